@@ -1,0 +1,2 @@
+# ci/local.mk - the CI scripts travel with the tarball.
+EXTRA_DIST += ci/setup ci/test .ci/run

@@ -1,0 +1,24 @@
+# harness/local.mk - the core as a library (so unit tests link the same
+# objects) and the assay program.
+noinst_LIBRARIES += harness/libassay.a
+harness_libassay_a_SOURCES = \
+	harness/bus.c harness/bus.h \
+	harness/capture.c harness/capture.h \
+	harness/discover.c harness/discover.h \
+	harness/err.c harness/err.h \
+	harness/io.c harness/io.h \
+	harness/job.c harness/job.h \
+	harness/loop.c harness/loop.h \
+	harness/opts.c harness/opts.h \
+	harness/orphans.c harness/orphans.h \
+	harness/registry.c harness/registry.h \
+	harness/runner.c harness/runner.h \
+	harness/sched.c harness/sched.h \
+	harness/scratch.c harness/scratch.h \
+	harness/spawn.c harness/spawn.h \
+	harness/table.c harness/table.h \
+	harness/xalloc.c harness/xalloc.h \
+	$(builtin_plugin_sources)
+
+bin_PROGRAMS += harness/assay
+harness_assay_SOURCES = harness/main.c

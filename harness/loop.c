@@ -1,0 +1,106 @@
+/* loop.c - see loop.h. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "io.h"
+#include "loop.h"
+#include "xalloc.h"
+
+struct loop {
+	int epfd;
+	int sigfd;
+	sigset_t old_mask;
+};
+
+#define LOOP_MAX_BATCH 64
+
+int loop_new(struct loop **out, struct err *e)
+{
+	struct loop *l = xcalloc(1, sizeof(*l));
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = NULL };
+	sigset_t set;
+
+	l->epfd = l->sigfd = -1;
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &set, &l->old_mask) < 0) {
+		free(l);
+		return err_set(e, ERR_SYS, "cannot block signals");
+	}
+	l->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (l->epfd < 0)
+		goto fail;
+	l->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (l->sigfd < 0 || epoll_ctl(l->epfd, EPOLL_CTL_ADD, l->sigfd, &ev) < 0)
+		goto fail;
+	*out = l;
+	return 0;
+fail:
+	err_set(e, ERR_SYS, "cannot set up the event loop");
+	loop_free(l);
+	return ERR_SYS;
+}
+
+void loop_free(struct loop *l)
+{
+	if (!l)
+		return;
+	if (l->sigfd >= 0)
+		close(l->sigfd);
+	if (l->epfd >= 0)
+		close(l->epfd);
+	sigprocmask(SIG_SETMASK, &l->old_mask, NULL);
+	free(l);
+}
+
+int loop_watch(struct loop *l, int fd, void *tag, struct err *e)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = tag };
+
+	if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
+		return err_set(e, ERR_SYS, "cannot watch a test's output");
+	return 0;
+}
+
+/* Appends the pending signals to ev; returns how many. */
+static int read_signals(struct loop *l, struct loop_event *ev, int n)
+{
+	struct signalfd_siginfo si;
+	int k = 0;
+
+	while (k < n && io_read(l->sigfd, &si, sizeof(si)) == sizeof(si))
+		ev[k++] = (struct loop_event){ .type = LOOP_SIGNAL,
+					       .signo = (int)si.ssi_signo };
+	return k;
+}
+
+int loop_wait(struct loop *l, int timeout_ms, struct loop_event *ev, int n,
+	      struct err *e)
+{
+	struct epoll_event got[LOOP_MAX_BATCH];
+	int r, k = 0;
+
+	if (n > LOOP_MAX_BATCH)
+		n = LOOP_MAX_BATCH;
+	r = epoll_wait(l->epfd, got, n, timeout_ms);
+	if (r < 0 && errno == EINTR)
+		return 0;
+	if (r < 0)
+		return err_set(e, ERR_SYS, "waiting for tests failed");
+	for (int i = 0; i < r; i++) {
+		if (got[i].data.ptr)
+			ev[k++] = (struct loop_event){ .type = LOOP_FD,
+						       .tag = got[i].data.ptr };
+		else
+			k += read_signals(l, ev + k, n - k);
+	}
+	return k;
+}

@@ -1,0 +1,197 @@
+/*
+ * main.c - the assay program: parses the command line and runs one
+ * command (run, list, help, version) through the pipeline
+ * options -> discover -> test table -> runner -> bus -> reporters.
+ *
+ * The only place that prints assay's own errors and picks the exit
+ * status (0 passed, 1 a test failed, 2 usage, 3 internal, 130
+ * interrupted). Never runs a test itself.
+ */
+#include "config.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "bus.h"
+#include "discover.h"
+#include "opts.h"
+#include "registry.h"
+#include "runner.h"
+#include "table.h"
+
+enum { EXIT_PASSED = 0, EXIT_FAILED = 1, EXIT_USAGE = 2, EXIT_INTERNAL = 3,
+       EXIT_INTERRUPTED = 130 };
+
+/* A test must never get assay's pipes as its stdin/out/err because one
+ * of 0, 1, 2 was closed when assay started. */
+static void ensure_std_fds(void)
+{
+	int fd;
+
+	while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd <= 2)
+		;
+	if (fd > 2)
+		close(fd);
+}
+
+static int fail(int code, const struct err *e)
+{
+	fprintf(stderr, "assay: %s\n", e->msg);
+	return err_exit_status(code);
+}
+
+/* Without PATH: the first of ./tests, ./test, ./t that is a directory. */
+static int default_paths(struct opts *o, struct err *e)
+{
+	static const char *const dirs[] = { "tests", "test", "t", NULL };
+	struct stat st;
+
+	if (o->paths.n)
+		return 0;
+	for (size_t i = 0; dirs[i]; i++)
+		if (stat(dirs[i], &st) == 0 && S_ISDIR(st.st_mode)) {
+			strlist_push(&o->paths, dirs[i]);
+			return 0;
+		}
+	return err_set(e, ERR_USAGE,
+		       "no PATH given and no tests/, test/ or t/ directory here: name the files or directories that hold your tests");
+}
+
+static int load_plugins(struct registry *reg, const struct opts *o, struct err *e)
+{
+	int rc;
+
+	for (size_t i = 0; i < o->plugins.n; i++)
+		if ((rc = registry_load(reg, o->plugins.v[i], e)) < 0)
+			return rc;
+	return 0;
+}
+
+static int list_tests(const struct test_table *t)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		if (t->v[i]->problem)
+			printf("%s\t# error: %s\n", t->v[i]->pub.id, t->v[i]->problem);
+		else
+			printf("%s\n", t->v[i]->pub.id);
+	}
+	return fflush(stdout) == 0 ? EXIT_PASSED : EXIT_INTERNAL;
+}
+
+static int open_reporters(struct bus *bus, const struct registry *reg,
+			  const struct opts *o, struct err *e)
+{
+	const char *nc = getenv("NO_COLOR");
+	struct assay_reporter_opts ro = {
+		.struct_size = sizeof(ro), .fd = 1, .is_tty = isatty(1),
+		.tail_lines = o->tail_lines,
+		.arg = o->quiet ? "quiet" : NULL,
+	};
+	int rc;
+
+	ro.color = o->color == OPTS_COLOR_ALWAYS ||
+		   (o->color == OPTS_COLOR_AUTO && ro.is_tty);
+	if (nc && *nc)
+		ro.color = 0;
+	if ((rc = bus_open(bus, reg, "console", &ro, e)) < 0)
+		return rc;
+	for (size_t i = 0; i < o->reporters.n; i++) {
+		ro.arg = NULL;
+		if ((rc = bus_open(bus, reg, o->reporters.v[i], &ro, e)) < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int exit_status(const struct assay_run_info *info)
+{
+	if (info->interrupted)
+		return EXIT_INTERRUPTED;
+	for (int o = 0; o < ASSAY_OUTCOME_COUNT; o++)
+		if (info->counts[o] && assay_outcome_tally((enum assay_outcome)o) ==
+					       ASSAY_TALLY_FAILED)
+			return EXIT_FAILED;
+	return EXIT_PASSED;
+}
+
+static int run_tests(struct test_table *t, const struct registry *reg,
+		     const struct opts *o)
+{
+	struct runner_opts ro = { o->jobs, o->timeout_s, o->grace_s };
+	struct assay_run_info info;
+	struct err e = ERR_INIT;
+	struct bus *bus;
+	int rc;
+
+	bus_new(&bus);
+	if ((rc = open_reporters(bus, reg, o, &e)) < 0)
+		goto out;
+	if ((rc = runner_run(t, &ro, bus, &info, &e)) < 0) {
+		bus_close(bus, NULL);
+		goto out;
+	}
+	rc = bus_close(bus, &e);
+out:
+	bus_free(bus);
+	if (rc < 0)
+		return fail(rc, &e);
+	return exit_status(&info);
+}
+
+static int command(struct opts *o, struct registry *reg, struct err *e)
+{
+	struct discover_opts d = { &o->paths, &o->excludes, o->kind,
+				   o->timeout_s, reg };
+	struct test_table t;
+	int rc;
+
+	if ((rc = default_paths(o, e)) < 0 || (rc = load_plugins(reg, o, e)) < 0)
+		return fail(rc, e);
+	table_init(&t);
+	if ((rc = discover(&t, &d, e)) < 0) {
+		rc = fail(rc, e);
+	} else if (o->command == OPTS_LIST) {
+		rc = list_tests(&t);
+	} else if (!t.n) {
+		err_set(e, ERR_USAGE,
+			"no tests found under the paths given (a test is an executable file; see 'assay --help')");
+		rc = fail(ERR_USAGE, e);
+	} else {
+		rc = run_tests(&t, reg, o);
+	}
+	table_release(&t);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct err e = ERR_INIT;
+	struct registry *reg;
+	struct opts o;
+	int rc;
+
+	ensure_std_fds();
+	signal(SIGPIPE, SIG_IGN);
+	if ((rc = opts_parse(&o, argc, argv, &e)) < 0) {
+		opts_release(&o);
+		return fail(rc, &e);
+	}
+	if (o.command == OPTS_HELP) {
+		fputs(opts_usage(), stdout);
+		rc = EXIT_PASSED;
+	} else if (o.command == OPTS_VERSION) {
+		printf("assay %s\n", PACKAGE_VERSION);
+		rc = EXIT_PASSED;
+	} else {
+		registry_new(&reg);
+		rc = command(&o, reg, &e);
+		registry_free(reg);
+	}
+	opts_release(&o);
+	return rc;
+}

@@ -1,0 +1,222 @@
+/* opts.c - see opts.h. */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "opts.h"
+#include "xalloc.h"
+
+void strlist_push(struct strlist *l, const char *s)
+{
+	xgrow((void **)&l->v, &l->cap, l->n + 1, sizeof(*l->v));
+	l->v[l->n++] = s;
+}
+
+void strlist_release(struct strlist *l)
+{
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+const char *opts_usage(void)
+{
+	return
+"Usage: assay run [OPTIONS] [PATH...]   run the tests found under PATH\n"
+"       assay list [OPTIONS] [PATH...]  print the tests that would run\n"
+"       assay --help | --version\n"
+"\n"
+"PATH is a test program or a directory to search. In a directory, every\n"
+"executable regular file is a test, except hidden files and directories,\n"
+"build junk (*.o *.a *.so *.la *.lo, .deps, .libs, CMakeFiles, autom4te.cache,\n"
+"Makefile*, config.status, config.log, libtool, configure) and --exclude\n"
+"matches. Without PATH: ./tests, ./test or ./t, whichever exists first.\n"
+"\n"
+"Options:\n"
+"  -j, --jobs N         run N tests at once (default and 0: online CPUs)\n"
+"  -t, --timeout SECS   per-test deadline, fractions allowed (default 300,\n"
+"                       0: none); at it the test's process group gets\n"
+"                       SIGTERM, then SIGKILL after the grace period\n"
+"      --grace SECS     SIGTERM to SIGKILL delay (default 3)\n"
+"  -x, --exclude GLOB   skip files and directories whose name or path\n"
+"                       relative to PATH matches GLOB (repeatable)\n"
+"  -k, --kind NAME      treat every test found as kind NAME\n"
+"      --plugin FILE    load a plugin (a shared object; repeatable)\n"
+"      --reporter NAME[=ARG]  add a reporter from a plugin (repeatable)\n"
+"  -q, --quiet          print only failures and the summary\n"
+"      --tail-lines N   output lines shown for each failure (default 20)\n"
+"      --color WHEN     auto (default), always or never; NO_COLOR is obeyed\n"
+"  -h, --help           this text\n"
+"      --version        print the version\n"
+"\n"
+"Test programs: exit 0 passes, 77 skips, 99 is a hard error, any other\n"
+"status fails, death by a signal is a crash. Each runs in its own process\n"
+"group with stdin from /dev/null, output captured, and a private TMPDIR;\n"
+"it sees ASSAY_TEST_ID, ASSAY_WORKER (its slot, 0..N-1) and ASSAY_TMPDIR.\n"
+"\n"
+"Exit status: 0 all passed (skips allowed), 1 a test failed, 2 usage or\n"
+"configuration error, 3 internal error, 130 interrupted.\n"
+"The last line of every run is: assay: N passed, N failed, N skipped\n";
+}
+
+static int parse_uint(const char *opt, const char *arg, unsigned max,
+		      unsigned *out, struct err *e)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(arg, &end, 10);
+	if (!*arg || *end || errno || v > max || arg[0] == '-')
+		return err_set(e, ERR_USAGE,
+			       "%s wants a whole number from 0 to %u, got '%s'",
+			       opt, max, arg);
+	*out = (unsigned)v;
+	return 0;
+}
+
+static int parse_seconds(const char *opt, const char *arg, double *out,
+			 struct err *e)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(arg, &end);
+	if (!*arg || *end || errno || !isfinite(v) || v < 0 || v > 1e7)
+		return err_set(e, ERR_USAGE,
+			       "%s wants seconds (e.g. 30 or 0.5, 0 for none), got '%s'",
+			       opt, arg);
+	*out = v;
+	return 0;
+}
+
+static int parse_command(struct opts *o, const char *cmd, struct err *e)
+{
+	if (!strcmp(cmd, "run"))
+		o->command = OPTS_RUN;
+	else if (!strcmp(cmd, "list"))
+		o->command = OPTS_LIST;
+	else if (!strcmp(cmd, "help"))
+		o->command = OPTS_HELP;
+	else if (!strcmp(cmd, "version"))
+		o->command = OPTS_VERSION;
+	else
+		return err_set(e, ERR_USAGE,
+			       "unknown command '%s': use 'assay run PATH' or see 'assay --help'",
+			       cmd);
+	return 0;
+}
+
+enum { OPT_GRACE = 256, OPT_PLUGIN, OPT_REPORTER, OPT_TAIL, OPT_COLOR,
+       OPT_VERSION };
+
+static const struct option long_opts[] = {
+	{ "jobs", required_argument, NULL, 'j' },
+	{ "timeout", required_argument, NULL, 't' },
+	{ "grace", required_argument, NULL, OPT_GRACE },
+	{ "exclude", required_argument, NULL, 'x' },
+	{ "kind", required_argument, NULL, 'k' },
+	{ "plugin", required_argument, NULL, OPT_PLUGIN },
+	{ "reporter", required_argument, NULL, OPT_REPORTER },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "tail-lines", required_argument, NULL, OPT_TAIL },
+	{ "color", required_argument, NULL, OPT_COLOR },
+	{ "colour", required_argument, NULL, OPT_COLOR },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int parse_color(struct opts *o, const char *arg, struct err *e)
+{
+	if (!strcmp(arg, "auto"))
+		o->color = OPTS_COLOR_AUTO;
+	else if (!strcmp(arg, "always"))
+		o->color = OPTS_COLOR_ALWAYS;
+	else if (!strcmp(arg, "never"))
+		o->color = OPTS_COLOR_NEVER;
+	else
+		return err_set(e, ERR_USAGE,
+			       "--color wants auto, always or never, got '%s'", arg);
+	return 0;
+}
+
+/* One option; returns 0, 1 to stop (help/version), or ERR_USAGE. */
+static int parse_one(struct opts *o, int c, const char *arg, const char *bad,
+		     struct err *e)
+{
+	switch (c) {
+	case 'j': return parse_uint("-j", arg, 4096, &o->jobs, e);
+	case 't': return parse_seconds("--timeout", arg, &o->timeout_s, e);
+	case OPT_GRACE: return parse_seconds("--grace", arg, &o->grace_s, e);
+	case 'x': strlist_push(&o->excludes, arg); return 0;
+	case 'k': o->kind = arg; return 0;
+	case OPT_PLUGIN: strlist_push(&o->plugins, arg); return 0;
+	case OPT_REPORTER: strlist_push(&o->reporters, arg); return 0;
+	case 'q': o->quiet = true; return 0;
+	case OPT_TAIL: return parse_uint("--tail-lines", arg, 100000, &o->tail_lines, e);
+	case OPT_COLOR: return parse_color(o, arg, e);
+	case 'h': o->command = OPTS_HELP; return 1;
+	case OPT_VERSION: o->command = OPTS_VERSION; return 1;
+	case ':':
+		return err_set(e, ERR_USAGE, "option '%s' needs a value: see 'assay --help'", bad);
+	default:
+		return err_set(e, ERR_USAGE, "unknown option '%s': see 'assay --help'", bad);
+	}
+}
+
+static void opts_init(struct opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->timeout_s = OPTS_DEFAULT_TIMEOUT;
+	o->grace_s = OPTS_DEFAULT_GRACE;
+	o->tail_lines = OPTS_DEFAULT_TAIL;
+}
+
+int opts_parse(struct opts *o, int argc, char **argv, struct err *e)
+{
+	int c, rc, first = 1;
+	long cpus;
+
+	opts_init(o);
+	if (argc > 1 && argv[1][0] != '-') {
+		if ((rc = parse_command(o, argv[1], e)) < 0)
+			return rc;
+		first = 2;
+	} else if (argc < 2) {
+		return err_set(e, ERR_USAGE, "no command given: try 'assay run PATH' or 'assay --help'");
+	}
+	optind = first;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":j:t:x:k:qh", long_opts, NULL)) != -1) {
+		rc = parse_one(o, c, optarg, argv[optind - 1], e);
+		if (rc < 0)
+			return rc;
+		if (rc > 0)
+			return 0;
+	}
+	if (o->command == OPTS_HELP && optind < argc)
+		o->help_topic = argv[optind];
+	for (; optind < argc; optind++)
+		strlist_push(&o->paths, argv[optind]);
+	if (first == 1 && o->command == OPTS_RUN)
+		return err_set(e, ERR_USAGE, "no command given: try 'assay run PATH' or 'assay --help'");
+	if (o->jobs == 0) {
+		cpus = sysconf(_SC_NPROCESSORS_ONLN);
+		o->jobs = cpus > 0 ? (unsigned)cpus : 1;
+	}
+	return 0;
+}
+
+void opts_release(struct opts *o)
+{
+	strlist_release(&o->plugins);
+	strlist_release(&o->reporters);
+	strlist_release(&o->excludes);
+	strlist_release(&o->paths);
+}

@@ -1,0 +1,54 @@
+/*
+ * opts.h - the command line, turned into a struct opts.
+ *
+ * Parses and validates argv once; everything later reads struct opts.
+ * Never touches the file system (paths are checked by discover), never
+ * prints: problems come back as ERR_USAGE with a message naming the fix.
+ */
+#ifndef ASSAY_OPTS_H
+#define ASSAY_OPTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "err.h"
+
+enum opts_command { OPTS_RUN, OPTS_LIST, OPTS_HELP, OPTS_VERSION };
+enum opts_color { OPTS_COLOR_AUTO, OPTS_COLOR_ALWAYS, OPTS_COLOR_NEVER };
+
+/* A growable list of borrowed strings (they point into argv). */
+struct strlist {
+	const char **v;
+	size_t n, cap;
+};
+
+struct opts {
+	enum opts_command command;
+	unsigned jobs;                  /* resolved: 0 became the CPU count */
+	double timeout_s;               /* 0: no deadline */
+	double grace_s;                 /* SIGTERM to SIGKILL */
+	const char *kind;               /* --kind: forced for every path */
+	enum opts_color color;
+	unsigned tail_lines;
+	bool quiet;
+	struct strlist plugins;         /* --plugin PATH */
+	struct strlist reporters;       /* --reporter NAME[=ARG] */
+	struct strlist excludes;        /* --exclude GLOB */
+	struct strlist paths;           /* operands */
+	const char *help_topic;         /* `assay help run` */
+};
+
+#define OPTS_DEFAULT_TIMEOUT 300.0
+#define OPTS_DEFAULT_GRACE 3.0
+#define OPTS_DEFAULT_TAIL 20
+
+void strlist_push(struct strlist *l, const char *s);
+void strlist_release(struct strlist *l);
+
+/* Parses argv into o (which it initialises). Returns 0 or ERR_USAGE. */
+int opts_parse(struct opts *o, int argc, char **argv, struct err *e);
+void opts_release(struct opts *o);
+/* The text of `assay --help`. */
+const char *opts_usage(void);
+
+#endif

@@ -1,0 +1,34 @@
+/*
+ * runner.h - the execute stage: runs a test table on N slots.
+ *
+ * Owns the loop, the scheduler, the slots' jobs and the run's temporary
+ * directory for the length of one run. Each loop iteration runs fixed
+ * phases: fill free slots, wait, read output and signals, reap children,
+ * fire due timers, collect finished jobs. Turns what jobs did into
+ * results through their kind and hands them to the bus. Never formats
+ * output, never sleeps, never polls for children.
+ */
+#ifndef ASSAY_RUNNER_H
+#define ASSAY_RUNNER_H
+
+#include "assay/plugin.h"
+#include "err.h"
+
+struct bus;
+struct test_table;
+
+struct runner_opts {
+	unsigned jobs;
+	double timeout_s;       /* for the run info only: tests carry theirs */
+	double grace_s;
+};
+
+/*
+ * Runs every test of t and reports through bus. Fills *info with the
+ * final counts. Returns 0 (whatever the tests did), or a negative code
+ * when assay itself could not run (no temporary directory, no epoll).
+ */
+int runner_run(struct test_table *t, const struct runner_opts *o,
+	       struct bus *bus, struct assay_run_info *info, struct err *e);
+
+#endif

@@ -1,0 +1,41 @@
+/*
+ * table.h - the test table: every test a run knows about.
+ *
+ * Discovery appends; later stages read and select. A test's strings are
+ * owned by the table. Never runs anything, never touches the file system.
+ */
+#ifndef ASSAY_TABLE_H
+#define ASSAY_TABLE_H
+
+#include <stddef.h>
+
+#include "assay/plugin.h"
+
+struct test {
+	struct assay_test pub;          /* what plugins see; strings owned */
+	const struct assay_kind *kind;
+	char *problem;                  /* set: cannot run, report as error */
+	size_t index;                   /* position in the table */
+};
+
+struct test_table {
+	struct test **v;
+	size_t n, cap;
+	struct test **ids;              /* open-addressing set by id */
+	size_t nids;                    /* slots in ids: a power of 2 */
+};
+
+void table_init(struct test_table *t);
+void table_release(struct test_table *t);
+/*
+ * Adds a test. id and suite are copied; when id is taken already, the
+ * new test gets "ROOT/id" as its id instead (ROOT as given), so ids stay
+ * unique. problem (copied, may be NULL) marks a test that cannot run.
+ */
+/* The test with this id, or NULL. */
+struct test *table_find(const struct test_table *t, const char *id);
+struct test *table_add(struct test_table *t, const char *root,
+		       const char *suite, const char *path,
+		       const struct assay_kind *kind, const char *problem);
+
+#endif

@@ -1,0 +1,21 @@
+/*
+ * xalloc.h - allocation that cannot return NULL.
+ *
+ * Out of memory is the one failure assay does not survive: these print
+ * one line and exit 3. Everything else uses struct err. Never returns
+ * NULL, never frees on the caller's behalf.
+ */
+#ifndef ASSAY_XALLOC_H
+#define ASSAY_XALLOC_H
+
+#include <stddef.h>
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t nmemb, size_t size);
+void *xrealloc(void *p, size_t n);
+/* Grows *p to hold at least need elements of size each; *cap tracks it. */
+void xgrow(void **p, size_t *cap, size_t need, size_t size);
+char *xstrdup(const char *s);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

@@ -1,0 +1,248 @@
+/*
+ * assay/plugin.h - the plugin ABI: test kinds and reporters.
+ *
+ * A plugin is a shared object that exports one function,
+ * assay_plugin_entry(), returning a struct assay_plugin that lists the
+ * kinds and reporters it provides. assay's own kinds (exec) and reporters
+ * (console) are registered through these same structs.
+ *
+ * Rules of the ABI:
+ * - Every struct starts with abi_version or struct_size. Fields are only
+ *   ever appended; the host reads a field only when struct_size covers it.
+ * - ASSAY_PLUGIN_ABI changes only when an existing field changes meaning;
+ *   the host refuses a plugin built for another ABI.
+ * - All callbacks run on assay's loop thread, one at a time. A callback
+ *   must never block for long, never fork, never install signal handlers
+ *   and never write to the terminal except through the fd it was given.
+ * - Strings the host hands to a callback are borrowed: valid for the
+ *   duration of the call (test and run info: until the run ends).
+ */
+#ifndef ASSAY_PLUGIN_H
+#define ASSAY_PLUGIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define ASSAY_PLUGIN_ABI 1
+
+/* What happened to one test. Order is part of the ABI. */
+enum assay_outcome {
+	ASSAY_PASS,
+	ASSAY_FAIL,
+	ASSAY_SKIP,
+	ASSAY_TODO,     /* failed, but marked as not done yet */
+	ASSAY_XFAIL,    /* failed as expected */
+	ASSAY_XPASS,    /* passed although expected to fail */
+	ASSAY_TIMEOUT,
+	ASSAY_CRASH,    /* killed by a signal it did not ask for */
+	ASSAY_ERROR,    /* could not be run or judged: setup, protocol */
+	ASSAY_NOT_RUN,  /* never started: interrupted, or a dependency */
+	ASSAY_OUTCOME_COUNT
+};
+
+/* The three columns of assay's last line, plus not-run. */
+enum assay_tally { ASSAY_TALLY_PASSED, ASSAY_TALLY_FAILED, ASSAY_TALLY_SKIPPED,
+		   ASSAY_TALLY_NOT_RUN };
+
+static inline const char *assay_outcome_name(enum assay_outcome o)
+{
+	static const char *const names[ASSAY_OUTCOME_COUNT] = {
+		"pass", "fail", "skip", "todo", "xfail", "xpass",
+		"timeout", "crash", "error", "not-run",
+	};
+	return (unsigned)o < ASSAY_OUTCOME_COUNT ? names[o] : "?";
+}
+
+static inline enum assay_tally assay_outcome_tally(enum assay_outcome o)
+{
+	switch (o) {
+	case ASSAY_PASS: case ASSAY_TODO: case ASSAY_XFAIL:
+		return ASSAY_TALLY_PASSED;
+	case ASSAY_SKIP:
+		return ASSAY_TALLY_SKIPPED;
+	case ASSAY_NOT_RUN:
+		return ASSAY_TALLY_NOT_RUN;
+	default:
+		return ASSAY_TALLY_FAILED;
+	}
+}
+
+/* One test the host knows about. Read-only to plugins. */
+struct assay_test {
+	uint32_t struct_size;
+	const char *id;         /* SUITE, or SUITE::CASE */
+	const char *suite;      /* path relative to the root it was found under */
+	const char *path;       /* a path the host can open and execute */
+	const char *kind;       /* name of the kind that runs it */
+	double timeout_s;       /* 0: none */
+};
+
+/* Captured output of one stream: the first and the last bytes. */
+struct assay_output {
+	const char *head;       /* first head_len bytes of the stream */
+	size_t head_len;
+	const char *tail;       /* last tail_len bytes, contiguous */
+	size_t tail_len;
+	uint64_t total;         /* bytes the stream carried in all; when it
+	                         * exceeds head_len + tail_len, the middle
+	                         * was dropped */
+};
+
+/* How the process of a job ended. */
+enum assay_exit_how {
+	ASSAY_EXITED,           /* code is the exit status */
+	ASSAY_SIGNALED,         /* code is the signal number */
+	ASSAY_TIMED_OUT,        /* killed at its deadline; code: last signal */
+	ASSAY_CANCELLED,        /* killed because the run was interrupted */
+	ASSAY_SPAWN_FAILED,     /* never ran; code is the errno */
+};
+
+struct assay_exit {
+	uint32_t struct_size;
+	enum assay_exit_how how;
+	int code;
+	uint64_t duration_ns;
+	const struct assay_output *out;   /* stdout */
+	const struct assay_output *err;   /* stderr */
+};
+
+/* A verdict on one test, as a kind reports it. */
+struct assay_verdict {
+	uint32_t struct_size;
+	const char *case_name;  /* NULL: the job's own test */
+	enum assay_outcome outcome;
+	const char *reason;     /* one line, e.g. "exit code 1"; may be NULL */
+};
+
+/* Host services a kind may call while it handles one job. */
+struct assay_job_ctx {
+	uint32_t struct_size;
+	const struct assay_test *test;
+	void *host;                         /* private to the host */
+	void (*report)(struct assay_job_ctx *c, const struct assay_verdict *v);
+};
+
+/*
+ * A kind of test: decides which files it runs, and turns what a job
+ * did into verdicts.
+ */
+struct assay_kind {
+	uint32_t abi_version;   /* ASSAY_PLUGIN_ABI */
+	uint32_t struct_size;   /* sizeof(struct assay_kind) as built */
+	const char *name;       /* "exec", "tap", ...: unique */
+	const char *summary;    /* one line for `assay --help` */
+
+	/*
+	 * How much this kind wants the file at path: 0 not at all, higher
+	 * wins (the built-in exec kind answers 10 for executables). mode is
+	 * st_mode from stat(2); named is 1 when the user named the file
+	 * itself on the command line.
+	 */
+	int (*claim)(const char *path, unsigned mode, int named);
+
+	/*
+	 * Per-job state, optional: job_begin is called before the process
+	 * starts (return 0, or -1 to fail the job as an error), job_output
+	 * for every chunk the job writes (stream 1 stdout, 2 stderr),
+	 * job_end once after the process is gone and its pipes are drained.
+	 * job_end must report at least one verdict through ctx; the host
+	 * frees nothing of the kind's state.
+	 */
+	int (*job_begin)(void **state, const struct assay_test *t);
+	void (*job_output)(void *state, int stream, const char *buf, size_t n,
+			   struct assay_job_ctx *ctx);
+	void (*job_end)(void *state, const struct assay_exit *ex,
+			struct assay_job_ctx *ctx);
+	/* new fields go here, at the end, and nowhere else */
+};
+
+/* A result as reporters see it. */
+struct assay_result {
+	uint32_t struct_size;
+	const char *id;              /* SUITE or SUITE::CASE */
+	const struct assay_test *test;
+	enum assay_outcome outcome;
+	const char *reason;          /* one line; "" when there is nothing to say */
+	uint64_t duration_ns;
+	const struct assay_exit *exit;  /* how the job's process ended */
+	const char *note;            /* extra line, e.g. leaked processes; or NULL */
+};
+
+/* The run as a whole, as reporters see it. */
+struct assay_run_info {
+	uint32_t struct_size;
+	size_t total;                /* tests planned */
+	unsigned jobs;               /* parallel slots */
+	double timeout_s;            /* default per-job deadline, 0: none */
+	uint64_t elapsed_ns;         /* since the run started */
+	size_t counts[ASSAY_OUTCOME_COUNT];  /* results so far */
+	int interrupted;             /* a signal stopped the run */
+	int interrupt_signal;
+	const char *note;            /* RUN_END: lines to show, or NULL
+	                              * (e.g. leftover processes killed) */
+	/* new fields go here, at the end, and nowhere else */
+};
+
+enum assay_event_type {
+	ASSAY_EV_RUN_START,
+	ASSAY_EV_TEST_START,
+	ASSAY_EV_TEST_END,
+	ASSAY_EV_TICK,               /* periodic, when the reporter asked */
+	ASSAY_EV_RUN_END,
+};
+
+struct assay_event {
+	uint32_t struct_size;
+	enum assay_event_type type;
+	const struct assay_run_info *run;    /* always */
+	const struct assay_test *test;       /* TEST_START, TEST_END */
+	const struct assay_result *result;   /* TEST_END */
+	unsigned worker;                     /* slot of TEST_START / TEST_END */
+};
+
+/* What the host tells a reporter when it opens, and what it answers. */
+struct assay_reporter_opts {
+	uint32_t struct_size;
+	const char *arg;        /* from --reporter NAME=ARG, or NULL */
+	int fd;                 /* the console: where human output goes */
+	int is_tty;             /* fd is a terminal */
+	int color;              /* colours wanted (never with NO_COLOR) */
+	unsigned tail_lines;    /* output lines to show for a failure */
+	unsigned tick_ms;       /* out: ASSAY_EV_TICK period wanted, 0 none */
+};
+
+struct assay_reporter {
+	uint32_t abi_version;
+	uint32_t struct_size;
+	const char *name;
+	const char *summary;
+	/* 0, or -1 with a one-line message in errbuf (size errlen) */
+	int (*open)(void **state, struct assay_reporter_opts *o, char *errbuf,
+		    size_t errlen);
+	void (*event)(void *state, const struct assay_event *ev);
+	/* Flush and free; 0, or -1 with a message (the run then exits 3). */
+	int (*close)(void *state, char *errbuf, size_t errlen);
+	/* new fields go here, at the end, and nowhere else */
+};
+
+struct assay_plugin {
+	uint32_t abi_version;   /* ASSAY_PLUGIN_ABI */
+	uint32_t struct_size;
+	const char *name;
+	const struct assay_kind *const *kinds;         /* NULL-terminated */
+	const struct assay_reporter *const *reporters; /* NULL-terminated */
+};
+
+/* The one symbol a plugin exports. */
+#define ASSAY_PLUGIN_ENTRY "assay_plugin_entry"
+typedef const struct assay_plugin *assay_plugin_entry_fn(void);
+const struct assay_plugin *assay_plugin_entry(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

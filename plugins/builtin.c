@@ -1,0 +1,10 @@
+/* plugins/builtin.c - see builtin.h. */
+#include "config.h"
+
+#include "builtin.h"
+
+assay_plugin_entry_fn *const builtin_plugins[] = {
+	exec_plugin,
+	console_plugin,
+	NULL,
+};

@@ -1,0 +1,419 @@
+/*
+ * plugins/console.c - the console reporter: what a person reads.
+ *
+ * On a terminal: a live progress line (done/total, counts, elapsed, the
+ * slowest tests still running) with failures printed above it. Elsewhere
+ * (CI): one line per result. Every failure shows its id, why, and the
+ * last lines of its output. The very last line of every run is exactly
+ * "assay: N passed, N failed, N skipped". Colours only on a terminal and
+ * never with NO_COLOR. Never reads anything but the events it is given.
+ */
+#include "config.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "assay/plugin.h"
+#include "builtin.h"
+
+#define RUNNING_SHOWN 3
+#define FAILED_LISTED 50
+
+struct running {
+	const struct assay_test *test;
+	uint64_t since_ns;
+};
+
+struct console {
+	FILE *f;
+	bool tty, color, quiet, progress_shown;
+	unsigned tail_lines;
+	unsigned jobs;
+	struct running *running;        /* by worker slot */
+	char **failed;                  /* "OUTCOME id: reason" lines */
+	size_t nfailed;
+};
+
+enum color { C_NONE, C_RED, C_GREEN, C_YELLOW, C_BOLD, C_DIM };
+
+static const char *const color_codes[] = {
+	"", "\033[31m", "\033[32m", "\033[33m", "\033[1m", "\033[2m",
+};
+
+static void paint(struct console *c, enum color col, const char *s)
+{
+	if (c->color && col != C_NONE)
+		fprintf(c->f, "%s%s\033[0m", color_codes[col], s);
+	else
+		fputs(s, c->f);
+}
+
+static enum color outcome_color(enum assay_outcome o)
+{
+	switch (assay_outcome_tally(o)) {
+	case ASSAY_TALLY_PASSED: return o == ASSAY_PASS ? C_GREEN : C_YELLOW;
+	case ASSAY_TALLY_SKIPPED: return C_YELLOW;
+	case ASSAY_TALLY_NOT_RUN: return C_DIM;
+	default: return C_RED;
+	}
+}
+
+static void clear_progress(struct console *c)
+{
+	if (c->progress_shown)
+		fputs("\r\033[K", c->f);
+	c->progress_shown = false;
+}
+
+static unsigned term_width(struct console *c)
+{
+	struct winsize ws;
+
+	if (ioctl(fileno(c->f), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 20)
+		return ws.ws_col;
+	return 80;
+}
+
+static size_t count_tally(const struct assay_run_info *r, enum assay_tally t)
+{
+	size_t n = 0;
+
+	for (int o = 0; o < ASSAY_OUTCOME_COUNT; o++)
+		if (assay_outcome_tally((enum assay_outcome)o) == t)
+			n += r->counts[o];
+	return n;
+}
+
+static size_t count_done(const struct assay_run_info *r)
+{
+	size_t n = 0;
+
+	for (int o = 0; o < ASSAY_OUTCOME_COUNT; o++)
+		n += r->counts[o];
+	return n;
+}
+
+/* The slot running longest that is not in taken[0..k). */
+static int longest_running(struct console *c, const int *taken, int k)
+{
+	int best = -1;
+
+	for (unsigned s = 0; s < c->jobs; s++) {
+		bool skip = !c->running[s].test;
+		for (int i = 0; i < k && !skip; i++)
+			skip = taken[i] == (int)s;
+		if (!skip && (best < 0 || c->running[s].since_ns <
+					  c->running[best].since_ns))
+			best = (int)s;
+	}
+	return best;
+}
+
+static void draw_progress(struct console *c, const struct assay_run_info *r)
+{
+	char line[1024];
+	int taken[RUNNING_SHOWN], k, n;
+	unsigned width = term_width(c);
+
+	n = snprintf(line, sizeof(line), "[%zu/%zu] %zu passed, %zu failed, %zu skipped  %.1fs",
+		     count_done(r), r->total, count_tally(r, ASSAY_TALLY_PASSED),
+		     count_tally(r, ASSAY_TALLY_FAILED),
+		     count_tally(r, ASSAY_TALLY_SKIPPED), r->elapsed_ns / 1e9);
+	for (k = 0; k < RUNNING_SHOWN && n < (int)sizeof(line); k++) {
+		int s = longest_running(c, taken, k);
+		if (s < 0)
+			break;
+		taken[k] = s;
+		n += snprintf(line + n, sizeof(line) - (size_t)n, "%s%s %.1fs",
+			      k ? ", " : "  running: ", c->running[s].test->id,
+			      (r->elapsed_ns - c->running[s].since_ns) / 1e9);
+	}
+	if (strlen(line) >= width)
+		line[width - 1] = 0;
+	clear_progress(c);
+	fputs(line, c->f);
+	c->progress_shown = true;
+	fflush(c->f);
+}
+
+/* Start of the last n lines of s[0..len), ignoring a final newline;
+ * sets *all when s holds fewer than n lines. */
+static size_t last_lines(const char *s, size_t len, unsigned n, bool *all)
+{
+	size_t i = len;
+
+	if (i && s[i - 1] == '\n')
+		i--;
+	while (i > 0) {
+		if (s[i - 1] == '\n' && --n == 0) {
+			*all = false;
+			return i;
+		}
+		i--;
+	}
+	*all = true;
+	return 0;
+}
+
+#define LINE_SHOWN_MAX 1000
+
+static void print_lines(struct console *c, const char *s, size_t len)
+{
+	const char *end = s + len;
+
+	while (s < end) {
+		const char *nl = memchr(s, '\n', (size_t)(end - s));
+		size_t n = nl ? (size_t)(nl - s) : (size_t)(end - s);
+		fputs("    | ", c->f);
+		if (n > LINE_SHOWN_MAX) {
+			fwrite(s, 1, LINE_SHOWN_MAX, c->f);
+			fprintf(c->f, " [... %zu more bytes on this line]", n - LINE_SHOWN_MAX);
+		} else {
+			fwrite(s, 1, n, c->f);
+		}
+		fputc('\n', c->f);
+		s += n + (nl ? 1 : 0);
+	}
+}
+
+static void print_output(struct console *c, const char *label,
+			 const struct assay_output *o)
+{
+	char *joined = NULL;
+	const char *s;
+	size_t len, from;
+	uint64_t before;
+	bool all;
+
+	if (!o || !o->total || !c->tail_lines)
+		return;
+	if (o->head_len + o->tail_len == o->total) {    /* nothing dropped */
+		len = o->head_len + o->tail_len;
+		s = joined = malloc(len);
+		if (!joined)
+			return;
+		memcpy(joined, o->head, o->head_len);
+		memcpy(joined + o->head_len, o->tail, o->tail_len);
+	} else {
+		s = o->tail;
+		len = o->tail_len;
+	}
+	from = last_lines(s, len, c->tail_lines, &all);
+	before = o->total - (len - from);
+	if (before)
+		fprintf(c->f, "    --- %s: last lines (%llu bytes before them not shown) ---\n",
+			label, (unsigned long long)before);
+	else
+		fprintf(c->f, "    --- %s ---\n", label);
+	print_lines(c, s + from, len - from);
+	free(joined);
+}
+
+static void upper(char *dst, const char *s, size_t n)
+{
+	size_t i = 0;
+
+	for (; s[i] && i + 1 < n; i++)
+		dst[i] = (char)(s[i] >= 'a' && s[i] <= 'z' ? s[i] - 32 : s[i]);
+	dst[i] = 0;
+}
+
+static void remember_failure(struct console *c, const struct assay_result *res,
+			     const char *name)
+{
+	char *line;
+
+	if (c->nfailed % 16 == 0) {
+		char **v = realloc(c->failed, (c->nfailed + 16) * sizeof(*v));
+		if (!v)
+			return;
+		c->failed = v;
+	}
+	if (asprintf(&line, "%-8s %s%s%s", name, res->id, *res->reason ? ": " : "",
+		     res->reason) >= 0)
+		c->failed[c->nfailed++] = line;
+}
+
+static void on_result(struct console *c, const struct assay_event *ev)
+{
+	const struct assay_result *res = ev->result;
+	enum assay_tally t = assay_outcome_tally(res->outcome);
+	char name[16];
+
+	if (ev->worker < c->jobs && c->running[ev->worker].test == ev->test)
+		c->running[ev->worker].test = NULL;
+	upper(name, assay_outcome_name(res->outcome), sizeof(name));
+	if (t == ASSAY_TALLY_FAILED)
+		remember_failure(c, res, name);
+	if (res->outcome == ASSAY_PASS && (c->tty || c->quiet))
+		return;
+	if (c->quiet && t != ASSAY_TALLY_FAILED)
+		return;
+	clear_progress(c);
+	paint(c, outcome_color(res->outcome), name);
+	fprintf(c->f, "%*s %7.3fs  %s", (int)(7 - strlen(name)), "",
+		res->duration_ns / 1e9, res->id);
+	if (*res->reason)
+		fprintf(c->f, ": %s", res->reason);
+	fputc('\n', c->f);
+	if (res->note)
+		fprintf(c->f, "    note: %s\n", res->note);
+	if (t == ASSAY_TALLY_FAILED && res->exit) {
+		print_output(c, "stdout", res->exit->out);
+		print_output(c, "stderr", res->exit->err);
+	}
+	fflush(c->f);
+}
+
+static void print_failures(struct console *c)
+{
+	if (!c->nfailed)
+		return;
+	fprintf(c->f, "\nFailed (%zu):\n", c->nfailed);
+	for (size_t i = 0; i < c->nfailed && i < FAILED_LISTED; i++)
+		fprintf(c->f, "  %s\n", c->failed[i]);
+	if (c->nfailed > FAILED_LISTED)
+		fprintf(c->f, "  ... and %zu more\n", c->nfailed - FAILED_LISTED);
+}
+
+/* "1 fail, 2 timeout" for the outcomes counted as failed. */
+static void print_breakdown(struct console *c, const struct assay_run_info *r)
+{
+	const char *sep = "; failed: ";
+
+	fprintf(c->f, "assay: %zu tests in %.2fs with %u jobs", count_done(r),
+		r->elapsed_ns / 1e9, r->jobs);
+	for (int o = 0; o < ASSAY_OUTCOME_COUNT; o++) {
+		if (!r->counts[o] || assay_outcome_tally((enum assay_outcome)o) !=
+					     ASSAY_TALLY_FAILED)
+			continue;
+		fprintf(c->f, "%s%zu %s", sep, r->counts[o],
+			assay_outcome_name((enum assay_outcome)o));
+		sep = ", ";
+	}
+	if (r->counts[ASSAY_NOT_RUN])
+		fprintf(c->f, "; not run: %zu", r->counts[ASSAY_NOT_RUN]);
+	fputc('\n', c->f);
+}
+
+static void on_run_end(struct console *c, const struct assay_run_info *r)
+{
+	clear_progress(c);
+	print_failures(c);
+	if (r->note)
+		fprintf(c->f, "%s%s", r->note,
+			r->note[strlen(r->note) - 1] == '\n' ? "" : "\n");
+	if (r->interrupted)
+		fprintf(c->f, "assay: interrupted by SIG%s; %zu tests not run\n",
+			sigabbrev_np(r->interrupt_signal) ? sigabbrev_np(r->interrupt_signal) : "?",
+			r->counts[ASSAY_NOT_RUN]);
+	print_breakdown(c, r);
+	fprintf(c->f, "assay: %zu passed, %zu failed, %zu skipped\n",
+		count_tally(r, ASSAY_TALLY_PASSED), count_tally(r, ASSAY_TALLY_FAILED),
+		count_tally(r, ASSAY_TALLY_SKIPPED));
+	fflush(c->f);
+}
+
+static void on_run_start(struct console *c, const struct assay_run_info *r)
+{
+	c->jobs = r->jobs;
+	c->running = calloc(r->jobs ? r->jobs : 1, sizeof(*c->running));
+	if (!c->tty && !c->quiet)
+		fprintf(c->f, "assay: running %zu tests with %u jobs\n", r->total,
+			r->jobs);
+	fflush(c->f);
+}
+
+static void console_event(void *state, const struct assay_event *ev)
+{
+	struct console *c = state;
+
+	switch (ev->type) {
+	case ASSAY_EV_RUN_START:
+		on_run_start(c, ev->run);
+		break;
+	case ASSAY_EV_TEST_START:
+		if (c->running && ev->worker < c->jobs)
+			c->running[ev->worker] = (struct running){ ev->test,
+								   ev->run->elapsed_ns };
+		break;
+	case ASSAY_EV_TEST_END:
+		on_result(c, ev);
+		if (c->tty)
+			draw_progress(c, ev->run);
+		break;
+	case ASSAY_EV_TICK:
+		if (c->tty)
+			draw_progress(c, ev->run);
+		break;
+	case ASSAY_EV_RUN_END:
+		on_run_end(c, ev->run);
+		break;
+	}
+}
+
+static int console_open(void **state, struct assay_reporter_opts *o,
+			char *errbuf, size_t errlen)
+{
+	struct console *c = calloc(1, sizeof(*c));
+	int fd = dup(o->fd);
+
+	if (!c || fd < 0 || !(c->f = fdopen(fd, "w"))) {
+		snprintf(errbuf, errlen, "console: cannot open the output");
+		if (fd >= 0)
+			close(fd);
+		free(c);
+		return -1;
+	}
+	c->tty = o->is_tty;
+	c->color = o->color;
+	c->tail_lines = o->tail_lines;
+	c->quiet = o->arg && !strcmp(o->arg, "quiet");
+	o->tick_ms = c->tty ? 100 : 0;
+	*state = c;
+	return 0;
+}
+
+static int console_close(void *state, char *errbuf, size_t errlen)
+{
+	struct console *c = state;
+	int rc = 0;
+
+	if (fclose(c->f) != 0) {
+		snprintf(errbuf, errlen, "console: writing the output failed");
+		rc = -1;
+	}
+	for (size_t i = 0; i < c->nfailed; i++)
+		free(c->failed[i]);
+	free(c->failed);
+	free(c->running);
+	free(c);
+	return rc;
+}
+
+static const struct assay_reporter console_reporter = {
+	.abi_version = ASSAY_PLUGIN_ABI,
+	.struct_size = sizeof(struct assay_reporter),
+	.name = "console",
+	.summary = "progress, failures with their output, and the summary line",
+	.open = console_open,
+	.event = console_event,
+	.close = console_close,
+};
+
+static const struct assay_reporter *const reporters[] = { &console_reporter, NULL };
+
+const struct assay_plugin *console_plugin(void)
+{
+	static const struct assay_plugin p = {
+		.abi_version = ASSAY_PLUGIN_ABI,
+		.struct_size = sizeof(p),
+		.name = "console",
+		.reporters = reporters,
+	};
+	return &p;
+}

@@ -1,0 +1,57 @@
+# selftest/local.mk - assay's own tests, run by assay itself (dogfood).
+#
+# `make check` builds the unit tests (selftest/unit/*_test), the sample
+# plugin and the helper tools, then runs
+#     harness/assay run selftest/
+# over the build tree's selftest/ (unit test programs) and the source
+# tree's (end-to-end scripts); the same directory reached twice runs once.
+# bench/ and tools/ hold programs that are not tests.
+
+check_PROGRAMS += \
+	selftest/unit/capture_test \
+	selftest/unit/discover_test \
+	selftest/unit/exec_test \
+	selftest/unit/opts_test \
+	selftest/unit/registry_test \
+	selftest/unit/sched_test \
+	selftest/unit/scratch_test \
+	selftest/unit/table_test
+EXTRA_DIST += selftest/unit/check.h
+
+# An external plugin, loaded with --plugin by selftest/e2e/plugin.sh.
+check_PROGRAMS += selftest/plugin/sample.so
+selftest_plugin_sample_so_SOURCES = selftest/plugin/sample.c
+selftest_plugin_sample_so_CFLAGS = $(AM_CFLAGS) -fPIC
+selftest_plugin_sample_so_LDFLAGS = $(AM_LDFLAGS) -shared
+selftest_plugin_sample_so_LDADD =
+
+# Helpers the end-to-end tests call.
+check_PROGRAMS += selftest/tools/maxrss
+selftest_tools_maxrss_LDADD =
+
+SELFTEST_E2E = \
+	selftest/e2e/lib.sh \
+	selftest/e2e/bad_input.sh \
+	selftest/e2e/console.sh \
+	selftest/e2e/interrupt.sh \
+	selftest/e2e/leftovers.sh \
+	selftest/e2e/list.sh \
+	selftest/e2e/many.sh \
+	selftest/e2e/outcomes.sh \
+	selftest/e2e/output.sh \
+	selftest/e2e/plugin.sh \
+	selftest/e2e/timeout.sh
+EXTRA_DIST += $(SELFTEST_E2E)
+
+SELFTEST_ENV = \
+	ASSAY="$(abs_top_builddir)/harness/assay" \
+	ASSAY_SRCDIR="$(abs_top_srcdir)" \
+	ASSAY_BUILDDIR="$(abs_top_builddir)" \
+	ASSAY_SANITIZE="$(SAN_CFLAGS)"
+
+check-local: harness/assay $(check_PROGRAMS)
+	$(SELFTEST_ENV) harness/assay run --timeout 120 \
+		--exclude bench --exclude tools --exclude plugin \
+		selftest $(top_srcdir)/selftest
+
+include selftest/bench/local.mk

@@ -1,0 +1,108 @@
+/*
+ * selftest/plugin/sample.c - an external plugin, built as sample.so and
+ * loaded with --plugin by selftest/e2e/plugin.sh to prove the ABI works
+ * from outside the assay binary.
+ *
+ * kind "xfail": programs named *.xfail are expected to fail: a non-zero
+ * exit is xfail (counts as passed), exit 0 is xpass (counts as failed).
+ * reporter "tally": --reporter tally=FILE writes "OUTCOME ID" per result
+ * and "total N" at the end.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "assay/plugin.h"
+
+static int xfail_claim(const char *path, unsigned mode, int named)
+{
+	size_t n = strlen(path);
+
+	return S_ISREG(mode) && (mode & 0111) && n > 6 &&
+	       !strcmp(path + n - 6, ".xfail") ? 50 : 0;
+}
+
+static void xfail_end(void *state, const struct assay_exit *ex,
+		      struct assay_job_ctx *ctx)
+{
+	struct assay_verdict v = { .struct_size = sizeof(v) };
+
+	if (ex->how == ASSAY_EXITED && ex->code == 0) {
+		v.outcome = ASSAY_XPASS;
+		v.reason = "passed, but it is expected to fail";
+	} else {
+		v.outcome = ASSAY_XFAIL;
+		v.reason = "failed, as expected";
+	}
+	ctx->report(ctx, &v);
+}
+
+static const struct assay_kind xfail_kind = {
+	.abi_version = ASSAY_PLUGIN_ABI,
+	.struct_size = sizeof(struct assay_kind),
+	.name = "xfail",
+	.summary = "programs that are expected to fail",
+	.claim = xfail_claim,
+	.job_end = xfail_end,
+};
+
+static int tally_open(void **state, struct assay_reporter_opts *o,
+		      char *errbuf, size_t errlen)
+{
+	FILE *f;
+
+	if (!o->arg || !*o->arg) {
+		snprintf(errbuf, errlen, "give a file: --reporter tally=FILE");
+		return -1;
+	}
+	if (!(f = fopen(o->arg, "w"))) {
+		snprintf(errbuf, errlen, "cannot write '%s'", o->arg);
+		return -1;
+	}
+	*state = f;
+	return 0;
+}
+
+static void tally_event(void *state, const struct assay_event *ev)
+{
+	if (ev->type == ASSAY_EV_TEST_END)
+		fprintf(state, "%s %s\n", assay_outcome_name(ev->result->outcome),
+			ev->result->id);
+	else if (ev->type == ASSAY_EV_RUN_END)
+		fprintf(state, "total %zu\n", ev->run->total);
+}
+
+static int tally_close(void *state, char *errbuf, size_t errlen)
+{
+	if (fclose(state) != 0) {
+		snprintf(errbuf, errlen, "writing the tally failed");
+		return -1;
+	}
+	return 0;
+}
+
+static const struct assay_reporter tally_reporter = {
+	.abi_version = ASSAY_PLUGIN_ABI,
+	.struct_size = sizeof(struct assay_reporter),
+	.name = "tally",
+	.summary = "one line per result in a file",
+	.open = tally_open,
+	.event = tally_event,
+	.close = tally_close,
+};
+
+static const struct assay_kind *const kinds[] = { &xfail_kind, NULL };
+static const struct assay_reporter *const reporters[] = { &tally_reporter, NULL };
+
+const struct assay_plugin *assay_plugin_entry(void)
+{
+	static const struct assay_plugin p = {
+		.abi_version = ASSAY_PLUGIN_ABI,
+		.struct_size = sizeof(p),
+		.name = "sample",
+		.kinds = kinds,
+		.reporters = reporters,
+	};
+	return &p;
+}
