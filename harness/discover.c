@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -15,44 +16,57 @@
 #include "table.h"
 #include "xalloc.h"
 
-/* (dev, ino) pairs already taken, so a file reached twice runs once. */
-struct inoset {
-	struct { dev_t dev; ino_t ino; bool used; } *v;
+/*
+ * Directory entries already taken, as "DEV:INO/NAME" of the directory
+ * holding them: the same entry reached through two roots runs once,
+ * while two names for one program (symlinks, hard links) stay two tests.
+ */
+struct seen {
+	char **v;
 	size_t n, cap;          /* cap: a power of 2, kept at most half full */
 };
 
-static size_t ino_slot(const struct inoset *s, dev_t dev, ino_t ino)
+static size_t seen_slot(char **v, size_t cap, const char *key)
 {
-	size_t i = ((size_t)ino * 0x9E3779B97F4A7C15u ^ (size_t)dev) & (s->cap - 1);
+	size_t h = 1469598103934665603u;        /* FNV-1a */
 
-	while (s->v[i].used && (s->v[i].dev != dev || s->v[i].ino != ino))
-		i = (i + 1) & (s->cap - 1);
-	return i;
+	for (const char *p = key; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211u;
+	for (h &= cap - 1; v[h] && strcmp(v[h], key); h = (h + 1) & (cap - 1))
+		;
+	return h;
 }
 
-/* Adds (dev, ino); returns 0 when it was there already. */
-static int inoset_add(struct inoset *s, dev_t dev, ino_t ino)
+/* Takes key (malloc'd); returns 0 when it was there already. */
+static int seen_add(struct seen *s, char *key)
 {
 	size_t i;
 
 	if (2 * (s->n + 1) > s->cap) {
-		struct inoset big = { NULL, 0, s->cap ? 2 * s->cap : 256 };
-		big.v = xcalloc(big.cap, sizeof(*big.v));
+		size_t cap = s->cap ? 2 * s->cap : 256;
+		char **v = xcalloc(cap, sizeof(*v));
 		for (size_t k = 0; k < s->cap; k++)
-			if (s->v[k].used)
-				big.v[ino_slot(&big, s->v[k].dev, s->v[k].ino)] = s->v[k];
-		big.n = s->n;
+			if (s->v[k])
+				v[seen_slot(v, cap, s->v[k])] = s->v[k];
 		free(s->v);
-		*s = big;
+		s->v = v;
+		s->cap = cap;
 	}
-	i = ino_slot(s, dev, ino);
-	if (s->v[i].used)
+	i = seen_slot(s->v, s->cap, key);
+	if (s->v[i]) {
+		free(key);
 		return 0;
-	s->v[i].dev = dev;
-	s->v[i].ino = ino;
-	s->v[i].used = true;
+	}
+	s->v[i] = key;
 	s->n++;
 	return 1;
+}
+
+static void seen_release(struct seen *s)
+{
+	for (size_t k = 0; k < s->cap; k++)
+		free(s->v[k]);
+	free(s->v);
 }
 
 struct walk {
@@ -60,7 +74,7 @@ struct walk {
 	struct test_table *t;
 	const struct assay_kind *forced;
 	const char *root;
-	struct inoset seen;
+	struct seen seen;
 	struct err *e;
 };
 
@@ -97,13 +111,30 @@ static int excluded(const struct walk *w, const char *name, const char *rel)
 	return 0;
 }
 
+/* The entry's key for struct seen; NULL when its directory is gone. */
+static char *entry_key(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir = slash ? xasprintf("%.*s", (int)(slash - path + 1), path)
+			  : xstrdup(".");
+	struct stat st;
+	int rc = stat(dir, &st);
+
+	free(dir);
+	if (rc < 0)
+		return NULL;
+	return xasprintf("%ju:%ju/%s", (uintmax_t)st.st_dev, (uintmax_t)st.st_ino,
+			 slash ? slash + 1 : path);
+}
+
 static void add_test(struct walk *w, const char *suite, const char *path,
 		     const struct stat *st, const struct assay_kind *k,
 		     const char *problem)
 {
+	char *key = entry_key(path);
 	struct test *x;
 
-	if (!inoset_add(&w->seen, st->st_dev, st->st_ino))
+	if (!key || !seen_add(&w->seen, key))
 		return;
 	x = table_add(w->t, w->root, suite, path, w->forced ? w->forced : k,
 		      problem);
@@ -241,6 +272,6 @@ int discover(struct test_table *t, const struct discover_opts *o, struct err *e)
 	}
 	for (size_t i = 0; !rc && i < o->paths->n; i++)
 		rc = walk_root(&w, o->paths->v[i]);
-	free(w.seen.v);
+	seen_release(&w.seen);
 	return rc;
 }

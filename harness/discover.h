@@ -6,8 +6,8 @@
  * executable regular files), except hidden entries, build junk and
  * --exclude matches. A file named on the command line is always a test;
  * when it cannot run (not executable, not a regular file) it is still
- * listed, marked with the problem, so the run reports it. The same file
- * reached twice runs once. Never runs anything, never follows a symlink
+ * listed, marked with the problem, so the run reports it. The same
+ * directory entry reached twice runs once. Never runs anything, never follows a symlink
  * to a directory (no loops).
  */
 #ifndef ASSAY_DISCOVER_H

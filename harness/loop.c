@@ -19,6 +19,17 @@ struct loop {
 
 #define LOOP_MAX_BATCH 64
 
+/* Signals that stop a run, unless they were ignored when assay started
+ * (nohup ignores SIGHUP; a shell's background job ignores SIGINT). */
+static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP };
+
+static int ignored(int sig)
+{
+	struct sigaction sa;
+
+	return sigaction(sig, NULL, &sa) == 0 && sa.sa_handler == SIG_IGN;
+}
+
 int loop_new(struct loop **out, struct err *e)
 {
 	struct loop *l = xcalloc(1, sizeof(*l));
@@ -28,9 +39,9 @@ int loop_new(struct loop **out, struct err *e)
 	l->epfd = l->sigfd = -1;
 	sigemptyset(&set);
 	sigaddset(&set, SIGCHLD);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
+	for (size_t i = 0; i < sizeof(stop_signals) / sizeof(*stop_signals); i++)
+		if (!ignored(stop_signals[i]))
+			sigaddset(&set, stop_signals[i]);
 	if (sigprocmask(SIG_BLOCK, &set, &l->old_mask) < 0) {
 		free(l);
 		return err_set(e, ERR_SYS, "cannot block signals");

@@ -1,8 +1,9 @@
 /*
  * loop.h - the one place assay waits: epoll over pipes plus signals.
  *
- * Signals (SIGCHLD, SIGINT, SIGTERM, SIGHUP) are blocked for the process
- * and read through a signalfd, so they arrive as events in the same wait
+ * Signals (SIGCHLD, and SIGINT, SIGTERM, SIGHUP unless they were ignored
+ * when assay started) are blocked for the process and read through a
+ * signalfd, so they arrive as events in the same wait
  * as output; nothing runs in a signal handler. Knows nothing of tests or
  * jobs: a watched fd carries an opaque tag back. Loop thread only.
  */

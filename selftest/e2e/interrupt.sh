@@ -1,2 +1,57 @@
 #!/bin/sh
-exit 0
+# Interrupts: the first SIGINT or SIGTERM stops starting tests, ends the
+# running ones (whole process groups), prints the partial summary with
+# the count not run, and exits 130; a second one kills at once. Nothing
+# is left running.
+. "$(dirname "$0")/lib.sh"
+
+m=9$$
+mkdir started
+for i in 1 2; do
+	mk t/run$i "touch $W/started/$i; sleep ${m}$i"
+done
+mk t/stubborn "trap '' TERM; touch $W/started/s; sleep ${m}3; sleep ${m}3"
+for i in 4 5 6; do
+	mk t/wait$i "sleep ${m}$i"
+done
+
+# wait_started N: until N tests have started (at most 20 s)
+wait_started() {
+	n=0
+	while [ "$(ls started | wc -l)" -lt "$1" ] && [ $n -lt 2000 ]; do
+		sleep 0.01
+		n=$((n + 1))
+	done
+}
+
+# SIGINT (a background job of sh ignores SIGINT: env resets it)
+env --default-signal=INT "$ASSAY" run -j3 --grace 0.5 t >"$W/out" 2>"$W/err" &
+pid=$!
+wait_started 3
+kill -INT $pid
+wait $pid
+RC=$?
+expect_rc 130
+expect_out "interrupted by SIGINT; 6 tests not run"
+expect_out "run1: cancelled: the run was interrupted"
+expect_out "wait4: not run: the run was interrupted by SIGINT"
+expect_last "assay: 0 passed, 0 failed, 0 skipped"
+no_process "sleep ${m}"
+
+# SIGTERM, then a second one while the stubborn test ignores the first
+rm -f started/*
+start=$(date +%s)
+"$ASSAY" run -j3 --grace 60 t >"$W/out" 2>"$W/err" &
+pid=$!
+wait_started 3
+kill -TERM $pid
+sleep 0.2
+kill -TERM $pid
+wait $pid
+RC=$?
+expect_rc 130
+expect_out "interrupted by SIGTERM"
+[ $(($(date +%s) - start)) -lt 30 ]
+check $? "the second signal did not wait out the 60 s grace period"
+no_process "sleep ${m}"
+finish

@@ -1,0 +1,91 @@
+# selftest/e2e/lib.sh - what the end-to-end tests share (sourced, not run).
+#
+# Each test builds a fixture tree of small shell-script tests in its own
+# temporary directory, runs assay on it, and checks the exit status and
+# output. Results are printed as TAP lines; the script's exit status is
+# what assay judges (0 all checks passed, 1 any failed, 77 skipped).
+#
+# Environment: ASSAY (the binary), ASSAY_BUILDDIR (for helpers), set by
+# `make check`; when run by hand, both are found from the script's place.
+
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+: "${ASSAY_BUILDDIR:=$(cd "$here/../.." && pwd)}"
+: "${ASSAY:=$ASSAY_BUILDDIR/harness/assay}"
+checks=0
+failed=0
+
+W=$(mktemp -d "${TMPDIR:-/tmp}/e2e.XXXXXX") || exit 99
+trap 'chmod -R u+rwx "$W" 2>/dev/null; rm -rf "$W"' EXIT
+cd "$W" || exit 99
+
+# mk PATH BODY: an executable /bin/sh test at PATH (dirs created).
+mk() {
+	mkdir -p "$(dirname "$1")"
+	printf '#!/bin/sh\n%s\n' "$2" >"$1"
+	chmod +x "$1"
+}
+
+# run_assay ARG...: runs assay; stdout in $W/out, stderr in $W/err, status in RC.
+run_assay() {
+	"$ASSAY" "$@" >"$W/out" 2>"$W/err"
+	RC=$?
+}
+
+check() {
+	checks=$((checks + 1))
+	if [ "$1" = 0 ]; then
+		echo "ok $checks - $2"
+	else
+		failed=$((failed + 1))
+		echo "not ok $checks - $2"
+		echo "# --- assay stdout ---"; sed 's/^/# /' "$W/out" 2>/dev/null | tail -40
+		echo "# --- assay stderr ---"; sed 's/^/# /' "$W/err" 2>/dev/null | tail -20
+	fi
+}
+
+expect_rc() {
+	[ "$RC" = "$1" ]
+	check $? "exit status $1 (got $RC)${2:+: $2}"
+}
+
+# expect_out TEXT: stdout holds TEXT (fixed string)
+expect_out() {
+	grep -qF -- "$1" "$W/out"
+	check $? "stdout has: $1"
+}
+
+expect_no_out() {
+	! grep -qF -- "$1" "$W/out"
+	check $? "stdout lacks: $1"
+}
+
+expect_err() {
+	grep -qF -- "$1" "$W/err"
+	check $? "stderr has: $1"
+}
+
+# expect_last LINE: the last line of stdout is exactly LINE
+expect_last() {
+	[ "$(tail -n 1 "$W/out")" = "$1" ]
+	check $? "last line is: $1"
+}
+
+# no_process MARKER: no process has MARKER in its command line
+no_process() {
+	found=""
+	for f in /proc/[0-9]*/cmdline; do
+		if { tr '\0' ' ' <"$f"; } 2>/dev/null | grep -qF -- "$1"; then
+			found="$found ${f#/proc/}"
+		fi
+	done
+	[ -z "$found" ]
+	check $? "no process left with '$1' in its command line${found:+ (found:$found)}"
+}
+
+finish() {
+	echo "1..$checks"
+	[ "$failed" = 0 ]
+	exit $?
+}

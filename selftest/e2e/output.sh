@@ -1,2 +1,31 @@
 #!/bin/sh
-exit 0
+# 100 MB of output: the test passes, a failing one shows only its last
+# lines, and assay's memory stays bounded.
+. "$(dirname "$0")/lib.sh"
+
+mk t/loud 'head -c 100000000 /dev/zero | tr "\0" "x" | fold -w 100'
+mk f/loudfail 'head -c 50000000 /dev/zero | tr "\0" "y" | fold -w 100; echo "the very end"; exit 1'
+mk f/longline 'head -c 3000000 /dev/zero | tr "\0" "z"; exit 1'
+
+"$ASSAY_BUILDDIR/selftest/tools/maxrss" "$ASSAY" run t >"$W/out" 2>"$W/err"
+RC=$?
+expect_rc 0
+expect_last "assay: 1 passed, 0 failed, 0 skipped"
+kib=$(sed -n 's/^maxrss //p' "$W/err")
+if [ -n "${ASSAY_SANITIZE:-}" ]; then
+	echo "# sanitizer build: peak RSS ${kib} KiB not held to the bound"
+else
+	[ -n "$kib" ] && [ "$kib" -lt 32768 ]
+	check $? "assay's peak RSS ${kib} KiB < 32 MiB while a test writes 100 MB"
+fi
+
+run_assay run --tail-lines 5 f
+expect_rc 1
+expect_out "the very end"
+expect_out "bytes before them not shown"
+[ "$(grep -c '^    | yyyy' "$W/out")" = 5 ]
+check $? "only the last 5 lines of a failure are shown"
+expect_out "more bytes on this line"
+[ "$(wc -c <"$W/out")" -lt 20000 ]
+check $? "the console stays short"
+finish

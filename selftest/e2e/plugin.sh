@@ -1,2 +1,37 @@
 #!/bin/sh
-exit 0
+# An external plugin (selftest/plugin/sample.so) loads through --plugin
+# and its kind and reporter take part in a run like built-in ones.
+. "$(dirname "$0")/lib.sh"
+
+so="$ASSAY_BUILDDIR/selftest/plugin/sample.so"
+[ -f "$so" ] || { echo "# $so not built"; exit 99; }
+
+mk t/broken.xfail 'exit 1'
+mk t/fixed.xfail 'exit 0'
+mk t/plain 'exit 0'
+
+run_assay run --plugin "$so" --reporter "tally=$W/tally" t
+expect_rc 1 "an xpass fails the run"
+expect_out "XFAIL"
+expect_out "broken.xfail: failed, as expected"
+expect_out "fixed.xfail: passed, but it is expected to fail"
+expect_last "assay: 2 passed, 1 failed, 0 skipped"
+[ "$(sort "$W/tally")" = "pass plain
+total 3
+xfail broken.xfail
+xpass fixed.xfail" ] && [ "$(tail -n 1 "$W/tally")" = "total 3" ]
+check $? "the tally reporter saw every result and the end"
+
+# --kind forces a kind on every test
+run_assay run --plugin "$so" --kind xfail t/plain
+expect_rc 1
+expect_out "plain: passed, but it is expected to fail"
+
+# a shared object that is not an assay plugin, and a reporter that refuses
+run_assay run --plugin "$(ls /lib/*/libm.so.6 /usr/lib/*/libm.so.6 2>/dev/null | head -n 1)" t
+expect_rc 2
+expect_err "is not an assay plugin: it does not export assay_plugin_entry()"
+run_assay run --plugin "$so" --reporter tally t
+expect_rc 2
+expect_err "reporter 'tally' cannot start: give a file: --reporter tally=FILE"
+finish

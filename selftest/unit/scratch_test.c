@@ -1,3 +1,66 @@
+/* selftest/unit/scratch_test.c - tests harness/scratch.c and nothing else. */
 #include "config.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "check.h"
-int main(void) { CHECK(1); return check_done(); }
+#include "harness/scratch.h"
+
+static int exists(const char *p)
+{
+	struct stat st;
+	return lstat(p, &st) == 0;
+}
+
+static void make_file(const char *dir, const char *name)
+{
+	char p[4096];
+	int fd;
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	fd = open(p, O_CREAT | O_WRONLY, 0600);
+	if (fd >= 0)
+		close(fd);
+}
+
+int main(void)
+{
+	struct scratch s = { 0 };
+	struct err e = ERR_INIT;
+	char *job = NULL, *job2 = NULL, p[4096], *root;
+
+	CHECK_INT(0, scratch_open(&s, &e));
+	CHECK(exists(s.root));
+	CHECK_INT(0, scratch_job_dir(&s, &job, &e));
+	CHECK_INT(0, scratch_job_dir(&s, &job2, &e));
+	CHECK(job && job2 && strcmp(job, job2));
+	/* what a messy test leaves: nested dirs, a symlink out, a locked dir */
+	snprintf(p, sizeof(p), "%s/a", job);
+	CHECK(mkdir(p, 0700) == 0);
+	snprintf(p, sizeof(p), "%s/a/b", job);
+	CHECK(mkdir(p, 0700) == 0);
+	make_file(p, "f");
+	snprintf(p, sizeof(p), "%s/out", job);
+	CHECK(symlink("/etc", p) == 0);
+	snprintf(p, sizeof(p), "%s/locked", job);
+	CHECK(mkdir(p, 0700) == 0);
+	make_file(p, "g");
+	CHECK(chmod(p, 0) == 0);
+	CHECK_INT(0, scratch_remove(job));
+	CHECK(!exists(job));
+	CHECK(exists("/etc/hostname") || exists("/etc/passwd"));  /* not followed */
+	CHECK_INT(0, scratch_remove(job));      /* gone already: fine */
+	root = strdup(s.root);
+	scratch_close(&s);
+	CHECK(!exists(job2));
+	CHECK(!exists(root));
+	free(root);
+	free(job);
+	free(job2);
+	return check_done();
+}
