@@ -1,1 +1,18 @@
 # selftest/bench/local.mk - benchmarks (make bench); not part of make check.
+#
+# `make bench` builds harness/assay, then run.sh builds floor.c and the test
+# programs in a scratch directory and times assay against the floor and the
+# peer runners installed here; see docs/benchmarks.md. The scripts are kept
+# non-executable (mode 644) and run with $(SHELL), so that assay does not
+# take them for tests. Knobs: N, J, RUNS, FORM, WORK, KEEP (see run.sh).
+
+EXTRA_DIST += \
+	selftest/bench/gen-tap.sh \
+	selftest/bench/run.sh \
+	selftest/bench/floor.c
+
+bench: harness/assay
+	ASSAY="$(abs_top_builddir)/harness/assay" CC="$(CC)" \
+		$(SHELL) $(srcdir)/selftest/bench/run.sh
+
+.PHONY: bench
