@@ -168,9 +168,9 @@ static char **read_names(struct walk *w, const char *dir, size_t *n)
 		v[(*n)++] = xstrdup(de->d_name);
 	}
 	closedir(d);
+	if (!v)                 /* empty: still not NULL, which means error */
+		return xcalloc(1, sizeof(*v));
 	qsort(v, *n, sizeof(*v), cmp_names);
-	if (!v)
-		v = xcalloc(1, sizeof(*v));
 	return v;
 }
 
