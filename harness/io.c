@@ -2,7 +2,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <time.h>
 #include <unistd.h>
@@ -38,14 +37,6 @@ ssize_t io_read(int fd, void *buf, size_t n)
 		r = read(fd, buf, n);
 	while (r < 0 && errno == EINTR);
 	return r;
-}
-
-int io_set_nonblock(int fd)
-{
-	int fl = fcntl(fd, F_GETFL);
-	if (fl < 0)
-		return -1;
-	return fcntl(fd, F_SETFL, fl | O_NONBLOCK);
 }
 
 uint64_t io_now_ns(void)

@@ -15,7 +15,6 @@
 int io_write_all(int fd, const void *buf, size_t n);
 /* One read, retrying EINTR. Returns bytes, 0 at EOF, -1 with errno. */
 ssize_t io_read(int fd, void *buf, size_t n);
-int io_set_nonblock(int fd);
 /* Monotonic time in nanoseconds. */
 uint64_t io_now_ns(void);
 

@@ -42,8 +42,10 @@ void job_release(struct job *j)
 
 static void close_stream(struct job *j, int i)
 {
-	if (j->fd[i] >= 0)
-		close(j->fd[i]);
+	if (j->fd[i] < 0)
+		return;
+	loop_unwatch(j->env->loop, j->fd[i]);
+	close(j->fd[i]);
 	j->fd[i] = -1;
 }
 
@@ -217,7 +219,9 @@ static int open_pipes(struct job *j, int wr[2])
 			return -1;
 		j->fd[i] = p[0];
 		wr[i] = p[1];
-		if (io_set_nonblock(p[0]) < 0)
+		/* a new pipe's read end has no other status flags to keep,
+		 * and the write end must stay blocking for the child */
+		if (fcntl(p[0], F_SETFL, O_NONBLOCK) < 0)
 			return -1;
 	}
 	return 0;

@@ -81,6 +81,11 @@ int loop_watch(struct loop *l, int fd, void *tag, struct err *e)
 	return 0;
 }
 
+void loop_unwatch(struct loop *l, int fd)
+{
+	(void)epoll_ctl(l->epfd, EPOLL_CTL_DEL, fd, NULL);
+}
+
 /* Appends the pending signals to ev; returns how many. */
 static int read_signals(struct loop *l, struct loop_event *ev, int n)
 {

@@ -31,6 +31,12 @@ void loop_free(struct loop *l);
 /* Watches fd for input and hang-up. */
 int loop_watch(struct loop *l, int fd, void *tag, struct err *e);
 /*
+ * Stops watching fd; call it before close(fd). Closing alone is not
+ * enough: a child between fork and exec may still hold a copy of fd, and
+ * until it drops it epoll keeps reporting the old tag.
+ */
+void loop_unwatch(struct loop *l, int fd);
+/*
  * Waits up to timeout_ms (-1: forever) and stores up to n events in ev.
  * Returns the number stored (0 on timeout or EINTR), or ERR_SYS.
  */
