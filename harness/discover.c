@@ -111,30 +111,24 @@ static int excluded(const struct walk *w, const char *name, const char *rel)
 	return 0;
 }
 
-/* The entry's key for struct seen; NULL when its directory is gone. */
-static char *entry_key(const char *path)
+/* "DEV:INO/" of directory dir, the prefix of its entries' keys. */
+static char *dir_key(const char *dir)
 {
-	const char *slash = strrchr(path, '/');
-	char *dir = slash ? xasprintf("%.*s", (int)(slash - path + 1), path)
-			  : xstrdup(".");
 	struct stat st;
-	int rc = stat(dir, &st);
 
-	free(dir);
-	if (rc < 0)
+	if (stat(dir, &st) < 0)
 		return NULL;
-	return xasprintf("%ju:%ju/%s", (uintmax_t)st.st_dev, (uintmax_t)st.st_ino,
-			 slash ? slash + 1 : path);
+	return xasprintf("%ju:%ju/", (uintmax_t)st.st_dev, (uintmax_t)st.st_ino);
 }
 
+/* Adds a test unless the entry (dir_prefix + name) was taken already. */
 static void add_test(struct walk *w, const char *suite, const char *path,
-		     const struct stat *st, const struct assay_kind *k,
-		     const char *problem)
+		     const char *dir_prefix, const char *name,
+		     const struct assay_kind *k, const char *problem)
 {
-	char *key = entry_key(path);
 	struct test *x;
 
-	if (!key || !seen_add(&w->seen, key))
+	if (!dir_prefix || !seen_add(&w->seen, xasprintf("%s%s", dir_prefix, name)))
 		return;
 	x = table_add(w->t, w->root, suite, path, w->forced ? w->forced : k,
 		      problem);
@@ -177,8 +171,8 @@ static char **read_names(struct walk *w, const char *dir, size_t *n)
 static int walk_dir(struct walk *w, const char *dir, const char *rel);
 
 /* One directory entry: a test, a directory to enter, or nothing. */
-static int walk_entry(struct walk *w, const char *dir, const char *rel,
-		      const char *name)
+static int walk_entry(struct walk *w, const char *dir, const char *key,
+		      const char *rel, const char *name)
 {
 	char *path = xasprintf("%s/%s", dir, name);
 	char *sub = rel ? xasprintf("%s/%s", rel, name) : xstrdup(name);
@@ -199,7 +193,7 @@ static int walk_entry(struct walk *w, const char *dir, const char *rel,
 	}
 	k = registry_claim(w->o->reg, path, st.st_mode, 0);
 	if (k)
-		add_test(w, sub, path, &st, k, NULL);
+		add_test(w, sub, path, key, name, k, NULL);
 out:
 	free(sub);
 	free(path);
@@ -210,16 +204,20 @@ static int walk_dir(struct walk *w, const char *dir, const char *rel)
 {
 	size_t n;
 	char **names = read_names(w, dir, &n);
+	char *key = dir_key(dir);
 	int rc = 0;
 
-	if (!names)
+	if (!names) {
+		free(key);
 		return ERR_USAGE;
+	}
 	for (size_t i = 0; i < n; i++) {
 		if (!rc)
-			rc = walk_entry(w, dir, rel, names[i]);
+			rc = walk_entry(w, dir, key, rel, names[i]);
 		free(names[i]);
 	}
 	free(names);
+	free(key);
 	return rc;
 }
 
@@ -235,8 +233,8 @@ static const char *named_problem(const struct stat *st)
 static int walk_root(struct walk *w, const char *path)
 {
 	struct stat st;
-	const char *suite = path;
-	char *dir;
+	const char *suite = path, *slash = strrchr(path, '/');
+	char *dir, *key;
 	int rc;
 
 	if (stat(path, &st) < 0)
@@ -253,8 +251,12 @@ static int walk_root(struct walk *w, const char *path)
 	}
 	while (suite[0] == '.' && suite[1] == '/')
 		suite += 2;
-	add_test(w, suite, path, &st, registry_claim(w->o->reg, path, st.st_mode, 1),
-		 named_problem(&st));
+	dir = slash ? xasprintf("%.*s", (int)(slash - path + 1), path) : xstrdup(".");
+	key = dir_key(dir);
+	add_test(w, suite, path, key, slash ? slash + 1 : path,
+		 registry_claim(w->o->reg, path, st.st_mode, 1), named_problem(&st));
+	free(key);
+	free(dir);
 	return 0;
 }
 
