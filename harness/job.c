@@ -62,11 +62,21 @@ static void set_timer(struct job *j, uint64_t at, enum job_event ev)
 	j->timer_ev = ev;
 }
 
+/* Signals the test's process group, and the test itself in case it
+ * moved to another group. A stopped process only acts on SIGTERM once
+ * continued. Never after the reap: until then the zombie pins its pid
+ * and group id, so neither can name another process. */
 static void signal_group(struct job *j, int sig)
 {
 	j->last_signal = sig;
-	if (!j->reaped)         /* the zombie pins the group id until reaped */
-		(void)kill(-j->pid, sig);
+	if (j->reaped)
+		return;
+	(void)kill(-j->pid, sig);
+	(void)kill(j->pid, sig);
+	if (sig == SIGTERM) {
+		(void)kill(-j->pid, SIGCONT);
+		(void)kill(j->pid, SIGCONT);
+	}
 }
 
 static void send_term(struct job *j, uint64_t now)
@@ -94,7 +104,7 @@ static void kill_group(struct job *j, uint64_t now)
 		j->cancelled = true;
 	signal_group(j, SIGKILL);
 	j->state = JOB_KILL_SENT;
-	set_timer(j, 0, EV_NONE);
+	set_timer(j, now + j->env->stuck_ns, EV_STUCK);
 }
 
 static void fill_exit(struct job *j)
@@ -160,6 +170,19 @@ static void on_drain_over(struct job *j, uint64_t now)
 	finish(j, now);
 }
 
+/* Alive after SIGKILL: in uninterruptible sleep. Waiting could take
+ * forever, so the job ends here; the runner reaps the process as an
+ * orphan if it ever exits. */
+static void on_stuck(struct job *j, uint64_t now)
+{
+	snprintf(j->note, sizeof(j->note),
+		 "still alive %.0fs after SIGKILL (stuck in the kernel?); assay stopped waiting for it",
+		 j->env->stuck_ns / 1e9);
+	j->abandoned = true;
+	j->end_ns = now;
+	finish(j, now);
+}
+
 typedef void job_action(struct job *j, uint64_t now);
 
 /* An empty cell: the event means nothing in that state. */
@@ -170,7 +193,8 @@ static job_action *const job_table[JOB_NSTATES][JOB_NEVENTS] = {
 	[JOB_TERM_SENT] = { [EV_EXIT] = on_exit_, [EV_EOF] = on_eof,
 			    [EV_GRACE_OVER] = kill_group,
 			    [EV_KILL_NOW] = kill_group },
-	[JOB_KILL_SENT] = { [EV_EXIT] = on_exit_, [EV_EOF] = on_eof },
+	[JOB_KILL_SENT] = { [EV_EXIT] = on_exit_, [EV_EOF] = on_eof,
+			    [EV_STUCK] = on_stuck },
 	[JOB_DRAINING] = { [EV_EOF] = on_eof, [EV_DRAIN_OVER] = on_drain_over },
 };
 
@@ -344,7 +368,7 @@ void job_clear(struct job *j)
 	j->test = NULL;
 	j->pid = 0;
 	j->state = JOB_IDLE;
-	j->timed_out = j->cancelled = j->reaped = false;
+	j->timed_out = j->cancelled = j->reaped = j->abandoned = false;
 	j->spawn_errno = j->last_signal = j->wait_status = 0;
 	j->verdicts = 0;
 	j->timer_ns = 0;

@@ -5,7 +5,9 @@
  * it starts, reads its pipes, meets its deadline (SIGTERM to its process
  * group, a grace period, SIGKILL), is reaped (its group is killed first
  * while the zombie still pins the group id), drains its pipes, and ends
- * in JOB_DONE with a filled struct assay_exit. Never waits, never
+ * in JOB_DONE with a filled struct assay_exit. A process that survives
+ * SIGKILL (stuck in the kernel, as after a GPU hang) is abandoned after
+ * stuck_ns rather than waited for. Never waits, never
  * sleeps, never prints, never judges: the kind and the runner do that.
  * Loop thread only.
  */
@@ -27,7 +29,7 @@ enum job_state { JOB_IDLE, JOB_RUNNING, JOB_TERM_SENT, JOB_KILL_SENT,
 		 JOB_DRAINING, JOB_DONE, JOB_NSTATES };
 
 enum job_event { EV_NONE, EV_EXIT, EV_EOF, EV_DEADLINE, EV_GRACE_OVER,
-		 EV_CANCEL, EV_KILL_NOW, EV_DRAIN_OVER, JOB_NEVENTS };
+		 EV_CANCEL, EV_KILL_NOW, EV_DRAIN_OVER, EV_STUCK, JOB_NEVENTS };
 
 /* What every job of a run shares; set up once by the runner. */
 struct job_env {
@@ -37,6 +39,7 @@ struct job_env {
 	size_t base_len;
 	uint64_t grace_ns;              /* SIGTERM to SIGKILL */
 	uint64_t drain_ns;              /* exit to giving up on open pipes */
+	uint64_t stuck_ns;              /* SIGKILL to giving up on the process */
 };
 
 struct job_stream {
@@ -58,6 +61,7 @@ struct job {
 	enum job_event timer_ev;
 	int last_signal;                /* last signal assay sent the group */
 	bool timed_out, cancelled, reaped;
+	bool abandoned;                 /* survived SIGKILL: never reaped here */
 	int wait_status;
 	int spawn_errno;                /* exec failed: the test never ran */
 	char *tmpdir;

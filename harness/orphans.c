@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/pidfd.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -19,6 +21,7 @@
 
 #define SWEEP_ROUNDS 32         /* each round reaches one generation deeper */
 #define NOTE_LINES_MAX 20
+#define REAP_WAIT_MS 2000       /* SIGKILL to giving up on a stuck process */
 
 int orphans_adopt(void)
 {
@@ -77,7 +80,7 @@ static void test_of(pid_t pid, char *id, size_t n)
 }
 
 static void note_line(char **note, size_t count, pid_t pid, const char *comm,
-		      const char *id)
+		      const char *id, int reaped)
 {
 	char *s;
 
@@ -87,14 +90,35 @@ static void note_line(char **note, size_t count, pid_t pid, const char *comm,
 		s = xasprintf("%sassay: ... and more leftover processes killed\n",
 			      *note ? *note : "");
 	else
-		s = xasprintf("%sassay: killed leftover process %d (%s)%s%s%s\n",
-			      *note ? *note : "", (int)pid, comm,
-			      *id ? " started by test " : "", id, *id ? "" : "");
+		s = xasprintf("%sassay: %s leftover process %d (%s)%s%s\n",
+			      *note ? *note : "",
+			      reaped ? "killed" : "could not kill (stuck in the kernel?)",
+			      (int)pid, comm, *id ? " started by test " : "", id);
 	free(*note);
 	*note = s;
 }
 
-/* One pass over /proc: kills and reaps the children found. */
+/*
+ * SIGKILL, then reap. A process in uninterruptible sleep may never die:
+ * wait for it on a pidfd for a bounded time instead of in waitpid.
+ * Returns 1 when it was reaped.
+ */
+static int kill_and_reap(pid_t pid)
+{
+	int fd = pidfd_open(pid, 0);
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	(void)kill(pid, SIGKILL);
+	if (fd < 0)             /* no pidfd (old kernel): wait unbounded */
+		return waitpid(pid, NULL, 0) == pid;
+	while (poll(&p, 1, REAP_WAIT_MS) < 0 && errno == EINTR)
+		;
+	close(fd);
+	return waitpid(pid, NULL, WNOHANG) == pid;
+}
+
+/* One pass over /proc: kills and reaps the children found; returns how
+ * many were reaped. */
 static size_t sweep_once(pid_t self, char **note, size_t total)
 {
 	DIR *d = opendir("/proc");
@@ -105,6 +129,7 @@ static size_t sweep_once(pid_t self, char **note, size_t total)
 		return 0;
 	while ((de = readdir(d))) {
 		char comm[64], id[256];
+		int reaped;
 		pid_t pid;
 		if (!isdigit((unsigned char)de->d_name[0]))
 			continue;
@@ -112,11 +137,9 @@ static size_t sweep_once(pid_t self, char **note, size_t total)
 		if (parent_of(pid, comm, sizeof(comm)) != self)
 			continue;
 		test_of(pid, id, sizeof(id));
-		(void)kill(pid, SIGKILL);
-		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-			;
-		note_line(note, total + found, pid, comm, id);
-		found++;
+		reaped = kill_and_reap(pid);
+		note_line(note, total + found, pid, comm, id, reaped);
+		found += (size_t)reaped;
 	}
 	closedir(d);
 	return found;

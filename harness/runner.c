@@ -21,6 +21,7 @@
 #include "xalloc.h"
 
 #define DRAIN_NS 1000000000u    /* exit to giving up on a held pipe */
+#define STUCK_NS 10000000000u   /* SIGKILL to abandoning the process */
 #define EVENTS_PER_WAIT 64
 
 extern char **environ;
@@ -304,6 +305,7 @@ static int setup(struct runner *r, struct err *e)
 	r->env.scratch = &r->scratch;
 	r->env.grace_ns = (uint64_t)(r->o->grace_s * 1e9);
 	r->env.drain_ns = DRAIN_NS;
+	r->env.stuck_ns = STUCK_NS;
 	sched_init(&r->sched, r->o->jobs);
 	r->jobs = xcalloc(r->o->jobs, sizeof(*r->jobs));
 	for (unsigned s = 0; s < r->o->jobs; s++)

@@ -11,6 +11,7 @@ check_PROGRAMS += \
 	selftest/unit/capture_test \
 	selftest/unit/discover_test \
 	selftest/unit/exec_test \
+	selftest/unit/job_test \
 	selftest/unit/loop_test \
 	selftest/unit/opts_test \
 	selftest/unit/registry_test \

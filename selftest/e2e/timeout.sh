@@ -7,13 +7,16 @@ m=7$$
 mk t/hang "sleep ${m}1"
 mk t/stubborn "trap '' TERM; sleep ${m}2; sleep ${m}2"
 mk t/quick 'exit 0'
+mk t/stopped "sleep ${m}3 & kill -STOP \$\$"
 
-run_assay run -j3 --timeout 0.5 --grace 0.5 t
+run_assay run -j4 --timeout 0.5 --grace 0.5 t
 expect_rc 1
 expect_out "hang: timeout after 0.5s"
+grep -q 'stopped: timeout after 0.5s$' "$W/out"
+check $? "a stopped test is continued so SIGTERM ends it (no SIGKILL needed)"
 expect_out "stubborn: timeout after 0.5s (ignored SIGTERM; killed with SIGKILL)"
-expect_out "failed: 2 timeout"
-expect_last "assay: 1 passed, 2 failed, 0 skipped"
+expect_out "failed: 3 timeout"
+expect_last "assay: 1 passed, 3 failed, 0 skipped"
 no_process "sleep ${m}"
 
 # --timeout 0: no deadline at all
