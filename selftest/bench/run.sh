@@ -249,7 +249,10 @@ echo "- machine: $(nproc) CPUs, $(grep -m 1 'model name' /proc/cpuinfo 2>/dev/nu
 echo "- kernel: $(uname -sr); Debian $(cat /etc/debian_version 2>/dev/null || echo '?')"
 echo "- test programs: $N copies of a '$form' program (see gen-tap.sh)"
 echo "- cc: $(ver "$CC" --version)"
-[ -x "$ASSAY" ] && echo "- assay: $(ver "$ASSAY" --version)"
+if [ -x "$ASSAY" ]; then
+	rev=$(git -C "$top" describe --always --dirty 2>/dev/null) && rev=" (source tree at git $rev)"
+	echo "- assay: $(ver "$ASSAY" --version)${rev:-}"
+fi
 [ -n "$lit_cmd" ] && echo "- lit: $(ver $lit_cmd --version 2>&1)"
 command -v ctest >/dev/null 2>&1 && echo "- ctest: $(ver ctest --version)"
 command -v prove >/dev/null 2>&1 && echo "- prove: $(ver prove --version)"
