@@ -353,9 +353,7 @@ void job_reap(struct job *j, uint64_t now)
 
 void job_clear(struct job *j)
 {
-	if (j->tmpdir)
-		(void)scratch_remove(j->tmpdir);
-	free(j->tmpdir);
+	scratch_discard(j->env->scratch, j->tmpdir);
 	if (j->envp)
 		for (size_t i = j->env->base_len; j->envp[i]; i++)
 			free(j->envp[i]);

@@ -2,26 +2,50 @@
  * scratch.h - private temporary directories for a run and its jobs.
  *
  * One directory per run ($TMPDIR/assay-XXXXXX, mode 0700) holding one
- * directory per job, each removed with everything a test left in it.
- * Never follows a symlink while removing, never leaves the run directory.
+ * empty directory per job, removed afterwards with everything the test
+ * left in it. Creating and removing directories costs the loop thread
+ * more than starting the test does (journalled file systems), so a
+ * janitor thread keeps a few directories made ahead and removes used
+ * ones off the loop's path. Never follows a symlink while removing,
+ * never touches anything outside the run directory.
+ *
+ * Threads: scratch_job_dir and scratch_discard are for one thread (the
+ * loop); the janitor shares only the two lists under mu.
  */
 #ifndef ASSAY_SCRATCH_H
 #define ASSAY_SCRATCH_H
 
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+
 #include "err.h"
+
+#define SCRATCH_AHEAD 8         /* directories kept made ahead */
 
 struct scratch {
 	char *root;             /* the run's directory, or NULL */
+	pthread_t janitor;
+	bool threaded;          /* the janitor runs; else all is done inline */
+	pthread_mutex_t mu;     /* guards what follows */
+	pthread_cond_t wake;
 	unsigned long next;     /* name of the next job directory */
+	char *ready[SCRATCH_AHEAD];
+	size_t nready;
+	char **trash;           /* used directories waiting for removal */
+	size_t ntrash, cap;
+	bool stopping;
 };
 
-/* Creates the run directory under $TMPDIR (or /tmp). */
+/* Creates the run directory under $TMPDIR (or /tmp), starts the janitor. */
 int scratch_open(struct scratch *s, struct err *e);
-/* Creates a job directory; *out is malloc'd, the caller frees it. */
+/* An empty job directory; *out is malloc'd, the caller owns it. */
 int scratch_job_dir(struct scratch *s, char **out, struct err *e);
+/* Takes dir (and its ownership) for removal, later or now. */
+void scratch_discard(struct scratch *s, char *dir);
 /* Removes dir and everything under it. 0, or -1 with errno. */
 int scratch_remove(const char *dir);
-/* Removes the run directory and whatever is still in it. */
+/* Stops the janitor; removes the run directory and all still in it. */
 void scratch_close(struct scratch *s);
 
 #endif

@@ -55,8 +55,21 @@ int main(void)
 	CHECK(!exists(job));
 	CHECK(exists("/etc/hostname") || exists("/etc/passwd"));  /* not followed */
 	CHECK_INT(0, scratch_remove(job));      /* gone already: fine */
+	/* many directories through the janitor, used and given back */
+	for (int i = 0; i < 500; i++) {
+		char *d = NULL;
+		CHECK_INT(0, scratch_job_dir(&s, &d, &e) + (d ? 0 : 1));
+		make_file(d, "x");
+		if (i == 499) {
+			CHECK(exists(d));
+			free(job);
+			job = strdup(d);
+		}
+		scratch_discard(&s, d);
+	}
 	root = strdup(s.root);
 	scratch_close(&s);
+	CHECK(!exists(job));    /* removed by the janitor or by close */
 	CHECK(!exists(job2));
 	CHECK(!exists(root));
 	free(root);
