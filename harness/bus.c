@@ -1,6 +1,7 @@
 /* bus.c - see bus.h. */
 #include "config.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -71,8 +72,9 @@ int bus_close(struct bus *b, struct err *e)
 
 	for (size_t i = 0; i < b->n; i++) {
 		char msg[256] = "";
+		errno = 0;      /* the message is the reporter's, not strerror */
 		if (b->v[i].rep->close(b->v[i].state, msg, sizeof(msg)) < 0 && !rc)
-			rc = err_set(e, ERR_PLUGIN, "reporter '%s' failed: %s",
+			rc = err_set(e, ERR_SYS, "reporter '%s' failed: %s",
 				     b->v[i].rep->name, msg);
 	}
 	b->n = 0;

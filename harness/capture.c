@@ -66,6 +66,7 @@ void capture_view(struct capture *c, struct assay_output *v)
 		first = c->ring_len;
 	memcpy(c->flat, c->ring + start, first);
 	memcpy(c->flat + first, c->ring, c->ring_len - first);
+	v->struct_size = sizeof(*v);
 	v->head = c->head;
 	v->head_len = c->head_len;
 	v->tail = c->flat;

@@ -31,5 +31,5 @@ int err_set(struct err *e, int code, const char *fmt, ...)
 
 int err_exit_status(int code)
 {
-	return code == ERR_USAGE || code == ERR_INPUT ? 2 : 3;
+	return code == ERR_USAGE || code == ERR_INPUT || code == ERR_PLUGIN ? 2 : 3;
 }

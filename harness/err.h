@@ -14,7 +14,7 @@ enum err_code {
 	ERR_SYS = -2,           /* a system call failed: exit 3 */
 	ERR_INPUT = -3,         /* a file the user gave is not usable */
 	ERR_NOTSUP = -4,        /* a feature this build or machine lacks */
-	ERR_PLUGIN = -5,        /* a plugin failed to load or misbehaved */
+	ERR_PLUGIN = -5,        /* a plugin is not usable: exit 2 */
 };
 
 struct err {
@@ -30,7 +30,8 @@ struct err {
 int err_set(struct err *e, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* The process exit status for an error code (2 usage/input, 3 other). */
+/* The process exit status for an error code (2 usage, input or plugin;
+ * 3 other). */
 int err_exit_status(int code);
 
 #endif

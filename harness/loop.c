@@ -14,14 +14,13 @@
 struct loop {
 	int epfd;
 	int sigfd;
-	sigset_t old_mask;
 };
 
 #define LOOP_MAX_BATCH 64
 
 /* Signals that stop a run, unless they were ignored when assay started
  * (nohup ignores SIGHUP; a shell's background job ignores SIGINT). */
-static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP };
+static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
 
 static int ignored(int sig)
 {
@@ -42,7 +41,7 @@ int loop_new(struct loop **out, struct err *e)
 	for (size_t i = 0; i < sizeof(stop_signals) / sizeof(*stop_signals); i++)
 		if (!ignored(stop_signals[i]))
 			sigaddset(&set, stop_signals[i]);
-	if (sigprocmask(SIG_BLOCK, &set, &l->old_mask) < 0) {
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0) {
 		free(l);
 		return err_set(e, ERR_SYS, "cannot block signals");
 	}
@@ -68,7 +67,6 @@ void loop_free(struct loop *l)
 		close(l->sigfd);
 	if (l->epfd >= 0)
 		close(l->epfd);
-	sigprocmask(SIG_SETMASK, &l->old_mask, NULL);
 	free(l);
 }
 
@@ -111,7 +109,9 @@ int loop_wait(struct loop *l, int timeout_ms, struct loop_event *ev, int n,
 		return 0;
 	if (r < 0)
 		return err_set(e, ERR_SYS, "waiting for tests failed");
-	for (int i = 0; i < r; i++) {
+	/* signals may fill ev before all fds are stored: what does not fit
+	 * is reported again by the next wait (epoll is level-triggered) */
+	for (int i = 0; i < r && k < n; i++) {
 		if (got[i].data.ptr)
 			ev[k++] = (struct loop_event){ .type = LOOP_FD,
 						       .tag = got[i].data.ptr };

@@ -1,9 +1,9 @@
 /*
  * loop.h - the one place assay waits: epoll over pipes plus signals.
  *
- * Signals (SIGCHLD, and SIGINT, SIGTERM, SIGHUP unless they were ignored
- * when assay started) are blocked for the process and read through a
- * signalfd, so they arrive as events in the same wait
+ * Signals (SIGCHLD, and SIGINT, SIGTERM, SIGHUP, SIGQUIT unless they were
+ * ignored when assay started) are blocked for the process and read
+ * through a signalfd, so they arrive as events in the same wait
  * as output; nothing runs in a signal handler. Knows nothing of tests or
  * jobs: a watched fd carries an opaque tag back. Loop thread only.
  */
@@ -26,7 +26,11 @@ struct loop_event {
 
 /* Blocks the loop's signals and opens epoll and the signalfd. */
 int loop_new(struct loop **out, struct err *e);
-/* Restores the signal mask assay started with. NULL: no-op. */
+/*
+ * Closes epoll and the signalfd. NULL: no-op. The signals stay blocked:
+ * one that arrives while reports are being finished must not kill assay
+ * half-way through writing them.
+ */
 void loop_free(struct loop *l);
 /* Watches fd for input and hang-up. */
 int loop_watch(struct loop *l, int fd, void *tag, struct err *e);

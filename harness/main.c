@@ -90,7 +90,6 @@ static int open_reporters(struct bus *bus, const struct registry *reg,
 	struct assay_reporter_opts ro = {
 		.struct_size = sizeof(ro), .fd = 1, .is_tty = isatty(1),
 		.tail_lines = o->tail_lines,
-		.arg = o->quiet ? "quiet" : NULL,
 	};
 	int rc;
 
@@ -98,32 +97,29 @@ static int open_reporters(struct bus *bus, const struct registry *reg,
 		   (o->color == OPTS_COLOR_AUTO && ro.is_tty);
 	if (nc && *nc)
 		ro.color = 0;
-	if ((rc = bus_open(bus, reg, "console", &ro, e)) < 0)
-		return rc;
 	for (size_t i = 0; i < o->reporters.n; i++) {
 		ro.arg = NULL;
 		if ((rc = bus_open(bus, reg, o->reporters.v[i], &ro, e)) < 0)
 			return rc;
 	}
-	return 0;
+	/* the console hears every event last, so its summary line is the
+	 * last line of the run whatever other reporters print */
+	ro.arg = o->quiet ? "quiet" : NULL;
+	return bus_open(bus, reg, "console", &ro, e);
 }
 
 static int exit_status(const struct assay_run_info *info)
 {
 	if (info->interrupted)
 		return EXIT_INTERRUPTED;
-	for (int o = 0; o < ASSAY_OUTCOME_COUNT; o++)
-		if (info->counts[o] && assay_outcome_tally((enum assay_outcome)o) ==
-					       ASSAY_TALLY_FAILED)
-			return EXIT_FAILED;
-	return EXIT_PASSED;
+	return info->failed ? EXIT_FAILED : EXIT_PASSED;
 }
 
 static int run_tests(struct test_table *t, const struct registry *reg,
 		     const struct opts *o)
 {
 	struct runner_opts ro = { o->jobs, o->timeout_s, o->grace_s };
-	struct assay_run_info info;
+	struct run_state rs = { 0 };
 	struct err e = ERR_INIT;
 	struct bus *bus;
 	int rc;
@@ -131,16 +127,17 @@ static int run_tests(struct test_table *t, const struct registry *reg,
 	bus_new(&bus);
 	if ((rc = open_reporters(bus, reg, o, &e)) < 0)
 		goto out;
-	if ((rc = runner_run(t, &ro, bus, &info, &e)) < 0) {
+	if ((rc = runner_run(t, &ro, bus, &rs, &e)) < 0) {
 		bus_close(bus, NULL);
 		goto out;
 	}
 	rc = bus_close(bus, &e);
 out:
 	bus_free(bus);
+	run_state_release(&rs);
 	if (rc < 0)
 		return fail(rc, &e);
-	return exit_status(&info);
+	return exit_status(&rs.info);
 }
 
 static int command(struct opts *o, struct registry *reg, struct err *e)
@@ -177,6 +174,8 @@ int main(int argc, char **argv)
 
 	ensure_std_fds();
 	signal(SIGPIPE, SIG_IGN);
+	/* inherited SIG_IGN would make the kernel reap tests unseen */
+	signal(SIGCHLD, SIG_DFL);
 	if ((rc = opts_parse(&o, argc, argv, &e)) < 0) {
 		opts_release(&o);
 		return fail(rc, &e);

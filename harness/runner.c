@@ -36,24 +36,24 @@ struct runner {
 	struct job_env env;
 	struct job *jobs;               /* one per slot */
 	unsigned running;
-	struct assay_run_info info;
+	struct run_state *rs;           /* the caller's; rs->info is sent out */
 	uint64_t start_ns, next_tick_ns, tick_ns;
 	int interrupts;                 /* signals received that stop the run */
-	char *note;
 };
 
 /* ---- events out ---- */
 
 static void emit(struct runner *r, enum assay_event_type type,
 		 const struct test *t, const struct assay_result *res,
-		 unsigned worker)
+		 unsigned worker, const struct assay_exit *exit)
 {
 	struct assay_event ev = {
-		.struct_size = sizeof(ev), .type = type, .run = &r->info,
+		.struct_size = sizeof(ev), .type = type, .run = &r->rs->info,
 		.test = t ? &t->pub : NULL, .result = res, .worker = worker,
+		.exit = exit,
 	};
 
-	r->info.elapsed_ns = io_now_ns() - r->start_ns;
+	r->rs->info.elapsed_ns = io_now_ns() - r->start_ns;
 	bus_emit(r->bus, &ev);
 }
 
@@ -61,8 +61,13 @@ static void emit(struct runner *r, enum assay_event_type type,
 static void result_out(struct runner *r, const struct test *t, unsigned worker,
 		       const struct assay_result *res)
 {
-	r->info.counts[res->outcome]++;
-	emit(r, ASSAY_EV_TEST_END, t, res, worker);
+	struct assay_run_info *info = &r->rs->info;
+	size_t *tally[] = { &info->passed, &info->failed, &info->skipped,
+			    &info->not_run };
+
+	r->rs->counts[res->outcome]++;
+	(*tally[assay_outcome_tally(res->outcome)])++;
+	emit(r, ASSAY_EV_TEST_END, t, res, worker, NULL);
 }
 
 static void verdict_without_job(struct runner *r, const struct test *t,
@@ -116,7 +121,7 @@ static void start_job(struct runner *r, struct test *t, unsigned slot,
 					 .report = on_verdict };
 	j->owner = r;
 	r->running++;
-	emit(r, ASSAY_EV_TEST_START, t, NULL, slot);
+	emit(r, ASSAY_EV_TEST_START, t, NULL, slot, NULL);
 	job_start(j, t, now);
 }
 
@@ -145,6 +150,7 @@ static void collect(struct runner *r, struct job *j)
 		};
 		on_verdict(&j->ctx, &v);
 	}
+	emit(r, ASSAY_EV_JOB_END, j->test, NULL, j->slot, &j->exit);
 	job_clear(j);
 	sched_release_slot(&r->sched, j->slot);
 	r->running--;
@@ -192,9 +198,12 @@ static void stop_run(struct runner *r, int signo, uint64_t now)
 {
 	enum job_event ev = r->interrupts++ ? EV_KILL_NOW : EV_CANCEL;
 
-	if (!r->info.interrupted) {
-		r->info.interrupted = 1;
-		r->info.interrupt_signal = signo;
+	/* a test that already ended keeps its own result: reap first (the
+	 * signalfd hands out SIGINT before the SIGCHLD that came with it) */
+	reap_children(r, now);
+	if (!r->rs->info.interrupted) {
+		r->rs->info.interrupted = 1;
+		r->rs->info.interrupt_signal = signo;
 	}
 	for (unsigned s = 0; s < r->o->jobs; s++)
 		job_dispatch(&r->jobs[s], ev, now);
@@ -218,7 +227,7 @@ static void fire_timers(struct runner *r, uint64_t now)
 			job_dispatch(j, j->timer_ev, now);
 	}
 	if (r->tick_ns && r->next_tick_ns <= now) {
-		emit(r, ASSAY_EV_TICK, NULL, NULL, (unsigned)-1);
+		emit(r, ASSAY_EV_TICK, NULL, NULL, (unsigned)-1, NULL);
 		r->next_tick_ns = now + r->tick_ns;
 	}
 }
@@ -324,7 +333,6 @@ static void teardown(struct runner *r)
 	free((void *)r->env.base_env);
 	loop_free(r->loop);
 	scratch_close(&r->scratch);
-	free(r->note);
 }
 
 /* Tests that cannot run are errors at once; the rest are queued. */
@@ -341,7 +349,7 @@ static void plan(struct runner *r)
 
 static void not_run(struct runner *r)
 {
-	const char *sig = sigabbrev_np(r->info.interrupt_signal);
+	const char *sig = sigabbrev_np(r->rs->info.interrupt_signal);
 	char reason[96];
 	struct test *t;
 
@@ -351,31 +359,38 @@ static void not_run(struct runner *r)
 		verdict_without_job(r, t, ASSAY_NOT_RUN, reason);
 }
 
-int runner_run(struct test_table *t, const struct runner_opts *o,
-	       struct bus *bus, struct assay_run_info *info, struct err *e)
+void run_state_release(struct run_state *s)
 {
-	struct runner r = { .o = o, .t = t, .bus = bus };
+	free(s->note);
+	s->note = NULL;
+}
+
+int runner_run(struct test_table *t, const struct runner_opts *o,
+	       struct bus *bus, struct run_state *rs, struct err *e)
+{
+	struct runner r = { .o = o, .t = t, .bus = bus, .rs = rs };
 	int rc;
 
-	r.info = (struct assay_run_info){ .struct_size = sizeof(r.info),
-					  .total = t->n, .jobs = o->jobs,
-					  .timeout_s = o->timeout_s };
+	memset(rs, 0, sizeof(*rs));
+	rs->info = (struct assay_run_info){
+		.struct_size = sizeof(rs->info), .total = t->n, .jobs = o->jobs,
+		.timeout_s = o->timeout_s, .counts = rs->counts,
+		.ncounts = ASSAY_OUTCOME_COUNT,
+	};
 	r.start_ns = io_now_ns();
 	if ((rc = setup(&r, e)) < 0) {
 		teardown(&r);
 		return rc;
 	}
-	emit(&r, ASSAY_EV_RUN_START, NULL, NULL, (unsigned)-1);
+	emit(&r, ASSAY_EV_RUN_START, NULL, NULL, (unsigned)-1, NULL);
 	plan(&r);
 	r.next_tick_ns = r.start_ns + r.tick_ns;
 	if ((rc = loop_phases(&r, e)) < 0)
 		stop_run(&r, SIGTERM, io_now_ns());
 	not_run(&r);
-	orphans_sweep(&r.note);
-	r.info.note = r.note;
-	emit(&r, ASSAY_EV_RUN_END, NULL, NULL, (unsigned)-1);
-	*info = r.info;
-	info->note = NULL;
+	orphans_sweep(&rs->note);
+	rs->info.note = rs->note;
+	emit(&r, ASSAY_EV_RUN_END, NULL, NULL, (unsigned)-1, NULL);
 	teardown(&r);
 	return rc;
 }

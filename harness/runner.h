@@ -24,11 +24,24 @@ struct runner_opts {
 };
 
 /*
- * Runs every test of t and reports through bus. Fills *info with the
- * final counts. Returns 0 (whatever the tests did), or a negative code
- * when assay itself could not run (no temporary directory, no epoll).
+ * What reporters see of a run (run.info, which points into the rest).
+ * The caller owns it, so it outlives runner_run until the reporters are
+ * closed; run_state_release frees what it holds.
+ */
+struct run_state {
+	struct assay_run_info info;
+	size_t counts[ASSAY_OUTCOME_COUNT];
+	char *note;
+};
+
+void run_state_release(struct run_state *s);
+
+/*
+ * Runs every test of t and reports through bus, keeping the counts in
+ * *rs. Returns 0 (whatever the tests did), or a negative code when
+ * assay itself could not run (no temporary directory, no epoll).
  */
 int runner_run(struct test_table *t, const struct runner_opts *o,
-	       struct bus *bus, struct assay_run_info *info, struct err *e);
+	       struct bus *bus, struct run_state *rs, struct err *e);
 
 #endif

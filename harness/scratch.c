@@ -120,11 +120,19 @@ void scratch_discard(struct scratch *s, char *dir)
 	pthread_mutex_unlock(&s->mu);
 }
 
+/* Top-down: every directory readable, writable and searchable by us. */
+static int open_up(const char *path, const struct stat *st, int flag,
+		   struct FTW *ftw)
+{
+	if (flag == FTW_D || flag == FTW_DNR)
+		(void)chmod(path, 0700);
+	return 0;
+}
+
+/* Bottom-up: everything removed. */
 static int remove_one(const char *path, const struct stat *st, int flag,
 		      struct FTW *ftw)
 {
-	if (flag == FTW_DNR)            /* unreadable dir: make it readable */
-		(void)chmod(path, 0700);
 	(void)remove(path);
 	return 0;
 }
@@ -133,10 +141,12 @@ int scratch_remove(const char *dir)
 {
 	if (rmdir(dir) == 0 || errno == ENOENT)
 		return 0;
-	/* walk bottom-up; a directory a test made unreadable is opened up
-	 * on one pass and emptied on the next */
+	/* a test may have locked directories (chmod 0, or 0500 with files
+	 * in them); a directory it made unreadable is only entered on the
+	 * pass after the one that opened it up */
 	for (int pass = 0; pass < 3; pass++) {
 		(void)chmod(dir, 0700);
+		(void)nftw(dir, open_up, 16, FTW_PHYS | FTW_MOUNT);
 		(void)nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
 		if (rmdir(dir) == 0 || errno == ENOENT)
 			return 0;

@@ -43,12 +43,12 @@ int spawn_start(pid_t *out, const struct spawn_opts *o, int *spawn_errno,
 		rc = posix_spawn_file_actions_adddup2(&fa, o->out_fd, 1);
 	if (!rc)
 		rc = posix_spawn_file_actions_adddup2(&fa, o->err_fd, 2);
+	if (!rc)        /* nothing else assay inherited reaches the test */
+		rc = posix_spawn_file_actions_addclosefrom_np(&fa, 3);
 	if (!rc)
-		rc = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP |
+		rc = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID |
 					      POSIX_SPAWN_SETSIGMASK |
 					      POSIX_SPAWN_SETSIGDEF);
-	if (!rc)
-		rc = posix_spawnattr_setpgroup(&attr, 0);
 	if (!rc)
 		rc = posix_spawnattr_setsigmask(&attr, &empty);
 	if (!rc)

@@ -2,8 +2,9 @@
  * spawn.h - start one test process, the way every test is started.
  *
  * posix_spawn (vfork-speed on glibc), never a shell: argv as given, its
- * own process group, stdin from /dev/null, stdout and stderr onto the
- * given pipe ends, signal mask and dispositions reset. Never waits for
+ * own session and process group (no terminal, and no way into assay's
+ * group), stdin from /dev/null, stdout and stderr onto the given pipe
+ * ends, no other inherited fd, signal mask and dispositions reset. Never waits for
  * the child and never reads its output: the loop does that.
  */
 #ifndef ASSAY_SPAWN_H

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -34,8 +35,8 @@ struct console {
 	unsigned tail_lines;
 	unsigned jobs;
 	struct running *running;        /* by worker slot */
-	char **failed;                  /* "OUTCOME id: reason" lines */
-	size_t nfailed;
+	char *failed[FAILED_LISTED];    /* "OUTCOME id: reason" lines */
+	size_t nfailed;                 /* all failures, listed or not */
 };
 
 enum color { C_NONE, C_RED, C_GREEN, C_YELLOW, C_BOLD, C_DIM };
@@ -78,23 +79,9 @@ static unsigned term_width(struct console *c)
 	return 80;
 }
 
-static size_t count_tally(const struct assay_run_info *r, enum assay_tally t)
-{
-	size_t n = 0;
-
-	for (int o = 0; o < ASSAY_OUTCOME_COUNT; o++)
-		if (assay_outcome_tally((enum assay_outcome)o) == t)
-			n += r->counts[o];
-	return n;
-}
-
 static size_t count_done(const struct assay_run_info *r)
 {
-	size_t n = 0;
-
-	for (int o = 0; o < ASSAY_OUTCOME_COUNT; o++)
-		n += r->counts[o];
-	return n;
+	return r->passed + r->failed + r->skipped + r->not_run;
 }
 
 /* The slot running longest that is not in taken[0..k). */
@@ -120,9 +107,8 @@ static void draw_progress(struct console *c, const struct assay_run_info *r)
 	unsigned width = term_width(c);
 
 	n = snprintf(line, sizeof(line), "[%zu/%zu] %zu passed, %zu failed, %zu skipped  %.1fs",
-		     count_done(r), r->total, count_tally(r, ASSAY_TALLY_PASSED),
-		     count_tally(r, ASSAY_TALLY_FAILED),
-		     count_tally(r, ASSAY_TALLY_SKIPPED), r->elapsed_ns / 1e9);
+		     count_done(r), r->total, r->passed, r->failed, r->skipped,
+		     r->elapsed_ns / 1e9);
 	for (k = 0; k < RUNNING_SHOWN && n < (int)sizeof(line); k++) {
 		int s = longest_running(c, taken, k);
 		if (s < 0)
@@ -222,20 +208,19 @@ static void upper(char *dst, const char *s, size_t n)
 	dst[i] = 0;
 }
 
+/* Keeps the first FAILED_LISTED failure lines for the summary; counts
+ * the rest, so memory stays bounded however many cases fail. */
 static void remember_failure(struct console *c, const struct assay_result *res,
 			     const char *name)
 {
 	char *line;
 
-	if (c->nfailed % 16 == 0) {
-		char **v = realloc(c->failed, (c->nfailed + 16) * sizeof(*v));
-		if (!v)
-			return;
-		c->failed = v;
-	}
+	if (c->nfailed++ >= FAILED_LISTED)
+		return;
 	if (asprintf(&line, "%-8s %s%s%s", name, res->id, *res->reason ? ": " : "",
-		     res->reason) >= 0)
-		c->failed[c->nfailed++] = line;
+		     res->reason) < 0)
+		line = NULL;
+	c->failed[c->nfailed - 1] = line;
 }
 
 static void on_result(struct console *c, const struct assay_event *ev)
@@ -244,8 +229,6 @@ static void on_result(struct console *c, const struct assay_event *ev)
 	enum assay_tally t = assay_outcome_tally(res->outcome);
 	char name[16];
 
-	if (ev->worker < c->jobs && c->running[ev->worker].test == ev->test)
-		c->running[ev->worker].test = NULL;
 	upper(name, assay_outcome_name(res->outcome), sizeof(name));
 	if (t == ASSAY_TALLY_FAILED)
 		remember_failure(c, res, name);
@@ -275,7 +258,8 @@ static void print_failures(struct console *c)
 		return;
 	fprintf(c->f, "\nFailed (%zu):\n", c->nfailed);
 	for (size_t i = 0; i < c->nfailed && i < FAILED_LISTED; i++)
-		fprintf(c->f, "  %s\n", c->failed[i]);
+		if (c->failed[i])
+			fprintf(c->f, "  %s\n", c->failed[i]);
 	if (c->nfailed > FAILED_LISTED)
 		fprintf(c->f, "  ... and %zu more\n", c->nfailed - FAILED_LISTED);
 }
@@ -287,7 +271,7 @@ static void print_breakdown(struct console *c, const struct assay_run_info *r)
 
 	fprintf(c->f, "assay: %zu tests in %.2fs with %u jobs", count_done(r),
 		r->elapsed_ns / 1e9, r->jobs);
-	for (int o = 0; o < ASSAY_OUTCOME_COUNT; o++) {
+	for (size_t o = 0; o < r->ncounts; o++) {
 		if (!r->counts[o] || assay_outcome_tally((enum assay_outcome)o) !=
 					     ASSAY_TALLY_FAILED)
 			continue;
@@ -295,8 +279,8 @@ static void print_breakdown(struct console *c, const struct assay_run_info *r)
 			assay_outcome_name((enum assay_outcome)o));
 		sep = ", ";
 	}
-	if (r->counts[ASSAY_NOT_RUN])
-		fprintf(c->f, "; not run: %zu", r->counts[ASSAY_NOT_RUN]);
+	if (r->not_run)
+		fprintf(c->f, "; not run: %zu", r->not_run);
 	fputc('\n', c->f);
 }
 
@@ -310,18 +294,17 @@ static void on_run_end(struct console *c, const struct assay_run_info *r)
 	if (r->interrupted)
 		fprintf(c->f, "assay: interrupted by SIG%s; %zu tests not run\n",
 			sigabbrev_np(r->interrupt_signal) ? sigabbrev_np(r->interrupt_signal) : "?",
-			r->counts[ASSAY_NOT_RUN]);
+			r->not_run);
 	print_breakdown(c, r);
 	fprintf(c->f, "assay: %zu passed, %zu failed, %zu skipped\n",
-		count_tally(r, ASSAY_TALLY_PASSED), count_tally(r, ASSAY_TALLY_FAILED),
-		count_tally(r, ASSAY_TALLY_SKIPPED));
+		r->passed, r->failed, r->skipped);
 	fflush(c->f);
 }
 
 static void on_run_start(struct console *c, const struct assay_run_info *r)
 {
-	c->jobs = r->jobs;
 	c->running = calloc(r->jobs ? r->jobs : 1, sizeof(*c->running));
+	c->jobs = c->running ? r->jobs : 0;    /* no memory: no running list */
 	if (!c->tty && !c->quiet)
 		fprintf(c->f, "assay: running %zu tests with %u jobs\n", r->total,
 			r->jobs);
@@ -346,6 +329,10 @@ static void console_event(void *state, const struct assay_event *ev)
 		if (c->tty)
 			draw_progress(c, ev->run);
 		break;
+	case ASSAY_EV_JOB_END:
+		if (ev->worker < c->jobs)
+			c->running[ev->worker].test = NULL;
+		break;
 	case ASSAY_EV_TICK:
 		if (c->tty)
 			draw_progress(c, ev->run);
@@ -360,7 +347,7 @@ static int console_open(void **state, struct assay_reporter_opts *o,
 			char *errbuf, size_t errlen)
 {
 	struct console *c = calloc(1, sizeof(*c));
-	int fd = dup(o->fd);
+	int fd = fcntl(o->fd, F_DUPFD_CLOEXEC, 3);     /* never into a test */
 
 	if (!c || fd < 0 || !(c->f = fdopen(fd, "w"))) {
 		snprintf(errbuf, errlen, "console: cannot open the output");
@@ -387,9 +374,8 @@ static int console_close(void *state, char *errbuf, size_t errlen)
 		snprintf(errbuf, errlen, "console: writing the output failed");
 		rc = -1;
 	}
-	for (size_t i = 0; i < c->nfailed; i++)
+	for (size_t i = 0; i < c->nfailed && i < FAILED_LISTED; i++)
 		free(c->failed[i]);
-	free(c->failed);
 	free(c->running);
 	free(c);
 	return rc;

@@ -108,7 +108,13 @@ static void judge(const struct assay_exit *ex, const struct assay_test *t,
 		v->outcome = ASSAY_ERROR;
 		snprintf(reason, n, "cannot execute: %s%s", strerror(ex->code),
 			 ex->code == ENOEXEC ? " (a script without a #! line?)" :
-			 ex->code == EACCES ? " (check its exec bit and the mount)" : "");
+			 ex->code == EACCES ?
+			 " (check its exec bit and the mount)" : "");
+		break;
+	default:        /* a host newer than this kind */
+		v->outcome = ASSAY_ERROR;
+		snprintf(reason, n, "ended in a way the exec kind does not know (%d)",
+			 (int)ex->how);
 		break;
 	}
 }

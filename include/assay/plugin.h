@@ -83,6 +83,7 @@ struct assay_test {
 
 /* Captured output of one stream: the first and the last bytes. */
 struct assay_output {
+	uint32_t struct_size;
 	const char *head;       /* first head_len bytes of the stream */
 	size_t head_len;
 	const char *tail;       /* last tail_len bytes, contiguous */
@@ -90,9 +91,11 @@ struct assay_output {
 	uint64_t total;         /* bytes the stream carried in all; when it
 	                         * exceeds head_len + tail_len, the middle
 	                         * was dropped */
+	/* new fields go here, at the end, and nowhere else */
 };
 
-/* How the process of a job ended. */
+/* How the process of a job ended. A kind must judge a value it does not
+ * know as ASSAY_ERROR: later hosts may add some. */
 enum assay_exit_how {
 	ASSAY_EXITED,           /* code is the exit status */
 	ASSAY_SIGNALED,         /* code is the signal number */
@@ -172,14 +175,20 @@ struct assay_result {
 	const char *note;            /* extra line, e.g. leaked processes; or NULL */
 };
 
-/* The run as a whole, as reporters see it. */
+/*
+ * The run as a whole, as reporters see it. Valid from RUN_START until
+ * the reporter's close() returns; the host updates it between events.
+ */
 struct assay_run_info {
 	uint32_t struct_size;
 	size_t total;                /* tests planned */
 	unsigned jobs;               /* parallel slots */
 	double timeout_s;            /* default per-job deadline, 0: none */
 	uint64_t elapsed_ns;         /* since the run started */
-	size_t counts[ASSAY_OUTCOME_COUNT];  /* results so far */
+	/* the summary line's columns so far, as the host counts them */
+	size_t passed, failed, skipped, not_run;
+	const size_t *counts;        /* results so far by enum assay_outcome */
+	size_t ncounts;              /* entries in counts */
 	int interrupted;             /* a signal stopped the run */
 	int interrupt_signal;
 	const char *note;            /* RUN_END: lines to show, or NULL
@@ -187,21 +196,31 @@ struct assay_run_info {
 	/* new fields go here, at the end, and nowhere else */
 };
 
+/*
+ * A run is RUN_START, then per job TEST_START, one TEST_END per result
+ * (a job's test, or each case its kind reports), JOB_END; then RUN_END.
+ * Tests that never start (not runnable, not run) get TEST_END only.
+ * Reporters must ignore event types they do not know.
+ */
 enum assay_event_type {
 	ASSAY_EV_RUN_START,
 	ASSAY_EV_TEST_START,
 	ASSAY_EV_TEST_END,
 	ASSAY_EV_TICK,               /* periodic, when the reporter asked */
 	ASSAY_EV_RUN_END,
+	ASSAY_EV_JOB_END,            /* a started job is over, results out */
 };
 
 struct assay_event {
 	uint32_t struct_size;
 	enum assay_event_type type;
 	const struct assay_run_info *run;    /* always */
-	const struct assay_test *test;       /* TEST_START, TEST_END */
+	const struct assay_test *test;       /* TEST_*, JOB_END */
 	const struct assay_result *result;   /* TEST_END */
-	unsigned worker;                     /* slot of TEST_START / TEST_END */
+	unsigned worker;                     /* slot of TEST_START, JOB_END,
+	                                      * TEST_END of a started job */
+	const struct assay_exit *exit;       /* JOB_END */
+	/* new fields go here, at the end, and nowhere else */
 };
 
 /* What the host tells a reporter when it opens, and what it answers. */

@@ -54,4 +54,16 @@ expect_out "interrupted by SIGTERM"
 [ $(($(date +%s) - start)) -lt 30 ]
 check $? "the second signal did not wait out the 60 s grace period"
 no_process "sleep ${m}"
+
+# SIGQUIT (Ctrl-\) stops a run the same way
+rm -f started/*
+env --default-signal=QUIT "$ASSAY" run -j3 --grace 0.5 t >"$W/out" 2>"$W/err" &
+pid=$!
+wait_started 3
+kill -QUIT $pid
+wait $pid
+RC=$?
+expect_rc 130
+expect_out "interrupted by SIGQUIT"
+no_process "sleep ${m}"
 finish

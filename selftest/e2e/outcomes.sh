@@ -18,9 +18,14 @@ touch "$TMPDIR/litter"
 test "$(cat)" = ""                      # stdin is /dev/null
 pgid=$(cut -d" " -f5 /proc/$$/stat)
 test "$pgid" = $$                       # its own process group
+sid=$(cut -d" " -f6 /proc/$$/stat)
+test "$sid" = $$                        # and its own session
+for fd in 3 4 5 6 7 8 9; do             # no fd of assay or its parent
+	if [ -e /proc/$$/fd/$fd ]; then echo "fd $fd leaked in"; exit 1; fi
+done
 '
 
-run_assay run -j2 t
+run_assay run -j2 t 7</dev/null 9</dev/null
 expect_rc 1
 expect_out "PASS"
 expect_out "pass"
@@ -43,6 +48,13 @@ check $? "the test's TMPDIR is removed afterwards"
 run_assay run t/pass t/skip t/env
 expect_rc 0
 expect_last "assay: 2 passed, 0 failed, 1 skipped"
+
+# started with SIGCHLD ignored, tests would be reaped unseen: assay
+# restores it
+env --ignore-signal=CHLD "$ASSAY" run --timeout 20 t/pass >"$W/out" 2>"$W/err"
+RC=$?
+expect_rc 0 "SIGCHLD ignored by assay's parent"
+expect_last "assay: 1 passed, 0 failed, 0 skipped"
 
 # -q: only failures and the summary
 run_assay run -q t

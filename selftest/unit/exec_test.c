@@ -28,8 +28,8 @@ static const struct assay_kind *exec_kind(void)
 static void judge(enum assay_exit_how how, int code, const char *out)
 {
 	struct assay_test t = { sizeof(t), "x", "x", "./x", "exec", 2.5 };
-	struct assay_output o = { out, strlen(out), "", 0, strlen(out) };
-	struct assay_output none = { "", 0, "", 0, 0 };
+	struct assay_output o = { sizeof(o), out, strlen(out), "", 0, strlen(out) };
+	struct assay_output none = { sizeof(none), "", 0, "", 0, 0 };
 	struct assay_exit ex = { sizeof(ex), how, code, 1000, &o, &none };
 	struct assay_job_ctx ctx = { sizeof(ctx), &t, NULL, report };
 
@@ -76,5 +76,7 @@ int main(void)
 	judge(ASSAY_SPAWN_FAILED, ENOEXEC, "");
 	CHECK_INT(ASSAY_ERROR, got.outcome);
 	CHECK_HAS(reason, "#!");
+	judge((enum assay_exit_how)99, 0, "");  /* from a newer host */
+	CHECK_INT(ASSAY_ERROR, got.outcome);
 	return check_done();
 }

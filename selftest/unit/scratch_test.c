@@ -51,6 +51,10 @@ int main(void)
 	CHECK(mkdir(p, 0700) == 0);
 	make_file(p, "g");
 	CHECK(chmod(p, 0) == 0);
+	snprintf(p, sizeof(p), "%s/readonly", job);    /* files, no w bit */
+	CHECK(mkdir(p, 0700) == 0);
+	make_file(p, "h");
+	CHECK(chmod(p, 0500) == 0);
 	CHECK_INT(0, scratch_remove(job));
 	CHECK(!exists(job));
 	CHECK(exists("/etc/hostname") || exists("/etc/passwd"));  /* not followed */
