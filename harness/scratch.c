@@ -96,7 +96,8 @@ int scratch_job_dir(struct scratch *s, char **out, struct err *e)
 	pthread_mutex_lock(&s->mu);
 	*out = s->nready ? s->ready[--s->nready] : NULL;
 	n = s->next++;
-	pthread_cond_signal(&s->wake);
+	if (s->nready <= SCRATCH_AHEAD / 2)     /* wake it for a batch */
+		pthread_cond_signal(&s->wake);
 	pthread_mutex_unlock(&s->mu);
 	if (*out || (*out = make_dir(s, n)))
 		return 0;
@@ -116,7 +117,8 @@ void scratch_discard(struct scratch *s, char *dir)
 	pthread_mutex_lock(&s->mu);
 	xgrow((void **)&s->trash, &s->cap, s->ntrash + 1, sizeof(*s->trash));
 	s->trash[s->ntrash++] = dir;
-	pthread_cond_signal(&s->wake);
+	if (s->ntrash >= SCRATCH_AHEAD / 2)
+		pthread_cond_signal(&s->wake);
 	pthread_mutex_unlock(&s->mu);
 }
 
