@@ -24,10 +24,17 @@ wait_started() {
 	done
 }
 
+# start_run CMD...: runs CMD in the background (pid in $pid) and returns
+# once three tests are running
+start_run() {
+	rm -f started/*
+	"$@" >"$W/out" 2>"$W/err" &
+	pid=$!
+	wait_started 3
+}
+
 # SIGINT (a background job of sh ignores SIGINT: env resets it)
-env --default-signal=INT "$ASSAY" run -j3 --grace 0.5 t >"$W/out" 2>"$W/err" &
-pid=$!
-wait_started 3
+start_run env --default-signal=INT "$ASSAY" run -j3 --grace 0.5 t
 kill -INT $pid
 wait $pid
 RC=$?
@@ -39,11 +46,8 @@ expect_last "assay: 0 passed, 0 failed, 0 skipped"
 no_process "sleep ${m}"
 
 # SIGTERM, then a second one while the stubborn test ignores the first
-rm -f started/*
 start=$(date +%s)
-"$ASSAY" run -j3 --grace 60 t >"$W/out" 2>"$W/err" &
-pid=$!
-wait_started 3
+start_run "$ASSAY" run -j3 --grace 60 t
 kill -TERM $pid
 sleep 0.2
 kill -TERM $pid
@@ -56,10 +60,7 @@ check $? "the second signal did not wait out the 60 s grace period"
 no_process "sleep ${m}"
 
 # SIGQUIT (Ctrl-\) stops a run the same way
-rm -f started/*
-env --default-signal=QUIT "$ASSAY" run -j3 --grace 0.5 t >"$W/out" 2>"$W/err" &
-pid=$!
-wait_started 3
+start_run env --default-signal=QUIT "$ASSAY" run -j3 --grace 0.5 t
 kill -QUIT $pid
 wait $pid
 RC=$?
