@@ -275,13 +275,14 @@ static int launch(struct job *j, int wr[2], const char **what)
 	return 0;
 }
 
-void job_start(struct job *j, struct test *t, uint64_t now)
+void job_start(struct job *j, struct test *t)
 {
+	uint64_t now = io_now_ns();
 	int wr[2] = { -1, -1 }, rc;
 	const char *what = "cannot create its temporary directory";
 
 	j->test = t;
-	j->start_ns = now = io_now_ns();
+	j->start_ns = now;
 	j->note[0] = 0;
 	capture_reset(&j->cap[0]);
 	capture_reset(&j->cap[1]);

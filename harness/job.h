@@ -80,11 +80,11 @@ void job_init(struct job *j, const struct job_env *env, unsigned slot);
 void job_release(struct job *j);
 
 /*
- * Starts test t. Never fails as such: when the process cannot be
+ * Starts test t, timing it from now. Never fails as such: when the process cannot be
  * started the job goes straight to JOB_DONE with ASSAY_SPAWN_FAILED and
  * the reason in exit.code (an errno) and note.
  */
-void job_start(struct job *j, struct test *t, uint64_t now);
+void job_start(struct job *j, struct test *t);
 /* Reads what the stream has (tag from loop_watch) into the capture. */
 void job_read(struct job_stream *s, uint64_t now);
 /* The child j->pid has exited: kill what is left of its group, reap. */

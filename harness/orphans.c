@@ -67,16 +67,18 @@ static pid_t parent_of(pid_t pid, char *comm, size_t n)
 /* The ASSAY_TEST_ID the process inherited, or "" when unknown. */
 static void test_of(pid_t pid, char *id, size_t n)
 {
-	static char env[64 * 1024];
-	ssize_t len = read_proc(pid, "environ", env, sizeof(env));
+	enum { ENV_MAX = 64 * 1024 };   /* environments past this: unknown */
+	char *env = xmalloc(ENV_MAX);
+	ssize_t len = read_proc(pid, "environ", env, ENV_MAX);
 	const char *key = "ASSAY_TEST_ID=";
 
 	id[0] = 0;
 	for (ssize_t i = 0; len > 0 && i < len; i += (ssize_t)strlen(env + i) + 1)
 		if (!strncmp(env + i, key, strlen(key))) {
 			snprintf(id, n, "%s", env + i + strlen(key));
-			return;
+			break;
 		}
+	free(env);
 }
 
 static void note_line(char **note, size_t count, pid_t pid, const char *comm,

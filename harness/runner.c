@@ -111,8 +111,7 @@ static void on_verdict(struct assay_job_ctx *ctx, const struct assay_verdict *v)
 
 static void collect(struct runner *r, struct job *j);
 
-static void start_job(struct runner *r, struct test *t, unsigned slot,
-		      uint64_t now)
+static void start_job(struct runner *r, struct test *t, unsigned slot)
 {
 	struct job *j = &r->jobs[slot];
 
@@ -122,16 +121,16 @@ static void start_job(struct runner *r, struct test *t, unsigned slot,
 	j->owner = r;
 	r->running++;
 	emit(r, ASSAY_EV_TEST_START, t, NULL, slot, NULL);
-	job_start(j, t, now);
+	job_start(j, t);
 }
 
-static void fill_slots(struct runner *r, uint64_t now)
+static void fill_slots(struct runner *r)
 {
 	struct test *t;
 	unsigned slot;
 
 	while (!r->interrupts && (t = sched_next(&r->sched, &slot))) {
-		start_job(r, t, slot, now);
+		start_job(r, t, slot);
 		if (r->jobs[slot].state == JOB_DONE)   /* could not start */
 			collect(r, &r->jobs[slot]);
 	}
@@ -257,7 +256,7 @@ static int loop_phases(struct runner *r, struct err *e)
 	int n;
 
 	for (;;) {
-		fill_slots(r, now);
+		fill_slots(r);
 		if (!r->running && (r->interrupts || !sched_queued(&r->sched)))
 			return 0;
 		n = loop_wait(r->loop, wait_ms(r, now), ev, EVENTS_PER_WAIT, e);

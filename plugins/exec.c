@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -98,7 +99,7 @@ static void judge(const struct assay_exit *ex, const struct assay_test *t,
 	case ASSAY_TIMED_OUT:
 		v->outcome = ASSAY_TIMEOUT;
 		snprintf(reason, n, "timeout after %gs%s", t->timeout_s,
-			 ex->code == 9 ? " (ignored SIGTERM; killed with SIGKILL)" : "");
+			 ex->code == SIGKILL ? " (ignored SIGTERM; killed with SIGKILL)" : "");
 		break;
 	case ASSAY_CANCELLED:
 		v->outcome = ASSAY_NOT_RUN;
