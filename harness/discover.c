@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "conf.h"
 #include "discover.h"
 #include "opts.h"
 #include "registry.h"
@@ -130,6 +131,11 @@ static void add_test(struct walk *w, const char *suite, const char *path,
 
 	if (!dir_prefix || !seen_add(&w->seen, xasprintf("%s%s", dir_prefix, name)))
 		return;
+	if (!w->forced && k && w->o->conf) {
+		const char *set = conf_kind(w->o->conf, path, suite);
+		if (set)
+			k = registry_kind(w->o->reg, set);      /* checked at load */
+	}
 	x = table_add(w->t, w->root, suite, path, w->forced ? w->forced : k,
 		      problem);
 	x->pub.timeout_s = w->o->timeout_s;

@@ -15,6 +15,7 @@
 
 #include "err.h"
 
+struct conf;
 struct registry;
 struct strlist;
 struct test_table;
@@ -23,6 +24,7 @@ struct discover_opts {
 	const struct strlist *paths;    /* files and directories */
 	const struct strlist *excludes; /* fnmatch globs */
 	const char *kind;               /* forced kind name, or NULL */
+	const struct conf *conf;        /* assay.conf's kinds, or NULL */
 	double timeout_s;
 	const struct registry *reg;
 };

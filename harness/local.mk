@@ -4,6 +4,7 @@ noinst_LIBRARIES += harness/libassay.a
 harness_libassay_a_SOURCES = \
 	harness/bus.c harness/bus.h \
 	harness/capture.c harness/capture.h \
+	harness/conf.c harness/conf.h \
 	harness/discover.c harness/discover.h \
 	harness/err.c harness/err.h \
 	harness/io.c harness/io.h \
@@ -17,6 +18,7 @@ harness_libassay_a_SOURCES = \
 	harness/scratch.c harness/scratch.h \
 	harness/spawn.c harness/spawn.h \
 	harness/table.c harness/table.h \
+	harness/tap.c harness/tap.h \
 	harness/xalloc.c harness/xalloc.h \
 	$(builtin_plugin_sources)
 

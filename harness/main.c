@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "bus.h"
+#include "conf.h"
 #include "discover.h"
 #include "opts.h"
 #include "registry.h"
@@ -93,6 +94,15 @@ static int open_reporters(struct bus *bus, const struct registry *reg,
 	};
 	int rc;
 
+	if (o->format != OPTS_FORMAT_HUMAN) {
+		/* TAP owns stdout; people read the console on stderr */
+		if ((rc = bus_open(bus, reg, o->format == OPTS_FORMAT_TAP ?
+					     "tap" : "tap13", &ro, e)) < 0)
+			return rc;
+		ro.fd = 2;
+		ro.is_tty = isatty(2);
+	}
+
 	ro.color = o->color == OPTS_COLOR_ALWAYS ||
 		   (o->color == OPTS_COLOR_AUTO && ro.is_tty);
 	if (nc && *nc)
@@ -118,7 +128,8 @@ static int exit_status(const struct assay_run_info *info)
 static int run_tests(struct test_table *t, const struct registry *reg,
 		     const struct opts *o)
 {
-	struct runner_opts ro = { o->jobs, o->timeout_s, o->grace_s };
+	struct runner_opts ro = { o->jobs, o->timeout_s, o->grace_s,
+				  o->strict_todo };
 	struct run_state rs = { 0 };
 	struct err e = ERR_INIT;
 	struct bus *bus;
@@ -142,13 +153,19 @@ out:
 
 static int command(struct opts *o, struct registry *reg, struct err *e)
 {
-	struct discover_opts d = { &o->paths, &o->excludes, o->kind,
-				   o->timeout_s, reg };
+	struct conf conf;
+	struct discover_opts d = { .paths = &o->paths, .excludes = &o->excludes,
+				   .kind = o->kind, .conf = &conf,
+				   .timeout_s = o->timeout_s, .reg = reg };
 	struct test_table t;
 	int rc;
 
 	if ((rc = default_paths(o, e)) < 0 || (rc = load_plugins(reg, o, e)) < 0)
 		return fail(rc, e);
+	if ((rc = conf_load(&conf, o->config, reg, e)) < 0) {
+		conf_release(&conf);
+		return fail(rc, e);
+	}
 	table_init(&t);
 	if ((rc = discover(&t, &d, e)) < 0) {
 		rc = fail(rc, e);
@@ -162,6 +179,7 @@ static int command(struct opts *o, struct registry *reg, struct err *e)
 		rc = run_tests(&t, reg, o);
 	}
 	table_release(&t);
+	conf_release(&conf);
 	return rc;
 }
 

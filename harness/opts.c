@@ -44,7 +44,13 @@ const char *opts_usage(void)
 "      --grace SECS     SIGTERM to SIGKILL delay (default 3)\n"
 "  -x, --exclude GLOB   skip files and directories whose name or path\n"
 "                       relative to PATH matches GLOB (repeatable)\n"
-"  -k, --kind NAME      treat every test found as kind NAME\n"
+"  -k, --kind NAME      treat every test found as kind NAME (exec, tap)\n"
+"      --strict-todo    a TODO test that passes (xpass) fails the run\n"
+"      --config FILE    settings per test (default: ./assay.conf if present),\n"
+"                       git-config syntax: [tests \"t/*.sh\"] kind = tap\n"
+"      --format FORMAT  human (default), or tap: assay's results as TAP 14\n"
+"                       on stdout, the human report on stderr; tap13: the\n"
+"                       same headed TAP version 13 (for prove < 3.48)\n"
 "      --plugin FILE    load a plugin (a shared object; repeatable)\n"
 "      --reporter NAME[=ARG]  add a reporter from a plugin (repeatable)\n"
 "  -q, --quiet          print only failures and the summary\n"
@@ -54,7 +60,9 @@ const char *opts_usage(void)
 "      --version        print the version\n"
 "\n"
 "Test programs: exit 0 passes, 77 skips, 99 is a hard error, any other\n"
-"status fails, death by a signal is a crash. Each runs in its own session\n"
+"status fails, death by a signal is a crash. A program whose output\n"
+"starts like TAP (or named *.t) is read as TAP: each test point is a case\n"
+"(see docs/tap.md). Each runs in its own session\n"
 "with stdin from /dev/null, output captured, and a private TMPDIR;\n"
 "it sees ASSAY_TEST_ID, ASSAY_WORKER (its slot, 0..N-1) and ASSAY_TMPDIR.\n"
 "\n"
@@ -113,7 +121,7 @@ static int parse_command(struct opts *o, const char *cmd, struct err *e)
 }
 
 enum { OPT_GRACE = 256, OPT_PLUGIN, OPT_REPORTER, OPT_TAIL, OPT_COLOR,
-       OPT_VERSION };
+       OPT_VERSION, OPT_STRICT_TODO, OPT_FORMAT, OPT_CONFIG };
 
 static const struct option long_opts[] = {
 	{ "jobs", required_argument, NULL, 'j' },
@@ -124,6 +132,9 @@ static const struct option long_opts[] = {
 	{ "plugin", required_argument, NULL, OPT_PLUGIN },
 	{ "reporter", required_argument, NULL, OPT_REPORTER },
 	{ "quiet", no_argument, NULL, 'q' },
+	{ "strict-todo", no_argument, NULL, OPT_STRICT_TODO },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "tail-lines", required_argument, NULL, OPT_TAIL },
 	{ "color", required_argument, NULL, OPT_COLOR },
 	{ "colour", required_argument, NULL, OPT_COLOR },
@@ -146,6 +157,20 @@ static int parse_color(struct opts *o, const char *arg, struct err *e)
 	return 0;
 }
 
+static int parse_format(struct opts *o, const char *arg, struct err *e)
+{
+	if (!strcmp(arg, "human"))
+		o->format = OPTS_FORMAT_HUMAN;
+	else if (!strcmp(arg, "tap"))
+		o->format = OPTS_FORMAT_TAP;
+	else if (!strcmp(arg, "tap13"))
+		o->format = OPTS_FORMAT_TAP13;
+	else
+		return err_set(e, ERR_USAGE,
+			       "--format wants human, tap or tap13, got '%s'", arg);
+	return 0;
+}
+
 /* One option; returns 0, 1 to stop (help/version), or ERR_USAGE. */
 static int parse_one(struct opts *o, int c, const char *arg, const char *bad,
 		     struct err *e)
@@ -159,6 +184,9 @@ static int parse_one(struct opts *o, int c, const char *arg, const char *bad,
 	case OPT_PLUGIN: strlist_push(&o->plugins, arg); return 0;
 	case OPT_REPORTER: strlist_push(&o->reporters, arg); return 0;
 	case 'q': o->quiet = true; return 0;
+	case OPT_STRICT_TODO: o->strict_todo = true; return 0;
+	case OPT_FORMAT: return parse_format(o, arg, e);
+	case OPT_CONFIG: o->config = arg; return 0;
 	case OPT_TAIL: return parse_uint("--tail-lines", arg, 100000, &o->tail_lines, e);
 	case OPT_COLOR: return parse_color(o, arg, e);
 	case 'h': o->command = OPTS_HELP; return 1;

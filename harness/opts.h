@@ -15,6 +15,7 @@
 
 enum opts_command { OPTS_RUN, OPTS_LIST, OPTS_HELP, OPTS_VERSION };
 enum opts_color { OPTS_COLOR_AUTO, OPTS_COLOR_ALWAYS, OPTS_COLOR_NEVER };
+enum opts_format { OPTS_FORMAT_HUMAN, OPTS_FORMAT_TAP, OPTS_FORMAT_TAP13 };
 
 /* A growable list of borrowed strings (they point into argv). */
 struct strlist {
@@ -28,9 +29,12 @@ struct opts {
 	double timeout_s;               /* 0: no deadline */
 	double grace_s;                 /* SIGTERM to SIGKILL */
 	const char *kind;               /* --kind: forced for every path */
+	const char *config;             /* --config FILE, or NULL */
 	enum opts_color color;
 	unsigned tail_lines;
 	bool quiet;
+	bool strict_todo;               /* an xpass fails the run */
+	enum opts_format format;        /* what goes to stdout */
 	struct strlist plugins;         /* --plugin PATH */
 	struct strlist reporters;       /* --reporter NAME[=ARG] */
 	struct strlist excludes;        /* --exclude GLOB */

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -57,16 +58,18 @@ static void emit(struct runner *r, enum assay_event_type type,
 	bus_emit(r->bus, &ev);
 }
 
-/* Counts one result and tells the reporters. */
+/* Counts one result in its column and tells the reporters. */
 static void result_out(struct runner *r, const struct test *t, unsigned worker,
-		       const struct assay_result *res)
+		       struct assay_result *res)
 {
 	struct assay_run_info *info = &r->rs->info;
-	size_t *tally[] = { &info->passed, &info->failed, &info->skipped,
-			    &info->not_run };
+	size_t *column[] = { &info->passed, &info->failed, &info->skipped,
+			     &info->not_run };
 
+	res->tally = res->outcome == ASSAY_XPASS && r->o->strict_todo ?
+		     ASSAY_TALLY_FAILED : assay_outcome_tally(res->outcome);
 	r->rs->counts[res->outcome]++;
-	(*tally[assay_outcome_tally(res->outcome)])++;
+	(*column[res->tally])++;
 	emit(r, ASSAY_EV_TEST_END, t, res, worker, NULL);
 }
 
@@ -80,6 +83,10 @@ static void verdict_without_job(struct runner *r, const struct test *t,
 
 	result_out(r, t, (unsigned)-1, &res);
 }
+
+/* Whether a kind's verdict struct reaches field f (it may predate it). */
+#define VERDICT_HAS(v, f) \
+	((v)->struct_size >= offsetof(struct assay_verdict, f) + sizeof((v)->f))
 
 /* ctx->report: a kind's verdict on the job's test or one of its cases. */
 static void on_verdict(struct assay_job_ctx *ctx, const struct assay_verdict *v)
@@ -102,6 +109,13 @@ static void on_verdict(struct assay_job_ctx *ctx, const struct assay_verdict *v)
 		.note = done && j->note[0] ? j->note : NULL,
 	};
 
+	if (VERDICT_HAS(v, diag)) {
+		if (v->duration_ns)
+			res.duration_ns = v->duration_ns;
+		res.output = v->output;
+		res.output_len = v->output ? v->output_len : 0;
+		res.diag = v->diag;
+	}
 	j->verdicts++;
 	result_out(r, j->test, j->slot, &res);
 	free(case_id);
@@ -374,7 +388,7 @@ int runner_run(struct test_table *t, const struct runner_opts *o,
 	rs->info = (struct assay_run_info){
 		.struct_size = sizeof(rs->info), .total = t->n, .jobs = o->jobs,
 		.timeout_s = o->timeout_s, .counts = rs->counts,
-		.ncounts = ASSAY_OUTCOME_COUNT,
+		.ncounts = ASSAY_OUTCOME_COUNT, .strict_todo = o->strict_todo,
 	};
 	r.start_ns = io_now_ns();
 	if ((rc = setup(&r, e)) < 0) {

@@ -11,6 +11,8 @@
 #ifndef ASSAY_RUNNER_H
 #define ASSAY_RUNNER_H
 
+#include <stdbool.h>
+
 #include "assay/plugin.h"
 #include "err.h"
 
@@ -21,6 +23,7 @@ struct runner_opts {
 	unsigned jobs;
 	double timeout_s;       /* for the run info only: tests carry theirs */
 	double grace_s;
+	bool strict_todo;       /* an xpass counts as failed */
 };
 
 /*

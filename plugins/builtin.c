@@ -5,6 +5,8 @@
 
 assay_plugin_entry_fn *const builtin_plugins[] = {
 	exec_plugin,
+	tap_plugin,
 	console_plugin,
+	tapout_plugin,
 	NULL,
 };

@@ -11,7 +11,22 @@
 #include "assay/plugin.h"
 
 const struct assay_plugin *exec_plugin(void);
+const struct assay_plugin *tap_plugin(void);
 const struct assay_plugin *console_plugin(void);
+const struct assay_plugin *tapout_plugin(void);
+
+/* exec's judgement of how a program ended, for kinds that build on it:
+ * fills v->outcome and writes the reason into reason[0..n). */
+void exec_judge(const struct assay_exit *ex, const struct assay_test *t,
+		struct assay_verdict *v, char *reason, size_t n);
+
+/* A job read as TAP (sniff 0), or as TAP when its output starts like
+ * TAP and judged by exec_judge otherwise (sniff 1): plugins/tap.c. */
+int tapjob_begin(void **state, int sniff);
+void tapjob_output(void *state, int stream, const char *buf, size_t n,
+		   struct assay_job_ctx *ctx);
+void tapjob_end(void *state, const struct assay_exit *ex,
+		struct assay_job_ctx *ctx);
 
 /* NULL-terminated, in registration order. */
 extern assay_plugin_entry_fn *const builtin_plugins[];

@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -199,6 +200,23 @@ static void print_output(struct console *c, const char *label,
 	free(joined);
 }
 
+/* A failed case's diagnostics and the last lines of its output. */
+static void print_case(struct console *c, const struct assay_result *res)
+{
+	size_t from;
+	bool all;
+
+	if (res->diag && *res->diag) {
+		fputs("    --- diagnostics ---\n", c->f);
+		print_lines(c, res->diag, strlen(res->diag));
+	}
+	if (!res->output_len || !c->tail_lines)
+		return;
+	from = last_lines(res->output, res->output_len, c->tail_lines, &all);
+	fprintf(c->f, "    --- output%s ---\n", from ? ": last lines" : "");
+	print_lines(c, res->output + from, res->output_len - from);
+}
+
 static void upper(char *dst, const char *s, size_t n)
 {
 	size_t i = 0;
@@ -226,7 +244,7 @@ static void remember_failure(struct console *c, const struct assay_result *res,
 static void on_result(struct console *c, const struct assay_event *ev)
 {
 	const struct assay_result *res = ev->result;
-	enum assay_tally t = assay_outcome_tally(res->outcome);
+	enum assay_tally t = assay_result_tally(res);
 	char name[16];
 
 	upper(name, assay_outcome_name(res->outcome), sizeof(name));
@@ -245,7 +263,11 @@ static void on_result(struct console *c, const struct assay_event *ev)
 	fputc('\n', c->f);
 	if (res->note)
 		fprintf(c->f, "    note: %s\n", res->note);
-	if (t == ASSAY_TALLY_FAILED && res->exit) {
+	if (t != ASSAY_TALLY_FAILED)
+		;
+	else if (res->output || res->diag)      /* a case: its own lines */
+		print_case(c, res);
+	else if (res->exit) {
 		print_output(c, "stdout", res->exit->out);
 		print_output(c, "stderr", res->exit->err);
 	}
@@ -264,7 +286,18 @@ static void print_failures(struct console *c)
 		fprintf(c->f, "  ... and %zu more\n", c->nfailed - FAILED_LISTED);
 }
 
-/* "1 fail, 2 timeout" for the outcomes counted as failed. */
+/* Whether outcome o is counted as failed in this run. */
+static bool counts_as_failed(const struct assay_run_info *r, size_t o)
+{
+	bool strict = r->struct_size >= offsetof(struct assay_run_info, strict_todo) +
+					 sizeof(r->strict_todo) && r->strict_todo;
+
+	return assay_outcome_tally((enum assay_outcome)o) == ASSAY_TALLY_FAILED ||
+	       (o == ASSAY_XPASS && strict);
+}
+
+/* "1 fail, 2 timeout" for the outcomes counted as failed; TODO tests
+ * that passed are named even when they count as passed. */
 static void print_breakdown(struct console *c, const struct assay_run_info *r)
 {
 	const char *sep = "; failed: ";
@@ -272,13 +305,15 @@ static void print_breakdown(struct console *c, const struct assay_run_info *r)
 	fprintf(c->f, "assay: %zu tests in %.2fs with %u jobs", count_done(r),
 		r->elapsed_ns / 1e9, r->jobs);
 	for (size_t o = 0; o < r->ncounts; o++) {
-		if (!r->counts[o] || assay_outcome_tally((enum assay_outcome)o) !=
-					     ASSAY_TALLY_FAILED)
+		if (!r->counts[o] || !counts_as_failed(r, o))
 			continue;
 		fprintf(c->f, "%s%zu %s", sep, r->counts[o],
 			assay_outcome_name((enum assay_outcome)o));
 		sep = ", ";
 	}
+	if (r->ncounts > ASSAY_XPASS && r->counts[ASSAY_XPASS] &&
+	    !counts_as_failed(r, ASSAY_XPASS))
+		fprintf(c->f, "; %zu TODO passed (xpass)", r->counts[ASSAY_XPASS]);
 	if (r->not_run)
 		fprintf(c->f, "; not run: %zu", r->not_run);
 	fputc('\n', c->f);

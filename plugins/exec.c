@@ -5,8 +5,9 @@
  * Exit 0 passes, 77 skips, 99 is a hard error, any other status fails,
  * death by a signal is a crash (named: "crash (SIGSEGV)"). A skip takes
  * its reason from the program's last line of output, as automake and
- * meson users write it. Never looks at output otherwise, never runs
- * anything itself.
+ * meson users write it. A program whose output starts like TAP is read
+ * as TAP instead (plugins/tap.c does the looking). Never runs anything
+ * itself.
  */
 #include "config.h"
 
@@ -83,8 +84,8 @@ static void judge_exit(const struct assay_exit *ex, struct assay_verdict *v,
 	}
 }
 
-static void judge(const struct assay_exit *ex, const struct assay_test *t,
-		  struct assay_verdict *v, char *reason, size_t n)
+void exec_judge(const struct assay_exit *ex, const struct assay_test *t,
+		struct assay_verdict *v, char *reason, size_t n)
 {
 	char sig[32];
 
@@ -120,15 +121,9 @@ static void judge(const struct assay_exit *ex, const struct assay_test *t,
 	}
 }
 
-static void exec_job_end(void *state, const struct assay_exit *ex,
-			 struct assay_job_ctx *ctx)
+static int exec_job_begin(void **state, const struct assay_test *t)
 {
-	struct assay_verdict v = { .struct_size = sizeof(v) };
-	char reason[256] = "";
-
-	judge(ex, ctx->test, &v, reason, sizeof(reason));
-	v.reason = reason;
-	ctx->report(ctx, &v);
+	return tapjob_begin(state, 1);
 }
 
 static const struct assay_kind exec_kind = {
@@ -137,7 +132,9 @@ static const struct assay_kind exec_kind = {
 	.name = "exec",
 	.summary = "a program judged by its exit status (0 pass, 77 skip, 99 error)",
 	.claim = exec_claim,
-	.job_end = exec_job_end,
+	.job_begin = exec_job_begin,
+	.job_output = tapjob_output,
+	.job_end = tapjob_end,
 };
 
 static const struct assay_kind *const kinds[] = { &exec_kind, NULL };

@@ -3,4 +3,6 @@
 builtin_plugin_sources = \
 	plugins/builtin.c plugins/builtin.h \
 	plugins/console.c \
-	plugins/exec.c
+	plugins/exec.c \
+	plugins/tap.c \
+	plugins/tapout.c

@@ -5,7 +5,7 @@
 #     harness/assay run selftest/
 # over the build tree's selftest/ (unit test programs) and the source
 # tree's (end-to-end scripts); the same directory reached twice runs once.
-# bench/ and tools/ hold programs that are not tests.
+# bench/, tools/ and fuzz/ hold programs that are not tests.
 
 check_PROGRAMS += \
 	selftest/unit/capture_test \
@@ -17,8 +17,12 @@ check_PROGRAMS += \
 	selftest/unit/registry_test \
 	selftest/unit/sched_test \
 	selftest/unit/scratch_test \
-	selftest/unit/table_test
-EXTRA_DIST += selftest/unit/check.h
+	selftest/unit/table_test \
+	selftest/unit/tap_test \
+	selftest/unit/tapgen_test
+EXTRA_DIST += selftest/unit/check.h selftest/tap/conformance.txt
+# the TAP conformance table is read from the source tree
+selftest_unit_tap_test_CPPFLAGS = $(AM_CPPFLAGS) -DTOP_SRCDIR='"$(abs_top_srcdir)"'
 
 # An external plugin, loaded with --plugin by selftest/e2e/plugin.sh.
 check_PROGRAMS += selftest/plugin/sample.so
@@ -42,6 +46,7 @@ SELFTEST_E2E = \
 	selftest/e2e/outcomes.sh \
 	selftest/e2e/output.sh \
 	selftest/e2e/plugin.sh \
+	selftest/e2e/tap.sh \
 	selftest/e2e/timeout.sh
 EXTRA_DIST += $(SELFTEST_E2E)
 
@@ -53,7 +58,8 @@ SELFTEST_ENV = \
 
 check-local: harness/assay $(check_PROGRAMS)
 	$(SELFTEST_ENV) harness/assay run --timeout 120 \
-		--exclude bench --exclude tools --exclude plugin \
+		--exclude bench --exclude tools --exclude plugin --exclude fuzz \
 		selftest $(top_srcdir)/selftest
 
 include selftest/bench/local.mk
+include selftest/fuzz/local.mk

@@ -57,10 +57,15 @@ static inline const char *assay_outcome_name(enum assay_outcome o)
 	return (unsigned)o < ASSAY_OUTCOME_COUNT ? names[o] : "?";
 }
 
+/*
+ * The column an outcome counts in by default. An xpass (a test marked
+ * TODO or expected to fail that passed) counts as passed; the host's
+ * --strict-todo counts it as failed, and says so in each result's tally.
+ */
 static inline enum assay_tally assay_outcome_tally(enum assay_outcome o)
 {
 	switch (o) {
-	case ASSAY_PASS: case ASSAY_TODO: case ASSAY_XFAIL:
+	case ASSAY_PASS: case ASSAY_TODO: case ASSAY_XFAIL: case ASSAY_XPASS:
 		return ASSAY_TALLY_PASSED;
 	case ASSAY_SKIP:
 		return ASSAY_TALLY_SKIPPED;
@@ -119,6 +124,12 @@ struct assay_verdict {
 	const char *case_name;  /* NULL: the job's own test */
 	enum assay_outcome outcome;
 	const char *reason;     /* one line, e.g. "exit code 1"; may be NULL */
+	/* for a case reported while its job runs (all optional): */
+	uint64_t duration_ns;   /* 0: the host measures it */
+	const char *output;     /* what the case printed, or NULL */
+	size_t output_len;
+	const char *diag;       /* its diagnostics (a TAP YAML block), or NULL */
+	/* new fields go here, at the end, and nowhere else */
 };
 
 /* Host services a kind may call while it handles one job. */
@@ -171,9 +182,24 @@ struct assay_result {
 	enum assay_outcome outcome;
 	const char *reason;          /* one line; "" when there is nothing to say */
 	uint64_t duration_ns;
-	const struct assay_exit *exit;  /* how the job's process ended */
+	const struct assay_exit *exit;  /* how the job's process ended, once
+	                                 * it has; NULL for a case reported
+	                                 * while its job still runs */
 	const char *note;            /* extra line, e.g. leaked processes; or NULL */
+	const char *output;          /* a case's own output (then exit's
+	                              * streams are the whole job's), or NULL */
+	size_t output_len;
+	const char *diag;            /* a case's diagnostics, or NULL */
+	enum assay_tally tally;      /* the column the host counted it in */
+	/* new fields go here, at the end, and nowhere else */
 };
+
+/* The column a result was counted in, from hosts old and new. */
+static inline enum assay_tally assay_result_tally(const struct assay_result *r)
+{
+	return r->struct_size >= offsetof(struct assay_result, tally) + sizeof(r->tally)
+		       ? r->tally : assay_outcome_tally(r->outcome);
+}
 
 /*
  * The run as a whole, as reporters see it. Valid from RUN_START until
@@ -193,6 +219,7 @@ struct assay_run_info {
 	int interrupt_signal;
 	const char *note;            /* RUN_END: lines to show, or NULL
 	                              * (e.g. leftover processes killed) */
+	int strict_todo;             /* an xpass counts as failed */
 	/* new fields go here, at the end, and nowhere else */
 };
 

@@ -8,6 +8,9 @@
 
 EXTRA_DIST += \
 	selftest/bench/gen-tap.sh \
+	selftest/bench/gen-taplog.sh \
+	selftest/bench/tap-parse.sh \
+	selftest/bench/tapparse.c \
 	selftest/bench/run.sh \
 	selftest/bench/floor.c
 
@@ -15,4 +18,12 @@ bench: harness/assay
 	ASSAY="$(abs_top_builddir)/harness/assay" CC="$(CC)" \
 		$(SHELL) $(srcdir)/selftest/bench/run.sh
 
-.PHONY: bench
+# The TAP reader's speed against prove's (see tap-parse.sh).
+EXTRA_PROGRAMS = selftest/bench/tapparse
+selftest_bench_tapparse_SOURCES = selftest/bench/tapparse.c
+CLEANFILES += selftest/bench/tapparse
+bench-tap: selftest/bench/tapparse
+	TAPPARSE="$(abs_top_builddir)/selftest/bench/tapparse" \
+		$(SHELL) $(srcdir)/selftest/bench/tap-parse.sh
+
+.PHONY: bench bench-tap

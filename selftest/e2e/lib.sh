@@ -33,13 +33,15 @@ run_assay() {
 	RC=$?
 }
 
+# check STATUS WHAT: one TAP point ('#' and '\' in WHAT escaped)
 check() {
 	checks=$((checks + 1))
+	what=$(printf '%s' "$2" | tr '\n' ' ' | sed 's/[\\#]/\\&/g')
 	if [ "$1" = 0 ]; then
-		echo "ok $checks - $2"
+		echo "ok $checks - $what"
 	else
 		failed=$((failed + 1))
-		echo "not ok $checks - $2"
+		echo "not ok $checks - $what"
 		echo "# --- assay stdout ---"; sed 's/^/# /' "$W/out" 2>/dev/null | tail -40
 		echo "# --- assay stderr ---"; sed 's/^/# /' "$W/err" 2>/dev/null | tail -20
 	fi
@@ -52,17 +54,17 @@ expect_rc() {
 
 # expect_out TEXT: stdout holds TEXT (fixed string)
 expect_out() {
-	grep -qF -- "$1" "$W/out"
+	grep -aqF -- "$1" "$W/out"
 	check $? "stdout has: $1"
 }
 
 expect_no_out() {
-	! grep -qF -- "$1" "$W/out"
+	! grep -aqF -- "$1" "$W/out"
 	check $? "stdout lacks: $1"
 }
 
 expect_err() {
-	grep -qF -- "$1" "$W/err"
+	grep -aqF -- "$1" "$W/err"
 	check $? "stderr has: $1"
 }
 

@@ -10,8 +10,8 @@ mk t/broken.xfail 'exit 1'
 mk t/fixed.xfail 'exit 0'
 mk t/plain 'exit 0'
 
-run_assay run --plugin "$so" --reporter "tally=$W/tally" t
-expect_rc 1 "an xpass fails the run"
+run_assay run --plugin "$so" --reporter "tally=$W/tally" --strict-todo t
+expect_rc 1 "with --strict-todo, an xpass fails the run"
 expect_out "XFAIL"
 expect_out "broken.xfail: failed, as expected"
 expect_out "fixed.xfail: passed, but it is expected to fail"
@@ -22,8 +22,15 @@ xfail broken.xfail
 xpass fixed.xfail" ] && [ "$(tail -n 1 "$W/tally")" = "total 3" ]
 check $? "the tally reporter saw every result and the end"
 
+# without it, an xpass is shown and counted as passed
+run_assay run --plugin "$so" t
+expect_rc 0 "an xpass alone passes the run"
+expect_out "XPASS"
+expect_out "1 TODO passed (xpass)"
+expect_last "assay: 3 passed, 0 failed, 0 skipped"
+
 # --kind forces a kind on every test
-run_assay run --plugin "$so" --kind xfail t/plain
+run_assay run --plugin "$so" --strict-todo --kind xfail t/plain
 expect_rc 1
 expect_out "plain: passed, but it is expected to fail"
 

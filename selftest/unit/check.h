@@ -14,17 +14,27 @@
 
 static int check_count, check_failed;
 
+/* A description as TAP wants it: '#' and '\\' escaped, one line. */
+static inline void check_put_desc(const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '#' || *s == '\\')
+			putchar('\\');
+		putchar(*s == '\n' ? ' ' : *s);
+	}
+	putchar('\n');
+}
+
 static inline int check_one(int ok, const char *what, const char *file,
 			    int line)
 {
 	check_count++;
-	if (ok) {
-		printf("ok %d - %s\n", check_count, what);
-	} else {
+	if (!ok)
 		check_failed++;
-		printf("not ok %d - %s\n#   at %s:%d\n", check_count, what,
-		       file, line);
-	}
+	printf("%s %d - ", ok ? "ok" : "not ok", check_count);
+	check_put_desc(what);
+	if (!ok)
+		printf("#   at %s:%d\n", file, line);
 	fflush(stdout);
 	return ok;
 }

@@ -76,7 +76,8 @@ static int run_discover(struct test_table *t, struct strlist *paths,
 			struct strlist *ex, const char *kind, struct err *e)
 {
 	struct registry *reg;
-	struct discover_opts o = { paths, ex, kind, 7.5, NULL };
+	struct discover_opts o = { .paths = paths, .excludes = ex, .kind = kind,
+				   .timeout_s = 7.5 };
 	int rc;
 
 	registry_new(&reg);

@@ -1,4 +1,6 @@
-/* selftest/unit/exec_test.c - tests plugins/exec.c (the exec kind). */
+/* selftest/unit/exec_test.c - tests plugins/exec.c and plugins/tap.c:
+ * the exec kind, its TAP sniffing and the tap kind, through the same
+ * calls the host makes (job_begin, job_output, job_end). */
 #include "config.h"
 
 #include <errno.h>
@@ -11,11 +13,17 @@
 static struct assay_verdict got;
 static char reason[512];
 static int reports;
+static char cases[1024];        /* "OUTCOME NAME\n" per case reported */
 
 static void report(struct assay_job_ctx *c, const struct assay_verdict *v)
 {
+	size_t n = strlen(cases);
+
 	got = *v;
 	snprintf(reason, sizeof(reason), "%s", v->reason ? v->reason : "");
+	if (v->case_name)
+		snprintf(cases + n, sizeof(cases) - n, "%s %s\n",
+			 assay_outcome_name(v->outcome), v->case_name);
 	reports++;
 }
 
@@ -24,19 +32,82 @@ static const struct assay_kind *exec_kind(void)
 	return exec_plugin()->kinds[0];
 }
 
-/* Runs job_end on a made-up exit; stdout holds out. */
-static void judge(enum assay_exit_how how, int code, const char *out)
+static const struct assay_kind *tap_kind(void)
+{
+	return tap_plugin()->kinds[0];
+}
+
+/* A whole job of kind k: it writes out (in two chunks) and ends as
+ * how/code says. */
+static void job(const struct assay_kind *k, enum assay_exit_how how, int code,
+		const char *out)
 {
 	struct assay_test t = { sizeof(t), "x", "x", "./x", "exec", 2.5 };
 	struct assay_output o = { sizeof(o), out, strlen(out), "", 0, strlen(out) };
 	struct assay_output none = { sizeof(none), "", 0, "", 0, 0 };
 	struct assay_exit ex = { sizeof(ex), how, code, 1000, &o, &none };
 	struct assay_job_ctx ctx = { sizeof(ctx), &t, NULL, report };
+	size_t half = strlen(out) / 2;
+	void *state = NULL;
 
 	reports = 0;
-	exec_kind()->job_end(NULL, &ex, &ctx);
+	cases[0] = 0;
+	CHECK_INT(0, k->job_begin(&state, &t));
+	k->job_output(state, 1, out, half, &ctx);
+	k->job_output(state, 2, "to stderr\n", 10, &ctx);
+	k->job_output(state, 1, out + half, strlen(out) - half, &ctx);
+	k->job_end(state, &ex, &ctx);
+}
+
+/* An exec job that prints no TAP: one verdict, on the program. */
+static void judge(enum assay_exit_how how, int code, const char *out)
+{
+	job(exec_kind(), how, code, out);
 	CHECK_INT(1, reports);
 	CHECK(got.case_name == NULL);
+}
+
+/* Output that starts like TAP is read as TAP, cases and all. */
+static void test_sniffed(void)
+{
+	job(exec_kind(), ASSAY_EXITED, 1,
+	    "# random seed: R02S\n1..3\nok 1 - a\nnot ok 2 - b\nok 3 # SKIP no\n");
+	CHECK_STR("pass a\nfail b\nskip 3\n", cases);
+	CHECK_INT(3, reports);          /* the failure speaks for the program */
+	job(exec_kind(), ASSAY_EXITED, 0, "1..2\nok 1 - a\n");
+	CHECK_STR("pass a\n", cases);
+	CHECK_INT(ASSAY_ERROR, got.outcome);
+	CHECK_STR("line 1: planned 2 tests but ran 1", reason);
+	job(exec_kind(), ASSAY_EXITED, 0, "1..0 # SKIP no GPU");
+	CHECK_INT(ASSAY_SKIP, got.outcome);
+	CHECK_STR("no GPU", reason);
+	job(exec_kind(), ASSAY_SIGNALED, SIGSEGV, "1..3\nok 1 - a\nok 2 - b\n");
+	CHECK_STR("pass a\npass b\n", cases);
+	CHECK_INT(ASSAY_CRASH, got.outcome);
+	CHECK_STR("crash (SIGSEGV) after 2 test points", reason);
+	job(exec_kind(), ASSAY_EXITED, 0, "hello\nok 1\n1..1\n");
+	CHECK_INT(1, reports);          /* not TAP: judged by exit status */
+	CHECK_INT(ASSAY_PASS, got.outcome);
+	CHECK(got.case_name == NULL);
+}
+
+/* The tap kind reads from the first byte: no TAP at all is an error. */
+static void test_tap_kind(void)
+{
+	const struct assay_kind *k = tap_kind();
+
+	CHECK_STR("tap", k->name);
+	CHECK(k->claim("t/basic.t", S_IFREG | 0755, 0) > exec_kind()->claim("t/basic.t", S_IFREG | 0755, 0));
+	CHECK(k->claim("t/basic.sh", S_IFREG | 0755, 0) == 0);
+	job(k, ASSAY_EXITED, 0, "hello\n");
+	CHECK_INT(ASSAY_ERROR, got.outcome);
+	CHECK_HAS(reason, "no plan");
+	job(k, ASSAY_EXITED, 0, "hello\nok 1 - late start\n1..1\n");
+	CHECK_STR("pass late start\n", cases);
+	CHECK_INT(1, reports);
+	job(k, ASSAY_TIMED_OUT, SIGTERM, "1..2\nok 1\n");
+	CHECK_INT(ASSAY_TIMEOUT, got.outcome);
+	CHECK_STR("timeout after 2.5s after 1 test point", reason);
 }
 
 int main(void)
@@ -78,5 +149,7 @@ int main(void)
 	CHECK_HAS(reason, "#!");
 	judge((enum assay_exit_how)99, 0, "");  /* from a newer host */
 	CHECK_INT(ASSAY_ERROR, got.outcome);
+	test_sniffed();
+	test_tap_kind();
 	return check_done();
 }

@@ -35,7 +35,7 @@ static void builtins(void)
 	CHECK(registry_claim(r, "x", S_IFREG | 0755, 0) == registry_kind(r, "exec"));
 	CHECK(registry_claim(r, "x", S_IFREG | 0644, 0) == NULL);
 	names = registry_kind_names(r);
-	CHECK_STR("exec", names);
+	CHECK_STR("exec, tap", names);
 	free(names);
 	registry_free(r);
 }

@@ -1,0 +1,118 @@
+#!/bin/sh
+# TAP programs through the whole run: which programs are read as TAP,
+# cases live and in the summary, verdicts on bad streams, --format tap
+# read back by assay and by prove, memory on endless or garbage streams.
+. "$(dirname "$0")/lib.sh"
+
+# --- which programs are TAP ---
+mk t/glib 'echo "# random seed: R02Sb1f8"; echo "1..3"
+echo "ok 1 /math/add"; echo "not ok 2 /math/div"; echo "#   division by zero" >&2
+sleep 0.2; echo "ok 3 /math/sub # SKIP no FPU"; exit 1'
+mk t/basic.t 'echo "starting up"; echo "ok 1 - fine"; echo "1..1"'
+mk t/plain 'echo "ok, done"; exit 0'
+mk t/todo 'printf "1..2\nnot ok 1 - known bug # TODO issue 12\nok 2 - fixed # TODO issue 13\n"'
+
+run_assay run t
+expect_rc 1
+expect_out "PASS      "
+expect_out "glib::/math/add"
+expect_out "glib::/math/div: not ok 2 (line 4)"
+expect_out "division by zero"
+expect_out "glib::/math/sub: no FPU"
+expect_out "basic.t::fine"
+expect_no_out "plain::"
+expect_out "TODO passed: issue 13"
+expect_out "1 TODO passed (xpass)"
+expect_last "assay: 5 passed, 1 failed, 1 skipped"
+
+run_assay run --strict-todo t/todo
+expect_rc 1 "--strict-todo fails an xpass"
+expect_last "assay: 1 passed, 1 failed, 0 skipped"
+
+# --kind tap: a program that prints no TAP is an error
+mk k/silent 'echo "nothing to see"'
+run_assay run --kind tap k
+expect_rc 1
+expect_out "silent: line 1: no plan: 0 test points and no 1..N line"
+
+# --- verdicts on bad streams; the rest of the run goes on ---
+mk b/bail 'printf "1..3\nok 1 - a\nBail out! database gone\nok 2\n"'
+mk b/short 'printf "1..5\nok 1\nok 2\n"'
+mk b/yaml 'printf "1..1\nnot ok 1 - x\n  ---\n  message: oops\n"'
+mk b/exit 'printf "1..1\nok 1\n"; exit 3'
+mk b/crash 'printf "1..2\nok 1 - first\n"; kill -SEGV $$'
+mk b/fine 'printf "1..1\nok 1 - still runs\n"'
+run_assay run b
+expect_rc 1
+expect_out "bail: line 3: Bail out! database gone"
+expect_out "short: line 1: planned 5 tests but ran 2"
+expect_out "yaml: line 4: the YAML block opened at line 3 is not closed by '...'"
+expect_out "exit: exit code 3 although no test point failed"
+expect_out "crash: crash (SIGSEGV) after 1 test point"
+expect_out "fine::still runs"
+expect_last "assay: 6 passed, 6 failed, 0 skipped"
+
+# --- cases arrive while the program runs ---
+mk l/live 'printf "1..2\nok 1 - early\n# now waiting\n"
+i=0; while [ ! -e "'"$W"'/go" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
+[ -e "'"$W"'/go" ] && echo "ok 2 - late" || echo "not ok 2 - late"'
+"$ASSAY" run l >"$W/out" 2>"$W/err" &
+pid=$!
+i=0
+while ! grep -q "live::early" "$W/out" 2>/dev/null && [ $i -lt 100 ]; do
+	sleep 0.1; i=$((i + 1))
+done
+grep -q "live::early" "$W/out"
+check $? "a case is reported while its program still runs"
+touch "$W/go"
+wait $pid
+RC=$?
+expect_rc 0
+
+# --- --format tap: valid TAP for assay itself and for prove ---
+run_assay run --format tap t b
+expect_rc 1
+expect_err "assay: 11 passed, 7 failed, 1 skipped"
+[ "$(head -n 1 "$W/out")" = "TAP version 14" ]
+check $? "the stream starts with its version"
+expect_out "# Subtest: glib"
+expect_out "    not ok 2 - /math/div"
+grep -qE "^ok [0-9]+ - plain$" "$W/out"
+check $? "a test without cases is one point"
+expect_out "# assay: 11 passed, 7 failed, 1 skipped"
+cp "$W/out" "$W/stream.tap"
+mk r/replay.t "cat '$W/stream.tap'"
+run_assay run r
+expect_out "replay.t::glib//math/add"
+expect_out "replay.t::short: line 1: planned 5 tests but ran 2"
+expect_last "assay: 11 passed, 6 failed, 1 skipped"
+run_assay run --format tap13 t/basic.t t/plain
+expect_rc 0
+cp "$W/out" "$W/stream13.tap"
+if command -v prove >/dev/null 2>&1; then
+	prove --exec cat "$W/stream13.tap" >"$W/out" 2>&1
+	RC=$?
+	expect_rc 0 "prove reads --format tap13"
+	expect_out "Result: PASS"
+else
+	echo "# prove not installed: not checked against it"
+fi
+
+# --- garbage and endless streams: a verdict, bounded memory ---
+mk g/garbage 'echo "1..2"; head -c 300000 /dev/urandom; printf "\0\0\033[31m\377\376\n"; echo "ok 1"'
+mk g/endless 'yes "ok"'
+"$ASSAY_BUILDDIR/selftest/tools/maxrss" "$ASSAY" run -q --kind tap --timeout 2 --grace 0.5 g >"$W/out" 2>"$W/err"
+RC=$?
+expect_rc 1
+expect_out "garbage: line"
+expect_out "endless: timeout after 2s"
+kib=$(sed -n 's/^maxrss //p' "$W/err")
+if [ -n "${ASSAY_SANITIZE:-}" ]; then
+	echo "# sanitizer build: peak RSS ${kib} KiB not held to the bound"
+else
+	[ -n "$kib" ] && [ "$kib" -lt 65536 ]
+	check $? "assay's peak RSS ${kib} KiB < 64 MiB reading endless TAP"
+fi
+no_process "yes ok"
+
+finish
