@@ -189,16 +189,21 @@ static int read_num(const char *s, size_t *i, size_t n, unsigned long *out)
 	return 1;
 }
 
-/* Appends s[0..n) to b with TAP 14's escapes undone: \# and \\. */
+/* Sets b to s[0..n) with TAP 14's escapes undone: \# and \\. */
 static void unescape_into(struct buf *b, const char *s, size_t n)
 {
+	const char *end = s + n, *bs;
+
 	b->len = 0;
 	buf_add(b, "", 0);
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '\\' && i + 1 < n && (s[i + 1] == '#' || s[i + 1] == '\\'))
-			i++;
-		buf_add(b, s + i, 1);
+	while ((bs = memchr(s, '\\', (size_t)(end - s)))) {
+		buf_add(b, s, (size_t)(bs - s));
+		if (bs + 1 < end && (bs[1] == '#' || bs[1] == '\\'))
+			bs++;                   /* drop the backslash */
+		buf_add(b, bs, 1);
+		s = bs + 1;
 	}
+	buf_add(b, s, (size_t)(end - s));
 }
 
 /* The first '#' in s[from..n) that can start a directive: unescaped,
@@ -208,6 +213,8 @@ static size_t find_hash(const char *s, size_t from, size_t n)
 {
 	bool after_escape = false;
 
+	if (from >= n || !memchr(s + from, '#', n - from))
+		return n;               /* the common case: no '#' at all */
 	for (size_t i = from; i < n; i++) {
 		if (s[i] == '\\' && i + 1 < n) {
 			after_escape = s[++i] == '\\';
@@ -242,12 +249,20 @@ static int directive(const char *s, size_t h, size_t n, bool *skip, size_t *r)
 	return 1;
 }
 
+/* A 64-bit hash of s[0..n), eight bytes at a time. */
 static uint64_t hash(const char *s, size_t n)
 {
-	uint64_t h = 1469598103934665603ull;
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ n, w;
 
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+	for (; n >= 8; s += 8, n -= 8) {
+		memcpy(&w, s, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+	}
+	w = 0;
+	memcpy(&w, s, n);
+	h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
+	h ^= h >> 29;
 	return h | 1;           /* 0 marks a free slot */
 }
 

@@ -35,6 +35,31 @@ run_assay run --kind tap k
 expect_rc 1
 expect_out "silent: line 1: no plan: 0 test points and no 1..N line"
 
+# --- assay.conf sets the kind per path; bad settings are named ---
+mk c/quiet.sh 'echo "hello"; echo "ok 1 - late TAP"; echo "1..1"'
+mk c/other.sh 'echo "hello"; echo "ok 1 - late TAP"; echo "1..1"'
+printf '[tests "c/quiet*"]\n\tkind = tap\n' >"$W/assay.conf"
+run_assay run c
+expect_out "quiet.sh::late TAP"
+expect_no_out "other.sh::"
+expect_last "assay: 2 passed, 0 failed, 0 skipped"
+printf '[tests "c/*"]\n\tkidn = tap\n' >"$W/bad.conf"
+run_assay run --config "$W/bad.conf" c
+expect_rc 2 "an unknown key is a usage error"
+expect_err "bad.conf: unknown key 'kidn' in [tests \"c/*\"] (known: kind)"
+printf '[tests "c/*"]\n\tkind = nope\n' >"$W/bad.conf"
+run_assay run --config "$W/bad.conf" c
+expect_rc 2
+expect_err "kind = nope: no such kind (known: exec, tap)"
+printf '[tests "c/*"\n' >"$W/bad.conf"
+run_assay run --config "$W/bad.conf" c
+expect_rc 2
+expect_err "bad.conf: "
+run_assay run --config "$W/missing.conf" c
+expect_rc 2
+expect_err "cannot read the configuration '$W/missing.conf'"
+rm "$W/assay.conf"
+
 # --- verdicts on bad streams; the rest of the run goes on ---
 mk b/bail 'printf "1..3\nok 1 - a\nBail out! database gone\nok 2\n"'
 mk b/short 'printf "1..5\nok 1\nok 2\n"'
