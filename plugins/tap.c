@@ -136,7 +136,9 @@ void tapjob_end(void *state, const struct assay_exit *ex,
 	struct tap_summary sum;
 
 	tj->ctx = ctx;
-	if (tj->mode == SNIFFING) {
+	if (tj->mode == SNIFFING && !tj->held_len) {
+		tj->mode = PLAIN;               /* it printed nothing */
+	} else if (tj->mode == SNIFFING) {
 		/* the end came first: a last line without a newline counts */
 		char *s = xmalloc(tj->held_len + 1);
 		memcpy(s, tj->held, tj->held_len);
