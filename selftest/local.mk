@@ -57,6 +57,9 @@ SELFTEST_ENV = \
 	ASSAY_SANITIZE="$(SAN_CFLAGS)"
 
 check-local: harness/assay $(check_PROGRAMS)
+	@for f in $(SELFTEST_E2E); do case $$f in */lib.sh) ;; *) \
+		test -x "$(srcdir)/$$f" || { echo "$$f is not executable, so assay would skip it: chmod +x it"; exit 1; };; \
+	esac; done
 	$(SELFTEST_ENV) harness/assay run --timeout 120 \
 		--exclude bench --exclude tools --exclude plugin --exclude fuzz \
 		selftest $(top_srcdir)/selftest
