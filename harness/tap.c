@@ -379,6 +379,14 @@ static void yaml_fields_free(struct yaml_fields *f)
 	free(f->at);
 }
 
+/* The YAML block open at this line was never closed by "...". */
+static void yaml_unclosed(struct tap_parser *p)
+{
+	problem(p, "line %lu: the YAML block opened at line %lu is not closed by '...'",
+		p->lineno, p->yaml_line);
+	p->in_yaml = false;
+}
+
 /* ---- cases ---- */
 
 /* Builds the case's unique name in p->scratch: path/desc, or the number
@@ -463,11 +471,8 @@ static void flush_point(struct tap_parser *p)
 	if (!p->pending)
 		return;
 	p->pending = false;
-	if (p->in_yaml) {
-		problem(p, "line %lu: the YAML block opened at line %lu is not closed by '...'",
-			p->lineno, p->yaml_line);
-		p->in_yaml = false;
-	}
+	if (p->in_yaml)
+		yaml_unclosed(p);
 	c.outcome = point_outcome(pt);
 	if (pt->correlated && (c.outcome != ASSAY_FAIL || pt->sub_failed)) {
 		/* the subtest's own cases speak for it, unless it failed
@@ -771,9 +776,7 @@ static int yaml_line(struct tap_parser *p, const char *s, size_t n, size_t ind)
 		return 1;
 	}
 	if (ind < p->yaml_indent && ind < body) {
-		problem(p, "line %lu: the YAML block opened at line %lu is not closed by '...'",
-			p->lineno, p->yaml_line);
-		p->in_yaml = false;
+		yaml_unclosed(p);
 		return 0;
 	}
 	if (p->yaml_full || p->yaml.len + n + 1 > TAP_YAML_MAX) {
@@ -1010,12 +1013,7 @@ void tap_finish(struct tap_parser *p, uint64_t now_ns, int exit_code,
 {
 	if (p->line.len || p->line_cut)
 		line_done(p, now_ns);   /* a last line without a newline */
-	flush_point(p);
-	if (p->in_yaml) {
-		problem(p, "line %lu: the YAML block opened at line %lu is not closed by '...'",
-			p->lineno, p->yaml_line);
-		p->in_yaml = false;
-	}
+	flush_point(p);                 /* closes an open YAML block too */
 	if (!p->bailed) {
 		close_levels_to(p, 0, "is not ended by a test point at its parent's level");
 		check_plan(p, &p->lv[0], "");

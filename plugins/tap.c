@@ -111,10 +111,11 @@ void tapjob_output(void *state, int stream, const char *buf, size_t n,
 		tap_feed_other(tj->p, buf, n);
 }
 
-/* A program that did not exit by itself: its end decides, after the
- * cases already read. */
-static void report_end(struct tapjob *tj, const struct assay_exit *ex,
-		       struct assay_job_ctx *ctx)
+/* The program judged by how it ended (exec's rules), saying how many
+ * cases were read before: for a program that is not TAP, or did not exit
+ * by itself. */
+static void report_exit(struct tapjob *tj, const struct assay_exit *ex,
+			struct assay_job_ctx *ctx)
 {
 	struct assay_verdict v = { .struct_size = sizeof(v) };
 	char reason[384], how[256] = "";
@@ -136,32 +137,24 @@ void tapjob_end(void *state, const struct assay_exit *ex,
 	struct tap_summary sum;
 
 	tj->ctx = ctx;
-	if (tj->mode == SNIFFING && !tj->held_len) {
-		tj->mode = PLAIN;               /* it printed nothing */
-	} else if (tj->mode == SNIFFING) {
+	if (tj->mode == SNIFFING) {
 		/* the end came first: a last line without a newline counts */
-		char *s = xmalloc(tj->held_len + 1);
-		memcpy(s, tj->held, tj->held_len);
-		s[tj->held_len] = '\n';
-		if (tap_sniff(s, tj->held_len + 1) > 0) {
+		tj->held = xrealloc(tj->held, tj->held_len + 1);
+		tj->held[tj->held_len] = '\n';
+		if (tap_sniff(tj->held, tj->held_len + 1) > 0) {
 			start_reading(tj);
 			tap_feed(tj->p, tj->held, tj->held_len, io_now_ns());
 		} else {
 			tj->mode = PLAIN;
 		}
-		free(s);
 	}
 	if (tj->mode == PLAIN) {
-		struct assay_verdict v = { .struct_size = sizeof(v) };
-		char reason[256] = "";
-		exec_judge(ex, ctx->test, &v, reason, sizeof(reason));
-		v.reason = reason;
-		ctx->report(ctx, &v);
+		report_exit(tj, ex, ctx);
 	} else {
 		tap_finish(tj->p, io_now_ns(),
 			   ex->how == ASSAY_EXITED ? ex->code : -1, &sum);
 		if (ex->how != ASSAY_EXITED) {
-			report_end(tj, ex, ctx);
+			report_exit(tj, ex, ctx);
 		} else if (sum.report) {
 			struct assay_verdict v = {
 				.struct_size = sizeof(v), .outcome = sum.outcome,

@@ -370,8 +370,7 @@ static inline void tap_bail_out(const char *fmt, ...)
 	pthread_mutex_lock(&tap__st.mu);
 	tap__start();
 	tap__puts(&l, "Bail out! ");
-	for (const char *s = msg; *s; s++)
-		tap__putc(&l, *s == '\n' || *s == '\r' ? ' ' : *s);
+	tap__put_escaped(&l, msg);      /* TAP 14 escapes bail reasons too */
 	tap__emit(&l);
 	pthread_mutex_unlock(&tap__st.mu);
 	exit(255);

@@ -86,6 +86,25 @@ no_process() {
 	check $? "no process left with '$1' in its command line${found:+ (found:$found)}"
 }
 
+# run_maxrss ARG...: runs assay under selftest/tools/maxrss, like
+# run_assay; its peak RSS (KiB) lands in MAXRSS_KIB.
+run_maxrss() {
+	"$ASSAY_BUILDDIR/selftest/tools/maxrss" "$ASSAY" "$@" >"$W/out" 2>"$W/err"
+	RC=$?
+	MAXRSS_KIB=$(sed -n 's/^maxrss //p' "$W/err")
+}
+
+# expect_maxrss KIB WHAT: the last run_maxrss peaked below KIB (not held
+# in sanitizer builds, whose shadow memory says nothing about assay's)
+expect_maxrss() {
+	if [ -n "${ASSAY_SANITIZE:-}" ]; then
+		echo "# sanitizer build: peak RSS ${MAXRSS_KIB} KiB not held to the bound"
+		return
+	fi
+	[ -n "$MAXRSS_KIB" ] && [ "$MAXRSS_KIB" -lt "$1" ]
+	check $? "assay's peak RSS ${MAXRSS_KIB} KiB < $1 KiB $2"
+}
+
 finish() {
 	echo "1..$checks"
 	[ "$failed" = 0 ]
