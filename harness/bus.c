@@ -72,8 +72,10 @@ int bus_close(struct bus *b, struct err *e)
 
 	for (size_t i = 0; i < b->n; i++) {
 		char msg[256] = "";
+		int failed = b->v[i].rep->close(b->v[i].state, msg, sizeof(msg)) < 0;
+
 		errno = 0;      /* the message is the reporter's, not strerror */
-		if (b->v[i].rep->close(b->v[i].state, msg, sizeof(msg)) < 0 && !rc)
+		if (failed && !rc)
 			rc = err_set(e, ERR_SYS, "reporter '%s' failed: %s",
 				     b->v[i].rep->name, msg);
 	}

@@ -2,11 +2,16 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "io.h"
+#include "xalloc.h"
 
 int io_write_all(int fd, const void *buf, size_t n)
 {
@@ -44,4 +49,62 @@ uint64_t io_now_ns(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t io_wall_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+int io_atomic_open(const char *path, char **tmp)
+{
+	mode_t mask = umask(0);
+	int fd;
+
+	umask(mask);
+	*tmp = xasprintf("%s.tmp.XXXXXX", path);
+	fd = mkostemp(*tmp, O_CLOEXEC);
+	if (fd < 0 || fchmod(fd, 0666 & ~mask) < 0) {
+		int saved = errno;
+		if (fd >= 0) {
+			close(fd);
+			unlink(*tmp);
+		}
+		free(*tmp);
+		*tmp = NULL;
+		errno = saved;
+		return -1;
+	}
+	return fd;
+}
+
+int io_atomic_commit(int fd, char *tmp, const char *path)
+{
+	int rc = fsync(fd), saved = errno;
+
+	if (close(fd) < 0 && !rc) {
+		rc = -1;
+		saved = errno;
+	}
+	if (!rc && rename(tmp, path) < 0) {
+		rc = -1;
+		saved = errno;
+	}
+	if (rc)
+		unlink(tmp);
+	free(tmp);
+	errno = saved;
+	return rc;
+}
+
+void io_atomic_abort(int fd, char *tmp)
+{
+	int saved = errno;
+
+	close(fd);
+	unlink(tmp);
+	free(tmp);
+	errno = saved;
 }

@@ -17,5 +17,19 @@ int io_write_all(int fd, const void *buf, size_t n);
 ssize_t io_read(int fd, void *buf, size_t n);
 /* Monotonic time in nanoseconds. */
 uint64_t io_now_ns(void);
+/* Wall-clock time in nanoseconds since the epoch. */
+uint64_t io_wall_ns(void);
+
+/*
+ * A file that is whole on disk or not there: io_atomic_open creates a
+ * new temporary file beside path (same directory, so the rename cannot
+ * cross file systems), mode 0666 less the umask, and returns its fd with
+ * its name in *tmp. io_atomic_commit flushes it to disk and renames it
+ * over path; io_atomic_abort removes it. Both close fd and free *tmp.
+ * All return -1 with errno on failure, leaving no temporary file behind.
+ */
+int io_atomic_open(const char *path, char **tmp);
+int io_atomic_commit(int fd, char *tmp, const char *path);
+void io_atomic_abort(int fd, char *tmp);
 
 #endif

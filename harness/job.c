@@ -29,6 +29,8 @@ void job_init(struct job *j, const struct job_env *env, unsigned slot)
 	j->fd[0] = j->fd[1] = -1;
 	capture_init(&j->cap[0]);
 	capture_init(&j->cap[1]);
+	log_stream_init(&j->log[0]);
+	log_stream_init(&j->log[1]);
 	for (int i = 0; i < 2; i++)
 		j->tag[i] = (struct job_stream){ j, i + 1 };
 }
@@ -327,6 +329,7 @@ void job_read(struct job_stream *s, uint64_t now)
 				job_dispatch(j, EV_EOF, now);
 			return;
 		}
+		logs_spill(j->env->logs, &j->log[i], &j->cap[i], buf, (size_t)r);
 		capture_add(&j->cap[i], buf, (size_t)r);
 		if (k->job_output)
 			k->job_output(j->kind_state, s->stream, buf, (size_t)r,
@@ -361,6 +364,8 @@ void job_clear(struct job *j)
 	free(j->envp);
 	close_stream(j, 0);
 	close_stream(j, 1);
+	log_stream_clear(&j->log[0]);
+	log_stream_clear(&j->log[1]);
 	j->tmpdir = NULL;
 	j->envp = NULL;
 	j->kind_state = NULL;
@@ -370,6 +375,7 @@ void job_clear(struct job *j)
 	j->timed_out = j->cancelled = j->reaped = j->abandoned = false;
 	j->spawn_errno = j->last_signal = j->wait_status = 0;
 	j->verdicts = 0;
+	j->failed = false;
 	j->timer_ns = 0;
 	j->timer_ev = EV_NONE;
 	memset(&j->exit, 0, sizeof(j->exit));

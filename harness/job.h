@@ -20,6 +20,7 @@
 
 #include "assay/plugin.h"
 #include "capture.h"
+#include "logs.h"
 
 struct loop;
 struct scratch;
@@ -35,6 +36,7 @@ enum job_event { EV_NONE, EV_EXIT, EV_EOF, EV_DEADLINE, EV_GRACE_OVER,
 struct job_env {
 	struct loop *loop;
 	struct scratch *scratch;
+	struct logs *logs;              /* where whole outputs go */
 	char *const *base_env;          /* environ without ASSAY_* and TMPDIR */
 	size_t base_len;
 	uint64_t grace_ns;              /* SIGTERM to SIGKILL */
@@ -56,6 +58,7 @@ struct job {
 	int fd[2];                      /* read ends; -1 when closed */
 	struct job_stream tag[2];
 	struct capture cap[2];
+	struct log_stream log[2];       /* what outgrows cap, on disk */
 	uint64_t start_ns, end_ns;
 	uint64_t timer_ns;              /* 0: no timer */
 	enum job_event timer_ev;
@@ -73,6 +76,7 @@ struct job {
 	struct assay_job_ctx ctx;       /* set by the runner */
 	void *owner;                    /* the runner's, opaque here */
 	unsigned verdicts;              /* reported through ctx so far */
+	bool failed;                    /* one of them counted as failed */
 };
 
 /* Prepares a slot's job once (allocates the capture buffers). */

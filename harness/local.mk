@@ -7,19 +7,25 @@ harness_libassay_a_SOURCES = \
 	harness/conf.c harness/conf.h \
 	harness/discover.c harness/discover.h \
 	harness/err.c harness/err.h \
+	harness/gitinfo.c harness/gitinfo.h \
 	harness/io.c harness/io.h \
 	harness/job.c harness/job.h \
+	harness/logs.c harness/logs.h \
 	harness/loop.c harness/loop.h \
+	harness/merge.c harness/merge.h \
 	harness/opts.c harness/opts.h \
 	harness/orphans.c harness/orphans.h \
+	harness/props.c harness/props.h \
 	harness/registry.c harness/registry.h \
 	harness/runner.c harness/runner.h \
+	harness/sanitizer.c harness/sanitizer.h \
 	harness/sched.c harness/sched.h \
 	harness/scratch.c harness/scratch.h \
 	harness/spawn.c harness/spawn.h \
 	harness/table.c harness/table.h \
 	harness/tap.c harness/tap.h \
 	harness/xalloc.c harness/xalloc.h \
+	harness/xmltext.c harness/xmltext.h \
 	$(builtin_plugin_sources)
 
 bin_PROGRAMS += harness/assay

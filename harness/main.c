@@ -1,6 +1,6 @@
 /*
  * main.c - the assay program: parses the command line and runs one
- * command (run, list, help, version) through the pipeline
+ * command (run, list, merge, help, version) through the pipeline
  * options -> discover -> test table -> runner -> bus -> reporters.
  *
  * The only place that prints assay's own errors and picks the exit
@@ -20,7 +20,10 @@
 #include "bus.h"
 #include "conf.h"
 #include "discover.h"
+#include "merge.h"
+#include "io.h"
 #include "opts.h"
+#include "props.h"
 #include "registry.h"
 #include "runner.h"
 #include "table.h"
@@ -94,7 +97,15 @@ static int open_reporters(struct bus *bus, const struct registry *reg,
 	};
 	int rc;
 
+	ro.all_output = o->junit_all_output;
+	ro.max_text = o->junit_max_text;
+	if (o->junit) {
+		ro.arg = o->junit;
+		if ((rc = bus_open(bus, reg, "junit", &ro, e)) < 0)
+			return rc;
+	}
 	if (o->format != OPTS_FORMAT_HUMAN) {
+		ro.arg = NULL;
 		/* TAP owns stdout; people read the console on stderr */
 		if ((rc = bus_open(bus, reg, o->format == OPTS_FORMAT_TAP ?
 					     "tap" : "tap13", &ro, e)) < 0)
@@ -126,15 +137,24 @@ static int exit_status(const struct assay_run_info *info)
 }
 
 static int run_tests(struct test_table *t, const struct registry *reg,
-		     const struct opts *o)
+		     const struct opts *o, int argc, char **argv)
 {
-	struct runner_opts ro = { o->jobs, o->timeout_s, o->grace_s,
-				  o->strict_todo };
+	struct runner_opts ro = {
+		.jobs = o->jobs, .timeout_s = o->timeout_s, .grace_s = o->grace_s,
+		.strict_todo = o->strict_todo, .output_dir = o->output_dir,
+		.keep_logs = o->keep_logs,
+	};
 	struct run_state rs = { 0 };
 	struct err e = ERR_INIT;
+	struct props props;
 	struct bus *bus;
 	int rc;
 
+	/* git facts cost a status scan: only for reports that keep them */
+	props_build(&props, argc, argv, o->jobs, io_wall_ns(),
+		    o->junit || o->reporters.n);
+	ro.props = props.v;
+	ro.hostname = props.hostname;
 	bus_new(&bus);
 	if ((rc = open_reporters(bus, reg, o, &e)) < 0)
 		goto out;
@@ -146,12 +166,14 @@ static int run_tests(struct test_table *t, const struct registry *reg,
 out:
 	bus_free(bus);
 	run_state_release(&rs);
+	props_release(&props);
 	if (rc < 0)
 		return fail(rc, &e);
 	return exit_status(&rs.info);
 }
 
-static int command(struct opts *o, struct registry *reg, struct err *e)
+static int command(struct opts *o, struct registry *reg, int argc,
+		   char **argv, struct err *e)
 {
 	struct conf conf;
 	struct discover_opts d = { .paths = &o->paths, .excludes = &o->excludes,
@@ -176,7 +198,7 @@ static int command(struct opts *o, struct registry *reg, struct err *e)
 			"no tests found under the paths given (a test is an executable file; see 'assay --help')");
 		rc = fail(ERR_USAGE, e);
 	} else {
-		rc = run_tests(&t, reg, o);
+		rc = run_tests(&t, reg, o, argc, argv);
 	}
 	table_release(&t);
 	conf_release(&conf);
@@ -201,12 +223,15 @@ int main(int argc, char **argv)
 	if (o.command == OPTS_HELP) {
 		fputs(opts_usage(), stdout);
 		rc = EXIT_PASSED;
+	} else if (o.command == OPTS_MERGE) {
+		rc = merge_reports(o.merge_out, o.paths.v, o.paths.n, &e);
+		rc = rc < 0 ? fail(rc, &e) : EXIT_PASSED;
 	} else if (o.command == OPTS_VERSION) {
 		printf("assay %s\n", PACKAGE_VERSION);
 		rc = EXIT_PASSED;
 	} else {
 		registry_new(&reg);
-		rc = command(&o, reg, &e);
+		rc = command(&o, reg, argc, argv, &e);
 		registry_free(reg);
 	}
 	opts_release(&o);

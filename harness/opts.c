@@ -1,6 +1,7 @@
 /* opts.c - see opts.h. */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -28,6 +29,7 @@ const char *opts_usage(void)
 	return
 "Usage: assay run [OPTIONS] [PATH...]   run the tests found under PATH\n"
 "       assay list [OPTIONS] [PATH...]  print the tests that would run\n"
+"       assay merge -o OUT.xml IN.xml...  join JUnit reports into one\n"
 "       assay --help | --version\n"
 "\n"
 "PATH is a test program or a directory to search. In a directory, every\n"
@@ -51,6 +53,14 @@ const char *opts_usage(void)
 "      --format FORMAT  human (default), or tap: assay's results as TAP 14\n"
 "                       on stdout, the human report on stderr; tap13: the\n"
 "                       same headed TAP version 13 (for prove < 3.48)\n"
+"      --junit FILE     write a JUnit XML report (docs/junit.md)\n"
+"      --junit-output WHICH  failed (default): system-out/err for failed\n"
+"                       tests only; all: for every test\n"
+"      --junit-max-text SIZE  cap on each text in the report (default 1M;\n"
+"                       K, M, G suffixes); the middle is left out\n"
+"      --output-dir DIR full stdout and stderr of each failed test\n"
+"                       (default .assay/logs)\n"
+"      --keep-logs      keep the logs of passing tests too\n"
 "      --plugin FILE    load a plugin (a shared object; repeatable)\n"
 "      --reporter NAME[=ARG]  add a reporter from a plugin (repeatable)\n"
 "  -q, --quiet          print only failures and the summary\n"
@@ -109,6 +119,8 @@ static int parse_command(struct opts *o, const char *cmd, struct err *e)
 		o->command = OPTS_RUN;
 	else if (!strcmp(cmd, "list"))
 		o->command = OPTS_LIST;
+	else if (!strcmp(cmd, "merge"))
+		o->command = OPTS_MERGE;
 	else if (!strcmp(cmd, "help"))
 		o->command = OPTS_HELP;
 	else if (!strcmp(cmd, "version"))
@@ -121,7 +133,8 @@ static int parse_command(struct opts *o, const char *cmd, struct err *e)
 }
 
 enum { OPT_GRACE = 256, OPT_PLUGIN, OPT_REPORTER, OPT_TAIL, OPT_COLOR,
-       OPT_VERSION, OPT_STRICT_TODO, OPT_FORMAT, OPT_CONFIG };
+       OPT_VERSION, OPT_STRICT_TODO, OPT_FORMAT, OPT_CONFIG, OPT_JUNIT,
+       OPT_JUNIT_OUTPUT, OPT_JUNIT_MAX_TEXT, OPT_OUTPUT_DIR, OPT_KEEP_LOGS };
 
 static const struct option long_opts[] = {
 	{ "jobs", required_argument, NULL, 'j' },
@@ -135,6 +148,12 @@ static const struct option long_opts[] = {
 	{ "strict-todo", no_argument, NULL, OPT_STRICT_TODO },
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "config", required_argument, NULL, OPT_CONFIG },
+	{ "junit", required_argument, NULL, OPT_JUNIT },
+	{ "junit-output", required_argument, NULL, OPT_JUNIT_OUTPUT },
+	{ "junit-max-text", required_argument, NULL, OPT_JUNIT_MAX_TEXT },
+	{ "output-dir", required_argument, NULL, OPT_OUTPUT_DIR },
+	{ "keep-logs", no_argument, NULL, OPT_KEEP_LOGS },
+	{ "output", required_argument, NULL, 'o' },
 	{ "tail-lines", required_argument, NULL, OPT_TAIL },
 	{ "color", required_argument, NULL, OPT_COLOR },
 	{ "colour", required_argument, NULL, OPT_COLOR },
@@ -171,6 +190,41 @@ static int parse_format(struct opts *o, const char *arg, struct err *e)
 	return 0;
 }
 
+/* A size in bytes: digits, then K, M or G (powers of 1024). */
+static int parse_size(const char *opt, const char *arg, size_t min,
+		      size_t *out, struct err *e)
+{
+	char *end;
+	unsigned long long v;
+	int shift = 0;
+
+	errno = 0;
+	v = strtoull(arg, &end, 10);
+	if (*end == 'K' || *end == 'k')
+		shift = 10;
+	else if (*end == 'M')
+		shift = 20;
+	else if (*end == 'G')
+		shift = 30;
+	end += shift != 0;
+	if (!isdigit((unsigned char)arg[0]) || *end || errno ||
+	    v > 1ull << (40 - shift) || (v << shift) < min)
+		return err_set(e, ERR_USAGE,
+			       "%s wants a size of at least %zu bytes (e.g. 4096, 64K or 1M), got '%s'",
+			       opt, min, arg);
+	*out = (size_t)(v << shift);
+	return 0;
+}
+
+static int parse_junit_output(struct opts *o, const char *arg, struct err *e)
+{
+	if (!strcmp(arg, "failed") || !strcmp(arg, "all")) {
+		o->junit_all_output = !strcmp(arg, "all");
+		return 0;
+	}
+	return err_set(e, ERR_USAGE, "--junit-output wants failed or all, got '%s'", arg);
+}
+
 /* One option; returns 0, 1 to stop (help/version), or ERR_USAGE. */
 static int parse_one(struct opts *o, int c, const char *arg, const char *bad,
 		     struct err *e)
@@ -187,6 +241,13 @@ static int parse_one(struct opts *o, int c, const char *arg, const char *bad,
 	case OPT_STRICT_TODO: o->strict_todo = true; return 0;
 	case OPT_FORMAT: return parse_format(o, arg, e);
 	case OPT_CONFIG: o->config = arg; return 0;
+	case OPT_JUNIT: o->junit = arg; return 0;
+	case OPT_JUNIT_OUTPUT: return parse_junit_output(o, arg, e);
+	case OPT_JUNIT_MAX_TEXT:
+		return parse_size("--junit-max-text", arg, 1024, &o->junit_max_text, e);
+	case OPT_OUTPUT_DIR: o->output_dir = arg; return 0;
+	case OPT_KEEP_LOGS: o->keep_logs = true; return 0;
+	case 'o': o->merge_out = arg; return 0;
 	case OPT_TAIL: return parse_uint("--tail-lines", arg, 100000, &o->tail_lines, e);
 	case OPT_COLOR: return parse_color(o, arg, e);
 	case 'h': o->command = OPTS_HELP; return 1;
@@ -204,6 +265,8 @@ static void opts_init(struct opts *o)
 	o->timeout_s = OPTS_DEFAULT_TIMEOUT;
 	o->grace_s = OPTS_DEFAULT_GRACE;
 	o->tail_lines = OPTS_DEFAULT_TAIL;
+	o->junit_max_text = OPTS_DEFAULT_MAX_TEXT;
+	o->output_dir = OPTS_DEFAULT_OUTPUT_DIR;
 }
 
 int opts_parse(struct opts *o, int argc, char **argv, struct err *e)
@@ -221,7 +284,7 @@ int opts_parse(struct opts *o, int argc, char **argv, struct err *e)
 	}
 	optind = first;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":j:t:x:k:qh", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":j:t:x:k:o:qh", long_opts, NULL)) != -1) {
 		rc = parse_one(o, c, optarg, argv[optind - 1], e);
 		if (rc < 0)
 			return rc;
@@ -234,6 +297,12 @@ int opts_parse(struct opts *o, int argc, char **argv, struct err *e)
 		strlist_push(&o->paths, argv[optind]);
 	if (first == 1 && o->command == OPTS_RUN)
 		return err_set(e, ERR_USAGE, "no command given: try 'assay run PATH' or 'assay --help'");
+	if (o->command == OPTS_MERGE && (!o->merge_out || !o->paths.n))
+		return err_set(e, ERR_USAGE,
+			       "merge needs an output and at least one report: assay merge -o OUT.xml IN.xml...");
+	if (o->merge_out && o->command != OPTS_MERGE)
+		return err_set(e, ERR_USAGE,
+			       "-o/--output is for 'assay merge'; a run's report is --junit FILE");
 	if (o->jobs == 0) {
 		cpus = sysconf(_SC_NPROCESSORS_ONLN);
 		o->jobs = cpus > 0 ? (unsigned)cpus : 1;

@@ -13,7 +13,7 @@
 
 #include "err.h"
 
-enum opts_command { OPTS_RUN, OPTS_LIST, OPTS_HELP, OPTS_VERSION };
+enum opts_command { OPTS_RUN, OPTS_LIST, OPTS_MERGE, OPTS_HELP, OPTS_VERSION };
 enum opts_color { OPTS_COLOR_AUTO, OPTS_COLOR_ALWAYS, OPTS_COLOR_NEVER };
 enum opts_format { OPTS_FORMAT_HUMAN, OPTS_FORMAT_TAP, OPTS_FORMAT_TAP13 };
 
@@ -35,6 +35,12 @@ struct opts {
 	bool quiet;
 	bool strict_todo;               /* an xpass fails the run */
 	enum opts_format format;        /* what goes to stdout */
+	const char *junit;              /* --junit FILE, or NULL */
+	bool junit_all_output;          /* --junit-output=all */
+	size_t junit_max_text;          /* bytes per text node */
+	const char *output_dir;         /* full logs of failed jobs */
+	bool keep_logs;                 /* logs of every job */
+	const char *merge_out;          /* merge -o FILE */
 	struct strlist plugins;         /* --plugin PATH */
 	struct strlist reporters;       /* --reporter NAME[=ARG] */
 	struct strlist excludes;        /* --exclude GLOB */
@@ -45,6 +51,8 @@ struct opts {
 #define OPTS_DEFAULT_TIMEOUT 300.0
 #define OPTS_DEFAULT_GRACE 3.0
 #define OPTS_DEFAULT_TAIL 20
+#define OPTS_DEFAULT_OUTPUT_DIR ".assay/logs"
+#define OPTS_DEFAULT_MAX_TEXT (1024 * 1024)
 
 void strlist_push(struct strlist *l, const char *s);
 void strlist_release(struct strlist *l);

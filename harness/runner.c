@@ -13,6 +13,7 @@
 #include "bus.h"
 #include "io.h"
 #include "job.h"
+#include "logs.h"
 #include "loop.h"
 #include "orphans.h"
 #include "runner.h"
@@ -34,6 +35,7 @@ struct runner {
 	struct loop *loop;
 	struct sched sched;
 	struct scratch scratch;
+	struct logs logs;
 	struct job_env env;
 	struct job *jobs;               /* one per slot */
 	unsigned running;
@@ -116,8 +118,11 @@ static void on_verdict(struct assay_job_ctx *ctx, const struct assay_verdict *v)
 		res.output_len = v->output ? v->output_len : 0;
 		res.diag = v->diag;
 	}
+	if (VERDICT_HAS(v, classification))
+		res.classification = v->classification;
 	j->verdicts++;
 	result_out(r, j->test, j->slot, &res);
+	j->failed |= res.tally == ASSAY_TALLY_FAILED;
 	free(case_id);
 }
 
@@ -163,6 +168,10 @@ static void collect(struct runner *r, struct job *j)
 		};
 		on_verdict(&j->ctx, &v);
 	}
+	logs_finish(&r->logs, &j->log[0], &j->out_view, j->test->pub.id,
+		    "stdout", j->failed);
+	logs_finish(&r->logs, &j->log[1], &j->err_view, j->test->pub.id,
+		    "stderr", j->failed);
 	emit(r, ASSAY_EV_JOB_END, j->test, NULL, j->slot, &j->exit);
 	job_clear(j);
 	sched_release_slot(&r->sched, j->slot);
@@ -325,6 +334,7 @@ static int setup(struct runner *r, struct err *e)
 	build_base_env(r);
 	r->env.loop = r->loop;
 	r->env.scratch = &r->scratch;
+	r->env.logs = &r->logs;
 	r->env.grace_ns = (uint64_t)(r->o->grace_s * 1e9);
 	r->env.drain_ns = DRAIN_NS;
 	r->env.stuck_ns = STUCK_NS;
@@ -346,6 +356,7 @@ static void teardown(struct runner *r)
 	free((void *)r->env.base_env);
 	loop_free(r->loop);
 	scratch_close(&r->scratch);
+	logs_release(&r->logs);
 }
 
 /* Tests that cannot run are errors at once; the rest are queued. */
@@ -372,6 +383,21 @@ static void not_run(struct runner *r)
 		verdict_without_job(r, t, ASSAY_NOT_RUN, reason);
 }
 
+/* Run-end notes: processes left behind, logs that could not be kept. */
+static void end_notes(struct runner *r)
+{
+	struct run_state *rs = r->rs;
+
+	orphans_sweep(&rs->note);
+	if (r->logs.problem) {
+		char *s = xasprintf("%s%s%s", rs->note ? rs->note : "",
+				    rs->note ? "\n" : "", r->logs.problem);
+		free(rs->note);
+		rs->note = s;
+	}
+	rs->info.note = rs->note;
+}
+
 void run_state_release(struct run_state *s)
 {
 	free(s->note);
@@ -381,6 +407,7 @@ void run_state_release(struct run_state *s)
 int runner_run(struct test_table *t, const struct runner_opts *o,
 	       struct bus *bus, struct run_state *rs, struct err *e)
 {
+	static const char *const no_props[] = { NULL };
 	struct runner r = { .o = o, .t = t, .bus = bus, .rs = rs };
 	int rc;
 
@@ -389,8 +416,11 @@ int runner_run(struct test_table *t, const struct runner_opts *o,
 		.struct_size = sizeof(rs->info), .total = t->n, .jobs = o->jobs,
 		.timeout_s = o->timeout_s, .counts = rs->counts,
 		.ncounts = ASSAY_OUTCOME_COUNT, .strict_todo = o->strict_todo,
+		.start_wall_ns = io_wall_ns(), .hostname = o->hostname ? o->hostname : "",
+		.props = o->props ? o->props : no_props,
 	};
 	r.start_ns = io_now_ns();
+	logs_init(&r.logs, o->output_dir, o->keep_logs);
 	if ((rc = setup(&r, e)) < 0) {
 		teardown(&r);
 		return rc;
@@ -401,8 +431,7 @@ int runner_run(struct test_table *t, const struct runner_opts *o,
 	if ((rc = loop_phases(&r, e)) < 0)
 		stop_run(&r, SIGTERM, io_now_ns());
 	not_run(&r);
-	orphans_sweep(&rs->note);
-	rs->info.note = rs->note;
+	end_notes(&r);
 	emit(&r, ASSAY_EV_RUN_END, NULL, NULL, (unsigned)-1, NULL);
 	teardown(&r);
 	return rc;

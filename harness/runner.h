@@ -24,6 +24,10 @@ struct runner_opts {
 	double timeout_s;       /* for the run info only: tests carry theirs */
 	double grace_s;
 	bool strict_todo;       /* an xpass counts as failed */
+	const char *output_dir; /* whole logs of failed jobs; NULL: none */
+	bool keep_logs;         /* of every job */
+	const char *hostname;   /* for the run info */
+	const char *const *props;  /* name, value, ..., NULL; or NULL */
 };
 
 /*

@@ -982,11 +982,14 @@ static void judge(struct tap_parser *p, int exit_code, struct tap_summary *o)
 	char r[REASON_MAX];
 
 	o->report = true;
+	o->classification = NULL;
 	if (p->problem) {
 		o->outcome = ASSAY_ERROR;
+		o->classification = "tap-protocol";
 		snprintf(r, sizeof(r), "%s", p->problem);
 	} else if (exit_code > 0 && !top->failed) {
 		o->outcome = ASSAY_ERROR;
+		o->classification = "exit-code";
 		snprintf(r, sizeof(r), "exit code %d although no test point failed",
 			 exit_code);
 	} else if (top->plan_line && top->planned == 0) {

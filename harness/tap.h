@@ -52,6 +52,7 @@ typedef void tap_case_fn(void *arg, const struct tap_case *c);
 struct tap_summary {
 	enum assay_outcome outcome;  /* PASS FAIL SKIP or ERROR */
 	const char *reason;     /* one line; valid until tap_free */
+	const char *classification;  /* "tap-protocol", "exit-code" or NULL */
 	bool report;            /* the cases do not already say it: report
 	                         * it as the program's own result */
 	unsigned long cases, failed;  /* cases handed out; those failed */

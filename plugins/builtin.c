@@ -8,5 +8,6 @@ assay_plugin_entry_fn *const builtin_plugins[] = {
 	tap_plugin,
 	console_plugin,
 	tapout_plugin,
+	junit_plugin,
 	NULL,
 };

@@ -14,6 +14,7 @@ const struct assay_plugin *exec_plugin(void);
 const struct assay_plugin *tap_plugin(void);
 const struct assay_plugin *console_plugin(void);
 const struct assay_plugin *tapout_plugin(void);
+const struct assay_plugin *junit_plugin(void);
 
 /* exec's judgement of how a program ended, for kinds that build on it:
  * fills v->outcome and writes the reason into reason[0..n). */

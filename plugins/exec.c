@@ -5,7 +5,8 @@
  * Exit 0 passes, 77 skips, 99 is a hard error, any other status fails,
  * death by a signal is a crash (named: "crash (SIGSEGV)"). A skip takes
  * its reason from the program's last line of output, as automake and
- * meson users write it. A program whose output starts like TAP is read
+ * meson users write it. Each failure is classified for reports
+ * (docs/junit.md): exit-code, hard-error, not-runnable. A program whose output starts like TAP is read
  * as TAP instead (plugins/tap.c does the looking). Never runs anything
  * itself.
  */
@@ -77,9 +78,11 @@ static void judge_exit(const struct assay_exit *ex, struct assay_verdict *v,
 			snprintf(reason, n, "exit code 77");
 	} else if (ex->code == EXIT_HARD_ERROR) {
 		v->outcome = ASSAY_ERROR;
+		v->classification = "hard-error";
 		snprintf(reason, n, "hard error (exit code 99)");
 	} else {
 		v->outcome = ASSAY_FAIL;
+		v->classification = "exit-code";
 		snprintf(reason, n, "exit code %d", ex->code);
 	}
 }
@@ -108,6 +111,7 @@ void exec_judge(const struct assay_exit *ex, const struct assay_test *t,
 		break;
 	case ASSAY_SPAWN_FAILED:
 		v->outcome = ASSAY_ERROR;
+		v->classification = "not-runnable";
 		snprintf(reason, n, "cannot execute: %s%s", strerror(ex->code),
 			 ex->code == ENOEXEC ? " (a script without a #! line?)" :
 			 ex->code == EACCES ?

@@ -4,5 +4,6 @@ builtin_plugin_sources = \
 	plugins/builtin.c plugins/builtin.h \
 	plugins/console.c \
 	plugins/exec.c \
+	plugins/junit.c \
 	plugins/tap.c \
 	plugins/tapout.c

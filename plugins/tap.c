@@ -6,12 +6,15 @@
  * Also reads for the exec kind: a job of either kind starts here. A tap
  * job parses from its first byte; an exec job holds its first bytes
  * until tap_sniff can say whether they look like TAP, then either
- * parses them or judges the program by its exit status alone. Never
- * holds more than SNIFF_MAX bytes, never reports a case twice, never
- * judges a signal or a deadline itself (exec_judge does).
+ * parses them or judges the program by its exit status alone. Either
+ * way a sanitizer report in its output (harness/sanitizer.c) fails the
+ * program (docs/sanitizers.md). Never holds more than SNIFF_MAX bytes,
+ * never reports a case twice, never reports two results for the program
+ * itself, never judges a signal or a deadline itself (exec_judge does).
  */
 #include "config.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +23,7 @@
 #include "assay/plugin.h"
 #include "builtin.h"
 #include "harness/io.h"
+#include "harness/sanitizer.h"
 #include "harness/tap.h"
 #include "harness/xalloc.h"
 
@@ -35,6 +39,7 @@ struct tapjob {
 	size_t held_len;
 	uint64_t start_ns;
 	unsigned long cases;
+	struct sanitizer_scan san;      /* both streams, in every mode */
 };
 
 static void on_case(void *arg, const struct tap_case *c)
@@ -46,6 +51,7 @@ static void on_case(void *arg, const struct tap_case *c)
 		.duration_ns = c->duration_ns ? c->duration_ns : 1,
 		.output = c->output, .output_len = c->output_len,
 		.diag = c->yaml,
+		.classification = c->outcome == ASSAY_FAIL ? "tap" : NULL,
 	};
 
 	tj->cases++;
@@ -63,6 +69,7 @@ int tapjob_begin(void **state, int sniff)
 	struct tapjob *tj = xcalloc(1, sizeof(*tj));
 
 	tj->start_ns = io_now_ns();
+	sanitizer_init(&tj->san);
 	if (sniff)
 		tj->mode = SNIFFING;
 	else
@@ -103,6 +110,7 @@ void tapjob_output(void *state, int stream, const char *buf, size_t n,
 	uint64_t now = io_now_ns();
 
 	tj->ctx = ctx;
+	sanitizer_feed(&tj->san, stream, buf, n);
 	if (tj->mode == SNIFFING && stream == 1)
 		sniff(tj, buf, n, now);
 	else if (tj->mode == READING_TAP && stream == 1)
@@ -114,27 +122,62 @@ void tapjob_output(void *state, int stream, const char *buf, size_t n,
 /* The program judged by how it ended (exec's rules), saying how many
  * cases were read before: for a program that is not TAP, or did not exit
  * by itself. */
-static void report_exit(struct tapjob *tj, const struct assay_exit *ex,
-			struct assay_job_ctx *ctx)
+static void judge_exit(struct tapjob *tj, const struct assay_exit *ex,
+		       const struct assay_test *t, struct assay_verdict *v,
+		       char *reason, size_t n)
 {
-	struct assay_verdict v = { .struct_size = sizeof(v) };
-	char reason[384], how[256] = "";
+	char how[256] = "";
 
-	exec_judge(ex, ctx->test, &v, how, sizeof(how));
+	exec_judge(ex, t, v, how, sizeof(how));
 	if (tj->cases)
-		snprintf(reason, sizeof(reason), "%s after %lu test point%s", how,
-			 tj->cases, tj->cases == 1 ? "" : "s");
+		snprintf(reason, n, "%s after %lu test point%s", how, tj->cases,
+			 tj->cases == 1 ? "" : "s");
 	else
-		snprintf(reason, sizeof(reason), "%s", how);
-	v.reason = reason;
-	ctx->report(ctx, &v);
+		snprintf(reason, n, "%s", how);
+}
+
+/* Whether v judges the program by its exit status alone: it exited, and
+ * v is no error of another kind (a broken stream, a hard error). */
+static bool by_exit_status(const struct assay_exit *ex,
+			   const struct assay_verdict *v)
+{
+	const char *c = v->classification;
+
+	return ex->how == ASSAY_EXITED && (v->outcome != ASSAY_ERROR ||
+					   (c && !strcmp(c, "exit-code")));
+}
+
+/* A sanitizer report fails a program judged by its exit status; one
+ * that crashed, timed out, was cancelled or erred otherwise keeps its
+ * outcome, and its reason names the report. */
+static void add_sanitizer(const struct sanitizer_scan *san,
+			  const struct assay_exit *ex, struct assay_verdict *v,
+			  char *reason, size_t n)
+{
+	char count[32] = "";
+	size_t len = strlen(reason);
+
+	if (san->count > 1)
+		snprintf(count, sizeof(count), "%lu reports", san->count);
+	if (!by_exit_status(ex, v)) {
+		snprintf(reason + len, n - len, "; %s%s%s%s", san->summary,
+			 *count ? " (" : "", count, *count ? ")" : "");
+	} else {
+		v->outcome = ASSAY_FAIL;
+		snprintf(reason, n, "%s (%s%sexit code %d)", san->summary,
+			 count, *count ? "; " : "", ex->code);
+	}
+	v->classification = san->kind;
 }
 
 void tapjob_end(void *state, const struct assay_exit *ex,
 		struct assay_job_ctx *ctx)
 {
 	struct tapjob *tj = state;
-	struct tap_summary sum;
+	struct tap_summary sum = { 0 };
+	struct assay_verdict v = { .struct_size = sizeof(v) };
+	char reason[768];
+	bool own = true;        /* the program has a result of its own */
 
 	tj->ctx = ctx;
 	if (tj->mode == SNIFFING) {
@@ -148,22 +191,27 @@ void tapjob_end(void *state, const struct assay_exit *ex,
 			tj->mode = PLAIN;
 		}
 	}
-	if (tj->mode == PLAIN) {
-		report_exit(tj, ex, ctx);
-	} else {
+	if (tj->mode == READING_TAP)
 		tap_finish(tj->p, io_now_ns(),
 			   ex->how == ASSAY_EXITED ? ex->code : -1, &sum);
-		if (ex->how != ASSAY_EXITED) {
-			report_exit(tj, ex, ctx);
-		} else if (sum.report) {
-			struct assay_verdict v = {
-				.struct_size = sizeof(v), .outcome = sum.outcome,
-				.reason = sum.reason,
-			};
-			ctx->report(ctx, &v);
-		}
-		tap_free(tj->p);
+	if (tj->mode == PLAIN || ex->how != ASSAY_EXITED) {
+		judge_exit(tj, ex, ctx->test, &v, reason, sizeof(reason));
+	} else {
+		v.outcome = sum.outcome;
+		v.classification = sum.classification;
+		snprintf(reason, sizeof(reason), "%s", sum.reason);
+		own = sum.report;
 	}
+	sanitizer_finish(&tj->san);
+	if (tj->san.count) {
+		add_sanitizer(&tj->san, ex, &v, reason, sizeof(reason));
+		own = true;
+	}
+	if (own) {
+		v.reason = reason;
+		ctx->report(ctx, &v);
+	}
+	tap_free(tj->p);
 	free(tj->held);
 	free(tj);
 }

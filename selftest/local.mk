@@ -11,15 +11,19 @@ check_PROGRAMS += \
 	selftest/unit/capture_test \
 	selftest/unit/discover_test \
 	selftest/unit/exec_test \
+	selftest/unit/gitinfo_test \
 	selftest/unit/job_test \
+	selftest/unit/logs_test \
 	selftest/unit/loop_test \
 	selftest/unit/opts_test \
 	selftest/unit/registry_test \
+	selftest/unit/sanitizer_test \
 	selftest/unit/sched_test \
 	selftest/unit/scratch_test \
 	selftest/unit/table_test \
 	selftest/unit/tap_test \
-	selftest/unit/tapgen_test
+	selftest/unit/tapgen_test \
+	selftest/unit/xmltext_test
 EXTRA_DIST += selftest/unit/check.h selftest/tap/conformance.txt
 # the TAP conformance table is read from the source tree
 selftest_unit_tap_test_CPPFLAGS = $(AM_CPPFLAGS) -DTOP_SRCDIR='"$(abs_top_srcdir)"'
@@ -40,15 +44,20 @@ SELFTEST_E2E = \
 	selftest/e2e/bad_input.sh \
 	selftest/e2e/console.sh \
 	selftest/e2e/interrupt.sh \
+	selftest/e2e/junit.sh \
 	selftest/e2e/leftovers.sh \
 	selftest/e2e/list.sh \
 	selftest/e2e/many.sh \
+	selftest/e2e/merge.sh \
 	selftest/e2e/outcomes.sh \
 	selftest/e2e/output.sh \
 	selftest/e2e/plugin.sh \
+	selftest/e2e/sanitizer.sh \
 	selftest/e2e/tap.sh \
 	selftest/e2e/timeout.sh
 EXTRA_DIST += $(SELFTEST_E2E)
+# merge.sh makes its big input with the bench generator
+EXTRA_DIST += selftest/bench/gen-junit.sh selftest/bench/merge.sh
 
 SELFTEST_ENV = \
 	ASSAY="$(abs_top_builddir)/harness/assay" \

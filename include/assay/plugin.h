@@ -96,6 +96,8 @@ struct assay_output {
 	uint64_t total;         /* bytes the stream carried in all; when it
 	                         * exceeds head_len + tail_len, the middle
 	                         * was dropped */
+	const char *path;       /* the whole stream in a file (--output-dir),
+	                         * or NULL; set from JOB_END on */
 	/* new fields go here, at the end, and nowhere else */
 };
 
@@ -129,6 +131,9 @@ struct assay_verdict {
 	const char *output;     /* what the case printed, or NULL */
 	size_t output_len;
 	const char *diag;       /* its diagnostics (a TAP YAML block), or NULL */
+	const char *classification;  /* what kind of failure, for reports:
+	                         * "tap", "exit-code", "sanitizer:asan" ...
+	                         * (docs/junit.md lists them); or NULL */
 	/* new fields go here, at the end, and nowhere else */
 };
 
@@ -191,6 +196,7 @@ struct assay_result {
 	size_t output_len;
 	const char *diag;            /* a case's diagnostics, or NULL */
 	enum assay_tally tally;      /* the column the host counted it in */
+	const char *classification;  /* from the verdict, or NULL */
 	/* new fields go here, at the end, and nowhere else */
 };
 
@@ -220,6 +226,11 @@ struct assay_run_info {
 	const char *note;            /* RUN_END: lines to show, or NULL
 	                              * (e.g. leftover processes killed) */
 	int strict_todo;             /* an xpass counts as failed */
+	uint64_t start_wall_ns;      /* when the run started, since the epoch */
+	const char *hostname;
+	/* facts about the run for reports, as name, value, name, value, ...,
+	 * NULL (assay.version, git.commit ...: docs/junit.md); never NULL */
+	const char *const *props;
 	/* new fields go here, at the end, and nowhere else */
 };
 
@@ -259,6 +270,11 @@ struct assay_reporter_opts {
 	int color;              /* colours wanted (never with NO_COLOR) */
 	unsigned tail_lines;    /* output lines to show for a failure */
 	unsigned tick_ms;       /* out: ASSAY_EV_TICK period wanted, 0 none */
+	/* for reporters that write files (from struct_size on): */
+	int all_output;         /* output of passing tests too, not only of
+	                         * failures */
+	size_t max_text;        /* cap on one text (an output, a message) */
+	/* new fields go here, at the end, and nowhere else */
 };
 
 struct assay_reporter {

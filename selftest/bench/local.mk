@@ -11,6 +11,8 @@ EXTRA_DIST += \
 	selftest/bench/gen-taplog.sh \
 	selftest/bench/tap-parse.sh \
 	selftest/bench/tapparse.c \
+	selftest/bench/junitwrite.c \
+	selftest/bench/junit.sh \
 	selftest/bench/run.sh \
 	selftest/bench/floor.c
 
@@ -19,11 +21,18 @@ bench: harness/assay
 		$(SHELL) $(srcdir)/selftest/bench/run.sh
 
 # The TAP reader's speed against prove's (see tap-parse.sh).
-EXTRA_PROGRAMS = selftest/bench/tapparse
+EXTRA_PROGRAMS = selftest/bench/tapparse selftest/bench/junitwrite
 selftest_bench_tapparse_SOURCES = selftest/bench/tapparse.c
-CLEANFILES += selftest/bench/tapparse
+CLEANFILES += selftest/bench/tapparse selftest/bench/junitwrite
 bench-tap: selftest/bench/tapparse
 	TAPPARSE="$(abs_top_builddir)/selftest/bench/tapparse" \
 		$(SHELL) $(srcdir)/selftest/bench/tap-parse.sh
 
-.PHONY: bench bench-tap
+# The JUnit writer's speed and memory, against meson (see junit.sh).
+selftest_bench_junitwrite_SOURCES = selftest/bench/junitwrite.c
+bench-junit: selftest/bench/junitwrite harness/assay
+	JUNITWRITE="$(abs_top_builddir)/selftest/bench/junitwrite" \
+		ASSAY="$(abs_top_builddir)/harness/assay" \
+		$(SHELL) $(srcdir)/selftest/bench/junit.sh
+
+.PHONY: bench bench-tap bench-junit

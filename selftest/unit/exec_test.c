@@ -43,8 +43,11 @@ static void job(const struct assay_kind *k, enum assay_exit_how how, int code,
 		const char *out)
 {
 	struct assay_test t = { sizeof(t), "x", "x", "./x", "exec", 2.5 };
-	struct assay_output o = { sizeof(o), out, strlen(out), "", 0, strlen(out) };
-	struct assay_output none = { sizeof(none), "", 0, "", 0, 0 };
+	struct assay_output o = { .struct_size = sizeof(o), .head = out,
+				  .head_len = strlen(out), .tail = "",
+				  .total = strlen(out) };
+	struct assay_output none = { .struct_size = sizeof(none), .head = "",
+				     .tail = "" };
 	struct assay_exit ex = { sizeof(ex), how, code, 1000, &o, &none };
 	struct assay_job_ctx ctx = { sizeof(ctx), &t, NULL, report };
 	size_t half = strlen(out) / 2;

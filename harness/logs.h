@@ -1,0 +1,65 @@
+/*
+ * logs.h - the whole output of jobs, kept on disk (--output-dir).
+ *
+ * In memory a job's stream is only its head and tail (capture.h). When a
+ * stream outgrows that, logs_spill copies what the capture holds and then
+ * every later byte into a spill file in the log directory, so the whole
+ * stream exists somewhere. When the job is over, logs_finish either keeps
+ * the stream as DIR/NAME.stdout or .stderr (NAME from logs_name) or
+ * drops it, and removes a file of that name left by an earlier run, so
+ * the directory never holds a stale log of a test that now passes. The
+ * directory is made when the first file is. Never fails the run: when
+ * the directory cannot be written, logs are off and logs->problem says
+ * why. Never removes a file it did not name itself.
+ */
+#ifndef ASSAY_LOGS_H
+#define ASSAY_LOGS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "assay/plugin.h"
+#include "capture.h"
+
+struct logs {
+	char *dir;              /* NULL: logs are off */
+	bool keep_all;          /* --keep-logs */
+	bool made;              /* dir exists (made or found) */
+	mode_t umask;           /* for the mode of spill files */
+	char *problem;          /* why logs were turned off, or NULL */
+};
+
+/* One stream of one job. */
+struct log_stream {
+	int fd;                 /* the spill file, or -1 */
+	char *spill;            /* its path */
+	char *path;             /* the kept log, after logs_finish */
+};
+
+void logs_init(struct logs *l, const char *dir, bool keep_all);
+void logs_release(struct logs *l);
+void log_stream_init(struct log_stream *s);
+/* Frees what the stream held; removes a spill file not kept. */
+void log_stream_clear(struct log_stream *s);
+
+/* Call with each chunk before capture_add(c, buf, n). */
+void logs_spill(struct logs *l, struct log_stream *s, struct capture *c,
+		const char *buf, size_t n);
+/*
+ * The job is over; v is the capture's view of the stream. Keeps the
+ * whole stream when keep (or --keep-logs) and it is not empty, and sets
+ * v->path to the file; else drops it.
+ */
+void logs_finish(struct logs *l, struct log_stream *s, struct assay_output *v,
+		 const char *id, const char *suffix, bool keep);
+
+/*
+ * A file name for a test id: the id with every byte but [A-Za-z0-9._+-]
+ * as '_' (and no leading '.'), at most 160 bytes; when that changed
+ * anything, a '.' and 16 hex digits of a hash of the whole id follow, so
+ * two ids never share a name. Returns malloc'd memory.
+ */
+char *logs_name(const char *id);
+
+#endif

@@ -1,0 +1,676 @@
+/*
+ * merge.c - see merge.h.
+ *
+ * The root's counts come first in the output but are known only at the
+ * end, and each input is held in memory only while it is read, so the
+ * suites go to a temporary body file first (beside OUT, never renamed);
+ * the report is then the root's start tag, the body copied through, and
+ * the end tag, in a second temporary file renamed over OUT.
+ *
+ * Process-wide state: none of ours. While merge_reports runs, libxml2's
+ * structured error handler (per thread) points at its struct merge, and
+ * the thread's locale is "C" (strtod and %.3f read and write a '.');
+ * both are put back before it returns.
+ */
+#include "config.h"
+
+#include <assert.h>
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <locale.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <libxml/xmlIO.h>
+#include <libxml/xmlerror.h>
+#include <libxml/xmlwriter.h>
+
+#include "io.h"
+#include "merge.h"
+#include "xmltext.h"
+
+/* Every input is read with these and nothing else: never NOENT, DTDLOAD,
+ * DTDATTR, DTDVALID or HUGE. (A DOCTYPE stops the parser anyway.) */
+#define READ_OPTIONS (XML_PARSE_NONET | XML_PARSE_COMPACT)
+
+/* libxml2 2.12 made the error handler's argument const. */
+#if LIBXML_VERSION >= 21200
+#define XML_ERROR_CONST const
+#else
+#define XML_ERROR_CONST
+#endif
+
+/* A file written through libxml2's writer: io_atomic_open's temporary. */
+struct sink {
+	int fd;                 /* -1: not open */
+	char *tmp;
+	int werrno;             /* errno of the first failed write, 0 if none */
+	xmlTextWriterPtr w;
+};
+
+/* One input as libxml2 reads it, through src_read. */
+struct src {
+	int fd;
+	long long seen;         /* bytes read so far */
+	int rerrno;             /* errno of a failed read, 0 if none */
+	bool too_big;
+};
+
+struct merge {
+	struct err *e;
+	const char *out;
+	const char *path;       /* the input being read or written */
+	struct sink body;       /* the suites, written before the root */
+	xmlBuffer *dump;        /* scratch space for write_copy */
+	size_t tests, failures, errors;
+	double time;
+	bool first;             /* the next suite is its input's first */
+	bool has_dtd;           /* the input being read has a <!DOCTYPE> */
+	int xml_line;           /* where libxml2's first error was */
+	char xml_msg[256];      /* its message; "" if none since reset */
+};
+
+/* One suite's own test cases, by the element each holds. */
+struct tally {
+	size_t tests, failures, errors, skipped;
+};
+
+/* What merge_reports changes for its thread and puts back. */
+struct env {
+	xmlStructuredErrorFunc handler;
+	void *handler_ctx;
+	locale_t c_numeric;     /* (locale_t)0 if it could not be made */
+	locale_t prev;
+};
+
+/* libxml2's reports while merge_reports runs, parser and writer alike:
+ * the first error (warnings aside) is kept, nothing is printed. */
+static void on_xml_error(void *ctx, XML_ERROR_CONST xmlError *x)
+{
+	struct merge *m = ctx;
+
+	if (x->level < XML_ERR_ERROR || m->xml_msg[0])
+		return;
+	m->xml_line = x->line;
+	snprintf(m->xml_msg, sizeof(m->xml_msg), "%s",
+		 x->message ? x->message : "unknown error");
+	m->xml_msg[strcspn(m->xml_msg, "\n")] = '\0';
+}
+
+/* The parser's own channel for the same (libxml2 >= 2.13 may not fall
+ * back to the global handler for parser errors). */
+static void on_parse_error(void *ctx, XML_ERROR_CONST xmlError *x)
+{
+	xmlParserCtxtPtr ctxt = ctx;
+
+	on_xml_error(ctxt->_private, x);
+}
+
+static void env_enter(struct env *v, struct merge *m)
+{
+	v->handler = xmlStructuredError;
+	v->handler_ctx = xmlStructuredErrorContext;
+	xmlSetStructuredErrorFunc(m, on_xml_error);
+	v->c_numeric = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
+	v->prev = v->c_numeric ? uselocale(v->c_numeric) : (locale_t)0;
+}
+
+static void env_leave(struct env *v)
+{
+	if (v->c_numeric) {
+		uselocale(v->prev);
+		freelocale(v->c_numeric);
+	}
+	xmlSetStructuredErrorFunc(v->handler_ctx, v->handler);
+}
+
+/* ---- reading ---- */
+
+static bool is_elem(const xmlNode *n, const char *name)
+{
+	return n && n->type == XML_ELEMENT_NODE &&
+	       xmlStrEqual(n->name, BAD_CAST name);
+}
+
+static int too_big(const char *path, struct err *e)
+{
+	return err_set(e, ERR_INPUT,
+		       "%s: larger than 1 GiB; assay merge refuses reports that big",
+		       path);
+}
+
+/* SAX internalSubset: called at <!DOCTYPE, before anything declared in
+ * it is read; stops the parser there. */
+static void on_doctype(void *ctx, const xmlChar *name, const xmlChar *ext_id,
+		       const xmlChar *sys_id)
+{
+	xmlParserCtxtPtr ctxt = ctx;
+	struct merge *m = ctxt->_private;
+
+	m->has_dtd = true;
+	xmlStopParser(ctxt);
+}
+
+static int src_read(void *ctx, char *buf, int len)
+{
+	struct src *s = ctx;
+	ssize_t n = io_read(s->fd, buf, (size_t)len);
+
+	if (n < 0) {
+		s->rerrno = errno;
+		return -1;
+	}
+	s->seen += n;
+	if (s->seen > MERGE_INPUT_MAX) {
+		s->too_big = true;
+		return -1;
+	}
+	return (int)n;
+}
+
+static int src_open(struct src *s, const char *path, struct err *e)
+{
+	struct stat st;
+	int rc = 0;
+
+	memset(s, 0, sizeof(*s));
+	if ((s->fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return err_set(e, ERR_INPUT, "cannot read report '%s': %m", path);
+	if (fstat(s->fd, &st) < 0)
+		rc = err_set(e, ERR_INPUT, "cannot read report '%s': %m", path);
+	else if (S_ISDIR(st.st_mode))
+		rc = err_set(e, ERR_INPUT,
+			     "%s: is a directory; assay merge reads JUnit XML files",
+			     path);
+	else if (S_ISREG(st.st_mode) && st.st_size > MERGE_INPUT_MAX)
+		rc = too_big(path, e);
+	if (rc < 0)
+		close(s->fd);
+	return rc;
+}
+
+/* Judges what the parser made of path: doc (may be NULL) and s. */
+static int input_check(struct merge *m, const char *path,
+		       const struct src *s, xmlDoc *doc)
+{
+	xmlNode *root;
+
+	errno = s->rerrno;
+	if (s->too_big)
+		return too_big(path, m->e);
+	if (s->rerrno)
+		return err_set(m->e, ERR_INPUT, "cannot read report '%s': %m", path);
+	if (m->has_dtd)
+		return err_set(m->e, ERR_INPUT,
+			       "%s: has a DTD (<!DOCTYPE>); assay merge refuses DTDs and entities: remove it",
+			       path);
+	if (m->xml_msg[0])
+		return err_set(m->e, ERR_INPUT, "%s:%d: %s (truncated or not XML?)",
+			       path, m->xml_line, m->xml_msg);
+	if (!doc)
+		return err_set(m->e, ERR_INPUT,
+			       "%s: not well-formed XML (truncated or not XML?)", path);
+	root = xmlDocGetRootElement(doc);
+	if (!is_elem(root, "testsuites") && !is_elem(root, "testsuite"))
+		return err_set(m->e, ERR_INPUT,
+			       "%s: the root element is <%s>, not <testsuites> or <testsuite>: is it a JUnit report?",
+			       path, root ? (const char *)root->name : "");
+	return 0;
+}
+
+/* Parses path into *doc, refusing a DTD and any error libxml2 reports. */
+static int input_load(struct merge *m, const char *path, xmlDoc **doc)
+{
+	xmlParserCtxtPtr ctxt;
+	struct src s;
+	int rc;
+
+	*doc = NULL;
+	if ((rc = src_open(&s, path, m->e)) < 0)
+		return rc;
+	m->has_dtd = false;
+	m->xml_msg[0] = '\0';
+	if (!(ctxt = xmlNewParserCtxt())) {
+		close(s.fd);
+		errno = ENOMEM;
+		return err_set(m->e, ERR_SYS, "cannot read report '%s'", path);
+	}
+	ctxt->_private = m;
+	ctxt->sax->internalSubset = on_doctype;
+	ctxt->sax->serror = on_parse_error;
+	*doc = xmlCtxtReadIO(ctxt, src_read, NULL, &s, path, NULL, READ_OPTIONS);
+	xmlFreeParserCtxt(ctxt);
+	close(s.fd);
+	if ((rc = input_check(m, path, &s, *doc)) < 0) {
+		xmlFreeDoc(*doc);
+		*doc = NULL;
+	}
+	return rc;
+}
+
+/* Counts a suite's own <testcase> children; each counts once. */
+static void tally_suite(const xmlNode *s, struct tally *t)
+{
+	memset(t, 0, sizeof(*t));
+	for (const xmlNode *tc = s->children; tc; tc = tc->next) {
+		bool failure = false, error = false, skipped = false;
+
+		if (!is_elem(tc, "testcase"))
+			continue;
+		for (const xmlNode *c = tc->children; c; c = c->next) {
+			failure |= is_elem(c, "failure");
+			error |= is_elem(c, "error");
+			skipped |= is_elem(c, "skipped");
+		}
+		t->tests++;
+		t->failures += failure;
+		t->errors += !failure && error;
+		t->skipped += !failure && !error && skipped;
+	}
+}
+
+/* The suite's time attribute in seconds, when it reads as a finite
+ * number >= 0 ("1,234.5" included: Surefire groups thousands). */
+static bool suite_time(xmlNode *s, double *out)
+{
+	xmlChar *v = xmlGetNoNsProp(s, BAD_CAST "time");
+	char buf[64], *end;
+	size_t n = 0;
+
+	if (!v)
+		return false;
+	for (const xmlChar *p = v; *p && n < sizeof(buf) - 1; p++)
+		if (*p != ',')
+			buf[n++] = (char)*p;
+	buf[n] = '\0';
+	xmlFree(v);
+	*out = strtod(buf, &end);
+	while (isspace((unsigned char)*end))
+		end++;
+	return end != buf && !*end && n < sizeof(buf) - 1 && isfinite(*out) &&
+	       *out >= 0;
+}
+
+/* Whether s has suites nested in it and no other element. */
+static bool only_suites(const xmlNode *s)
+{
+	bool any = false;
+
+	for (const xmlNode *c = s->children; c; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		if (!is_elem(c, "testsuite"))
+			return false;
+		any = true;
+	}
+	return any;
+}
+
+static xmlNode *first_child(xmlNode *parent, const char *name)
+{
+	for (xmlNode *c = parent->children; c; c = c->next)
+		if (is_elem(c, name))
+			return c;
+	return NULL;
+}
+
+/* ---- writing ---- */
+
+static int sink_write(void *ctx, const char *buf, int len)
+{
+	struct sink *s = ctx;
+
+	if (io_write_all(s->fd, buf, (size_t)len) == 0)
+		return len;
+	if (!s->werrno)
+		s->werrno = errno;
+	return -1;
+}
+
+static void sink_abort(struct sink *s)
+{
+	xmlFreeTextWriter(s->w);
+	s->w = NULL;
+	if (s->fd >= 0)
+		io_atomic_abort(s->fd, s->tmp);
+	s->fd = -1;
+}
+
+/* A writer on a new temporary file beside path. */
+static int sink_open(struct sink *s, const char *path, struct err *e)
+{
+	xmlOutputBufferPtr ob;
+
+	memset(s, 0, sizeof(*s));
+	if ((s->fd = io_atomic_open(path, &s->tmp)) < 0)
+		return err_set(e, ERR_SYS,
+			       "cannot create a temporary file beside '%s' to write the merged report",
+			       path);
+	ob = xmlOutputBufferCreateIO(sink_write, NULL, s, NULL);
+	if (!ob || !(s->w = xmlNewTextWriter(ob))) {
+		if (ob)
+			xmlOutputBufferClose(ob);
+		sink_abort(s);
+		errno = ENOMEM;
+		return err_set(e, ERR_SYS, "cannot write '%s'", path);
+	}
+	return 0;
+}
+
+/* The error for a failed write of the report (its or the body's). */
+static int write_failed(struct merge *m, const struct sink *s)
+{
+	errno = s->werrno ? s->werrno : m->body.werrno;
+	if (errno)
+		return err_set(m->e, ERR_SYS, "cannot write the merged report '%s'",
+			       m->out);
+	return err_set(m->e, ERR_SYS, "cannot write the merged report '%s': %s",
+		       m->out, m->xml_msg[0] ? m->xml_msg : "libxml2's writer failed");
+}
+
+/* Ends the document and renames the file over path. */
+static int sink_commit(struct merge *m, struct sink *s)
+{
+	if (xmlTextWriterEndDocument(s->w) < 0 || s->werrno) {
+		int rc = write_failed(m, s);
+
+		sink_abort(s);
+		return rc;
+	}
+	xmlFreeTextWriter(s->w);
+	s->w = NULL;
+	if (io_atomic_commit(s->fd, s->tmp, m->out) < 0)
+		return err_set(m->e, ERR_SYS, "cannot write the merged report '%s'",
+			       m->out);
+	return 0;
+}
+
+/* A line break and depth levels of two-space indentation, as text.
+ * (Not xmlTextWriterWriteFormat*: each of those allocates 8 KiB.) */
+static int indent(xmlTextWriterPtr w, int depth)
+{
+	static const char *const pad[] = { "\n", "\n  ", "\n    ", "\n      " };
+
+	assert(depth >= 0 && depth < (int)(sizeof(pad) / sizeof(pad[0])));
+	return xmlTextWriterWriteString(w, BAD_CAST pad[depth]);
+}
+
+static int write_count(xmlTextWriterPtr w, const char *name, size_t n)
+{
+	char v[32];
+
+	snprintf(v, sizeof(v), "%zu", n);
+	return xmlTextWriterWriteAttribute(w, BAD_CAST name, BAD_CAST v);
+}
+
+/* node and everything in it, as libxml2 serialises it, on a new line;
+ * buf is scratch space. */
+static int write_copy(xmlTextWriterPtr w, xmlBuffer *buf, xmlNode *node,
+		      int depth)
+{
+	xmlBufferEmpty(buf);
+	if (indent(w, depth) < 0 || xmlNodeDump(buf, node->doc, node, 0, 0) < 0)
+		return -1;
+	return xmlTextWriterWriteRawLen(w, xmlBufferContent(buf),
+					xmlBufferLength(buf));
+}
+
+/* Whether an attribute of a suite is one written anew. */
+static bool is_rewritten(const xmlAttr *a)
+{
+	static const char *const names[] = {
+		"name", "tests", "failures", "errors", "skipped", NULL
+	};
+
+	for (size_t i = 0; !a->ns && names[i]; i++)
+		if (xmlStrEqual(a->name, BAD_CAST names[i]))
+			return true;
+	return false;
+}
+
+static int write_attr(xmlTextWriterPtr w, xmlAttr *a)
+{
+	xmlChar *v = xmlNodeGetContent((xmlNode *)a);
+	int rc = xmlTextWriterWriteAttributeNS(w, a->ns ? a->ns->prefix : NULL,
+					       a->name, NULL,
+					       v ? v : BAD_CAST "");
+
+	xmlFree(v);
+	return rc;
+}
+
+static int write_suite_attrs(xmlTextWriterPtr w, xmlNode *s,
+			     const struct tally *t)
+{
+	xmlChar *name = xmlGetNoNsProp(s, BAD_CAST "name");
+	int rc = xmlTextWriterWriteAttribute(w, BAD_CAST "name",
+					     name && *name ? name : BAD_CAST "(unnamed)");
+
+	xmlFree(name);
+	if (rc < 0 || write_count(w, "tests", t->tests) < 0 ||
+	    write_count(w, "failures", t->failures) < 0 ||
+	    write_count(w, "errors", t->errors) < 0 ||
+	    write_count(w, "skipped", t->skipped) < 0)
+		return -1;
+	for (xmlAttr *a = s->properties; a; a = a->next)
+		if (!is_rewritten(a) && write_attr(w, a) < 0)
+			return -1;
+	return 0;
+}
+
+/* Whether a node from n up to (not including) top declares prefix. */
+static bool ns_shadowed(const xmlNode *n, const xmlNode *top,
+			const xmlChar *prefix)
+{
+	for (; n != top; n = n->parent)
+		for (const xmlNs *ns = n->nsDef; ns; ns = ns->next)
+			if (xmlStrEqual(ns->prefix, prefix))
+				return true;
+	return false;
+}
+
+/* Declares on s's start tag every namespace in scope at s, so that what
+ * is copied from inside it stays bound once its ancestors are gone. */
+static int write_ns_decls(xmlTextWriterPtr w, const xmlNode *s)
+{
+	for (const xmlNode *n = s; n && n->type == XML_ELEMENT_NODE;
+	     n = n->parent)
+		for (const xmlNs *ns = n->nsDef; ns; ns = ns->next)
+			if (!ns_shadowed(s, n, ns->prefix) &&
+			    xmlTextWriterWriteAttributeNS(w,
+					ns->prefix ? BAD_CAST "xmlns" : NULL,
+					ns->prefix ? ns->prefix : BAD_CAST "xmlns",
+					NULL, ns->href ? ns->href : BAD_CAST "") < 0)
+				return -1;
+	return 0;
+}
+
+static int copy_children(struct merge *m, xmlNode *parent, int depth,
+			 xmlNode *props);
+
+/* <properties> with assay.merged_from first, then what props (the
+ * suite's own, or NULL) holds. */
+static int write_properties(struct merge *m, xmlNode *props)
+{
+	xmlTextWriterPtr w = m->body.w;
+	struct xmltext path = { 0 };
+	int rc;
+
+	xmltext_puts(&path, m->path);
+	rc = indent(w, 2) < 0 ||
+	     xmlTextWriterStartElement(w, BAD_CAST "properties") < 0 ||
+	     indent(w, 3) < 0 ||
+	     xmlTextWriterStartElement(w, BAD_CAST "property") < 0 ||
+	     xmlTextWriterWriteAttribute(w, BAD_CAST "name",
+					 BAD_CAST "assay.merged_from") < 0 ||
+	     xmlTextWriterWriteAttribute(w, BAD_CAST "value",
+					 BAD_CAST xmltext_str(&path)) < 0 ||
+	     xmlTextWriterEndElement(w) < 0;
+	xmltext_release(&path);
+	if (rc || (props && copy_children(m, props, 3, NULL) < 0) ||
+	    indent(w, 2) < 0 || xmlTextWriterEndElement(w) < 0)
+		return -1;
+	return 0;
+}
+
+/* Copies parent's children at depth but blank text (the output is
+ * indented anew) and nested suites (written on their own); props, when
+ * met, gets assay.merged_from. */
+static int copy_children(struct merge *m, xmlNode *parent, int depth,
+			 xmlNode *props)
+{
+	for (xmlNode *c = parent->children; c; c = c->next) {
+		int rc;
+
+		if ((c->type == XML_TEXT_NODE && xmlIsBlankNode(c)) ||
+		    is_elem(c, "testsuite"))
+			continue;
+		rc = c == props ? write_properties(m, c) :
+				  write_copy(m->body.w, m->dump, c, depth);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* Writes suite s with its own children (not the suites nested in it). */
+static int write_suite(struct merge *m, xmlNode *s)
+{
+	xmlTextWriterPtr w = m->body.w;
+	xmlNode *props = m->first ? first_child(s, "properties") : NULL;
+	struct tally t;
+
+	tally_suite(s, &t);
+	if (indent(w, 1) < 0 ||
+	    xmlTextWriterStartElement(w, BAD_CAST "testsuite") < 0 ||
+	    write_suite_attrs(w, s, &t) < 0 || write_ns_decls(w, s) < 0 ||
+	    (m->first && !props && write_properties(m, NULL) < 0) ||
+	    copy_children(m, s, 2, props) < 0 || indent(w, 1) < 0 ||
+	    xmlTextWriterEndElement(w) < 0)
+		return write_failed(m, &m->body);
+	m->tests += t.tests;
+	m->failures += t.failures;
+	m->errors += t.errors;
+	m->first = false;
+	return 0;
+}
+
+/* Writes s (unless it only groups suites), then each suite nested in
+ * it, in document order; adds s's time to *time (its nested suites'
+ * when it has none of its own). */
+static int write_tree(struct merge *m, xmlNode *s, double *time)
+{
+	double own, nested = 0;
+	int rc;
+
+	if (!only_suites(s) && (rc = write_suite(m, s)) < 0)
+		return rc;
+	for (xmlNode *c = s->children; c; c = c->next)
+		if (is_elem(c, "testsuite") && (rc = write_tree(m, c, &nested)) < 0)
+			return rc;
+	*time += suite_time(s, &own) ? own : nested;
+	return 0;
+}
+
+/* Reads path and writes its suites to the body. */
+static int merge_input(struct merge *m, const char *path)
+{
+	xmlDoc *doc;
+	xmlNode *root;
+	int rc;
+
+	if ((rc = input_load(m, path, &doc)) < 0)
+		return rc;
+	m->path = path;
+	m->first = true;
+	root = xmlDocGetRootElement(doc);
+	if (is_elem(root, "testsuite"))
+		rc = write_tree(m, root, &m->time);
+	else
+		for (xmlNode *s = root->children; s && !rc; s = s->next)
+			if (is_elem(s, "testsuite"))
+				rc = write_tree(m, s, &m->time);
+	xmlFreeDoc(doc);
+	return rc;
+}
+
+/* Appends the body file to the report, as the writer made it. */
+static int copy_body(struct merge *m, xmlTextWriterPtr w)
+{
+	char buf[16384];
+	ssize_t n;
+
+	if (lseek(m->body.fd, 0, SEEK_SET) < 0) {
+		m->body.werrno = errno;
+		return -1;
+	}
+	while ((n = io_read(m->body.fd, buf, sizeof(buf))) > 0)
+		if (xmlTextWriterWriteRawLen(w, BAD_CAST buf, (int)n) < 0)
+			return -1;
+	if (n < 0)
+		m->body.werrno = errno;
+	return (int)n;
+}
+
+/* The report: the root with the totals around the body. */
+static int write_report(struct merge *m)
+{
+	struct sink out;
+	xmlTextWriterPtr w;
+	char time[400];         /* %.3f of up to DBL_MAX */
+	int rc;
+
+	snprintf(time, sizeof(time), "%.3f", m->time);
+	if (xmlTextWriterFlush(m->body.w) < 0 || m->body.werrno)
+		return write_failed(m, &m->body);
+	if ((rc = sink_open(&out, m->out, m->e)) < 0)
+		return rc;
+	w = out.w;
+	if (xmlTextWriterStartDocument(w, NULL, "UTF-8", NULL) < 0 ||
+	    xmlTextWriterStartElement(w, BAD_CAST "testsuites") < 0 ||
+	    xmlTextWriterWriteAttribute(w, BAD_CAST "name", BAD_CAST "assay") < 0 ||
+	    write_count(w, "tests", m->tests) < 0 ||
+	    write_count(w, "failures", m->failures) < 0 ||
+	    write_count(w, "errors", m->errors) < 0 ||
+	    xmlTextWriterWriteAttribute(w, BAD_CAST "time", BAD_CAST time) < 0 ||
+	    copy_body(m, w) < 0 || indent(w, 0) < 0) {
+		rc = write_failed(m, &out);
+		sink_abort(&out);
+		return rc;
+	}
+	return sink_commit(m, &out);
+}
+
+int merge_reports(const char *out, const char *const *in, size_t n,
+		  struct err *e)
+{
+	struct merge m = { .e = e, .out = out, .body = { .fd = -1 } };
+	struct env v;
+	int rc;
+
+	assert(out && (in || !n));
+	env_enter(&v, &m);
+	if (!(m.dump = xmlBufferCreate())) {
+		errno = ENOMEM;
+		rc = err_set(e, ERR_SYS, "cannot merge reports into '%s'", out);
+	} else {
+		rc = sink_open(&m.body, out, e);
+	}
+	for (size_t i = 0; !rc && i < n; i++)
+		rc = merge_input(&m, in[i]);
+	if (!rc)
+		rc = write_report(&m);
+	sink_abort(&m.body);
+	if (m.dump)
+		xmlBufferFree(m.dump);
+	env_leave(&v);
+	return rc;
+}

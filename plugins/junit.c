@@ -1,0 +1,535 @@
+/*
+ * plugins/junit.c - the junit reporter: the run as JUnit XML
+ * (`--junit FILE`, or `--reporter junit=FILE`), in the dialect
+ * docs/junit.md describes and docs/junit.xsd checks.
+ *
+ * A job's results are held until its JOB_END (its log files are named
+ * then), written as one <testsuite> into an unlinked body file, and
+ * forgotten: memory holds one job per slot, whatever the run's size. At
+ * close the report is the root with the run's totals around the body,
+ * written to a temporary file beside FILE and renamed over it. Every
+ * string goes through xmltext first. Never writes XML by hand (libxml2's
+ * xmlTextWriter does), never leaves FILE half-written, never reads
+ * anything but events.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libxml/xmlwriter.h>
+
+#include "assay/plugin.h"
+#include "builtin.h"
+#include "harness/io.h"
+#include "harness/xalloc.h"
+#include "harness/xmltext.h"
+
+#define BODY_CHUNK (256 * 1024)
+
+/* One result, held until its job ends. */
+struct held {
+	char *name;
+	enum assay_outcome outcome;
+	enum assay_tally tally;
+	char *reason, *classification, *note, *diag;
+	char *output;           /* a case's own output, when it is wanted */
+	size_t output_len;
+	uint64_t duration_ns;
+	bool own;               /* the job's own result, not a case */
+};
+
+/* What one slot's running job has produced so far. */
+struct slot {
+	struct held *v;
+	size_t n, cap;
+	uint64_t start_wall_ns;
+};
+
+struct junit {
+	const char *path;
+	int fd;                 /* the report's temporary file */
+	char *tmp;
+	int body_fd;            /* the suites, written as jobs end */
+	xmlTextWriterPtr body;
+	struct slot *slots;
+	unsigned nslots;
+	bool all_output;
+	size_t max_text;
+	bool props_written;
+	bool bad;               /* a write failed */
+	int bad_errno;
+	unsigned long tests, failures, errors;
+	const struct assay_run_info *run;
+	struct xmltext text;    /* scratch for one string */
+};
+
+/* ---- writing ---- */
+
+static void check(struct junit *j, int rc)
+{
+	if (rc < 0 && !j->bad) {
+		j->bad = true;
+		j->bad_errno = errno ? errno : EIO;
+	}
+}
+
+/* The text made valid and capped; valid until the next call. */
+static const xmlChar *clean(struct junit *j, const char *s, size_t n)
+{
+	xmltext_reset(&j->text);
+	xmltext_add(&j->text, s ? s : "", s ? n : 0);
+	xmltext_cap(&j->text, j->max_text, NULL);
+	return (const xmlChar *)xmltext_str(&j->text);
+}
+
+static void attr(struct junit *j, const char *name, const char *value)
+{
+	check(j, xmlTextWriterWriteAttribute(j->body, (const xmlChar *)name,
+					     clean(j, value, strlen(value))));
+}
+
+static void attr_time(struct junit *j, const char *name, uint64_t ns)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%" PRIu64 ".%03" PRIu64, ns / 1000000000u,
+		 ns / 1000000u % 1000u);
+	attr(j, name, buf);
+}
+
+static void attr_count(struct junit *j, const char *name, unsigned long n)
+{
+	char buf[24];
+
+	snprintf(buf, sizeof(buf), "%lu", n);
+	attr(j, name, buf);
+}
+
+static void start(struct junit *j, const char *element)
+{
+	check(j, xmlTextWriterStartElement(j->body, (const xmlChar *)element));
+}
+
+static void end(struct junit *j)
+{
+	check(j, xmlTextWriterEndElement(j->body));
+}
+
+/* An element holding the text already in j->text (made valid). */
+static void text_element(struct junit *j, const char *element)
+{
+	start(j, element);
+	check(j, xmlTextWriterWriteString(j->body, (const xmlChar *)xmltext_str(&j->text)));
+	end(j);
+}
+
+/* A stream of the job (struct assay_output) as it was captured, with a
+ * line where the middle was left out. */
+static void stream_element(struct junit *j, const char *element,
+			   const struct assay_output *o)
+{
+	uint64_t dropped;
+	const char *path;
+
+	if (!o || !o->total)
+		return;
+	dropped = o->total - o->head_len - o->tail_len;
+	path = o->struct_size >= offsetof(struct assay_output, path) + sizeof(o->path)
+	       ? o->path : NULL;
+	xmltext_reset(&j->text);
+	xmltext_add(&j->text, o->head, o->head_len);
+	if (dropped)
+		xmltext_omission(&j->text, dropped, path);
+	xmltext_add(&j->text, o->tail, o->tail_len);
+	xmltext_cap(&j->text, j->max_text, path);
+	text_element(j, element);
+}
+
+/* A case's own output, and where its program's whole output is. */
+static void case_output(struct junit *j, const struct held *h,
+			const struct assay_exit *ex)
+{
+	const char *path = ex && ex->out && ex->out->struct_size >=
+			   offsetof(struct assay_output, path) + sizeof(ex->out->path)
+			   ? ex->out->path : NULL;
+
+	if (!h->output_len && !path)
+		return;
+	xmltext_reset(&j->text);
+	xmltext_add(&j->text, h->output, h->output_len);
+	xmltext_cap(&j->text, j->max_text, NULL);
+	if (path) {
+		xmltext_puts(&j->text, j->text.len && j->text.s[j->text.len - 1] != '\n'
+				       ? "\n[the program's whole output is in "
+				       : "[the program's whole output is in ");
+		xmltext_puts(&j->text, path);
+		xmltext_puts(&j->text, "]\n");
+	}
+	text_element(j, "system-out");
+}
+
+static void properties(struct junit *j)
+{
+	const char *const *p = j->run->props;
+
+	j->props_written = true;
+	if (!p || !*p)
+		return;
+	start(j, "properties");
+	for (; p[0] && p[1]; p += 2) {
+		start(j, "property");
+		attr(j, "name", p[0]);
+		attr(j, "value", p[1]);
+		end(j);
+	}
+	end(j);
+}
+
+/* ---- outcomes ---- */
+
+enum verdict_element { NONE, FAILURE, ERROR, SKIPPED };
+
+static enum verdict_element element_of(const struct held *h)
+{
+	switch (h->outcome) {
+	case ASSAY_SKIP: case ASSAY_NOT_RUN:
+		return SKIPPED;
+	case ASSAY_TIMEOUT: case ASSAY_CRASH: case ASSAY_ERROR:
+		return ERROR;
+	default:
+		return h->tally == ASSAY_TALLY_FAILED ? FAILURE : NONE;
+	}
+}
+
+static void verdict(struct junit *j, const struct held *h, enum verdict_element el)
+{
+	static const char *const names[] = { NULL, "failure", "error", "skipped" };
+	const char *type = h->classification ? h->classification
+					     : assay_outcome_name(h->outcome);
+
+	start(j, names[el]);
+	attr(j, "message", h->reason);
+	if (el != SKIPPED || h->outcome == ASSAY_NOT_RUN)
+		attr(j, "type", type);
+	if (el != SKIPPED) {
+		xmltext_reset(&j->text);
+		xmltext_puts(&j->text, h->reason);
+		if (h->note) {
+			xmltext_puts(&j->text, "\n");
+			xmltext_puts(&j->text, h->note);
+		}
+		if (h->diag) {
+			xmltext_puts(&j->text, "\n");
+			xmltext_puts(&j->text, h->diag);
+		}
+		xmltext_cap(&j->text, j->max_text, NULL);
+		check(j, xmlTextWriterWriteString(j->body,
+						  (const xmlChar *)xmltext_str(&j->text)));
+	}
+	end(j);
+}
+
+static void testcase(struct junit *j, const char *suite, const struct held *h,
+		     const struct assay_exit *ex)
+{
+	enum verdict_element el = element_of(h);
+	bool show = j->all_output || el == FAILURE || el == ERROR;
+
+	start(j, "testcase");
+	attr(j, "classname", suite);
+	attr(j, "name", h->name);
+	attr_time(j, "time", h->duration_ns);
+	if (el != NONE)
+		verdict(j, h, el);
+	if (show && h->own && ex) {
+		stream_element(j, "system-out", ex->out);
+		stream_element(j, "system-err", ex->err);
+	} else if (show && !h->own) {
+		case_output(j, h, ex);
+	}
+	end(j);
+}
+
+/* ---- holding results ---- */
+
+static char *dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+static void hold(struct slot *s, const struct assay_result *r, const char *suite,
+		 bool want_output)
+{
+	size_t n = strlen(suite);
+	bool is_case = !strncmp(r->id, suite, n) && r->id[n] == ':' &&
+		       r->id[n + 1] == ':';
+	bool has_class = r->struct_size >= offsetof(struct assay_result, classification) +
+			 sizeof(r->classification);
+	struct held *h;
+
+	xgrow((void **)&s->v, &s->cap, s->n + 1, sizeof(*s->v));
+	h = &s->v[s->n++];
+	*h = (struct held){
+		.name = xstrdup(is_case ? r->id + n + 2 : r->id),
+		.outcome = r->outcome, .tally = assay_result_tally(r),
+		.reason = xstrdup(r->reason ? r->reason : ""),
+		.classification = has_class ? dup_or_null(r->classification) : NULL,
+		.note = dup_or_null(r->note), .diag = dup_or_null(r->diag),
+		.duration_ns = r->duration_ns, .own = !is_case,
+	};
+	if (is_case && r->output && want_output) {
+		h->output = xmalloc(r->output_len + 1);
+		memcpy(h->output, r->output, r->output_len);
+		h->output_len = r->output_len;
+	}
+}
+
+static void forget(struct slot *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		struct held *h = &s->v[i];
+		free(h->name);
+		free(h->reason);
+		free(h->classification);
+		free(h->note);
+		free(h->diag);
+		free(h->output);
+	}
+	s->n = 0;
+}
+
+/* ---- suites ---- */
+
+static void timestamp(struct junit *j, uint64_t wall_ns)
+{
+	time_t secs = (time_t)(wall_ns / 1000000000u);
+	char buf[32] = "1970-01-01T00:00:00";
+	struct tm tm;
+
+	if (gmtime_r(&secs, &tm))
+		strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+	attr(j, "timestamp", buf);
+}
+
+static void write_suite(struct junit *j, const char *suite, struct slot *s,
+			uint64_t duration_ns, const struct assay_exit *ex)
+{
+	unsigned long count[4] = { 0 };
+
+	for (size_t i = 0; i < s->n; i++)
+		count[element_of(&s->v[i])]++;
+	start(j, "testsuite");
+	attr(j, "name", suite);
+	attr_count(j, "tests", s->n);
+	attr_count(j, "failures", count[FAILURE]);
+	attr_count(j, "errors", count[ERROR]);
+	attr_count(j, "skipped", count[SKIPPED]);
+	attr_time(j, "time", duration_ns);
+	timestamp(j, s->start_wall_ns ? s->start_wall_ns : j->run->start_wall_ns);
+	attr(j, "hostname", j->run->hostname ? j->run->hostname : "");
+	if (!j->props_written)
+		properties(j);
+	for (size_t i = 0; i < s->n; i++)
+		testcase(j, suite, &s->v[i], ex);
+	end(j);
+	j->tests += s->n;
+	j->failures += count[FAILURE];
+	j->errors += count[ERROR];
+	forget(s);
+}
+
+/* ---- events ---- */
+
+static void run_start(struct junit *j, const struct assay_run_info *r)
+{
+	bool has_props = r->struct_size >= offsetof(struct assay_run_info, props) +
+			 sizeof(r->props);
+
+	j->run = r;
+	if (!has_props)         /* an older host: none of the new facts */
+		j->props_written = true;
+	j->nslots = r->jobs;
+	j->slots = xcalloc(r->jobs, sizeof(*j->slots));
+	check(j, xmlTextWriterSetIndent(j->body, 1));
+	check(j, xmlTextWriterSetIndentString(j->body, (const xmlChar *)"  "));
+}
+
+static void test_end(struct junit *j, const struct assay_event *ev)
+{
+	struct slot once = { 0 };
+
+	if (ev->worker < j->nslots) {
+		hold(&j->slots[ev->worker], ev->result, ev->test->id, true);
+		return;
+	}
+	/* never started: a suite of its own at once */
+	hold(&once, ev->result, ev->test->id, false);
+	write_suite(j, ev->test->id, &once, 0, NULL);
+	free(once.v);
+}
+
+static void junit_event(void *state, const struct assay_event *ev)
+{
+	struct junit *j = state;
+
+	switch (ev->type) {
+	case ASSAY_EV_RUN_START:
+		run_start(j, ev->run);
+		break;
+	case ASSAY_EV_TEST_START:
+		if (ev->worker < j->nslots)
+			j->slots[ev->worker].start_wall_ns = io_wall_ns();
+		break;
+	case ASSAY_EV_TEST_END:
+		test_end(j, ev);
+		break;
+	case ASSAY_EV_JOB_END:
+		if (ev->worker < j->nslots)
+			write_suite(j, ev->test->id, &j->slots[ev->worker],
+				    ev->exit ? ev->exit->duration_ns : 0, ev->exit);
+		break;
+	default:
+		break;
+	}
+}
+
+/* ---- the file ---- */
+
+static int junit_open(void **state, struct assay_reporter_opts *o, char *errbuf,
+		      size_t errlen)
+{
+	bool has_caps = o->struct_size >= offsetof(struct assay_reporter_opts, max_text) +
+			sizeof(o->max_text);
+	struct junit *j;
+	char *body_tmp;
+	struct stat st;
+
+	if (!o->arg || !*o->arg) {
+		snprintf(errbuf, errlen, "name the report file (--junit FILE)");
+		return -1;
+	}
+	if (stat(o->arg, &st) == 0 && S_ISDIR(st.st_mode)) {
+		snprintf(errbuf, errlen, "%s is a directory: name a file (--junit FILE)",
+			 o->arg);
+		return -1;
+	}
+	j = xcalloc(1, sizeof(*j));
+	j->path = o->arg;
+	j->all_output = has_caps && o->all_output;
+	j->max_text = has_caps && o->max_text >= 1024 ? o->max_text : 1024 * 1024;
+	if ((j->fd = io_atomic_open(j->path, &j->tmp)) < 0 ||
+	    (j->body_fd = io_atomic_open(j->path, &body_tmp)) < 0) {
+		snprintf(errbuf, errlen, "cannot create %s beside %s: %s",
+			 j->tmp ? "the body's temporary file" : "a temporary file",
+			 j->path, strerror(errno));
+		if (j->fd >= 0)
+			io_atomic_abort(j->fd, j->tmp);
+		free(j);
+		return -1;
+	}
+	unlink(body_tmp);       /* only this fd needs it */
+	free(body_tmp);
+	j->body = xmlNewTextWriter(xmlOutputBufferCreateFd(j->body_fd, NULL));
+	if (!j->body)
+		j->bad = true;
+	*state = j;
+	return 0;
+}
+
+/* The report: the root with the totals around the body. */
+static void write_report(struct junit *j, xmlTextWriterPtr w)
+{
+	char buf[32], *chunk = xmalloc(BODY_CHUNK);
+	uint64_t ns = j->run ? j->run->elapsed_ns : 0;
+	ssize_t n;
+
+	check(j, xmlTextWriterStartDocument(w, "1.0", "UTF-8", NULL));
+	check(j, xmlTextWriterStartElement(w, (const xmlChar *)"testsuites"));
+	check(j, xmlTextWriterWriteAttribute(w, (const xmlChar *)"name",
+					     (const xmlChar *)"assay"));
+	check(j, xmlTextWriterWriteFormatAttribute(w, (const xmlChar *)"tests", "%lu", j->tests));
+	check(j, xmlTextWriterWriteFormatAttribute(w, (const xmlChar *)"failures", "%lu", j->failures));
+	check(j, xmlTextWriterWriteFormatAttribute(w, (const xmlChar *)"errors", "%lu", j->errors));
+	snprintf(buf, sizeof(buf), "%" PRIu64 ".%03" PRIu64, ns / 1000000000u,
+		 ns / 1000000u % 1000u);
+	check(j, xmlTextWriterWriteAttribute(w, (const xmlChar *)"time", (const xmlChar *)buf));
+	check(j, xmlTextWriterWriteRaw(w, (const xmlChar *)"\n"));
+	if (lseek(j->body_fd, 0, SEEK_SET) < 0)
+		check(j, -1);
+	while (!j->bad && (n = io_read(j->body_fd, chunk, BODY_CHUNK)) != 0)
+		check(j, n < 0 ? -1 : xmlTextWriterWriteRawLen(w, (const xmlChar *)chunk, (int)n));
+	check(j, xmlTextWriterEndElement(w));
+	check(j, xmlTextWriterEndDocument(w));
+	free(chunk);
+}
+
+static int junit_close(void *state, char *errbuf, size_t errlen)
+{
+	struct junit *j = state;
+	xmlTextWriterPtr w;
+	int rc = 0;
+
+	if (j->body) {
+		check(j, xmlTextWriterFlush(j->body));
+		xmlFreeTextWriter(j->body);
+	}
+	w = xmlNewTextWriter(xmlOutputBufferCreateFd(j->fd, NULL));
+	if (!w)
+		check(j, -1);
+	else
+		write_report(j, w);
+	if (w) {
+		check(j, xmlTextWriterFlush(w));
+		xmlFreeTextWriter(w);
+	}
+	if (j->bad) {
+		snprintf(errbuf, errlen, "cannot write %s: %s", j->path,
+			 strerror(j->bad_errno));
+		io_atomic_abort(j->fd, j->tmp);
+		rc = -1;
+	} else if (io_atomic_commit(j->fd, j->tmp, j->path) < 0) {
+		snprintf(errbuf, errlen, "cannot put %s in place: %s",
+			 j->path, strerror(errno));
+		rc = -1;
+	}
+	close(j->body_fd);
+	for (unsigned i = 0; i < j->nslots; i++) {
+		forget(&j->slots[i]);
+		free(j->slots[i].v);
+	}
+	free(j->slots);
+	xmltext_release(&j->text);
+	free(j);
+	return rc;
+}
+
+static const struct assay_reporter junit_reporter = {
+	.abi_version = ASSAY_PLUGIN_ABI,
+	.struct_size = sizeof(struct assay_reporter),
+	.name = "junit",
+	.summary = "results as JUnit XML (--junit FILE, or junit=FILE)",
+	.open = junit_open,
+	.event = junit_event,
+	.close = junit_close,
+};
+
+static const struct assay_reporter *const reporters[] = { &junit_reporter, NULL };
+
+const struct assay_plugin *junit_plugin(void)
+{
+	static const struct assay_plugin p = {
+		.abi_version = ASSAY_PLUGIN_ABI,
+		.struct_size = sizeof(p),
+		.name = "junit",
+		.reporters = reporters,
+	};
+	return &p;
+}

@@ -1,0 +1,211 @@
+#!/bin/sh
+# assay merge -o OUT IN...: counts recomputed from the test cases, suites
+# of different inputs kept apart, assay.merged_from on each input's first
+# suite, nested suites flattened, output valid against Jenkins' junit-10
+# xsd; bad, hostile and huge inputs (truncated, not XML, empty, a DTD,
+# billion laughs, an external entity, missing, wrong root, 10,000 cases);
+# exit status 2 for a bad input, 3 for an output that cannot be written,
+# and OUT left as it was on any error (docs/junit.md, "Merging reports").
+. "$(dirname "$0")/lib.sh"
+: "${ASSAY_SRCDIR:=$(cd "$here/../.." && pwd)}"
+LC_ALL=C
+export LC_ALL
+
+JENKINS_XSD="$ASSAY_SRCDIR/../shared/schemas/junit-jenkins-xunit-10.xsd"
+XL=$(command -v xmllint)
+
+# skip WHY: one skipped TAP point
+skip() {
+	checks=$((checks + 1))
+	echo "ok $checks # SKIP $(printf '%s' "$1" | tr '\n' ' ' | sed 's/[\\#]/\\&/g')"
+}
+
+# expect_in FILE TEXT: FILE holds TEXT (fixed string)
+expect_in() {
+	grep -qF -- "$2" "$1"
+	check $? "$(basename "$1") has: $2"
+}
+
+# expect_count FILE N TEXT: TEXT is on N lines of FILE
+expect_count() {
+	n=$(grep -cF -- "$3" "$1")
+	[ "$n" = "$2" ]
+	check $? "$(basename "$1") has $2 lines with: $3 (got $n)"
+}
+
+# expect_valid FILE: well-formed, and valid against junit-10.xsd when
+# the schema is there (a checkout without ../shared skips that)
+expect_valid() {
+	if [ -z "$XL" ]; then
+		skip "xmllint not installed: $1 not validated"
+		return
+	fi
+	"$XL" --noout --nonet "$1" 2>"$W/xmlerr"
+	check $? "$(basename "$1") is well-formed XML"
+	if [ -f "$JENKINS_XSD" ]; then
+		"$XL" --noout --nonet --schema "$JENKINS_XSD" "$1" 2>"$W/xmlerr"
+		check $? "$(basename "$1") is valid against junit-10.xsd"
+	else
+		skip "no $JENKINS_XSD here: $1 not validated"
+	fi
+}
+
+# refused FILE WANT WHAT: merging FILE exits 2 with WANT on stderr, and
+# neither a new output nor a change to an old one
+refused() {
+	rm -f new.xml
+	cp keep.xml keep.before
+	run_assay merge -o new.xml shard2.xml "$1"
+	expect_rc 2 "$3"
+	expect_err "$2"
+	[ ! -e new.xml ]
+	check $? "no output created for $3"
+	run_assay merge -o keep.xml shard2.xml "$1"
+	cmp -s keep.xml keep.before
+	check $? "the previous output is left as it was for $3"
+	[ -z "$(ls keep.xml.tmp.* new.xml.tmp.* 2>/dev/null)" ]
+	check $? "no temporary file left for $3"
+}
+
+# --- two shards: counts recomputed, suites kept apart ---
+cat >shard1.xml <<'EOF'
+<?xml version="1.0" encoding="UTF-8"?>
+<testsuites name="assay" tests="1" failures="0" errors="0" time="9.000">
+  <testsuite name="t/basic.t" tests="1" failures="0" errors="0" skipped="0" time="0.500" timestamp="2026-11-21T10:00:00" hostname="ci-1">
+    <properties>
+      <property name="assay.version" value="0.1"/>
+    </properties>
+    <testcase classname="t/basic.t" name="adds" time="0.001"/>
+    <testcase classname="t/basic.t" name="parses &lt;dates&gt;" time="0.012">
+      <failure message="not ok 2" type="tap">got 1 &amp; 2</failure>
+      <system-out>line one
+line two</system-out>
+    </testcase>
+    <testcase classname="t/basic.t" name="needs a GPU" time="0.000">
+      <skipped message="no CUDA device"/>
+    </testcase>
+  </testsuite>
+  <testsuite name="t/gpu.t" tests="0" failures="0" errors="0" skipped="0" time="0.250" hostname="ci-1">
+    <testcase classname="t/gpu.t" name="t/gpu.t" time="0.250">
+      <error message="crash (SIGSEGV)" type="crash">crash</error>
+    </testcase>
+  </testsuite>
+</testsuites>
+EOF
+cat >shard2.xml <<'EOF'
+<testsuite name="t/gpu.t" tests="7" failures="7" errors="7" time="1.125" hostname="ci-2">
+  <testcase classname="t/gpu.t" name="kernel" time="1.125"/>
+</testsuite>
+EOF
+run_assay merge -o all.xml shard1.xml shard2.xml
+expect_rc 0 "two shards merge"
+expect_in all.xml '<testsuites name="assay" tests="5" failures="1" errors="1" time="1.875">'
+expect_in all.xml '<testsuite name="t/basic.t" tests="3" failures="1" errors="0" skipped="1" time="0.500" timestamp="2026-11-21T10:00:00" hostname="ci-1">'
+expect_in all.xml '<testsuite name="t/gpu.t" tests="1" failures="0" errors="1" skipped="0" time="0.250" hostname="ci-1">'
+expect_in all.xml '<testsuite name="t/gpu.t" tests="1" failures="0" errors="0" skipped="0" time="1.125" hostname="ci-2">'
+expect_count all.xml 3 '<testsuite '
+expect_count all.xml 1 '<property name="assay.merged_from" value="shard1.xml"/>'
+expect_count all.xml 1 '<property name="assay.merged_from" value="shard2.xml"/>'
+expect_count all.xml 1 '<property name="assay.version" value="0.1"/>'
+expect_in all.xml '<failure message="not ok 2" type="tap">got 1 &amp; 2</failure>'
+expect_valid all.xml
+grep -q ' skipped=' all.xml && ! grep -q '<testsuites[^>]*skipped=' all.xml
+check $? "no skipped attribute on <testsuites>"
+
+# --- counts that lie are counted again; nesting flattened ---
+cat >liar.xml <<'EOF'
+<testsuites tests="1000" failures="500" errors="70">
+  <testsuite name="liar" tests="100" failures="50" errors="7" skipped="3" time="x">
+    <testcase name="a"><failure/><error/><skipped/></testcase>
+    <testcase name="b"><error/><skipped/></testcase>
+    <testcase name="c"/>
+    <testsuite time="2.000">
+      <testcase name="d"><skipped/></testcase>
+    </testsuite>
+  </testsuite>
+</testsuites>
+EOF
+run_assay merge -o liar-out.xml liar.xml
+expect_rc 0 "a report whose counts lie merges"
+expect_in liar-out.xml '<testsuites name="assay" tests="4" failures="1" errors="1" time="2.000">'
+expect_in liar-out.xml '<testsuite name="liar" tests="3" failures="1" errors="1" skipped="0" time="x">'
+expect_in liar-out.xml '<testsuite name="(unnamed)" tests="1" failures="0" errors="0" skipped="1" time="2.000">'
+expect_count liar-out.xml 1 'assay.merged_from'
+
+# --- the same input twice: two copies ---
+run_assay merge -o twice.xml shard2.xml shard2.xml
+expect_rc 0 "the same input twice"
+expect_count twice.xml 2 '<property name="assay.merged_from" value="shard2.xml"/>'
+expect_in twice.xml '<testsuites name="assay" tests="2" failures="0" errors="0" time="2.250">'
+
+# --- bad and hostile inputs: exit 2, the file named, OUT untouched ---
+echo 'previous report' >keep.xml
+size=$(wc -c <shard1.xml)
+head -c $((size / 2)) shard1.xml >half.xml
+refused half.xml "half.xml:" "a truncated input"
+grep -Eq '^assay: half\.xml:[0-9]+: .*\(truncated or not XML\?\)$' "$W/err"
+check $? "the message names the file and a line"
+printf 'this is not XML\n' >text.xml
+refused text.xml "text.xml:1: " "a text file"
+: >empty.xml
+refused empty.xml "empty.xml:1: " "an empty file"
+cat >lol.xml <<'EOF'
+<?xml version="1.0"?>
+<!DOCTYPE testsuite [
+  <!ENTITY lol "lol">
+  <!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+  <!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">
+  <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+  <!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
+  <!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;">
+  <!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">
+  <!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;">
+  <!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">
+  <!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">
+]>
+<testsuite name="lol" tests="1" failures="0" errors="0"><testcase name="&lol9;"/></testsuite>
+EOF
+refused lol.xml "lol.xml: has a DTD (<!DOCTYPE>); assay merge refuses DTDs and entities: remove it" \
+	"billion laughs"
+cat >xxe.xml <<'EOF'
+<?xml version="1.0"?>
+<!DOCTYPE testsuite [ <!ENTITY x SYSTEM "file:///etc/passwd"> ]>
+<testsuite name="xxe" tests="1" failures="0" errors="0">
+  <testcase name="leak"><system-out>&x;</system-out></testcase>
+</testsuite>
+EOF
+refused xxe.xml "xxe.xml: has a DTD (<!DOCTYPE>); assay merge refuses DTDs and entities: remove it" \
+	"an external entity"
+! grep -q 'root:' "$W/out" "$W/err"
+check $? "nothing of /etc/passwd in assay's output"
+printf '<!DOCTYPE testsuite SYSTEM "http://127.0.0.1:9/x.dtd">\n<testsuite name="x" tests="0" failures="0" errors="0"/>\n' >extdtd.xml
+refused extdtd.xml "extdtd.xml: has a DTD (<!DOCTYPE>)" "an external DTD"
+refused no-such.xml "cannot read report 'no-such.xml': No such file or directory" \
+	"a missing input"
+printf '<html><body/></html>\n' >page.xml
+refused page.xml "page.xml: the root element is <html>, not <testsuites> or <testsuite>" \
+	"a wrong root element"
+mkdir adir
+refused adir "adir: is a directory" "a directory"
+
+# --- the output cannot be written: exit 3, nothing left behind ---
+run_assay merge -o no/such/dir/out.xml shard2.xml
+expect_rc 3 "an output in a missing directory"
+expect_err "cannot create a temporary file beside 'no/such/dir/out.xml'"
+
+# --- 10,000 test cases ---
+sh "$here/../bench/gen-junit.sh" 10000 10 >big.xml
+cp keep.xml keep.before
+(trap '' XFSZ; ulimit -f 64; "$ASSAY" merge -o keep.xml big.xml >"$W/out" 2>"$W/err")
+RC=$?
+expect_rc 3 "a write that fails part way (file size limit)"
+expect_err "cannot write the merged report 'keep.xml'"
+cmp -s keep.xml keep.before && [ -z "$(ls keep.xml.tmp.* 2>/dev/null)" ]
+check $? "the previous output is left as it was, no temporary file left"
+run_assay merge -o big-out.xml big.xml big.xml
+expect_rc 0 "two inputs of 10,000 cases"
+expect_in big-out.xml '<testsuites name="assay" tests="20000" failures="200" errors="40" '
+expect_count big-out.xml 20000 '<testcase '
+expect_valid big-out.xml
+
+finish

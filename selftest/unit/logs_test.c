@@ -1,0 +1,105 @@
+/* selftest/unit/logs_test.c - tests harness/logs.c: names, spilling,
+ * keeping and dropping. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "harness/logs.h"
+#include "harness/xalloc.h"
+
+static void names(void)
+{
+	char *a = logs_name("plain-name_1.t"), *b = logs_name("dir/name.t");
+	char *c = logs_name("dir_name.t"), *d = logs_name(".hidden");
+	char *e = logs_name("t/x::a \"quoted\" <case>"), *long_id = xmalloc(1001);
+	char *f;
+
+	CHECK_STR("plain-name_1.t", a);
+	CHECK(!strncmp(b, "dir_name.t.", 11) && strlen(b) == 11 + 16);
+	CHECK(strcmp(b, c) != 0);               /* never the same name */
+	CHECK(d[0] == '_');
+	CHECK(!strpbrk(e, "/:\" <>"));
+	memset(long_id, 'x', 1000);
+	long_id[1000] = 0;
+	f = logs_name(long_id);
+	CHECK(strlen(f) == 160 + 1 + 16);
+	free(a), free(b), free(c), free(d), free(e), free(f), free(long_id);
+}
+
+static off_t size_of(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 ? st.st_size : -1;
+}
+
+/* A stream of n bytes through capture and logs, kept or not. */
+static char *one_stream(struct logs *l, const char *id, size_t n, bool keep)
+{
+	struct capture c;
+	struct log_stream s;
+	struct assay_output v;
+	char chunk[4096];
+	char *path;
+
+	memset(chunk, 'x', sizeof(chunk));
+	capture_init(&c);
+	log_stream_init(&s);
+	for (size_t done = 0; done < n; done += sizeof(chunk)) {
+		size_t k = n - done < sizeof(chunk) ? n - done : sizeof(chunk);
+		logs_spill(l, &s, &c, chunk, k);
+		capture_add(&c, chunk, k);
+	}
+	capture_view(&c, &v);
+	logs_finish(l, &s, &v, id, "stdout", keep);
+	path = v.path ? xstrdup(v.path) : NULL;
+	log_stream_clear(&s);
+	capture_release(&c);
+	return path;
+}
+
+static void keeps_and_drops(void)
+{
+	char tmpl[] = "/tmp/logs_test.XXXXXX", *dir = mkdtemp(tmpl), *sub, *p, *q;
+	struct logs l;
+
+	CHECK(dir != NULL);
+	sub = xasprintf("%s/a/b", dir);
+	logs_init(&l, sub, false);
+	CHECK(one_stream(&l, "pass", 100, false) == NULL);
+	CHECK(access(sub, F_OK) != 0);          /* made only when needed */
+	p = one_stream(&l, "small", 100, true);
+	CHECK(p && size_of(p) == 100);
+	q = one_stream(&l, "t/big", 1000000, true);     /* spilled */
+	CHECK(q && size_of(q) == 1000000);
+	free(one_stream(&l, "t/big", 1000000, false));  /* passes now */
+	CHECK(access(q, F_OK) != 0);
+	CHECK(one_stream(&l, "empty", 0, true) == NULL);
+	free(one_stream(&l, "huge-pass", 500000, false));
+	free(p), free(q);
+	p = xasprintf("test \"$(ls -A '%s')\" = small.stdout", sub);
+	CHECK(system(p) == 0);                  /* no spill file left */
+	free(p);
+	p = xasprintf("rm -r '%s'", dir);
+	CHECK(system(p) == 0);
+	free(p);
+	CHECK(l.problem == NULL);
+	logs_release(&l);
+
+	logs_init(&l, "/proc/self/no/such", true);
+	CHECK(one_stream(&l, "x", 10, true) == NULL);
+	CHECK_HAS(l.problem, "cannot keep test logs");
+	logs_release(&l);
+	free(sub);
+}
+
+int main(void)
+{
+	names();
+	keeps_and_drops();
+	return check_done();
+}
