@@ -375,7 +375,7 @@ void job_clear(struct job *j)
 	j->timed_out = j->cancelled = j->reaped = j->abandoned = false;
 	j->spawn_errno = j->last_signal = j->wait_status = 0;
 	j->verdicts = 0;
-	j->failed = false;
+	j->failed = j->logs_settled = false;
 	j->timer_ns = 0;
 	j->timer_ev = EV_NONE;
 	memset(&j->exit, 0, sizeof(j->exit));

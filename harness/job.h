@@ -77,6 +77,7 @@ struct job {
 	void *owner;                    /* the runner's, opaque here */
 	unsigned verdicts;              /* reported through ctx so far */
 	bool failed;                    /* one of them counted as failed */
+	bool logs_settled;              /* log[] kept or dropped */
 };
 
 /* Prepares a slot's job once (allocates the capture buffers). */

@@ -59,7 +59,7 @@ const char *opts_usage(void)
 "      --junit-max-text SIZE  cap on each text in the report (default 1M;\n"
 "                       K, M, G suffixes); the middle is left out\n"
 "      --output-dir DIR full stdout and stderr of each failed test\n"
-"                       (default .assay/logs)\n"
+"                       (default .assay/logs; '': keep none)\n"
 "      --keep-logs      keep the logs of passing tests too\n"
 "      --plugin FILE    load a plugin (a shared object; repeatable)\n"
 "      --reporter NAME[=ARG]  add a reporter from a plugin (repeatable)\n"

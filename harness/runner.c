@@ -60,6 +60,25 @@ static void emit(struct runner *r, enum assay_event_type type,
 	bus_emit(r->bus, &ev);
 }
 
+static enum assay_tally tally_of(const struct runner *r, enum assay_outcome o)
+{
+	return o == ASSAY_XPASS && r->o->strict_todo ? ASSAY_TALLY_FAILED
+						     : assay_outcome_tally(o);
+}
+
+/* Keeps the job's whole output on disk (--output-dir), or drops it;
+ * once, so a failed result can name the files in its own event. */
+static void settle_logs(struct runner *r, struct job *j, bool keep)
+{
+	if (j->logs_settled)
+		return;
+	j->logs_settled = true;
+	logs_finish(&r->logs, &j->log[0], &j->out_view, j->test->pub.id,
+		    "stdout", keep);
+	logs_finish(&r->logs, &j->log[1], &j->err_view, j->test->pub.id,
+		    "stderr", keep);
+}
+
 /* Counts one result in its column and tells the reporters. */
 static void result_out(struct runner *r, const struct test *t, unsigned worker,
 		       struct assay_result *res)
@@ -68,8 +87,7 @@ static void result_out(struct runner *r, const struct test *t, unsigned worker,
 	size_t *column[] = { &info->passed, &info->failed, &info->skipped,
 			     &info->not_run };
 
-	res->tally = res->outcome == ASSAY_XPASS && r->o->strict_todo ?
-		     ASSAY_TALLY_FAILED : assay_outcome_tally(res->outcome);
+	res->tally = tally_of(r, res->outcome);
 	r->rs->counts[res->outcome]++;
 	(*column[res->tally])++;
 	emit(r, ASSAY_EV_TEST_END, t, res, worker, NULL);
@@ -121,6 +139,8 @@ static void on_verdict(struct assay_job_ctx *ctx, const struct assay_verdict *v)
 	if (VERDICT_HAS(v, classification))
 		res.classification = v->classification;
 	j->verdicts++;
+	if (done && tally_of(r, res.outcome) == ASSAY_TALLY_FAILED)
+		settle_logs(r, j, true);
 	result_out(r, j->test, j->slot, &res);
 	j->failed |= res.tally == ASSAY_TALLY_FAILED;
 	free(case_id);
@@ -168,10 +188,7 @@ static void collect(struct runner *r, struct job *j)
 		};
 		on_verdict(&j->ctx, &v);
 	}
-	logs_finish(&r->logs, &j->log[0], &j->out_view, j->test->pub.id,
-		    "stdout", j->failed);
-	logs_finish(&r->logs, &j->log[1], &j->err_view, j->test->pub.id,
-		    "stderr", j->failed);
+	settle_logs(r, j, j->failed);
 	emit(r, ASSAY_EV_JOB_END, j->test, NULL, j->slot, &j->exit);
 	job_clear(j);
 	sched_release_slot(&r->sched, j->slot);

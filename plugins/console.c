@@ -167,6 +167,13 @@ static void print_lines(struct console *c, const char *s, size_t len)
 	}
 }
 
+/* The file holding the whole stream, from hosts that keep one. */
+static const char *log_path(const struct assay_output *o)
+{
+	return o->struct_size >= offsetof(struct assay_output, path) + sizeof(o->path)
+	       ? o->path : NULL;
+}
+
 static void print_output(struct console *c, const char *label,
 			 const struct assay_output *o)
 {
@@ -191,7 +198,10 @@ static void print_output(struct console *c, const char *label,
 	}
 	from = last_lines(s, len, c->tail_lines, &all);
 	before = o->total - (len - from);
-	if (before)
+	if (before && log_path(o))
+		fprintf(c->f, "    --- %s: last lines (%llu bytes before them: %s) ---\n",
+			label, (unsigned long long)before, log_path(o));
+	else if (before)
 		fprintf(c->f, "    --- %s: last lines (%llu bytes before them not shown) ---\n",
 			label, (unsigned long long)before);
 	else

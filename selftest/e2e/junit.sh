@@ -217,6 +217,8 @@ named=$(sed -n 's/.*the whole output is in \([^ ]*\) \.\.\.\].*/\1/p' "$W/big.xm
 [ -n "$named" ] && [ -f "$named" ] && [ "$(wc -c <"$named")" = 52428800 ]
 check $? "the file the report names ($named) holds it all"
 expect_xp "$W/big.xml" 'contains(//system-err, "small err")' true "its short stderr beside it"
+grep -qF -- "--- stdout: last lines (" "$W/out" && grep -qF "bytes before them: $named)" "$W/out"
+check $? "the console names the log where it shows only the last lines"
 rm -f .assay/logs/big*
 
 # --- --junit-max-text caps each text ---

@@ -15,10 +15,19 @@ expect_maxrss 32768 "while a test writes 100 MB"
 run_assay run --tail-lines 5 f
 expect_rc 1
 expect_out "the very end"
-expect_out "bytes before them not shown"
+expect_out "bytes before them: .assay/logs/loudfail.stdout)"
+test "$(wc -c <.assay/logs/loudfail.stdout)" -gt 50000000
+check $? "the file it names holds the whole output"
 [ "$(grep -c '^    | yyyy' "$W/out")" = 5 ]
 check $? "only the last 5 lines of a failure are shown"
 expect_out "more bytes on this line"
 [ "$(wc -c <"$W/out")" -lt 20000 ]
 check $? "the console stays short"
+
+rm -r .assay
+run_assay run --tail-lines 5 --output-dir "" f
+expect_rc 1
+expect_out "bytes before them not shown"
+test ! -e .assay
+check $? "--output-dir '' keeps no logs"
 finish
