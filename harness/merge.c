@@ -277,8 +277,10 @@ static void tally_suite(const xmlNode *s, struct tally *t)
 	}
 }
 
-/* The suite's time attribute in seconds, when it reads as a finite
- * number >= 0 ("1,234.5" included: Surefire groups thousands). */
+/* The suite's time attribute in seconds, when it reads as a number
+ * from 0 to SUITE_TIME_MAX ("1,234.5" included: Surefire groups
+ * thousands); the cap keeps the sum finite whatever the inputs say. */
+#define SUITE_TIME_MAX 1e9
 static bool suite_time(xmlNode *s, double *out)
 {
 	xmlChar *v = xmlGetNoNsProp(s, BAD_CAST "time");
@@ -296,7 +298,7 @@ static bool suite_time(xmlNode *s, double *out)
 	while (isspace((unsigned char)*end))
 		end++;
 	return end != buf && !*end && n < sizeof(buf) - 1 && isfinite(*out) &&
-	       *out >= 0;
+	       *out >= 0 && *out <= SUITE_TIME_MAX;
 }
 
 /* Whether s has suites nested in it and no other element. */
@@ -466,30 +468,101 @@ static int write_suite_attrs(xmlTextWriterPtr w, xmlNode *s,
 	return 0;
 }
 
-/* Whether a node from n up to (not including) top declares prefix. */
-static bool ns_shadowed(const xmlNode *n, const xmlNode *top,
-			const xmlChar *prefix)
+/* The namespaces a suite's copy uses that are declared on the suite or
+ * above it: its start tag must declare them once its ancestors are gone.
+ * Bounded, so that a hostile report cannot make each suite repeat (or
+ * look through) thousands of declarations; a JUnit report needs none. */
+#define SUITE_NS_MAX 16         /* distinct namespaces one suite uses */
+#define SCOPE_NS_MAX 256        /* declarations on a suite and above it */
+
+struct nsset {
+	const xmlNs *v[SUITE_NS_MAX];
+	size_t n;
+	bool over;
+};
+
+static bool declares(const xmlNode *n, const xmlNs *ns)
 {
-	for (; n != top; n = n->parent)
-		for (const xmlNs *ns = n->nsDef; ns; ns = ns->next)
-			if (xmlStrEqual(ns->prefix, prefix))
-				return true;
+	for (const xmlNs *d = n->nsDef; d; d = d->next)
+		if (d == ns)
+			return true;
 	return false;
 }
 
-/* Declares on s's start tag every namespace in scope at s, so that what
- * is copied from inside it stays bound once its ancestors are gone. */
-static int write_ns_decls(xmlTextWriterPtr w, const xmlNode *s)
+/* ns, used at n: remembered unless n declares it itself (the copy of n
+ * carries that declaration) or it is the built-in xml prefix. */
+static void ns_use(struct nsset *u, const xmlNode *n, const xmlNs *ns)
 {
-	for (const xmlNode *n = s; n && n->type == XML_ELEMENT_NODE;
-	     n = n->parent)
-		for (const xmlNs *ns = n->nsDef; ns; ns = ns->next)
-			if (!ns_shadowed(s, n, ns->prefix) &&
-			    xmlTextWriterWriteAttributeNS(w,
-					ns->prefix ? BAD_CAST "xmlns" : NULL,
-					ns->prefix ? ns->prefix : BAD_CAST "xmlns",
-					NULL, ns->href ? ns->href : BAD_CAST "") < 0)
+	if (!ns || declares(n, ns) ||
+	    (ns->prefix && xmlStrEqual(ns->prefix, BAD_CAST "xml")))
+		return;
+	for (size_t i = 0; i < u->n; i++)
+		if (u->v[i] == ns)
+			return;
+	if (u->n == SUITE_NS_MAX)
+		u->over = true;
+	else
+		u->v[u->n++] = ns;
+}
+
+/* Walks n and the elements under it (not into the suites nested in the
+ * suite top: they are written on their own). */
+static void ns_collect(struct nsset *u, const xmlNode *n, const xmlNode *top)
+{
+	ns_use(u, n, n->ns);
+	for (const xmlAttr *a = n->properties; a; a = a->next)
+		ns_use(u, n, a->ns);
+	for (const xmlNode *c = n->children; c; c = c->next)
+		if (c->type == XML_ELEMENT_NODE &&
+		    !(n == top && is_elem(c, "testsuite")))
+			ns_collect(u, c, top);
+}
+
+/* 1: ns is declared on s or above it; 0: inside the copy; -1: more
+ * than SCOPE_NS_MAX declarations were looked at. */
+static int declared_in_scope(const xmlNode *s, const xmlNs *ns)
+{
+	size_t seen = 0;
+
+	for (const xmlNode *n = s; n && n->type == XML_ELEMENT_NODE; n = n->parent)
+		for (const xmlNs *d = n->nsDef; d; d = d->next) {
+			if (d == ns)
+				return 1;
+			if (++seen > SCOPE_NS_MAX)
 				return -1;
+		}
+	return 0;
+}
+
+static int too_many_ns(struct merge *m, const xmlNode *s)
+{
+	long line = xmlGetLineNo(s);
+
+	return err_set(m->e, ERR_INPUT,
+		       "%s:%ld: suite uses more than %d XML namespaces, or sits under more than %d declarations; a JUnit report needs none: remove them",
+		       m->path, line > 0 ? line : 0L, SUITE_NS_MAX, SCOPE_NS_MAX);
+}
+
+/* Declares on s's start tag the namespaces its copy needs. */
+static int write_ns_decls(struct merge *m, xmlNode *s)
+{
+	struct nsset u = { .n = 0 };
+
+	ns_collect(&u, s, s);
+	if (u.over)
+		return too_many_ns(m, s);
+	for (size_t i = 0; i < u.n; i++) {
+		const xmlNs *ns = u.v[i];
+		int in_scope = declared_in_scope(s, ns);
+
+		if (in_scope < 0)
+			return too_many_ns(m, s);
+		if (in_scope && xmlTextWriterWriteAttributeNS(m->body.w,
+				ns->prefix ? BAD_CAST "xmlns" : NULL,
+				ns->prefix ? ns->prefix : BAD_CAST "xmlns",
+				NULL, ns->href ? ns->href : BAD_CAST "") < 0)
+			return write_failed(m, &m->body);
+	}
 	return 0;
 }
 
@@ -547,12 +620,16 @@ static int write_suite(struct merge *m, xmlNode *s)
 	xmlTextWriterPtr w = m->body.w;
 	xmlNode *props = m->first ? first_child(s, "properties") : NULL;
 	struct tally t;
+	int rc;
 
 	tally_suite(s, &t);
 	if (indent(w, 1) < 0 ||
 	    xmlTextWriterStartElement(w, BAD_CAST "testsuite") < 0 ||
-	    write_suite_attrs(w, s, &t) < 0 || write_ns_decls(w, s) < 0 ||
-	    (m->first && !props && write_properties(m, NULL) < 0) ||
+	    write_suite_attrs(w, s, &t) < 0)
+		return write_failed(m, &m->body);
+	if ((rc = write_ns_decls(m, s)) < 0)
+		return rc;
+	if ((m->first && !props && write_properties(m, NULL) < 0) ||
 	    copy_children(m, s, 2, props) < 0 || indent(w, 1) < 0 ||
 	    xmlTextWriterEndElement(w) < 0)
 		return write_failed(m, &m->body);

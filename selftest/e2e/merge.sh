@@ -188,6 +188,46 @@ refused page.xml "page.xml: the root element is <html>, not <testsuites> or <tes
 mkdir adir
 refused adir "adir: is a directory" "a directory"
 
+# --- namespaces: each suite declares only what its copy uses ---
+awk 'BEGIN {
+	print "<testsuites>"
+	for (d = 0; d < 250; d++) {
+		printf "<testsuite name=\"s%d\"", d
+		for (k = 0; k < 40; k++)
+			printf " xmlns:p%d_%d=\"urn:x\"", d, k
+		print "><testcase name=\"c\"/>"
+	}
+	for (d = 0; d < 250; d++)
+		print "</testsuite>"
+	print "</testsuites>"
+}' >nsdeep.xml
+run_assay merge -o nsdeep-out.xml nsdeep.xml
+expect_rc 0 "250 nested suites under 10,000 namespace declarations"
+[ "$(wc -c <nsdeep-out.xml)" -lt 100000 ]
+check $? "none of the unused declarations is repeated ($(wc -c <nsdeep-out.xml) bytes)"
+expect_valid nsdeep-out.xml
+printf '<testsuite name="a" xmlns:q="urn:q" q:x="1"><testcase name="c"><q:detail/></testcase></testsuite>\n' >nsused.xml
+run_assay merge -o nsused-out.xml nsused.xml
+expect_in nsused-out.xml 'xmlns:q="urn:q"'
+xmllint --noout nsused-out.xml 2>/dev/null
+check $? "a namespace the copy uses stays declared"
+awk 'BEGIN { printf "<testsuite name=\"a\"><testcase name=\"c\">"
+	for (k = 0; k < 70; k++) printf "<p%d:x xmlns:p%d=\"urn:%d\"/>", k, k, k
+	print "</testcase></testsuite>" }' >nsinner.xml
+run_assay merge -o nsinner-out.xml nsinner.xml
+expect_rc 0 "namespaces declared inside the copied content are copied with it"
+awk 'BEGIN { printf "<r"
+	for (k = 0; k < 70; k++) printf " xmlns:p%d=\"urn:%d\"", k, k
+	printf "><testsuite name=\"a\"><testcase name=\"c\""
+	for (k = 0; k < 70; k++) printf " p%d:a=\"1\"", k
+	print "/></testsuite></r>" }' | sed 's/^<r/<testsuites/; s/<\/r>$/<\/testsuites>/' >nsmany.xml
+refused nsmany.xml "nsmany.xml:1: suite uses more than 16 XML namespaces" "a suite using 70 namespaces"
+
+# --- a time too large to add up ---
+printf '<testsuite name="a" time="1e308"><testcase name="c"/></testsuite>\n' >huge-time.xml
+run_assay merge -o huge-time-out.xml huge-time.xml huge-time.xml
+expect_in huge-time-out.xml '<testsuites name="assay" tests="2" failures="0" errors="0" time="0.000">'
+
 # --- the output cannot be written: exit 3, nothing left behind ---
 run_assay merge -o no/such/dir/out.xml shard2.xml
 expect_rc 3 "an output in a missing directory"
