@@ -56,8 +56,7 @@ SELFTEST_E2E = \
 	selftest/e2e/tap.sh \
 	selftest/e2e/timeout.sh
 EXTRA_DIST += $(SELFTEST_E2E)
-# merge.sh makes its big input with the bench generator
-EXTRA_DIST += selftest/bench/gen-junit.sh selftest/bench/merge.sh
+# merge.sh makes its big input with the bench generator (in bench/local.mk's EXTRA_DIST)
 
 SELFTEST_ENV = \
 	ASSAY="$(abs_top_builddir)/harness/assay" \

@@ -13,6 +13,8 @@ EXTRA_DIST += \
 	selftest/bench/tapparse.c \
 	selftest/bench/junitwrite.c \
 	selftest/bench/junit.sh \
+	selftest/bench/gen-junit.sh \
+	selftest/bench/merge.sh \
 	selftest/bench/run.sh \
 	selftest/bench/floor.c
 
@@ -35,4 +37,9 @@ bench-junit: selftest/bench/junitwrite harness/assay
 		ASSAY="$(abs_top_builddir)/harness/assay" \
 		$(SHELL) $(srcdir)/selftest/bench/junit.sh
 
-.PHONY: bench bench-tap bench-junit
+# assay merge on 10 reports of 10,000 cases, against python's xml.etree.
+bench-merge: harness/assay
+	ASSAY="$(abs_top_builddir)/harness/assay" \
+		$(SHELL) $(srcdir)/selftest/bench/merge.sh
+
+.PHONY: bench bench-tap bench-junit bench-merge

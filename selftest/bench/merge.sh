@@ -8,6 +8,9 @@
 #   report), RUNS=5 (the median of RUNS timed merges is reported).
 # The reports come from gen-junit.sh; each run's output is checked to
 # hold REPORTS x CASES test cases, else the numbers are marked INVALID.
+# The peer, timed the same way in the same run: the merge a CI script
+# usually does, Python's xml.etree (parse each, append the suites to one
+# root, recount, write), when python3 is installed.
 set -u
 export LC_ALL=C
 here=$(cd "$(dirname "$0")" && pwd)
@@ -49,3 +52,34 @@ awk -v r="$REPORTS" -v c="$want" -v bi="$bytes" -v bo="$out" -v t="$times" \
 	printf "| %d | %d | %.1f | %.1f |%s | %.3f%s | %.0f | %.0f |\n", r, c,
 		bi / 1e6, bo / 1e6, t, s, ok == "yes" ? "" : " INVALID",
 		bi / 1e6 / s, c / s }'
+
+if command -v python3 >/dev/null 2>&1; then
+	cat >"$W/peer.py" <<'EOP'
+import sys, xml.etree.ElementTree as ET
+root = ET.Element("testsuites", name="merged")
+for path in sys.argv[2:]:
+    r = ET.parse(path).getroot()
+    root.extend(r.iter("testsuite") if r.tag == "testsuites" else [r])
+cases = root.findall("testsuite/testcase")
+root.set("tests", str(len(cases)))
+root.set("failures", str(sum(1 for c in cases if c.find("failure") is not None)))
+root.set("errors", str(sum(1 for c in cases if c.find("error") is not None)))
+ET.ElementTree(root).write(sys.argv[1], encoding="UTF-8", xml_declaration=True)
+EOP
+	ptimes=""
+	for r in $(seq "$RUNS"); do
+		t0=$(date +%s.%N)
+		python3 "$W/peer.py" "$W/peer.xml" "$@" || { echo "merge.sh: the python peer failed" >&2; exit 1; }
+		t1=$(date +%s.%N)
+		ptimes="$ptimes $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", b - a }')"
+	done
+	pmed=$(printf '%s\n' $ptimes | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+	awk -v r="$REPORTS" -v c="$want" -v bi="$bytes" -v bo="$(wc -c <"$W/peer.xml")" \
+	    -v t="$ptimes" -v s="$pmed" 'BEGIN {
+		printf "| %d (python3 xml.etree) | %d | %.1f | %.1f |%s | %.3f | %.0f | %.0f |\n",
+			r, c, bi / 1e6, bo / 1e6, t, s, bi / 1e6 / s, c / s }'
+	awk -v a="$med" -v p="$pmed" 'BEGIN {
+		printf "\nassay merge takes %.2fx the time of the python xml.etree merge\n", a / p }'
+else
+	echo "python3 not installed: the peer was not measured" >&2
+fi
