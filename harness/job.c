@@ -118,6 +118,7 @@ static void fill_exit(struct job *j)
 	x->duration_ns = j->end_ns - j->start_ns;
 	capture_view(&j->cap[0], &j->out_view);
 	capture_view(&j->cap[1], &j->err_view);
+	j->out_view.path = j->err_view.path = NULL;     /* set when settled */
 	x->out = &j->out_view;
 	x->err = &j->err_view;
 	if (j->spawn_errno) {

@@ -21,8 +21,6 @@ void logs_init(struct logs *l, const char *dir, bool keep_all)
 	memset(l, 0, sizeof(*l));
 	l->dir = dir && *dir ? xstrdup(dir) : NULL;
 	l->keep_all = keep_all;
-	l->umask = umask(0);
-	umask(l->umask);
 }
 
 void logs_release(struct logs *l)
@@ -67,9 +65,10 @@ static bool make_dir(struct logs *l)
 		return true;
 	p = xstrdup(l->dir);
 	for (char *s = p + 1; ; s++) {
-		if (*s && *s != '/')
-			continue;
 		char c = *s;
+
+		if (c && c != '/')
+			continue;
 		*s = 0;
 		if (mkdir(p, 0777) < 0 && errno != EEXIST) {
 			turn_off(l, "cannot create", p);
@@ -94,17 +93,18 @@ void logs_spill(struct logs *l, struct log_stream *s, struct capture *c,
 		const char *buf, size_t n)
 {
 	struct assay_output v;
+	char *path;
 
 	if (!l->dir)
 		return;
 	if (s->fd < 0) {
 		if (c->total + n <= CAPTURE_HEAD + CAPTURE_TAIL || !make_dir(l))
 			return;         /* memory still holds all of it */
-		s->spill = xasprintf("%s/.assay-spill.XXXXXX", l->dir);
-		s->fd = mkostemp(s->spill, O_CLOEXEC);
-		if (s->fd < 0 || fchmod(s->fd, 0666 & ~l->umask) < 0) {
+		path = xasprintf("%s/.assay-spill", l->dir);
+		s->fd = io_atomic_open(path, &s->spill);
+		free(path);
+		if (s->fd < 0) {
 			turn_off(l, "cannot create a file in", l->dir);
-			log_stream_clear(s);
 			return;
 		}
 		capture_view(c, &v);
@@ -115,7 +115,8 @@ void logs_spill(struct logs *l, struct log_stream *s, struct capture *c,
 		turn_off(l, "cannot write", s->spill);
 }
 
-/* Writes what memory holds (the whole stream: it never spilled). */
+/* Writes what memory holds (the whole stream: it never spilled); a
+ * failed write leaves no partial file. */
 static int write_new(const char *path, const struct assay_output *v)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
@@ -126,6 +127,11 @@ static int write_new(const char *path, const struct assay_output *v)
 	rc = write_view(fd, v);
 	if (close(fd) < 0)
 		rc = -1;
+	if (rc < 0) {
+		int saved = errno;
+		unlink(path);
+		errno = saved;
+	}
 	return rc;
 }
 

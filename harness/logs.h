@@ -17,7 +17,6 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <sys/types.h>
 
 #include "assay/plugin.h"
 #include "capture.h"
@@ -26,7 +25,6 @@ struct logs {
 	char *dir;              /* NULL: logs are off */
 	bool keep_all;          /* --keep-logs */
 	bool made;              /* dir exists (made or found) */
-	mode_t umask;           /* for the mode of spill files */
 	char *problem;          /* why logs were turned off, or NULL */
 };
 

@@ -489,11 +489,13 @@ static bool declares(const xmlNode *n, const xmlNs *ns)
 	return false;
 }
 
-/* ns, used at n: remembered unless n declares it itself (the copy of n
- * carries that declaration) or it is the built-in xml prefix. */
-static void ns_use(struct nsset *u, const xmlNode *n, const xmlNs *ns)
+/* ns, used at n: remembered unless n, copied whole, declares it itself
+ * (the suite top's start tag is written anew: its own count), or it is
+ * the built-in xml prefix. */
+static void ns_use(struct nsset *u, const xmlNode *n, const xmlNode *top,
+		   const xmlNs *ns)
 {
-	if (!ns || declares(n, ns) ||
+	if (!ns || (n != top && declares(n, ns)) ||
 	    (ns->prefix && xmlStrEqual(ns->prefix, BAD_CAST "xml")))
 		return;
 	for (size_t i = 0; i < u->n; i++)
@@ -509,9 +511,9 @@ static void ns_use(struct nsset *u, const xmlNode *n, const xmlNs *ns)
  * suite top: they are written on their own). */
 static void ns_collect(struct nsset *u, const xmlNode *n, const xmlNode *top)
 {
-	ns_use(u, n, n->ns);
+	ns_use(u, n, top, n->ns);
 	for (const xmlAttr *a = n->properties; a; a = a->next)
-		ns_use(u, n, a->ns);
+		ns_use(u, n, top, a->ns);
 	for (const xmlNode *c = n->children; c; c = c->next)
 		if (c->type == XML_ELEMENT_NODE &&
 		    !(n == top && is_elem(c, "testsuite")))

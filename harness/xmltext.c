@@ -110,15 +110,19 @@ static size_t boundary(const char *s, size_t len, size_t i, int dir)
 
 void xmltext_cap(struct xmltext *t, size_t max, const char *where)
 {
-	struct xmltext out = { 0 };
+	struct xmltext out = { 0 }, line = { 0 };
 	size_t room, head, tail;
 
 	if (t->len <= max)
 		return;
-	/* the omission line takes at most 64 bytes plus the path */
-	room = max - 64 - (where ? strlen(where) + 25 : 0);
-	if (room > max) {       /* where is longer than the cap: drop it */
-		xmltext_cap(t, max, NULL);
+	/* the longest the omission line can be, where cleaned included */
+	xmltext_puts(&line, "x");
+	xmltext_omission(&line, UINT64_MAX, where);
+	room = max - line.len;
+	xmltext_release(&line);
+	if (room > max || room < 16) {  /* where is about as long as the cap */
+		if (where)
+			xmltext_cap(t, max, NULL);
 		return;
 	}
 	head = boundary(t->s, t->len, room / 2, -1);

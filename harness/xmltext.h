@@ -28,7 +28,8 @@ void xmltext_puts(struct xmltext *t, const char *s);
  * "here", where (may be NULL) as "; the whole output is in PATH". */
 void xmltext_omission(struct xmltext *t, uint64_t n, const char *where);
 /*
- * Cuts t to at most max bytes (max >= 256): keeps the first and last
+ * Cuts t to at most max bytes (max >= 256; where, cleaned, must fit in
+ * it, else it is left out): keeps the first and last
  * parts, split on character boundaries, with an omission line between.
  */
 void xmltext_cap(struct xmltext *t, size_t max, const char *where);

@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <libxml/xmlerror.h>
 #include <libxml/xmlwriter.h>
 
 #include "assay/plugin.h"
@@ -33,6 +34,13 @@
 #include "harness/xmltext.h"
 
 #define BODY_CHUNK (256 * 1024)
+
+/* libxml2 2.12 made the error handler's argument const. */
+#if LIBXML_VERSION >= 21200
+#define XML_ERROR_CONST const
+#else
+#define XML_ERROR_CONST
+#endif
 
 /* One result, held until its job ends. */
 struct held {
@@ -48,13 +56,14 @@ struct held {
 
 /* What one slot's running job has produced so far. */
 struct slot {
+	char *suite;            /* the running job's test id */
 	struct held *v;
 	size_t n, cap;
 	uint64_t start_wall_ns;
 };
 
 struct junit {
-	const char *path;
+	char *path;
 	int fd;                 /* the report's temporary file */
 	char *tmp;
 	int body_fd;            /* the suites, written as jobs end */
@@ -66,8 +75,13 @@ struct junit {
 	bool props_written;
 	bool bad;               /* a write failed */
 	int bad_errno;
+	char xml_msg[160];      /* libxml2's first complaint, or "" */
+	xmlStructuredErrorFunc saved_handler;   /* while writing */
+	void *saved_ctx;
 	unsigned long tests, failures, errors;
 	const struct assay_run_info *run;
+	uint64_t start_wall_ns; /* from hosts that give them, else 0 and "" */
+	const char *hostname;
 	struct xmltext text;    /* scratch for one string */
 };
 
@@ -77,8 +91,34 @@ static void check(struct junit *j, int rc)
 {
 	if (rc < 0 && !j->bad) {
 		j->bad = true;
-		j->bad_errno = errno ? errno : EIO;
+		j->bad_errno = errno;
 	}
+}
+
+/* libxml2 reports a failed write by printing: keep its words for our
+ * own message instead, while this reporter writes. */
+static void on_xml_error(void *ctx, XML_ERROR_CONST xmlError *x)
+{
+	struct junit *j = ctx;
+
+	if (x->level >= XML_ERR_ERROR && !j->xml_msg[0]) {
+		snprintf(j->xml_msg, sizeof(j->xml_msg), "%s",
+			 x->message ? x->message : "libxml2's writer failed");
+		j->xml_msg[strcspn(j->xml_msg, "\n")] = 0;
+	}
+}
+
+static void quiet_begin(struct junit *j)
+{
+	errno = 0;              /* a failed write's errno is then its own */
+	j->saved_handler = xmlStructuredError;
+	j->saved_ctx = xmlStructuredErrorContext;
+	xmlSetStructuredErrorFunc(j, on_xml_error);
+}
+
+static void quiet_end(struct junit *j)
+{
+	xmlSetStructuredErrorFunc(j->saved_ctx, j->saved_handler);
 }
 
 /* The text made valid and capped; valid until the next call. */
@@ -165,7 +205,6 @@ static void case_output(struct junit *j, const struct held *h,
 		return;
 	xmltext_reset(&j->text);
 	xmltext_add(&j->text, h->output, h->output_len);
-	xmltext_cap(&j->text, j->max_text, NULL);
 	if (path) {
 		xmltext_puts(&j->text, j->text.len && j->text.s[j->text.len - 1] != '\n'
 				       ? "\n[the program's whole output is in "
@@ -173,6 +212,7 @@ static void case_output(struct junit *j, const struct held *h,
 		xmltext_puts(&j->text, path);
 		xmltext_puts(&j->text, "]\n");
 	}
+	xmltext_cap(&j->text, j->max_text, NULL);
 	text_element(j, "system-out");
 }
 
@@ -265,8 +305,8 @@ static char *dup_or_null(const char *s)
 	return s ? xstrdup(s) : NULL;
 }
 
-static void hold(struct slot *s, const struct assay_result *r, const char *suite,
-		 bool want_output)
+static void hold(struct junit *j, struct slot *s, const struct assay_result *r,
+		 const char *suite)
 {
 	size_t n = strlen(suite);
 	bool is_case = !strncmp(r->id, suite, n) && r->id[n] == ':' &&
@@ -274,6 +314,7 @@ static void hold(struct slot *s, const struct assay_result *r, const char *suite
 	bool has_class = r->struct_size >= offsetof(struct assay_result, classification) +
 			 sizeof(r->classification);
 	struct held *h;
+	bool failed;
 
 	xgrow((void **)&s->v, &s->cap, s->n + 1, sizeof(*s->v));
 	h = &s->v[s->n++];
@@ -282,10 +323,15 @@ static void hold(struct slot *s, const struct assay_result *r, const char *suite
 		.outcome = r->outcome, .tally = assay_result_tally(r),
 		.reason = xstrdup(r->reason ? r->reason : ""),
 		.classification = has_class ? dup_or_null(r->classification) : NULL,
-		.note = dup_or_null(r->note), .diag = dup_or_null(r->diag),
+		.note = dup_or_null(r->note),
 		.duration_ns = r->duration_ns, .own = !is_case,
 	};
-	if (is_case && r->output && want_output) {
+	/* what a passing case printed is written only with all_output:
+	 * hold no more than will be written */
+	failed = element_of(h) == FAILURE || element_of(h) == ERROR;
+	if (failed)
+		h->diag = dup_or_null(r->diag);
+	if (is_case && r->output && (failed || j->all_output)) {
 		h->output = xmalloc(r->output_len + 1);
 		memcpy(h->output, r->output, r->output_len);
 		h->output_len = r->output_len;
@@ -324,6 +370,7 @@ static void write_suite(struct junit *j, const char *suite, struct slot *s,
 {
 	unsigned long count[4] = { 0 };
 
+	quiet_begin(j);
 	for (size_t i = 0; i < s->n; i++)
 		count[element_of(&s->v[i])]++;
 	start(j, "testsuite");
@@ -333,8 +380,8 @@ static void write_suite(struct junit *j, const char *suite, struct slot *s,
 	attr_count(j, "errors", count[ERROR]);
 	attr_count(j, "skipped", count[SKIPPED]);
 	attr_time(j, "time", duration_ns);
-	timestamp(j, s->start_wall_ns ? s->start_wall_ns : j->run->start_wall_ns);
-	attr(j, "hostname", j->run->hostname ? j->run->hostname : "");
+	timestamp(j, s->start_wall_ns ? s->start_wall_ns : j->start_wall_ns);
+	attr(j, "hostname", j->hostname);
 	if (!j->props_written)
 		properties(j);
 	for (size_t i = 0; i < s->n; i++)
@@ -344,6 +391,7 @@ static void write_suite(struct junit *j, const char *suite, struct slot *s,
 	j->failures += count[FAILURE];
 	j->errors += count[ERROR];
 	forget(s);
+	quiet_end(j);
 }
 
 /* ---- events ---- */
@@ -354,8 +402,13 @@ static void run_start(struct junit *j, const struct assay_run_info *r)
 			 sizeof(r->props);
 
 	j->run = r;
-	if (!has_props)         /* an older host: none of the new facts */
+	j->hostname = "";
+	if (has_props) {
+		j->start_wall_ns = r->start_wall_ns;
+		j->hostname = r->hostname ? r->hostname : "";
+	} else {                /* an older host: none of the new facts */
 		j->props_written = true;
+	}
 	j->nslots = r->jobs;
 	j->slots = xcalloc(r->jobs, sizeof(*j->slots));
 	check(j, xmlTextWriterSetIndent(j->body, 1));
@@ -367,11 +420,11 @@ static void test_end(struct junit *j, const struct assay_event *ev)
 	struct slot once = { 0 };
 
 	if (ev->worker < j->nslots) {
-		hold(&j->slots[ev->worker], ev->result, ev->test->id, true);
+		hold(j, &j->slots[ev->worker], ev->result, ev->test->id);
 		return;
 	}
 	/* never started: a suite of its own at once */
-	hold(&once, ev->result, ev->test->id, false);
+	hold(j, &once, ev->result, ev->test->id);
 	write_suite(j, ev->test->id, &once, 0, NULL);
 	free(once.v);
 }
@@ -385,8 +438,12 @@ static void junit_event(void *state, const struct assay_event *ev)
 		run_start(j, ev->run);
 		break;
 	case ASSAY_EV_TEST_START:
-		if (ev->worker < j->nslots)
-			j->slots[ev->worker].start_wall_ns = io_wall_ns();
+		if (ev->worker < j->nslots) {
+			struct slot *s = &j->slots[ev->worker];
+			s->start_wall_ns = io_wall_ns();
+			free(s->suite);
+			s->suite = xstrdup(ev->test->id);
+		}
 		break;
 	case ASSAY_EV_TEST_END:
 		test_end(j, ev);
@@ -422,7 +479,7 @@ static int junit_open(void **state, struct assay_reporter_opts *o, char *errbuf,
 		return -1;
 	}
 	j = xcalloc(1, sizeof(*j));
-	j->path = o->arg;
+	j->path = xstrdup(o->arg);
 	j->all_output = has_caps && o->all_output;
 	j->max_text = has_caps && o->max_text >= 1024 ? o->max_text : 1024 * 1024;
 	if ((j->fd = io_atomic_open(j->path, &j->tmp)) < 0 ||
@@ -432,6 +489,7 @@ static int junit_open(void **state, struct assay_reporter_opts *o, char *errbuf,
 			 j->path, strerror(errno));
 		if (j->fd >= 0)
 			io_atomic_abort(j->fd, j->tmp);
+		free(j->path);
 		free(j);
 		return -1;
 	}
@@ -471,12 +529,48 @@ static void write_report(struct junit *j, xmlTextWriterPtr w)
 	free(chunk);
 }
 
+/* Why writing failed, in one line. */
+static void failure(const struct junit *j, const char *what, int errnum,
+		    char *errbuf, size_t errlen)
+{
+	snprintf(errbuf, errlen, "cannot %s %s: %s", what, j->path,
+		 errnum ? strerror(errnum) :
+		 j->xml_msg[0] ? j->xml_msg : "libxml2's writer failed");
+}
+
+static void free_junit(struct junit *j)
+{
+	close(j->body_fd);
+	for (unsigned i = 0; i < j->nslots; i++) {
+		forget(&j->slots[i]);
+		free(j->slots[i].v);
+		free(j->slots[i].suite);
+	}
+	free(j->slots);
+	xmltext_release(&j->text);
+	free(j->path);
+	free(j);
+}
+
 static int junit_close(void *state, char *errbuf, size_t errlen)
 {
 	struct junit *j = state;
 	xmlTextWriterPtr w;
 	int rc = 0;
 
+	if (!j->run) {          /* the run never started: keep FILE as it was */
+		if (j->body)
+			xmlFreeTextWriter(j->body);
+		io_atomic_abort(j->fd, j->tmp);
+		free_junit(j);
+		return 0;
+	}
+	/* jobs whose end never came (assay's own loop failed): what they
+	 * reported, so the report still counts every result */
+	for (unsigned i = 0; j->body && i < j->nslots; i++)
+		if (j->slots[i].n)
+			write_suite(j, j->slots[i].suite, &j->slots[i], 0, NULL);
+	quiet_begin(j);
 	if (j->body) {
 		check(j, xmlTextWriterFlush(j->body));
 		xmlFreeTextWriter(j->body);
@@ -490,24 +584,16 @@ static int junit_close(void *state, char *errbuf, size_t errlen)
 		check(j, xmlTextWriterFlush(w));
 		xmlFreeTextWriter(w);
 	}
+	quiet_end(j);
 	if (j->bad) {
-		snprintf(errbuf, errlen, "cannot write %s: %s", j->path,
-			 strerror(j->bad_errno));
+		failure(j, "write", j->bad_errno, errbuf, errlen);
 		io_atomic_abort(j->fd, j->tmp);
 		rc = -1;
 	} else if (io_atomic_commit(j->fd, j->tmp, j->path) < 0) {
-		snprintf(errbuf, errlen, "cannot put %s in place: %s",
-			 j->path, strerror(errno));
+		failure(j, "put in place", errno, errbuf, errlen);
 		rc = -1;
 	}
-	close(j->body_fd);
-	for (unsigned i = 0; i < j->nslots; i++) {
-		forget(&j->slots[i]);
-		free(j->slots[i].v);
-	}
-	free(j->slots);
-	xmltext_release(&j->text);
-	free(j);
+	free_junit(j);
 	return rc;
 }
 

@@ -380,6 +380,31 @@ run_assay run --junit "$W/gone/r.xml" gn
 expect_rc 3 "the report's directory vanished during the run"
 expect_err "$W/gone/r.xml"
 
+cp "$W/w.xml" "$W/w.saved"
+run_assay run --junit "$W/w.xml" --reporter nosuch w
+expect_rc 2 "a usage error after --junit"
+cmp -s "$W/w.xml" "$W/w.saved" && [ -z "$(ls "$W"/w.xml.tmp.* 2>/dev/null)" ]
+check $? "a run that never started leaves the previous report as it was"
+
+mk fx/ok 'exit 0'
+(trap '' XFSZ; ulimit -f 1; "$ASSAY" run --junit "$W/fx.xml" fx >"$W/out" 2>"$W/err")
+RC=$?
+expect_rc 3 "the report cannot be written (file size limit)"
+expect_err "reporter 'junit' failed: cannot write $W/fx.xml: File too large"
+! grep -q "I/O error\|flush error" "$W/err"
+check $? "libxml2 prints nothing of its own"
+
+# --- memory: a passing case's output is not held ---
+mkdir mem
+printf '%s\n' '#!/bin/sh' \
+	'awk '"'"'BEGIN { pad = "x"; while (length(pad) < 16000) pad = pad pad' \
+	'	print "1..4000"' \
+	'	for (i = 1; i <= 4000; i++) { print "# " pad; print "ok " i " - case " i } }'"'" >mem/many.t
+chmod +x mem/many.t
+run_maxrss run --junit "$W/mem.xml" mem
+expect_rc 0 "4,000 passing points with 16 KB of output each"
+expect_maxrss 49152 "with --junit over 64 MB of passing output"
+
 # --- interrupted: the report is written, with the tests not run ---
 mk i/fast "touch '$W/i-fast'"
 mk i/sleepy "exec sleep 3$$"

@@ -211,6 +211,11 @@ run_assay merge -o nsused-out.xml nsused.xml
 expect_in nsused-out.xml 'xmlns:q="urn:q"'
 xmllint --noout nsused-out.xml 2>/dev/null
 check $? "a namespace the copy uses stays declared"
+printf '<testsuites><testsuite xmlns:p="urn:x" p:foo="1" name="a"><testcase name="c"/></testsuite></testsuites>\n' >nsown.xml
+run_assay merge -o nsown-out.xml nsown.xml
+expect_in nsown-out.xml 'xmlns:p="urn:x"'
+run_assay merge -o nsown-again.xml nsown-out.xml
+expect_rc 0 "a suite's own namespace stays declared: merge reads its output back"
 awk 'BEGIN { printf "<testsuite name=\"a\"><testcase name=\"c\">"
 	for (k = 0; k < 70; k++) printf "<p%d:x xmlns:p%d=\"urn:%d\"/>", k, k, k
 	print "</testcase></testsuite>" }' >nsinner.xml
