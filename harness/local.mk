@@ -10,6 +10,7 @@ harness_libassay_a_SOURCES = \
 	harness/gitinfo.c harness/gitinfo.h \
 	harness/io.c harness/io.h \
 	harness/job.c harness/job.h \
+	harness/junitfile.c harness/junitfile.h \
 	harness/logs.c harness/logs.h \
 	harness/loop.c harness/loop.h \
 	harness/merge.c harness/merge.h \

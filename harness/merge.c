@@ -1,11 +1,9 @@
 /*
  * merge.c - see merge.h.
  *
- * The root's counts come first in the output but are known only at the
- * end, and each input is held in memory only while it is read, so the
- * suites go to a temporary body file first (beside OUT, never renamed);
- * the report is then the root's start tag, the body copied through, and
- * the end tag, in a second temporary file renamed over OUT.
+ * Each input is held in memory only while it is read; its suites go to
+ * the body of a struct junitfile, which writes the root with the totals
+ * around them and renames the result over OUT at the end.
  *
  * Process-wide state: none of ours. While merge_reports runs, libxml2's
  * structured error handler (per thread) points at its struct merge, and
@@ -34,27 +32,13 @@
 #include <libxml/xmlwriter.h>
 
 #include "io.h"
+#include "junitfile.h"
 #include "merge.h"
 #include "xmltext.h"
 
 /* Every input is read with these and nothing else: never NOENT, DTDLOAD,
  * DTDATTR, DTDVALID or HUGE. (A DOCTYPE stops the parser anyway.) */
 #define READ_OPTIONS (XML_PARSE_NONET | XML_PARSE_COMPACT)
-
-/* libxml2 2.12 made the error handler's argument const. */
-#if LIBXML_VERSION >= 21200
-#define XML_ERROR_CONST const
-#else
-#define XML_ERROR_CONST
-#endif
-
-/* A file written through libxml2's writer: io_atomic_open's temporary. */
-struct sink {
-	int fd;                 /* -1: not open */
-	char *tmp;
-	int werrno;             /* errno of the first failed write, 0 if none */
-	xmlTextWriterPtr w;
-};
 
 /* One input as libxml2 reads it, through src_read. */
 struct src {
@@ -68,7 +52,7 @@ struct merge {
 	struct err *e;
 	const char *out;
 	const char *path;       /* the input being read or written */
-	struct sink body;       /* the suites, written before the root */
+	struct junitfile jf;    /* the suites go to jf.body, before the root */
 	xmlBuffer *dump;        /* scratch space for write_copy */
 	size_t tests, failures, errors;
 	double time;
@@ -326,73 +310,15 @@ static xmlNode *first_child(xmlNode *parent, const char *name)
 
 /* ---- writing ---- */
 
-static int sink_write(void *ctx, const char *buf, int len)
-{
-	struct sink *s = ctx;
-
-	if (io_write_all(s->fd, buf, (size_t)len) == 0)
-		return len;
-	if (!s->werrno)
-		s->werrno = errno;
-	return -1;
-}
-
-static void sink_abort(struct sink *s)
-{
-	xmlFreeTextWriter(s->w);
-	s->w = NULL;
-	if (s->fd >= 0)
-		io_atomic_abort(s->fd, s->tmp);
-	s->fd = -1;
-}
-
-/* A writer on a new temporary file beside path. */
-static int sink_open(struct sink *s, const char *path, struct err *e)
-{
-	xmlOutputBufferPtr ob;
-
-	memset(s, 0, sizeof(*s));
-	if ((s->fd = io_atomic_open(path, &s->tmp)) < 0)
-		return err_set(e, ERR_SYS,
-			       "cannot create a temporary file beside '%s' to write the merged report",
-			       path);
-	ob = xmlOutputBufferCreateIO(sink_write, NULL, s, NULL);
-	if (!ob || !(s->w = xmlNewTextWriter(ob))) {
-		if (ob)
-			xmlOutputBufferClose(ob);
-		sink_abort(s);
-		errno = ENOMEM;
-		return err_set(e, ERR_SYS, "cannot write '%s'", path);
-	}
-	return 0;
-}
-
 /* The error for a failed write of the report (its or the body's). */
-static int write_failed(struct merge *m, const struct sink *s)
+static int write_failed(struct merge *m)
 {
-	errno = s->werrno ? s->werrno : m->body.werrno;
+	errno = m->jf.werrno;
 	if (errno)
 		return err_set(m->e, ERR_SYS, "cannot write the merged report '%s'",
 			       m->out);
 	return err_set(m->e, ERR_SYS, "cannot write the merged report '%s': %s",
 		       m->out, m->xml_msg[0] ? m->xml_msg : "libxml2's writer failed");
-}
-
-/* Ends the document and renames the file over path. */
-static int sink_commit(struct merge *m, struct sink *s)
-{
-	if (xmlTextWriterEndDocument(s->w) < 0 || s->werrno) {
-		int rc = write_failed(m, s);
-
-		sink_abort(s);
-		return rc;
-	}
-	xmlFreeTextWriter(s->w);
-	s->w = NULL;
-	if (io_atomic_commit(s->fd, s->tmp, m->out) < 0)
-		return err_set(m->e, ERR_SYS, "cannot write the merged report '%s'",
-			       m->out);
-	return 0;
 }
 
 /* A line break and depth levels of two-space indentation, as text.
@@ -559,11 +485,11 @@ static int write_ns_decls(struct merge *m, xmlNode *s)
 
 		if (in_scope < 0)
 			return too_many_ns(m, s);
-		if (in_scope && xmlTextWriterWriteAttributeNS(m->body.w,
+		if (in_scope && xmlTextWriterWriteAttributeNS(m->jf.body,
 				ns->prefix ? BAD_CAST "xmlns" : NULL,
 				ns->prefix ? ns->prefix : BAD_CAST "xmlns",
 				NULL, ns->href ? ns->href : BAD_CAST "") < 0)
-			return write_failed(m, &m->body);
+			return write_failed(m);
 	}
 	return 0;
 }
@@ -575,7 +501,7 @@ static int copy_children(struct merge *m, xmlNode *parent, int depth,
  * suite's own, or NULL) holds. */
 static int write_properties(struct merge *m, xmlNode *props)
 {
-	xmlTextWriterPtr w = m->body.w;
+	xmlTextWriterPtr w = m->jf.body;
 	struct xmltext path = { 0 };
 	int rc;
 
@@ -609,7 +535,7 @@ static int copy_children(struct merge *m, xmlNode *parent, int depth,
 		    is_elem(c, "testsuite"))
 			continue;
 		rc = c == props ? write_properties(m, c) :
-				  write_copy(m->body.w, m->dump, c, depth);
+				  write_copy(m->jf.body, m->dump, c, depth);
 		if (rc < 0)
 			return rc;
 	}
@@ -619,7 +545,7 @@ static int copy_children(struct merge *m, xmlNode *parent, int depth,
 /* Writes suite s with its own children (not the suites nested in it). */
 static int write_suite(struct merge *m, xmlNode *s)
 {
-	xmlTextWriterPtr w = m->body.w;
+	xmlTextWriterPtr w = m->jf.body;
 	xmlNode *props = m->first ? first_child(s, "properties") : NULL;
 	struct tally t;
 	int rc;
@@ -628,13 +554,13 @@ static int write_suite(struct merge *m, xmlNode *s)
 	if (indent(w, 1) < 0 ||
 	    xmlTextWriterStartElement(w, BAD_CAST "testsuite") < 0 ||
 	    write_suite_attrs(w, s, &t) < 0)
-		return write_failed(m, &m->body);
+		return write_failed(m);
 	if ((rc = write_ns_decls(m, s)) < 0)
 		return rc;
 	if ((m->first && !props && write_properties(m, NULL) < 0) ||
 	    copy_children(m, s, 2, props) < 0 || indent(w, 1) < 0 ||
 	    xmlTextWriterEndElement(w) < 0)
-		return write_failed(m, &m->body);
+		return write_failed(m);
 	m->tests += t.tests;
 	m->failures += t.failures;
 	m->errors += t.errors;
@@ -682,58 +608,28 @@ static int merge_input(struct merge *m, const char *path)
 }
 
 /* Appends the body file to the report, as the writer made it. */
-static int copy_body(struct merge *m, xmlTextWriterPtr w)
-{
-	char buf[16384];
-	ssize_t n;
-
-	if (lseek(m->body.fd, 0, SEEK_SET) < 0) {
-		m->body.werrno = errno;
-		return -1;
-	}
-	while ((n = io_read(m->body.fd, buf, sizeof(buf))) > 0)
-		if (xmlTextWriterWriteRawLen(w, BAD_CAST buf, (int)n) < 0)
-			return -1;
-	if (n < 0)
-		m->body.werrno = errno;
-	return (int)n;
-}
-
-/* The report: the root with the totals around the body. */
+/* The report: the root with the totals around the suites. */
 static int write_report(struct merge *m)
 {
-	struct sink out;
-	xmlTextWriterPtr w;
 	char time[400];         /* %.3f of up to DBL_MAX */
-	int rc;
 
 	snprintf(time, sizeof(time), "%.3f", m->time);
-	if (xmlTextWriterFlush(m->body.w) < 0 || m->body.werrno)
-		return write_failed(m, &m->body);
-	if ((rc = sink_open(&out, m->out, m->e)) < 0)
-		return rc;
-	w = out.w;
-	if (xmlTextWriterStartDocument(w, NULL, "UTF-8", NULL) < 0 ||
-	    xmlTextWriterStartElement(w, BAD_CAST "testsuites") < 0 ||
-	    xmlTextWriterWriteAttribute(w, BAD_CAST "name", BAD_CAST "assay") < 0 ||
-	    write_count(w, "tests", m->tests) < 0 ||
-	    write_count(w, "failures", m->failures) < 0 ||
-	    write_count(w, "errors", m->errors) < 0 ||
-	    xmlTextWriterWriteAttribute(w, BAD_CAST "time", BAD_CAST time) < 0 ||
-	    copy_body(m, w) < 0 || indent(w, 0) < 0) {
-		rc = write_failed(m, &out);
-		sink_abort(&out);
-		return rc;
+	if (indent(m->jf.body, 0) < 0)
+		return write_failed(m);
+	if (junitfile_commit(&m->jf, &(struct junit_totals){
+			m->tests, m->failures, m->errors, time }) < 0) {
+		m->jf.werrno = errno;
+		return write_failed(m);
 	}
-	return sink_commit(m, &out);
+	return 0;
 }
 
 int merge_reports(const char *out, const char *const *in, size_t n,
 		  struct err *e)
 {
-	struct merge m = { .e = e, .out = out, .body = { .fd = -1 } };
+	struct merge m = { .e = e, .out = out, .jf = { .body_fd = -1 } };
 	struct env v;
-	int rc;
+	int rc = 0;
 
 	assert(out && (in || !n));
 	env_enter(&v, &m);
@@ -741,13 +637,16 @@ int merge_reports(const char *out, const char *const *in, size_t n,
 		errno = ENOMEM;
 		rc = err_set(e, ERR_SYS, "cannot merge reports into '%s'", out);
 	} else {
-		rc = sink_open(&m.body, out, e);
+		if (junitfile_open(&m.jf, out) < 0)
+			rc = err_set(e, ERR_SYS,
+				     "cannot create a temporary file beside '%s' to write the merged report",
+				     out);
 	}
 	for (size_t i = 0; !rc && i < n; i++)
 		rc = merge_input(&m, in[i]);
 	if (!rc)
 		rc = write_report(&m);
-	sink_abort(&m.body);
+	junitfile_abort(&m.jf);
 	if (m.dump)
 		xmlBufferFree(m.dump);
 	env_leave(&v);

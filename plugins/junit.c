@@ -22,7 +22,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <libxml/xmlerror.h>
 #include <libxml/xmlwriter.h>
@@ -30,17 +29,9 @@
 #include "assay/plugin.h"
 #include "builtin.h"
 #include "harness/io.h"
+#include "harness/junitfile.h"
 #include "harness/xalloc.h"
 #include "harness/xmltext.h"
-
-#define BODY_CHUNK (256 * 1024)
-
-/* libxml2 2.12 made the error handler's argument const. */
-#if LIBXML_VERSION >= 21200
-#define XML_ERROR_CONST const
-#else
-#define XML_ERROR_CONST
-#endif
 
 /* One result, held until its job ends. */
 struct held {
@@ -64,10 +55,7 @@ struct slot {
 
 struct junit {
 	char *path;
-	int fd;                 /* the report's temporary file */
-	char *tmp;
-	int body_fd;            /* the suites, written as jobs end */
-	xmlTextWriterPtr body;
+	struct junitfile jf;    /* suites go to jf.body as jobs end */
 	struct slot *slots;
 	unsigned nslots;
 	bool all_output;
@@ -132,17 +120,24 @@ static const xmlChar *clean(struct junit *j, const char *s, size_t n)
 
 static void attr(struct junit *j, const char *name, const char *value)
 {
-	check(j, xmlTextWriterWriteAttribute(j->body, (const xmlChar *)name,
+	check(j, xmlTextWriterWriteAttribute(j->jf.body, (const xmlChar *)name,
 					     clean(j, value, strlen(value))));
+}
+
+/* Seconds with three decimals, from integers (no locale, no rounding
+ * past the millisecond). */
+static const char *seconds(char buf[32], uint64_t ns)
+{
+	snprintf(buf, 32, "%" PRIu64 ".%03" PRIu64, ns / 1000000000u,
+		 ns / 1000000u % 1000u);
+	return buf;
 }
 
 static void attr_time(struct junit *j, const char *name, uint64_t ns)
 {
 	char buf[32];
 
-	snprintf(buf, sizeof(buf), "%" PRIu64 ".%03" PRIu64, ns / 1000000000u,
-		 ns / 1000000u % 1000u);
-	attr(j, name, buf);
+	attr(j, name, seconds(buf, ns));
 }
 
 static void attr_count(struct junit *j, const char *name, unsigned long n)
@@ -155,19 +150,19 @@ static void attr_count(struct junit *j, const char *name, unsigned long n)
 
 static void start(struct junit *j, const char *element)
 {
-	check(j, xmlTextWriterStartElement(j->body, (const xmlChar *)element));
+	check(j, xmlTextWriterStartElement(j->jf.body, (const xmlChar *)element));
 }
 
 static void end(struct junit *j)
 {
-	check(j, xmlTextWriterEndElement(j->body));
+	check(j, xmlTextWriterEndElement(j->jf.body));
 }
 
 /* An element holding the text already in j->text (made valid). */
 static void text_element(struct junit *j, const char *element)
 {
 	start(j, element);
-	check(j, xmlTextWriterWriteString(j->body, (const xmlChar *)xmltext_str(&j->text)));
+	check(j, xmlTextWriterWriteString(j->jf.body, (const xmlChar *)xmltext_str(&j->text)));
 	end(j);
 }
 
@@ -271,7 +266,7 @@ static void verdict(struct junit *j, const struct held *h, enum verdict_element 
 			xmltext_puts(&j->text, h->diag);
 		}
 		xmltext_cap(&j->text, j->max_text, NULL);
-		check(j, xmlTextWriterWriteString(j->body,
+		check(j, xmlTextWriterWriteString(j->jf.body,
 						  (const xmlChar *)xmltext_str(&j->text)));
 	}
 	end(j);
@@ -411,8 +406,9 @@ static void run_start(struct junit *j, const struct assay_run_info *r)
 	}
 	j->nslots = r->jobs;
 	j->slots = xcalloc(r->jobs, sizeof(*j->slots));
-	check(j, xmlTextWriterSetIndent(j->body, 1));
-	check(j, xmlTextWriterSetIndentString(j->body, (const xmlChar *)"  "));
+	check(j, xmlTextWriterWriteRaw(j->jf.body, (const xmlChar *)"\n"));
+	check(j, xmlTextWriterSetIndent(j->jf.body, 1));
+	check(j, xmlTextWriterSetIndentString(j->jf.body, (const xmlChar *)"  "));
 }
 
 static void test_end(struct junit *j, const struct assay_event *ev)
@@ -466,7 +462,6 @@ static int junit_open(void **state, struct assay_reporter_opts *o, char *errbuf,
 	bool has_caps = o->struct_size >= offsetof(struct assay_reporter_opts, max_text) +
 			sizeof(o->max_text);
 	struct junit *j;
-	char *body_tmp;
 	struct stat st;
 
 	if (!o->arg || !*o->arg) {
@@ -482,51 +477,15 @@ static int junit_open(void **state, struct assay_reporter_opts *o, char *errbuf,
 	j->path = xstrdup(o->arg);
 	j->all_output = has_caps && o->all_output;
 	j->max_text = has_caps && o->max_text >= 1024 ? o->max_text : 1024 * 1024;
-	if ((j->fd = io_atomic_open(j->path, &j->tmp)) < 0 ||
-	    (j->body_fd = io_atomic_open(j->path, &body_tmp)) < 0) {
-		snprintf(errbuf, errlen, "cannot create %s beside %s: %s",
-			 j->tmp ? "the body's temporary file" : "a temporary file",
+	if (junitfile_open(&j->jf, j->path) < 0) {
+		snprintf(errbuf, errlen, "cannot create a temporary file beside %s: %s",
 			 j->path, strerror(errno));
-		if (j->fd >= 0)
-			io_atomic_abort(j->fd, j->tmp);
 		free(j->path);
 		free(j);
 		return -1;
 	}
-	unlink(body_tmp);       /* only this fd needs it */
-	free(body_tmp);
-	j->body = xmlNewTextWriter(xmlOutputBufferCreateFd(j->body_fd, NULL));
-	if (!j->body)
-		j->bad = true;
 	*state = j;
 	return 0;
-}
-
-/* The report: the root with the totals around the body. */
-static void write_report(struct junit *j, xmlTextWriterPtr w)
-{
-	char buf[32], *chunk = xmalloc(BODY_CHUNK);
-	uint64_t ns = j->run ? j->run->elapsed_ns : 0;
-	ssize_t n;
-
-	check(j, xmlTextWriterStartDocument(w, "1.0", "UTF-8", NULL));
-	check(j, xmlTextWriterStartElement(w, (const xmlChar *)"testsuites"));
-	check(j, xmlTextWriterWriteAttribute(w, (const xmlChar *)"name",
-					     (const xmlChar *)"assay"));
-	check(j, xmlTextWriterWriteFormatAttribute(w, (const xmlChar *)"tests", "%lu", j->tests));
-	check(j, xmlTextWriterWriteFormatAttribute(w, (const xmlChar *)"failures", "%lu", j->failures));
-	check(j, xmlTextWriterWriteFormatAttribute(w, (const xmlChar *)"errors", "%lu", j->errors));
-	snprintf(buf, sizeof(buf), "%" PRIu64 ".%03" PRIu64, ns / 1000000000u,
-		 ns / 1000000u % 1000u);
-	check(j, xmlTextWriterWriteAttribute(w, (const xmlChar *)"time", (const xmlChar *)buf));
-	check(j, xmlTextWriterWriteRaw(w, (const xmlChar *)"\n"));
-	if (lseek(j->body_fd, 0, SEEK_SET) < 0)
-		check(j, -1);
-	while (!j->bad && (n = io_read(j->body_fd, chunk, BODY_CHUNK)) != 0)
-		check(j, n < 0 ? -1 : xmlTextWriterWriteRawLen(w, (const xmlChar *)chunk, (int)n));
-	check(j, xmlTextWriterEndElement(w));
-	check(j, xmlTextWriterEndDocument(w));
-	free(chunk);
 }
 
 /* Why writing failed, in one line. */
@@ -540,7 +499,6 @@ static void failure(const struct junit *j, const char *what, int errnum,
 
 static void free_junit(struct junit *j)
 {
-	close(j->body_fd);
 	for (unsigned i = 0; i < j->nslots; i++) {
 		forget(&j->slots[i]);
 		free(j->slots[i].v);
@@ -555,44 +513,32 @@ static void free_junit(struct junit *j)
 static int junit_close(void *state, char *errbuf, size_t errlen)
 {
 	struct junit *j = state;
-	xmlTextWriterPtr w;
+	char time[32];
 	int rc = 0;
 
 	if (!j->run) {          /* the run never started: keep FILE as it was */
-		if (j->body)
-			xmlFreeTextWriter(j->body);
-		io_atomic_abort(j->fd, j->tmp);
+		junitfile_abort(&j->jf);
 		free_junit(j);
 		return 0;
 	}
 	/* jobs whose end never came (assay's own loop failed): what they
 	 * reported, so the report still counts every result */
-	for (unsigned i = 0; j->body && i < j->nslots; i++)
+	for (unsigned i = 0; i < j->nslots; i++)
 		if (j->slots[i].n)
 			write_suite(j, j->slots[i].suite, &j->slots[i], 0, NULL);
 	quiet_begin(j);
-	if (j->body) {
-		check(j, xmlTextWriterFlush(j->body));
-		xmlFreeTextWriter(j->body);
-	}
-	w = xmlNewTextWriter(xmlOutputBufferCreateFd(j->fd, NULL));
-	if (!w)
-		check(j, -1);
-	else
-		write_report(j, w);
-	if (w) {
-		check(j, xmlTextWriterFlush(w));
-		xmlFreeTextWriter(w);
+	if (j->bad) {
+		failure(j, "write", j->jf.werrno ? j->jf.werrno : j->bad_errno,
+			errbuf, errlen);
+		junitfile_abort(&j->jf);
+		rc = -1;
+	} else if (junitfile_commit(&j->jf, &(struct junit_totals){
+			j->tests, j->failures, j->errors,
+			seconds(time, j->run->elapsed_ns) }) < 0) {
+		failure(j, "write", errno, errbuf, errlen);
+		rc = -1;
 	}
 	quiet_end(j);
-	if (j->bad) {
-		failure(j, "write", j->bad_errno, errbuf, errlen);
-		io_atomic_abort(j->fd, j->tmp);
-		rc = -1;
-	} else if (io_atomic_commit(j->fd, j->tmp, j->path) < 0) {
-		failure(j, "put in place", errno, errbuf, errlen);
-		rc = -1;
-	}
 	free_junit(j);
 	return rc;
 }

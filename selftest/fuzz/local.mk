@@ -28,7 +28,7 @@ selftest/fuzz/tap_fuzz: $(srcdir)/selftest/fuzz/tap_fuzz.c $(srcdir)/harness/tap
 # merge.c and what it calls are built here, instrumented, not taken from
 # harness/libassay.a (built by $(CC) without coverage or ASan).
 FUZZ_MERGE_SRC = $(srcdir)/harness/merge.c $(srcdir)/harness/io.c \
-	$(srcdir)/harness/err.c $(srcdir)/harness/xmltext.c \
+	$(srcdir)/harness/err.c $(srcdir)/harness/xmltext.c $(srcdir)/harness/junitfile.c \
 	$(srcdir)/harness/xalloc.c
 selftest/fuzz/merge_fuzz: $(srcdir)/selftest/fuzz/merge_fuzz.c \
 		$(FUZZ_MERGE_SRC)
