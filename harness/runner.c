@@ -384,7 +384,7 @@ static void plan(struct runner *r)
 		if (t->problem)
 			verdict_without_job(r, t, ASSAY_ERROR, t->problem);
 		else
-			sched_push(&r->sched, t, 0);
+			sched_push(&r->sched, t, 0, NULL);
 	}
 }
 

@@ -8,11 +8,112 @@
 #include "sched.h"
 #include "xalloc.h"
 
+/* What a NULL need stands for: one unit, no pools. Never written. */
+static const struct sched_need default_need = { .weight = 1 };
+
+/* The heap order: higher priority first, then queued first. */
+static bool before(const struct sched_item *a, const struct sched_item *b)
+{
+	if (a->priority != b->priority)
+		return a->priority > b->priority;
+	return a->seq < b->seq;
+}
+
+static void heap_sift_up(struct sched_heap *h, size_t i)
+{
+	struct sched_item it = h->v[i];
+
+	while (i > 0 && before(&it, &h->v[(i - 1) / 2])) {
+		h->v[i] = h->v[(i - 1) / 2];
+		i = (i - 1) / 2;
+	}
+	h->v[i] = it;
+}
+
+static void heap_sift_down(struct sched_heap *h, size_t i)
+{
+	struct sched_item it = h->v[i];
+
+	for (;;) {
+		size_t l = 2 * i + 1, m = l;
+		if (l >= h->n)
+			break;
+		if (l + 1 < h->n && before(&h->v[l + 1], &h->v[l]))
+			m = l + 1;
+		if (!before(&h->v[m], &it))
+			break;
+		h->v[i] = h->v[m];
+		i = m;
+	}
+	h->v[i] = it;
+}
+
+static void heap_push(struct sched_heap *h, const struct sched_item *it)
+{
+	xgrow((void **)&h->v, &h->cap, h->n + 1, sizeof(*h->v));
+	h->v[h->n++] = *it;
+	heap_sift_up(h, h->n - 1);
+}
+
+/* Removes and returns the best item; h must not be empty. */
+static struct sched_item heap_pop(struct sched_heap *h)
+{
+	struct sched_item best;
+
+	assert(h->n > 0);
+	best = h->v[0];
+	h->v[0] = h->v[--h->n];
+	if (h->n)
+		heap_sift_down(h, 0);
+	return best;
+}
+
+/* The units n takes: 0 counts as 1, more than the slots as all of them. */
+static unsigned need_weight(const struct sched *s, const struct sched_need *n)
+{
+	unsigned w = n->weight ? n->weight : 1;
+
+	return w < s->nslots ? w : s->nslots;
+}
+
+/* A pool named twice in one need is taken once. */
+static bool pool_repeated(const struct sched_need *n, unsigned k)
+{
+	for (unsigned i = 0; i < k; i++)
+		if (n->pool[i] == n->pool[k])
+			return true;
+	return false;
+}
+
+static bool need_valid(const struct sched *s, const struct sched_need *n)
+{
+	if (n->npools > SCHED_MAX_POOLS)
+		return false;
+	for (unsigned k = 0; k < n->npools; k++)
+		if (n->pool[k] >= s->npools)
+			return false;
+	return true;
+}
+
+/* The first of n's pools with no unit left, or NULL. */
+static struct sched_pool *full_pool(struct sched *s,
+				    const struct sched_need *n)
+{
+	for (unsigned k = 0; k < n->npools; k++) {
+		struct sched_pool *p = &s->pools[n->pool[k]];
+		if (p->used >= p->cap)
+			return p;
+	}
+	return NULL;
+}
+
 void sched_init(struct sched *s, unsigned slots)
 {
 	memset(s, 0, sizeof(*s));
 	assert(slots > 0);
 	s->nslots = slots;
+	s->units_free = slots;
+	s->held = xcalloc(slots, sizeof(*s->held));
 	s->free_slots = xmalloc(slots * sizeof(*s->free_slots));
 	for (unsigned i = 0; i < slots; i++)    /* top of stack: slot 0 */
 		s->free_slots[i] = slots - 1 - i;
@@ -21,77 +122,141 @@ void sched_init(struct sched *s, unsigned slots)
 
 void sched_release(struct sched *s)
 {
-	free(s->heap);
+	for (unsigned i = 0; i < s->npools; i++)
+		free(s->pools[i].wait.v);
+	free(s->pools);
+	free(s->ready.v);
+	free(s->held);
 	free(s->free_slots);
 	memset(s, 0, sizeof(*s));
 }
 
-static bool before(const struct sched_item *a, const struct sched_item *b)
+unsigned sched_add_pool(struct sched *s, unsigned cap)
 {
-	if (a->priority != b->priority)
-		return a->priority > b->priority;
-	return a->seq < b->seq;
+	s->pools = xrealloc(s->pools, (s->npools + 1) * sizeof(*s->pools));
+	s->pools[s->npools] = (struct sched_pool){ .cap = cap ? cap : 1 };
+	return s->npools++;
 }
 
-static void swap(struct sched_item *a, struct sched_item *b)
+void sched_push(struct sched *s, void *item, double priority,
+		const struct sched_need *need)
 {
-	struct sched_item t = *a;
-	*a = *b;
-	*b = t;
+	struct sched_item it = {
+		.item = item, .priority = priority, .seq = s->seq++,
+		.need = need ? need : &default_need,
+	};
+
+	assert(need_valid(s, it.need));
+	heap_push(&s->ready, &it);
 }
 
-void sched_push(struct sched *s, struct test *t, double priority)
+/* Holds it back until a unit of p frees; it keeps its priority and seq. */
+static void park(struct sched *s, struct sched_pool *p,
+		 const struct sched_item *it)
 {
-	size_t i = s->n;
+	heap_push(&p->wait, it);
+	s->nwaiting++;
+}
 
-	xgrow((void **)&s->heap, &s->cap, s->n + 1, sizeof(*s->heap));
-	s->heap[s->n++] = (struct sched_item){ t, priority, s->seq++ };
-	while (i > 0 && before(&s->heap[i], &s->heap[(i - 1) / 2])) {
-		swap(&s->heap[i], &s->heap[(i - 1) / 2]);
-		i = (i - 1) / 2;
+/* Gives it a free slot, its weight and its pools. */
+static void *start(struct sched *s, const struct sched_item *it,
+		   unsigned *slot)
+{
+	const struct sched_need *n = it->need;
+	unsigned sl = s->free_slots[--s->nfree];
+
+	s->units_free -= need_weight(s, n);
+	for (unsigned k = 0; k < n->npools; k++)
+		if (!pool_repeated(n, k))
+			s->pools[n->pool[k]].used++;
+	s->held[sl] = n;
+	*slot = sl;
+	return it->item;
+}
+
+/*
+ * Each turn takes the reserved item, else the best ready one, and either
+ * parks it behind a full pool (and goes on), reserves it when it is too
+ * heavy for the free units (nothing else starts until it does), or
+ * starts it. A reserved item's pools were free when it was reserved and
+ * nothing starts meanwhile, but they are checked again all the same.
+ */
+void *sched_next(struct sched *s, unsigned *slot)
+{
+	struct sched_item it;
+	struct sched_pool *p;
+
+	while (s->nfree && (s->has_reserved || s->ready.n)) {
+		it = s->has_reserved ? s->reserved : heap_pop(&s->ready);
+		s->has_reserved = false;
+		if ((p = full_pool(s, it.need))) {
+			park(s, p, &it);
+			continue;
+		}
+		if (need_weight(s, it.need) > s->units_free) {
+			s->reserved = it;
+			s->has_reserved = true;
+			return NULL;
+		}
+		return start(s, &it, slot);
 	}
+	return NULL;
 }
 
-struct test *sched_pop(struct sched *s)
+/*
+ * Gives back one unit of p and sends its best waiter to the ready queue.
+ * That waiter may meet another full pool and park there; p's waiters
+ * behind it then wait for p's next release, or for it to run and
+ * release p: later, never lost.
+ */
+static void pool_give(struct sched *s, struct sched_pool *p)
 {
-	struct test *t;
-	size_t i = 0;
+	struct sched_item it;
 
-	if (!s->n)
-		return NULL;
-	t = s->heap[0].test;
-	s->heap[0] = s->heap[--s->n];
-	for (;;) {
-		size_t l = 2 * i + 1, r = l + 1, m = i;
-		if (l < s->n && before(&s->heap[l], &s->heap[m]))
-			m = l;
-		if (r < s->n && before(&s->heap[r], &s->heap[m]))
-			m = r;
-		if (m == i)
-			break;
-		swap(&s->heap[i], &s->heap[m]);
-		i = m;
-	}
-	return t;
-}
-
-struct test *sched_next(struct sched *s, unsigned *slot)
-{
-	if (!s->nfree || !s->n)
-		return NULL;
-	*slot = s->free_slots[--s->nfree];
-	return sched_pop(s);
+	assert(p->used > 0);
+	p->used--;
+	if (!p->wait.n)
+		return;
+	it = heap_pop(&p->wait);
+	s->nwaiting--;
+	heap_push(&s->ready, &it);
 }
 
 void sched_release_slot(struct sched *s, unsigned slot)
 {
-	assert(slot < s->nslots && s->nfree < s->nslots);
+	const struct sched_need *n;
+
+	assert(slot < s->nslots && s->nfree < s->nslots && s->held[slot]);
+	n = s->held[slot];
+	s->held[slot] = NULL;
 	s->free_slots[s->nfree++] = slot;
+	s->units_free += need_weight(s, n);
+	for (unsigned k = 0; k < n->npools; k++)
+		if (!pool_repeated(n, k))
+			pool_give(s, &s->pools[n->pool[k]]);
+}
+
+void *sched_pop(struct sched *s)
+{
+	if (s->ready.n)
+		return heap_pop(&s->ready).item;
+	if (s->has_reserved) {
+		s->has_reserved = false;
+		return s->reserved.item;
+	}
+	for (unsigned i = 0; i < s->npools; i++) {
+		struct sched_heap *w = &s->pools[i].wait;
+		if (w->n) {                     /* any order: take the last */
+			s->nwaiting--;
+			return w->v[--w->n].item;
+		}
+	}
+	return NULL;
 }
 
 size_t sched_queued(const struct sched *s)
 {
-	return s->n;
+	return s->ready.n + (s->has_reserved ? 1 : 0) + s->nwaiting;
 }
 
 bool sched_idle(const struct sched *s)

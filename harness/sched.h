@@ -1,10 +1,19 @@
 /*
- * sched.h - chooses the next test for a free slot.
+ * sched.h - chooses the next run for a free slot, within the limits of
+ * the named resource pools.
  *
  * Owns the ready queue (a binary heap: higher priority first, then the
- * order tests were queued) and the slot numbers. O(log n) per test.
- * Never spawns, never prints, never blocks: the runner asks, sched
- * answers from memory.
+ * order items were queued), the slot numbers, the capacity units and
+ * the pools. A queued item carries a need: a weight in capacity units
+ * (slots=N; a serial test weighs every unit, so it runs alone) and up
+ * to SCHED_MAX_POOLS named pools it takes one unit of each (exclusion
+ * groups with a cap; later GPUs). An item whose pool is full waits in
+ * that pool's own heap and goes back to the ready queue when a unit
+ * frees, so each item costs O(log n) per move and a full pool never
+ * makes the scheduler scan. An item heavier than the free capacity is
+ * reserved: nothing else starts until enough units drain for it (no
+ * starvation of wide jobs). Never spawns, never prints, never blocks:
+ * the runner asks, sched answers from memory.
  */
 #ifndef ASSAY_SCHED_H
 #define ASSAY_SCHED_H
@@ -12,34 +21,71 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-struct test;
+#define SCHED_MAX_POOLS 4
+
+/* What an item holds while it runs. The caller keeps it alive until
+ * the item's slot is released. */
+struct sched_need {
+	unsigned weight;                /* capacity units, at least 1 */
+	unsigned npools;
+	unsigned pool[SCHED_MAX_POOLS]; /* from sched_add_pool */
+};
 
 struct sched_item {
-	struct test *test;
+	void *item;
 	double priority;
 	size_t seq;
+	const struct sched_need *need;
+};
+
+struct sched_heap {
+	struct sched_item *v;
+	size_t n, cap;
+};
+
+struct sched_pool {
+	unsigned cap, used;
+	struct sched_heap wait;         /* queued items this pool holds back */
 };
 
 struct sched {
-	struct sched_item *heap;
-	size_t n, cap, seq;
+	struct sched_heap ready;
+	size_t seq, nwaiting;
+	struct sched_pool *pools;
+	unsigned npools;
 	unsigned *free_slots;           /* stack of free slot numbers */
 	unsigned nfree, nslots;
+	unsigned units_free;            /* capacity units, nslots in all */
+	const struct sched_need **held; /* per slot: what runs there */
+	bool has_reserved;
+	struct sched_item reserved;     /* popped, waiting for capacity */
 };
 
+/* slots: how many items may run at once, and the capacity units. */
 void sched_init(struct sched *s, unsigned slots);
 void sched_release(struct sched *s);
-void sched_push(struct sched *s, struct test *t, double priority);
+/* Adds a pool that lends cap units (at least 1); returns its index. */
+unsigned sched_add_pool(struct sched *s, unsigned cap);
 /*
- * When a slot is free and a test is queued, takes both: returns the test
- * and stores the slot (0..slots-1, the one freed last) in *slot.
- * Otherwise returns NULL and takes nothing.
+ * Queues item. need may be NULL (weight 1, no pools); a weight above
+ * the slots is clamped to them. Pool indexes must come from
+ * sched_add_pool.
  */
-struct test *sched_next(struct sched *s, unsigned *slot);
-/* Removes and returns the best queued test without a slot, or NULL. */
-struct test *sched_pop(struct sched *s);
+void sched_push(struct sched *s, void *item, double priority,
+		const struct sched_need *need);
+/*
+ * When the best runnable item fits, takes a slot, its weight and its
+ * pools: returns the item and stores the slot (0..slots-1, the one freed
+ * last) in *slot. Otherwise returns NULL and takes nothing.
+ */
+void *sched_next(struct sched *s, unsigned *slot);
+/* Gives back the slot and what its item held. */
 void sched_release_slot(struct sched *s, unsigned slot);
-size_t sched_queued(const struct sched *s);
-bool sched_idle(const struct sched *s);     /* every slot free */
+/* Removes and returns a queued item that never got a slot (the ready
+ * queue's best first, then the reserved one, then those waiting on
+ * pools), or NULL. */
+void *sched_pop(struct sched *s);
+size_t sched_queued(const struct sched *s);  /* ready, reserved, waiting */
+bool sched_idle(const struct sched *s);      /* every slot free */
 
 #endif

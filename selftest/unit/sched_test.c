@@ -1,12 +1,17 @@
 /* selftest/unit/sched_test.c - tests harness/sched.c and nothing else. */
 #include "config.h"
 
+#include <stdint.h>
+#include <stdlib.h>
+
 #include "check.h"
 #include "harness/sched.h"
 
-/* sched only stores test pointers; any distinct addresses will do */
-static char tests[1000];
-#define T(i) ((struct test *)&tests[i])
+/* sched only stores item pointers; any distinct addresses will do */
+#define NITEMS 100000
+static char items[NITEMS];
+#define T(i) ((void *)&items[i])
+#define INDEX(p) ((size_t)((char *)(p) - items))
 
 static void fifo_for_equal_priority(void)
 {
@@ -16,12 +21,13 @@ static void fifo_for_equal_priority(void)
 
 	sched_init(&s, 1000);
 	for (int i = 0; i < 1000; i++)
-		sched_push(&s, T(i), 0);
+		sched_push(&s, T(i), 0, NULL);
 	CHECK_INT(1000, sched_queued(&s));
 	for (int i = 0; i < 1000; i++)
 		in_order &= sched_next(&s, &slot) == T(i);
 	CHECK(in_order);
 	CHECK(sched_next(&s, &slot) == NULL);
+	CHECK_INT(0, sched_queued(&s));
 	sched_release(&s);
 }
 
@@ -30,15 +36,37 @@ static void higher_priority_first(void)
 	struct sched s;
 
 	sched_init(&s, 1);
-	sched_push(&s, T(0), 1);
-	sched_push(&s, T(1), 5);
-	sched_push(&s, T(2), 3);
-	sched_push(&s, T(3), 5);
+	sched_push(&s, T(0), 1, NULL);
+	sched_push(&s, T(1), 5, NULL);
+	sched_push(&s, T(2), 3, NULL);
+	sched_push(&s, T(3), 5, NULL);
 	CHECK(sched_pop(&s) == T(1));
 	CHECK(sched_pop(&s) == T(3));   /* ties: queued first, out first */
 	CHECK(sched_pop(&s) == T(2));
 	CHECK(sched_pop(&s) == T(0));
 	CHECK(sched_pop(&s) == NULL);
+	sched_release(&s);
+}
+
+static void next_in_priority_order(void)
+{
+	struct sched s;
+	unsigned slot;
+
+	sched_init(&s, 1);
+	sched_push(&s, T(0), -2, NULL);
+	sched_push(&s, T(1), 7, NULL);
+	sched_push(&s, T(2), 0.5, NULL);
+	CHECK(sched_next(&s, &slot) == T(1));
+	sched_release_slot(&s, slot);
+	sched_push(&s, T(3), 1, NULL);          /* later, but ahead of 0.5 */
+	CHECK(sched_next(&s, &slot) == T(3));
+	sched_release_slot(&s, slot);
+	CHECK(sched_next(&s, &slot) == T(2));
+	sched_release_slot(&s, slot);
+	CHECK(sched_next(&s, &slot) == T(0));
+	sched_release_slot(&s, slot);
+	CHECK(sched_idle(&s));
 	sched_release(&s);
 }
 
@@ -49,7 +77,7 @@ static void slots_are_counted(void)
 
 	sched_init(&s, 2);
 	for (int i = 0; i < 3; i++)
-		sched_push(&s, T(i), 0);
+		sched_push(&s, T(i), 0, NULL);
 	CHECK(sched_idle(&s));
 	CHECK(sched_next(&s, &a) == T(0));
 	CHECK(sched_next(&s, &b) == T(1));
@@ -66,10 +94,505 @@ static void slots_are_counted(void)
 	sched_release(&s);
 }
 
+/* A weight-2 item on 3 slots runs beside one weight-1 item, not two. */
+static void weight_takes_units(void)
+{
+	struct sched s;
+	struct sched_need two = { .weight = 2 };
+	unsigned a, b, c;
+
+	sched_init(&s, 3);
+	sched_push(&s, T(0), 0, &two);
+	sched_push(&s, T(1), 0, NULL);
+	sched_push(&s, T(2), 0, NULL);
+	CHECK(sched_next(&s, &a) == T(0));
+	CHECK(sched_next(&s, &b) == T(1));
+	CHECK(sched_next(&s, &c) == NULL);      /* a slot is free, no unit */
+	CHECK_INT(1, s.nfree);
+	CHECK_INT(0, s.units_free);
+	CHECK_INT(1, sched_queued(&s));
+	sched_release_slot(&s, b);
+	CHECK(sched_next(&s, &c) == T(2));
+	CHECK(sched_next(&s, &b) == NULL);
+	sched_release_slot(&s, a);
+	CHECK_INT(2, s.units_free);
+	sched_release_slot(&s, c);
+	CHECK_INT(3, s.units_free);
+	CHECK(sched_idle(&s));
+	sched_release(&s);
+}
+
+/*
+ * [w1, w3, w1] on 3 slots: while the first runs, the w3 is reserved and
+ * the later w1 waits behind it, even though it would fit.
+ */
+static void reservation_prevents_starvation(void)
+{
+	struct sched s;
+	struct sched_need three = { .weight = 3 };
+	unsigned a, b, c;
+
+	sched_init(&s, 3);
+	sched_push(&s, T(0), 0, NULL);
+	sched_push(&s, T(1), 0, &three);
+	sched_push(&s, T(2), 0, NULL);
+	CHECK(sched_next(&s, &a) == T(0));
+	CHECK(sched_next(&s, &b) == NULL);      /* w3 reserved */
+	CHECK(s.has_reserved && s.reserved.item == T(1));
+	CHECK(sched_next(&s, &b) == NULL);      /* later w1 does not start */
+	sched_push(&s, T(3), 100, NULL);        /* nor does a better one */
+	CHECK(sched_next(&s, &b) == NULL);
+	CHECK_INT(3, sched_queued(&s));
+	sched_release_slot(&s, a);
+	CHECK(sched_next(&s, &b) == T(1));      /* w3 starts once drained */
+	CHECK_INT(0, s.units_free);
+	CHECK(sched_next(&s, &c) == NULL);
+	sched_release_slot(&s, b);
+	CHECK(sched_next(&s, &a) == T(3));
+	CHECK(sched_next(&s, &c) == T(2));
+	sched_release_slot(&s, a);
+	sched_release_slot(&s, c);
+	CHECK(sched_idle(&s));
+	CHECK_INT(0, sched_queued(&s));
+	sched_release(&s);
+}
+
+/* weight = slots: runs alone, and only once the others are done */
+static void serial_runs_alone(void)
+{
+	struct sched s;
+	struct sched_need all = { .weight = 4 };
+	unsigned a, b, c;
+
+	sched_init(&s, 4);
+	sched_push(&s, T(0), 0, &all);
+	sched_push(&s, T(1), 0, NULL);
+	sched_push(&s, T(2), 0, &all);
+	CHECK(sched_next(&s, &a) == T(0));
+	CHECK(sched_next(&s, &b) == NULL);      /* 3 slots free, no unit */
+	sched_release_slot(&s, a);
+	CHECK(sched_next(&s, &b) == T(1));
+	CHECK(sched_next(&s, &c) == NULL);      /* serial waits for it */
+	sched_release_slot(&s, b);
+	CHECK(sched_next(&s, &c) == T(2));
+	CHECK(sched_next(&s, &b) == NULL);
+	sched_release_slot(&s, c);
+	CHECK(sched_idle(&s));
+	CHECK_INT(0, sched_queued(&s));
+	sched_release(&s);
+}
+
+/* above the slots: clamped, runs alone; weight 0 counts as 1 */
+static void weight_is_clamped(void)
+{
+	struct sched s;
+	struct sched_need huge = { .weight = 100 }, zero = { .weight = 0 };
+	unsigned a, b, c;
+
+	sched_init(&s, 2);
+	sched_push(&s, T(0), 0, NULL);
+	sched_push(&s, T(1), 0, &huge);
+	sched_push(&s, T(2), 0, &zero);
+	sched_push(&s, T(3), 0, &zero);
+	sched_push(&s, T(4), 0, &zero);
+	CHECK(sched_next(&s, &a) == T(0));
+	CHECK(sched_next(&s, &b) == NULL);
+	sched_release_slot(&s, a);
+	CHECK(sched_next(&s, &a) == T(1));      /* no deadlock */
+	CHECK_INT(0, s.units_free);
+	CHECK(sched_next(&s, &b) == NULL);
+	sched_release_slot(&s, a);
+	CHECK_INT(2, s.units_free);
+	CHECK(sched_next(&s, &a) == T(2));
+	CHECK(sched_next(&s, &b) == T(3));      /* two weight-0 together */
+	CHECK(sched_next(&s, &c) == NULL);
+	sched_release_slot(&s, a);
+	sched_release_slot(&s, b);
+	CHECK(sched_next(&s, &c) == T(4));
+	sched_release_slot(&s, c);
+	CHECK_INT(2, s.units_free);
+	CHECK(sched_idle(&s));
+	sched_release(&s);
+}
+
+/*
+ * A group of cap 1 holding 3 items, and 2 free items, on 3 slots: one
+ * group item at a time, the free ones start meanwhile, and the group's
+ * waiters come back in priority order.
+ */
+static void pool_cap_one(void)
+{
+	struct sched s;
+	struct sched_need in_g = { .weight = 1, .npools = 1 };
+	unsigned g, a, b, c, d;
+
+	sched_init(&s, 3);
+	CHECK_INT(0, sched_add_pool(&s, 0));    /* cap 0 means 1 */
+	g = 0;
+	in_g.pool[0] = g;
+	CHECK_INT(1, s.pools[g].cap);
+	sched_push(&s, T(0), 1, &in_g);
+	sched_push(&s, T(1), 3, &in_g);
+	sched_push(&s, T(2), 2, &in_g);
+	sched_push(&s, T(3), 0, NULL);
+	sched_push(&s, T(4), 0, NULL);
+	CHECK(sched_next(&s, &a) == T(1));
+	CHECK(sched_next(&s, &b) == T(3));      /* T(2), T(0) wait on g */
+	CHECK(sched_next(&s, &c) == T(4));
+	CHECK_INT(1, s.pools[g].used);
+	CHECK_INT(2, s.nwaiting);
+	CHECK_INT(2, sched_queued(&s));
+	CHECK(sched_next(&s, &d) == NULL);      /* no slot */
+	sched_release_slot(&s, b);
+	CHECK(sched_next(&s, &b) == NULL);      /* a slot, but g is full */
+	CHECK_INT(2, s.nwaiting);
+	sched_release_slot(&s, a);              /* g frees: best waiter */
+	CHECK_INT(1, s.nwaiting);
+	CHECK(sched_next(&s, &a) == T(2));
+	CHECK(sched_next(&s, &d) == NULL);
+	CHECK_INT(1, s.pools[g].used);
+	sched_release_slot(&s, a);
+	CHECK(sched_next(&s, &a) == T(0));
+	sched_release_slot(&s, a);
+	sched_release_slot(&s, c);
+	CHECK_INT(0, s.pools[g].used);
+	CHECK(sched_idle(&s));
+	CHECK_INT(0, sched_queued(&s));
+	sched_release(&s);
+}
+
+/* An item in two pools needs a unit of both. */
+static void item_in_two_pools(void)
+{
+	struct sched s;
+	struct sched_need ab = { .weight = 1, .npools = 2 };
+	struct sched_need a_only = { .weight = 1, .npools = 1 };
+	struct sched_need b_only = { .weight = 1, .npools = 1 };
+	unsigned pa, pb, x, y, z;
+
+	sched_init(&s, 4);
+	pa = sched_add_pool(&s, 1);
+	pb = sched_add_pool(&s, 1);
+	CHECK(pa != pb);
+	ab.pool[0] = pa;
+	ab.pool[1] = pb;
+	a_only.pool[0] = pa;
+	b_only.pool[0] = pb;
+	sched_push(&s, T(0), 0, &ab);
+	sched_push(&s, T(1), 0, &a_only);
+	sched_push(&s, T(2), 0, &b_only);
+	CHECK(sched_next(&s, &x) == T(0));
+	CHECK(sched_next(&s, &y) == NULL);      /* both blocked */
+	CHECK_INT(2, sched_queued(&s));
+	CHECK_INT(1, s.pools[pa].used);
+	CHECK_INT(1, s.pools[pb].used);
+	sched_release_slot(&s, x);
+	CHECK(sched_next(&s, &y) == T(1));
+	CHECK(sched_next(&s, &z) == T(2));
+	sched_push(&s, T(3), 9, &ab);           /* b frees, a still held */
+	sched_release_slot(&s, z);
+	CHECK(sched_next(&s, &z) == NULL);
+	sched_release_slot(&s, y);
+	CHECK(sched_next(&s, &y) == T(3));
+	CHECK_INT(1, s.pools[pa].used);
+	CHECK_INT(1, s.pools[pb].used);
+	sched_release_slot(&s, y);
+	CHECK_INT(0, s.pools[pa].used + s.pools[pb].used);
+	CHECK(sched_idle(&s));
+	CHECK_INT(0, sched_queued(&s));
+	sched_release(&s);
+}
+
+static void pool_cap_two(void)
+{
+	struct sched s;
+	struct sched_need in_p = { .weight = 1, .npools = 1 };
+	unsigned slot[5], n = 0, p;
+
+	sched_init(&s, 5);
+	p = sched_add_pool(&s, 2);
+	in_p.pool[0] = p;
+	for (int i = 0; i < 4; i++)
+		sched_push(&s, T(i), 0, &in_p);
+	sched_push(&s, T(4), 0, NULL);
+	CHECK(sched_next(&s, &slot[n++]) == T(0));
+	CHECK(sched_next(&s, &slot[n++]) == T(1));
+	CHECK(sched_next(&s, &slot[n++]) == T(4));
+	CHECK(sched_next(&s, &slot[n]) == NULL);
+	CHECK_INT(2, s.pools[p].used);
+	CHECK_INT(2, sched_queued(&s));
+	sched_release_slot(&s, slot[0]);
+	sched_release_slot(&s, slot[1]);
+	CHECK(sched_next(&s, &slot[0]) == T(2));
+	CHECK(sched_next(&s, &slot[1]) == T(3));
+	CHECK_INT(2, s.pools[p].used);
+	for (unsigned i = 0; i < n; i++)
+		sched_release_slot(&s, slot[i]);
+	CHECK(sched_idle(&s));
+	CHECK_INT(0, s.pools[p].used);
+	sched_release(&s);
+}
+
+/* sched_pop hands back every queued item once: ready, reserved, waiting */
+static void pop_returns_all_queued(void)
+{
+	struct sched s;
+	struct sched_need in_g = { .weight = 1, .npools = 1 };
+	struct sched_need three = { .weight = 3 };
+	unsigned a, b, c, seen[8] = { 0 }, npopped = 0;
+	void *p;
+
+	sched_init(&s, 3);
+	in_g.pool[0] = sched_add_pool(&s, 1);
+	sched_push(&s, T(0), 10, NULL);
+	sched_push(&s, T(1), 9, &in_g);
+	sched_push(&s, T(2), 8, &in_g);          /* waits on the group */
+	sched_push(&s, T(3), 8, &in_g);          /* so does this one */
+	sched_push(&s, T(4), 7, &three);         /* reserved */
+	sched_push(&s, T(5), 0, NULL);
+	sched_push(&s, T(6), 1, NULL);
+	CHECK(sched_next(&s, &a) == T(0));
+	CHECK(sched_next(&s, &b) == T(1));
+	CHECK(sched_next(&s, &c) == NULL);
+	CHECK(s.has_reserved);
+	CHECK_INT(2, s.nwaiting);
+	CHECK_INT(5, sched_queued(&s));
+	CHECK(sched_pop(&s) == T(6));            /* ready, best first */
+	seen[6]++;
+	CHECK(sched_pop(&s) == T(5));
+	seen[5]++;
+	CHECK(sched_pop(&s) == T(4));            /* then the reserved one */
+	seen[4]++;
+	CHECK_INT(2, sched_queued(&s));
+	npopped = 3;
+	while ((p = sched_pop(&s))) {             /* then the waiters */
+		if (INDEX(p) < 8)
+			seen[INDEX(p)]++;
+		npopped++;
+	}
+	CHECK_INT(5, npopped);
+	CHECK(seen[2] == 1 && seen[3] == 1 && seen[4] == 1 && seen[5] == 1 &&
+	      seen[6] == 1);
+	CHECK(seen[0] == 0 && seen[1] == 0);
+	CHECK_INT(0, sched_queued(&s));
+	CHECK_INT(0, s.nwaiting);
+	sched_release_slot(&s, b);               /* nothing comes back */
+	sched_release_slot(&s, a);
+	CHECK(sched_next(&s, &a) == NULL);
+	CHECK_INT(0, sched_queued(&s));
+	CHECK(sched_idle(&s));
+	sched_release(&s);
+}
+
+/* xorshift32: the same sequence on every libc */
+static uint32_t rnd_state = 2463534242u;
+static uint32_t rnd(uint32_t n)
+{
+	rnd_state ^= rnd_state << 13;
+	rnd_state ^= rnd_state >> 17;
+	rnd_state ^= rnd_state << 5;
+	return rnd_state % n;
+}
+
+#define STRESS_ITEMS 10000
+#define STRESS_SLOTS 8
+#define STRESS_POOLS 3
+
+struct stress {
+	struct sched s;
+	struct sched_need need[STRESS_ITEMS];
+	unsigned ran[STRESS_ITEMS];
+	unsigned cap[STRESS_POOLS], used[STRESS_POOLS];
+	int running[STRESS_SLOTS];              /* item index, -1: free */
+	unsigned nrunning, units, pushed, started, bad;
+};
+
+static unsigned stress_weight(const struct sched_need *n)
+{
+	unsigned w = n->weight ? n->weight : 1;
+	return w < STRESS_SLOTS ? w : STRESS_SLOTS;
+}
+
+static void stress_make_need(struct sched_need *n)
+{
+	unsigned mask = rnd(8);                 /* any subset of 3 pools */
+
+	n->weight = 1 + rnd(4);
+	if (!rnd(100))
+		n->weight = rnd(2) ? STRESS_SLOTS : 50;  /* serial, clamped */
+	n->npools = 0;
+	for (unsigned p = 0; p < STRESS_POOLS; p++)
+		if (mask & (1u << p))
+			n->pool[n->npools++] = p;
+}
+
+/* What the model expects the scheduler to hold; counts mismatches. */
+static void stress_check(struct stress *st)
+{
+	unsigned queued = st->pushed - st->started;
+
+	if (st->units > STRESS_SLOTS || sched_queued(&st->s) != queued ||
+	    st->s.units_free != STRESS_SLOTS - st->units ||
+	    st->s.nfree != STRESS_SLOTS - st->nrunning)
+		st->bad++;
+	for (unsigned p = 0; p < STRESS_POOLS; p++)
+		if (st->used[p] > st->cap[p] || st->s.pools[p].used != st->used[p])
+			st->bad++;
+}
+
+static void stress_start(struct stress *st, void *item, unsigned slot)
+{
+	size_t i = INDEX(item);
+	const struct sched_need *n = &st->need[i];
+
+	if (i >= STRESS_ITEMS || slot >= STRESS_SLOTS ||
+	    st->running[slot] != -1) {
+		st->bad++;
+		return;
+	}
+	st->running[slot] = (int)i;
+	st->ran[i]++;
+	st->started++;
+	st->nrunning++;
+	st->units += stress_weight(n);
+	for (unsigned k = 0; k < n->npools; k++)
+		st->used[n->pool[k]]++;
+}
+
+static void stress_finish(struct stress *st, unsigned slot)
+{
+	const struct sched_need *n = &st->need[st->running[slot]];
+
+	st->running[slot] = -1;
+	st->nrunning--;
+	st->units -= stress_weight(n);
+	for (unsigned k = 0; k < n->npools; k++)
+		st->used[n->pool[k]]--;
+	sched_release_slot(&st->s, slot);
+}
+
+static void stress_push_some(struct stress *st, unsigned k)
+{
+	for (; k && st->pushed < STRESS_ITEMS; k--, st->pushed++) {
+		unsigned i = st->pushed;
+		sched_push(&st->s, T(i), (double)rnd(5), &st->need[i]);
+	}
+}
+
+/* Releases a random running slot, if any runs. */
+static void stress_release_one(struct stress *st)
+{
+	unsigned pick, k = 0;
+
+	if (!st->nrunning)
+		return;
+	pick = rnd(st->nrunning);
+	for (unsigned sl = 0; sl < STRESS_SLOTS; sl++)
+		if (st->running[sl] != -1 && k++ == pick) {
+			stress_finish(st, sl);
+			break;
+		}
+}
+
+/* Starts all sched lets start; a reserved item must start first. */
+static void stress_fill(struct stress *st)
+{
+	unsigned slot;
+	void *it, *resv;
+
+	for (;;) {
+		resv = st->s.has_reserved ? st->s.reserved.item : NULL;
+		if (!(it = sched_next(&st->s, &slot)))
+			break;
+		if (resv && it != resv)
+			st->bad++;
+		stress_start(st, it, slot);
+		stress_check(st);
+	}
+	stress_check(st);
+}
+
+static void stress_random(void)
+{
+	static struct stress st;
+	unsigned slot, once = 0, deadlock = 0;
+
+	sched_init(&st.s, STRESS_SLOTS);
+	for (unsigned p = 0; p < STRESS_POOLS; p++) {
+		st.cap[p] = 1 + rnd(3);
+		sched_add_pool(&st.s, st.cap[p]);
+	}
+	for (unsigned i = 0; i < STRESS_ITEMS; i++)
+		stress_make_need(&st.need[i]);
+	for (unsigned i = 0; i < STRESS_SLOTS; i++)
+		st.running[i] = -1;
+	stress_push_some(&st, 500);
+	for (;;) {
+		stress_fill(&st);
+		if (!st.nrunning && sched_queued(&st.s)) {
+			deadlock = 1;           /* all free, yet nothing starts */
+			break;
+		}
+		if (!st.nrunning && st.pushed == STRESS_ITEMS)
+			break;
+		stress_push_some(&st, rnd(4));
+		stress_release_one(&st);
+		stress_check(&st);
+	}
+	for (unsigned i = 0; i < STRESS_ITEMS; i++)
+		once += st.ran[i] == 1;
+	CHECK_INT(0, deadlock);
+	CHECK_INT(0, st.bad);
+	CHECK_INT(STRESS_ITEMS, st.pushed);
+	CHECK_INT(STRESS_ITEMS, once);
+	CHECK_INT(0, sched_queued(&st.s));
+	CHECK(sched_idle(&st.s));
+	CHECK(sched_next(&st.s, &slot) == NULL);
+	sched_release(&st.s);
+}
+
+/* 100,000 items through push, next and release: it must just finish. */
+static void many_items(void)
+{
+	struct sched s;
+	struct sched_need two = { .weight = 2, .npools = 1 };
+	unsigned slot, ran = 0, held[8], nheld = 0;
+	void *it;
+
+	sched_init(&s, 8);
+	two.pool[0] = sched_add_pool(&s, 2);
+	for (unsigned i = 0; i < NITEMS; i++)
+		sched_push(&s, T(i), (double)(i % 7), i % 5 ? NULL : &two);
+	for (;;) {
+		while ((it = sched_next(&s, &slot))) {
+			held[nheld++] = slot;
+			ran++;
+		}
+		if (!nheld)
+			break;
+		sched_release_slot(&s, held[--nheld]);
+	}
+	CHECK_INT(NITEMS, ran);
+	CHECK_INT(0, sched_queued(&s));
+	CHECK(sched_idle(&s));
+	sched_release(&s);
+}
+
 int main(void)
 {
 	fifo_for_equal_priority();
 	higher_priority_first();
+	next_in_priority_order();
 	slots_are_counted();
+	weight_takes_units();
+	reservation_prevents_starvation();
+	serial_runs_alone();
+	weight_is_clamped();
+	pool_cap_one();
+	item_in_two_pools();
+	pool_cap_two();
+	pop_returns_all_queued();
+	stress_random();
+	many_items();
 	return check_done();
 }
