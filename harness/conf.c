@@ -1,10 +1,22 @@
-/* conf.c - see conf.h. */
+/*
+ * conf.c - see conf.h.
+ *
+ * A setting from the file and one from -c take the same path: split
+ * the name (settings_apply), check the value, then append it as a rule
+ * that sets that one field (or a group that sets its max). Lookups walk
+ * the rules from the last, so for each field the last match wins.
+ */
 #include "config.h"
 
 #include <fnmatch.h>
 #include <git2.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "conf.h"
@@ -12,56 +24,257 @@
 #include "xalloc.h"
 
 #define DEFAULT_PATH "assay.conf"
+#define GROUP_NAME_CHARS                                                       \
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-"
+#define MAX_SECONDS 1e7
 
-struct load {
+/* Where settings come from: the file (ERR_INPUT) or -c (ERR_USAGE). */
+struct source {
 	struct conf *c;
 	const struct registry *reg;
+	const char *where;      /* c->path, or "-c" */
+	int code;
 	struct err *e;
-	int rc;
+	int rc;                 /* the failure, for git_config_foreach */
 };
 
-/* One "tests.PATTERN.KEY" entry. */
+/* One NAME = VALUE, NAME split as SECTION[.SUB].KEY (SUB may hold dots). */
+struct setting {
+	const struct source *src;
+	const char *name, *value;       /* value NULL: none given (true) */
+	const char *sub, *key;          /* sub NULL: no subsection */
+	int seclen, sublen;
+};
+
+/* Fails the setting: the message says where, what, and why. */
+__attribute__((format(printf, 2, 3)))
+static int refuse(const struct setting *st, const char *fmt, ...)
+{
+	const struct source *src = st->src;
+	const char *v = st->value;
+	char why[384];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	if (src->code == ERR_USAGE)
+		return err_set(src->e, ERR_USAGE, "-c '%s%s%s': %s", st->name,
+			       v ? "=" : "", v ? v : "", why);
+	return err_set(src->e, ERR_INPUT, "%s: [%.*s%s%.*s%s] %s%s%s: %s",
+		       src->where, st->seclen, st->name, st->sub ? " \"" : "",
+		       st->sub ? st->sublen : 0, st->sub ? st->sub : "",
+		       st->sub ? "\"" : "", st->key, v ? " = " : "", v ? v : "",
+		       why);
+}
+
+/* A whole number lo..hi, digits only. */
+static bool parse_int(const char *v, long lo, long hi, int *out)
+{
+	long n;
+
+	if (!v || !*v || v[strspn(v, "0123456789")] || strlen(v) > 9)
+		return false;
+	n = strtol(v, NULL, 10);
+	if (n < lo || n > hi)
+		return false;
+	*out = (int)n;
+	return true;
+}
+
+static int set_kind(const struct setting *st, struct conf_rule *r)
+{
+	char *names;
+	int rc;
+
+	if (st->value && registry_kind(st->src->reg, st->value)) {
+		r->kind = xstrdup(st->value);
+		return 0;
+	}
+	names = registry_kind_names(st->src->reg);
+	rc = refuse(st, "no such kind (known: %s)", names);
+	free(names);
+	return rc;
+}
+
+static int set_timeout(const struct setting *st, struct conf_rule *r)
+{
+	const char *v = st->value;
+	char *end;
+
+	if (v && *v && !v[strspn(v, "0123456789.")]) {
+		r->timeout_s = strtod(v, &end);
+		if (!*end && r->timeout_s <= MAX_SECONDS)
+			return 0;
+	}
+	return refuse(st, "not a number of seconds (want 0 to %.0f, like 600 or 0.5; 0: no timeout)",
+		      MAX_SECONDS);
+}
+
+static int set_slots(const struct setting *st, struct conf_rule *r)
+{
+	if (parse_int(st->value, 1, 4096, &r->slots))
+		return 0;
+	return refuse(st, "not a number of slots (want a whole number from 1 to 4096)");
+}
+
+static int set_serial(const struct setting *st, struct conf_rule *r)
+{
+	if (git_config_parse_bool(&r->serial, st->value) == 0)
+		return 0;
+	return refuse(st, "not a boolean (want true or false, yes or no, on or off, 1 or 0)");
+}
+
+static int set_retries(const struct setting *st, struct conf_rule *r)
+{
+	if (parse_int(st->value, 0, 100, &r->retries))
+		return 0;
+	return refuse(st, "not a number of retries (want a whole number from 0 to 100)");
+}
+
+/* "a, b,c": names of GROUP_NAME_CHARS, each once, CONF_MAX_GROUPS at most. */
+static int set_groups(const struct setting *st, struct conf_rule *r)
+{
+	const char *p = st->value, *end;
+	size_t len, n = 0;
+
+	if (!p)
+		return refuse(st, "wants group names, separated by commas");
+	for (;; p = end + 1) {
+		p += strspn(p, " \t");
+		len = strspn(p, GROUP_NAME_CHARS);
+		end = p + len + strspn(p + len, " \t");
+		if (!len || (*end && *end != ','))
+			return refuse(st, "'%.*s' is not a group name (want letters, digits, '_', '.' and '-', names separated by commas)",
+				      (int)strcspn(p, ","), p);
+		if (n == CONF_MAX_GROUPS)
+			return refuse(st, "too many groups (at most %d)",
+				      CONF_MAX_GROUPS);
+		r->groups[n] = xasprintf("%.*s", (int)len, p);
+		for (size_t i = 0; i < n; i++)
+			if (!strcmp(r->groups[i], r->groups[n]))
+				return refuse(st, "names group '%s' twice",
+					      r->groups[n]);
+		n++;
+		if (!*end)
+			return 0;
+	}
+}
+
+static const struct {
+	const char *key;
+	int (*set)(const struct setting *st, struct conf_rule *r);
+} test_keys[] = {
+	{ "kind", set_kind },       { "timeout", set_timeout },
+	{ "slots", set_slots },     { "serial", set_serial },
+	{ "group", set_groups },    { "retries", set_retries },
+};
+
+static void rule_release(struct conf_rule *r)
+{
+	free(r->pattern);
+	free(r->kind);
+	for (size_t i = 0; i < CONF_MAX_GROUPS; i++)
+		free(r->groups[i]);
+}
+
+/* [tests "GLOB"] KEY = VALUE: one rule setting that key. */
+static int add_rule(const struct setting *st)
+{
+	struct conf_rule r = { .timeout_s = -1, .slots = -1, .serial = -1,
+			       .retries = -1, .where = st->src->where };
+	struct conf *c = st->src->c;
+	size_t i, n = sizeof(test_keys) / sizeof(test_keys[0]);
+	int rc;
+
+	for (i = 0; i < n && strcasecmp(st->key, test_keys[i].key); i++)
+		;
+	if (i == n)
+		return refuse(st, "unknown key (known: kind, timeout, slots, serial, group, retries)");
+	if ((rc = test_keys[i].set(st, &r)) < 0) {
+		rule_release(&r);
+		return rc;
+	}
+	r.pattern = xasprintf("%.*s", st->sublen, st->sub);
+	xgrow((void **)&c->v, &c->cap, c->n + 1, sizeof(*c->v));
+	c->v[c->n++] = r;
+	return 0;
+}
+
+/* [group "NAME"] max = N */
+static int add_group(const struct setting *st)
+{
+	struct conf *c = st->src->c;
+	int max;
+
+	if (strcasecmp(st->key, "max"))
+		return refuse(st, "unknown key (known: max)");
+	if (!st->sublen || (int)strspn(st->sub, GROUP_NAME_CHARS) < st->sublen)
+		return refuse(st, "not a group name (want letters, digits, '_', '.' and '-')");
+	if (!parse_int(st->value, 1, 4096, &max))
+		return refuse(st, "not a group size (want a whole number from 1 to 4096)");
+	xgrow((void **)&c->groups, &c->gcap, c->ngroups + 1,
+	      sizeof(*c->groups));
+	c->groups[c->ngroups].name = xasprintf("%.*s", st->sublen, st->sub);
+	c->groups[c->ngroups++].max = (unsigned)max;
+	return 0;
+}
+
+/* The one way in for a setting, from the file or from -c. */
+static int settings_apply(const struct source *src, const char *name,
+			  const char *value)
+{
+	struct setting st = { .src = src, .name = name, .value = value };
+	const char *dot = strchr(name, '.'), *last = strrchr(name, '.');
+
+	st.key = last ? last + 1 : name;
+	st.seclen = dot ? (int)(dot - name) : 0;
+	if (dot != last) {
+		st.sub = dot + 1;
+		st.sublen = (int)(last - dot - 1);
+	}
+	if (!dot)
+		return refuse(&st, "not a setting (want tests.GLOB.KEY=VALUE or group.NAME.max=N)");
+	if (st.sub && st.seclen == 5 && !strncasecmp(name, "tests", 5))
+		return add_rule(&st);
+	if (st.sub && st.seclen == 5 && !strncasecmp(name, "group", 5))
+		return add_group(&st);
+	return refuse(&st, "unknown section (known: [tests \"GLOB\"], [group \"NAME\"])");
+}
+
 static int on_entry(const git_config_entry *ent, void *arg)
 {
-	struct load *l = arg;
-	const char *name = ent->name, *dot;
-	struct conf_rule *r;
+	struct source *src = arg;
 
-	if (strncmp(name, "tests.", 6) || !(dot = strrchr(name + 6, '.')) ||
-	    dot == name + 6) {
-		l->rc = err_set(l->e, ERR_INPUT,
-				"%s: unknown setting '%s' (assay.conf holds [tests \"GLOB\"] sections; see docs/tap.md)",
-				l->c->path, name);
-		return -1;
+	src->rc = settings_apply(src, ent->name, ent->value);
+	return src->rc < 0 ? -1 : 0;
+}
+
+static int read_file(struct source *src)
+{
+	const char *path = src->c->path;
+	git_config *cfg = NULL;
+	const git_error *ge;
+	int rc = 0;
+
+	git_libgit2_init();
+	if (git_config_open_ondisk(&cfg, path) < 0) {
+		ge = git_error_last();
+		rc = err_set(src->e, ERR_INPUT, "%s: %s", path,
+			     ge && ge->message ? ge->message : "not valid git-config syntax");
+	} else if (git_config_foreach(cfg, on_entry, src) < 0) {
+		rc = src->rc ? src->rc :
+			err_set(src->e, ERR_INPUT, "%s: cannot be read", path);
 	}
-	if (strcmp(dot + 1, "kind")) {
-		l->rc = err_set(l->e, ERR_INPUT,
-				"%s: unknown key '%s' in [tests \"%.*s\"] (known: kind)",
-				l->c->path, dot + 1, (int)(dot - name - 6), name + 6);
-		return -1;
-	}
-	if (!registry_kind(l->reg, ent->value)) {
-		char *names = registry_kind_names(l->reg);
-		l->rc = err_set(l->e, ERR_INPUT,
-				"%s: [tests \"%.*s\"] kind = %s: no such kind (known: %s)",
-				l->c->path, (int)(dot - name - 6), name + 6, ent->value,
-				names);
-		free(names);
-		return -1;
-	}
-	xgrow((void **)&l->c->v, &l->c->cap, l->c->n + 1, sizeof(*l->c->v));
-	r = &l->c->v[l->c->n++];
-	r->pattern = xasprintf("%.*s", (int)(dot - name - 6), name + 6);
-	r->kind = xstrdup(ent->value);
-	return 0;
+	git_config_free(cfg);
+	git_libgit2_shutdown();
+	return rc;
 }
 
 int conf_load(struct conf *c, const char *path, const struct registry *reg,
 	      struct err *e)
 {
-	struct load l = { c, reg, e, 0 };
-	git_config *cfg = NULL;
-	int rc;
+	struct source src = { c, reg, NULL, ERR_INPUT, e, 0 };
 
 	memset(c, 0, sizeof(*c));
 	if (!path && access(DEFAULT_PATH, F_OK) != 0)
@@ -70,37 +283,91 @@ int conf_load(struct conf *c, const char *path, const struct registry *reg,
 	if (access(c->path, R_OK) != 0)
 		return err_set(e, ERR_USAGE, "cannot read the configuration '%s': %m",
 			       c->path);
+	src.where = c->path;
+	return read_file(&src);
+}
+
+int conf_set(struct conf *c, const char *assignment,
+	     const struct registry *reg, struct err *e)
+{
+	struct source src = { c, reg, "-c", ERR_USAGE, e, 0 };
+	const char *eq = strchr(assignment, '=');
+	char *name = eq ? xasprintf("%.*s", (int)(eq - assignment), assignment)
+			: xstrdup(assignment);
+	int rc;
+
+	/* git -c: NAME alone is a boolean true, as in the file. libgit2
+	 * must be initialised: a bad boolean sets its error state */
 	git_libgit2_init();
-	if (git_config_open_ondisk(&cfg, c->path) < 0) {
-		const git_error *ge = git_error_last();
-		rc = err_set(e, ERR_INPUT, "%s: %s", c->path,
-			     ge && ge->message ? ge->message : "not valid git-config syntax");
-	} else {
-		rc = git_config_foreach(cfg, on_entry, &l) < 0 ? (l.rc ? l.rc :
-			err_set(e, ERR_INPUT, "%s: cannot be read", c->path)) : 0;
-	}
-	git_config_free(cfg);
+	rc = settings_apply(&src, name, eq ? eq + 1 : NULL);
 	git_libgit2_shutdown();
+	free(name);
 	return rc;
+}
+
+static bool rule_matches(const struct conf_rule *r, const char *path,
+			 const char *id)
+{
+	return !fnmatch(r->pattern, path, 0) || (id && !fnmatch(r->pattern, id, 0));
+}
+
+/* Takes from r each field that out has not set yet. */
+static void fold(struct conf_settings *out, const struct conf_rule *r)
+{
+	if (!out->kind)
+		out->kind = r->kind;
+	if (out->timeout_s < 0)
+		out->timeout_s = r->timeout_s;
+	if (out->slots < 0)
+		out->slots = r->slots;
+	if (out->serial < 0)
+		out->serial = r->serial;
+	if (out->retries < 0)
+		out->retries = r->retries;
+	if (!out->ngroups)
+		while (out->ngroups < CONF_MAX_GROUPS &&
+		       r->groups[out->ngroups]) {
+			out->groups[out->ngroups] = r->groups[out->ngroups];
+			out->ngroups++;
+		}
+}
+
+void conf_lookup(const struct conf *c, const char *path, const char *id,
+		 struct conf_settings *out)
+{
+	*out = (struct conf_settings){ .timeout_s = -1, .slots = -1,
+				       .serial = -1, .retries = -1 };
+	while (path[0] == '.' && path[1] == '/')
+		path += 2;
+	for (size_t i = c->n; i-- > 0;)
+		if (rule_matches(&c->v[i], path, id))
+			fold(out, &c->v[i]);
 }
 
 const char *conf_kind(const struct conf *c, const char *path, const char *id)
 {
-	while (path[0] == '.' && path[1] == '/')
-		path += 2;
-	for (size_t i = c->n; i-- > 0;)
-		if (!fnmatch(c->v[i].pattern, path, 0) || !fnmatch(c->v[i].pattern, id, 0))
-			return c->v[i].kind;
-	return NULL;
+	struct conf_settings s;
+
+	conf_lookup(c, path, id, &s);
+	return s.kind;
+}
+
+unsigned conf_group_max(const struct conf *c, const char *name)
+{
+	for (size_t i = c->ngroups; i-- > 0;)
+		if (!strcmp(c->groups[i].name, name))
+			return c->groups[i].max;
+	return 1;
 }
 
 void conf_release(struct conf *c)
 {
-	for (size_t i = 0; i < c->n; i++) {
-		free(c->v[i].pattern);
-		free(c->v[i].kind);
-	}
+	for (size_t i = 0; i < c->n; i++)
+		rule_release(&c->v[i]);
+	for (size_t i = 0; i < c->ngroups; i++)
+		free(c->groups[i].name);
 	free(c->v);
+	free(c->groups);
 	free(c->path);
 	memset(c, 0, sizeof(*c));
 }

@@ -9,6 +9,7 @@
 
 check_PROGRAMS += \
 	selftest/unit/capture_test \
+	selftest/unit/conf_test \
 	selftest/unit/discover_test \
 	selftest/unit/exec_test \
 	selftest/unit/gitinfo_test \
