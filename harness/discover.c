@@ -12,6 +12,7 @@
 
 #include "conf.h"
 #include "discover.h"
+#include "hash.h"
 #include "opts.h"
 #include "registry.h"
 #include "table.h"
@@ -29,10 +30,8 @@ struct seen {
 
 static size_t seen_slot(char **v, size_t cap, const char *key)
 {
-	size_t h = 1469598103934665603u;        /* FNV-1a */
+	size_t h = (size_t)hash_str(key);
 
-	for (const char *p = key; *p; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211u;
 	for (h &= cap - 1; v[h] && strcmp(v[h], key); h = (h + 1) & (cap - 1))
 		;
 	return h;

@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -107,4 +108,30 @@ void io_atomic_abort(int fd, char *tmp)
 	unlink(tmp);
 	free(tmp);
 	errno = saved;
+}
+
+int io_mkdir_p(const char *dir)
+{
+	char *p = strdup(dir);
+	int rc = 0, saved;
+
+	if (!p)
+		return -1;
+	for (char *s = p + 1; ; s++) {
+		char c = *s;
+
+		if (c && c != '/')
+			continue;
+		*s = 0;
+		if (mkdir(p, 0777) < 0 && errno != EEXIST) {
+			rc = -1;
+			break;
+		}
+		if (!(*s = c))
+			break;
+	}
+	saved = errno;
+	free(p);
+	errno = saved;
+	return rc;
 }

@@ -31,5 +31,8 @@ uint64_t io_wall_ns(void);
 int io_atomic_open(const char *path, char **tmp);
 int io_atomic_commit(int fd, char *tmp, const char *path);
 void io_atomic_abort(int fd, char *tmp);
+/* mkdir -p: dir and its missing parents (mode 0777 less the umask);
+ * 0, or -1 with errno from the mkdir that failed. */
+int io_mkdir_p(const char *dir);
 
 #endif

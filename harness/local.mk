@@ -8,6 +8,8 @@ harness_libassay_a_SOURCES = \
 	harness/discover.c harness/discover.h \
 	harness/err.c harness/err.h \
 	harness/gitinfo.c harness/gitinfo.h \
+	harness/hash.h \
+	harness/history.c harness/history.h \
 	harness/io.c harness/io.h \
 	harness/job.c harness/job.h \
 	harness/junitfile.c harness/junitfile.h \
@@ -22,6 +24,7 @@ harness_libassay_a_SOURCES = \
 	harness/sanitizer.c harness/sanitizer.h \
 	harness/sched.c harness/sched.h \
 	harness/scratch.c harness/scratch.h \
+	harness/shard.c harness/shard.h \
 	harness/spawn.c harness/spawn.h \
 	harness/table.c harness/table.h \
 	harness/tap.c harness/tap.h \

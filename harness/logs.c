@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "hash.h"
 #include "io.h"
 #include "logs.h"
 #include "xalloc.h"
@@ -59,26 +60,12 @@ static void turn_off(struct logs *l, const char *what, const char *path)
 /* mkdir -p, once. */
 static bool make_dir(struct logs *l)
 {
-	char *p;
-
 	if (l->made)
 		return true;
-	p = xstrdup(l->dir);
-	for (char *s = p + 1; ; s++) {
-		char c = *s;
-
-		if (c && c != '/')
-			continue;
-		*s = 0;
-		if (mkdir(p, 0777) < 0 && errno != EEXIST) {
-			turn_off(l, "cannot create", p);
-			free(p);
-			return false;
-		}
-		if (!(*s = c))
-			break;
+	if (io_mkdir_p(l->dir) < 0) {
+		turn_off(l, "cannot create", l->dir);
+		return false;
 	}
-	free(p);
 	return l->made = true;
 }
 
@@ -166,13 +153,11 @@ void logs_finish(struct logs *l, struct log_stream *s, struct assay_output *v,
 
 char *logs_name(const char *id)
 {
-	uint64_t h = 0xcbf29ce484222325u;       /* FNV-1a */
+	uint64_t h = hash_str(id);
 	size_t n = strlen(id), k = n < NAME_MAX_READABLE ? n : NAME_MAX_READABLE;
 	char *out = xmalloc(k + 1 + 16 + 1);
 	bool changed = k < n || !n;
 
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)id[i]) * 0x100000001b3u;
 	for (size_t i = 0; i < k; i++) {
 		char c = id[i];
 		bool safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
 #include "table.h"
 #include "xalloc.h"
 
@@ -30,18 +31,9 @@ void table_release(struct test_table *t)
 	memset(t, 0, sizeof(*t));
 }
 
-static size_t id_hash(const char *s)
-{
-	size_t h = 1469598103934665603u;        /* FNV-1a */
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211u;
-	return h;
-}
-
 static size_t id_slot(struct test **ids, size_t nids, const char *id)
 {
-	size_t i = id_hash(id) & (nids - 1);
+	size_t i = (size_t)hash_str(id) & (nids - 1);
 
 	while (ids[i] && strcmp(ids[i]->pub.id, id))
 		i = (i + 1) & (nids - 1);

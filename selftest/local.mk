@@ -13,6 +13,7 @@ check_PROGRAMS += \
 	selftest/unit/discover_test \
 	selftest/unit/exec_test \
 	selftest/unit/gitinfo_test \
+	selftest/unit/history_test \
 	selftest/unit/job_test \
 	selftest/unit/logs_test \
 	selftest/unit/loop_test \
@@ -21,6 +22,7 @@ check_PROGRAMS += \
 	selftest/unit/sanitizer_test \
 	selftest/unit/sched_test \
 	selftest/unit/scratch_test \
+	selftest/unit/shard_test \
 	selftest/unit/table_test \
 	selftest/unit/tap_test \
 	selftest/unit/tapgen_test \

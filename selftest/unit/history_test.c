@@ -1,0 +1,570 @@
+/* selftest/unit/history_test.c - tests harness/history.c: the file
+ * format, the arithmetic, corrupt files, merging under the lock, and
+ * `assay history` output. */
+#include "config.h"
+
+#include <fcntl.h>
+#include <ftw.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "harness/history.h"
+#include "harness/io.h"
+#include "harness/xalloc.h"
+
+/* in history.c, for tests only */
+void history_test_set_lock_wait_ms(unsigned ms);
+
+static char *top_dir;                   /* private, removed at the end */
+static unsigned ndirs;
+
+/* A new, not yet created, state directory under top_dir. */
+static char *new_dir(void)
+{
+	return xasprintf("%s/state%u", top_dir, ndirs++);
+}
+
+static char *file_in(const char *dir)
+{
+	return xasprintf("%s/history", dir);
+}
+
+static void write_file(const char *path, const char *text, size_t len)
+{
+	FILE *f = fopen(path, "w");
+
+	CHECK(f && fwrite(text, 1, len, f) == len && fclose(f) == 0);
+}
+
+static char *read_file(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *s = xmalloc(65536);
+	size_t n = f ? fread(s, 1, 65535, f) : 0;
+
+	if (f)
+		fclose(f);
+	s[n] = 0;
+	return s;
+}
+
+static bool near(double want, double got, double eps)
+{
+	return fabs(want - got) < eps;
+}
+
+static void off(void)
+{
+	struct history h;
+	struct err e = ERR_INIT;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+
+	for (int i = 0; i < 2; i++) {
+		history_load(&h, i ? "" : NULL);
+		CHECK(h.dir == NULL && h.problem == NULL && h.n == 0);
+		history_record(&h, "t/a.sh", 1.0, 'P', 100);
+		CHECK_INT(0, h.nrecs);
+		CHECK(history_find(&h, "t/a.sh") == NULL);
+		CHECK_INT(0, history_save(&h, &e));
+		history_release(&h);
+	}
+	CHECK_INT(0, history_show(NULL, 0, out, &e));
+	fclose(out);
+	CHECK_INT(0, len);
+	free(text);
+}
+
+static void missing(void)
+{
+	struct history h;
+	struct err e = ERR_INIT;
+	char *dir = new_dir(), *sub = xasprintf("%s/a/b", dir), *path;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+
+	history_load(&h, sub);
+	CHECK(h.problem == NULL && h.n == 0);
+	CHECK_INT(0, history_save(&h, &e));     /* nothing recorded */
+	CHECK(access(sub, F_OK) != 0);
+	history_record(&h, "t/a.sh", 1.0, 'P', 100);
+	CHECK_INT(0, history_save(&h, &e));     /* mkdir -p */
+	path = file_in(sub);
+	CHECK(access(path, R_OK) == 0);
+	history_release(&h);
+
+	CHECK_INT(0, history_show(dir, 0, out, &e));
+	fclose(out);
+	CHECK_HAS(text, "assay: no history in ");
+	CHECK_HAS(text, "yet: it is written after each run");
+	free(text), free(path), free(sub), free(dir);
+}
+
+static void round_trip(void)
+{
+	struct history h;
+	struct err e = ERR_INIT;
+	const struct hist_entry *en;
+	char *dir = new_dir(), *path = file_in(dir), *text;
+
+	history_load(&h, dir);
+	history_record(&h, "t/b.sh", 1.5, 'P', 1700000000);
+	history_record(&h, "t/with space.sh", 0.25, 'F', 1700000001);
+	history_record(&h, "t/\xc3\xbcnic\xc3\xb6" "de \xe2\x9c\x93", 2, 'S',
+		       1700000002);
+	history_record(&h, "t/tab\there", 1, 'P', 1);  /* never written */
+	history_record(&h, "t/nl\nhere", 1, 'P', 1);
+	history_record(&h, "", 1, 'P', 1);
+	history_record(&h, "t/neg", -3, 'K', -5);      /* clamped to 0 */
+	CHECK_INT(4, h.nrecs);
+	CHECK_INT(0, history_save(&h, &e));
+	CHECK_INT(0, h.nrecs);
+	CHECK_INT(4, h.n);                      /* h sees what it saved */
+	CHECK(history_find(&h, "t/b.sh") != NULL);
+	history_release(&h);
+
+	text = read_file(path);
+	CHECK_STR("# assay history 1\n"
+		  "1.500000\t1.500000\t1\t0\t0\t1700000000\tP\tt/b.sh\n"
+		  "0.000000\t0.000000\t1\t0\t1\t0\tK\tt/neg\n"
+		  "0.250000\t0.250000\t1\t1\t0\t1700000001\tF\t"
+		  "t/with space.sh\n"
+		  "2.000000\t2.000000\t1\t0\t0\t1700000002\tS\t"
+		  "t/\xc3\xbcnic\xc3\xb6" "de \xe2\x9c\x93\n", text);
+	free(text);
+
+	history_load(&h, dir);
+	CHECK(h.problem == NULL);
+	CHECK_INT(4, h.n);
+	for (size_t i = 1; i < h.n; i++)
+		CHECK(strcmp(h.v[i - 1].id, h.v[i].id) < 0);
+	en = history_find(&h, "t/with space.sh");
+	CHECK(en && near(0.25, en->mean_s, 1e-9) &&
+	      near(0.25, en->max_s, 1e-9));
+	CHECK(en && en->runs == 1 && en->fails == 1 && en->flakes == 0);
+	CHECK(en && en->last_s == 1700000001);
+	CHECK_STR("F", en ? en->recent : NULL);
+	en = history_find(&h, "t/\xc3\xbcnic\xc3\xb6" "de \xe2\x9c\x93");
+	CHECK(en && near(2, en->mean_s, 1e-9));
+	CHECK_STR("S", en ? en->recent : NULL);
+	CHECK(history_find(&h, "t/tab\there") == NULL);
+	CHECK(history_find(&h, "t/nl\nhere") == NULL);
+	CHECK(history_find(&h, "t/none") == NULL);
+	history_release(&h);
+	free(path), free(dir);
+}
+
+/* Enough tests to grow every array; merged in order with new ones. */
+static void many(void)
+{
+	struct history h;
+	struct err e = ERR_INIT;
+	const struct hist_entry *en;
+	char *dir = new_dir(), id[32];
+	bool all = true;
+
+	history_load(&h, dir);
+	for (int i = 2000; i-- > 0; )           /* recorded out of order */
+		if (i % 2 == 0) {
+			snprintf(id, sizeof(id), "t/%05d", i);
+			history_record(&h, id, i, 'P', i);
+		}
+	CHECK_INT(0, history_save(&h, &e));
+	history_release(&h);
+	history_load(&h, dir);
+	CHECK(h.problem == NULL && h.n == 1000);
+	for (int i = 0; i < 2000; i++) {        /* odd ones new, even seen */
+		snprintf(id, sizeof(id), "t/%05d", i);
+		history_record(&h, id, 1, i % 3 ? 'P' : 'F', 5000);
+	}
+	CHECK_INT(0, history_save(&h, &e));
+	history_release(&h);
+	history_load(&h, dir);
+	CHECK(h.problem == NULL && h.n == 2000);
+	for (int i = 0; i < 2000; i++) {
+		snprintf(id, sizeof(id), "t/%05d", i);
+		en = history_find(&h, id);
+		all &= en && en->runs == 1u + (i % 2 == 0) &&
+		       en->fails == (i % 3 == 0) && en->last_s == 5000 &&
+		       !strcmp(en->recent, i % 2 ? (i % 3 ? "P" : "F") :
+			       (i % 3 ? "PP" : "PF"));
+	}
+	CHECK(all);
+	history_release(&h);
+	free(dir);
+}
+
+static void arithmetic(void)
+{
+	struct history h;
+	struct err e = ERR_INIT;
+	const struct hist_entry *en;
+	char *dir = new_dir();
+
+	history_load(&h, dir);
+	history_record(&h, "t/x", 10, 'P', 1);
+	history_record(&h, "t/y", 7, 'P', 1);
+	history_record(&h, "t/x", 20, 'P', 2);
+	history_record(&h, "t/x", 10, 'P', 3);
+	CHECK_INT(0, history_save(&h, &e));
+	en = history_find(&h, "t/x");
+	/* mean 10, .3*20+.7*10 = 13, .3*10+.7*13 = 12.1;
+	 * max 10, 20 (above), 20-.1*(20-10) = 19 */
+	CHECK(en && near(12.1, en->mean_s, 1e-9) && near(19, en->max_s, 1e-9));
+	CHECK(en && en->runs == 3 && en->last_s == 3);
+	history_release(&h);
+
+	history_load(&h, dir);                  /* through the file */
+	history_record(&h, "t/x", 5, 'P', 4);
+	CHECK_INT(0, history_save(&h, &e));
+	en = history_find(&h, "t/x");
+	/* .3*5+.7*12.1 = 9.97; 19-.1*(19-5) = 17.6 */
+	CHECK(en && near(9.97, en->mean_s, 1e-9) &&
+	      near(17.6, en->max_s, 1e-9));
+	CHECK(en && en->runs == 4);
+	en = history_find(&h, "t/y");
+	CHECK(en && near(7, en->mean_s, 1e-9) && en->runs == 1);
+	history_release(&h);
+	free(dir);
+}
+
+static void counts_and_recent(void)
+{
+	const char *runs = "PPPPFFFFKKKKSSSSPFKS";
+	struct history h;
+	struct err e = ERR_INIT;
+	const struct hist_entry *en;
+	char *dir = new_dir();
+
+	history_load(&h, dir);
+	for (int i = 0; runs[i]; i++)
+		history_record(&h, "t/r", 1, runs[i], i);
+	CHECK_INT(0, history_save(&h, &e));
+	history_release(&h);
+	history_load(&h, dir);
+	en = history_find(&h, "t/r");
+	CHECK_STR("FFFFKKKKSSSSPFKS", en ? en->recent : NULL);
+	CHECK(en && en->runs == 20 && en->fails == 5 && en->flakes == 5);
+	history_record(&h, "t/r", 1, 'P', 99);
+	CHECK_INT(0, history_save(&h, &e));
+	en = history_find(&h, "t/r");
+	CHECK_STR("FFFKKKKSSSSPFKSP", en ? en->recent : NULL);
+	history_release(&h);
+	free(dir);
+}
+
+/* Each kind of damage: the whole file is set aside, naming the line. */
+static void corrupt(void)
+{
+	static const struct {
+		const char *text, *where, *what;
+	} bad[] = {
+		{ "", "line 1", "first line" },
+		{ "# assay history 2\n", "line 1", "first line" },
+		{ "1\t1\t1\t0\t0\t1\tP\tt/a\n", "line 1", "first line" },
+#define H "# assay history 1\n"
+#define OK "1.000000\t1.000000\t1\t0\t0\t1\tP\tt/ok\n"
+		{ H OK "1.x\t1\t1\t0\t0\t1\tP\tt/a\n", "line 3", "mean" },
+		{ H "1\t-1\t1\t0\t0\t1\tP\tt/a\n", "line 2", "max" },
+		{ H "nan\t1\t1\t0\t0\t1\tP\tt/a\n", "line 2", "mean" },
+		{ H "1\t1\t-1\t0\t0\t1\tP\tt/a\n", "line 2", "count" },
+		{ H "1\t1\t1.5\t0\t0\t1\tP\tt/a\n", "line 2", "count" },
+		{ H "1\t1\t99999999999\t0\t0\t1\tP\tt/a\n", "line 2", "count" },
+		{ H "1\t1\t1\t1\t1\t1\tP\tt/a\n", "line 2", "runs" },
+		{ H "1\t1\t1\t0\t0\t-1\tP\tt/a\n", "line 2", "epoch" },
+		{ H "1\t1\t1\t0\t0\t1\tPX\tt/a\n", "line 2", "P F S K" },
+		{ H "1\t1\t1\t0\t0\t1\t\tt/a\n", "line 2", "\"-\" when none" },
+		{ H "1\t1\t99\t0\t0\t1\tPPPPPPPPPPPPPPPPP\tt/a\n", "line 2",
+		  "more than 16" },
+		{ H "1\t1\t1\t0\t0\t1\tP\n", "line 2", "too few" },
+		{ H "1\t1\t1\t0\t0\t1\tP\tt/a\tb\n", "line 2", "too many" },
+		{ H "1\t1\t1\t0\t0\t1\tP\t\n", "line 2", "empty test id" },
+		{ H OK "\n", "line 3", "too few" },
+		{ H OK OK, "line 3", "same test id" },
+#undef OK
+#undef H
+	};
+	static const char nul[] =
+		"# assay history 1\n1\t1\t1\t0\t0\t1\tP\tt/\0a\n";
+	static const char no_nl[] =
+		"# assay history 1\n1\t2\t3\t1\t1\t4\t-\tt/a";
+	struct history h;
+	struct err e = ERR_INIT;
+	char *dir = new_dir(), *path = file_in(dir), *text;
+	size_t len;
+	FILE *out;
+
+	CHECK(mkdir(dir, 0777) == 0);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		write_file(path, bad[i].text, strlen(bad[i].text));
+		history_load(&h, dir);
+		CHECK_HAS(h.problem, path);
+		CHECK_HAS(h.problem, bad[i].where);
+		CHECK_HAS(h.problem, bad[i].what);
+		CHECK_HAS(h.problem, "; it will be rebuilt from this run");
+		CHECK(h.problem && !strchr(h.problem, '\n'));
+		CHECK_INT(0, h.n);
+		history_release(&h);
+	}
+	write_file(path, nul, sizeof(nul) - 1);
+	history_load(&h, dir);
+	CHECK_HAS(h.problem, "line 2: a NUL byte");
+	history_release(&h);
+
+	/* a good file without its last newline is still read */
+	write_file(path, no_nl, strlen(no_nl));
+	history_load(&h, dir);
+	CHECK(h.problem == NULL && h.n == 1);
+	CHECK(h.n == 1 && !strcmp(h.v[0].id, "t/a") && h.v[0].runs == 3 &&
+	      h.v[0].recent[0] == 0 && h.v[0].last_s == 4);
+	history_release(&h);
+
+	/* `assay history` refuses it; the next save rewrites it whole */
+	write_file(path, "# assay history 1\nbad\n", 22);
+	out = open_memstream(&text, &len);
+	CHECK_INT(ERR_INPUT, history_show(dir, 0, out, &e));
+	fclose(out);
+	CHECK_HAS(e.msg, "line 2: too few fields");
+	CHECK_HAS(e.msg, path);
+	free(text);
+	history_load(&h, dir);
+	CHECK(h.problem != NULL);
+	history_record(&h, "t/new", 1, 'P', 5);
+	CHECK_INT(0, history_save(&h, &e));
+	history_release(&h);
+	history_load(&h, dir);
+	CHECK(h.problem == NULL && h.n == 1 && history_find(&h, "t/new"));
+	history_release(&h);
+
+	/* damaged between load and save: replaced, and said once */
+	history_load(&h, dir);
+	write_file(path, "junk\n", 5);
+	history_record(&h, "t/new2", 1, 'P', 5);
+	CHECK_INT(0, history_save(&h, &e));
+	CHECK_HAS(h.problem, "line 1");
+	history_release(&h);
+	history_load(&h, dir);
+	CHECK(h.problem == NULL && h.n == 1 && history_find(&h, "t/new2"));
+	history_release(&h);
+
+	/* too big to be ours (sparse, so cheap) */
+	CHECK(truncate(path, ((off_t)256 << 20) + 1) == 0);
+	history_load(&h, dir);
+	CHECK_HAS(h.problem, "larger than 256 MiB");
+	CHECK_INT(0, h.n);
+	history_release(&h);
+
+	/* not a file at all */
+	CHECK(unlink(path) == 0 && mkdir(path, 0777) == 0);
+	history_load(&h, dir);
+	CHECK_HAS(h.problem, "not a regular file");
+	history_release(&h);
+	CHECK(rmdir(path) == 0);
+
+	if (geteuid() != 0) {                   /* root reads anything */
+		write_file(path, "# assay history 1\n", 18);
+		CHECK(chmod(path, 0) == 0);
+		history_load(&h, dir);
+		CHECK_HAS(h.problem, "cannot read history");
+		history_release(&h);
+	}
+	free(path), free(dir);
+}
+
+/* Two runs that loaded the same history: both saves land. */
+static void merge_under_lock(void)
+{
+	struct history a, b;
+	struct err e = ERR_INIT;
+	const struct hist_entry *en;
+	char *dir = new_dir();
+
+	history_load(&a, dir);
+	history_load(&b, dir);
+	history_record(&a, "t/only-a", 1, 'P', 1);
+	history_record(&a, "t/both", 2, 'F', 1);
+	history_record(&b, "t/only-b", 3, 'P', 2);
+	history_record(&b, "t/both", 4, 'P', 2);
+	CHECK_INT(0, history_save(&a, &e));
+	CHECK_INT(0, history_save(&b, &e));
+	history_release(&a);
+	history_release(&b);
+	history_load(&a, dir);
+	CHECK_INT(3, a.n);
+	CHECK(history_find(&a, "t/only-a") && history_find(&a, "t/only-b"));
+	en = history_find(&a, "t/both");
+	CHECK(en && en->runs == 2 && en->fails == 1);
+	CHECK_STR("FP", en ? en->recent : NULL);
+	CHECK(en && near(0.3 * 4 + 0.7 * 2, en->mean_s, 1e-9));
+	history_release(&a);
+	free(dir);
+}
+
+static void lock_wait(void)
+{
+	struct history h;
+	struct err e = ERR_INIT;
+	char *dir = new_dir(), *lock = xasprintf("%s/history.lock", dir);
+	int fd, ready[2];
+	uint64_t t0;
+	pid_t pid;
+	char c;
+
+	CHECK(mkdir(dir, 0777) == 0);
+	history_load(&h, dir);
+	history_record(&h, "t/a", 1, 'P', 1);
+
+	/* held by another open file description: gives up, says why */
+	fd = open(lock, O_RDWR | O_CREAT, 0666);
+	CHECK(fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0);
+	history_test_set_lock_wait_ms(50);
+	t0 = io_now_ns();
+	CHECK_INT(ERR_SYS, history_save(&h, &e));
+	CHECK(io_now_ns() - t0 >= 50000000u);
+	CHECK_HAS(e.msg, lock);
+	CHECK_HAS(e.msg, "another assay run holds");
+	CHECK_INT(1, h.nrecs);                  /* kept for another try */
+	close(fd);
+	history_test_set_lock_wait_ms(HISTORY_LOCK_WAIT_S * 1000);
+
+	/* held for 0.3 s by another process: waits, then saves */
+	CHECK(pipe(ready) == 0);
+	pid = fork();
+	if (pid == 0) {
+		fd = open(lock, O_RDWR);
+		if (fd < 0 || flock(fd, LOCK_EX) < 0)
+			_exit(1);
+		(void)!write(ready[1], "x", 1);
+		usleep(300000);
+		_exit(0);
+	}
+	close(ready[1]);
+	CHECK(pid > 0 && read(ready[0], &c, 1) == 1);
+	close(ready[0]);
+	t0 = io_now_ns();
+	CHECK_INT(0, history_save(&h, &e));
+	CHECK(io_now_ns() - t0 >= 200000000u);
+	CHECK(waitpid(pid, NULL, 0) == pid);
+	CHECK_INT(0, h.nrecs);
+	history_release(&h);
+
+	/* a directory that cannot be made: an error naming it */
+	history_load(&h, lock);                 /* a file, not a dir */
+	history_record(&h, "t/a", 1, 'P', 1);
+	CHECK_INT(ERR_SYS, history_save(&h, &e));
+	CHECK_HAS(e.msg, lock);
+	history_release(&h);
+	free(lock), free(dir);
+}
+
+static char *show(const char *dir, unsigned top)
+{
+	struct err e = ERR_INIT;
+	char *text = NULL;
+	size_t len;
+	FILE *out = open_memstream(&text, &len);
+
+	CHECK_INT(0, history_show(dir, top, out, &e));
+	fclose(out);
+	return text;
+}
+
+static void show_output(void)
+{
+	static const char file[] =
+		"# assay history 1\n"
+		"3.000000\t3.500000\t4\t0\t0\t100\tPPPP\tt/slow.sh\n"
+		"0.250000\t0.300000\t10\t3\t1\t100\tPFFKFPPPPP\tt/flaky.sh\n"
+		"12.301000\t13.002000\t40\t2\t0\t100\tPPFF\tt/big.sh\n"
+		"3.000000\t3.000000\t2\t1\t0\t100\tPF\tt/a-tie.sh\n"
+		"0.100000\t0.100000\t1\t0\t1\t100\tK\tt/esc\x1b[0m\n";
+	static const char one[] =
+		"# assay history 1\n1.000000\t1.000000\t1\t0\t0\t1\t-\tt/a\n";
+	char *dir = new_dir(), *path = file_in(dir), *text;
+
+	CHECK(mkdir(dir, 0777) == 0);
+	write_file(path, file, strlen(file));
+	text = show(dir, 0);
+	CHECK_STR("slowest (mean, recent max, runs):\n"
+		  "  12.301s  13.002s  40  t/big.sh\n"
+		  "   3.000s   3.000s   2  t/a-tie.sh\n"
+		  "   3.000s   3.500s   4  t/slow.sh\n"
+		  "   0.250s   0.300s  10  t/flaky.sh\n"
+		  "   0.100s   0.100s   1  t/esc?[0m\n"
+		  "most often failing (fails/runs, recent):\n"
+		  "   1/2  PF          t/a-tie.sh\n"
+		  "  3/10  PFFKFPPPPP  t/flaky.sh\n"
+		  "  2/40  PPFF        t/big.sh\n"
+		  "flaky (passed on a retry; flaky/runs, recent):\n"
+		  "   1/1  K           t/esc?[0m\n"
+		  "  1/10  PFFKFPPPPP  t/flaky.sh\n", text);
+	free(text);
+
+	text = show(dir, 1);
+	CHECK_STR("slowest (mean, recent max, runs):\n"
+		  "  12.301s  13.002s  40  t/big.sh\n"
+		  "most often failing (fails/runs, recent):\n"
+		  "  1/2  PF  t/a-tie.sh\n"
+		  "flaky (passed on a retry; flaky/runs, recent):\n"
+		  "  1/1  K  t/esc?[0m\n", text);
+	free(text);
+
+	write_file(path, one, strlen(one));
+	text = show(dir, 0);
+	CHECK_STR("slowest (mean, recent max, runs):\n"
+		  "  1.000s  1.000s  1  t/a\n"
+		  "most often failing (fails/runs, recent):\n"
+		  "  (none)\n"
+		  "flaky (passed on a retry; flaky/runs, recent):\n"
+		  "  (none)\n", text);
+	free(text);
+
+	write_file(path, "# assay history 1\n", 18);
+	text = show(dir, 0);
+	CHECK_STR("slowest (mean, recent max, runs):\n  (none)\n"
+		  "most often failing (fails/runs, recent):\n  (none)\n"
+		  "flaky (passed on a retry; flaky/runs, recent):\n  (none)\n",
+		  text);
+	free(text);
+	free(path), free(dir);
+}
+
+static int remove_one(const char *path, const struct stat *st, int flag,
+		      struct FTW *ftw)
+{
+	return remove(path);
+}
+
+int main(void)
+{
+	const char *tmp = getenv("TMPDIR");
+	char *tmpl = xasprintf("%s/history_test.XXXXXX",
+			       tmp && *tmp ? tmp : "/tmp");
+
+	top_dir = mkdtemp(tmpl);
+	if (!CHECK(top_dir != NULL))
+		return check_done();
+	off();
+	missing();
+	round_trip();
+	many();
+	arithmetic();
+	counts_and_recent();
+	corrupt();
+	merge_under_lock();
+	lock_wait();
+	show_output();
+	CHECK(nftw(top_dir, remove_one, 16, FTW_DEPTH | FTW_PHYS) == 0);
+	free(tmpl);
+	return check_done();
+}
