@@ -15,8 +15,10 @@ harness_libassay_a_SOURCES = \
 	harness/junitfile.c harness/junitfile.h \
 	harness/logs.c harness/logs.h \
 	harness/loop.c harness/loop.h \
+	harness/makespan.c harness/makespan.h \
 	harness/merge.c harness/merge.h \
 	harness/opts.c harness/opts.h \
+	harness/order.c harness/order.h \
 	harness/orphans.c harness/orphans.h \
 	harness/props.c harness/props.h \
 	harness/registry.c harness/registry.h \

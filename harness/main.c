@@ -1,7 +1,8 @@
 /*
  * main.c - the assay program: parses the command line and runs one
- * command (run, list, merge, help, version) through the pipeline
- * options -> discover -> test table -> runner -> bus -> reporters.
+ * command (run, list, merge, history, help, version) through the
+ * pipeline options -> discover -> test table -> order (history, conf)
+ * -> shard -> runner -> bus -> reporters.
  *
  * The only place that prints assay's own errors and picks the exit
  * status (0 passed, 1 a test failed, 2 usage, 3 internal, 130
@@ -20,13 +21,17 @@
 #include "bus.h"
 #include "conf.h"
 #include "discover.h"
+#include "history.h"
 #include "io.h"
 #include "merge.h"
 #include "opts.h"
+#include "order.h"
 #include "props.h"
 #include "registry.h"
 #include "runner.h"
+#include "shard.h"
 #include "table.h"
+#include "xalloc.h"
 
 enum { EXIT_PASSED = 0, EXIT_FAILED = 1, EXIT_USAGE = 2, EXIT_INTERNAL = 3,
        EXIT_INTERRUPTED = 130 };
@@ -136,13 +141,25 @@ static int exit_status(const struct assay_run_info *info)
 	return info->failed ? EXIT_FAILED : EXIT_PASSED;
 }
 
+/* What the run is told beside the tests: the order and shard facts. */
+struct plan {
+	struct history history;
+	struct order_pools pools;
+	struct shard shard;
+	uint64_t seed;
+};
+
 static int run_tests(struct test_table *t, const struct registry *reg,
-		     const struct opts *o, int argc, char **argv)
+		     const struct opts *o, struct plan *p, int argc, char **argv)
 {
 	struct runner_opts ro = {
 		.jobs = o->jobs, .timeout_s = o->timeout_s, .grace_s = o->grace_s,
 		.strict_todo = o->strict_todo, .output_dir = o->output_dir,
-		.keep_logs = o->keep_logs,
+		.keep_logs = o->keep_logs, .repeat = o->repeat, .stress = o->stress,
+		.until_fail = o->until_fail, .flaky_fails = o->flaky_fails,
+		.retries = o->retries, .pools = &p->pools, .history = &p->history,
+		.shuffled = o->order == ORDER_RANDOM, .seed = p->seed,
+		.shard = p->shard.k, .nshards = p->shard.n,
 	};
 	struct run_state rs = { 0 };
 	struct err e = ERR_INIT;
@@ -153,8 +170,15 @@ static int run_tests(struct test_table *t, const struct registry *reg,
 	/* git facts cost a status scan: only for reports that keep them */
 	props_build(&props, argc, argv, o->jobs, io_wall_ns(),
 		    o->junit || o->reporters.n);
+	if (ro.shuffled)
+		props_add(&props, "assay.seed", xasprintf("%llu",
+			  (unsigned long long)p->seed));
+	if (p->shard.n)
+		props_add(&props, "assay.shard", xasprintf("%u/%u", p->shard.k,
+			  p->shard.n));
 	ro.props = props.v;
 	ro.hostname = props.hostname;
+	ro.state_dir = p->history.dir;
 	bus_new(&bus);
 	if ((rc = open_reporters(bus, reg, o, &e)) < 0)
 		goto out;
@@ -172,6 +196,75 @@ out:
 	return exit_status(&rs.info);
 }
 
+/* Keeps only this machine's part of the tests (--shard, or the CI
+ * engine's variables), saying which it used. */
+static int pick_shard(struct test_table *t, const struct opts *o,
+		      struct plan *p, struct err *e)
+{
+	const char **ids;
+	double *cost;
+	unsigned *part;
+	bool *keep;
+	size_t total = t->n;
+	int rc;
+
+	p->shard = o->shard;
+	if (!t->n)              /* nothing found: an error, not an empty shard */
+		p->shard.n = 0;
+	else if (!p->shard.n && (rc = shard_from_env(&p->shard, e)) < 0)
+		return rc;
+	if (!p->shard.n)
+		return 0;
+	ids = xmalloc((t->n + 1) * sizeof(*ids));
+	cost = xmalloc((t->n + 1) * sizeof(*cost));
+	part = xmalloc((t->n + 1) * sizeof(*part));
+	keep = xmalloc((t->n + 1) * sizeof(*keep));
+	for (size_t i = 0; i < t->n; i++) {
+		const struct test *x = t->v[i];
+		ids[i] = x->pub.id;
+		/* not x need.weight: a serial test's weight is -j, which
+		 * shards on other machines need not share */
+		cost[i] = x->cost_known ? x->cost_s : 0;
+	}
+	shard_partition(t->n, ids, cost, p->shard.n, part);
+	for (size_t i = 0; i < t->n; i++)
+		keep[i] = part[i] == p->shard.k;
+	table_filter(t, keep);
+	fprintf(stderr, "assay: shard %u/%u (%s): %zu of %zu tests\n",
+		p->shard.k, p->shard.n, p->shard.source, t->n, total);
+	free(ids);
+	free(cost);
+	free(part);
+	free(keep);
+	return 0;
+}
+
+/* Orders the tests by what conf and history say, then shards them. */
+static int plan_run(struct test_table *t, const struct conf *c,
+		    const struct opts *o, struct plan *p, struct err *e)
+{
+	struct order_opts oo = { .mode = o->order, .failed_first = o->failed_first,
+				 .slots = o->jobs, .retries = o->retries };
+
+	history_load(&p->history, o->state_dir);
+	if (p->history.problem)
+		fprintf(stderr, "assay: warning: %s\n", p->history.problem);
+	p->seed = o->seed_given ? o->seed : order_new_seed();
+	oo.seed = p->seed;
+	order_plan(t, c, &p->history, &oo, &p->pools);
+	return pick_shard(t, o, p, e);
+}
+
+static int load_conf(struct conf *c, const struct opts *o,
+		     const struct registry *reg, struct err *e)
+{
+	int rc = conf_load(c, o->config, reg, e);
+
+	for (size_t i = 0; !rc && i < o->sets.n; i++)
+		rc = conf_set(c, o->sets.v[i], reg, e);
+	return rc;
+}
+
 static int command(struct opts *o, struct registry *reg, int argc,
 		   char **argv, struct err *e)
 {
@@ -179,29 +272,32 @@ static int command(struct opts *o, struct registry *reg, int argc,
 	struct discover_opts d = { .paths = &o->paths, .excludes = &o->excludes,
 				   .kind = o->kind, .conf = &conf,
 				   .timeout_s = o->timeout_s, .reg = reg };
+	struct plan p = { 0 };
 	struct test_table t;
 	int rc;
 
 	if ((rc = default_paths(o, e)) < 0 || (rc = load_plugins(reg, o, e)) < 0)
 		return fail(rc, e);
-	if ((rc = conf_load(&conf, o->config, reg, e)) < 0) {
+	if ((rc = load_conf(&conf, o, reg, e)) < 0) {
 		conf_release(&conf);
 		return fail(rc, e);
 	}
 	table_init(&t);
-	if ((rc = discover(&t, &d, e)) < 0) {
+	if ((rc = discover(&t, &d, e)) < 0 || (rc = plan_run(&t, &conf, o, &p, e)) < 0) {
 		rc = fail(rc, e);
 	} else if (o->command == OPTS_LIST) {
 		rc = list_tests(&t);
-	} else if (!t.n) {
+	} else if (!t.n && !p.shard.n) {
 		err_set(e, ERR_USAGE,
 			"no tests found under the paths given (a test is an executable file; see 'assay --help')");
 		rc = fail(ERR_USAGE, e);
 	} else {
-		rc = run_tests(&t, reg, o, argc, argv);
+		rc = run_tests(&t, reg, o, &p, argc, argv);
 	}
 	table_release(&t);
 	conf_release(&conf);
+	history_release(&p.history);
+	order_pools_release(&p.pools);
 	return rc;
 }
 
@@ -225,6 +321,9 @@ int main(int argc, char **argv)
 		rc = EXIT_PASSED;
 	} else if (o.command == OPTS_MERGE) {
 		rc = merge_reports(o.merge_out, o.paths.v, o.paths.n, &e);
+		rc = rc < 0 ? fail(rc, &e) : EXIT_PASSED;
+	} else if (o.command == OPTS_HISTORY) {
+		rc = history_show(o.state_dir, o.top, stdout, &e);
 		rc = rc < 0 ? fail(rc, &e) : EXIT_PASSED;
 	} else if (o.command == OPTS_VERSION) {
 		printf("assay %s\n", PACKAGE_VERSION);

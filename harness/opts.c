@@ -12,6 +12,9 @@
 #include "opts.h"
 #include "xalloc.h"
 
+/* seeds stay exact in a JSON number */
+#define OPTS_MAX_SEED (1ull << 53)
+
 void strlist_push(struct strlist *l, const char *s)
 {
 	xgrow((void **)&l->v, &l->cap, l->n + 1, sizeof(*l->v));
@@ -30,6 +33,7 @@ const char *opts_usage(void)
 "Usage: assay run [OPTIONS] [PATH...]   run the tests found under PATH\n"
 "       assay list [OPTIONS] [PATH...]  print the tests that would run\n"
 "       assay merge -o OUT.xml IN.xml...  join JUnit reports into one\n"
+"       assay history [--state-dir DIR] [--top N]  slowest, failing, flaky\n"
 "       assay --help | --version\n"
 "\n"
 "PATH is a test program or a directory to search. In a directory, every\n"
@@ -50,6 +54,26 @@ const char *opts_usage(void)
 "      --strict-todo    a TODO test that passes (xpass) fails the run\n"
 "      --config FILE    settings per test (default: ./assay.conf if present),\n"
 "                       git-config syntax: [tests \"t/*.sh\"] kind = tap\n"
+"  -c, --set NAME=VALUE  one assay.conf setting, after the file's, e.g.\n"
+"                       -c 'tests.t/db/*.group=db' (docs/scheduling.md)\n"
+"\n"
+"Scheduling (docs/scheduling.md):\n"
+"      --state-dir DIR  history of durations and outcomes (default .assay;\n"
+"                       '': keep none)\n"
+"      --order ORDER    lpt (default): longest expected first; given: as\n"
+"                       found; random: as --shuffle\n"
+"      --shuffle        random order; --seed S repeats one (always printed)\n"
+"      --failed-first   tests that failed last time start first\n"
+"      --repeat N       run each test N times, one after another\n"
+"      --stress N       run N copies of each test at once\n"
+"      --until-fail     start nothing more after the first failure\n"
+"      --retries N      rerun a failed test up to N times; a pass after a\n"
+"                       failure is flaky\n"
+"      --flaky-result R pass (default) or fail: how a flaky test counts\n"
+"      --shard K/N      run the K-th of N cost-balanced parts (default:\n"
+"                       from the CI engine's variables; docs/ci.md)\n"
+"\n"
+"Reports:\n"
 "      --format FORMAT  human (default), or tap: assay's results as TAP 14\n"
 "                       on stdout, the human report on stderr; tap13: the\n"
 "                       same headed TAP version 13 (for prove < 3.48)\n"
@@ -121,6 +145,8 @@ static int parse_command(struct opts *o, const char *cmd, struct err *e)
 		o->command = OPTS_LIST;
 	else if (!strcmp(cmd, "merge"))
 		o->command = OPTS_MERGE;
+	else if (!strcmp(cmd, "history"))
+		o->command = OPTS_HISTORY;
 	else if (!strcmp(cmd, "help"))
 		o->command = OPTS_HELP;
 	else if (!strcmp(cmd, "version"))
@@ -134,7 +160,10 @@ static int parse_command(struct opts *o, const char *cmd, struct err *e)
 
 enum { OPT_GRACE = 256, OPT_PLUGIN, OPT_REPORTER, OPT_TAIL, OPT_COLOR,
        OPT_VERSION, OPT_STRICT_TODO, OPT_FORMAT, OPT_CONFIG, OPT_JUNIT,
-       OPT_JUNIT_OUTPUT, OPT_JUNIT_MAX_TEXT, OPT_OUTPUT_DIR, OPT_KEEP_LOGS };
+       OPT_JUNIT_OUTPUT, OPT_JUNIT_MAX_TEXT, OPT_OUTPUT_DIR, OPT_KEEP_LOGS,
+       OPT_STATE_DIR, OPT_ORDER, OPT_SHUFFLE, OPT_SEED, OPT_FAILED_FIRST,
+       OPT_REPEAT, OPT_STRESS, OPT_UNTIL_FAIL, OPT_RETRIES, OPT_FLAKY_RESULT,
+       OPT_SHARD, OPT_TOP };
 
 static const struct option long_opts[] = {
 	{ "jobs", required_argument, NULL, 'j' },
@@ -154,6 +183,19 @@ static const struct option long_opts[] = {
 	{ "output-dir", required_argument, NULL, OPT_OUTPUT_DIR },
 	{ "keep-logs", no_argument, NULL, OPT_KEEP_LOGS },
 	{ "output", required_argument, NULL, 'o' },
+	{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
+	{ "order", required_argument, NULL, OPT_ORDER },
+	{ "shuffle", no_argument, NULL, OPT_SHUFFLE },
+	{ "seed", required_argument, NULL, OPT_SEED },
+	{ "failed-first", no_argument, NULL, OPT_FAILED_FIRST },
+	{ "repeat", required_argument, NULL, OPT_REPEAT },
+	{ "stress", required_argument, NULL, OPT_STRESS },
+	{ "until-fail", no_argument, NULL, OPT_UNTIL_FAIL },
+	{ "retries", required_argument, NULL, OPT_RETRIES },
+	{ "flaky-result", required_argument, NULL, OPT_FLAKY_RESULT },
+	{ "shard", required_argument, NULL, OPT_SHARD },
+	{ "top", required_argument, NULL, OPT_TOP },
+	{ "set", required_argument, NULL, 'c' },
 	{ "tail-lines", required_argument, NULL, OPT_TAIL },
 	{ "color", required_argument, NULL, OPT_COLOR },
 	{ "colour", required_argument, NULL, OPT_COLOR },
@@ -216,6 +258,55 @@ static int parse_size(const char *opt, const char *arg, size_t min,
 	return 0;
 }
 
+static int parse_order(struct opts *o, const char *arg, struct err *e)
+{
+	static const char *const names[] = { "lpt", "given", "random" };
+
+	for (unsigned i = 0; i < 3; i++)
+		if (!strcmp(arg, names[i])) {
+			o->order = (enum order_mode)i;
+			return 0;
+		}
+	return err_set(e, ERR_USAGE, "--order wants lpt, given or random, got '%s'", arg);
+}
+
+static int parse_seed(struct opts *o, const char *arg, struct err *e)
+{
+	char *end;
+
+	errno = 0;
+	o->seed = strtoull(arg, &end, 10);
+	if (!isdigit((unsigned char)arg[0]) || *end || errno ||
+	    o->seed >= OPTS_MAX_SEED)
+		return err_set(e, ERR_USAGE,
+			       "--seed wants a whole number below 2^53 (as a shuffled run prints it), got '%s'",
+			       arg);
+	o->seed_given = true;
+	o->order = ORDER_RANDOM;
+	return 0;
+}
+
+static int parse_flaky_result(struct opts *o, const char *arg, struct err *e)
+{
+	if (!strcmp(arg, "pass") || !strcmp(arg, "fail")) {
+		o->flaky_fails = !strcmp(arg, "fail");
+		return 0;
+	}
+	return err_set(e, ERR_USAGE, "--flaky-result wants pass or fail, got '%s'", arg);
+}
+
+/* A count of at least 1. */
+static int parse_count(const char *opt, const char *arg, unsigned max,
+		       unsigned *out, struct err *e)
+{
+	int rc = parse_uint(opt, arg, max, out, e);
+
+	if (!rc && !*out)
+		return err_set(e, ERR_USAGE, "%s wants a whole number from 1 to %u, got '%s'",
+			       opt, max, arg);
+	return rc;
+}
+
 static int parse_junit_output(struct opts *o, const char *arg, struct err *e)
 {
 	if (!strcmp(arg, "failed") || !strcmp(arg, "all")) {
@@ -230,7 +321,7 @@ static int parse_one(struct opts *o, int c, const char *arg, const char *bad,
 		     struct err *e)
 {
 	switch (c) {
-	case 'j': return parse_uint("-j", arg, 4096, &o->jobs, e);
+	case 'j': o->jobs_given = true; return parse_uint("-j", arg, 4096, &o->jobs, e);
 	case 't': return parse_seconds("--timeout", arg, &o->timeout_s, e);
 	case OPT_GRACE: return parse_seconds("--grace", arg, &o->grace_s, e);
 	case 'x': strlist_push(&o->excludes, arg); return 0;
@@ -248,6 +339,19 @@ static int parse_one(struct opts *o, int c, const char *arg, const char *bad,
 	case OPT_OUTPUT_DIR: o->output_dir = arg; return 0;
 	case OPT_KEEP_LOGS: o->keep_logs = true; return 0;
 	case 'o': o->merge_out = arg; return 0;
+	case 'c': strlist_push(&o->sets, arg); return 0;
+	case OPT_STATE_DIR: o->state_dir = arg; return 0;
+	case OPT_ORDER: return parse_order(o, arg, e);
+	case OPT_SHUFFLE: o->order = ORDER_RANDOM; return 0;
+	case OPT_SEED: return parse_seed(o, arg, e);
+	case OPT_FAILED_FIRST: o->failed_first = true; return 0;
+	case OPT_REPEAT: return parse_count("--repeat", arg, 1000000, &o->repeat, e);
+	case OPT_STRESS: return parse_count("--stress", arg, 4096, &o->stress, e);
+	case OPT_UNTIL_FAIL: o->until_fail = true; return 0;
+	case OPT_RETRIES: return parse_uint("--retries", arg, 100, &o->retries, e);
+	case OPT_FLAKY_RESULT: return parse_flaky_result(o, arg, e);
+	case OPT_SHARD: return shard_parse(arg, &o->shard, e);
+	case OPT_TOP: return parse_count("--top", arg, 100000, &o->top, e);
 	case OPT_TAIL: return parse_uint("--tail-lines", arg, 100000, &o->tail_lines, e);
 	case OPT_COLOR: return parse_color(o, arg, e);
 	case 'h': o->command = OPTS_HELP; return 1;
@@ -267,6 +371,8 @@ static void opts_init(struct opts *o)
 	o->tail_lines = OPTS_DEFAULT_TAIL;
 	o->junit_max_text = OPTS_DEFAULT_MAX_TEXT;
 	o->output_dir = OPTS_DEFAULT_OUTPUT_DIR;
+	o->state_dir = OPTS_DEFAULT_STATE_DIR;
+	o->repeat = o->stress = 1;
 }
 
 int opts_parse(struct opts *o, int argc, char **argv, struct err *e)
@@ -284,7 +390,7 @@ int opts_parse(struct opts *o, int argc, char **argv, struct err *e)
 	}
 	optind = first;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":j:t:x:k:o:qh", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":j:t:x:k:o:c:qh", long_opts, NULL)) != -1) {
 		rc = parse_one(o, c, optarg, argv[optind - 1], e);
 		if (rc < 0)
 			return rc;
@@ -303,10 +409,17 @@ int opts_parse(struct opts *o, int argc, char **argv, struct err *e)
 	if (o->merge_out && o->command != OPTS_MERGE)
 		return err_set(e, ERR_USAGE,
 			       "-o/--output is for 'assay merge'; a run's report is --junit FILE");
+	if (o->seed_given && o->order != ORDER_RANDOM)
+		return err_set(e, ERR_USAGE,
+			       "--seed orders a shuffled run, but --order %s was given: drop one of them",
+			       o->order == ORDER_LPT ? "lpt" : "given");
 	if (o->jobs == 0) {
 		cpus = sysconf(_SC_NPROCESSORS_ONLN);
 		o->jobs = cpus > 0 ? (unsigned)cpus : 1;
 	}
+	/* --stress N means N copies at once: give them the slots */
+	if (!o->jobs_given && o->jobs < o->stress)
+		o->jobs = o->stress;
 	return 0;
 }
 
@@ -316,4 +429,5 @@ void opts_release(struct opts *o)
 	strlist_release(&o->reporters);
 	strlist_release(&o->excludes);
 	strlist_release(&o->paths);
+	strlist_release(&o->sets);
 }

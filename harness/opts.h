@@ -10,10 +10,14 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "err.h"
+#include "order.h"
+#include "shard.h"
 
-enum opts_command { OPTS_RUN, OPTS_LIST, OPTS_MERGE, OPTS_HELP, OPTS_VERSION };
+enum opts_command { OPTS_RUN, OPTS_LIST, OPTS_MERGE, OPTS_HISTORY, OPTS_HELP,
+		    OPTS_VERSION };
 enum opts_color { OPTS_COLOR_AUTO, OPTS_COLOR_ALWAYS, OPTS_COLOR_NEVER };
 enum opts_format { OPTS_FORMAT_HUMAN, OPTS_FORMAT_TAP, OPTS_FORMAT_TAP13 };
 
@@ -41,6 +45,19 @@ struct opts {
 	const char *output_dir;         /* full logs of failed jobs */
 	bool keep_logs;                 /* logs of every job */
 	const char *merge_out;          /* merge -o FILE */
+	bool jobs_given;                /* -j was given */
+	const char *state_dir;          /* history; "" for none */
+	enum order_mode order;
+	bool failed_first;
+	uint64_t seed;                  /* --seed, or 0 */
+	bool seed_given;
+	unsigned repeat, stress;        /* runs of each test: 1 and 1 */
+	bool until_fail;
+	unsigned retries;
+	bool flaky_fails;               /* --flaky-result fail */
+	struct shard shard;             /* --shard; n 0: none given */
+	unsigned top;                   /* assay history --top */
+	struct strlist sets;            /* -c NAME=VALUE */
 	struct strlist plugins;         /* --plugin PATH */
 	struct strlist reporters;       /* --reporter NAME[=ARG] */
 	struct strlist excludes;        /* --exclude GLOB */
@@ -53,6 +70,7 @@ struct opts {
 #define OPTS_DEFAULT_TAIL 20
 #define OPTS_DEFAULT_OUTPUT_DIR ".assay/logs"
 #define OPTS_DEFAULT_MAX_TEXT (1024 * 1024)
+#define OPTS_DEFAULT_STATE_DIR ".assay"
 
 void strlist_push(struct strlist *l, const char *s);
 void strlist_release(struct strlist *l);

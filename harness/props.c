@@ -19,8 +19,7 @@ static void add(struct props *p, const char *name, const char *value)
 	p->v[p->n] = NULL;
 }
 
-/* Adds a value the list owns. */
-static void add_owned(struct props *p, const char *name, char *value)
+void props_add(struct props *p, const char *name, char *value)
 {
 	xgrow((void **)&p->owned, &p->owned_cap, p->nowned + 1, sizeof(*p->owned));
 	p->owned[p->nowned++] = value;
@@ -61,9 +60,9 @@ static void add_git(struct props *p)
 	gitinfo_read(&g, ".");
 	if (g.found) {
 		if (g.commit[0])
-			add_owned(p, "git.commit", xstrdup(g.commit));
+			props_add(p, "git.commit", xstrdup(g.commit));
 		if (g.branch)
-			add_owned(p, "git.branch", xstrdup(g.branch));
+			props_add(p, "git.branch", xstrdup(g.branch));
 		if (g.dirty >= 0)
 			add(p, "git.dirty", g.dirty ? "true" : "false");
 	}
@@ -79,13 +78,13 @@ void props_build(struct props *p, int argc, char **argv, unsigned jobs,
 
 	memset(p, 0, sizeof(*p));
 	add(p, "assay.version", PACKAGE_VERSION);
-	add_owned(p, "assay.command", props_command_line(argc, argv));
+	props_add(p, "assay.command", props_command_line(argc, argv));
 	if (gethostname(p->hostname, sizeof(p->hostname) - 1) == 0 && p->hostname[0])
 		add(p, "assay.hostname", p->hostname);
 	if (gmtime_r(&secs, &tm) &&
 	    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm))
-		add_owned(p, "assay.start_time", xstrdup(when));
-	add_owned(p, "assay.jobs", xasprintf("%u", jobs));
+		props_add(p, "assay.start_time", xstrdup(when));
+	props_add(p, "assay.jobs", xasprintf("%u", jobs));
 	if (git)
 		add_git(p);
 }

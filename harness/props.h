@@ -25,6 +25,8 @@ struct props {
  * scan of the work tree), 0 to leave them out. */
 void props_build(struct props *p, int argc, char **argv, unsigned jobs,
 		 uint64_t start_wall_ns, int git);
+/* Adds one more fact; the list takes value (malloc'd). */
+void props_add(struct props *p, const char *name, char *value);
 void props_release(struct props *p);
 
 /* argv as one line a POSIX shell would read back: arguments that need

@@ -11,10 +11,12 @@
 #include <sys/wait.h>
 
 #include "bus.h"
+#include "history.h"
 #include "io.h"
 #include "job.h"
 #include "logs.h"
 #include "loop.h"
+#include "order.h"
 #include "orphans.h"
 #include "runner.h"
 #include "sched.h"
@@ -28,6 +30,35 @@
 
 extern char **environ;
 
+/* Results kept past the callback that reported them: their strings
+ * are copies, their exit is NULL once the job is gone. */
+struct results {
+	struct assay_result *v;
+	size_t n, cap;
+};
+
+/* One run of one test: an iteration (--repeat, --stress) and its
+ * attempt (1, then one more per retry). */
+struct run {
+	struct test *test;
+	unsigned iteration, attempt;
+	char **failed_ids;              /* results that failed in earlier
+	                                 * attempts of this iteration */
+	size_t nfailed;
+	struct results last;            /* the failures of the last attempt,
+	                                 * final if its retry never starts */
+};
+
+/* What the runner keeps for each slot beside its job. */
+struct slot {
+	struct run *run;
+	bool holding;                   /* the attempt may be retried */
+	struct results held;            /* its results until it ends */
+	size_t nres, nskipped;          /* results of this attempt */
+	size_t nflaky, nfailed;         /* final results: flaky, failed
+	                                 * (not flaky) */
+};
+
 struct runner {
 	const struct runner_opts *o;
 	struct test_table *t;
@@ -38,7 +69,12 @@ struct runner {
 	struct logs logs;
 	struct job_env env;
 	struct job *jobs;               /* one per slot */
+	struct slot *slots;
 	unsigned running;
+	unsigned copies, iterations;    /* --stress; --repeat x --stress */
+	bool stop;                      /* --until-fail saw a failure */
+	char *stop_id;                  /* the failed test that stopped it */
+	size_t dropped;                 /* runs never started */
 	struct run_state *rs;           /* the caller's; rs->info is sent out */
 	uint64_t start_ns, next_tick_ns, tick_ns;
 	int interrupts;                 /* signals received that stop the run */
@@ -87,10 +123,104 @@ static void result_out(struct runner *r, const struct test *t, unsigned worker,
 	size_t *column[] = { &info->passed, &info->failed, &info->skipped,
 			     &info->not_run };
 
-	res->tally = tally_of(r, res->outcome);
+	res->tally = res->flaky && r->o->flaky_fails ? ASSAY_TALLY_FAILED
+						     : tally_of(r, res->outcome);
 	r->rs->counts[res->outcome]++;
 	(*column[res->tally])++;
+	info->flaky += res->flaky != 0;
+	if (res->tally == ASSAY_TALLY_FAILED && r->o->until_fail && !r->stop) {
+		r->stop = true;
+		r->stop_id = xstrdup(res->id);
+	}
 	emit(r, ASSAY_EV_TEST_END, t, res, worker, NULL);
+}
+
+static bool failed_before(const struct run *run, const char *id)
+{
+	for (size_t i = 0; i < run->nfailed; i++)
+		if (!strcmp(run->failed_ids[i], id))
+			return true;
+	return false;
+}
+
+/* Judges a final result of a run: flaky when it passes where an
+ * earlier attempt failed. Returns its tally. */
+static enum assay_tally judge_final(const struct runner *r, const struct run *run,
+				    struct assay_result *res)
+{
+	res->flaky = run->attempt > 1 &&
+		     tally_of(r, res->outcome) == ASSAY_TALLY_PASSED &&
+		     failed_before(run, res->id);
+	return res->flaky && r->o->flaky_fails ? ASSAY_TALLY_FAILED
+					       : tally_of(r, res->outcome);
+}
+
+static void final_out(struct runner *r, struct slot *sl, unsigned worker,
+		      struct assay_result *res)
+{
+	enum assay_tally tally = judge_final(r, sl->run, res);
+	const char *reason = res->reason;       /* maybe the results' own */
+	char why[96];
+
+	if (res->flaky && tally == ASSAY_TALLY_FAILED && !*res->reason) {
+		snprintf(why, sizeof(why),
+			 "passed on attempt %u after failing (--flaky-result fail)",
+			 res->attempt);
+		res->reason = why;
+	}
+	sl->nflaky += res->flaky != 0;
+	sl->nfailed += !res->flaky && tally == ASSAY_TALLY_FAILED;
+	result_out(r, sl->run->test, worker, res);
+	res->reason = reason;
+}
+
+static char *dup_or_null(const char *s, size_t len)
+{
+	char *d;
+
+	if (!s)
+		return NULL;
+	d = xmalloc(len + 1);
+	memcpy(d, s, len);
+	d[len] = 0;
+	return d;
+}
+
+static void results_add(struct results *l, const struct assay_result *res)
+{
+	struct assay_result *c;
+
+	xgrow((void **)&l->v, &l->cap, l->n + 1, sizeof(*l->v));
+	c = &l->v[l->n++];
+	*c = *res;
+	c->id = xstrdup(res->id);
+	c->reason = xstrdup(res->reason);
+	c->note = dup_or_null(res->note, res->note ? strlen(res->note) : 0);
+	c->output = dup_or_null(res->output, res->output_len);
+	c->diag = dup_or_null(res->diag, res->diag ? strlen(res->diag) : 0);
+	c->classification = dup_or_null(res->classification, res->classification ?
+					strlen(res->classification) : 0);
+}
+
+static void results_clear(struct results *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		struct assay_result *c = &l->v[i];
+		free((char *)c->id);
+		free((char *)c->reason);
+		free((char *)c->note);
+		free((char *)c->output);
+		free((char *)c->diag);
+		free((char *)c->classification);
+	}
+	l->n = 0;
+}
+
+static void results_release(struct results *l)
+{
+	results_clear(l);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
 }
 
 static void verdict_without_job(struct runner *r, const struct test *t,
@@ -113,6 +243,9 @@ static void on_verdict(struct assay_job_ctx *ctx, const struct assay_verdict *v)
 {
 	struct job *j = ctx->host;
 	struct runner *r = j->owner;
+	struct slot *sl = &r->slots[j->slot];
+	enum assay_tally tally = tally_of(r, (unsigned)v->outcome < ASSAY_OUTCOME_COUNT ?
+					      v->outcome : ASSAY_ERROR);
 	char *case_id = v->case_name ? xasprintf("%s::%s", j->test->pub.id,
 						   v->case_name) : NULL;
 	bool done = j->state == JOB_DONE;
@@ -138,11 +271,21 @@ static void on_verdict(struct assay_job_ctx *ctx, const struct assay_verdict *v)
 	}
 	if (VERDICT_HAS(v, classification))
 		res.classification = v->classification;
+	res.iteration = sl->run->iteration;
+	res.iterations = r->iterations;
+	res.attempt = sl->run->attempt;
 	j->verdicts++;
-	if (done && tally_of(r, res.outcome) == ASSAY_TALLY_FAILED)
-		settle_logs(r, j, true);
-	result_out(r, j->test, j->slot, &res);
-	j->failed |= res.tally == ASSAY_TALLY_FAILED;
+	sl->nres++;
+	sl->nskipped += tally == ASSAY_TALLY_SKIPPED;
+	j->failed |= tally == ASSAY_TALLY_FAILED;
+	if (sl->holding) {
+		results_add(&sl->held, &res);
+	} else {
+		if (done && judge_final(r, sl->run, &res) == ASSAY_TALLY_FAILED)
+			settle_logs(r, j, true);
+		final_out(r, sl, j->slot, &res);
+		j->failed |= res.tally == ASSAY_TALLY_FAILED;
+	}
 	free(case_id);
 }
 
@@ -150,14 +293,19 @@ static void on_verdict(struct assay_job_ctx *ctx, const struct assay_verdict *v)
 
 static void collect(struct runner *r, struct job *j);
 
-static void start_job(struct runner *r, struct test *t, unsigned slot)
+static void start_job(struct runner *r, struct run *run, unsigned slot)
 {
 	struct job *j = &r->jobs[slot];
+	struct test *t = run->test;
 
 	j->ctx = (struct assay_job_ctx){ .struct_size = sizeof(j->ctx),
 					 .test = &t->pub, .host = j,
 					 .report = on_verdict };
 	j->owner = r;
+	r->slots[slot].run = run;
+	r->slots[slot].holding = run->attempt <= t->retries;
+	r->slots[slot].nres = r->slots[slot].nskipped = 0;
+	r->slots[slot].nflaky = r->slots[slot].nfailed = 0;
 	r->running++;
 	emit(r, ASSAY_EV_TEST_START, t, NULL, slot, NULL);
 	job_start(j, t);
@@ -165,20 +313,124 @@ static void start_job(struct runner *r, struct test *t, unsigned slot)
 
 static void fill_slots(struct runner *r)
 {
-	struct test *t;
+	struct run *run;
 	unsigned slot;
 
-	while (!r->interrupts && (t = sched_next(&r->sched, &slot))) {
-		start_job(r, t, slot);
+	while (!r->interrupts && !r->stop &&
+	       (run = sched_next(&r->sched, &slot))) {
+		start_job(r, run, slot);
 		if (r->jobs[slot].state == JOB_DONE)   /* could not start */
 			collect(r, &r->jobs[slot]);
 	}
 }
 
-/* Judges a finished job through its kind and frees its slot. */
+static void queue(struct runner *r, struct run *run)
+{
+	sched_push(&r->sched, run, run->test->priority, &run->test->need);
+}
+
+/* Forgets the attempts before: the run starts a new iteration. */
+static void run_reset(struct run *run)
+{
+	for (size_t i = 0; i < run->nfailed; i++)
+		free(run->failed_ids[i]);
+	run->nfailed = 0;
+	results_clear(&run->last);
+}
+
+static void run_free(struct run *run)
+{
+	run_reset(run);
+	free(run->failed_ids);
+	results_release(&run->last);
+	free(run);
+}
+
+/* Whether the held results of a final attempt fail its job (a flaky
+ * one may, with --flaky-result fail), before they are sent. */
+static bool held_fails(const struct runner *r, const struct slot *sl)
+{
+	bool failed = false;
+
+	for (size_t i = 0; i < sl->held.n; i++)
+		failed |= judge_final(r, sl->run, &sl->held.v[i]) == ASSAY_TALLY_FAILED;
+	return failed;
+}
+
+/* Sends what an attempt held: its failures as retried (remembered, in
+ * case the retry never starts; what passed in it the retry will say
+ * again), or everything as the run's final results. */
+static void flush_held(struct runner *r, struct job *j, bool retry)
+{
+	struct slot *sl = &r->slots[j->slot];
+	struct run *run = sl->run;
+
+	if (retry)
+		results_clear(&run->last);
+	for (size_t i = 0; i < sl->held.n; i++) {
+		struct assay_result *res = &sl->held.v[i];
+		if (!retry) {
+			final_out(r, sl, j->slot, res);
+			continue;
+		}
+		res->tally = tally_of(r, res->outcome);
+		if (res->tally != ASSAY_TALLY_FAILED)
+			continue;
+		if (!failed_before(run, res->id)) {
+			run->failed_ids = xrealloc(run->failed_ids, (run->nfailed + 1) *
+						   sizeof(*run->failed_ids));
+			run->failed_ids[run->nfailed++] = xstrdup(res->id);
+		}
+		emit(r, ASSAY_EV_TEST_RETRY, run->test, res, j->slot, NULL);
+		res->exit = NULL;               /* the job is cleared next */
+		results_add(&run->last, res);
+	}
+	results_clear(&sl->held);
+}
+
+/* What history and the schedule report learn from a job that ran. */
+static void learn(struct runner *r, const struct job *j, bool final)
+{
+	const struct slot *sl = &r->slots[j->slot];
+	const struct test *t = j->test;
+	char letter;
+
+	if (j->spawn_errno || j->cancelled)
+		return;
+	makespan_add(&r->rs->span, t->pub.id, j->start_ns, j->end_ns,
+		     t->need.weight ? t->need.weight : 1);
+	if (!final || !r->o->history)
+		return;
+	letter = sl->nfailed ? 'F' : sl->nflaky || sl->run->attempt > 1 ? 'K' :
+		 sl->nres && sl->nres == sl->nskipped ? 'S' : 'P';
+	history_record(r->o->history, t->pub.id,
+		       (double)(j->end_ns - j->start_ns) / 1e9, letter,
+		       (int64_t)(io_wall_ns() / 1000000000u));
+}
+
+/* Counts a finished iteration of its test (--repeat, --stress). */
+static void count_run(const struct runner *r, const struct job *j)
+{
+	const struct slot *sl = &r->slots[j->slot];
+	struct test *t = j->test;
+
+	t->runs++;
+	if (j->failed)
+		t->runs_failed++;
+	else if (sl->nres && sl->nres == sl->nskipped)
+		t->runs_skipped++;
+	else
+		t->runs_passed++;
+}
+
+/* Judges a finished job through its kind, frees its slot, and queues
+ * what comes next for its test: a retry, or the next iteration. */
 static void collect(struct runner *r, struct job *j)
 {
 	const struct assay_kind *k = j->test->kind;
+	struct slot *sl = &r->slots[j->slot];
+	struct run *run = sl->run;
+	bool retry, next;
 
 	k->job_end(j->kind_state, &j->exit, &j->ctx);
 	if (!j->verdicts) {
@@ -188,11 +440,33 @@ static void collect(struct runner *r, struct job *j)
 		};
 		on_verdict(&j->ctx, &v);
 	}
-	settle_logs(r, j, j->failed);
+	retry = sl->holding && j->failed && !j->cancelled && !r->interrupts &&
+		!r->stop;
+	if (sl->holding && !retry)
+		j->failed = held_fails(r, sl);
+	settle_logs(r, j, j->failed && !retry);
+	if (sl->holding)
+		flush_held(r, j, retry);
+	learn(r, j, !retry);
+	if (!retry)
+		count_run(r, j);
 	emit(r, ASSAY_EV_JOB_END, j->test, NULL, j->slot, &j->exit);
 	job_clear(j);
 	sched_release_slot(&r->sched, j->slot);
+	sl->run = NULL;
 	r->running--;
+	next = !retry && run->iteration + r->copies <= r->iterations;
+	if (retry) {
+		run->attempt++;
+	} else if (next) {
+		run->iteration += r->copies;
+		run->attempt = 1;
+		run_reset(run);
+	}
+	if (retry || next)
+		queue(r, run);
+	else
+		run_free(run);
 }
 
 static void collect_done(struct runner *r)
@@ -297,7 +571,8 @@ static int loop_phases(struct runner *r, struct err *e)
 
 	for (;;) {
 		fill_slots(r);
-		if (!r->running && (r->interrupts || !sched_queued(&r->sched)))
+		if (!r->running && (r->interrupts || r->stop ||
+				    !sched_queued(&r->sched)))
 			return 0;
 		n = loop_wait(r->loop, wait_ms(r, now), ev, EVENTS_PER_WAIT, e);
 		if (n < 0)
@@ -356,7 +631,10 @@ static int setup(struct runner *r, struct err *e)
 	r->env.drain_ns = DRAIN_NS;
 	r->env.stuck_ns = STUCK_NS;
 	sched_init(&r->sched, r->o->jobs);
+	for (unsigned i = 0; r->o->pools && i < r->o->pools->n; i++)
+		(void)sched_add_pool(&r->sched, r->o->pools->cap[i]);
 	r->jobs = xcalloc(r->o->jobs, sizeof(*r->jobs));
+	r->slots = xcalloc(r->o->jobs, sizeof(*r->slots));
 	for (unsigned s = 0; s < r->o->jobs; s++)
 		job_init(&r->jobs[s], &r->env, s);
 	r->tick_ns = (uint64_t)bus_tick_ms(r->bus) * 1000000u;
@@ -368,6 +646,10 @@ static void teardown(struct runner *r)
 	for (unsigned s = 0; r->jobs && s < r->o->jobs; s++)
 		job_release(&r->jobs[s]);
 	free(r->jobs);
+	for (unsigned s = 0; r->slots && s < r->o->jobs; s++)
+		results_release(&r->slots[s].held);
+	free(r->slots);
+	free(r->stop_id);
 	if (r->sched.free_slots)
 		sched_release(&r->sched);
 	free((void *)r->env.base_env);
@@ -376,28 +658,135 @@ static void teardown(struct runner *r)
 	logs_release(&r->logs);
 }
 
-/* Tests that cannot run are errors at once; the rest are queued. */
+/* Tests that cannot run are errors at once; the rest are queued, as
+ * many copies as --stress asks. */
 static void plan(struct runner *r)
 {
 	for (size_t i = 0; i < r->t->n; i++) {
 		struct test *t = r->t->v[i];
-		if (t->problem)
+		if (t->problem) {
 			verdict_without_job(r, t, ASSAY_ERROR, t->problem);
-		else
-			sched_push(&r->sched, t, 0, NULL);
+			continue;
+		}
+		for (unsigned c = 1; c <= r->copies; c++) {
+			struct run *run = xcalloc(1, sizeof(*run));
+			run->test = t;
+			run->iteration = c;
+			run->attempt = 1;
+			queue(r, run);
+		}
 	}
 }
 
+/* A run whose retry never started ends with its last attempt's
+ * failures. */
+static void last_attempt_out(struct runner *r, struct run *run)
+{
+	struct test *t = run->test;
+
+	for (size_t i = 0; i < run->last.n; i++)
+		result_out(r, t, (unsigned)-1, &run->last.v[i]);
+	t->runs++;
+	t->runs_failed++;
+}
+
+/* Tests that never started get a not-run result (once, whatever their
+ * copies); a retry that never started leaves its last attempt's
+ * failures; iterations of tests that did run are only counted. */
 static void not_run(struct runner *r)
 {
 	const char *sig = sigabbrev_np(r->rs->info.interrupt_signal);
-	char reason[96];
-	struct test *t;
+	bool *told = xcalloc(r->t->n + 1, sizeof(*told));
+	char *reason;
+	struct run *run;
 
-	snprintf(reason, sizeof(reason), "not run: the run was interrupted by SIG%s",
-		 sig ? sig : "?");
-	while ((t = sched_pop(&r->sched)))
-		verdict_without_job(r, t, ASSAY_NOT_RUN, reason);
+	if (r->rs->info.interrupted)
+		reason = xasprintf("not run: the run was interrupted by SIG%s",
+				   sig ? sig : "?");
+	else
+		reason = xasprintf("not run: --until-fail stopped the run at the first failure (%s)",
+				   r->stop_id ? r->stop_id : "?");
+	while ((run = sched_pop(&r->sched))) {
+		struct test *t = run->test;
+		if (run->last.n) {
+			last_attempt_out(r, run);
+			told[t->index] = true;
+		} else if (!t->runs && !told[t->index]) {
+			told[t->index] = true;
+			verdict_without_job(r, t, ASSAY_NOT_RUN, reason);
+		} else {
+			r->dropped++;
+		}
+		/* and the iterations of --repeat it would have queued */
+		r->dropped += (r->iterations - run->iteration) / r->copies;
+		run_free(run);
+	}
+	free(reason);
+	free(told);
+}
+
+static void add_note(struct run_state *rs, char *line)
+{
+	char *s = xasprintf("%s%s%s", rs->note ? rs->note : "",
+			    rs->note ? "\n" : "", line);
+	free(rs->note);
+	free(line);
+	rs->note = s;
+}
+
+static void write_schedule(struct runner *r)
+{
+	char *path = xasprintf("%s/schedule.json", r->o->state_dir);
+	struct err e = ERR_INIT;
+
+	if (makespan_write_json(&r->rs->schedule, path, r->o->shuffled, r->o->seed,
+				r->o->shard, r->o->nshards, &e) < 0)
+		add_note(r->rs, xasprintf("schedule report not written: %s", e.msg));
+	free(path);
+}
+
+/* History and the schedule's JSON, before RUN_END, so that a problem
+ * with them is a note above the last line. */
+static void save_state(struct runner *r)
+{
+	struct run_state *rs = r->rs;
+	struct err e = ERR_INIT;
+
+	if (r->o->history && history_save(r->o->history, &e) < 0)
+		add_note(rs, xasprintf("history not kept: %s", e.msg));
+	if (r->o->state_dir && io_mkdir_p(r->o->state_dir) < 0)
+		add_note(rs, xasprintf("schedule report not written: cannot create %s: %s",
+				       r->o->state_dir, strerror(errno)));
+	else if (r->o->state_dir)
+		write_schedule(r);
+	rs->info.note = rs->note;
+}
+
+/* The schedule's report and, for --repeat/--stress, each test's runs. */
+static void sum_up(struct runner *r)
+{
+	struct run_state *rs = r->rs;
+	size_t n = 0;
+
+	makespan_finish(&rs->span, r->o->jobs, &rs->schedule);
+	rs->info.schedule = &rs->schedule;
+	save_state(r);
+	if (r->iterations < 2)
+		return;
+	rs->rows = xcalloc(r->t->n + 1, sizeof(*rs->rows));
+	rs->repeats = xcalloc(r->t->n + 1, sizeof(*rs->repeats));
+	for (size_t i = 0; i < r->t->n; i++) {
+		const struct test *t = r->t->v[i];
+		if (!t->runs)
+			continue;
+		rs->rows[n] = (struct assay_repeat_row){
+			sizeof(rs->rows[n]), t->pub.id, t->runs, t->runs_passed,
+			t->runs_failed, t->runs_skipped };
+		rs->repeats[n] = &rs->rows[n];
+		n++;
+	}
+	rs->info.repeats = rs->repeats;
+	rs->info.nrepeats = n;
 }
 
 /* Run-end notes: processes left behind, logs that could not be kept. */
@@ -406,12 +795,11 @@ static void end_notes(struct runner *r)
 	struct run_state *rs = r->rs;
 
 	orphans_sweep(&rs->note);
-	if (r->logs.problem) {
-		char *s = xasprintf("%s%s%s", rs->note ? rs->note : "",
-				    rs->note ? "\n" : "", r->logs.problem);
-		free(rs->note);
-		rs->note = s;
-	}
+	if (r->logs.problem)
+		add_note(rs, xstrdup(r->logs.problem));
+	if (r->stop && r->dropped)
+		add_note(rs, xasprintf("--until-fail: %zu more runs were not started after %s failed",
+				       r->dropped, r->stop_id));
 	rs->info.note = rs->note;
 }
 
@@ -419,6 +807,11 @@ void run_state_release(struct run_state *s)
 {
 	free(s->note);
 	s->note = NULL;
+	free(s->rows);
+	free(s->repeats);
+	s->rows = NULL;
+	s->repeats = NULL;
+	makespan_release(&s->span);
 }
 
 int runner_run(struct test_table *t, const struct runner_opts *o,
@@ -435,7 +828,13 @@ int runner_run(struct test_table *t, const struct runner_opts *o,
 		.ncounts = ASSAY_OUTCOME_COUNT, .strict_todo = o->strict_todo,
 		.start_wall_ns = io_wall_ns(), .hostname = o->hostname ? o->hostname : "",
 		.props = o->props ? o->props : no_props,
+		.repeat = o->repeat, .stress = o->stress, .retries = o->retries,
+		.shard = o->shard, .nshards = o->nshards,
+		.shuffled = o->shuffled, .seed = o->seed,
 	};
+	makespan_init(&rs->span);
+	r.copies = o->stress ? o->stress : 1;
+	r.iterations = r.copies * (o->repeat ? o->repeat : 1);
 	r.start_ns = io_now_ns();
 	logs_init(&r.logs, o->output_dir, o->keep_logs);
 	if ((rc = setup(&r, e)) < 0) {
@@ -449,6 +848,7 @@ int runner_run(struct test_table *t, const struct runner_opts *o,
 		stop_run(&r, SIGTERM, io_now_ns());
 	not_run(&r);
 	end_notes(&r);
+	sum_up(&r);
 	emit(&r, ASSAY_EV_RUN_END, NULL, NULL, (unsigned)-1, NULL);
 	teardown(&r);
 	return rc;

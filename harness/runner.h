@@ -5,22 +5,41 @@
  * directory for the length of one run. Each loop iteration runs fixed
  * phases: fill free slots, wait, read output and signals, reap children,
  * fire due timers, collect finished jobs. Turns what jobs did into
- * results through their kind and hands them to the bus. Never formats
- * output, never sleeps, never polls for children.
+ * results through their kind and hands them to the bus. Runs each test
+ * as often as --repeat, --stress and --retries ask: the results of an
+ * attempt that may be retried are held until the job ends, then sent as
+ * final (TEST_END) or as retried (TEST_RETRY). Never formats output,
+ * never sleeps, never polls for children.
  */
 #ifndef ASSAY_RUNNER_H
 #define ASSAY_RUNNER_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "assay/plugin.h"
 #include "err.h"
+#include "makespan.h"
 
 struct bus;
+struct history;
+struct order_pools;
 struct test_table;
 
 struct runner_opts {
 	unsigned jobs;
+	unsigned repeat;        /* runs of each test, one after another (1) */
+	unsigned stress;        /* copies of each test at once (1) */
+	bool until_fail;        /* start nothing more after a failure */
+	bool flaky_fails;       /* --flaky-result fail */
+	unsigned retries;       /* for the run info: tests carry theirs */
+	const struct order_pools *pools;  /* the groups tests' needs name */
+	struct history *history;/* records each finished test and saves
+	                         * them at the end; or NULL */
+	const char *state_dir;  /* where the schedule's JSON goes; or NULL */
+	bool shuffled;          /* for the run info, with seed and shard */
+	uint64_t seed;
+	unsigned shard, nshards;
 	double timeout_s;       /* for the run info only: tests carry theirs */
 	double grace_s;
 	bool strict_todo;       /* an xpass counts as failed */
@@ -39,6 +58,10 @@ struct run_state {
 	struct assay_run_info info;
 	size_t counts[ASSAY_OUTCOME_COUNT];
 	char *note;
+	struct makespan span;
+	struct assay_schedule schedule;   /* info.schedule at RUN_END */
+	struct assay_repeat_row *rows;
+	const struct assay_repeat_row **repeats;  /* info.repeats */
 };
 
 void run_state_release(struct run_state *s);

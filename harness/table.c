@@ -84,3 +84,21 @@ struct test *table_add(struct test_table *t, const char *root,
 	t->v[t->n++] = x;
 	return x;
 }
+
+void table_filter(struct test_table *t, const bool *keep)
+{
+	size_t n = 0;
+
+	memset(t->ids, 0, t->nids * sizeof(*t->ids));
+	for (size_t i = 0; i < t->n; i++) {
+		struct test *x = t->v[i];
+		if (!keep[i]) {
+			test_free(x);
+			continue;
+		}
+		x->index = n;
+		t->v[n++] = x;
+		t->ids[id_slot(t->ids, t->nids, x->pub.id)] = x;
+	}
+	t->n = n;
+}

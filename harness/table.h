@@ -7,15 +7,26 @@
 #ifndef ASSAY_TABLE_H
 #define ASSAY_TABLE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "assay/plugin.h"
+#include "sched.h"
 
 struct test {
 	struct assay_test pub;          /* what plugins see; strings owned */
 	const struct assay_kind *kind;
 	char *problem;                  /* set: cannot run, report as error */
 	size_t index;                   /* position in the table */
+	/* how it is scheduled (assay.conf, history: see order.h) */
+	struct sched_need need;
+	unsigned retries;               /* extra attempts after a failure */
+	double cost_s;                  /* expected duration */
+	bool cost_known;                /* cost_s is from history */
+	bool failed_last;               /* its last run in history failed */
+	double priority;                /* higher starts first */
+	/* its runs so far, for --repeat and --stress */
+	unsigned runs, runs_passed, runs_failed, runs_skipped;
 };
 
 struct test_table {
@@ -32,10 +43,13 @@ void table_release(struct test_table *t);
  * new test gets "ROOT/id" as its id instead (ROOT as given), so ids stay
  * unique. problem (copied, may be NULL) marks a test that cannot run.
  */
-/* The test with this id, or NULL. */
-struct test *table_find(const struct test_table *t, const char *id);
 struct test *table_add(struct test_table *t, const char *root,
 		       const char *suite, const char *path,
 		       const struct assay_kind *kind, const char *problem);
+/* The test with this id, or NULL. */
+struct test *table_find(const struct test_table *t, const char *id);
+/* Drops the tests whose keep[index] is false; the rest keep their order
+ * and are renumbered. */
+void table_filter(struct test_table *t, const bool *keep);
 
 #endif

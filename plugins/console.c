@@ -10,6 +10,7 @@
  */
 #include "config.h"
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -38,6 +39,8 @@ struct console {
 	struct running *running;        /* by worker slot */
 	char *failed[FAILED_LISTED];    /* "OUTCOME id: reason" lines */
 	size_t nfailed;                 /* all failures, listed or not */
+	char *flaky[FAILED_LISTED];     /* "id (attempt N)" lines */
+	size_t nflaky;
 };
 
 enum color { C_NONE, C_RED, C_GREEN, C_YELLOW, C_BOLD, C_DIM };
@@ -236,38 +239,71 @@ static void upper(char *dst, const char *s, size_t n)
 	dst[i] = 0;
 }
 
-/* Keeps the first FAILED_LISTED failure lines for the summary; counts
- * the rest, so memory stays bounded however many cases fail. */
-static void remember_failure(struct console *c, const struct assay_result *res,
-			     const char *name)
+/* Which run a result came from, from hosts that say: with --repeat or
+ * --stress its iteration, after a retry its attempt. */
+static void run_of(const struct assay_result *res, unsigned *iteration,
+		   unsigned *iterations, unsigned *attempt, bool *flaky)
 {
-	char *line;
+	bool has = res->struct_size >= offsetof(struct assay_result, flaky) +
+					sizeof(res->flaky);
 
-	if (c->nfailed++ >= FAILED_LISTED)
-		return;
-	if (asprintf(&line, "%-8s %s%s%s", name, res->id, *res->reason ? ": " : "",
-		     res->reason) < 0)
-		line = NULL;
-	c->failed[c->nfailed - 1] = line;
+	*iteration = has ? res->iteration : 0;
+	*iterations = has ? res->iterations : 0;
+	*attempt = has ? res->attempt : 0;
+	*flaky = has && res->flaky;
 }
 
-static void on_result(struct console *c, const struct assay_event *ev)
+/* Keeps the first FAILED_LISTED lines of a list for the summary; counts
+ * the rest, so memory stays bounded however many cases fail. */
+static void remember(char **list, size_t *n, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void remember(char **list, size_t *n, const char *fmt, ...)
+{
+	va_list ap;
+	char *line;
+
+	if ((*n)++ >= FAILED_LISTED)
+		return;
+	va_start(ap, fmt);
+	if (vasprintf(&line, fmt, ap) < 0)
+		line = NULL;
+	va_end(ap);
+	list[*n - 1] = line;
+}
+
+/* A result's line: OUTCOME, duration, id [i/N], reason. retry: an
+ * attempt that runs again. */
+static void on_result(struct console *c, const struct assay_event *ev,
+		      bool retry)
 {
 	const struct assay_result *res = ev->result;
-	enum assay_tally t = assay_result_tally(res);
-	char name[16];
+	enum assay_tally t = retry ? ASSAY_TALLY_FAILED : assay_result_tally(res);
+	unsigned it, its, attempt;
+	char name[16], which[48] = "";
+	bool flaky;
 
-	upper(name, assay_outcome_name(res->outcome), sizeof(name));
-	if (t == ASSAY_TALLY_FAILED)
-		remember_failure(c, res, name);
-	if (res->outcome == ASSAY_PASS && (c->tty || c->quiet))
+	run_of(res, &it, &its, &attempt, &flaky);
+	if (its > 1)
+		snprintf(which, sizeof(which), " [%u/%u]", it, its);
+	upper(name, retry ? "retry" : flaky ? "flaky" : assay_outcome_name(res->outcome),
+	      sizeof(name));
+	if (t == ASSAY_TALLY_FAILED && !retry)
+		remember(c->failed, &c->nfailed, "%-8s %s%s%s%s", name, res->id,
+			 which, *res->reason ? ": " : "", res->reason);
+	if (flaky)
+		remember(c->flaky, &c->nflaky, "%s%s (passed on attempt %u)",
+			 res->id, which, attempt);
+	if (res->outcome == ASSAY_PASS && !flaky && !retry && (c->tty || c->quiet))
 		return;
-	if (c->quiet && t != ASSAY_TALLY_FAILED)
+	if (c->quiet && t != ASSAY_TALLY_FAILED && !flaky)
 		return;
 	clear_progress(c);
-	paint(c, outcome_color(res->outcome), name);
-	fprintf(c->f, "%*s %7.3fs  %s", (int)(7 - strlen(name)), "",
-		res->duration_ns / 1e9, res->id);
+	paint(c, retry || flaky ? C_YELLOW : outcome_color(res->outcome),
+	      name);
+	fprintf(c->f, "%*s %7.3fs  %s%s", (int)(7 - strlen(name)), "",
+		res->duration_ns / 1e9, res->id, which);
+	if (retry)
+		fprintf(c->f, " (attempt %u failed; trying again)", attempt);
 	if (*res->reason)
 		fprintf(c->f, ": %s", res->reason);
 	fputc('\n', c->f);
@@ -284,16 +320,67 @@ static void on_result(struct console *c, const struct assay_event *ev)
 	fflush(c->f);
 }
 
-static void print_failures(struct console *c)
+static void print_list(struct console *c, const char *title, char **list,
+		       size_t n)
 {
-	if (!c->nfailed)
+	if (!n)
 		return;
-	fprintf(c->f, "\nFailed (%zu):\n", c->nfailed);
-	for (size_t i = 0; i < c->nfailed && i < FAILED_LISTED; i++)
-		if (c->failed[i])
-			fprintf(c->f, "  %s\n", c->failed[i]);
-	if (c->nfailed > FAILED_LISTED)
-		fprintf(c->f, "  ... and %zu more\n", c->nfailed - FAILED_LISTED);
+	fprintf(c->f, "\n%s (%zu):\n", title, n);
+	for (size_t i = 0; i < n && i < FAILED_LISTED; i++)
+		if (list[i])
+			fprintf(c->f, "  %s\n", list[i]);
+	if (n > FAILED_LISTED)
+		fprintf(c->f, "  ... and %zu more\n", n - FAILED_LISTED);
+}
+
+/* --repeat/--stress: each test that did not pass every run, as
+ * "passed k/N", then how many did. */
+static void print_repeats(struct console *c, const struct assay_run_info *r)
+{
+	size_t steady = 0;
+
+	if (r->struct_size < offsetof(struct assay_run_info, nrepeats) +
+			     sizeof(r->nrepeats) || !r->nrepeats)
+		return;
+	fputs("\nRuns of each test:\n", c->f);
+	for (size_t i = 0; i < r->nrepeats; i++) {
+		const struct assay_repeat_row *x = r->repeats[i];
+		if (x->passed == x->runs) {
+			steady++;
+			continue;
+		}
+		fprintf(c->f, "  passed %u/%u", x->passed, x->runs);
+		if (x->failed)
+			fprintf(c->f, ", failed %u/%u", x->failed, x->runs);
+		if (x->skipped)
+			fprintf(c->f, ", skipped %u/%u", x->skipped, x->runs);
+		fprintf(c->f, "  %s\n", x->id);
+	}
+	if (steady)
+		fprintf(c->f, "  %zu test%s passed every run\n", steady,
+			steady == 1 ? "" : "s");
+}
+
+/* How well the run used its slots, against the best any schedule of
+ * these jobs could do. */
+static void print_schedule(struct console *c, const struct assay_run_info *r)
+{
+	const struct assay_schedule *s;
+
+	if (r->struct_size < offsetof(struct assay_run_info, schedule) +
+			     sizeof(r->schedule) || !(s = r->schedule) || !s->jobs ||
+	    c->quiet)
+		return;
+	fprintf(c->f, "assay: schedule: %.2fs for %.2fs of work on %u slots; "
+		"bound %.2fs (%s), %.2fx of it; efficiency %.0f%%, idle %.2f slot-s",
+		s->wall_ns / 1e9, s->work_ns / 1e9, s->slots, s->bound_ns / 1e9,
+		s->longest_ns >= s->bound_ns ? "longest job" : "work/slots",
+		s->bound_ns ? (double)s->wall_ns / (double)s->bound_ns : 0.0,
+		s->efficiency * 100, s->idle_ns / 1e9);
+	if (s->critical_id)
+		fprintf(c->f, "; last to end: %s (%.2fs, from %.2fs)", s->critical_id,
+			s->critical_ns / 1e9, s->critical_start_ns / 1e9);
+	fputc('\n', c->f);
 }
 
 /* Whether outcome o is counted as failed in this run. */
@@ -326,13 +413,18 @@ static void print_breakdown(struct console *c, const struct assay_run_info *r)
 		fprintf(c->f, "; %zu TODO passed (xpass)", r->counts[ASSAY_XPASS]);
 	if (r->not_run)
 		fprintf(c->f, "; not run: %zu", r->not_run);
+	if (r->struct_size >= offsetof(struct assay_run_info, flaky) +
+			      sizeof(r->flaky) && r->flaky)
+		fprintf(c->f, "; flaky: %zu", r->flaky);
 	fputc('\n', c->f);
 }
 
 static void on_run_end(struct console *c, const struct assay_run_info *r)
 {
 	clear_progress(c);
-	print_failures(c);
+	print_repeats(c, r);
+	print_list(c, "Flaky", c->flaky, c->nflaky);
+	print_list(c, "Failed", c->failed, c->nfailed);
 	if (r->note)
 		fprintf(c->f, "%s%s", r->note,
 			r->note[strlen(r->note) - 1] == '\n' ? "" : "\n");
@@ -340,6 +432,7 @@ static void on_run_end(struct console *c, const struct assay_run_info *r)
 		fprintf(c->f, "assay: interrupted by SIG%s; %zu tests not run\n",
 			sigabbrev_np(r->interrupt_signal) ? sigabbrev_np(r->interrupt_signal) : "?",
 			r->not_run);
+	print_schedule(c, r);
 	print_breakdown(c, r);
 	fprintf(c->f, "assay: %zu passed, %zu failed, %zu skipped\n",
 		r->passed, r->failed, r->skipped);
@@ -350,9 +443,19 @@ static void on_run_start(struct console *c, const struct assay_run_info *r)
 {
 	c->running = calloc(r->jobs ? r->jobs : 1, sizeof(*c->running));
 	c->jobs = c->running ? r->jobs : 0;    /* no memory: no running list */
-	if (!c->tty && !c->quiet)
+	bool has = r->struct_size >= offsetof(struct assay_run_info, seed) +
+					sizeof(r->seed);
+	unsigned runs = has ? (r->repeat ? r->repeat : 1) * (r->stress ? r->stress : 1) : 1;
+
+	if (!c->tty && !c->quiet && runs > 1)
+		fprintf(c->f, "assay: running %zu tests %u times each with %u jobs\n",
+			r->total, runs, r->jobs);
+	else if (!c->tty && !c->quiet)
 		fprintf(c->f, "assay: running %zu tests with %u jobs\n", r->total,
 			r->jobs);
+	if (has && r->shuffled)
+		fprintf(c->f, "assay: shuffled with --seed %llu\n",
+			(unsigned long long)r->seed);
 	fflush(c->f);
 }
 
@@ -369,8 +472,11 @@ static void console_event(void *state, const struct assay_event *ev)
 			c->running[ev->worker] = (struct running){ ev->test,
 								   ev->run->elapsed_ns };
 		break;
+	case ASSAY_EV_TEST_RETRY:
+		on_result(c, ev, true);
+		break;
 	case ASSAY_EV_TEST_END:
-		on_result(c, ev);
+		on_result(c, ev, false);
 		if (c->tty)
 			draw_progress(c, ev->run);
 		break;
@@ -421,6 +527,8 @@ static int console_close(void *state, char *errbuf, size_t errlen)
 	}
 	for (size_t i = 0; i < c->nfailed && i < FAILED_LISTED; i++)
 		free(c->failed[i]);
+	for (size_t i = 0; i < c->nflaky && i < FAILED_LISTED; i++)
+		free(c->flaky[i]);
 	free(c->running);
 	free(c);
 	return rc;

@@ -43,6 +43,18 @@ struct held {
 	size_t output_len;
 	uint64_t duration_ns;
 	bool own;               /* the job's own result, not a case */
+	unsigned iteration;     /* of --repeat/--stress, 0 from old hosts */
+	unsigned attempt;       /* of --retries, 0 from old hosts */
+	char *out, *err;        /* a retried attempt's streams, made valid */
+};
+
+/* The failed attempts of one run of a test (--retries), kept until its
+ * final attempt's suite is written. */
+struct reruns {
+	char *suite;
+	unsigned iteration;
+	struct held *v;
+	size_t n, cap;
 };
 
 /* What one slot's running job has produced so far. */
@@ -58,6 +70,8 @@ struct junit {
 	struct junitfile jf;    /* suites go to jf.body as jobs end */
 	struct slot *slots;
 	unsigned nslots;
+	struct reruns *reruns;
+	size_t nreruns, rerun_cap;
 	bool all_output;
 	size_t max_text;
 	bool props_written;
@@ -167,15 +181,14 @@ static void text_element(struct junit *j, const char *element)
 }
 
 /* A stream of the job (struct assay_output) as it was captured, with a
- * line where the middle was left out. */
-static void stream_element(struct junit *j, const char *element,
-			   const struct assay_output *o)
+ * line where the middle was left out, into j->text; 0 when empty. */
+static int stream_text(struct junit *j, const struct assay_output *o)
 {
 	uint64_t dropped;
 	const char *path;
 
 	if (!o || !o->total)
-		return;
+		return 0;
 	dropped = o->total - o->head_len - o->tail_len;
 	path = o->struct_size >= offsetof(struct assay_output, path) + sizeof(o->path)
 	       ? o->path : NULL;
@@ -185,7 +198,24 @@ static void stream_element(struct junit *j, const char *element,
 		xmltext_omission(&j->text, dropped, path);
 	xmltext_add(&j->text, o->tail, o->tail_len);
 	xmltext_cap(&j->text, j->max_text, path);
-	text_element(j, element);
+	return 1;
+}
+
+static void stream_element(struct junit *j, const char *element,
+			   const struct assay_output *o)
+{
+	if (stream_text(j, o))
+		text_element(j, element);
+}
+
+/* An element holding s (already valid), when there is one. */
+static void saved_element(struct junit *j, const char *element, const char *s)
+{
+	if (!s)
+		return;
+	start(j, element);
+	check(j, xmlTextWriterWriteString(j->jf.body, (const xmlChar *)s));
+	end(j);
 }
 
 /* A case's own output, and where its program's whole output is. */
@@ -244,36 +274,78 @@ static enum verdict_element element_of(const struct held *h)
 	}
 }
 
+/* The reason, note and diagnostics of a failure, into j->text. */
+static void failure_text(struct junit *j, const struct held *h)
+{
+	xmltext_reset(&j->text);
+	xmltext_puts(&j->text, h->reason);
+	if (h->note) {
+		xmltext_puts(&j->text, "\n");
+		xmltext_puts(&j->text, h->note);
+	}
+	if (h->diag) {
+		xmltext_puts(&j->text, "\n");
+		xmltext_puts(&j->text, h->diag);
+	}
+	xmltext_cap(&j->text, j->max_text, NULL);
+}
+
+static const char *type_of(const struct held *h)
+{
+	return h->classification ? h->classification : assay_outcome_name(h->outcome);
+}
+
 static void verdict(struct junit *j, const struct held *h, enum verdict_element el)
 {
 	static const char *const names[] = { NULL, "failure", "error", "skipped" };
-	const char *type = h->classification ? h->classification
-					     : assay_outcome_name(h->outcome);
 
 	start(j, names[el]);
 	attr(j, "message", h->reason);
 	if (el != SKIPPED || h->outcome == ASSAY_NOT_RUN)
-		attr(j, "type", type);
+		attr(j, "type", type_of(h));
 	if (el != SKIPPED) {
-		xmltext_reset(&j->text);
-		xmltext_puts(&j->text, h->reason);
-		if (h->note) {
-			xmltext_puts(&j->text, "\n");
-			xmltext_puts(&j->text, h->note);
-		}
-		if (h->diag) {
-			xmltext_puts(&j->text, "\n");
-			xmltext_puts(&j->text, h->diag);
-		}
-		xmltext_cap(&j->text, j->max_text, NULL);
+		failure_text(j, h);
 		check(j, xmlTextWriterWriteString(j->jf.body,
 						  (const xmlChar *)xmltext_str(&j->text)));
 	}
 	end(j);
 }
 
+/* Surefire's elements for the failed attempts before this result:
+ * flakyFailure/flakyError when it passed in the end, rerunFailure/
+ * rerunError when it did not. */
+static void attempts(struct junit *j, const struct reruns *rr, const struct held *h,
+		     enum verdict_element el)
+{
+	for (size_t i = 0; rr && i < rr->n; i++) {
+		const struct held *a = &rr->v[i];
+		bool error = element_of(a) == ERROR;
+		/* the last attempt is the verdict itself when its retry
+		 * never started */
+		if (strcmp(a->name, h->name) || (a->attempt && a->attempt == h->attempt) ||
+		    (!error && element_of(a) != FAILURE))
+			continue;
+		start(j, el == NONE ? (error ? "flakyError" : "flakyFailure")
+				    : (error ? "rerunError" : "rerunFailure"));
+		attr(j, "message", a->reason);
+		attr(j, "type", type_of(a));
+		failure_text(j, a);
+		text_element(j, "stackTrace");
+		if (a->output_len) {
+			xmltext_reset(&j->text);
+			xmltext_add(&j->text, a->output, a->output_len);
+			xmltext_cap(&j->text, j->max_text, NULL);
+			text_element(j, "system-out");
+		} else {
+			saved_element(j, "system-out", a->out);
+		}
+		saved_element(j, "system-err", a->err);
+		end(j);
+	}
+}
+
 static void testcase(struct junit *j, const char *suite, const struct held *h,
-		     const struct assay_exit *ex)
+		     const struct assay_exit *ex, const struct reruns *rr)
 {
 	enum verdict_element el = element_of(h);
 	bool show = j->all_output || el == FAILURE || el == ERROR;
@@ -284,6 +356,7 @@ static void testcase(struct junit *j, const char *suite, const struct held *h,
 	attr_time(j, "time", h->duration_ns);
 	if (el != NONE)
 		verdict(j, h, el);
+	attempts(j, rr, h, el);
 	if (show && h->own && ex) {
 		stream_element(j, "system-out", ex->out);
 		stream_element(j, "system-err", ex->err);
@@ -300,27 +373,50 @@ static char *dup_or_null(const char *s)
 	return s ? xstrdup(s) : NULL;
 }
 
-static void hold(struct junit *j, struct slot *s, const struct assay_result *r,
-		 const char *suite)
+/* A retried attempt's stream, as it will be written, or NULL. */
+static char *stream_copy(struct junit *j, const struct assay_output *o)
+{
+	return stream_text(j, o) ? xstrdup(xmltext_str(&j->text)) : NULL;
+}
+
+/* retry: a failed attempt that runs again (its streams are copied now:
+ * they are gone when the final attempt is written). */
+static void hold(struct junit *j, struct held **v, size_t *nv, size_t *cap,
+		 const struct assay_result *r, const char *suite, bool retry)
 {
 	size_t n = strlen(suite);
 	bool is_case = !strncmp(r->id, suite, n) && r->id[n] == ':' &&
 		       r->id[n + 1] == ':';
 	bool has_class = r->struct_size >= offsetof(struct assay_result, classification) +
 			 sizeof(r->classification);
+	bool has_run = r->struct_size >= offsetof(struct assay_result, flaky) +
+		       sizeof(r->flaky);
+	const char *name = is_case ? r->id + n + 2 : r->id;
 	struct held *h;
 	bool failed;
 
-	xgrow((void **)&s->v, &s->cap, s->n + 1, sizeof(*s->v));
-	h = &s->v[s->n++];
+	xgrow((void **)v, cap, *nv + 1, sizeof(**v));
+	h = &(*v)[(*nv)++];
 	*h = (struct held){
-		.name = xstrdup(is_case ? r->id + n + 2 : r->id),
+		.name = has_run && r->iterations > 1
+			? xasprintf("%s [%u/%u]", name, r->iteration, r->iterations)
+			: xstrdup(name),
 		.outcome = r->outcome, .tally = assay_result_tally(r),
 		.reason = xstrdup(r->reason ? r->reason : ""),
 		.classification = has_class ? dup_or_null(r->classification) : NULL,
 		.note = dup_or_null(r->note),
 		.duration_ns = r->duration_ns, .own = !is_case,
+		.iteration = has_run ? r->iteration : 0,
+		.attempt = has_run ? r->attempt : 0,
 	};
+	if (has_run && r->flaky && h->tally == ASSAY_TALLY_FAILED) {
+		free(h->classification);
+		h->classification = xstrdup("flaky");
+	}
+	if (retry && !is_case && r->exit) {
+		h->out = stream_copy(j, r->exit->out);
+		h->err = stream_copy(j, r->exit->err);
+	}
 	/* what a passing case printed is written only with all_output:
 	 * hold no more than will be written */
 	failed = element_of(h) == FAILURE || element_of(h) == ERROR;
@@ -333,18 +429,46 @@ static void hold(struct junit *j, struct slot *s, const struct assay_result *r,
 	}
 }
 
-static void forget(struct slot *s)
+static void forget(struct held *v, size_t *n)
 {
-	for (size_t i = 0; i < s->n; i++) {
-		struct held *h = &s->v[i];
+	for (size_t i = 0; i < *n; i++) {
+		struct held *h = &v[i];
 		free(h->name);
 		free(h->reason);
 		free(h->classification);
 		free(h->note);
 		free(h->diag);
 		free(h->output);
+		free(h->out);
+		free(h->err);
 	}
-	s->n = 0;
+	*n = 0;
+}
+
+/* The failed attempts kept for a test's run, or NULL. */
+static struct reruns *reruns_of(struct junit *j, const char *suite,
+				unsigned iteration, bool add)
+{
+	struct reruns *rr;
+
+	for (size_t i = 0; i < j->nreruns; i++)
+		if (j->reruns[i].iteration == iteration &&
+		    !strcmp(j->reruns[i].suite, suite))
+			return &j->reruns[i];
+	if (!add)
+		return NULL;
+	xgrow((void **)&j->reruns, &j->rerun_cap, j->nreruns + 1, sizeof(*j->reruns));
+	rr = &j->reruns[j->nreruns++];
+	*rr = (struct reruns){ .suite = xstrdup(suite), .iteration = iteration };
+	return rr;
+}
+
+static void reruns_drop(struct junit *j, struct reruns *rr)
+{
+	forget(rr->v, &rr->n);
+	free(rr->v);
+	free(rr->suite);
+	*rr = j->reruns[--j->nreruns];
 }
 
 /* ---- suites ---- */
@@ -363,6 +487,7 @@ static void timestamp(struct junit *j, uint64_t wall_ns)
 static void write_suite(struct junit *j, const char *suite, struct slot *s,
 			uint64_t duration_ns, const struct assay_exit *ex)
 {
+	struct reruns *rr = s->n ? reruns_of(j, suite, s->v[0].iteration, false) : NULL;
 	unsigned long count[4] = { 0 };
 
 	quiet_begin(j);
@@ -380,12 +505,14 @@ static void write_suite(struct junit *j, const char *suite, struct slot *s,
 	if (!j->props_written)
 		properties(j);
 	for (size_t i = 0; i < s->n; i++)
-		testcase(j, suite, &s->v[i], ex);
+		testcase(j, suite, &s->v[i], ex, rr);
 	end(j);
 	j->tests += s->n;
 	j->failures += count[FAILURE];
 	j->errors += count[ERROR];
-	forget(s);
+	forget(s->v, &s->n);
+	if (rr)
+		reruns_drop(j, rr);
 	quiet_end(j);
 }
 
@@ -416,13 +543,23 @@ static void test_end(struct junit *j, const struct assay_event *ev)
 	struct slot once = { 0 };
 
 	if (ev->worker < j->nslots) {
-		hold(j, &j->slots[ev->worker], ev->result, ev->test->id);
+		struct slot *s = &j->slots[ev->worker];
+		hold(j, &s->v, &s->n, &s->cap, ev->result, ev->test->id, false);
 		return;
 	}
 	/* never started: a suite of its own at once */
-	hold(j, &once, ev->result, ev->test->id);
+	hold(j, &once.v, &once.n, &once.cap, ev->result, ev->test->id, false);
 	write_suite(j, ev->test->id, &once, 0, NULL);
 	free(once.v);
+}
+
+/* A failed attempt that runs again: kept for its final attempt's suite. */
+static void test_retry(struct junit *j, const struct assay_event *ev)
+{
+	const struct assay_result *r = ev->result;
+	struct reruns *rr = reruns_of(j, ev->test->id, r->iteration, true);
+
+	hold(j, &rr->v, &rr->n, &rr->cap, r, ev->test->id, true);
 }
 
 static void junit_event(void *state, const struct assay_event *ev)
@@ -444,8 +581,11 @@ static void junit_event(void *state, const struct assay_event *ev)
 	case ASSAY_EV_TEST_END:
 		test_end(j, ev);
 		break;
-	case ASSAY_EV_JOB_END:
-		if (ev->worker < j->nslots)
+	case ASSAY_EV_TEST_RETRY:
+		test_retry(j, ev);
+		break;
+	case ASSAY_EV_JOB_END:          /* nothing held: a retried attempt */
+		if (ev->worker < j->nslots && j->slots[ev->worker].n)
 			write_suite(j, ev->test->id, &j->slots[ev->worker],
 				    ev->exit ? ev->exit->duration_ns : 0, ev->exit);
 		break;
@@ -500,11 +640,14 @@ static void failure(const struct junit *j, const char *what, int errnum,
 static void free_junit(struct junit *j)
 {
 	for (unsigned i = 0; i < j->nslots; i++) {
-		forget(&j->slots[i]);
+		forget(j->slots[i].v, &j->slots[i].n);
 		free(j->slots[i].v);
 		free(j->slots[i].suite);
 	}
 	free(j->slots);
+	while (j->nreruns)
+		reruns_drop(j, &j->reruns[0]);
+	free(j->reruns);
 	xmltext_release(&j->text);
 	free(j->path);
 	free(j);

@@ -35,6 +35,9 @@ struct pending {
 	enum assay_outcome outcome;
 	enum assay_tally tally;
 	char *reason;
+	unsigned attempt, iteration, iterations;  /* of the test's own result */
+	bool flaky;             /* passed after a failed attempt */
+	bool retried;           /* a failed attempt that runs again */
 };
 
 struct tapout {
@@ -136,6 +139,27 @@ static void on_test_end(struct tapout *t, const struct assay_event *ev)
 	p->tally = assay_result_tally(r);
 	free(p->reason);
 	p->reason = strdup(r->reason);
+	if (r->struct_size >= offsetof(struct assay_result, flaky) + sizeof(r->flaky)) {
+		p->attempt = r->attempt;
+		p->iteration = r->iteration;
+		p->iterations = r->iterations;
+		p->flaky = r->flaky;
+	}
+}
+
+/* An attempt that failed and runs again: a comment, not a point (the
+ * final attempt's point is the test's). */
+static void on_test_retry(struct tapout *t, const struct assay_event *ev)
+{
+	const struct assay_result *r = ev->result;
+
+	if (ev->worker < t->nslots)
+		t->slots[ev->worker].retried = true;
+	fprintf(t->out, "# retry: ");
+	put_text(t->out, r->id);
+	fprintf(t->out, " failed on attempt %u%s", r->attempt, *r->reason ? ": " : "");
+	put_text(t->out, r->reason);
+	fputc('\n', t->out);
 }
 
 /* The job is over: its test point, after its subtest when it has cases.
@@ -151,6 +175,8 @@ static void on_job_end(struct tapout *t, const struct assay_event *ev)
 	if (ev->worker >= t->nslots)
 		return;
 	p = &t->slots[ev->worker];
+	if (p->retried)
+		goto done;
 	if (p->own) {
 		o = p->outcome;
 		tally = p->tally;
@@ -170,8 +196,22 @@ static void on_job_end(struct tapout *t, const struct assay_event *ev)
 		fwrite(p->body, 1, p->body_len, t->out);
 		fprintf(t->out, "    1..%lu\n", p->cases);
 	}
-	put_point(t->out, "", ++t->points, ev->test->id, o, tally, reason,
-		  ev->exit ? ev->exit->duration_ns : 0);
+	if (p->flaky)
+		fprintf(t->out, "# flaky: passed on attempt %u after failing\n",
+			p->attempt);
+	if (p->iterations > 1) {
+		char *name;
+		if (asprintf(&name, "%s [%u/%u]", ev->test->id, p->iteration,
+			     p->iterations) < 0)
+			name = NULL;
+		put_point(t->out, "", ++t->points, name ? name : ev->test->id, o,
+			  tally, reason, ev->exit ? ev->exit->duration_ns : 0);
+		free(name);
+	} else {
+		put_point(t->out, "", ++t->points, ev->test->id, o, tally, reason,
+			  ev->exit ? ev->exit->duration_ns : 0);
+	}
+done:
 	if (p->f)
 		fclose(p->f);
 	free(p->body);
@@ -196,6 +236,9 @@ static void tapout_event(void *state, const struct assay_event *ev)
 		break;
 	case ASSAY_EV_TEST_END:
 		on_test_end(t, ev);
+		break;
+	case ASSAY_EV_TEST_RETRY:
+		on_test_retry(t, ev);
 		break;
 	case ASSAY_EV_JOB_END:
 		on_job_end(t, ev);

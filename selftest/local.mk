@@ -17,7 +17,9 @@ check_PROGRAMS += \
 	selftest/unit/job_test \
 	selftest/unit/logs_test \
 	selftest/unit/loop_test \
+	selftest/unit/makespan_test \
 	selftest/unit/opts_test \
+	selftest/unit/order_test \
 	selftest/unit/registry_test \
 	selftest/unit/sanitizer_test \
 	selftest/unit/sched_test \
@@ -55,7 +57,9 @@ SELFTEST_E2E = \
 	selftest/e2e/outcomes.sh \
 	selftest/e2e/output.sh \
 	selftest/e2e/plugin.sh \
+	selftest/e2e/rerun.sh \
 	selftest/e2e/sanitizer.sh \
+	selftest/e2e/schedule.sh \
 	selftest/e2e/tap.sh \
 	selftest/e2e/timeout.sh
 EXTRA_DIST += $(SELFTEST_E2E)

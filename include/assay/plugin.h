@@ -197,6 +197,11 @@ struct assay_result {
 	const char *diag;            /* a case's diagnostics, or NULL */
 	enum assay_tally tally;      /* the column the host counted it in */
 	const char *classification;  /* from the verdict, or NULL */
+	/* which run of the test this came from: iteration of --repeat or
+	 * --stress (1..iterations), attempt (1 + retries before it) */
+	unsigned iteration, iterations, attempt;
+	int flaky;                   /* passed after failing in an earlier
+	                              * attempt (ASSAY_EV_TEST_RETRY had it) */
 	/* new fields go here, at the end, and nowhere else */
 };
 
@@ -231,12 +236,56 @@ struct assay_run_info {
 	/* facts about the run for reports, as name, value, name, value, ...,
 	 * NULL (assay.version, git.commit ...: docs/junit.md); never NULL */
 	const char *const *props;
+	size_t flaky;                /* results that passed on a retry (in
+	                              * passed, or failed with --flaky-result
+	                              * fail) */
+	unsigned repeat, stress, retries;   /* --repeat/--stress/--retries */
+	unsigned shard, nshards;     /* --shard K/N; nshards 0: whole suite */
+	int shuffled;                /* --shuffle: seed ordered the queue */
+	uint64_t seed;
+	/* RUN_END: how well the run used its slots, or NULL */
+	const struct assay_schedule *schedule;
+	/* RUN_END: tests that ran more than once (--repeat, --stress), runs
+	 * counted by how their job ended, in table order */
+	const struct assay_repeat_row *const *repeats;
+	size_t nrepeats;
+	/* new fields go here, at the end, and nowhere else */
+};
+
+/*
+ * The schedule's own report (RUN_END): the run's makespan against the
+ * lower bound max(work / slots, longest job) no schedule can beat.
+ */
+struct assay_schedule {
+	uint32_t struct_size;
+	uint64_t wall_ns;            /* first start to last end */
+	uint64_t work_ns;            /* sum of job durations x weight */
+	unsigned slots;
+	uint64_t bound_ns;           /* max(work / slots, longest_ns) */
+	uint64_t idle_ns;            /* slot-time no job used: wall x slots
+	                              * - work, at least 0 */
+	double efficiency;           /* work / (wall x slots), 0..1 */
+	size_t jobs;                 /* runs that started */
+	const char *longest_id;      /* the longest job, or NULL */
+	uint64_t longest_ns;
+	const char *critical_id;     /* the job that ended last, or NULL */
+	uint64_t critical_start_ns;  /* its start, since the first start */
+	uint64_t critical_ns;        /* its duration */
+	/* new fields go here, at the end, and nowhere else */
+};
+
+/* One test's runs under --repeat or --stress. */
+struct assay_repeat_row {
+	uint32_t struct_size;
+	const char *id;
+	unsigned runs, passed, failed, skipped;
 	/* new fields go here, at the end, and nowhere else */
 };
 
 /*
  * A run is RUN_START, then per job TEST_START, one TEST_END per result
  * (a job's test, or each case its kind reports), JOB_END; then RUN_END.
+ * A job whose attempt is retried sends TEST_RETRY instead of TEST_END.
  * Tests that never start (not runnable, not run) get TEST_END only.
  * Reporters must ignore event types they do not know.
  */
@@ -247,6 +296,10 @@ enum assay_event_type {
 	ASSAY_EV_TICK,               /* periodic, when the reporter asked */
 	ASSAY_EV_RUN_END,
 	ASSAY_EV_JOB_END,            /* a started job is over, results out */
+	ASSAY_EV_TEST_RETRY,         /* a result of an attempt that failed
+	                              * and runs again (--retries): shown,
+	                              * counted in no column; the attempt's
+	                              * JOB_END follows */
 };
 
 struct assay_event {

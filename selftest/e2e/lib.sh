@@ -10,6 +10,13 @@
 
 set -u
 
+# a CI engine's shard variables would split the fixtures' runs too
+for v in CI_NODE_INDEX CI_NODE_TOTAL BUILDKITE_PARALLEL_JOB BUILDKITE_PARALLEL_JOB_COUNT \
+	CIRCLE_NODE_INDEX CIRCLE_NODE_TOTAL JOB_COMPLETION_INDEX ASSAY_SHARD_TOTAL \
+	SLURM_ARRAY_TASK_ID SLURM_ARRAY_TASK_COUNT SLURM_ARRAY_TASK_MIN SLURM_ARRAY_TASK_STEP; do
+	unset "$v"
+done
+
 here=$(cd "$(dirname "$0")" && pwd)
 : "${ASSAY_BUILDDIR:=$(cd "$here/../.." && pwd)}"
 : "${ASSAY:=$ASSAY_BUILDDIR/harness/assay}"

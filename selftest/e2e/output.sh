@@ -25,9 +25,9 @@ expect_out "more bytes on this line"
 check $? "the console stays short"
 
 rm -r .assay
-run_assay run --tail-lines 5 --output-dir "" f
+run_assay run --tail-lines 5 --output-dir "" --state-dir "" f
 expect_rc 1
 expect_out "bytes before them not shown"
 test ! -e .assay
-check $? "--output-dir '' keeps no logs"
+check $? "--output-dir '' (and --state-dir '') keep nothing in .assay"
 finish
