@@ -16,16 +16,19 @@ EXTRA_DIST += \
 	selftest/bench/gen-junit.sh \
 	selftest/bench/merge.sh \
 	selftest/bench/run.sh \
-	selftest/bench/floor.c
+	selftest/bench/floor.c \
+	selftest/bench/gen-sched.sh \
+	selftest/bench/sched.sh \
+	selftest/bench/schedq.c
 
 bench: harness/assay
 	ASSAY="$(abs_top_builddir)/harness/assay" CC="$(CC)" \
 		$(SHELL) $(srcdir)/selftest/bench/run.sh
 
 # The TAP reader's speed against prove's (see tap-parse.sh).
-EXTRA_PROGRAMS = selftest/bench/tapparse selftest/bench/junitwrite
+EXTRA_PROGRAMS = selftest/bench/tapparse selftest/bench/junitwrite selftest/bench/schedq
 selftest_bench_tapparse_SOURCES = selftest/bench/tapparse.c
-CLEANFILES += selftest/bench/tapparse selftest/bench/junitwrite
+CLEANFILES += selftest/bench/tapparse selftest/bench/junitwrite selftest/bench/schedq
 bench-tap: selftest/bench/tapparse
 	TAPPARSE="$(abs_top_builddir)/selftest/bench/tapparse" \
 		$(SHELL) $(srcdir)/selftest/bench/tap-parse.sh
@@ -42,4 +45,14 @@ bench-merge: harness/assay
 	ASSAY="$(abs_top_builddir)/harness/assay" \
 		$(SHELL) $(srcdir)/selftest/bench/merge.sh
 
-.PHONY: bench bench-tap bench-junit bench-merge
+# The ready queue's cost per job (schedq.c); then makespan against
+# max(work / slots, longest job) on a heterogeneous workload, first run
+# and with history, against ctest, prove, lit and xargs; and the balance
+# of shards (see sched.sh).
+selftest_bench_schedq_SOURCES = selftest/bench/schedq.c
+bench-sched: selftest/bench/schedq harness/assay
+	$(abs_top_builddir)/selftest/bench/schedq
+	ASSAY="$(abs_top_builddir)/harness/assay" \
+		$(SHELL) $(srcdir)/selftest/bench/sched.sh
+
+.PHONY: bench bench-tap bench-junit bench-merge bench-sched
