@@ -398,6 +398,7 @@ static bool counts_as_failed(const struct assay_run_info *r, size_t o)
 static void print_breakdown(struct console *c, const struct assay_run_info *r)
 {
 	const char *sep = "; failed: ";
+	size_t listed = 0;
 
 	fprintf(c->f, "assay: %zu tests in %.2fs with %u jobs", count_done(r),
 		r->elapsed_ns / 1e9, r->jobs);
@@ -406,8 +407,11 @@ static void print_breakdown(struct console *c, const struct assay_run_info *r)
 			continue;
 		fprintf(c->f, "%s%zu %s", sep, r->counts[o],
 			assay_outcome_name((enum assay_outcome)o));
+		listed += r->counts[o];
 		sep = ", ";
 	}
+	if (r->failed > listed)         /* flaky ones, --flaky-result fail */
+		fprintf(c->f, "%s%zu flaky", sep, r->failed - listed);
 	if (r->ncounts > ASSAY_XPASS && r->counts[ASSAY_XPASS] &&
 	    !counts_as_failed(r, ASSAY_XPASS))
 		fprintf(c->f, "; %zu TODO passed (xpass)", r->counts[ASSAY_XPASS]);

@@ -69,6 +69,7 @@ rm -f count
 run_assay run -j 1 --retries 2 --flaky-result fail --state-dir st2 t/flaky
 expect_rc 1 "--flaky-result fail, the pass held for a possible retry: fails"
 expect_out "passed on attempt 2 after failing (--flaky-result fail)"
+expect_out "failed: 1 flaky"
 grep -q 'K' st2/history
 check $? "history still records it as flaky"
 
