@@ -43,7 +43,8 @@ struct run {
 	struct test *test;
 	unsigned iteration, attempt;
 	char **failed_ids;              /* results that failed in earlier
-	                                 * attempts of this iteration */
+	                                 * attempts of this iteration, sorted,
+	                                 * each once */
 	size_t nfailed;
 	struct results last;            /* the failures of the last attempt,
 	                                 * final if its retry never starts */
@@ -135,12 +136,37 @@ static void result_out(struct runner *r, const struct test *t, unsigned worker,
 	emit(r, ASSAY_EV_TEST_END, t, res, worker, NULL);
 }
 
+static int cmp_id(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 static bool failed_before(const struct run *run, const char *id)
 {
-	for (size_t i = 0; i < run->nfailed; i++)
-		if (!strcmp(run->failed_ids[i], id))
-			return true;
-	return false;
+	return run->nfailed && bsearch(&id, run->failed_ids, run->nfailed,
+				       sizeof(*run->failed_ids), cmp_id);
+}
+
+/* Adds the ids in l to the run's failed ones (a program's cases may be
+ * thousands: sorted once, searched in O(log n)). */
+static void remember_failed(struct run *run, const struct results *l)
+{
+	size_t n = run->nfailed;
+
+	run->failed_ids = xrealloc(run->failed_ids, (n + l->n + 1) *
+				   sizeof(*run->failed_ids));
+	for (size_t i = 0; i < l->n; i++)
+		run->failed_ids[n++] = xstrdup(l->v[i].id);
+	qsort(run->failed_ids, n, sizeof(*run->failed_ids), cmp_id);
+	run->nfailed = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (run->nfailed && !strcmp(run->failed_ids[run->nfailed - 1],
+					    run->failed_ids[i])) {
+			free(run->failed_ids[i]);
+			continue;
+		}
+		run->failed_ids[run->nfailed++] = run->failed_ids[i];
+	}
 }
 
 /* Judges a final result of a run: flaky when it passes where an
@@ -376,15 +402,12 @@ static void flush_held(struct runner *r, struct job *j, bool retry)
 		res->tally = tally_of(r, res->outcome);
 		if (res->tally != ASSAY_TALLY_FAILED)
 			continue;
-		if (!failed_before(run, res->id)) {
-			run->failed_ids = xrealloc(run->failed_ids, (run->nfailed + 1) *
-						   sizeof(*run->failed_ids));
-			run->failed_ids[run->nfailed++] = xstrdup(res->id);
-		}
 		emit(r, ASSAY_EV_TEST_RETRY, run->test, res, j->slot, NULL);
 		res->exit = NULL;               /* the job is cleared next */
 		results_add(&run->last, res);
 	}
+	if (retry)
+		remember_failed(run, &run->last);
 	results_clear(&sl->held);
 }
 
@@ -409,18 +432,18 @@ static void learn(struct runner *r, const struct job *j, bool final)
 }
 
 /* Counts a finished iteration of its test (--repeat, --stress). */
-static void count_run(const struct runner *r, const struct job *j)
+static void count_run(struct runner *r, const struct job *j)
 {
 	const struct slot *sl = &r->slots[j->slot];
-	struct test *t = j->test;
+	struct assay_repeat_row *x = &r->rs->rows[j->test->index];
 
-	t->runs++;
+	x->runs++;
 	if (j->failed)
-		t->runs_failed++;
+		x->failed++;
 	else if (sl->nres && sl->nres == sl->nskipped)
-		t->runs_skipped++;
+		x->skipped++;
 	else
-		t->runs_passed++;
+		x->passed++;
 }
 
 /* Judges a finished job through its kind, frees its slot, and queues
@@ -682,12 +705,12 @@ static void plan(struct runner *r)
  * failures. */
 static void last_attempt_out(struct runner *r, struct run *run)
 {
-	struct test *t = run->test;
+	struct assay_repeat_row *x = &r->rs->rows[run->test->index];
 
 	for (size_t i = 0; i < run->last.n; i++)
-		result_out(r, t, (unsigned)-1, &run->last.v[i]);
-	t->runs++;
-	t->runs_failed++;
+		result_out(r, run->test, (unsigned)-1, &run->last.v[i]);
+	x->runs++;
+	x->failed++;
 }
 
 /* Tests that never started get a not-run result (once, whatever their
@@ -711,7 +734,7 @@ static void not_run(struct runner *r)
 		if (run->last.n) {
 			last_attempt_out(r, run);
 			told[t->index] = true;
-		} else if (!t->runs && !told[t->index]) {
+		} else if (!r->rs->rows[t->index].runs && !told[t->index]) {
 			told[t->index] = true;
 			verdict_without_job(r, t, ASSAY_NOT_RUN, reason);
 		} else {
@@ -773,17 +796,14 @@ static void sum_up(struct runner *r)
 	save_state(r);
 	if (r->iterations < 2)
 		return;
-	rs->rows = xcalloc(r->t->n + 1, sizeof(*rs->rows));
 	rs->repeats = xcalloc(r->t->n + 1, sizeof(*rs->repeats));
 	for (size_t i = 0; i < r->t->n; i++) {
-		const struct test *t = r->t->v[i];
-		if (!t->runs)
+		struct assay_repeat_row *x = &rs->rows[i];
+		if (!x->runs)
 			continue;
-		rs->rows[n] = (struct assay_repeat_row){
-			sizeof(rs->rows[n]), t->pub.id, t->runs, t->runs_passed,
-			t->runs_failed, t->runs_skipped };
-		rs->repeats[n] = &rs->rows[n];
-		n++;
+		x->struct_size = sizeof(*x);
+		x->id = r->t->v[i]->pub.id;
+		rs->repeats[n++] = x;
 	}
 	rs->info.repeats = rs->repeats;
 	rs->info.nrepeats = n;
@@ -833,6 +853,7 @@ int runner_run(struct test_table *t, const struct runner_opts *o,
 		.shuffled = o->shuffled, .seed = o->seed,
 	};
 	makespan_init(&rs->span);
+	rs->rows = xcalloc(t->n + 1, sizeof(*rs->rows));
 	r.copies = o->stress ? o->stress : 1;
 	r.iterations = r.copies * (o->repeat ? o->repeat : 1);
 	r.start_ns = io_now_ns();

@@ -60,8 +60,10 @@ struct run_state {
 	char *note;
 	struct makespan span;
 	struct assay_schedule schedule;   /* info.schedule at RUN_END */
-	struct assay_repeat_row *rows;
-	const struct assay_repeat_row **repeats;  /* info.repeats */
+	struct assay_repeat_row *rows;    /* each test's runs, by index */
+	const struct assay_repeat_row **repeats;  /* info.repeats: those
+	                                           * that ran, --repeat or
+	                                           * --stress only */
 };
 
 void run_state_release(struct run_state *s);

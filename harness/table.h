@@ -25,8 +25,6 @@ struct test {
 	bool cost_known;                /* cost_s is from history */
 	bool failed_last;               /* its last run in history failed */
 	double priority;                /* higher starts first */
-	/* its runs so far, for --repeat and --stress */
-	unsigned runs, runs_passed, runs_failed, runs_skipped;
 };
 
 struct test_table {
