@@ -48,20 +48,23 @@ struct held {
 	char *out, *err;        /* a retried attempt's streams, made valid */
 };
 
+struct helds {
+	struct held *v;
+	size_t n, cap;
+};
+
 /* The failed attempts of one run of a test (--retries), kept until its
  * final attempt's suite is written. */
 struct reruns {
 	char *suite;
 	unsigned iteration;
-	struct held *v;
-	size_t n, cap;
+	struct helds h;
 };
 
 /* What one slot's running job has produced so far. */
 struct slot {
 	char *suite;            /* the running job's test id */
-	struct held *v;
-	size_t n, cap;
+	struct helds h;
 	uint64_t start_wall_ns;
 };
 
@@ -317,8 +320,8 @@ static void verdict(struct junit *j, const struct held *h, enum verdict_element 
 static void attempts(struct junit *j, const struct reruns *rr, const struct held *h,
 		     enum verdict_element el)
 {
-	for (size_t i = 0; rr && i < rr->n; i++) {
-		const struct held *a = &rr->v[i];
+	for (size_t i = 0; rr && i < rr->h.n; i++) {
+		const struct held *a = &rr->h.v[i];
 		bool error = element_of(a) == ERROR;
 		/* the last attempt is the verdict itself when its retry
 		 * never started */
@@ -381,8 +384,8 @@ static char *stream_copy(struct junit *j, const struct assay_output *o)
 
 /* retry: a failed attempt that runs again (its streams are copied now:
  * they are gone when the final attempt is written). */
-static void hold(struct junit *j, struct held **v, size_t *nv, size_t *cap,
-		 const struct assay_result *r, const char *suite, bool retry)
+static void hold(struct junit *j, struct helds *l, const struct assay_result *r,
+		 const char *suite, bool retry)
 {
 	size_t n = strlen(suite);
 	bool is_case = !strncmp(r->id, suite, n) && r->id[n] == ':' &&
@@ -395,8 +398,8 @@ static void hold(struct junit *j, struct held **v, size_t *nv, size_t *cap,
 	struct held *h;
 	bool failed;
 
-	xgrow((void **)v, cap, *nv + 1, sizeof(**v));
-	h = &(*v)[(*nv)++];
+	xgrow((void **)&l->v, &l->cap, l->n + 1, sizeof(*l->v));
+	h = &l->v[l->n++];
 	*h = (struct held){
 		.name = has_run && r->iterations > 1
 			? xasprintf("%s [%u/%u]", name, r->iteration, r->iterations)
@@ -429,10 +432,11 @@ static void hold(struct junit *j, struct held **v, size_t *nv, size_t *cap,
 	}
 }
 
-static void forget(struct held *v, size_t *n)
+/* Frees what l holds; keep: its array, for the next job. */
+static void forget(struct helds *l, bool keep)
 {
-	for (size_t i = 0; i < *n; i++) {
-		struct held *h = &v[i];
+	for (size_t i = 0; i < l->n; i++) {
+		struct held *h = &l->v[i];
 		free(h->name);
 		free(h->reason);
 		free(h->classification);
@@ -442,7 +446,12 @@ static void forget(struct held *v, size_t *n)
 		free(h->out);
 		free(h->err);
 	}
-	*n = 0;
+	l->n = 0;
+	if (!keep) {
+		free(l->v);
+		l->v = NULL;
+		l->cap = 0;
+	}
 }
 
 /* The failed attempts kept for a test's run, or NULL. */
@@ -465,8 +474,7 @@ static struct reruns *reruns_of(struct junit *j, const char *suite,
 
 static void reruns_drop(struct junit *j, struct reruns *rr)
 {
-	forget(rr->v, &rr->n);
-	free(rr->v);
+	forget(&rr->h, false);
 	free(rr->suite);
 	*rr = j->reruns[--j->nreruns];
 }
@@ -484,8 +492,9 @@ static void timestamp(struct junit *j, uint64_t wall_ns)
 	attr(j, "timestamp", buf);
 }
 
-static void write_suite(struct junit *j, const char *suite, struct slot *s,
-			uint64_t duration_ns, const struct assay_exit *ex)
+static void write_suite(struct junit *j, const char *suite, struct helds *s,
+			uint64_t start_wall_ns, uint64_t duration_ns,
+			const struct assay_exit *ex)
 {
 	struct reruns *rr = s->n ? reruns_of(j, suite, s->v[0].iteration, false) : NULL;
 	unsigned long count[4] = { 0 };
@@ -500,7 +509,7 @@ static void write_suite(struct junit *j, const char *suite, struct slot *s,
 	attr_count(j, "errors", count[ERROR]);
 	attr_count(j, "skipped", count[SKIPPED]);
 	attr_time(j, "time", duration_ns);
-	timestamp(j, s->start_wall_ns ? s->start_wall_ns : j->start_wall_ns);
+	timestamp(j, start_wall_ns ? start_wall_ns : j->start_wall_ns);
 	attr(j, "hostname", j->hostname);
 	if (!j->props_written)
 		properties(j);
@@ -510,7 +519,7 @@ static void write_suite(struct junit *j, const char *suite, struct slot *s,
 	j->tests += s->n;
 	j->failures += count[FAILURE];
 	j->errors += count[ERROR];
-	forget(s->v, &s->n);
+	forget(s, true);
 	if (rr)
 		reruns_drop(j, rr);
 	quiet_end(j);
@@ -540,17 +549,16 @@ static void run_start(struct junit *j, const struct assay_run_info *r)
 
 static void test_end(struct junit *j, const struct assay_event *ev)
 {
-	struct slot once = { 0 };
+	struct helds once = { 0 };
 
 	if (ev->worker < j->nslots) {
-		struct slot *s = &j->slots[ev->worker];
-		hold(j, &s->v, &s->n, &s->cap, ev->result, ev->test->id, false);
+		hold(j, &j->slots[ev->worker].h, ev->result, ev->test->id, false);
 		return;
 	}
 	/* never started: a suite of its own at once */
-	hold(j, &once.v, &once.n, &once.cap, ev->result, ev->test->id, false);
-	write_suite(j, ev->test->id, &once, 0, NULL);
-	free(once.v);
+	hold(j, &once, ev->result, ev->test->id, false);
+	write_suite(j, ev->test->id, &once, 0, 0, NULL);
+	forget(&once, false);
 }
 
 /* A failed attempt that runs again: kept for its final attempt's suite. */
@@ -559,7 +567,7 @@ static void test_retry(struct junit *j, const struct assay_event *ev)
 	const struct assay_result *r = ev->result;
 	struct reruns *rr = reruns_of(j, ev->test->id, r->iteration, true);
 
-	hold(j, &rr->v, &rr->n, &rr->cap, r, ev->test->id, true);
+	hold(j, &rr->h, r, ev->test->id, true);
 }
 
 static void junit_event(void *state, const struct assay_event *ev)
@@ -585,8 +593,9 @@ static void junit_event(void *state, const struct assay_event *ev)
 		test_retry(j, ev);
 		break;
 	case ASSAY_EV_JOB_END:          /* nothing held: a retried attempt */
-		if (ev->worker < j->nslots && j->slots[ev->worker].n)
-			write_suite(j, ev->test->id, &j->slots[ev->worker],
+		if (ev->worker < j->nslots && j->slots[ev->worker].h.n)
+			write_suite(j, ev->test->id, &j->slots[ev->worker].h,
+				    j->slots[ev->worker].start_wall_ns,
 				    ev->exit ? ev->exit->duration_ns : 0, ev->exit);
 		break;
 	default:
@@ -640,8 +649,7 @@ static void failure(const struct junit *j, const char *what, int errnum,
 static void free_junit(struct junit *j)
 {
 	for (unsigned i = 0; i < j->nslots; i++) {
-		forget(j->slots[i].v, &j->slots[i].n);
-		free(j->slots[i].v);
+		forget(&j->slots[i].h, false);
 		free(j->slots[i].suite);
 	}
 	free(j->slots);
@@ -667,8 +675,9 @@ static int junit_close(void *state, char *errbuf, size_t errlen)
 	/* jobs whose end never came (assay's own loop failed): what they
 	 * reported, so the report still counts every result */
 	for (unsigned i = 0; i < j->nslots; i++)
-		if (j->slots[i].n)
-			write_suite(j, j->slots[i].suite, &j->slots[i], 0, NULL);
+		if (j->slots[i].h.n)
+			write_suite(j, j->slots[i].suite, &j->slots[i].h,
+				    j->slots[i].start_wall_ns, 0, NULL);
 	quiet_begin(j);
 	if (j->bad) {
 		failure(j, "write", j->jf.werrno ? j->jf.werrno : j->bad_errno,
