@@ -169,7 +169,7 @@ static void on_job_end(struct tapout *t, const struct assay_event *ev)
 	struct pending *p;
 	enum assay_outcome o = ASSAY_PASS;
 	enum assay_tally tally = ASSAY_TALLY_PASSED;
-	char why[64];
+	char why[64], *name;
 	const char *reason = "";
 
 	if (ev->worker >= t->nslots)
@@ -199,18 +199,12 @@ static void on_job_end(struct tapout *t, const struct assay_event *ev)
 	if (p->flaky)
 		fprintf(t->out, "# flaky: passed on attempt %u after failing\n",
 			p->attempt);
-	if (p->iterations > 1) {
-		char *name;
-		if (asprintf(&name, "%s [%u/%u]", ev->test->id, p->iteration,
-			     p->iterations) < 0)
-			name = NULL;
-		put_point(t->out, "", ++t->points, name ? name : ev->test->id, o,
-			  tally, reason, ev->exit ? ev->exit->duration_ns : 0);
-		free(name);
-	} else {
-		put_point(t->out, "", ++t->points, ev->test->id, o, tally, reason,
-			  ev->exit ? ev->exit->duration_ns : 0);
-	}
+	if (p->iterations < 2 || asprintf(&name, "%s [%u/%u]", ev->test->id,
+					  p->iteration, p->iterations) < 0)
+		name = NULL;
+	put_point(t->out, "", ++t->points, name ? name : ev->test->id, o, tally,
+		  reason, ev->exit ? ev->exit->duration_ns : 0);
+	free(name);
 done:
 	if (p->f)
 		fclose(p->f);
