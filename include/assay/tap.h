@@ -202,6 +202,19 @@ static inline void tap__point(int ok, const char *desc)
 	tap__emit(&l);
 }
 
+/* Writes "HEAD escaped-msg" (a plan's skip, a bail out). Call with mu
+ * held. */
+static inline void tap__reason_line(const char *head, const char *msg)
+{
+	struct tap__line l;
+
+	l.len = 0;
+	tap__start();
+	tap__puts(&l, head);
+	tap__put_escaped(&l, msg);
+	tap__emit(&l);
+}
+
 /* Writes a "# " line for each line of msg. Call with mu held. */
 static inline void tap__comment(const char *msg)
 {
@@ -249,18 +262,13 @@ static inline int tap_skip_all(const char *fmt, ...) TAP__PRINTF(1, 2);
 static inline int tap_skip_all(const char *fmt, ...)
 {
 	char msg[TAP_MSG_MAX];
-	struct tap__line l;
 	va_list ap;
 
 	va_start(ap, fmt);
 	tap__vformat(msg, fmt, ap);
 	va_end(ap);
-	l.len = 0;
 	pthread_mutex_lock(&tap__st.mu);
-	tap__start();
-	tap__puts(&l, "1..0 # SKIP ");
-	tap__put_escaped(&l, msg);
-	tap__emit(&l);
+	tap__reason_line("1..0 # SKIP ", msg);
 	tap__st.planned = tap__st.skipped_all = 1;
 	tap__st.plan = 0;
 	pthread_mutex_unlock(&tap__st.mu);
@@ -360,18 +368,13 @@ static inline void tap_bail_out(const char *fmt, ...)
 static inline void tap_bail_out(const char *fmt, ...)
 {
 	char msg[TAP_MSG_MAX];
-	struct tap__line l;
 	va_list ap;
 
 	va_start(ap, fmt);
 	tap__vformat(msg, fmt, ap);
 	va_end(ap);
-	l.len = 0;
 	pthread_mutex_lock(&tap__st.mu);
-	tap__start();
-	tap__puts(&l, "Bail out! ");
-	tap__put_escaped(&l, msg);      /* TAP 14 escapes bail reasons too */
-	tap__emit(&l);
+	tap__reason_line("Bail out! ", msg);    /* TAP 14 escapes it too */
 	pthread_mutex_unlock(&tap__st.mu);
 	exit(255);
 }
