@@ -19,7 +19,8 @@ EXTRA_DIST += \
 	selftest/bench/floor.c \
 	selftest/bench/gen-sched.sh \
 	selftest/bench/sched.sh \
-	selftest/bench/schedq.c
+	selftest/bench/schedq.c \
+	selftest/bench/lib.sh
 
 bench: harness/assay
 	ASSAY="$(abs_top_builddir)/harness/assay" CC="$(CC)" \

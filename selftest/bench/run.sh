@@ -23,6 +23,7 @@
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
 top=$(cd "$here/../.." && pwd)
 N=${N:-2000}
 J=${J:-2}
@@ -95,20 +96,7 @@ else
 	skip assay "no binary at $ASSAY (make harness/assay)"
 fi
 
-lit_cmd=""
-if command -v lit >/dev/null 2>&1; then
-	lit_cmd=lit
-else
-	# Debian ships lit inside llvm-NN-tools; take the newest
-	for f in $(ls -d /usr/lib/llvm-*/build/utils/lit/lit.py 2>/dev/null | sort -t- -k2 -n); do
-		lit_cmd=$f
-	done
-	if [ -n "$lit_cmd" ]; then
-		py=python3
-		[ -x /usr/bin/python3 ] && py=/usr/bin/python3
-		lit_cmd="$py $lit_cmd"
-	fi
-fi
+find_lit
 if [ -n "$lit_cmd" ]; then
 	add lit lit "$lit_cmd -s -j$J $T"
 else
@@ -225,7 +213,6 @@ while [ "$r" -le "$RUNS" ]; do
 done
 
 # ---- report ------------------------------------------------------------
-median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 stat_of() { # ID -> "median min max rss_mib valid"
 	f=$WORK/res.$1
 	med=$(awk '{ print $1 }' "$f" | median)
@@ -241,7 +228,6 @@ floor_med=$1
 assay_med=""
 case " $tools " in *" assayq "*) set -- $(stat_of assayq); assay_med=$1 ;; esac
 
-ver() { "$@" 2>/dev/null | head -n 1; }
 echo "## Spawn benchmark: $N trivial tests, -j$J, median of $RUNS"
 echo
 echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"

@@ -41,6 +41,7 @@ set -u
 export LC_ALL=C
 
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
 top=$(cd "$here/../.." && pwd)
 SLOTS=${SLOTS:-4 8}
 RUNS=${RUNS:-3}
@@ -104,20 +105,7 @@ skip() { # ID WHY
 	note "$1 skipped: $2"
 }
 runners="assay"
-lit_cmd=""
-if command -v lit >/dev/null 2>&1; then
-	lit_cmd=lit
-else
-	# Debian ships lit inside llvm-NN-tools; take the newest
-	for f in $(ls -d /usr/lib/llvm-*/build/utils/lit/lit.py 2>/dev/null | sort -t- -k2 -n); do
-		lit_cmd=$f
-	done
-	if [ -n "$lit_cmd" ]; then
-		py=python3
-		[ -x /usr/bin/python3 ] && py=/usr/bin/python3
-		lit_cmd="$py $lit_cmd"
-	fi
-fi
+find_lit
 if command -v ctest >/dev/null 2>&1 && command -v cmake >/dev/null 2>&1; then
 	runners="$runners ctest"
 else
@@ -219,7 +207,6 @@ run_one() {
 	note "$1 -j$2 $3: $secs s"
 }
 
-median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 # ---- timing runs ----------------------------------------------------------
 sched_runs() {
@@ -390,7 +377,6 @@ shard_check() {
 }
 
 # ---- report -----------------------------------------------------------------
-ver() { "$@" 2>/dev/null | head -n 1; }
 echo "## Scheduling benchmark: $N tests (seed $SEED), slots $SLOTS, median of $RUNS later runs"
 echo
 echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
