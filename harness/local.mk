@@ -11,7 +11,6 @@ harness_libassay_a_SOURCES = \
 	harness/hash.h \
 	harness/history.c harness/history.h \
 	harness/io.c harness/io.h \
-	harness/job.c harness/job.h \
 	harness/junitfile.c harness/junitfile.h \
 	harness/logs.c harness/logs.h \
 	harness/loop.c harness/loop.h \
@@ -20,6 +19,7 @@ harness_libassay_a_SOURCES = \
 	harness/opts.c harness/opts.h \
 	harness/order.c harness/order.h \
 	harness/orphans.c harness/orphans.h \
+	harness/proc.c harness/proc.h \
 	harness/props.c harness/props.h \
 	harness/registry.c harness/registry.h \
 	harness/runner.c harness/runner.h \
@@ -30,6 +30,7 @@ harness_libassay_a_SOURCES = \
 	harness/spawn.c harness/spawn.h \
 	harness/table.c harness/table.h \
 	harness/tap.c harness/tap.h \
+	harness/task.c harness/task.h \
 	harness/xalloc.c harness/xalloc.h \
 	harness/xmltext.c harness/xmltext.h \
 	$(builtin_plugin_sources)

@@ -8,12 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 
 #include "bus.h"
 #include "history.h"
 #include "io.h"
-#include "job.h"
 #include "logs.h"
 #include "loop.h"
 #include "order.h"
@@ -22,11 +20,11 @@
 #include "sched.h"
 #include "scratch.h"
 #include "table.h"
+#include "task.h"
 #include "xalloc.h"
 
 #define DRAIN_NS 1000000000u    /* exit to giving up on a held pipe */
 #define STUCK_NS 10000000000u   /* SIGKILL to abandoning the process */
-#define EVENTS_PER_WAIT 64
 
 extern char **environ;
 
@@ -68,8 +66,12 @@ struct runner {
 	struct sched sched;
 	struct scratch scratch;
 	struct logs logs;
-	struct job_env env;
-	struct job *jobs;               /* one per slot */
+	struct task_env env;
+	struct task *tasks;             /* one per slot */
+	struct task *done_head;         /* tasks whose process ended, to be
+	                                 * collected after the loop's phase */
+	struct task **done_tail;
+	struct loop_timer tick;         /* ASSAY_EV_TICK, when asked for */
 	struct slot *slots;
 	unsigned running;
 	unsigned copies, iterations;    /* --stress; --repeat x --stress */
@@ -77,7 +79,7 @@ struct runner {
 	char *stop_id;                  /* the failed test that stopped it */
 	size_t dropped;                 /* runs never started */
 	struct run_state *rs;           /* the caller's; rs->info is sent out */
-	uint64_t start_ns, next_tick_ns, tick_ns;
+	uint64_t start_ns, tick_ns;
 	int interrupts;                 /* signals received that stop the run */
 };
 
@@ -105,15 +107,15 @@ static enum assay_tally tally_of(const struct runner *r, enum assay_outcome o)
 
 /* Keeps the job's whole output on disk (--output-dir), or drops it;
  * once, so a failed result can name the files in its own event. */
-static void settle_logs(struct runner *r, struct job *j, bool keep)
+static void settle_logs(struct runner *r, struct task *j, bool keep)
 {
 	if (j->logs_settled)
 		return;
 	j->logs_settled = true;
-	logs_finish(&r->logs, &j->log[0], &j->out_view, j->test->pub.id,
-		    "stdout", keep);
-	logs_finish(&r->logs, &j->log[1], &j->err_view, j->test->pub.id,
-		    "stderr", keep);
+	logs_finish(&r->logs, &j->proc.log[0], &j->proc.out_view,
+		    j->test->pub.id, "stdout", keep);
+	logs_finish(&r->logs, &j->proc.log[1], &j->proc.err_view,
+		    j->test->pub.id, "stderr", keep);
 }
 
 /* Counts one result in its column and tells the reporters. */
@@ -267,14 +269,14 @@ static void verdict_without_job(struct runner *r, const struct test *t,
 /* ctx->report: a kind's verdict on the job's test or one of its cases. */
 static void on_verdict(struct assay_job_ctx *ctx, const struct assay_verdict *v)
 {
-	struct job *j = ctx->host;
+	struct task *j = ctx->host;
 	struct runner *r = j->owner;
 	struct slot *sl = &r->slots[j->slot];
 	enum assay_tally tally = tally_of(r, (unsigned)v->outcome < ASSAY_OUTCOME_COUNT ?
 					      v->outcome : ASSAY_ERROR);
 	char *case_id = v->case_name ? xasprintf("%s::%s", j->test->pub.id,
 						   v->case_name) : NULL;
-	bool done = j->state == JOB_DONE;
+	bool done = task_is_done(j);
 	struct assay_result res = {
 		.struct_size = sizeof(res),
 		.id = case_id ? case_id : j->test->pub.id,
@@ -282,10 +284,10 @@ static void on_verdict(struct assay_job_ctx *ctx, const struct assay_verdict *v)
 		.outcome = (unsigned)v->outcome < ASSAY_OUTCOME_COUNT ? v->outcome
 								      : ASSAY_ERROR,
 		.reason = v->reason ? v->reason : "",
-		.duration_ns = done ? j->exit.duration_ns
-				    : io_now_ns() - j->start_ns,
-		.exit = done ? &j->exit : NULL,
-		.note = done && j->note[0] ? j->note : NULL,
+		.duration_ns = done ? j->proc.exit.duration_ns
+				    : io_now_ns() - j->proc.start_ns,
+		.exit = done ? &j->proc.exit : NULL,
+		.note = done && j->proc.note[0] ? j->proc.note : NULL,
 	};
 
 	if (VERDICT_HAS(v, diag)) {
@@ -317,11 +319,9 @@ static void on_verdict(struct assay_job_ctx *ctx, const struct assay_verdict *v)
 
 /* ---- phases ---- */
 
-static void collect(struct runner *r, struct job *j);
-
 static void start_job(struct runner *r, struct run *run, unsigned slot)
 {
-	struct job *j = &r->jobs[slot];
+	struct task *j = &r->tasks[slot];
 	struct test *t = run->test;
 
 	j->ctx = (struct assay_job_ctx){ .struct_size = sizeof(j->ctx),
@@ -334,7 +334,7 @@ static void start_job(struct runner *r, struct run *run, unsigned slot)
 	r->slots[slot].nflaky = r->slots[slot].nfailed = 0;
 	r->running++;
 	emit(r, ASSAY_EV_TEST_START, t, NULL, slot, NULL);
-	job_start(j, t);
+	task_start(j, t);
 }
 
 static void fill_slots(struct runner *r)
@@ -343,11 +343,8 @@ static void fill_slots(struct runner *r)
 	unsigned slot;
 
 	while (!r->interrupts && !r->stop &&
-	       (run = sched_next(&r->sched, &slot))) {
+	       (run = sched_next(&r->sched, &slot)))
 		start_job(r, run, slot);
-		if (r->jobs[slot].state == JOB_DONE)   /* could not start */
-			collect(r, &r->jobs[slot]);
-	}
 }
 
 static void queue(struct runner *r, struct run *run)
@@ -386,7 +383,7 @@ static bool held_fails(const struct runner *r, const struct slot *sl)
 /* Sends what an attempt held: its failures as retried (remembered, in
  * case the retry never starts; what passed in it the retry will say
  * again), or everything as the run's final results. */
-static void flush_held(struct runner *r, struct job *j, bool retry)
+static void flush_held(struct runner *r, struct task *j, bool retry)
 {
 	struct slot *sl = &r->slots[j->slot];
 	struct run *run = sl->run;
@@ -412,27 +409,28 @@ static void flush_held(struct runner *r, struct job *j, bool retry)
 }
 
 /* What history and the schedule report learn from a job that ran. */
-static void learn(struct runner *r, const struct job *j, bool final)
+static void learn(struct runner *r, const struct task *j, bool final)
 {
 	const struct slot *sl = &r->slots[j->slot];
 	const struct test *t = j->test;
+	const struct proc *p = &j->proc;
 	char letter;
 
-	if (j->spawn_errno || j->cancelled)
+	if (p->spawn_errno || p->cancelled)
 		return;
-	makespan_add(&r->rs->span, t->pub.id, j->start_ns, j->end_ns,
+	makespan_add(&r->rs->span, t->pub.id, p->start_ns, p->end_ns,
 		     t->need.weight ? t->need.weight : 1);
 	if (!final || !r->o->history)
 		return;
 	letter = sl->nfailed ? 'F' : sl->nflaky || sl->run->attempt > 1 ? 'K' :
 		 sl->nres && sl->nres == sl->nskipped ? 'S' : 'P';
 	history_record(r->o->history, t->pub.id,
-		       (double)(j->end_ns - j->start_ns) / 1e9, letter,
+		       (double)(p->end_ns - p->start_ns) / 1e9, letter,
 		       (int64_t)(io_wall_ns() / 1000000000u));
 }
 
 /* Counts a finished iteration of its test (--repeat, --stress). */
-static void count_run(struct runner *r, const struct job *j)
+static void count_run(struct runner *r, const struct task *j)
 {
 	const struct slot *sl = &r->slots[j->slot];
 	struct assay_repeat_row *x = &r->rs->rows[j->test->index];
@@ -448,14 +446,14 @@ static void count_run(struct runner *r, const struct job *j)
 
 /* Judges a finished job through its kind, frees its slot, and queues
  * what comes next for its test: a retry, or the next iteration. */
-static void collect(struct runner *r, struct job *j)
+static void collect(struct runner *r, struct task *j)
 {
 	const struct assay_kind *k = j->test->kind;
 	struct slot *sl = &r->slots[j->slot];
 	struct run *run = sl->run;
 	bool retry, next;
 
-	k->job_end(j->kind_state, &j->exit, &j->ctx);
+	k->job_end(j->kind_state, &j->proc.exit, &j->ctx);
 	if (!j->verdicts) {
 		struct assay_verdict v = {
 			.struct_size = sizeof(v), .outcome = ASSAY_ERROR,
@@ -463,7 +461,7 @@ static void collect(struct runner *r, struct job *j)
 		};
 		on_verdict(&j->ctx, &v);
 	}
-	retry = sl->holding && j->failed && !j->cancelled && !r->interrupts &&
+	retry = sl->holding && j->failed && !j->proc.cancelled && !r->interrupts &&
 		!r->stop;
 	if (sl->holding && !retry)
 		j->failed = held_fails(r, sl);
@@ -473,8 +471,8 @@ static void collect(struct runner *r, struct job *j)
 	learn(r, j, !retry);
 	if (!retry)
 		count_run(r, j);
-	emit(r, ASSAY_EV_JOB_END, j->test, NULL, j->slot, &j->exit);
-	job_clear(j);
+	emit(r, ASSAY_EV_JOB_END, j->test, NULL, j->slot, &j->proc.exit);
+	task_clear(j);
 	sched_release_slot(&r->sched, j->slot);
 	sl->run = NULL;
 	r->running--;
@@ -492,118 +490,68 @@ static void collect(struct runner *r, struct job *j)
 		run_free(run);
 }
 
+/* proc done callback: the task is collected after the loop's phase,
+ * never from inside it. */
+static void on_task_done(struct proc *p)
+{
+	struct task *j = p->owner;
+	struct runner *r = j->owner;
+
+	j->next_done = NULL;
+	*r->done_tail = j;
+	r->done_tail = &j->next_done;
+}
+
 static void collect_done(struct runner *r)
 {
-	for (unsigned s = 0; s < r->o->jobs; s++)
-		if (r->jobs[s].state == JOB_DONE)
-			collect(r, &r->jobs[s]);
-}
+	struct task *j;
 
-static struct job *job_by_pid(struct runner *r, pid_t pid)
-{
-	for (unsigned s = 0; s < r->o->jobs; s++) {
-		struct job *j = &r->jobs[s];
-		if (j->pid == pid && !j->reaped && j->state != JOB_IDLE &&
-		    j->state != JOB_DONE)
-			return j;
-	}
-	return NULL;
-}
-
-/* Reaps every child that has exited: jobs through their state table,
- * adopted orphans simply. WNOWAIT first, so a job's group can still be
- * killed while its zombie pins the group id. */
-static void reap_children(struct runner *r, uint64_t now)
-{
-	for (;;) {
-		siginfo_t si;
-		struct job *j;
-
-		memset(&si, 0, sizeof(si));
-		if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) < 0 ||
-		    si.si_pid == 0)
-			return;
-		if ((j = job_by_pid(r, si.si_pid)))
-			job_reap(j, now);
-		else
-			(void)waitpid(si.si_pid, NULL, 0);
+	while ((j = r->done_head)) {
+		r->done_head = j->next_done;
+		if (!r->done_head)
+			r->done_tail = &r->done_head;
+		collect(r, j);
 	}
 }
 
-static void stop_run(struct runner *r, int signo, uint64_t now)
+/* A stop signal: cancel every running test; a second one kills them. */
+static void stop_run(void *arg, int signo)
 {
-	enum job_event ev = r->interrupts++ ? EV_KILL_NOW : EV_CANCEL;
+	struct runner *r = arg;
+	enum proc_event ev = r->interrupts++ ? EV_KILL_NOW : EV_CANCEL;
+	uint64_t now = io_now_ns();
 
-	/* a test that already ended keeps its own result: reap first (the
-	 * signalfd hands out SIGINT before the SIGCHLD that came with it) */
-	reap_children(r, now);
 	if (!r->rs->info.interrupted) {
 		r->rs->info.interrupted = 1;
 		r->rs->info.interrupt_signal = signo;
 	}
 	for (unsigned s = 0; s < r->o->jobs; s++)
-		job_dispatch(&r->jobs[s], ev, now);
+		proc_dispatch(&r->tasks[s].proc, ev, now);
 }
 
-static void dispatch(struct runner *r, const struct loop_event *ev, uint64_t now)
+static void on_tick(struct loop_timer *t)
 {
-	if (ev->type == LOOP_FD)
-		job_read(ev->tag, now);
-	else if (ev->signo == SIGCHLD)
-		reap_children(r, now);
-	else
-		stop_run(r, ev->signo, now);
-}
+	struct runner *r = t->arg;
 
-static void fire_timers(struct runner *r, uint64_t now)
-{
-	for (unsigned s = 0; s < r->o->jobs; s++) {
-		struct job *j = &r->jobs[s];
-		if (j->timer_ns && j->timer_ns <= now)
-			job_dispatch(j, j->timer_ev, now);
-	}
-	if (r->tick_ns && r->next_tick_ns <= now) {
-		emit(r, ASSAY_EV_TICK, NULL, NULL, (unsigned)-1, NULL);
-		r->next_tick_ns = now + r->tick_ns;
-	}
-}
-
-/* Milliseconds until the next timer, rounded up; -1 when none. */
-static int wait_ms(const struct runner *r, uint64_t now)
-{
-	uint64_t next = r->tick_ns ? r->next_tick_ns : 0, ms;
-
-	for (unsigned s = 0; s < r->o->jobs; s++) {
-		uint64_t t = r->jobs[s].timer_ns;
-		if (t && (!next || t < next))
-			next = t;
-	}
-	if (!next)
-		return -1;
-	if (next <= now)
-		return 0;
-	ms = (next - now + 999999) / 1000000;
-	return ms > 3600000 ? 3600000 : (int)ms;
+	emit(r, ASSAY_EV_TICK, NULL, NULL, (unsigned)-1, NULL);
+	loop_timer_start(r->loop, t, io_now_ns() + r->tick_ns);
 }
 
 static int loop_phases(struct runner *r, struct err *e)
 {
-	struct loop_event ev[EVENTS_PER_WAIT];
-	uint64_t now = io_now_ns();
-	int n;
+	int rc;
 
 	for (;;) {
 		fill_slots(r);
+		if (r->done_head) {     /* those that could not start */
+			collect_done(r);
+			continue;
+		}
 		if (!r->running && (r->interrupts || r->stop ||
 				    !sched_queued(&r->sched)))
 			return 0;
-		n = loop_wait(r->loop, wait_ms(r, now), ev, EVENTS_PER_WAIT, e);
-		if (n < 0)
-			return n;
-		now = io_now_ns();
-		for (int i = 0; i < n; i++)
-			dispatch(r, &ev[i], now);
-		fire_timers(r, now);
+		if ((rc = loop_run_once(r->loop, UINT64_MAX, e)) < 0)
+			return rc;
 		collect_done(r);
 	}
 }
@@ -647,28 +595,33 @@ static int setup(struct runner *r, struct err *e)
 	if (orphans_adopt() < 0)
 		return err_set(e, ERR_SYS, "cannot become a child subreaper");
 	build_base_env(r);
-	r->env.loop = r->loop;
+	loop_on_signal(r->loop, stop_run, r);
+	r->env.proc = (struct proc_env){
+		.loop = r->loop, .logs = &r->logs,
+		.grace_ns = (uint64_t)(r->o->grace_s * 1e9),
+		.drain_ns = DRAIN_NS, .stuck_ns = STUCK_NS,
+	};
 	r->env.scratch = &r->scratch;
-	r->env.logs = &r->logs;
-	r->env.grace_ns = (uint64_t)(r->o->grace_s * 1e9);
-	r->env.drain_ns = DRAIN_NS;
-	r->env.stuck_ns = STUCK_NS;
+	r->done_tail = &r->done_head;
 	sched_init(&r->sched, r->o->jobs);
 	for (unsigned i = 0; r->o->pools && i < r->o->pools->n; i++)
 		(void)sched_add_pool(&r->sched, r->o->pools->cap[i]);
-	r->jobs = xcalloc(r->o->jobs, sizeof(*r->jobs));
+	r->tasks = xcalloc(r->o->jobs, sizeof(*r->tasks));
 	r->slots = xcalloc(r->o->jobs, sizeof(*r->slots));
 	for (unsigned s = 0; s < r->o->jobs; s++)
-		job_init(&r->jobs[s], &r->env, s);
+		task_init(&r->tasks[s], &r->env, s, on_task_done, r);
 	r->tick_ns = (uint64_t)bus_tick_ms(r->bus) * 1000000u;
+	loop_timer_init(&r->tick, on_tick, r);
+	if (r->tick_ns)
+		loop_timer_start(r->loop, &r->tick, r->start_ns + r->tick_ns);
 	return 0;
 }
 
 static void teardown(struct runner *r)
 {
-	for (unsigned s = 0; r->jobs && s < r->o->jobs; s++)
-		job_release(&r->jobs[s]);
-	free(r->jobs);
+	for (unsigned s = 0; r->tasks && s < r->o->jobs; s++)
+		task_release(&r->tasks[s]);
+	free(r->tasks);
 	for (unsigned s = 0; r->slots && s < r->o->jobs; s++)
 		results_release(&r->slots[s].held);
 	free(r->slots);
@@ -864,9 +817,8 @@ int runner_run(struct test_table *t, const struct runner_opts *o,
 	}
 	emit(&r, ASSAY_EV_RUN_START, NULL, NULL, (unsigned)-1, NULL);
 	plan(&r);
-	r.next_tick_ns = r.start_ns + r.tick_ns;
 	if ((rc = loop_phases(&r, e)) < 0)
-		stop_run(&r, SIGTERM, io_now_ns());
+		stop_run(&r, SIGTERM);
 	not_run(&r);
 	end_notes(&r);
 	sum_up(&r);

@@ -5,6 +5,9 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "spawn.h"
 
@@ -21,19 +24,22 @@ static void reset_set(sigset_t *s)
 	sigaddset(s, SIGCHLD);
 }
 
-int spawn_start(pid_t *out, const struct spawn_opts *o, int *spawn_errno,
-		struct err *e)
+/* Whether posix_spawn can do all the spec asks. */
+static bool plain(const struct spawn_opts *o)
+{
+	return !o->nrlimits && !o->ptracer_any && !o->pdeathsig && !o->cwd &&
+	       !o->stdin_path;
+}
+
+static int by_posix_spawn(pid_t *out, const struct spawn_opts *o)
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
 	sigset_t empty, dfl;
 	int rc;
 
-	*spawn_errno = 0;
-	if ((rc = posix_spawn_file_actions_init(&fa)) != 0) {
-		errno = rc;
-		return err_set(e, ERR_SYS, "cannot prepare to start '%s'", o->path);
-	}
+	if ((rc = posix_spawn_file_actions_init(&fa)) != 0)
+		return -rc;
 	if ((rc = posix_spawnattr_init(&attr)) != 0)
 		goto out_fa;
 	sigemptyset(&empty);
@@ -53,17 +59,144 @@ int spawn_start(pid_t *out, const struct spawn_opts *o, int *spawn_errno,
 		rc = posix_spawnattr_setsigmask(&attr, &empty);
 	if (!rc)
 		rc = posix_spawnattr_setsigdefault(&attr, &dfl);
-	if (rc)
+	if (rc) {
+		rc = -rc;       /* assay's own failure, not the test's */
 		goto out_attr;
+	}
 	rc = posix_spawn(out, o->path, &fa, &attr, o->argv, o->envp);
-	if (rc)
-		*spawn_errno = rc;
 out_attr:
 	posix_spawnattr_destroy(&attr);
 out_fa:
 	posix_spawn_file_actions_destroy(&fa);
+	return rc;
+}
+
+/* ---- fork + exec ---- */
+
+enum step { STEP_SESSION, STEP_STDIN, STEP_FDS, STEP_CWD, STEP_RLIMIT,
+	    STEP_PTRACER, STEP_PDEATHSIG, STEP_EXEC };
+
+static const char *const step_names[] = {
+	[STEP_SESSION] = "setsid", [STEP_STDIN] = "open its standard input",
+	[STEP_FDS] = "set up its output pipes",
+	[STEP_CWD] = "enter its working directory",
+	[STEP_RLIMIT] = "set its resource limits",
+	[STEP_PTRACER] = "allow a debugger to attach",
+	[STEP_PDEATHSIG] = "set its parent-death signal", [STEP_EXEC] = "exec",
+};
+
+struct child_failure {
+	int step;
+	int errnum;
+};
+
+/* In the child: tells the parent which step failed, and dies. */
+static _Noreturn void child_fail(int status_fd, enum step step)
+{
+	struct child_failure f = { step, errno };
+
+	(void)!write(status_fd, &f, sizeof(f));
+	_exit(127);
+}
+
+/* Moves fd to at least 3, so the dup2 onto 0-2 cannot clobber it. */
+static int lift(int fd)
+{
+	return fd < 3 ? fcntl(fd, F_DUPFD_CLOEXEC, 3) : fd;
+}
+
+/* The child's side: async-signal-safe calls only; every argument was
+ * prepared by the parent. */
+static _Noreturn void child(const struct spawn_opts *o, int status_fd,
+			    pid_t parent)
+{
+	sigset_t dfl, empty;
+	int in, out = lift(o->out_fd), err = lift(o->err_fd);
+
+	if (setsid() < 0)
+		child_fail(status_fd, STEP_SESSION);
+	in = open(o->stdin_path ? o->stdin_path : "/dev/null", O_RDONLY);
+	if (in < 0 || dup2(in, 0) < 0)
+		child_fail(status_fd, STEP_STDIN);
+	if (out < 0 || err < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
+		child_fail(status_fd, STEP_FDS);
+	if (o->cwd && chdir(o->cwd) < 0)
+		child_fail(status_fd, STEP_CWD);
+	for (size_t i = 0; i < o->nrlimits; i++)
+		if (setrlimit(o->rlimits[i].resource, &o->rlimits[i].limit) < 0)
+			child_fail(status_fd, STEP_RLIMIT);
+	/* EINVAL: no Yama in this kernel, so nothing to allow */
+	if (o->ptracer_any && prctl(PR_SET_PTRACER, PR_SET_PTRACER_ANY, 0, 0, 0) < 0 &&
+	    errno != EINVAL)
+		child_fail(status_fd, STEP_PTRACER);
+	if (o->pdeathsig) {
+		if (prctl(PR_SET_PDEATHSIG, o->pdeathsig, 0, 0, 0) < 0)
+			child_fail(status_fd, STEP_PDEATHSIG);
+		if (getppid() != parent)        /* it died before the prctl */
+			_exit(128 + o->pdeathsig);
+	}
+	reset_set(&dfl);
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sigismember(&dfl, sig))
+			signal(sig, SIG_DFL);
+	sigemptyset(&empty);
+	sigprocmask(SIG_SETMASK, &empty, NULL);
+	closefrom(3);           /* the status pipe is close-on-exec: spared */
+	execve(o->path, o->argv, o->envp);
+	child_fail(status_fd, STEP_EXEC);
+}
+
+static int by_fork(pid_t *out, const struct spawn_opts *o, const char **what)
+{
+	struct child_failure f;
+	pid_t parent = getpid(), pid;
+	int st[2];
+	ssize_t r;
+
+	if (pipe2(st, O_CLOEXEC) < 0)
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		int saved = errno;
+		close(st[0]);
+		close(st[1]);
+		return -saved;
+	}
+	if (pid == 0) {
+		close(st[0]);
+		child(o, st[1], parent);
+	}
+	close(st[1]);
+	do
+		r = read(st[0], &f, sizeof(f));
+	while (r < 0 && errno == EINTR);
+	close(st[0]);
+	if (r != (ssize_t)sizeof(f)) {  /* EOF: the exec closed the pipe */
+		*out = pid;
+		return 0;
+	}
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	*what = (unsigned)f.step < STEP_EXEC + 1u ? step_names[f.step] : "start";
+	return f.errnum ? f.errnum : EIO;
+}
+
+int spawn_start(pid_t *out, const struct spawn_opts *o, int *spawn_errno,
+		const char **what, struct err *e)
+{
+	int rc;
+
+	*spawn_errno = 0;
+	*what = "exec";
+	*out = 0;
+	rc = plain(o) ? by_posix_spawn(out, o) : by_fork(out, o, what);
 	if (!rc)
 		return 0;
+	if (rc < 0) {           /* assay could not even try */
+		errno = -rc;
+		return err_set(e, ERR_SYS, "cannot start '%s'", o->path);
+	}
+	*spawn_errno = rc;
 	errno = rc;
-	return err_set(e, ERR_SYS, "cannot start '%s'", o->path);
+	return err_set(e, ERR_SYS, "cannot start '%s': %s failed", o->path, *what);
 }

@@ -1,34 +1,61 @@
 /*
- * spawn.h - start one test process, the way every test is started.
+ * spawn.h - starts one process from a spawn spec, the way every process
+ * assay supervises is started.
  *
- * posix_spawn (vfork-speed on glibc), never a shell: argv as given, its
- * own session and process group (no terminal, and no way into assay's
- * group), stdin from /dev/null, stdout and stderr onto the given pipe
- * ends, no other inherited fd, signal mask and dispositions reset. Never waits for
- * the child and never reads its output: the loop does that.
+ * Never a shell: argv as given, its own session and process group (no
+ * terminal, and no way into assay's group), stdin from /dev/null or a
+ * file, stdout and stderr onto the given pipe ends, no other inherited
+ * fd, signal mask and dispositions reset. posix_spawn (vfork speed on
+ * glibc) does it when the spec asks for nothing more; a spec with
+ * rlimits, a ptracer or a parent-death signal takes the fork+exec path,
+ * where the child makes only async-signal-safe calls and reports a failed
+ * step and its errno over a close-on-exec status pipe. Never waits for
+ * the child and never reads its output: the supervisor does that.
  */
 #ifndef ASSAY_SPAWN_H
 #define ASSAY_SPAWN_H
 
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 
 #include "err.h"
 
+struct spawn_rlimit {
+	int resource;                   /* RLIMIT_AS, RLIMIT_CORE, ... */
+	struct rlimit limit;
+};
+
 struct spawn_opts {
 	const char *path;               /* executed as is (no PATH search) */
 	char *const *argv;
-	char *const *envp;
+	char *const *envp;              /* the whole environment */
+	const char *cwd;                /* NULL: assay's own */
+	const char *stdin_path;         /* NULL: /dev/null */
 	int out_fd;                     /* becomes the child's fd 1 */
 	int err_fd;                     /* becomes the child's fd 2 */
+	const struct spawn_rlimit *rlimits;
+	size_t nrlimits;
+	/* Lets any process of the same user attach with ptrace, as a
+	 * debugger that looks at a hung test must under Yama's
+	 * ptrace_scope=1 (prctl PR_SET_PTRACER). */
+	bool ptracer_any;
+	int pdeathsig;                  /* sent to the child when assay dies;
+	                                 * 0: none */
 };
+
+#define SPAWN_OPTS_INIT { .out_fd = -1, .err_fd = -1 }
 
 /*
  * Starts the child. Returns 0 and its pid (also its process group id),
  * or a negative code with e filled; *spawn_errno is then the errno that
- * made exec fail (ENOENT, EACCES, ENOEXEC...), so the caller can report
- * the test as an error rather than assay as broken.
+ * made the child's set-up or exec fail (ENOENT, EACCES, ENOEXEC...), so
+ * the caller can report the test as an error rather than assay as
+ * broken, and *what names the step that failed ("exec", "chdir to the
+ * working directory", ...).
  */
 int spawn_start(pid_t *out, const struct spawn_opts *o, int *spawn_errno,
-		struct err *e);
+		const char **what, struct err *e);
 
 #endif

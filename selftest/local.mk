@@ -14,17 +14,18 @@ check_PROGRAMS += \
 	selftest/unit/exec_test \
 	selftest/unit/gitinfo_test \
 	selftest/unit/history_test \
-	selftest/unit/job_test \
 	selftest/unit/logs_test \
 	selftest/unit/loop_test \
 	selftest/unit/makespan_test \
 	selftest/unit/opts_test \
 	selftest/unit/order_test \
+	selftest/unit/proc_test \
 	selftest/unit/registry_test \
 	selftest/unit/sanitizer_test \
 	selftest/unit/sched_test \
 	selftest/unit/scratch_test \
 	selftest/unit/shard_test \
+	selftest/unit/spawn_test \
 	selftest/unit/table_test \
 	selftest/unit/tap_test \
 	selftest/unit/tapgen_test \

@@ -1,0 +1,388 @@
+/* proc.c - see proc.h. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "io.h"
+#include "proc.h"
+
+#define READ_CHUNK (64 * 1024)
+#define READS_PER_WAKEUP 16     /* then let other procs have a turn */
+
+static void on_readable(struct loop_io *io);
+static void on_timer(struct loop_timer *t);
+static void on_child_exit(struct loop_child *c);
+
+void proc_init(struct proc *p, const struct proc_env *env,
+	       enum proc_sort sort, const struct proc_ops *ops, void *owner)
+{
+	memset(p, 0, sizeof(*p));
+	p->env = env;
+	p->sort = sort;
+	p->ops = ops;
+	p->owner = owner;
+	capture_init(&p->cap[0]);
+	capture_init(&p->cap[1]);
+	log_stream_init(&p->log[0]);
+	log_stream_init(&p->log[1]);
+	for (int i = 0; i < 2; i++) {
+		p->s[i] = (struct proc_stream){ .proc = p, .stream = i + 1 };
+		loop_io_init(&p->s[i].io, on_readable, &p->s[i]);
+	}
+	loop_timer_init(&p->timer, on_timer, p);
+}
+
+void proc_release(struct proc *p)
+{
+	proc_clear(p);
+	capture_release(&p->cap[0]);
+	capture_release(&p->cap[1]);
+}
+
+static void close_stream(struct proc *p, int i)
+{
+	int fd = p->s[i].io.fd;
+
+	if (fd < 0)
+		return;
+	loop_io_stop(p->env->loop, &p->s[i].io);
+	close(fd);
+}
+
+static bool pipes_closed(const struct proc *p)
+{
+	return p->s[0].io.fd < 0 && p->s[1].io.fd < 0;
+}
+
+bool proc_is_running(const struct proc *p)
+{
+	return p->state != PROC_IDLE && p->state != PROC_DONE;
+}
+
+/* ---- actions of the state table ---- */
+
+static void set_timer(struct proc *p, uint64_t at, enum proc_event ev)
+{
+	p->timer_ev = ev;
+	if (at)
+		loop_timer_start(p->env->loop, &p->timer, at);
+	else
+		loop_timer_stop(p->env->loop, &p->timer);
+}
+
+/* Signals the process group, and the process itself in case it moved to
+ * another group. A stopped process only acts on SIGTERM once continued.
+ * Never after the reap: until then the zombie pins its pid and group id,
+ * so neither can name another process. */
+static void signal_group(struct proc *p, int sig)
+{
+	p->last_signal = sig;
+	if (p->reaped)
+		return;
+	(void)kill(-p->pid, sig);
+	(void)kill(p->pid, sig);
+	if (sig == SIGTERM) {
+		(void)kill(-p->pid, SIGCONT);
+		(void)kill(p->pid, SIGCONT);
+	}
+}
+
+static void send_term(struct proc *p, uint64_t now)
+{
+	signal_group(p, SIGTERM);
+	p->state = PROC_TERM_SENT;
+	set_timer(p, now + p->env->grace_ns, EV_GRACE_OVER);
+}
+
+static void on_deadline(struct proc *p, uint64_t now)
+{
+	p->timed_out = true;
+	send_term(p, now);
+}
+
+static void on_cancel(struct proc *p, uint64_t now)
+{
+	p->cancelled = true;
+	send_term(p, now);
+}
+
+static void kill_group(struct proc *p, uint64_t now)
+{
+	if (p->state == PROC_RUNNING)
+		p->cancelled = true;
+	signal_group(p, SIGKILL);
+	p->state = PROC_KILL_SENT;
+	set_timer(p, now + p->env->stuck_ns, EV_STUCK);
+}
+
+static void fill_exit(struct proc *p)
+{
+	struct assay_exit *x = &p->exit;
+	int st = p->wait_status;
+
+	x->struct_size = sizeof(*x);
+	x->duration_ns = p->end_ns - p->start_ns;
+	capture_view(&p->cap[0], &p->out_view);
+	capture_view(&p->cap[1], &p->err_view);
+	p->out_view.path = p->err_view.path = NULL;     /* set when settled */
+	x->out = &p->out_view;
+	x->err = &p->err_view;
+	if (p->spawn_errno) {
+		x->how = ASSAY_SPAWN_FAILED;
+		x->code = p->spawn_errno;
+	} else if (p->timed_out || p->cancelled) {
+		x->how = p->timed_out ? ASSAY_TIMED_OUT : ASSAY_CANCELLED;
+		x->code = WIFSIGNALED(st) ? WTERMSIG(st) : p->last_signal;
+	} else if (WIFSIGNALED(st)) {
+		x->how = ASSAY_SIGNALED;
+		x->code = WTERMSIG(st);
+	} else {
+		x->how = ASSAY_EXITED;
+		x->code = WEXITSTATUS(st);
+	}
+}
+
+static void finish(struct proc *p, uint64_t now)
+{
+	close_stream(p, 0);
+	close_stream(p, 1);
+	set_timer(p, 0, EV_NONE);
+	p->state = PROC_DONE;
+	fill_exit(p);
+	p->ops->done(p);
+}
+
+static void on_exit_(struct proc *p, uint64_t now)
+{
+	p->end_ns = now;
+	if (pipes_closed(p)) {
+		finish(p, now);
+		return;
+	}
+	p->state = PROC_DRAINING;
+	set_timer(p, now + p->env->drain_ns, EV_DRAIN_OVER);
+}
+
+static void on_eof(struct proc *p, uint64_t now)
+{
+	if (p->state == PROC_DRAINING)
+		finish(p, now);
+	/* else: the process closed its output but lives on; wait for it */
+}
+
+static void on_drain_over(struct proc *p, uint64_t now)
+{
+	size_t n = strlen(p->note);
+
+	snprintf(p->note + n, sizeof(p->note) - n,
+		 "%sits output stayed open after it exited (a process outside its group holds it)",
+		 n ? "; " : "");
+	finish(p, now);
+}
+
+/* Alive after SIGKILL: in uninterruptible sleep. Waiting could take
+ * forever, so the proc ends here; the loop reaps the process without a
+ * word if it ever exits. */
+static void on_stuck(struct proc *p, uint64_t now)
+{
+	snprintf(p->note, sizeof(p->note),
+		 "still alive %.0fs after SIGKILL (stuck in the kernel?); assay stopped waiting for it",
+		 p->env->stuck_ns / 1e9);
+	p->abandoned = true;
+	loop_child_forget(p->env->loop, &p->child);
+	p->end_ns = now;
+	finish(p, now);
+}
+
+typedef void proc_action(struct proc *p, uint64_t now);
+
+/* An empty cell: the event means nothing in that state. */
+static proc_action *const proc_table[PROC_NSTATES][PROC_NEVENTS] = {
+	[PROC_RUNNING] = { [EV_EXIT] = on_exit_, [EV_EOF] = on_eof,
+			   [EV_DEADLINE] = on_deadline, [EV_CANCEL] = on_cancel,
+			   [EV_KILL_NOW] = kill_group },
+	[PROC_TERM_SENT] = { [EV_EXIT] = on_exit_, [EV_EOF] = on_eof,
+			     [EV_GRACE_OVER] = kill_group,
+			     [EV_KILL_NOW] = kill_group },
+	[PROC_KILL_SENT] = { [EV_EXIT] = on_exit_, [EV_EOF] = on_eof,
+			     [EV_STUCK] = on_stuck },
+	[PROC_DRAINING] = { [EV_EOF] = on_eof, [EV_DRAIN_OVER] = on_drain_over },
+};
+
+void proc_dispatch(struct proc *p, enum proc_event ev, uint64_t now)
+{
+	proc_action *a = proc_table[p->state][ev];
+
+	if (a)
+		a(p, now);
+}
+
+static void on_timer(struct loop_timer *t)
+{
+	struct proc *p = t->arg;
+
+	proc_dispatch(p, p->timer_ev, io_now_ns());
+}
+
+void proc_set_deadline(struct proc *p, uint64_t deadline_ns)
+{
+	p->deadline_ns = deadline_ns;
+	if (p->state == PROC_RUNNING)
+		set_timer(p, deadline_ns, deadline_ns ? EV_DEADLINE : EV_NONE);
+}
+
+/* ---- starting ---- */
+
+static void fail_start(struct proc *p, int errnum, const char *what,
+		       uint64_t now)
+{
+	p->start_ns = now;
+	p->spawn_errno = errnum ? errnum : EIO;
+	if (what)
+		snprintf(p->note, sizeof(p->note), "%s: %s", what,
+			 strerror(p->spawn_errno));
+	p->end_ns = now;
+	finish(p, now);
+}
+
+void proc_fail_start(struct proc *p, int errnum, const char *what)
+{
+	fail_start(p, errnum, what, io_now_ns());
+}
+
+/* Opens both pipes; the write ends go to the child. */
+static int open_pipes(struct proc *p, int wr[2], struct err *e)
+{
+	int fds[2];
+
+	for (int i = 0; i < 2; i++) {
+		if (pipe2(fds, O_CLOEXEC) < 0)
+			return err_set(e, ERR_SYS, "cannot create pipes");
+		wr[i] = fds[1];
+		/* a new pipe's read end has no other status flags to keep,
+		 * and the write end must stay blocking for the child */
+		if (fcntl(fds[0], F_SETFL, O_NONBLOCK) < 0 ||
+		    loop_io_start(p->env->loop, &p->s[i].io, fds[0], e) < 0) {
+			close(fds[0]);
+			return err_set(e, ERR_SYS, "cannot watch a pipe");
+		}
+	}
+	return 0;
+}
+
+void proc_start(struct proc *p, const struct spawn_opts *o,
+		uint64_t deadline_ns)
+{
+	struct spawn_opts so = *o;
+	uint64_t now = io_now_ns();
+	int wr[2] = { -1, -1 }, rc, errnum = 0;
+	const char *what = NULL;
+	struct err e = ERR_INIT;
+
+	p->start_ns = now;
+	p->note[0] = 0;
+	p->deadline_ns = deadline_ns;
+	capture_reset(&p->cap[0]);
+	capture_reset(&p->cap[1]);
+	rc = open_pipes(p, wr, &e);
+	if (!rc) {
+		so.out_fd = wr[0];
+		so.err_fd = wr[1];
+		rc = spawn_start(&p->pid, &so, &errnum, &what, &e);
+		if (rc < 0 && !errnum)          /* assay's failure: say it */
+			what = e.msg;
+		else if (rc < 0 && !strcmp(what, "exec"))
+			what = NULL;            /* the judge names it */
+	} else {
+		errnum = e.sys_errno;
+		what = e.msg;
+	}
+	for (int i = 0; i < 2; i++)
+		if (wr[i] >= 0)
+			close(wr[i]);
+	if (rc < 0) {
+		fail_start(p, errnum, what, now);
+		return;
+	}
+	loop_child_watch(p->env->loop, &p->child, p->pid, on_child_exit, p);
+	p->state = PROC_RUNNING;
+	if (deadline_ns)
+		set_timer(p, deadline_ns, EV_DEADLINE);
+}
+
+/* ---- running ---- */
+
+static void read_stream(struct proc_stream *s)
+{
+	struct proc *p = s->proc;
+	int i = s->stream - 1;
+	char buf[READ_CHUNK];
+
+	for (int n = 0; n < READS_PER_WAKEUP && s->io.fd >= 0; n++) {
+		ssize_t r = io_read(s->io.fd, buf, sizeof(buf));
+		if (r < 0 && errno == EAGAIN)
+			return;
+		if (r <= 0) {           /* EOF, or an error: same for us */
+			close_stream(p, i);
+			if (pipes_closed(p))
+				proc_dispatch(p, EV_EOF, io_now_ns());
+			return;
+		}
+		if (p->env->logs && p->sort == PROC_TEST)
+			logs_spill(p->env->logs, &p->log[i], &p->cap[i], buf,
+				   (size_t)r);
+		capture_add(&p->cap[i], buf, (size_t)r);
+		if (p->ops->output)
+			p->ops->output(p, s->stream, buf, (size_t)r);
+	}
+}
+
+static void on_readable(struct loop_io *io)
+{
+	read_stream(io->arg);
+}
+
+static void on_child_exit(struct loop_child *c)
+{
+	struct proc *p = c->arg;
+
+	/* The process has exited, so its own ends of the pipes are closed:
+	 * once drained, a pipe still open is held by something it left
+	 * behind. Kill its whole group now, while the unreaped zombie keeps
+	 * the group id from being reused. */
+	for (int i = 0; i < 2; i++)
+		read_stream(&p->s[i]);
+	if (!pipes_closed(p) && !p->timed_out && !p->cancelled)
+		snprintf(p->note, sizeof(p->note),
+			 "left processes behind that hold its output open; assay killed its process group");
+	(void)kill(-p->pid, SIGKILL);
+	p->wait_status = c->status;
+	p->reaped = true;               /* the loop reaps it when we return */
+	proc_dispatch(p, EV_EXIT, io_now_ns());
+}
+
+void proc_clear(struct proc *p)
+{
+	close_stream(p, 0);
+	close_stream(p, 1);
+	if (p->env)
+		loop_timer_stop(p->env->loop, &p->timer);
+	if (p->env && p->child.pid && !p->reaped)
+		loop_child_forget(p->env->loop, &p->child);
+	log_stream_clear(&p->log[0]);
+	log_stream_clear(&p->log[1]);
+	p->pid = 0;
+	p->state = PROC_IDLE;
+	p->timed_out = p->cancelled = p->reaped = p->abandoned = false;
+	p->spawn_errno = p->last_signal = p->wait_status = 0;
+	p->deadline_ns = 0;
+	p->timer_ev = EV_NONE;
+	memset(&p->exit, 0, sizeof(p->exit));
+}

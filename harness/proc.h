@@ -1,0 +1,126 @@
+/*
+ * proc.h - the supervisor of one OS process, from spawn to its last byte.
+ *
+ * Three sorts share it: a test process (runs one task), a worker (runs
+ * many tasks) and a helper (a debugger, a lister, a device probe: it
+ * produces no result, and its owner gets its output and exit through
+ * the done callback). A proc's life is a state x event table of small
+ * actions (see proc.c): it starts from a spawn spec, reads its pipes into
+ * bounded captures (a test's overflow spills to its log), meets its
+ * deadline (SIGTERM to its process group, a grace period, SIGKILL), is
+ * reaped through the loop's child registry (its group is killed first,
+ * while the zombie still pins the group id), drains its pipes, and ends
+ * in PROC_DONE with a filled struct assay_exit. A process that survives
+ * SIGKILL (stuck in the kernel, as after a GPU hang) is abandoned after
+ * stuck_ns rather than waited for.
+ *
+ * Never waits, never sleeps, never prints, never judges, and knows
+ * nothing of tests, kinds or slots: its owner does. Loop thread only.
+ */
+#ifndef ASSAY_PROC_H
+#define ASSAY_PROC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "assay/plugin.h"
+#include "capture.h"
+#include "logs.h"
+#include "loop.h"
+#include "spawn.h"
+
+enum proc_sort { PROC_TEST, PROC_WORKER, PROC_HELPER };
+
+enum proc_state { PROC_IDLE, PROC_RUNNING, PROC_TERM_SENT, PROC_KILL_SENT,
+		  PROC_DRAINING, PROC_DONE, PROC_NSTATES };
+
+enum proc_event { EV_NONE, EV_EXIT, EV_EOF, EV_DEADLINE, EV_GRACE_OVER,
+		  EV_CANCEL, EV_KILL_NOW, EV_DRAIN_OVER, EV_STUCK,
+		  PROC_NEVENTS };
+
+/* What every proc of a run shares; set up once by its owner. */
+struct proc_env {
+	struct loop *loop;
+	struct logs *logs;              /* where a test's whole output goes;
+	                                 * NULL: nowhere */
+	uint64_t grace_ns;              /* SIGTERM to SIGKILL */
+	uint64_t drain_ns;              /* exit to giving up on open pipes */
+	uint64_t stuck_ns;              /* SIGKILL to giving up on the process */
+};
+
+struct proc;
+
+/* The owner's callbacks; both run on the loop thread. */
+struct proc_ops {
+	/* Every chunk the process writes (stream 1 stdout, 2 stderr), after
+	 * it is captured; optional. */
+	void (*output)(struct proc *p, int stream, const char *buf, size_t n);
+	/* The proc reached PROC_DONE: p->exit is filled. Called once per
+	 * start; the owner may proc_clear and start p again, but only after
+	 * this callback has returned. */
+	void (*done)(struct proc *p);
+};
+
+struct proc_stream {
+	struct proc *proc;
+	int stream;                     /* 1 stdout, 2 stderr */
+	struct loop_io io;
+};
+
+struct proc {
+	const struct proc_env *env;
+	enum proc_sort sort;
+	const struct proc_ops *ops;
+	void *owner;                    /* the owner's, opaque here */
+	enum proc_state state;
+	pid_t pid;
+	struct proc_stream s[2];
+	struct capture cap[2];
+	struct log_stream log[2];       /* what outgrows cap, on disk (tests) */
+	struct loop_timer timer;
+	enum proc_event timer_ev;
+	struct loop_child child;
+	uint64_t start_ns, end_ns;
+	uint64_t deadline_ns;           /* 0: none */
+	int last_signal;                /* last signal sent to the group */
+	bool timed_out, cancelled, reaped;
+	bool abandoned;                 /* survived SIGKILL: never reaped here */
+	int wait_status;
+	int spawn_errno;                /* set-up or exec failed: never ran */
+	struct assay_output out_view, err_view;
+	struct assay_exit exit;         /* filled when state is PROC_DONE */
+	char note[256];                 /* e.g. processes it left behind */
+};
+
+/* Prepares p once (allocates the capture buffers). */
+void proc_init(struct proc *p, const struct proc_env *env,
+	       enum proc_sort sort, const struct proc_ops *ops, void *owner);
+void proc_release(struct proc *p);
+
+/*
+ * Starts the process o describes (its out_fd and err_fd are ignored:
+ * the proc makes its own pipes), timing it from now; deadline_ns is an
+ * absolute io_now_ns() time, 0 for none. Never fails as such: when the
+ * process cannot be started, the proc goes straight to PROC_DONE with
+ * ASSAY_SPAWN_FAILED, the errno in exit.code and the step in note, and
+ * done is called before proc_start returns.
+ */
+void proc_start(struct proc *p, const struct spawn_opts *o,
+		uint64_t deadline_ns);
+/* Ends a proc whose process its owner could not even prepare: as a
+ * failed spawn, with errnum and "WHAT: strerror" in note; done is called
+ * before it returns. */
+void proc_fail_start(struct proc *p, int errnum, const char *what);
+/* Moves a running proc's deadline (0: none), e.g. when a new case of a
+ * batch starts. */
+void proc_set_deadline(struct proc *p, uint64_t deadline_ns);
+/* Feeds an event to the state table at time now: EV_CANCEL (SIGTERM,
+ * then SIGKILL after the grace) or EV_KILL_NOW; the rest come from the
+ * loop. */
+void proc_dispatch(struct proc *p, enum proc_event ev, uint64_t now);
+bool proc_is_running(const struct proc *p);  /* started, not done */
+/* Frees what one run of the proc held; back to PROC_IDLE. */
+void proc_clear(struct proc *p);
+
+#endif

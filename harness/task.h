@@ -1,0 +1,67 @@
+/*
+ * task.h - one attempt at one test, or at a batch of cases of one
+ * program, on a test process.
+ *
+ * Prepares what the process needs (a private empty TMPDIR, the ASSAY_*
+ * variables, the spawn spec its kind gives), starts it on its proc,
+ * hands what it prints to its kind, and carries the kind's verdicts to
+ * the owner through ctx. Never schedules, never decides on retries,
+ * never counts or reports results: the runner does. Loop thread only.
+ */
+#ifndef ASSAY_TASK_H
+#define ASSAY_TASK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "assay/plugin.h"
+#include "proc.h"
+
+struct scratch;
+struct test;
+
+/* What every task of a run shares; set up once by the runner. */
+struct task_env {
+	struct proc_env proc;
+	struct scratch *scratch;
+	char *const *base_env;          /* environ without ASSAY_* and TMPDIR */
+	size_t base_len;
+};
+
+struct task {
+	struct proc proc;
+	const struct task_env *env;
+	struct test *test;              /* the program's test, or its first
+	                                 * case's for a batch */
+	unsigned slot;                  /* ASSAY_WORKER, for the test */
+	char *tmpdir;
+	char **envp;
+	char **argv;                    /* from the kind's spec, or NULL */
+	void *kind_state;
+	struct assay_job_ctx ctx;       /* set by the owner */
+	void *owner;                    /* the runner's, opaque here */
+	unsigned verdicts;              /* reported through ctx so far */
+	bool failed;                    /* one of them counted as failed */
+	bool logs_settled;              /* proc.log[] kept or dropped */
+	struct task *next_done;         /* the owner's list of ended tasks */
+};
+
+/* Prepares a slot's task once; done is called when its process ends. */
+void task_init(struct task *t, const struct task_env *env, unsigned slot,
+	       void (*done)(struct proc *p), void *owner);
+void task_release(struct task *t);
+
+/*
+ * Starts test x, timing it from now. Never fails as such: when the
+ * process cannot be started the proc ends at once with
+ * ASSAY_SPAWN_FAILED (the done callback has run when this returns).
+ */
+void task_start(struct task *t, struct test *x);
+/* Frees what one attempt held (tmpdir, env, the proc's run). */
+void task_clear(struct task *t);
+static inline bool task_is_done(const struct task *t)
+{
+	return t->proc.state == PROC_DONE;
+}
+
+#endif

@@ -1,0 +1,123 @@
+/* selftest/unit/spawn_test.c - tests harness/spawn.c: both paths, every
+ * step of the spec, and the failures named. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "harness/spawn.h"
+
+/* Runs sh -c SCRIPT under o, returns its exit status and fills out
+ * with what it printed on stdout. */
+static int run(struct spawn_opts *o, const char *script, char *out, size_t n)
+{
+	char *argv[] = { "/bin/sh", "-c", (char *)script, NULL };
+	int p[2], errnum, st = -1;
+	const char *what;
+	pid_t pid;
+	ssize_t r, got = 0;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -1;
+	o->path = argv[0];
+	o->argv = argv;
+	o->out_fd = o->err_fd = p[1];
+	if (spawn_start(&pid, o, &errnum, &what, NULL) < 0) {
+		close(p[0]);
+		close(p[1]);
+		return -1000 - errnum;
+	}
+	close(p[1]);
+	while (got < (ssize_t)n - 1 && (r = read(p[0], out + got, n - 1 - got)) > 0)
+		got += r;
+	out[got] = 0;
+	close(p[0]);
+	waitpid(pid, &st, 0);
+	return st;
+}
+
+static void plain_spec_runs(void)
+{
+	char *envp[] = { "A=1", NULL };
+	struct spawn_opts o = SPAWN_OPTS_INIT;
+	char out[256];
+	int st;
+
+	o.envp = envp;
+	/* its own session, stdin from /dev/null, only fds 0-2 */
+	st = run(&o, "echo $A; test $(ps -o sid= $$) -eq $$ && echo sid; "
+		 "read x || echo eof; ls /proc/self/fd | wc -l", out, sizeof(out));
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	CHECK_STR("1\nsid\neof\n4\n", out);     /* 0 1 2 and ls's own */
+}
+
+static void forked_spec_applies_every_step(void)
+{
+	char *envp[] = { NULL };
+	static const struct spawn_rlimit lim[] = {
+		{ RLIMIT_NOFILE, { 77, 77 } },
+	};
+	struct spawn_opts o = SPAWN_OPTS_INIT;
+	char out[256], path[] = "/tmp/assay-spawn-XXXXXX";
+	int fd = mkstemp(path), st;
+
+	CHECK(fd >= 0);
+	CHECK_INT(6, write(fd, "input\n", 6));
+	close(fd);
+	o.envp = envp;
+	o.cwd = "/proc";
+	o.stdin_path = path;
+	o.rlimits = lim;
+	o.nrlimits = 1;
+	o.pdeathsig = SIGKILL;
+	o.ptracer_any = true;
+	st = run(&o, "pwd; read x; echo $x; ulimit -n; "
+		 "grep -c . /proc/self/fd/0; ls /proc/self/fd | wc -l",
+		 out, sizeof(out));
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	CHECK_STR("/proc\ninput\n77\n1\n4\n", out);
+	unlink(path);
+}
+
+static void failures_name_their_step(void)
+{
+	char *argv[] = { "/nonexistent", NULL }, *envp[] = { NULL };
+	struct spawn_opts o = SPAWN_OPTS_INIT;
+	const char *what;
+	int errnum;
+	pid_t pid;
+
+	o.path = argv[0];
+	o.argv = argv;
+	o.envp = envp;
+	o.out_fd = o.err_fd = 2;
+	CHECK(spawn_start(&pid, &o, &errnum, &what, NULL) < 0);
+	CHECK_INT(ENOENT, errnum);
+	CHECK_STR("exec", what);
+	o.cwd = "/nonexistent-dir";             /* the fork path */
+	argv[0] = "/bin/true";
+	o.path = argv[0];
+	CHECK(spawn_start(&pid, &o, &errnum, &what, NULL) < 0);
+	CHECK_INT(ENOENT, errnum);
+	CHECK_STR("enter its working directory", what);
+	CHECK(waitpid(-1, NULL, WNOHANG) < 0 && errno == ECHILD); /* reaped */
+	o.cwd = NULL;
+	o.stdin_path = "/nonexistent-input";
+	CHECK(spawn_start(&pid, &o, &errnum, &what, NULL) < 0);
+	CHECK_STR("open its standard input", what);
+}
+
+int main(void)
+{
+	plain_spec_runs();
+	forked_spec_applies_every_step();
+	failures_name_their_step();
+	return check_done();
+}
