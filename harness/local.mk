@@ -12,6 +12,7 @@ harness_libassay_a_SOURCES = \
 	harness/history.c harness/history.h \
 	harness/io.c harness/io.h \
 	harness/junitfile.c harness/junitfile.h \
+	harness/lister.c harness/lister.h \
 	harness/logs.c harness/logs.h \
 	harness/loop.c harness/loop.h \
 	harness/makespan.c harness/makespan.h \
@@ -22,6 +23,7 @@ harness_libassay_a_SOURCES = \
 	harness/proc.c harness/proc.h \
 	harness/props.c harness/props.h \
 	harness/registry.c harness/registry.h \
+	harness/results.c harness/results.h \
 	harness/runner.c harness/runner.h \
 	harness/sanitizer.c harness/sanitizer.h \
 	harness/sched.c harness/sched.h \

@@ -315,9 +315,9 @@ static void reap_children(struct loop *l)
 		if ((c = child_find(l, pid))) {
 			c->status = wait_status(&si);
 			loop_child_forget(l, c);
-			c->pid = pid;           /* still a name while in cb */
+			c->pid = pid;           /* still a name while in cb;
+			                         * c may be freed by it */
 			c->cb(c);
-			c->pid = 0;
 		}
 		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 			;

@@ -50,7 +50,8 @@ struct loop_timer {
  * is not yet reaped: its pid and process group id cannot name another
  * process until the callback returns (so the owner may still signal the
  * group). status is set as waitpid(2) would set it. The loop reaps the
- * child right after, and the registration is over.
+ * child right after, and the registration is over: the callback may
+ * free c or register it again.
  */
 struct loop_child;
 typedef void loop_child_fn(struct loop_child *c);

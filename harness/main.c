@@ -23,6 +23,7 @@
 #include "discover.h"
 #include "history.h"
 #include "io.h"
+#include "lister.h"
 #include "merge.h"
 #include "opts.h"
 #include "order.h"
@@ -159,7 +160,7 @@ static int run_tests(struct test_table *t, const struct registry *reg,
 		.until_fail = o->until_fail, .flaky_fails = o->flaky_fails,
 		.retries = o->retries, .pools = &p->pools, .history = &p->history,
 		.shuffled = o->order == ORDER_RANDOM, .seed = p->seed,
-		.shard = p->shard.k, .nshards = p->shard.n,
+		.shard = p->shard.k, .nshards = p->shard.n, .batch = o->batch,
 	};
 	struct run_state rs = { 0 };
 	struct err e = ERR_INIT;
@@ -239,6 +240,19 @@ static int pick_shard(struct test_table *t, const struct opts *o,
 	return 0;
 }
 
+/* Programs whose kind lists their cases become those cases; a program
+ * that cannot be listed is a warning, and runs whole. */
+static int list_cases(struct test_table *t, const struct opts *o, struct err *e)
+{
+	char *notes = NULL;
+	int rc = lister_run(t, o->jobs, &notes, e);
+
+	if (notes)
+		fprintf(stderr, "assay: warning: %s\n", notes);
+	free(notes);
+	return rc;
+}
+
 /* Orders the tests by what conf and history say, then shards them. */
 static int plan_run(struct test_table *t, const struct conf *c,
 		    const struct opts *o, struct plan *p, struct err *e)
@@ -283,7 +297,8 @@ static int command(struct opts *o, struct registry *reg, int argc,
 		return fail(rc, e);
 	}
 	table_init(&t);
-	if ((rc = discover(&t, &d, e)) < 0 || (rc = plan_run(&t, &conf, o, &p, e)) < 0) {
+	if ((rc = discover(&t, &d, e)) < 0 || (rc = list_cases(&t, o, e)) < 0 ||
+	    (rc = plan_run(&t, &conf, o, &p, e)) < 0) {
 		rc = fail(rc, e);
 	} else if (o->command == OPTS_LIST) {
 		rc = list_tests(&t);

@@ -50,7 +50,7 @@ const char *opts_usage(void)
 "      --grace SECS     SIGTERM to SIGKILL delay (default 3)\n"
 "  -x, --exclude GLOB   skip files and directories whose name or path\n"
 "                       relative to PATH matches GLOB (repeatable)\n"
-"  -k, --kind NAME      treat every test found as kind NAME (exec, tap)\n"
+"  -k, --kind NAME      treat every test found as kind NAME (exec, tap, gtest)\n"
 "      --strict-todo    a TODO test that passes (xpass) fails the run\n"
 "      --config FILE    settings per test (default: ./assay.conf if present),\n"
 "                       git-config syntax: [tests \"t/*.sh\"] kind = tap\n"
@@ -72,6 +72,9 @@ const char *opts_usage(void)
 "      --flaky-result R pass (default) or fail: how a flaky test counts\n"
 "      --shard K/N      run the K-th of N cost-balanced parts (default:\n"
 "                       from the CI engine's variables; docs/ci.md)\n"
+"      --gtest-granularity G  auto (default): a program's cases in batches\n"
+"                       sized from history; case, suite or binary: one\n"
+"                       process per case, per suite, per program\n"
 "\n"
 "Reports:\n"
 "      --format FORMAT  human (default), or tap: assay's results as TAP 14\n"
@@ -163,7 +166,7 @@ enum { OPT_GRACE = 256, OPT_PLUGIN, OPT_REPORTER, OPT_TAIL, OPT_COLOR,
        OPT_JUNIT_OUTPUT, OPT_JUNIT_MAX_TEXT, OPT_OUTPUT_DIR, OPT_KEEP_LOGS,
        OPT_STATE_DIR, OPT_ORDER, OPT_SHUFFLE, OPT_SEED, OPT_FAILED_FIRST,
        OPT_REPEAT, OPT_STRESS, OPT_UNTIL_FAIL, OPT_RETRIES, OPT_FLAKY_RESULT,
-       OPT_SHARD, OPT_TOP };
+       OPT_SHARD, OPT_TOP, OPT_GRANULARITY };
 
 static const struct option long_opts[] = {
 	{ "jobs", required_argument, NULL, 'j' },
@@ -195,6 +198,7 @@ static const struct option long_opts[] = {
 	{ "flaky-result", required_argument, NULL, OPT_FLAKY_RESULT },
 	{ "shard", required_argument, NULL, OPT_SHARD },
 	{ "top", required_argument, NULL, OPT_TOP },
+	{ "gtest-granularity", required_argument, NULL, OPT_GRANULARITY },
 	{ "set", required_argument, NULL, 'c' },
 	{ "tail-lines", required_argument, NULL, OPT_TAIL },
 	{ "color", required_argument, NULL, OPT_COLOR },
@@ -286,6 +290,23 @@ static int parse_seed(struct opts *o, const char *arg, struct err *e)
 	return 0;
 }
 
+static int parse_granularity(struct opts *o, const char *arg, struct err *e)
+{
+	static const char *const names[] = {
+		[RUNNER_BATCH_AUTO] = "auto", [RUNNER_BATCH_CASE] = "case",
+		[RUNNER_BATCH_SUITE] = "suite", [RUNNER_BATCH_BINARY] = "binary",
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++)
+		if (!strcmp(arg, names[i])) {
+			o->batch = (enum runner_batch)i;
+			return 0;
+		}
+	return err_set(e, ERR_USAGE,
+		       "--gtest-granularity wants auto, case, suite or binary, got '%s'",
+		       arg);
+}
+
 static int parse_flaky_result(struct opts *o, const char *arg, struct err *e)
 {
 	if (!strcmp(arg, "pass") || !strcmp(arg, "fail")) {
@@ -352,6 +373,7 @@ static int parse_one(struct opts *o, int c, const char *arg, const char *bad,
 	case OPT_FLAKY_RESULT: return parse_flaky_result(o, arg, e);
 	case OPT_SHARD: return shard_parse(arg, &o->shard, e);
 	case OPT_TOP: return parse_count("--top", arg, 100000, &o->top, e);
+	case OPT_GRANULARITY: return parse_granularity(o, arg, e);
 	case OPT_TAIL: return parse_uint("--tail-lines", arg, 100000, &o->tail_lines, e);
 	case OPT_COLOR: return parse_color(o, arg, e);
 	case 'h': o->command = OPTS_HELP; return 1;

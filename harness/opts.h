@@ -14,6 +14,7 @@
 
 #include "err.h"
 #include "order.h"
+#include "runner.h"
 #include "shard.h"
 
 enum opts_command { OPTS_RUN, OPTS_LIST, OPTS_MERGE, OPTS_HISTORY, OPTS_HELP,
@@ -57,6 +58,7 @@ struct opts {
 	bool flaky_fails;               /* --flaky-result fail */
 	struct shard shard;             /* --shard; n 0: none given */
 	unsigned top;                   /* assay history --top */
+	enum runner_batch batch;        /* --gtest-granularity */
 	struct strlist sets;            /* -c NAME=VALUE */
 	struct strlist plugins;         /* --plugin PATH */
 	struct strlist reporters;       /* --reporter NAME[=ARG] */

@@ -57,8 +57,9 @@ struct proc_ops {
 	 * it is captured; optional. */
 	void (*output)(struct proc *p, int stream, const char *buf, size_t n);
 	/* The proc reached PROC_DONE: p->exit is filled. Called once per
-	 * start; the owner may proc_clear and start p again, but only after
-	 * this callback has returned. */
+	 * start, as the last thing the proc does: the owner may clear,
+	 * release or free p here, but not start it again before the
+	 * callback has returned. */
 	void (*done)(struct proc *p);
 };
 

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include "loop.h"
 #include "order.h"
 #include "orphans.h"
+#include "results.h"
 #include "runner.h"
 #include "sched.h"
 #include "scratch.h"
@@ -24,21 +26,27 @@
 #include "xalloc.h"
 
 #define DRAIN_NS 1000000000u    /* exit to giving up on a held pipe */
+#define BATCH_PER_SLOT 4        /* batches per slot a long program aims at */
+#define BATCH_MIN_S 0.05        /* expected seconds worth a process start */
 #define STUCK_NS 10000000000u   /* SIGKILL to abandoning the process */
 
 extern char **environ;
 
-/* Results kept past the callback that reported them: their strings
- * are copies, their exit is NULL once the job is gone. */
-struct results {
-	struct assay_result *v;
-	size_t n, cap;
-};
-
-/* One run of one test: an iteration (--repeat, --stress) and its
- * attempt (1, then one more per retry). */
+/* One run of one test, or of a batch of the listed cases of one program:
+ * an iteration (--repeat, --stress) and its attempt (1, then one more
+ * per retry). */
 struct run {
-	struct test *test;
+	struct test *test;              /* the test; for a batch, the program */
+	struct test **cases;            /* listed cases this attempt runs,
+	                                 * sorted by address; NULL: test whole */
+	size_t ncases;
+	struct test **batch;            /* the cases every iteration starts
+	                                 * with; NULL for the rest of a batch
+	                                 * that crashed (it has no iterations
+	                                 * of its own) */
+	size_t nbatch;
+	const char **names;             /* their names, while it runs */
+	bool *reported;                 /* per case: a verdict came */
 	unsigned iteration, attempt;
 	char **failed_ids;              /* results that failed in earlier
 	                                 * attempts of this iteration, sorted,
@@ -56,6 +64,8 @@ struct slot {
 	size_t nres, nskipped;          /* results of this attempt */
 	size_t nflaky, nfailed;         /* final results: flaky, failed
 	                                 * (not flaky) */
+	bool own;                       /* the test's own verdict came */
+	unsigned long san_blamed;       /* sanitizer reports put on cases */
 };
 
 struct runner {
@@ -80,6 +90,7 @@ struct runner {
 	size_t dropped;                 /* runs never started */
 	struct run_state *rs;           /* the caller's; rs->info is sent out */
 	uint64_t start_ns, tick_ns;
+	uint64_t last_task;             /* the id of the last task started */
 	int interrupts;                 /* signals received that stop the run */
 };
 
@@ -87,12 +98,12 @@ struct runner {
 
 static void emit(struct runner *r, enum assay_event_type type,
 		 const struct test *t, const struct assay_result *res,
-		 unsigned worker, const struct assay_exit *exit)
+		 const struct task *task, const struct assay_exit *exit)
 {
 	struct assay_event ev = {
 		.struct_size = sizeof(ev), .type = type, .run = &r->rs->info,
-		.test = t ? &t->pub : NULL, .result = res, .worker = worker,
-		.exit = exit,
+		.test = t ? &t->pub : NULL, .result = res,
+		.task = task ? &task->pub : NULL, .exit = exit,
 	};
 
 	r->rs->info.elapsed_ns = io_now_ns() - r->start_ns;
@@ -118,9 +129,28 @@ static void settle_logs(struct runner *r, struct task *j, bool keep)
 		    j->test->pub.id, "stderr", keep);
 }
 
+/* The program a test belongs to: itself, unless it is a listed case. */
+static const struct test *program_of(const struct test *x)
+{
+	return x->program ? x->program : x;
+}
+
+/* What history learns from a final result of a listed case. */
+static void learn_case(struct runner *r, const struct test *x,
+		       const struct assay_result *res)
+{
+	char letter = res->tally == ASSAY_TALLY_FAILED && !res->flaky ? 'F' :
+		      res->flaky || res->attempt > 1 ? 'K' :
+		      res->tally == ASSAY_TALLY_SKIPPED ? 'S' : 'P';
+
+	if (r->o->history && res->outcome != ASSAY_NOT_RUN)
+		history_record(r->o->history, x->pub.id, res->duration_ns / 1e9,
+			       letter, (int64_t)(io_wall_ns() / 1000000000u));
+}
+
 /* Counts one result in its column and tells the reporters. */
-static void result_out(struct runner *r, const struct test *t, unsigned worker,
-		       struct assay_result *res)
+static void result_out(struct runner *r, const struct test *t,
+		       const struct task *task, struct assay_result *res)
 {
 	struct assay_run_info *info = &r->rs->info;
 	size_t *column[] = { &info->passed, &info->failed, &info->skipped,
@@ -128,6 +158,7 @@ static void result_out(struct runner *r, const struct test *t, unsigned worker,
 
 	res->tally = res->flaky && r->o->flaky_fails ? ASSAY_TALLY_FAILED
 						     : tally_of(r, res->outcome);
+	res->task = task ? task->pub.id : 0;
 	r->rs->counts[res->outcome]++;
 	(*column[res->tally])++;
 	info->flaky += res->flaky != 0;
@@ -135,7 +166,7 @@ static void result_out(struct runner *r, const struct test *t, unsigned worker,
 		r->stop = true;
 		r->stop_id = xstrdup(res->id);
 	}
-	emit(r, ASSAY_EV_TEST_END, t, res, worker, NULL);
+	emit(r, ASSAY_EV_TEST_END, t, res, task, NULL);
 }
 
 static int cmp_id(const void *a, const void *b)
@@ -183,11 +214,26 @@ static enum assay_tally judge_final(const struct runner *r, const struct run *ru
 					       : tally_of(r, res->outcome);
 }
 
-static void final_out(struct runner *r, struct slot *sl, unsigned worker,
+/* A listed case's run under --repeat or --stress is counted by its own
+ * final result (a program's, by its task: count_run). */
+static void count_case(struct runner *r, const struct test *x,
+		       const struct assay_result *res)
+{
+	struct assay_repeat_row *row = &r->rs->rows[x->index];
+
+	row->runs++;
+	row->failed += res->tally == ASSAY_TALLY_FAILED;
+	row->skipped += res->tally == ASSAY_TALLY_SKIPPED;
+	row->passed += res->tally == ASSAY_TALLY_PASSED;
+}
+
+static void final_out(struct runner *r, struct slot *sl, const struct task *task,
 		      struct assay_result *res)
 {
 	enum assay_tally tally = judge_final(r, sl->run, res);
 	const char *reason = res->reason;       /* maybe the results' own */
+	const struct test *x = res->test && sl->run->cases ?
+			       table_find(r->t, res->id) : NULL;
 	char why[96];
 
 	if (res->flaky && tally == ASSAY_TALLY_FAILED && !*res->reason) {
@@ -198,57 +244,12 @@ static void final_out(struct runner *r, struct slot *sl, unsigned worker,
 	}
 	sl->nflaky += res->flaky != 0;
 	sl->nfailed += !res->flaky && tally == ASSAY_TALLY_FAILED;
-	result_out(r, sl->run->test, worker, res);
-	res->reason = reason;
-}
-
-static char *dup_or_null(const char *s, size_t len)
-{
-	char *d;
-
-	if (!s)
-		return NULL;
-	d = xmalloc(len + 1);
-	memcpy(d, s, len);
-	d[len] = 0;
-	return d;
-}
-
-static void results_add(struct results *l, const struct assay_result *res)
-{
-	struct assay_result *c;
-
-	xgrow((void **)&l->v, &l->cap, l->n + 1, sizeof(*l->v));
-	c = &l->v[l->n++];
-	*c = *res;
-	c->id = xstrdup(res->id);
-	c->reason = xstrdup(res->reason);
-	c->note = dup_or_null(res->note, res->note ? strlen(res->note) : 0);
-	c->output = dup_or_null(res->output, res->output_len);
-	c->diag = dup_or_null(res->diag, res->diag ? strlen(res->diag) : 0);
-	c->classification = dup_or_null(res->classification, res->classification ?
-					strlen(res->classification) : 0);
-}
-
-static void results_clear(struct results *l)
-{
-	for (size_t i = 0; i < l->n; i++) {
-		struct assay_result *c = &l->v[i];
-		free((char *)c->id);
-		free((char *)c->reason);
-		free((char *)c->note);
-		free((char *)c->output);
-		free((char *)c->diag);
-		free((char *)c->classification);
+	result_out(r, sl->run->test, task, res);
+	if (x) {
+		learn_case(r, x, res);
+		count_case(r, x, res);
 	}
-	l->n = 0;
-}
-
-static void results_release(struct results *l)
-{
-	results_clear(l);
-	free(l->v);
-	memset(l, 0, sizeof(*l));
+	res->reason = reason;
 }
 
 static void verdict_without_job(struct runner *r, const struct test *t,
@@ -259,49 +260,99 @@ static void verdict_without_job(struct runner *r, const struct test *t,
 		.outcome = o, .reason = reason,
 	};
 
-	result_out(r, t, (unsigned)-1, &res);
+	result_out(r, t, NULL, &res);
 }
 
 /* Whether a kind's verdict struct reaches field f (it may predate it). */
 #define VERDICT_HAS(v, f) \
 	((v)->struct_size >= offsetof(struct assay_verdict, f) + sizeof((v)->f))
 
-/* ctx->report: a kind's verdict on the job's test or one of its cases. */
-static void on_verdict(struct assay_job_ctx *ctx, const struct assay_verdict *v)
+static int cmp_ptr(const void *a, const void *b)
+{
+	uintptr_t x = (uintptr_t)*(void *const *)a, y = (uintptr_t)*(void *const *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The position of the case named id among the run's, or -1. */
+static ptrdiff_t case_pos(const struct runner *r, const struct run *run,
+			  const char *id)
+{
+	struct test *x = run->cases ? table_find(r->t, id) : NULL;
+	struct test **at = x ? bsearch(&x, run->cases, run->ncases,
+				       sizeof(*run->cases), cmp_ptr) : NULL;
+
+	return at ? at - run->cases : -1;
+}
+
+/* The host's own part of a verdict: a sanitizer report fails what its
+ * kind judged by exit status. Reports while a case ran are that case's;
+ * the rest are the program's. */
+static void sanitize(struct task *j, struct slot *sl, const struct test *x,
+		     struct assay_verdict *v, char *reason, size_t n)
+{
+	bool done = task_is_done(j);
+
+	if (x && (x == j->current || sl->run->ncases == 1) &&
+	    j->san.count > j->san_seen) {
+		results_sanitize(&j->san, NULL, v, reason, n);
+		j->san_seen = sl->san_blamed = j->san.count;
+	} else if (!v->case_name && done && j->san.count > sl->san_blamed) {
+		results_sanitize(&j->san, &j->proc.exit, v, reason, n);
+	}
+}
+
+/* ctx->report: a kind's verdict on the task's test or one of its cases. */
+static void on_verdict(struct assay_job_ctx *ctx, const struct assay_verdict *kv)
 {
 	struct task *j = ctx->host;
 	struct runner *r = j->owner;
 	struct slot *sl = &r->slots[j->slot];
-	enum assay_tally tally = tally_of(r, (unsigned)v->outcome < ASSAY_OUTCOME_COUNT ?
-					      v->outcome : ASSAY_ERROR);
-	char *case_id = v->case_name ? xasprintf("%s::%s", j->test->pub.id,
-						   v->case_name) : NULL;
+	struct run *run = sl->run;
+	struct assay_verdict v = *kv;
+	char *case_id = v.case_name ? xasprintf("%s::%s", program_of(j->test)->pub.id,
+						 v.case_name) : NULL;
+	ptrdiff_t pos = case_id ? case_pos(r, run, case_id) : -1;
+	const struct test *x = pos >= 0 ? run->cases[pos] : NULL;
 	bool done = task_is_done(j);
-	struct assay_result res = {
+	char reason[768];
+	enum assay_tally tally;
+	struct assay_result res;
+
+	if (pos >= 0 && run->reported[pos]) {   /* a kind's second word */
+		free(case_id);
+		return;
+	}
+	if (pos >= 0)
+		run->reported[pos] = true;
+	if ((unsigned)v.outcome >= ASSAY_OUTCOME_COUNT)
+		v.outcome = ASSAY_ERROR;
+	sl->own |= !v.case_name;
+	sanitize(j, sl, x, &v, reason, sizeof(reason));
+	tally = tally_of(r, v.outcome);
+	res = (struct assay_result){
 		.struct_size = sizeof(res),
-		.id = case_id ? case_id : j->test->pub.id,
-		.test = &j->test->pub,
-		.outcome = (unsigned)v->outcome < ASSAY_OUTCOME_COUNT ? v->outcome
-								      : ASSAY_ERROR,
-		.reason = v->reason ? v->reason : "",
+		.id = case_id ? case_id : program_of(j->test)->pub.id,
+		.test = x ? &x->pub : &j->test->pub,
+		.outcome = v.outcome,
+		.reason = v.reason ? v.reason : "",
 		.duration_ns = done ? j->proc.exit.duration_ns
 				    : io_now_ns() - j->proc.start_ns,
 		.exit = done ? &j->proc.exit : NULL,
 		.note = done && j->proc.note[0] ? j->proc.note : NULL,
 	};
-
-	if (VERDICT_HAS(v, diag)) {
-		if (v->duration_ns)
-			res.duration_ns = v->duration_ns;
-		res.output = v->output;
-		res.output_len = v->output ? v->output_len : 0;
-		res.diag = v->diag;
+	if (VERDICT_HAS(kv, diag)) {
+		if (v.duration_ns)
+			res.duration_ns = v.duration_ns;
+		res.output = v.output;
+		res.output_len = v.output ? v.output_len : 0;
+		res.diag = v.diag;
 	}
-	if (VERDICT_HAS(v, classification))
-		res.classification = v->classification;
-	res.iteration = sl->run->iteration;
+	if (VERDICT_HAS(kv, classification))
+		res.classification = v.classification;
+	res.iteration = run->iteration;
 	res.iterations = r->iterations;
-	res.attempt = sl->run->attempt;
+	res.attempt = run->attempt;
 	j->verdicts++;
 	sl->nres++;
 	sl->nskipped += tally == ASSAY_TALLY_SKIPPED;
@@ -309,32 +360,75 @@ static void on_verdict(struct assay_job_ctx *ctx, const struct assay_verdict *v)
 	if (sl->holding) {
 		results_add(&sl->held, &res);
 	} else {
-		if (done && judge_final(r, sl->run, &res) == ASSAY_TALLY_FAILED)
+		if (done && judge_final(r, run, &res) == ASSAY_TALLY_FAILED)
 			settle_logs(r, j, true);
-		final_out(r, sl, j->slot, &res);
+		final_out(r, sl, j, &res);
 		j->failed |= res.tally == ASSAY_TALLY_FAILED;
 	}
 	free(case_id);
 }
 
+/* ctx->case_start: a case of the task began; its deadline starts now. */
+static void on_case_start(struct assay_job_ctx *ctx, const char *name)
+{
+	struct task *j = ctx->host;
+	struct runner *r = j->owner;
+	char *id = xasprintf("%s::%s", program_of(j->test)->pub.id, name);
+	struct test *x = table_find(r->t, id);
+	double limit = x ? x->pub.timeout_s : j->test->pub.timeout_s;
+
+	free(id);
+	j->current = x;
+	j->san_seen = j->san.count;
+	if (proc_is_running(&j->proc))
+		proc_set_deadline(&j->proc, limit > 0 ? io_now_ns() +
+				  (uint64_t)(limit * 1e9) : 0);
+	emit(r, ASSAY_EV_CASE_START, x, NULL, j, NULL);
+	r->rs->info.elapsed_ns = io_now_ns() - r->start_ns;
+}
+
 /* ---- phases ---- */
+
+/* The deadline of a run's first process: its test's timeout, or for a
+ * batch the sum of its cases' (each case restarts it when it begins). */
+static uint64_t deadline_of(const struct run *run, uint64_t now)
+{
+	double s = 0;
+
+	if (!run->cases)
+		s = run->test->pub.timeout_s;
+	for (size_t i = 0; i < run->ncases; i++) {
+		if (run->cases[i]->pub.timeout_s <= 0)
+			return 0;
+		s += run->cases[i]->pub.timeout_s;
+	}
+	return s > 0 ? now + (uint64_t)(s * 1e9) : 0;
+}
 
 static void start_job(struct runner *r, struct run *run, unsigned slot)
 {
 	struct task *j = &r->tasks[slot];
-	struct test *t = run->test;
+	struct slot *sl = &r->slots[slot];
+	const struct test *first = run->cases ? run->cases[0] : run->test;
 
 	j->ctx = (struct assay_job_ctx){ .struct_size = sizeof(j->ctx),
-					 .test = &t->pub, .host = j,
-					 .report = on_verdict };
+					 .test = &run->test->pub, .host = j,
+					 .report = on_verdict, .task = &j->pub,
+					 .case_start = on_case_start };
 	j->owner = r;
-	r->slots[slot].run = run;
-	r->slots[slot].holding = run->attempt <= t->retries;
-	r->slots[slot].nres = r->slots[slot].nskipped = 0;
-	r->slots[slot].nflaky = r->slots[slot].nfailed = 0;
+	*sl = (struct slot){ .run = run, .held = sl->held,
+			     .holding = run->attempt <= first->retries };
+	if (run->cases) {
+		run->names = xcalloc(run->ncases + 1, sizeof(*run->names));
+		run->reported = xcalloc(run->ncases, sizeof(*run->reported));
+		for (size_t i = 0; i < run->ncases; i++)
+			run->names[i] = run->cases[i]->pub.case_name;
+	}
 	r->running++;
-	emit(r, ASSAY_EV_TEST_START, t, NULL, slot, NULL);
-	task_start(j, t);
+	task_start(j, run->test, ++r->last_task, run->names, run->ncases,
+		   run->attempt, deadline_of(run, io_now_ns()));
+	j->ctx.task = &j->pub;
+	emit(r, ASSAY_EV_TASK_START, run->test, NULL, j, NULL);
 }
 
 static void fill_slots(struct runner *r)
@@ -347,9 +441,16 @@ static void fill_slots(struct runner *r)
 		start_job(r, run, slot);
 }
 
+/* The priority and need of a run: its test's, or the sum of its cases'
+ * priorities (expected slot-seconds) with its first case's need. */
 static void queue(struct runner *r, struct run *run)
 {
-	sched_push(&r->sched, run, run->test->priority, &run->test->need);
+	double prio = run->cases ? 0 : run->test->priority;
+
+	for (size_t i = 0; i < run->ncases; i++)
+		prio += run->cases[i]->priority;
+	sched_push(&r->sched, run, prio, run->cases ? &run->cases[0]->need
+						    : &run->test->need);
 }
 
 /* Forgets the attempts before: the run starts a new iteration. */
@@ -361,15 +462,43 @@ static void run_reset(struct run *run)
 	results_clear(&run->last);
 }
 
+/* The attempt runs the cases of v[0..n) (copied, sorted by address). */
+static void run_set_cases(struct run *run, struct test *const *v, size_t n)
+{
+	free(run->cases);
+	run->cases = xmalloc((n + 1) * sizeof(*run->cases));
+	memcpy(run->cases, v, n * sizeof(*v));
+	run->ncases = n;
+	qsort(run->cases, n, sizeof(*run->cases), cmp_ptr);
+}
+
+/* A new run of test; for listed cases, of the n in cases (copied). */
+static struct run *run_new(struct test *test, struct test *const *cases,
+			   size_t n, unsigned iteration, unsigned attempt)
+{
+	struct run *run = xcalloc(1, sizeof(*run));
+
+	run->test = test;
+	if (cases)
+		run_set_cases(run, cases, n);
+	run->iteration = iteration;
+	run->attempt = attempt;
+	return run;
+}
+
 static void run_free(struct run *run)
 {
 	run_reset(run);
 	free(run->failed_ids);
 	results_release(&run->last);
+	free(run->cases);
+	free(run->batch);
+	free(run->names);
+	free(run->reported);
 	free(run);
 }
 
-/* Whether the held results of a final attempt fail its job (a flaky
+/* Whether the held results of a final attempt fail its task (a flaky
  * one may, with --flaky-result fail), before they are sent. */
 static bool held_fails(const struct runner *r, const struct slot *sl)
 {
@@ -393,14 +522,15 @@ static void flush_held(struct runner *r, struct task *j, bool retry)
 	for (size_t i = 0; i < sl->held.n; i++) {
 		struct assay_result *res = &sl->held.v[i];
 		if (!retry) {
-			final_out(r, sl, j->slot, res);
+			final_out(r, sl, j, res);
 			continue;
 		}
 		res->tally = tally_of(r, res->outcome);
 		if (res->tally != ASSAY_TALLY_FAILED)
 			continue;
-		emit(r, ASSAY_EV_TEST_RETRY, run->test, res, j->slot, NULL);
-		res->exit = NULL;               /* the job is cleared next */
+		res->task = j->pub.id;
+		emit(r, ASSAY_EV_TEST_RETRY, run->test, res, j, NULL);
+		res->exit = NULL;               /* the task is cleared next */
 		results_add(&run->last, res);
 	}
 	if (retry)
@@ -408,20 +538,21 @@ static void flush_held(struct runner *r, struct task *j, bool retry)
 	results_clear(&sl->held);
 }
 
-/* What history and the schedule report learn from a job that ran. */
+/* What history and the schedule report learn from a task that ran. */
 static void learn(struct runner *r, const struct task *j, bool final)
 {
 	const struct slot *sl = &r->slots[j->slot];
 	const struct test *t = j->test;
 	const struct proc *p = &j->proc;
+	const struct test *first = sl->run->cases ? sl->run->cases[0] : t;
 	char letter;
 
 	if (p->spawn_errno || p->cancelled)
 		return;
 	makespan_add(&r->rs->span, t->pub.id, p->start_ns, p->end_ns,
-		     t->need.weight ? t->need.weight : 1);
-	if (!final || !r->o->history)
-		return;
+		     first->need.weight ? first->need.weight : 1);
+	if (!final || !r->o->history || sl->run->cases)
+		return;         /* a listed case's history is its own result */
 	letter = sl->nfailed ? 'F' : sl->nflaky || sl->run->attempt > 1 ? 'K' :
 		 sl->nres && sl->nres == sl->nskipped ? 'S' : 'P';
 	history_record(r->o->history, t->pub.id,
@@ -435,6 +566,8 @@ static void count_run(struct runner *r, const struct task *j)
 	const struct slot *sl = &r->slots[j->slot];
 	struct assay_repeat_row *x = &r->rs->rows[j->test->index];
 
+	if (sl->run->cases)
+		return;                 /* counted case by case */
 	x->runs++;
 	if (j->failed)
 		x->failed++;
@@ -444,8 +577,110 @@ static void count_run(struct runner *r, const struct task *j)
 		x->passed++;
 }
 
-/* Judges a finished job through its kind, frees its slot, and queues
- * what comes next for its test: a retry, or the next iteration. */
+/* The verdict the host gives a case of a batch that its kind never
+ * reported: v is filled, reason written to buf. */
+static void unreported_verdict(const struct task *j, struct assay_verdict *v,
+			       char *buf, size_t n)
+{
+	const struct assay_exit *ex = &j->proc.exit;
+
+	v->classification = NULL;
+	switch (ex->how) {
+	case ASSAY_CANCELLED:
+		v->outcome = ASSAY_NOT_RUN;
+		snprintf(buf, n, "cancelled: the run was interrupted");
+		break;
+	case ASSAY_SPAWN_FAILED:
+		v->outcome = ASSAY_ERROR;
+		v->classification = "not-runnable";
+		snprintf(buf, n, "cannot execute: %s%s%s", strerror(ex->code),
+			 j->proc.note[0] ? ": " : "", j->proc.note);
+		break;
+	case ASSAY_SIGNALED:
+		v->outcome = ASSAY_CRASH;
+		snprintf(buf, n, "its program crashed (%s) before it reached this case",
+			 sigabbrev_np(ex->code) ? sigabbrev_np(ex->code) : "signal");
+		break;
+	case ASSAY_TIMED_OUT:
+		v->outcome = ASSAY_TIMEOUT;
+		snprintf(buf, n, "its program timed out before it reached this case");
+		break;
+	default:
+		v->outcome = ASSAY_FAIL;
+		v->classification = "not-reported";
+		snprintf(buf, n, "listed, but its program never reported it (exit code %d)",
+			 ex->code);
+		break;
+	}
+	v->reason = buf;
+}
+
+/* The cases of a batch its kind left without a verdict: after a crash or
+ * a timeout that came once some case had run, they run again in a new
+ * process (the same attempt); otherwise the host judges them. */
+static void settle_cases(struct runner *r, struct task *j)
+{
+	struct slot *sl = &r->slots[j->slot];
+	struct run *run = sl->run, *rest;
+	enum assay_exit_how how = j->proc.exit.how;
+	struct test **left = NULL;
+	size_t n = 0;
+	char buf[512];
+
+	for (size_t i = 0; i < run->ncases; i++)
+		if (!run->reported[i]) {
+			left = xrealloc(left, (n + 1) * sizeof(*left));
+			left[n++] = run->cases[i];
+		}
+	if (!n) {
+		free(left);
+		return;
+	}
+	if ((how == ASSAY_SIGNALED || how == ASSAY_TIMED_OUT) &&
+	    n < run->ncases && !r->interrupts) {   /* some case ran */
+		rest = run_new(n == 1 ? left[0] : left[0]->program, left, n,
+			       run->iteration, run->attempt);
+		rest->failed_ids = xcalloc(run->nfailed + 1, sizeof(char *));
+		for (size_t i = 0; i < run->nfailed; i++)
+			rest->failed_ids[i] = xstrdup(run->failed_ids[i]);
+		rest->nfailed = run->nfailed;
+		queue(r, rest);
+		free(left);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct assay_verdict v = { .struct_size = sizeof(v),
+					   .case_name = left[i]->pub.case_name };
+		unreported_verdict(j, &v, buf, sizeof(buf));
+		on_verdict(&j->ctx, &v);
+	}
+	free(left);
+}
+
+/* Keeps, for a retry, only the cases that failed in the last attempt
+ * (all of them when the program itself failed). */
+static void keep_failed_cases(struct run *run)
+{
+	size_t n = 0;
+	bool whole = false;
+
+	for (size_t i = 0; i < run->last.n; i++)
+		whole |= !strcmp(run->last.v[i].id, program_of(run->test)->pub.id);
+	if (whole)
+		return;
+	for (size_t i = 0; i < run->ncases; i++) {
+		bool failed = false;
+		for (size_t k = 0; k < run->last.n && !failed; k++)
+			failed = !strcmp(run->last.v[k].id, run->cases[i]->pub.id);
+		if (failed)
+			run->cases[n++] = run->cases[i];
+	}
+	run->ncases = n ? n : run->ncases;
+}
+
+/* Judges a finished task through its kind and the host, frees its
+ * slot, and queues what comes next for its test: a retry, or the next
+ * iteration. */
 static void collect(struct runner *r, struct task *j)
 {
 	const struct assay_kind *k = j->test->kind;
@@ -453,7 +688,23 @@ static void collect(struct runner *r, struct task *j)
 	struct run *run = sl->run;
 	bool retry, next;
 
-	k->job_end(j->kind_state, &j->proc.exit, &j->ctx);
+	sanitizer_finish(&j->san);
+	if (j->begun) {
+		k->job_end(j->kind_state, &j->proc.exit, &j->ctx);
+	} else {
+		struct assay_verdict v = { .struct_size = sizeof(v),
+					   .outcome = ASSAY_ERROR,
+					   .classification = "not-runnable",
+					   .reason = j->proc.note };
+		on_verdict(&j->ctx, &v);
+	}
+	if (run->cases)
+		settle_cases(r, j);
+	if (!sl->own && j->san.count > sl->san_blamed) {
+		struct assay_verdict v = { .struct_size = sizeof(v),
+					   .outcome = ASSAY_PASS, .reason = "" };
+		on_verdict(&j->ctx, &v);
+	}
 	if (!j->verdicts) {
 		struct assay_verdict v = {
 			.struct_size = sizeof(v), .outcome = ASSAY_ERROR,
@@ -471,18 +722,26 @@ static void collect(struct runner *r, struct task *j)
 	learn(r, j, !retry);
 	if (!retry)
 		count_run(r, j);
-	emit(r, ASSAY_EV_JOB_END, j->test, NULL, j->slot, &j->proc.exit);
+	emit(r, ASSAY_EV_TASK_END, j->test, NULL, j, &j->proc.exit);
 	task_clear(j);
 	sched_release_slot(&r->sched, j->slot);
 	sl->run = NULL;
+	free(run->names);
+	free(run->reported);
+	run->names = NULL;
+	run->reported = NULL;
 	r->running--;
-	next = !retry && run->iteration + r->copies <= r->iterations;
+	next = !retry && run->iteration + r->copies <= r->iterations &&
+	       (!run->cases || run->batch);
 	if (retry) {
 		run->attempt++;
+		keep_failed_cases(run);
 	} else if (next) {
 		run->iteration += r->copies;
 		run->attempt = 1;
 		run_reset(run);
+		if (run->batch)
+			run_set_cases(run, run->batch, run->nbatch);
 	}
 	if (retry || next)
 		queue(r, run);
@@ -533,7 +792,7 @@ static void on_tick(struct loop_timer *t)
 {
 	struct runner *r = t->arg;
 
-	emit(r, ASSAY_EV_TICK, NULL, NULL, (unsigned)-1, NULL);
+	emit(r, ASSAY_EV_TICK, NULL, NULL, NULL, NULL);
 	loop_timer_start(r->loop, t, io_now_ns() + r->tick_ns);
 }
 
@@ -558,32 +817,6 @@ static int loop_phases(struct runner *r, struct err *e)
 
 /* ---- set-up and tear-down ---- */
 
-static int is_private_var(const char *kv)
-{
-	static const char *const names[] = { "ASSAY_TEST_ID=", "ASSAY_WORKER=",
-					     "ASSAY_TMPDIR=", "TMPDIR=", NULL };
-	for (size_t i = 0; names[i]; i++)
-		if (!strncmp(kv, names[i], strlen(names[i])))
-			return 1;
-	return 0;
-}
-
-static void build_base_env(struct runner *r)
-{
-	size_t n = 0, k = 0;
-	char **v;
-
-	while (environ[n])
-		n++;
-	v = xmalloc((n + 1) * sizeof(*v));
-	for (size_t i = 0; i < n; i++)
-		if (!is_private_var(environ[i]))
-			v[k++] = environ[i];
-	v[k] = NULL;
-	r->env.base_env = v;
-	r->env.base_len = k;
-}
-
 static int setup(struct runner *r, struct err *e)
 {
 	int rc;
@@ -594,7 +827,7 @@ static int setup(struct runner *r, struct err *e)
 		return rc;
 	if (orphans_adopt() < 0)
 		return err_set(e, ERR_SYS, "cannot become a child subreaper");
-	build_base_env(r);
+	r->env.base_env = environ;
 	loop_on_signal(r->loop, stop_run, r);
 	r->env.proc = (struct proc_env){
 		.loop = r->loop, .logs = &r->logs,
@@ -628,42 +861,142 @@ static void teardown(struct runner *r)
 	free(r->stop_id);
 	if (r->sched.free_slots)
 		sched_release(&r->sched);
-	free((void *)r->env.base_env);
 	loop_free(r->loop);
 	scratch_close(&r->scratch);
 	logs_release(&r->logs);
 }
 
-/* Tests that cannot run are errors at once; the rest are queued, as
- * many copies as --stress asks. */
+/* Queues the cases v[0..n) of one program as one batch, as many copies
+ * as --stress asks. */
+static void queue_batch(struct runner *r, struct test *const *v, size_t n)
+{
+	for (unsigned c = 1; c <= r->copies; c++) {
+		struct run *run = run_new(n == 1 ? v[0] : v[0]->program, v, n,
+					  c, 1);
+		run->batch = xmalloc(n * sizeof(*run->batch));
+		memcpy(run->batch, run->cases, n * sizeof(*run->batch));
+		run->nbatch = n;
+		queue(r, run);
+	}
+}
+
+/* Whether two cases are of one suite: their names agree up to the last
+ * '.' (gtest's Suite.Test, Inst/Suite.Test/3). */
+static bool same_suite(const struct test *a, const struct test *b)
+{
+	const char *x = a->pub.case_name, *y = b->pub.case_name;
+	const char *dx = strrchr(x, '.'), *dy = strrchr(y, '.');
+	size_t nx = dx ? (size_t)(dx - x) : strlen(x);
+	size_t ny = dy ? (size_t)(dy - y) : strlen(y);
+
+	return nx == ny && !memcmp(x, y, nx);
+}
+
+/*
+ * Splits the runnable cases v[0..n) of one program into batches, one
+ * process each. Automatically: in the order found, each batch holding
+ * at most a target of expected seconds, the larger of BATCH_MIN_S (so a
+ * process start is worth it) and the program's total over
+ * BATCH_PER_SLOT batches per slot (so a long program spreads over every
+ * slot); a case longer than the target runs alone.
+ */
+static void plan_batches(struct runner *r, struct test *const *v, size_t n)
+{
+	double total = 0, target, acc = 0;
+	size_t start = 0;
+
+	for (size_t i = 0; i < n; i++)
+		total += v[i]->cost_s;
+	target = total / (BATCH_PER_SLOT * (double)r->o->jobs);
+	if (target < BATCH_MIN_S)
+		target = BATCH_MIN_S;
+	for (size_t i = 0; i <= n; i++) {
+		bool cut = i == n;
+		if (!cut && i > start) {
+			switch (r->o->batch) {
+			case RUNNER_BATCH_CASE:
+				cut = true;
+				break;
+			case RUNNER_BATCH_SUITE:
+				cut = !same_suite(v[i - 1], v[i]);
+				break;
+			case RUNNER_BATCH_BINARY:
+				break;
+			default:
+				cut = acc + v[i]->cost_s > target;
+				break;
+			}
+		}
+		if (cut && i > start) {
+			queue_batch(r, v + start, i - start);
+			start = i;
+			acc = 0;
+		}
+		if (i < n)
+			acc += v[i]->cost_s;
+	}
+}
+
+/* A test that never runs: an error, or a listed case that is skipped. */
+static bool settled_early(struct runner *r, struct test *t)
+{
+	if (t->problem)
+		verdict_without_job(r, t, ASSAY_ERROR, t->problem);
+	else if (t->skip)
+		verdict_without_job(r, t, ASSAY_SKIP, t->skip);
+	return t->problem || t->skip;
+}
+
+/* Tests that cannot run are errors at once, disabled cases skips; the
+ * rest are queued, as many copies as --stress asks, a program's listed
+ * cases in batches. */
 static void plan(struct runner *r)
 {
-	for (size_t i = 0; i < r->t->n; i++) {
+	struct test **group = xmalloc((r->t->n + 1) * sizeof(*group));
+
+	for (size_t i = 0; i < r->t->n;) {
 		struct test *t = r->t->v[i];
-		if (t->problem) {
-			verdict_without_job(r, t, ASSAY_ERROR, t->problem);
+		size_t n = 0;
+		if (!t->program) {
+			i++;
+			for (unsigned c = 1; !settled_early(r, t) && c <= r->copies; c++)
+				queue(r, run_new(t, NULL, 0, c, 1));
 			continue;
 		}
-		for (unsigned c = 1; c <= r->copies; c++) {
-			struct run *run = xcalloc(1, sizeof(*run));
-			run->test = t;
-			run->iteration = c;
-			run->attempt = 1;
-			queue(r, run);
-		}
+		/* a program's cases stand together in the table */
+		for (; i < r->t->n && r->t->v[i]->program == t->program; i++)
+			if (!settled_early(r, r->t->v[i]))
+				group[n++] = r->t->v[i];
+		if (n)
+			plan_batches(r, group, n);
 	}
+	free(group);
 }
 
 /* A run whose retry never started ends with its last attempt's
  * failures. */
 static void last_attempt_out(struct runner *r, struct run *run)
 {
-	struct assay_repeat_row *x = &r->rs->rows[run->test->index];
+	for (size_t i = 0; i < run->last.n; i++) {
+		struct assay_result *res = &run->last.v[i];
+		const struct test *x = run->cases ? table_find(r->t, res->id) : NULL;
+		result_out(r, run->test, NULL, res);
+		if (x)
+			count_case(r, x, res);
+	}
+	if (!run->cases) {
+		r->rs->rows[run->test->index].runs++;
+		r->rs->rows[run->test->index].failed++;
+	}
+}
 
-	for (size_t i = 0; i < run->last.n; i++)
-		result_out(r, run->test, (unsigned)-1, &run->last.v[i]);
-	x->runs++;
-	x->failed++;
+/* Whether a test still needs its not-run result: it has none yet. */
+static bool untold(struct runner *r, bool *told, const struct test *t)
+{
+	bool first = !r->rs->rows[t->index].runs && !told[t->index];
+
+	told[t->index] = true;
+	return first;
 }
 
 /* Tests that never started get a not-run result (once, whatever their
@@ -683,18 +1016,25 @@ static void not_run(struct runner *r)
 		reason = xasprintf("not run: --until-fail stopped the run at the first failure (%s)",
 				   r->stop_id ? r->stop_id : "?");
 	while ((run = sched_pop(&r->sched))) {
-		struct test *t = run->test;
+		bool any = false;
 		if (run->last.n) {
 			last_attempt_out(r, run);
-			told[t->index] = true;
-		} else if (!r->rs->rows[t->index].runs && !told[t->index]) {
-			told[t->index] = true;
-			verdict_without_job(r, t, ASSAY_NOT_RUN, reason);
-		} else {
-			r->dropped++;
+			any = true;
 		}
+		for (size_t i = 0; i < run->ncases; i++)
+			if (untold(r, told, run->cases[i]) && !run->last.n) {
+				verdict_without_job(r, run->cases[i], ASSAY_NOT_RUN,
+						    reason);
+				any = true;
+			}
+		if (!run->cases && untold(r, told, run->test) && !run->last.n) {
+			verdict_without_job(r, run->test, ASSAY_NOT_RUN, reason);
+			any = true;
+		}
+		r->dropped += !any;
 		/* and the iterations of --repeat it would have queued */
-		r->dropped += (r->iterations - run->iteration) / r->copies;
+		if (!run->cases || run->batch)
+			r->dropped += (r->iterations - run->iteration) / r->copies;
 		run_free(run);
 	}
 	free(reason);
@@ -815,14 +1155,14 @@ int runner_run(struct test_table *t, const struct runner_opts *o,
 		teardown(&r);
 		return rc;
 	}
-	emit(&r, ASSAY_EV_RUN_START, NULL, NULL, (unsigned)-1, NULL);
+	emit(&r, ASSAY_EV_RUN_START, NULL, NULL, NULL, NULL);
 	plan(&r);
 	if ((rc = loop_phases(&r, e)) < 0)
 		stop_run(&r, SIGTERM);
 	not_run(&r);
 	end_notes(&r);
 	sum_up(&r);
-	emit(&r, ASSAY_EV_RUN_END, NULL, NULL, (unsigned)-1, NULL);
+	emit(&r, ASSAY_EV_RUN_END, NULL, NULL, NULL, NULL);
 	teardown(&r);
 	return rc;
 }

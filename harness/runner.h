@@ -26,8 +26,17 @@ struct history;
 struct order_pools;
 struct test_table;
 
+/* How a program's listed cases are put in processes (--gtest-granularity). */
+enum runner_batch {
+	RUNNER_BATCH_AUTO,      /* batches sized from expected durations */
+	RUNNER_BATCH_CASE,      /* a process per case */
+	RUNNER_BATCH_SUITE,     /* a process per suite (Suite.*) */
+	RUNNER_BATCH_BINARY,    /* one process for all of a program's cases */
+};
+
 struct runner_opts {
 	unsigned jobs;
+	enum runner_batch batch;
 	unsigned repeat;        /* runs of each test, one after another (1) */
 	unsigned stress;        /* copies of each test at once (1) */
 	bool until_fail;        /* start nothing more after a failure */

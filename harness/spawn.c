@@ -5,11 +5,14 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "spawn.h"
+#include "xalloc.h"
 
 /* Signals whose disposition or mask assay changes; the child gets them
  * back at their defaults. */
@@ -199,4 +202,61 @@ int spawn_start(pid_t *out, const struct spawn_opts *o, int *spawn_errno,
 	*spawn_errno = rc;
 	errno = rc;
 	return err_set(e, ERR_SYS, "cannot start '%s': %s failed", o->path, *what);
+}
+
+/* ---- environments ---- */
+
+static size_t name_len(const char *kv)
+{
+	return strcspn(kv, "=");
+}
+
+/* Removes NAME (the part of kv before '=') from v[0..*n). */
+static void env_drop(char **v, size_t *n, const char *kv)
+{
+	size_t len = name_len(kv), k = 0;
+
+	for (size_t i = 0; i < *n; i++) {
+		if (name_len(v[i]) == len && !memcmp(v[i], kv, len)) {
+			free(v[i]);
+			continue;
+		}
+		v[k++] = v[i];
+	}
+	*n = k;
+}
+
+static size_t count(const void *list)
+{
+	const char *const *l = list;
+	size_t n = 0;
+
+	while (l && l[n])
+		n++;
+	return n;
+}
+
+char **spawn_env(char *const *base, const char *const *own,
+		 const char *const *mods)
+{
+	size_t nb = count(base), no = count(own), nm = count(mods), n = 0;
+	char **v = xmalloc((nb + no + nm + 1) * sizeof(*v));
+
+	for (size_t i = 0; i < nb; i++)
+		v[n++] = xstrdup(base[i]);
+	for (size_t i = 0; i < no + nm; i++) {
+		const char *kv = i < no ? own[i] : mods[i - no];
+		env_drop(v, &n, kv);
+		if (kv[name_len(kv)] == '=')
+			v[n++] = xstrdup(kv);
+	}
+	v[n] = NULL;
+	return v;
+}
+
+void spawn_env_free(char **env)
+{
+	for (size_t i = 0; env && env[i]; i++)
+		free(env[i]);
+	free(env);
 }

@@ -48,6 +48,16 @@ struct spawn_opts {
 #define SPAWN_OPTS_INIT { .out_fd = -1, .err_fd = -1 }
 
 /*
+ * A child's whole environment, built before the spawn: base, then own,
+ * then mods, each entry "NAME=VALUE"; a later entry replaces an earlier
+ * one of the same NAME, and a mods entry without '=' removes NAME. Any
+ * list may be NULL. Everything is copied; spawn_env_free frees it.
+ */
+char **spawn_env(char *const *base, const char *const *own,
+		 const char *const *mods);
+void spawn_env_free(char **env);
+
+/*
  * Starts the child. Returns 0 and its pid (also its process group id),
  * or a negative code with e filled; *spawn_errno is then the errno that
  * made the child's set-up or exec fail (ENOENT, EACCES, ENOEXEC...), so

@@ -18,7 +18,9 @@ static void test_free(struct test *x)
 	free((char *)x->pub.id);
 	free((char *)x->pub.suite);
 	free((char *)x->pub.path);
+	free((char *)x->pub.case_name);
 	free(x->problem);
+	free(x->skip);
 	free(x);
 }
 
@@ -26,6 +28,9 @@ void table_release(struct test_table *t)
 {
 	for (size_t i = 0; i < t->n; i++)
 		test_free(t->v[i]);
+	for (size_t i = 0; i < t->nprograms; i++)
+		test_free(t->programs[i]);
+	free(t->programs);
 	free(t->v);
 	free(t->ids);
 	memset(t, 0, sizeof(*t));
@@ -83,6 +88,65 @@ struct test *table_add(struct test_table *t, const char *root,
 	xgrow((void **)&t->v, &t->cap, t->n + 1, sizeof(*t->v));
 	t->v[t->n++] = x;
 	return x;
+}
+
+static struct test *new_case(struct test *prog, char *name, char *skip)
+{
+	struct test *x = xcalloc(1, sizeof(*x));
+
+	x->pub = prog->pub;
+	x->pub.id = xasprintf("%s::%s", prog->pub.id, name);
+	x->pub.suite = xstrdup(prog->pub.suite);
+	x->pub.path = xstrdup(prog->pub.path);
+	x->pub.case_name = name;
+	x->kind = prog->kind;
+	x->program = prog;
+	x->skip = skip;
+	return x;
+}
+
+/* Rebuilds the id set from t->v[0..n). */
+static void ids_rebuild(struct test_table *t)
+{
+	size_t n = 64;
+
+	while (n < 2 * t->n)
+		n *= 2;
+	free(t->ids);
+	t->ids = xcalloc(n, sizeof(*t->ids));
+	t->nids = n;
+	for (size_t i = 0; i < t->n; i++)
+		t->ids[id_slot(t->ids, n, t->v[i]->pub.id)] = t->v[i];
+}
+
+void table_expand(struct test_table *t, struct table_cases *cases)
+{
+	struct test **v = NULL;
+	size_t n = 0, cap = 0, old = t->n;
+
+	for (size_t i = 0; i < old; i++) {
+		struct test *x = t->v[i];
+		struct table_cases *c = &cases[i];
+		xgrow((void **)&v, &cap, n + c->n + 1, sizeof(*v));
+		if (!c->n) {
+			v[n++] = x;
+			continue;
+		}
+		for (size_t k = 0; k < c->n; k++)
+			v[n++] = new_case(x, c->names[k], c->skips[k]);
+		free(c->names);
+		free(c->skips);
+		xgrow((void **)&t->programs, &t->capprograms, t->nprograms + 1,
+		      sizeof(*t->programs));
+		t->programs[t->nprograms++] = x;
+	}
+	free(t->v);
+	t->v = v;
+	t->n = n;
+	t->cap = cap;
+	for (size_t i = 0; i < n; i++)
+		v[i]->index = i;
+	ids_rebuild(t);
 }
 
 void table_filter(struct test_table *t, const bool *keep)

@@ -25,6 +25,17 @@ struct test {
 	bool cost_known;                /* cost_s is from history */
 	bool failed_last;               /* its last run in history failed */
 	double priority;                /* higher starts first */
+	/* one case of a program its kind listed (pub.case_name set): */
+	struct test *program;           /* the program, in t->programs */
+	char *skip;                     /* listed as not to run (disabled):
+	                                 * reported skipped with this reason */
+};
+
+/* A program's cases, as its kind listed them. */
+struct table_cases {
+	char **names;
+	char **skips;                   /* per case: a reason, or NULL */
+	size_t n;
 };
 
 struct test_table {
@@ -32,6 +43,8 @@ struct test_table {
 	size_t n, cap;
 	struct test **ids;              /* open-addressing set by id */
 	size_t nids;                    /* slots in ids: a power of 2 */
+	struct test **programs;         /* programs whose cases replaced them */
+	size_t nprograms, capprograms;
 };
 
 void table_init(struct test_table *t);
@@ -46,6 +59,13 @@ struct test *table_add(struct test_table *t, const char *root,
 		       const struct assay_kind *kind, const char *problem);
 /* The test with this id, or NULL. */
 struct test *table_find(const struct test_table *t, const char *id);
+/*
+ * Replaces each test x whose cases[x->index].n is not 0 by one test per
+ * case, in place and in order: id "X_ID::CASE", X's suite, path, kind and
+ * timeout. x moves to t->programs; its cases point to it. Takes the
+ * strings in cases (and frees the arrays).
+ */
+void table_expand(struct test_table *t, struct table_cases *cases);
 /* Drops the tests whose keep[index] is false; the rest keep their order
  * and are renumbered. */
 void table_filter(struct test_table *t, const bool *keep);

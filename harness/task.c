@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "io.h"
 #include "scratch.h"
 #include "table.h"
 #include "task.h"
@@ -16,6 +15,7 @@ static void on_output(struct proc *p, int stream, const char *buf, size_t n)
 	struct task *t = p->owner;
 	const struct assay_kind *k = t->test->kind;
 
+	sanitizer_feed(&t->san, stream, buf, n);
 	if (k->job_output)
 		k->job_output(t->kind_state, stream, buf, n, &t->ctx);
 }
@@ -40,60 +40,71 @@ void task_release(struct task *t)
 	proc_release(&t->proc);
 }
 
-static char **build_env(const struct task *t)
+/* assay's variables, then the kind's changes over them. */
+static char **build_env(const struct task *t, const char *const *mods)
 {
-	const struct task_env *env = t->env;
-	char **v = xmalloc((env->base_len + 5) * sizeof(*v));
-	size_t n = env->base_len;
+	char *own[5];
+	char **v;
 
-	memcpy(v, env->base_env, n * sizeof(*v));
-	v[n++] = xasprintf("ASSAY_TEST_ID=%s", t->test->pub.id);
-	v[n++] = xasprintf("ASSAY_WORKER=%u", t->slot);
-	v[n++] = xasprintf("ASSAY_TMPDIR=%s", t->tmpdir);
-	v[n++] = xasprintf("TMPDIR=%s", t->tmpdir);
-	v[n] = NULL;
+	own[0] = xasprintf("ASSAY_TEST_ID=%s", t->test->pub.id);
+	own[1] = xasprintf("ASSAY_WORKER=%u", t->slot);
+	own[2] = xasprintf("ASSAY_TMPDIR=%s", t->tmpdir);
+	own[3] = xasprintf("TMPDIR=%s", t->tmpdir);
+	own[4] = NULL;
+	v = spawn_env(t->env->base_env, (const char *const *)own, mods);
+	for (int i = 0; own[i]; i++)
+		free(own[i]);
 	return v;
 }
 
-void task_start(struct task *t, struct test *x)
+void task_start(struct task *t, struct test *x, uint64_t id,
+		const char *const *cases, size_t ncases, unsigned attempt,
+		uint64_t deadline_ns)
 {
+	struct assay_spec spec = { .struct_size = sizeof(spec) };
 	struct spawn_opts so = SPAWN_OPTS_INIT;
 	const struct assay_kind *k = x->kind;
 	char *argv[] = { (char *)x->pub.path, NULL };
-	uint64_t now = io_now_ns();
 
 	t->test = x;
+	t->pub = (struct assay_task){ .struct_size = sizeof(t->pub), .id = id,
+				      .test = &x->pub, .cases = cases,
+				      .ncases = ncases, .attempt = attempt };
+	sanitizer_init(&t->san);
 	if (scratch_job_dir(t->env->scratch, &t->tmpdir, NULL) < 0) {
 		proc_fail_start(&t->proc, errno,
 				"cannot create its temporary directory");
 		return;
 	}
-	t->envp = build_env(t);
-	if (k->job_begin && k->job_begin(&t->kind_state, &x->pub) < 0) {
+	t->pub.tmpdir = t->tmpdir;
+	if (k->job_begin && k->job_begin(&t->kind_state, &t->pub, &spec) < 0) {
 		proc_fail_start(&t->proc, EINVAL, "the kind refused to start it");
 		return;
 	}
-	so.path = x->pub.path;
-	so.argv = argv;
+	t->begun = true;
+	t->envp = build_env(t, spec.env);
+	so.argv = spec.argv ? (char *const *)spec.argv : argv;
+	so.path = so.argv[0];
 	so.envp = t->envp;
-	proc_start(&t->proc, &so, x->pub.timeout_s > 0 ?
-		   now + (uint64_t)(x->pub.timeout_s * 1e9) : 0);
+	so.cwd = spec.cwd;
+	so.stdin_path = spec.stdin_path;
+	proc_start(&t->proc, &so, deadline_ns);
 }
 
 void task_clear(struct task *t)
 {
 	if (t->tmpdir)
 		scratch_discard(t->env->scratch, t->tmpdir);
-	if (t->envp)
-		for (size_t i = t->env->base_len; t->envp[i]; i++)
-			free(t->envp[i]);
-	free(t->envp);
+	spawn_env_free(t->envp);
 	proc_clear(&t->proc);
 	t->tmpdir = NULL;
 	t->envp = NULL;
 	t->kind_state = NULL;
 	t->test = NULL;
+	t->current = NULL;
+	t->san_seen = 0;
+	memset(&t->pub, 0, sizeof(t->pub));
 	t->verdicts = 0;
-	t->failed = t->logs_settled = false;
+	t->failed = t->logs_settled = t->begun = false;
 	t->next_done = NULL;
 }

@@ -16,6 +16,7 @@
 
 #include "assay/plugin.h"
 #include "proc.h"
+#include "sanitizer.h"
 
 struct scratch;
 struct test;
@@ -24,20 +25,24 @@ struct test;
 struct task_env {
 	struct proc_env proc;
 	struct scratch *scratch;
-	char *const *base_env;          /* environ without ASSAY_* and TMPDIR */
-	size_t base_len;
+	char *const *base_env;          /* the environment tests inherit */
 };
 
 struct task {
 	struct proc proc;
 	const struct task_env *env;
-	struct test *test;              /* the program's test, or its first
-	                                 * case's for a batch */
+	struct test *test;              /* the task's test: a program, a case,
+	                                 * or the program of a batch */
+	struct assay_task pub;          /* what the kind and reporters see */
 	unsigned slot;                  /* ASSAY_WORKER, for the test */
 	char *tmpdir;
 	char **envp;
-	char **argv;                    /* from the kind's spec, or NULL */
 	void *kind_state;
+	bool begun;                     /* job_begin ran (or there is none):
+	                                 * job_end must follow */
+	struct sanitizer_scan san;      /* reports in its output, any kind */
+	struct test *current;           /* the case its kind said began */
+	unsigned long san_seen;         /* san.count when current began */
 	struct assay_job_ctx ctx;       /* set by the owner */
 	void *owner;                    /* the runner's, opaque here */
 	unsigned verdicts;              /* reported through ctx so far */
@@ -52,11 +57,16 @@ void task_init(struct task *t, const struct task_env *env, unsigned slot,
 void task_release(struct task *t);
 
 /*
- * Starts test x, timing it from now. Never fails as such: when the
- * process cannot be started the proc ends at once with
+ * Starts an attempt at test x (cases: the names of the listed cases it
+ * runs, NULL-terminated, borrowed until task_clear; NULL: x whole), with
+ * the spec its kind gives, timed from now, with deadline_ns (absolute, 0:
+ * none). id is the task's, unique in the run. Never fails as such: when
+ * the process cannot be started the proc ends at once with
  * ASSAY_SPAWN_FAILED (the done callback has run when this returns).
  */
-void task_start(struct task *t, struct test *x);
+void task_start(struct task *t, struct test *x, uint64_t id,
+		const char *const *cases, size_t ncases, unsigned attempt,
+		uint64_t deadline_ns);
 /* Frees what one attempt held (tmpdir, env, the proc's run). */
 void task_clear(struct task *t);
 static inline bool task_is_done(const struct task *t)

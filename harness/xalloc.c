@@ -63,6 +63,17 @@ char *xstrdup(const char *s)
 	return memcpy(xmalloc(n), s, n);
 }
 
+char *xstrndup(const char *s, size_t n)
+{
+	char *d;
+
+	n = strnlen(s, n);
+	d = xmalloc(n + 1);
+	memcpy(d, s, n);
+	d[n] = 0;
+	return d;
+}
+
 char *xasprintf(const char *fmt, ...)
 {
 	va_list ap;

@@ -16,6 +16,8 @@ void *xrealloc(void *p, size_t n);
 /* Grows *p to hold at least need elements of size each; *cap tracks it. */
 void xgrow(void **p, size_t *cap, size_t need, size_t size);
 char *xstrdup(const char *s);
+/* The first n bytes of s (fewer at a NUL), NUL-terminated. */
+char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

@@ -27,8 +27,9 @@
 #define FAILED_LISTED 50
 
 struct running {
-	const struct assay_test *test;
+	const struct assay_test *test;  /* NULL: a free entry */
 	uint64_t since_ns;
+	uint64_t task;
 };
 
 struct console {
@@ -36,7 +37,7 @@ struct console {
 	bool tty, color, quiet, progress_shown;
 	unsigned tail_lines;
 	unsigned jobs;
-	struct running *running;        /* by worker slot */
+	struct running *running;        /* one per slot, by task */
 	char *failed[FAILED_LISTED];    /* "OUTCOME id: reason" lines */
 	size_t nfailed;                 /* all failures, listed or not */
 	char *flaky[FAILED_LISTED];     /* "id (attempt N)" lines */
@@ -463,6 +464,19 @@ static void on_run_start(struct console *c, const struct assay_run_info *r)
 	fflush(c->f);
 }
 
+/* The running entry of task was (0: a free one) becomes task, showing
+ * test since since_ns (task 0: freed). At most run->jobs tasks run at
+ * once, so a scan of that many entries finds it. */
+static void running_set(struct console *c, uint64_t was, uint64_t task,
+			const struct assay_test *test, uint64_t since_ns)
+{
+	for (unsigned i = 0; i < c->jobs; i++)
+		if (c->running[i].task == was) {
+			c->running[i] = (struct running){ test, since_ns, task };
+			return;
+		}
+}
+
 static void console_event(void *state, const struct assay_event *ev)
 {
 	struct console *c = state;
@@ -471,10 +485,13 @@ static void console_event(void *state, const struct assay_event *ev)
 	case ASSAY_EV_RUN_START:
 		on_run_start(c, ev->run);
 		break;
-	case ASSAY_EV_TEST_START:
-		if (c->running && ev->worker < c->jobs)
-			c->running[ev->worker] = (struct running){ ev->test,
-								   ev->run->elapsed_ns };
+	case ASSAY_EV_TASK_START:
+		running_set(c, 0, ev->task->id, ev->test, ev->run->elapsed_ns);
+		break;
+	case ASSAY_EV_CASE_START:       /* show the case in flight */
+		if (ev->test)
+			running_set(c, ev->task->id, ev->task->id, ev->test,
+				    ev->run->elapsed_ns);
 		break;
 	case ASSAY_EV_TEST_RETRY:
 		on_result(c, ev, true);
@@ -484,9 +501,8 @@ static void console_event(void *state, const struct assay_event *ev)
 		if (c->tty)
 			draw_progress(c, ev->run);
 		break;
-	case ASSAY_EV_JOB_END:
-		if (ev->worker < c->jobs)
-			c->running[ev->worker].test = NULL;
+	case ASSAY_EV_TASK_END:
+		running_set(c, ev->task->id, 0, NULL, 0);
 		break;
 	case ASSAY_EV_TICK:
 		if (c->tty)

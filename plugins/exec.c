@@ -125,7 +125,8 @@ void exec_judge(const struct assay_exit *ex, const struct assay_test *t,
 	}
 }
 
-static int exec_job_begin(void **state, const struct assay_test *t)
+static int exec_job_begin(void **state, const struct assay_task *task,
+			  struct assay_spec *spec)
 {
 	return tapjob_begin(state, 1);
 }

@@ -61,9 +61,10 @@ struct reruns {
 	struct helds h;
 };
 
-/* What one slot's running job has produced so far. */
+/* What one running task has produced so far. */
 struct slot {
-	char *suite;            /* the running job's test id */
+	uint64_t task;          /* 0: free */
+	char *suite;            /* the task's program's id */
 	struct helds h;
 	uint64_t start_wall_ns;
 };
@@ -547,27 +548,79 @@ static void run_start(struct junit *j, const struct assay_run_info *r)
 	check(j, xmlTextWriterSetIndentString(j->jf.body, (const xmlChar *)"  "));
 }
 
+/* The entry of the running task (0: a free entry), or NULL. At most
+ * run->jobs tasks run at once, one entry each. */
+static struct slot *slot_of(struct junit *j, uint64_t task)
+{
+	for (unsigned i = 0; i < j->nslots; i++)
+		if (j->slots[i].task == task)
+			return &j->slots[i];
+	return NULL;
+}
+
+/* The suite a test belongs to: its program's id (a listed case's id is
+ * PROGRAM::CASE). malloc'd. */
+static char *suite_of(const struct assay_test *t)
+{
+	size_t n = strlen(t->id), c;
+	bool has_case = t->struct_size >= offsetof(struct assay_test, case_name) +
+			sizeof(t->case_name) && t->case_name;
+
+	c = has_case ? strlen(t->case_name) + 2 : 0;
+	return xstrndup(t->id, c < n ? n - c : n);
+}
+
 static void test_end(struct junit *j, const struct assay_event *ev)
 {
 	struct helds once = { 0 };
+	struct slot *s = ev->task ? slot_of(j, ev->task->id) : NULL;
+	char *suite;
 
-	if (ev->worker < j->nslots) {
-		hold(j, &j->slots[ev->worker].h, ev->result, ev->test->id, false);
+	if (s) {
+		hold(j, &s->h, ev->result, s->suite, false);
 		return;
 	}
 	/* never started: a suite of its own at once */
-	hold(j, &once, ev->result, ev->test->id, false);
-	write_suite(j, ev->test->id, &once, 0, 0, NULL);
+	suite = suite_of(ev->test);
+	hold(j, &once, ev->result, suite, false);
+	write_suite(j, suite, &once, 0, 0, NULL);
 	forget(&once, false);
+	free(suite);
+}
+
+static void task_start(struct junit *j, const struct assay_event *ev)
+{
+	struct slot *s = slot_of(j, 0);
+
+	if (!s)
+		return;
+	s->task = ev->task->id;
+	s->start_wall_ns = io_wall_ns();
+	free(s->suite);
+	s->suite = suite_of(ev->test);
+}
+
+static void task_end(struct junit *j, const struct assay_event *ev)
+{
+	struct slot *s = slot_of(j, ev->task->id);
+
+	if (!s)
+		return;
+	s->task = 0;
+	if (s->h.n)             /* nothing held: a retried attempt */
+		write_suite(j, s->suite, &s->h, s->start_wall_ns,
+			    ev->exit ? ev->exit->duration_ns : 0, ev->exit);
 }
 
 /* A failed attempt that runs again: kept for its final attempt's suite. */
 static void test_retry(struct junit *j, const struct assay_event *ev)
 {
 	const struct assay_result *r = ev->result;
-	struct reruns *rr = reruns_of(j, ev->test->id, r->iteration, true);
+	char *suite = suite_of(ev->test);
+	struct reruns *rr = reruns_of(j, suite, r->iteration, true);
 
-	hold(j, &rr->h, r, ev->test->id, true);
+	hold(j, &rr->h, r, suite, true);
+	free(suite);
 }
 
 static void junit_event(void *state, const struct assay_event *ev)
@@ -578,13 +631,8 @@ static void junit_event(void *state, const struct assay_event *ev)
 	case ASSAY_EV_RUN_START:
 		run_start(j, ev->run);
 		break;
-	case ASSAY_EV_TEST_START:
-		if (ev->worker < j->nslots) {
-			struct slot *s = &j->slots[ev->worker];
-			s->start_wall_ns = io_wall_ns();
-			free(s->suite);
-			s->suite = xstrdup(ev->test->id);
-		}
+	case ASSAY_EV_TASK_START:
+		task_start(j, ev);
 		break;
 	case ASSAY_EV_TEST_END:
 		test_end(j, ev);
@@ -592,11 +640,8 @@ static void junit_event(void *state, const struct assay_event *ev)
 	case ASSAY_EV_TEST_RETRY:
 		test_retry(j, ev);
 		break;
-	case ASSAY_EV_JOB_END:          /* nothing held: a retried attempt */
-		if (ev->worker < j->nslots && j->slots[ev->worker].h.n)
-			write_suite(j, ev->test->id, &j->slots[ev->worker].h,
-				    j->slots[ev->worker].start_wall_ns,
-				    ev->exit ? ev->exit->duration_ns : 0, ev->exit);
+	case ASSAY_EV_TASK_END:
+		task_end(j, ev);
 		break;
 	default:
 		break;

@@ -4,6 +4,7 @@ builtin_plugin_sources = \
 	plugins/builtin.c plugins/builtin.h \
 	plugins/console.c \
 	plugins/exec.c \
+	plugins/gtest.c \
 	plugins/junit.c \
 	plugins/tap.c \
 	plugins/tapout.c

@@ -6,9 +6,8 @@
  * Also reads for the exec kind: a job of either kind starts here. A tap
  * job parses from its first byte; an exec job holds its first bytes
  * until tap_sniff can say whether they look like TAP, then either
- * parses them or judges the program by its exit status alone. Either
- * way a sanitizer report in its output (harness/sanitizer.c) fails the
- * program (docs/sanitizers.md). Never holds more than SNIFF_MAX bytes,
+ * parses them or judges the program by its exit status alone (the host
+ * judges sanitizer reports, for every kind). Never holds more than SNIFF_MAX bytes,
  * never reports a case twice, never reports two results for the program
  * itself, never judges a signal or a deadline itself (exec_judge does).
  */
@@ -23,7 +22,6 @@
 #include "assay/plugin.h"
 #include "builtin.h"
 #include "harness/io.h"
-#include "harness/sanitizer.h"
 #include "harness/tap.h"
 #include "harness/xalloc.h"
 
@@ -39,7 +37,6 @@ struct tapjob {
 	size_t held_len;
 	uint64_t start_ns;
 	unsigned long cases;
-	struct sanitizer_scan san;      /* both streams, in every mode */
 };
 
 static void on_case(void *arg, const struct tap_case *c)
@@ -69,7 +66,6 @@ int tapjob_begin(void **state, int sniff)
 	struct tapjob *tj = xcalloc(1, sizeof(*tj));
 
 	tj->start_ns = io_now_ns();
-	sanitizer_init(&tj->san);
 	if (sniff)
 		tj->mode = SNIFFING;
 	else
@@ -110,7 +106,6 @@ void tapjob_output(void *state, int stream, const char *buf, size_t n,
 	uint64_t now = io_now_ns();
 
 	tj->ctx = ctx;
-	sanitizer_feed(&tj->san, stream, buf, n);
 	if (tj->mode == SNIFFING && stream == 1)
 		sniff(tj, buf, n, now);
 	else if (tj->mode == READING_TAP && stream == 1)
@@ -134,40 +129,6 @@ static void judge_exit(struct tapjob *tj, const struct assay_exit *ex,
 			 tj->cases == 1 ? "" : "s");
 	else
 		snprintf(reason, n, "%s", how);
-}
-
-/* Whether v judges the program by its exit status alone: it exited, and
- * v is no error of another kind (a broken stream, a hard error). */
-static bool by_exit_status(const struct assay_exit *ex,
-			   const struct assay_verdict *v)
-{
-	const char *c = v->classification;
-
-	return ex->how == ASSAY_EXITED && (v->outcome != ASSAY_ERROR ||
-					   (c && !strcmp(c, "exit-code")));
-}
-
-/* A sanitizer report fails a program judged by its exit status; one
- * that crashed, timed out, was cancelled or erred otherwise keeps its
- * outcome, and its reason names the report. */
-static void add_sanitizer(const struct sanitizer_scan *san,
-			  const struct assay_exit *ex, struct assay_verdict *v,
-			  char *reason, size_t n)
-{
-	char count[32] = "";
-	size_t len = strlen(reason);
-
-	if (san->count > 1)
-		snprintf(count, sizeof(count), "%lu reports", san->count);
-	if (!by_exit_status(ex, v)) {
-		snprintf(reason + len, n - len, "; %s%s%s%s", san->summary,
-			 *count ? " (" : "", count, *count ? ")" : "");
-	} else {
-		v->outcome = ASSAY_FAIL;
-		snprintf(reason, n, "%s (%s%sexit code %d)", san->summary,
-			 count, *count ? "; " : "", ex->code);
-	}
-	v->classification = san->kind;
 }
 
 void tapjob_end(void *state, const struct assay_exit *ex,
@@ -202,11 +163,6 @@ void tapjob_end(void *state, const struct assay_exit *ex,
 		snprintf(reason, sizeof(reason), "%s", sum.reason);
 		own = sum.report;
 	}
-	sanitizer_finish(&tj->san);
-	if (tj->san.count) {
-		add_sanitizer(&tj->san, ex, &v, reason, sizeof(reason));
-		own = true;
-	}
 	if (own) {
 		v.reason = reason;
 		ctx->report(ctx, &v);
@@ -226,7 +182,8 @@ static int tap_claim(const char *path, unsigned mode, int named)
 	return n > 2 && !strcmp(path + n - 2, ".t") ? 20 : 0;
 }
 
-static int tap_job_begin(void **state, const struct assay_test *t)
+static int tap_job_begin(void **state, const struct assay_task *task,
+			 struct assay_spec *spec)
 {
 	return tapjob_begin(state, 0);
 }

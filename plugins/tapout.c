@@ -26,6 +26,7 @@
 
 /* What one slot's running job has produced so far. */
 struct pending {
+	uint64_t task;          /* 0: a free entry */
 	char *body;             /* the subtest's lines */
 	size_t body_len;
 	FILE *f;                /* writes into body */
@@ -110,6 +111,16 @@ static void put_point(FILE *f, const char *ind, unsigned long n,
 		assay_outcome_name(o), ind, duration_ns / 1e6, ind);
 }
 
+/* The entry of the running task (0: a free entry), or NULL. At most
+ * run->jobs tasks run at once, one entry each. */
+static struct pending *pending_of(struct tapout *t, uint64_t task)
+{
+	for (unsigned i = 0; i < t->nslots; i++)
+		if (t->slots[i].task == task)
+			return &t->slots[i];
+	return NULL;
+}
+
 static void on_test_end(struct tapout *t, const struct assay_event *ev)
 {
 	const struct assay_result *r = ev->result;
@@ -117,12 +128,11 @@ static void on_test_end(struct tapout *t, const struct assay_event *ev)
 	size_t idlen = strlen(id);
 	struct pending *p;
 
-	if (ev->worker >= t->nslots) {          /* never ran */
+	if (!ev->task || !(p = pending_of(t, ev->task->id))) { /* never ran */
 		put_point(t->out, "", ++t->points, r->id, r->outcome, assay_result_tally(r),
 			  r->reason, r->duration_ns);
 		return;
 	}
-	p = &t->slots[ev->worker];
 	if (!strncmp(r->id, id, idlen) && r->id[idlen] == ':' &&
 	    r->id[idlen + 1] == ':') {          /* one of its cases */
 		if (!p->f)
@@ -152,9 +162,10 @@ static void on_test_end(struct tapout *t, const struct assay_event *ev)
 static void on_test_retry(struct tapout *t, const struct assay_event *ev)
 {
 	const struct assay_result *r = ev->result;
+	struct pending *p = ev->task ? pending_of(t, ev->task->id) : NULL;
 
-	if (ev->worker < t->nslots)
-		t->slots[ev->worker].retried = true;
+	if (p)
+		p->retried = true;
 	fprintf(t->out, "# retry: ");
 	put_text(t->out, r->id);
 	fprintf(t->out, " failed on attempt %u%s", r->attempt, *r->reason ? ": " : "");
@@ -162,7 +173,7 @@ static void on_test_retry(struct tapout *t, const struct assay_event *ev)
 	fputc('\n', t->out);
 }
 
-/* The job is over: its test point, after its subtest when it has cases.
+/* The task is over: its test point, after its subtest when it has cases.
  * The point fails when the test's own result or any case failed. */
 static void on_job_end(struct tapout *t, const struct assay_event *ev)
 {
@@ -172,9 +183,8 @@ static void on_job_end(struct tapout *t, const struct assay_event *ev)
 	char why[64], *name;
 	const char *reason = "";
 
-	if (ev->worker >= t->nslots)
+	if (!(p = pending_of(t, ev->task->id)))
 		return;
-	p = &t->slots[ev->worker];
 	if (p->retried)
 		goto done;
 	if (p->own) {
@@ -218,6 +228,7 @@ static void tapout_event(void *state, const struct assay_event *ev)
 {
 	struct tapout *t = state;
 	const struct assay_run_info *r = ev->run;
+	struct pending *p;
 
 	switch (ev->type) {
 	case ASSAY_EV_RUN_START:
@@ -234,7 +245,11 @@ static void tapout_event(void *state, const struct assay_event *ev)
 	case ASSAY_EV_TEST_RETRY:
 		on_test_retry(t, ev);
 		break;
-	case ASSAY_EV_JOB_END:
+	case ASSAY_EV_TASK_START:
+		if ((p = pending_of(t, 0)))
+			p->task = ev->task->id;
+		break;
+	case ASSAY_EV_TASK_END:
 		on_job_end(t, ev);
 		break;
 	case ASSAY_EV_RUN_END:

@@ -27,7 +27,7 @@
 extern "C" {
 #endif
 
-#define ASSAY_PLUGIN_ABI 1
+#define ASSAY_PLUGIN_ABI 2
 
 /* What happened to one test. Order is part of the ABI. */
 enum assay_outcome {
@@ -83,7 +83,60 @@ struct assay_test {
 	const char *suite;      /* path relative to the root it was found under */
 	const char *path;       /* a path the host can open and execute */
 	const char *kind;       /* name of the kind that runs it */
-	double timeout_s;       /* 0: none */
+	double timeout_s;       /* 0: none; for a case, the case's own */
+	const char *case_name;  /* a test that is one case of a program its
+	                         * kind listed: the case (id is
+	                         * SUITE::CASE); a whole program: NULL */
+	/* new fields go here, at the end, and nowhere else */
+};
+
+/*
+ * One attempt at one test, or at a batch of cases of one program: what
+ * a kind prepares a process for. Valid from job_begin until job_end
+ * returns; the tmpdir is removed after that.
+ */
+struct assay_task {
+	uint32_t struct_size;
+	uint64_t id;            /* unique in the run, never 0 */
+	const struct assay_test *test;  /* the program's test, or the case's
+	                                 * own for a task of one case */
+	const char *const *cases;       /* the cases it runs (names as the
+	                                 * kind listed them), NULL-terminated;
+	                                 * NULL: the whole program */
+	size_t ncases;
+	const char *tmpdir;     /* the process's private TMPDIR, empty */
+	unsigned attempt;       /* 1, then one more per retry */
+	/* new fields go here, at the end, and nowhere else */
+};
+
+/*
+ * How to start the process of a task, filled by a kind's job_begin (or a
+ * listing's list_spec). Every field starts empty, meaning the default;
+ * the strings stay the kind's, valid until job_end (list_parse).
+ */
+struct assay_spec {
+	uint32_t struct_size;
+	const char *const *argv;        /* argv[0] is exec'd as given (no
+	                                 * PATH search); NULL: the test's path
+	                                 * alone */
+	const char *const *env;         /* "NAME=VALUE" sets, "NAME" removes,
+	                                 * after assay's own; NULL-terminated */
+	const char *cwd;                /* NULL: assay's own */
+	const char *stdin_path;         /* NULL: /dev/null */
+	double timeout_s;               /* list_spec: the listing's deadline;
+	                                 * 0: the host's */
+	/* new fields go here, at the end, and nowhere else */
+};
+
+/* Where list_parse puts the cases it read. */
+struct assay_case_sink {
+	uint32_t struct_size;
+	void *host;                     /* private to the host */
+	/* One case, in the order the program runs them. skip_reason: the
+	 * case is never run and is reported skipped with it (a disabled
+	 * test); NULL: it runs. */
+	void (*add)(struct assay_case_sink *s, const char *case_name,
+		    const char *skip_reason);
 };
 
 /* Captured output of one stream: the first and the last bytes. */
@@ -137,12 +190,21 @@ struct assay_verdict {
 	/* new fields go here, at the end, and nowhere else */
 };
 
-/* Host services a kind may call while it handles one job. */
+/* Host services a kind may call while it handles one task. */
 struct assay_job_ctx {
 	uint32_t struct_size;
-	const struct assay_test *test;
+	const struct assay_test *test;      /* the task's */
 	void *host;                         /* private to the host */
+	/* A verdict: on the program, or on one of its cases (case_name).
+	 * For a task of listed cases, every case of the task must get one;
+	 * the host reports the rest (see job_end). */
 	void (*report)(struct assay_job_ctx *c, const struct assay_verdict *v);
+	const struct assay_task *task;
+	/* A case of the task began: the host restarts the task's deadline
+	 * with the case's timeout and sends ASSAY_EV_CASE_START. Optional
+	 * to call; a crash or a timeout is then blamed on this case. */
+	void (*case_start)(struct assay_job_ctx *c, const char *case_name);
+	/* new fields go here, at the end, and nowhere else */
 };
 
 /*
@@ -164,18 +226,39 @@ struct assay_kind {
 	int (*claim)(const char *path, unsigned mode, int named);
 
 	/*
-	 * Per-job state, optional: job_begin is called before the process
-	 * starts (return 0, or -1 to fail the job as an error), job_output
-	 * for every chunk the job writes (stream 1 stdout, 2 stderr),
-	 * job_end once after the process is gone and its pipes are drained.
-	 * job_end must report at least one verdict through ctx; the host
-	 * frees nothing of the kind's state.
+	 * Per-task state, optional: job_begin is called before the process
+	 * starts and may fill spec (return 0, or -1 to fail the task as an
+	 * error); job_output for every chunk the process writes (stream 1
+	 * stdout, 2 stderr); job_end once after the process is gone and its
+	 * pipes are drained, while task->tmpdir still holds what it wrote
+	 * (a results file, say). job_end must report a verdict for the
+	 * program, or one for each case of the task. Cases it leaves
+	 * unreported are the host's: run again in a new process when the
+	 * process crashed or timed out in an earlier case, failed as
+	 * "never reported" otherwise. The host frees nothing of the kind's
+	 * state. A sanitizer report in the output is judged by the host for
+	 * every kind (docs/sanitizers.md).
 	 */
-	int (*job_begin)(void **state, const struct assay_test *t);
+	int (*job_begin)(void **state, const struct assay_task *task,
+			 struct assay_spec *spec);
 	void (*job_output)(void *state, int stream, const char *buf, size_t n,
 			   struct assay_job_ctx *ctx);
 	void (*job_end)(void *state, const struct assay_exit *ex,
 			struct assay_job_ctx *ctx);
+
+	/*
+	 * Listing, optional: whether a program has cases the host schedules
+	 * as tests of their own. At discovery the host starts the process
+	 * list_spec describes (return 0, or -1: this program is not listed
+	 * and runs whole), bounded in time, and hands what it printed to
+	 * list_parse, which adds each case to sink. list_parse returns 0,
+	 * or -1 with one line in errbuf: the program is then reported once
+	 * as a warning and run whole.
+	 */
+	int (*list_spec)(const struct assay_test *t, struct assay_spec *spec);
+	int (*list_parse)(const struct assay_test *t, const struct assay_exit *ex,
+			  const char *out, size_t len, struct assay_case_sink *sink,
+			  char *errbuf, size_t errlen);
 	/* new fields go here, at the end, and nowhere else */
 };
 
@@ -202,6 +285,8 @@ struct assay_result {
 	unsigned iteration, iterations, attempt;
 	int flaky;                   /* passed after failing in an earlier
 	                              * attempt (ASSAY_EV_TEST_RETRY had it) */
+	uint64_t task;               /* the task it came from; 0: none (never
+	                              * started) */
 	/* new fields go here, at the end, and nowhere else */
 };
 
@@ -283,34 +368,42 @@ struct assay_repeat_row {
 };
 
 /*
- * A run is RUN_START, then per job TEST_START, one TEST_END per result
- * (a job's test, or each case its kind reports), JOB_END; then RUN_END.
- * A job whose attempt is retried sends TEST_RETRY instead of TEST_END.
- * Tests that never start (not runnable, not run) get TEST_END only.
- * Reporters must ignore event types they do not know.
+ * A run is RUN_START, then per task TASK_START, CASE_START for each case
+ * whose start its kind saw, one TEST_END per result (the task's test, or
+ * each case), TASK_END; then RUN_END. A task whose attempt is retried
+ * sends TEST_RETRY instead of TEST_END. Tests that never start (not
+ * runnable, not run) get TEST_END only, with no task. Tasks run at once
+ * number at most run->jobs. Reporters must ignore event types they do
+ * not know.
  */
 enum assay_event_type {
 	ASSAY_EV_RUN_START,
-	ASSAY_EV_TEST_START,
+	ASSAY_EV_TASK_START,
 	ASSAY_EV_TEST_END,
 	ASSAY_EV_TICK,               /* periodic, when the reporter asked */
 	ASSAY_EV_RUN_END,
-	ASSAY_EV_JOB_END,            /* a started job is over, results out */
+	ASSAY_EV_TASK_END,           /* a started task is over, results out */
 	ASSAY_EV_TEST_RETRY,         /* a result of an attempt that failed
 	                              * and runs again (--retries): shown,
 	                              * counted in no column; the attempt's
-	                              * JOB_END follows */
+	                              * TASK_END follows */
+	ASSAY_EV_CASE_START,         /* a case of the task began */
 };
 
 struct assay_event {
 	uint32_t struct_size;
 	enum assay_event_type type;
 	const struct assay_run_info *run;    /* always */
-	const struct assay_test *test;       /* TEST_*, JOB_END */
-	const struct assay_result *result;   /* TEST_END */
-	unsigned worker;                     /* slot of TEST_START, JOB_END,
-	                                      * TEST_END of a started job */
-	const struct assay_exit *exit;       /* JOB_END */
+	const struct assay_test *test;       /* TASK_*, TEST_*: the task's
+	                                      * test (the program's for a
+	                                      * batch); CASE_START: the case's,
+	                                      * when it is a test of its own */
+	const struct assay_result *result;   /* TEST_END, TEST_RETRY */
+	const struct assay_task *task;       /* TASK_*, CASE_START, and
+	                                      * TEST_* of a started task; else
+	                                      * NULL */
+	const struct assay_exit *exit;       /* TASK_END */
+	const char *case_name;               /* CASE_START */
 	/* new fields go here, at the end, and nowhere else */
 };
 

@@ -31,10 +31,16 @@ static void emit(const struct assay_reporter *rep, void *st,
 		 const struct assay_test *t, const struct assay_result *r,
 		 const struct assay_exit *ex)
 {
+	static struct assay_task task = { .struct_size = sizeof(task) };
 	struct assay_event ev = {
 		.struct_size = sizeof(ev), .type = type, .run = run, .test = t,
-		.result = r, .worker = 0, .exit = ex,
+		.result = r, .task = t ? &task : NULL, .exit = ex,
 	};
+
+	if (type == ASSAY_EV_TASK_START) {      /* one at a time: a new id */
+		task.id++;
+		task.test = t;
+	}
 
 	rep->event(st, &ev);
 }
@@ -64,7 +70,7 @@ static double one_pass(const char *file, long cases, long per)
 		struct assay_test t = { .struct_size = sizeof(t), .id = suite,
 					.suite = suite, .kind = "tap" };
 		snprintf(suite, sizeof(suite), "t/suite%05ld.t", s);
-		emit(rep, st, &run, ASSAY_EV_TEST_START, &t, NULL, NULL);
+		emit(rep, st, &run, ASSAY_EV_TASK_START, &t, NULL, NULL);
 		for (long c = 0; c < per && done < cases; c++, done++) {
 			bool fail = done % 10 == 9;
 			struct assay_result r = {
@@ -80,7 +86,7 @@ static double one_pass(const char *file, long cases, long per)
 			snprintf(id, sizeof(id), "%s::case number %ld does a thing", suite, c);
 			emit(rep, st, &run, ASSAY_EV_TEST_END, &t, &r, NULL);
 		}
-		emit(rep, st, &run, ASSAY_EV_JOB_END, &t, NULL, &ex);
+		emit(rep, st, &run, ASSAY_EV_TASK_END, &t, NULL, &ex);
 	}
 	run.elapsed_ns = io_now_ns() - t0;
 	emit(rep, st, &run, ASSAY_EV_RUN_END, NULL, NULL, NULL);

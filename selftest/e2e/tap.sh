@@ -50,7 +50,7 @@ expect_err "bad.conf: [tests \"c/*\"] kidn = tap: unknown key (known: kind, time
 printf '[tests "c/*"]\n\tkind = nope\n' >"$W/bad.conf"
 run_assay run --config "$W/bad.conf" c
 expect_rc 2
-expect_err "kind = nope: no such kind (known: exec, tap)"
+expect_err "kind = nope: no such kind (known: exec, tap, gtest)"
 printf '[tests "c/*"\n' >"$W/bad.conf"
 run_assay run --config "$W/bad.conf" c
 expect_rc 2

@@ -42,20 +42,25 @@ static const struct assay_kind *tap_kind(void)
 static void job(const struct assay_kind *k, enum assay_exit_how how, int code,
 		const char *out)
 {
-	struct assay_test t = { sizeof(t), "x", "x", "./x", "exec", 2.5 };
+	struct assay_test t = { sizeof(t), "x", "x", "./x", "exec", 2.5, NULL };
+	struct assay_task task = { .struct_size = sizeof(task), .id = 1,
+				   .test = &t, .tmpdir = "/tmp" };
+	struct assay_spec spec = { .struct_size = sizeof(spec) };
 	struct assay_output o = { .struct_size = sizeof(o), .head = out,
 				  .head_len = strlen(out), .tail = "",
 				  .total = strlen(out) };
 	struct assay_output none = { .struct_size = sizeof(none), .head = "",
 				     .tail = "" };
 	struct assay_exit ex = { sizeof(ex), how, code, 1000, &o, &none };
-	struct assay_job_ctx ctx = { sizeof(ctx), &t, NULL, report };
+	struct assay_job_ctx ctx = { .struct_size = sizeof(ctx), .test = &t,
+				     .report = report, .task = &task };
 	size_t half = strlen(out) / 2;
 	void *state = NULL;
 
 	reports = 0;
 	cases[0] = 0;
-	CHECK_INT(0, k->job_begin(&state, &t));
+	CHECK_INT(0, k->job_begin(&state, &task, &spec));
+	CHECK(spec.argv == NULL);       /* the program alone, as found */
 	k->job_output(state, 1, out, half, &ctx);
 	k->job_output(state, 2, "to stderr\n", 10, &ctx);
 	k->job_output(state, 1, out + half, strlen(out) - half, &ctx);

@@ -13,7 +13,7 @@ static void end(void *s, const struct assay_exit *x, struct assay_job_ctx *c) { 
 
 static const struct assay_kind greedy = {
 	ASSAY_PLUGIN_ABI, sizeof(struct assay_kind), "greedy", "", claim_ten,
-	NULL, NULL, end,
+	NULL, NULL, end, NULL, NULL,
 };
 static const struct assay_kind *const greedy_kinds[] = { &greedy, NULL };
 static const struct assay_plugin greedy_plugin = {
@@ -35,7 +35,7 @@ static void builtins(void)
 	CHECK(registry_claim(r, "x", S_IFREG | 0755, 0) == registry_kind(r, "exec"));
 	CHECK(registry_claim(r, "x", S_IFREG | 0644, 0) == NULL);
 	names = registry_kind_names(r);
-	CHECK_STR("exec, tap", names);
+	CHECK_STR("exec, tap, gtest", names);
 	free(names);
 	registry_free(r);
 }

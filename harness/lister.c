@@ -1,0 +1,253 @@
+/* lister.c - see lister.h. */
+#include "config.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "io.h"
+#include "lister.h"
+#include "proc.h"
+#include "table.h"
+#include "xalloc.h"
+
+#define STUCK_NS 10000000000u
+#define GRACE_NS 1000000000u
+
+extern char **environ;
+
+/* One listing in flight. */
+struct listing {
+	struct proc proc;
+	struct lister *ls;
+	struct test *test;
+	char *out;                      /* all it printed on stdout */
+	size_t len, cap;
+	bool too_much;                  /* past LISTER_MAX_OUTPUT */
+	char **envp;
+};
+
+struct lister {
+	struct test_table *t;
+	struct proc_env env;
+	struct table_cases *cases;      /* per test index */
+	size_t next;                    /* the next test to look at */
+	unsigned running, jobs;
+	struct listing **live;          /* jobs entries; NULL: free */
+	bool stopped;                   /* a stop signal came */
+	char *notes;
+};
+
+static void add_note(struct lister *ls, const struct test *x, const char *why)
+{
+	char *s = xasprintf("%s%s%s: cannot list its cases (%s); it runs whole",
+			    ls->notes ? ls->notes : "", ls->notes ? "\n" : "",
+			    x->pub.id, why);
+	free(ls->notes);
+	ls->notes = s;
+}
+
+static void on_output(struct proc *p, int stream, const char *buf, size_t n)
+{
+	struct listing *li = p->owner;
+
+	if (stream != 1 || li->too_much)
+		return;
+	if (li->len + n > LISTER_MAX_OUTPUT) {
+		li->too_much = true;
+		proc_dispatch(p, EV_KILL_NOW, io_now_ns());
+		return;
+	}
+	xgrow((void **)&li->out, &li->cap, li->len + n + 1, 1);
+	memcpy(li->out + li->len, buf, n);
+	li->len += n;
+}
+
+static void add_case(struct assay_case_sink *s, const char *name,
+		     const char *skip)
+{
+	struct table_cases *c = s->host;
+
+	c->names = xrealloc(c->names, (c->n + 1) * sizeof(*c->names));
+	c->skips = xrealloc(c->skips, (c->n + 1) * sizeof(*c->skips));
+	c->names[c->n] = xstrdup(name);
+	c->skips[c->n++] = skip ? xstrdup(skip) : NULL;
+}
+
+/* Frees what the listing of c gathered: it will not be used. */
+static void drop_cases(struct table_cases *c)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		free(c->names[i]);
+		free(c->skips[i]);
+	}
+	free(c->names);
+	free(c->skips);
+	memset(c, 0, sizeof(*c));
+}
+
+/* Why a listing process gives nothing to parse, or NULL. */
+static const char *failed_how(const struct listing *li, char *buf, size_t n)
+{
+	const struct assay_exit *ex = &li->proc.exit;
+
+	if (li->too_much)
+		return "it printed more than 64 MiB";
+	switch (ex->how) {
+	case ASSAY_EXITED:
+		if (!ex->code)
+			return NULL;
+		snprintf(buf, n, "exit code %d", ex->code);
+		return buf;
+	case ASSAY_SIGNALED:
+		snprintf(buf, n, "killed by signal %d", ex->code);
+		return buf;
+	case ASSAY_TIMED_OUT:
+		return "it did not finish in time";
+	case ASSAY_SPAWN_FAILED:
+		snprintf(buf, n, "cannot start it: %s", strerror(ex->code));
+		return buf;
+	default:
+		return "it was interrupted";
+	}
+}
+
+static void parse(struct lister *ls, struct listing *li)
+{
+	const struct assay_kind *k = li->test->kind;
+	struct table_cases *c = &ls->cases[li->test->index];
+	struct assay_case_sink sink = { sizeof(sink), c, add_case };
+	char why[256] = "", how[64];
+	const char *failed = failed_how(li, how, sizeof(how));
+
+	if (failed) {
+		add_note(ls, li->test, failed);
+		return;
+	}
+	if (k->list_parse(&li->test->pub, &li->proc.exit, li->out ? li->out : "",
+			  li->len, &sink, why, sizeof(why)) < 0 || !c->n) {
+		drop_cases(c);
+		add_note(ls, li->test, *why ? why : "it listed no cases");
+	}
+}
+
+static void on_done(struct proc *p)
+{
+	struct listing *li = p->owner;
+	struct lister *ls = li->ls;
+
+	if (!ls->stopped)
+		parse(ls, li);
+	for (unsigned i = 0; i < ls->jobs; i++)
+		if (ls->live[i] == li)
+			ls->live[i] = NULL;
+	proc_clear(p);
+	proc_release(p);
+	spawn_env_free(li->envp);
+	free(li->out);
+	free(li);
+	ls->running--;
+}
+
+static const struct proc_ops listing_ops = { .output = on_output,
+					     .done = on_done };
+
+static void start(struct lister *ls, struct test *x)
+{
+	const struct assay_kind *k = x->kind;
+	struct assay_spec spec = { .struct_size = sizeof(spec) };
+	struct spawn_opts so = SPAWN_OPTS_INIT;
+	char *argv[] = { (char *)x->pub.path, NULL };
+	struct listing *li;
+	double limit;
+
+	if (k->list_spec(&x->pub, &spec) < 0)
+		return;                 /* not this program: it runs whole */
+	li = xcalloc(1, sizeof(*li));
+	li->ls = ls;
+	li->test = x;
+	li->envp = spawn_env(environ, NULL, spec.env);
+	so.argv = spec.argv ? (char *const *)spec.argv : argv;
+	so.path = so.argv[0];
+	so.envp = li->envp;
+	so.cwd = spec.cwd;
+	so.stdin_path = spec.stdin_path;
+	so.pdeathsig = SIGKILL;
+	limit = spec.timeout_s > 0 ? spec.timeout_s : LISTER_TIMEOUT_S;
+	proc_init(&li->proc, &ls->env, PROC_HELPER, &listing_ops, li);
+	for (unsigned i = 0; i < ls->jobs; i++)
+		if (!ls->live[i]) {
+			ls->live[i] = li;
+			break;
+		}
+	ls->running++;
+	proc_start(&li->proc, &so, io_now_ns() + (uint64_t)(limit * 1e9));
+}
+
+static bool listable(const struct test *x)
+{
+	const struct assay_kind *k = x->kind;
+
+	return k && !x->problem && !x->program &&
+	       k->struct_size >= offsetof(struct assay_kind, list_parse) +
+				 sizeof(k->list_parse) &&
+	       k->list_spec && k->list_parse;
+}
+
+static void fill(struct lister *ls)
+{
+	while (!ls->stopped && ls->running < ls->jobs && ls->next < ls->t->n) {
+		struct test *x = ls->t->v[ls->next++];
+		if (listable(x))
+			start(ls, x);
+	}
+}
+
+/* A stop signal: kill what is listing, list nothing more. */
+static void on_signal(void *arg, int signo)
+{
+	struct lister *ls = arg;
+
+	ls->stopped = true;
+	for (unsigned i = 0; i < ls->jobs; i++)
+		if (ls->live[i])
+			proc_dispatch(&ls->live[i]->proc, EV_KILL_NOW, io_now_ns());
+}
+
+int lister_run(struct test_table *t, unsigned jobs, char **notes,
+	       struct err *e)
+{
+	struct lister ls = { .t = t, .jobs = jobs ? jobs : 1 };
+	bool any = false;
+	int rc = 0;
+
+	*notes = NULL;
+	for (size_t i = 0; i < t->n && !any; i++)
+		any = listable(t->v[i]);
+	if (!any)
+		return 0;
+	if ((rc = loop_new(&ls.env.loop, e)) < 0)
+		return rc;
+	loop_on_signal(ls.env.loop, on_signal, &ls);
+	ls.env.grace_ns = GRACE_NS;
+	ls.env.drain_ns = GRACE_NS;
+	ls.env.stuck_ns = STUCK_NS;
+	ls.cases = xcalloc(t->n + 1, sizeof(*ls.cases));
+	ls.live = xcalloc(ls.jobs, sizeof(*ls.live));
+	for (fill(&ls); ls.running && rc == 0; fill(&ls))
+		rc = loop_run_once(ls.env.loop, UINT64_MAX, e);
+	/* a failed wait leaves listings running: not expected, but end them */
+	loop_free(ls.env.loop);
+	if (!rc && ls.stopped)
+		rc = err_set(e, ERR_USAGE, "interrupted while listing the tests' cases");
+	if (!rc)
+		table_expand(t, ls.cases);
+	else
+		for (size_t i = 0; i < t->n; i++)
+			drop_cases(&ls.cases[i]);
+	free(ls.cases);
+	free(ls.live);
+	*notes = ls.notes;
+	return rc;
+}
