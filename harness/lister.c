@@ -1,11 +1,16 @@
 /* lister.c - see lister.h. */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "hash.h"
 #include "io.h"
 #include "lister.h"
 #include "proc.h"
@@ -26,6 +31,7 @@ struct listing {
 	size_t len, cap;
 	bool too_much;                  /* past LISTER_MAX_OUTPUT */
 	char **envp;
+	char *key;                      /* its cache key, or NULL */
 };
 
 struct lister {
@@ -37,7 +43,150 @@ struct lister {
 	struct listing **live;          /* jobs entries; NULL: free */
 	bool stopped;                   /* a stop signal came */
 	char *notes;
+	const char *state_dir;          /* where listings are kept, or NULL */
 };
+
+/* ---- the cache: STATE/lists/HASH, one file per program ----
+ *
+ * The file is the key, an empty line, then "NAME\tSKIP_REASON" per case
+ * (an empty reason: the case runs). The key holds the program's path and
+ * identity (device, inode, size, modification and change times), the
+ * listing's argv and env and the kind's own cache_key: a rebuilt binary,
+ * or another environment the kind says matters, lists again. */
+
+/* Appends s to the key, or fails (returns false) on a byte the file
+ * format cannot hold. */
+static bool key_add(char **key, const char *s)
+{
+	char *k;
+
+	if (!s || strpbrk(s, "\n"))
+		return s == NULL;
+	k = xasprintf("%s%s\x1e", *key, s);
+	free(*key);
+	*key = k;
+	return true;
+}
+
+static char *cache_key(const struct test *x, const struct assay_spec *spec,
+		       char *const *argv)
+{
+	struct stat st;
+	char *key, id[160];
+	bool ok;
+
+	if (!spec->cache_key || stat(x->pub.path, &st) < 0)
+		return NULL;
+	snprintf(id, sizeof(id), "%llu %llu %lld %lld.%09ld %lld.%09ld",
+		 (unsigned long long)st.st_dev, (unsigned long long)st.st_ino,
+		 (long long)st.st_size, (long long)st.st_mtim.tv_sec,
+		 st.st_mtim.tv_nsec, (long long)st.st_ctim.tv_sec,
+		 st.st_ctim.tv_nsec);
+	key = xstrdup("assay-list 1\x1e");
+	ok = key_add(&key, x->kind->name) && key_add(&key, x->pub.path) &&
+	     key_add(&key, id) && key_add(&key, spec->cache_key);
+	for (size_t i = 0; ok && argv[i]; i++)
+		ok = key_add(&key, argv[i]);
+	for (size_t i = 0; ok && spec->env && spec->env[i]; i++)
+		ok = key_add(&key, spec->env[i]);
+	if (!ok) {
+		free(key);
+		return NULL;
+	}
+	return key;
+}
+
+static char *cache_path(const struct lister *ls, const struct test *x)
+{
+	return xasprintf("%s/lists/%016llx", ls->state_dir,
+			 (unsigned long long)hash_mix(hash_str(x->pub.path)));
+}
+
+/* Reads the whole of a small file (at most LISTER_MAX_OUTPUT); NULL when
+ * it is not there or not readable. */
+static char *slurp(const char *path, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char *buf = NULL;
+	size_t n = 0, cap = 0;
+	ssize_t r;
+
+	if (fd < 0)
+		return NULL;
+	do {
+		xgrow((void **)&buf, &cap, n + 65536 + 1, 1);
+		r = io_read(fd, buf + n, 65536);
+		n += r > 0 ? (size_t)r : 0;
+	} while (r > 0 && n <= LISTER_MAX_OUTPUT);
+	close(fd);
+	if (r < 0 || n > LISTER_MAX_OUTPUT) {
+		free(buf);
+		return NULL;
+	}
+	buf[n] = 0;
+	*len = n;
+	return buf;
+}
+
+static void add_case(struct assay_case_sink *s, const char *name,
+		     const char *skip);
+
+/* The cases of x from the cache, into c; false when there are none. */
+static bool cache_read(struct lister *ls, const struct test *x,
+		       const char *key, struct table_cases *c)
+{
+	struct assay_case_sink sink = { sizeof(sink), c, add_case };
+	char *path = cache_path(ls, x), *buf, *p;
+	size_t len, klen = strlen(key);
+
+	buf = slurp(path, &len);
+	free(path);
+	if (!buf || len < klen + 1 || memcmp(buf, key, klen) || buf[klen] != '\n') {
+		free(buf);
+		return false;
+	}
+	for (p = buf + klen + 1; *p;) {
+		char *nl = strchr(p, '\n'), *tab = strchr(p, '\t');
+		if (!nl || !tab || tab > nl)
+			break;          /* torn: what is whole still counts */
+		*nl = *tab = 0;
+		sink.add(&sink, p, tab[1] ? tab + 1 : NULL);
+		p = nl + 1;
+	}
+	free(buf);
+	return c->n > 0;
+}
+
+/* Keeps the listing of x; a failure only costs a listing next time. */
+static void cache_write(struct lister *ls, const struct test *x,
+			const char *key, const struct table_cases *c)
+{
+	char *dir = xasprintf("%s/lists", ls->state_dir);
+	char *path = cache_path(ls, x), *tmp;
+	FILE *f;
+	int fd;
+
+	for (size_t i = 0; i < c->n; i++)
+		if (strpbrk(c->names[i], "\t\n") ||
+		    (c->skips[i] && strpbrk(c->skips[i], "\t\n")))
+			goto out;
+	if (io_mkdir_p(dir) < 0 || (fd = io_atomic_open(path, &tmp)) < 0)
+		goto out;
+	if (!(f = fdopen(dup(fd), "w"))) {
+		io_atomic_abort(fd, tmp);
+		goto out;
+	}
+	fprintf(f, "%s\n", key);
+	for (size_t i = 0; i < c->n; i++)
+		fprintf(f, "%s\t%s\n", c->names[i], c->skips[i] ? c->skips[i] : "");
+	if (fclose(f) != 0)
+		io_atomic_abort(fd, tmp);
+	else
+		(void)io_atomic_commit(fd, tmp, path);
+out:
+	free(dir);
+	free(path);
+}
 
 static void add_note(struct lister *ls, const struct test *x, const char *why)
 {
@@ -129,6 +278,8 @@ static void parse(struct lister *ls, struct listing *li)
 			  li->len, &sink, why, sizeof(why)) < 0 || !c->n) {
 		drop_cases(c);
 		add_note(ls, li->test, *why ? why : "it listed no cases");
+	} else if (li->key) {
+		cache_write(ls, li->test, li->key, c);
 	}
 }
 
@@ -146,6 +297,7 @@ static void on_done(struct proc *p)
 	proc_release(p);
 	spawn_env_free(li->envp);
 	free(li->out);
+	free(li->key);
 	free(li);
 	ls->running--;
 }
@@ -161,14 +313,22 @@ static void start(struct lister *ls, struct test *x)
 	char *argv[] = { (char *)x->pub.path, NULL };
 	struct listing *li;
 	double limit;
+	char *key;
 
 	if (k->list_spec(&x->pub, &spec) < 0)
 		return;                 /* not this program: it runs whole */
+	so.argv = spec.argv ? (char *const *)spec.argv : argv;
+	key = ls->state_dir ? cache_key(x, &spec, so.argv) : NULL;
+	if (key && cache_read(ls, x, key, &ls->cases[x->index])) {
+		free(key);
+		return;
+	}
+	drop_cases(&ls->cases[x->index]);
 	li = xcalloc(1, sizeof(*li));
 	li->ls = ls;
 	li->test = x;
+	li->key = key;
 	li->envp = spawn_env(environ, NULL, spec.env);
-	so.argv = spec.argv ? (char *const *)spec.argv : argv;
 	so.path = so.argv[0];
 	so.envp = li->envp;
 	so.cwd = spec.cwd;
@@ -215,10 +375,11 @@ static void on_signal(void *arg, int signo)
 			proc_dispatch(&ls->live[i]->proc, EV_KILL_NOW, io_now_ns());
 }
 
-int lister_run(struct test_table *t, unsigned jobs, char **notes,
-	       struct err *e)
+int lister_run(struct test_table *t, unsigned jobs, const char *state_dir,
+	       char **notes, struct err *e)
 {
-	struct lister ls = { .t = t, .jobs = jobs ? jobs : 1 };
+	struct lister ls = { .t = t, .jobs = jobs ? jobs : 1,
+			     .state_dir = state_dir && *state_dir ? state_dir : NULL };
 	bool any = false;
 	int rc = 0;
 

@@ -245,7 +245,7 @@ static int pick_shard(struct test_table *t, const struct opts *o,
 static int list_cases(struct test_table *t, const struct opts *o, struct err *e)
 {
 	char *notes = NULL;
-	int rc = lister_run(t, o->jobs, &notes, e);
+	int rc = lister_run(t, o->jobs, o->state_dir, &notes, e);
 
 	if (notes)
 		fprintf(stderr, "assay: warning: %s\n", notes);

@@ -19,7 +19,7 @@ struct registry {
 	size_t nhandles, caph;
 };
 
-/* The smallest structs the host accepts: ABI 1 as first published. */
+/* The smallest structs the host accepts: ABI 2 as first published. */
 #define MIN_PLUGIN offsetof(struct assay_plugin, reporters) + sizeof(void *)
 #define MIN_KIND offsetof(struct assay_kind, job_end) + sizeof(void *)
 #define MIN_REPORTER offsetof(struct assay_reporter, close) + sizeof(void *)

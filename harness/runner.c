@@ -28,6 +28,9 @@
 #define DRAIN_NS 1000000000u    /* exit to giving up on a held pipe */
 #define BATCH_PER_SLOT 4        /* batches per slot a long program aims at */
 #define BATCH_MIN_S 0.05        /* expected seconds worth a process start */
+#define BATCH_MAX_NAMES (64 * 1024)  /* bytes of case names in one batch:
+                                      * a kind may pass them in one
+                                      * argument (128 KiB at most) */
 #define STUCK_NS 10000000000u   /* SIGKILL to abandoning the process */
 
 extern char **environ;
@@ -898,12 +901,13 @@ static bool same_suite(const struct test *a, const struct test *b)
  * at most a target of expected seconds, the larger of BATCH_MIN_S (so a
  * process start is worth it) and the program's total over
  * BATCH_PER_SLOT batches per slot (so a long program spreads over every
- * slot); a case longer than the target runs alone.
+ * slot); a case longer than the target runs alone. In every mode a batch
+ * holds at most BATCH_MAX_NAMES bytes of case names.
  */
 static void plan_batches(struct runner *r, struct test *const *v, size_t n)
 {
 	double total = 0, target, acc = 0;
-	size_t start = 0;
+	size_t start = 0, names = 0;
 
 	for (size_t i = 0; i < n; i++)
 		total += v[i]->cost_s;
@@ -926,14 +930,18 @@ static void plan_batches(struct runner *r, struct test *const *v, size_t n)
 				cut = acc + v[i]->cost_s > target;
 				break;
 			}
+			cut |= names + strlen(v[i]->pub.case_name) >= BATCH_MAX_NAMES;
 		}
 		if (cut && i > start) {
 			queue_batch(r, v + start, i - start);
 			start = i;
 			acc = 0;
+			names = 0;
 		}
-		if (i < n)
+		if (i < n) {
 			acc += v[i]->cost_s;
+			names += strlen(v[i]->pub.case_name) + 1;
+		}
 	}
 }
 

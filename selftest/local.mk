@@ -41,6 +41,25 @@ selftest_plugin_sample_so_CFLAGS = $(AM_CFLAGS) -fPIC
 selftest_plugin_sample_so_LDFLAGS = $(AM_LDFLAGS) -shared
 selftest_plugin_sample_so_LDADD =
 
+# GoogleTest binaries the gtest kind is tested on (selftest/e2e/gtest.sh),
+# built when configure found libgtest-dev; gtest.sh skips without them.
+GTEST_FIXTURES = selftest/gtest/basic.cc selftest/gtest/nasty.cc \
+	selftest/gtest/many.cc
+EXTRA_DIST += $(GTEST_FIXTURES)
+if HAVE_GTEST
+check_PROGRAMS += selftest/gtest/basic selftest/gtest/nasty selftest/gtest/many
+selftest_gtest_basic_SOURCES = selftest/gtest/basic.cc
+selftest_gtest_basic_LDADD = -lgtest_main -lgtest
+selftest_gtest_basic_LDFLAGS = -pthread
+selftest_gtest_nasty_SOURCES = selftest/gtest/nasty.cc
+selftest_gtest_nasty_LDADD = -lgtest
+selftest_gtest_nasty_LDFLAGS = -pthread
+selftest_gtest_many_SOURCES = selftest/gtest/many.cc
+selftest_gtest_many_CPPFLAGS = $(AM_CPPFLAGS) -DMANY_CASES=10000
+selftest_gtest_many_LDADD = -lgtest_main -lgtest
+selftest_gtest_many_LDFLAGS = -pthread
+endif
+
 # Helpers the end-to-end tests call.
 check_PROGRAMS += selftest/tools/maxrss
 selftest_tools_maxrss_LDADD =
@@ -49,6 +68,7 @@ SELFTEST_E2E = \
 	selftest/e2e/lib.sh \
 	selftest/e2e/bad_input.sh \
 	selftest/e2e/console.sh \
+	selftest/e2e/gtest.sh \
 	selftest/e2e/interrupt.sh \
 	selftest/e2e/junit.sh \
 	selftest/e2e/leftovers.sh \
@@ -78,6 +98,7 @@ check-local: harness/assay $(check_PROGRAMS)
 	esac; done
 	$(SELFTEST_ENV) harness/assay run --timeout 120 \
 		--exclude bench --exclude tools --exclude plugin --exclude fuzz \
+		--exclude gtest \
 		selftest $(top_srcdir)/selftest
 
 include selftest/bench/local.mk

@@ -125,6 +125,13 @@ struct assay_spec {
 	const char *stdin_path;         /* NULL: /dev/null */
 	double timeout_s;               /* list_spec: the listing's deadline;
 	                                 * 0: the host's */
+	const char *cache_key;          /* list_spec: what else the list
+	                                 * depends on (the environment variables
+	                                 * the program reads, say); with the
+	                                 * program's identity (device, inode,
+	                                 * size, times) and this spec it keys a
+	                                 * listing the host keeps in its state
+	                                 * directory. NULL: list every run */
 	/* new fields go here, at the end, and nowhere else */
 };
 

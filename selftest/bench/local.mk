@@ -20,16 +20,21 @@ EXTRA_DIST += \
 	selftest/bench/gen-sched.sh \
 	selftest/bench/sched.sh \
 	selftest/bench/schedq.c \
-	selftest/bench/lib.sh
+	selftest/bench/lib.sh \
+	selftest/bench/gtest.sh \
+	selftest/bench/deadline.sh \
+	selftest/bench/sleeper.c
 
 bench: harness/assay
 	ASSAY="$(abs_top_builddir)/harness/assay" CC="$(CC)" \
 		$(SHELL) $(srcdir)/selftest/bench/run.sh
 
 # The TAP reader's speed against prove's (see tap-parse.sh).
-EXTRA_PROGRAMS = selftest/bench/tapparse selftest/bench/junitwrite selftest/bench/schedq
+EXTRA_PROGRAMS = selftest/bench/tapparse selftest/bench/junitwrite selftest/bench/schedq \
+	selftest/bench/sleeper
 selftest_bench_tapparse_SOURCES = selftest/bench/tapparse.c
-CLEANFILES += selftest/bench/tapparse selftest/bench/junitwrite selftest/bench/schedq
+CLEANFILES += selftest/bench/tapparse selftest/bench/junitwrite selftest/bench/schedq \
+	selftest/bench/sleeper
 bench-tap: selftest/bench/tapparse
 	TAPPARSE="$(abs_top_builddir)/selftest/bench/tapparse" \
 		$(SHELL) $(srcdir)/selftest/bench/tap-parse.sh
@@ -56,4 +61,20 @@ bench-sched: selftest/bench/schedq harness/assay
 	ASSAY="$(abs_top_builddir)/harness/assay" \
 		$(SHELL) $(srcdir)/selftest/bench/sched.sh
 
-.PHONY: bench bench-tap bench-junit bench-merge bench-sched
+# The gtest kind: one binary of 2,000 trivial cases against the binary run
+# whole and ctest with gtest_discover_tests; googletest's own tests, every
+# verdict and the makespan against ctest (see gtest.sh).
+bench-gtest: harness/assay
+	ASSAY="$(abs_top_builddir)/harness/assay" CXX="$(CXX)" \
+		$(SHELL) $(srcdir)/selftest/bench/gtest.sh
+
+# Deadline precision over 1,000 timed-out tests at -j64, and the CPU that
+# supervising 64 idle tests costs (see deadline.sh).
+selftest_bench_sleeper_SOURCES = selftest/bench/sleeper.c
+selftest_bench_sleeper_LDADD =
+bench-deadline: selftest/bench/sleeper harness/assay
+	ASSAY="$(abs_top_builddir)/harness/assay" \
+		SLEEPER="$(abs_top_builddir)/selftest/bench/sleeper" \
+		$(SHELL) $(srcdir)/selftest/bench/deadline.sh
+
+.PHONY: bench bench-tap bench-junit bench-merge bench-sched bench-gtest bench-deadline
