@@ -512,23 +512,41 @@ static bool held_fails(const struct runner *r, const struct slot *sl)
 	return failed;
 }
 
+/* Whether a retry of the run runs only the listed cases that failed:
+ * none of the held results is the program's own failure. */
+static bool retry_cases_only(const struct runner *r, const struct slot *sl)
+{
+	const char *program = program_of(sl->run->test)->pub.id;
+
+	if (!sl->run->cases)
+		return false;
+	for (size_t i = 0; i < sl->held.n; i++)
+		if (!strcmp(sl->held.v[i].id, program) &&
+		    tally_of(r, sl->held.v[i].outcome) == ASSAY_TALLY_FAILED)
+			return false;
+	return true;
+}
+
 /* Sends what an attempt held: its failures as retried (remembered, in
- * case the retry never starts; what passed in it the retry will say
- * again), or everything as the run's final results. */
+ * case the retry never starts), or everything as the run's final
+ * results. What did not fail in an attempt that is retried is final when
+ * the retry runs only the failed cases, and is dropped when the retry
+ * runs the whole program again (it will say it again). */
 static void flush_held(struct runner *r, struct task *j, bool retry)
 {
 	struct slot *sl = &r->slots[j->slot];
 	struct run *run = sl->run;
+	bool passes_final = retry && retry_cases_only(r, sl);
 
 	if (retry)
 		results_clear(&run->last);
 	for (size_t i = 0; i < sl->held.n; i++) {
 		struct assay_result *res = &sl->held.v[i];
-		if (!retry) {
+		res->tally = tally_of(r, res->outcome);
+		if (!retry || (passes_final && res->tally != ASSAY_TALLY_FAILED)) {
 			final_out(r, sl, j, res);
 			continue;
 		}
-		res->tally = tally_of(r, res->outcome);
 		if (res->tally != ASSAY_TALLY_FAILED)
 			continue;
 		res->task = j->pub.id;
@@ -664,21 +682,24 @@ static void settle_cases(struct runner *r, struct task *j)
  * (all of them when the program itself failed). */
 static void keep_failed_cases(struct run *run)
 {
+	const char **ids = xmalloc((run->last.n + 1) * sizeof(*ids));
+	const char *program = program_of(run->test)->pub.id;
 	size_t n = 0;
 	bool whole = false;
 
-	for (size_t i = 0; i < run->last.n; i++)
-		whole |= !strcmp(run->last.v[i].id, program_of(run->test)->pub.id);
-	if (whole)
-		return;
-	for (size_t i = 0; i < run->ncases; i++) {
-		bool failed = false;
-		for (size_t k = 0; k < run->last.n && !failed; k++)
-			failed = !strcmp(run->last.v[k].id, run->cases[i]->pub.id);
-		if (failed)
+	for (size_t i = 0; i < run->last.n; i++) {
+		ids[i] = run->last.v[i].id;
+		whole |= !strcmp(ids[i], program);
+	}
+	qsort(ids, run->last.n, sizeof(*ids), cmp_id);
+	for (size_t i = 0; !whole && i < run->ncases; i++) {
+		const char *id = run->cases[i]->pub.id;
+		if (bsearch(&id, ids, run->last.n, sizeof(*ids), cmp_id))
 			run->cases[n++] = run->cases[i];
 	}
-	run->ncases = n ? n : run->ncases;
+	if (n)
+		run->ncases = n;
+	free(ids);
 }
 
 /* Judges a finished task through its kind and the host, frees its

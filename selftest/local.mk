@@ -101,5 +101,9 @@ check-local: harness/assay $(check_PROGRAMS)
 		--exclude gtest \
 		selftest $(top_srcdir)/selftest
 
+# check-local's history and schedule report (harness/assay's .assay)
+clean-local:
+	rm -rf .assay
+
 include selftest/bench/local.mk
 include selftest/fuzz/local.mk

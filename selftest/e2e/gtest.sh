@@ -32,6 +32,7 @@ for a in "$@"; do
 	esac
 done
 echo "shards=[${GTEST_TOTAL_SHARDS:-}${GTEST_SHARD_INDEX:-}]" >>"$FAKE_LOG"
+echo "filter=$filter" >>"$FAKE_LOG"
 rc=0
 for t in $(echo "$filter" | tr ':' ' '); do
 	echo "[ RUN      ] $t"
@@ -68,6 +69,14 @@ FAKE_LOG=/dev/null run_assay run --state-dir '' --gtest-granularity case fake
 expect_last "assay: 3 passed, 1 failed, 0 skipped"
 check $? "kind = gtest in assay.conf forces it"
 rm assay.conf
+
+# a retry runs only the cases that failed, in one process
+rm -f retry.log
+FAKE_LOG=$W/retry.log run_assay run -k gtest --retries 2 --state-dir '' --gtest-granularity binary fake
+expect_rc 1
+[ "$(grep -c '^filter=' retry.log)" = 3 ] && [ "$(sed -n 's/^filter=//p' retry.log | tail -n 2 | sort -u)" = A.two ]
+check $? "--retries 2: both retries run A.two alone (filters: $(sed -n 's/^filter=//p' retry.log | tr '\n' ' '))"
+expect_last "assay: 3 passed, 1 failed, 0 skipped"
 
 # the listing is kept in the state directory while the binary is the same
 rm -f list.log
