@@ -2,6 +2,7 @@
 # objects) and the assay program.
 noinst_LIBRARIES += harness/libassay.a
 harness_libassay_a_SOURCES = \
+	harness/attempt.c harness/attempt.h \
 	harness/bus.c harness/bus.h \
 	harness/capture.c harness/capture.h \
 	harness/conf.c harness/conf.h \
@@ -29,6 +30,7 @@ harness_libassay_a_SOURCES = \
 	harness/sched.c harness/sched.h \
 	harness/scratch.c harness/scratch.h \
 	harness/shard.c harness/shard.h \
+	harness/sinks.c harness/sinks.h \
 	harness/spawn.c harness/spawn.h \
 	harness/table.c harness/table.h \
 	harness/tap.c harness/tap.h \

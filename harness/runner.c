@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "attempt.h"
 #include "bus.h"
-#include "history.h"
 #include "io.h"
 #include "logs.h"
 #include "loop.h"
@@ -35,33 +35,11 @@
 
 extern char **environ;
 
-/* One run of one test, or of a batch of the listed cases of one program:
- * an iteration (--repeat, --stress) and its attempt (1, then one more
- * per retry). */
-struct run {
-	struct test *test;              /* the test; for a batch, the program */
-	struct test **cases;            /* listed cases this attempt runs,
-	                                 * sorted by address; NULL: test whole */
-	size_t ncases;
-	struct test **batch;            /* the cases every iteration starts
-	                                 * with; NULL for the rest of a batch
-	                                 * that crashed (it has no iterations
-	                                 * of its own) */
-	size_t nbatch;
-	const char **names;             /* their names, while it runs */
-	bool *reported;                 /* per case: a verdict came */
-	unsigned iteration, attempt;
-	char **failed_ids;              /* results that failed in earlier
-	                                 * attempts of this iteration, sorted,
-	                                 * each once */
-	size_t nfailed;
-	struct results last;            /* the failures of the last attempt,
-	                                 * final if its retry never starts */
-};
-
-/* What the runner keeps for each slot beside its job. */
+/* What the runner keeps for each slot beside its task. */
 struct slot {
-	struct run *run;
+	struct attempt *run;
+	const char **names;             /* the names of its listed cases */
+	bool *reported;                 /* per case: a verdict came */
 	bool holding;                   /* the attempt may be retried */
 	struct results held;            /* its results until it ends */
 	size_t nres, nskipped;          /* results of this attempt */
@@ -88,6 +66,7 @@ struct runner {
 	struct slot *slots;
 	unsigned running;
 	unsigned copies, iterations;    /* --stress; --repeat x --stress */
+	struct attempt_policy policy;   /* the same, for attempts */
 	bool stop;                      /* --until-fail saw a failure */
 	char *stop_id;                  /* the failed test that stopped it */
 	size_t dropped;                 /* runs never started */
@@ -138,17 +117,19 @@ static const struct test *program_of(const struct test *x)
 	return x->program ? x->program : x;
 }
 
-/* What history learns from a final result of a listed case. */
+/* What the sinks learn from a final result of a listed case. */
 static void learn_case(struct runner *r, const struct test *x,
 		       const struct assay_result *res)
 {
-	char letter = res->tally == ASSAY_TALLY_FAILED && !res->flaky ? 'F' :
-		      res->flaky || res->attempt > 1 ? 'K' :
-		      res->tally == ASSAY_TALLY_SKIPPED ? 'S' : 'P';
+	struct sink_test st = {
+		.id = x->pub.id, .duration_s = res->duration_ns / 1e9,
+		.outcome = res->tally == ASSAY_TALLY_FAILED && !res->flaky ? 'F' :
+			   res->flaky || res->attempt > 1 ? 'K' :
+			   res->tally == ASSAY_TALLY_SKIPPED ? 'S' : 'P',
+	};
 
-	if (r->o->history && res->outcome != ASSAY_NOT_RUN)
-		history_record(r->o->history, x->pub.id, res->duration_ns / 1e9,
-			       letter, (int64_t)(io_wall_ns() / 1000000000u));
+	if (res->outcome != ASSAY_NOT_RUN)
+		sinks_test(&r->rs->sinks, &st);
 }
 
 /* Counts one result in its column and tells the reporters. */
@@ -172,47 +153,13 @@ static void result_out(struct runner *r, const struct test *t,
 	emit(r, ASSAY_EV_TEST_END, t, res, task, NULL);
 }
 
-static int cmp_id(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static bool failed_before(const struct run *run, const char *id)
-{
-	return run->nfailed && bsearch(&id, run->failed_ids, run->nfailed,
-				       sizeof(*run->failed_ids), cmp_id);
-}
-
-/* Adds the ids in l to the run's failed ones (a program's cases may be
- * thousands: sorted once, searched in O(log n)). */
-static void remember_failed(struct run *run, const struct results *l)
-{
-	size_t n = run->nfailed;
-
-	run->failed_ids = xrealloc(run->failed_ids, (n + l->n + 1) *
-				   sizeof(*run->failed_ids));
-	for (size_t i = 0; i < l->n; i++)
-		run->failed_ids[n++] = xstrdup(l->v[i].id);
-	qsort(run->failed_ids, n, sizeof(*run->failed_ids), cmp_id);
-	run->nfailed = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (run->nfailed && !strcmp(run->failed_ids[run->nfailed - 1],
-					    run->failed_ids[i])) {
-			free(run->failed_ids[i]);
-			continue;
-		}
-		run->failed_ids[run->nfailed++] = run->failed_ids[i];
-	}
-}
-
 /* Judges a final result of a run: flaky when it passes where an
  * earlier attempt failed. Returns its tally. */
-static enum assay_tally judge_final(const struct runner *r, const struct run *run,
+static enum assay_tally judge_final(const struct runner *r,
+				    const struct attempt *run,
 				    struct assay_result *res)
 {
-	res->flaky = run->attempt > 1 &&
-		     tally_of(r, res->outcome) == ASSAY_TALLY_PASSED &&
-		     failed_before(run, res->id);
+	res->flaky = attempt_is_flaky(run, res->id, tally_of(r, res->outcome));
 	return res->flaky && r->o->flaky_fails ? ASSAY_TALLY_FAILED
 					       : tally_of(r, res->outcome);
 }
@@ -270,24 +217,6 @@ static void verdict_without_job(struct runner *r, const struct test *t,
 #define VERDICT_HAS(v, f) \
 	((v)->struct_size >= offsetof(struct assay_verdict, f) + sizeof((v)->f))
 
-static int cmp_ptr(const void *a, const void *b)
-{
-	uintptr_t x = (uintptr_t)*(void *const *)a, y = (uintptr_t)*(void *const *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* The position of the case named id among the run's, or -1. */
-static ptrdiff_t case_pos(const struct runner *r, const struct run *run,
-			  const char *id)
-{
-	struct test *x = run->cases ? table_find(r->t, id) : NULL;
-	struct test **at = x ? bsearch(&x, run->cases, run->ncases,
-				       sizeof(*run->cases), cmp_ptr) : NULL;
-
-	return at ? at - run->cases : -1;
-}
-
 /* The host's own part of a verdict: a sanitizer report fails what its
  * kind judged by exit status. Reports while a case ran are that case's;
  * the rest are the program's. */
@@ -311,23 +240,24 @@ static void on_verdict(struct assay_job_ctx *ctx, const struct assay_verdict *kv
 	struct task *j = ctx->host;
 	struct runner *r = j->owner;
 	struct slot *sl = &r->slots[j->slot];
-	struct run *run = sl->run;
+	struct attempt *run = sl->run;
 	struct assay_verdict v = *kv;
 	char *case_id = v.case_name ? xasprintf("%s::%s", program_of(j->test)->pub.id,
 						 v.case_name) : NULL;
-	ptrdiff_t pos = case_id ? case_pos(r, run, case_id) : -1;
+	ptrdiff_t pos = case_id ? attempt_case_pos(run, table_find(r->t, case_id))
+				: -1;
 	const struct test *x = pos >= 0 ? run->cases[pos] : NULL;
 	bool done = task_is_done(j);
 	char reason[768];
 	enum assay_tally tally;
 	struct assay_result res;
 
-	if (pos >= 0 && run->reported[pos]) {   /* a kind's second word */
+	if (pos >= 0 && sl->reported[pos]) {    /* a kind's second word */
 		free(case_id);
 		return;
 	}
 	if (pos >= 0)
-		run->reported[pos] = true;
+		sl->reported[pos] = true;
 	if ((unsigned)v.outcome >= ASSAY_OUTCOME_COUNT)
 		v.outcome = ASSAY_ERROR;
 	sl->own |= !v.case_name;
@@ -394,7 +324,7 @@ static void on_case_start(struct assay_job_ctx *ctx, const char *name)
 
 /* The deadline of a run's first process: its test's timeout, or for a
  * batch the sum of its cases' (each case restarts it when it begins). */
-static uint64_t deadline_of(const struct run *run, uint64_t now)
+static uint64_t deadline_of(const struct attempt *run, uint64_t now)
 {
 	double s = 0;
 
@@ -408,27 +338,27 @@ static uint64_t deadline_of(const struct run *run, uint64_t now)
 	return s > 0 ? now + (uint64_t)(s * 1e9) : 0;
 }
 
-static void start_job(struct runner *r, struct run *run, unsigned slot)
+static void start_job(struct runner *r, struct attempt *run, unsigned slot)
 {
 	struct task *j = &r->tasks[slot];
 	struct slot *sl = &r->slots[slot];
-	const struct test *first = run->cases ? run->cases[0] : run->test;
 
 	j->ctx = (struct assay_job_ctx){ .struct_size = sizeof(j->ctx),
 					 .test = &run->test->pub, .host = j,
 					 .report = on_verdict, .task = &j->pub,
 					 .case_start = on_case_start };
 	j->owner = r;
+	attempt_dispatch(run, AEV_START, &r->policy);
 	*sl = (struct slot){ .run = run, .held = sl->held,
-			     .holding = run->attempt <= first->retries };
+			     .holding = attempt_holds(run) };
 	if (run->cases) {
-		run->names = xcalloc(run->ncases + 1, sizeof(*run->names));
-		run->reported = xcalloc(run->ncases, sizeof(*run->reported));
+		sl->names = xcalloc(run->ncases + 1, sizeof(*sl->names));
+		sl->reported = xcalloc(run->ncases, sizeof(*sl->reported));
 		for (size_t i = 0; i < run->ncases; i++)
-			run->names[i] = run->cases[i]->pub.case_name;
+			sl->names[i] = run->cases[i]->pub.case_name;
 	}
 	r->running++;
-	task_start(j, run->test, ++r->last_task, run->names, run->ncases,
+	task_start(j, run->test, ++r->last_task, sl->names, run->ncases,
 		   run->attempt, deadline_of(run, io_now_ns()));
 	j->ctx.task = &j->pub;
 	emit(r, ASSAY_EV_TASK_START, run->test, NULL, j, NULL);
@@ -436,7 +366,7 @@ static void start_job(struct runner *r, struct run *run, unsigned slot)
 
 static void fill_slots(struct runner *r)
 {
-	struct run *run;
+	struct attempt *run;
 	unsigned slot;
 
 	while (!r->interrupts && !r->stop &&
@@ -446,7 +376,7 @@ static void fill_slots(struct runner *r)
 
 /* The priority and need of a run: its test's, or the sum of its cases'
  * priorities (expected slot-seconds) with its first case's need. */
-static void queue(struct runner *r, struct run *run)
+static void queue(struct runner *r, struct attempt *run)
 {
 	double prio = run->cases ? 0 : run->test->priority;
 
@@ -454,51 +384,6 @@ static void queue(struct runner *r, struct run *run)
 		prio += run->cases[i]->priority;
 	sched_push(&r->sched, run, prio, run->cases ? &run->cases[0]->need
 						    : &run->test->need);
-}
-
-/* Forgets the attempts before: the run starts a new iteration. */
-static void run_reset(struct run *run)
-{
-	for (size_t i = 0; i < run->nfailed; i++)
-		free(run->failed_ids[i]);
-	run->nfailed = 0;
-	results_clear(&run->last);
-}
-
-/* The attempt runs the cases of v[0..n) (copied, sorted by address). */
-static void run_set_cases(struct run *run, struct test *const *v, size_t n)
-{
-	free(run->cases);
-	run->cases = xmalloc((n + 1) * sizeof(*run->cases));
-	memcpy(run->cases, v, n * sizeof(*v));
-	run->ncases = n;
-	qsort(run->cases, n, sizeof(*run->cases), cmp_ptr);
-}
-
-/* A new run of test; for listed cases, of the n in cases (copied). */
-static struct run *run_new(struct test *test, struct test *const *cases,
-			   size_t n, unsigned iteration, unsigned attempt)
-{
-	struct run *run = xcalloc(1, sizeof(*run));
-
-	run->test = test;
-	if (cases)
-		run_set_cases(run, cases, n);
-	run->iteration = iteration;
-	run->attempt = attempt;
-	return run;
-}
-
-static void run_free(struct run *run)
-{
-	run_reset(run);
-	free(run->failed_ids);
-	results_release(&run->last);
-	free(run->cases);
-	free(run->batch);
-	free(run->names);
-	free(run->reported);
-	free(run);
 }
 
 /* Whether the held results of a final attempt fail its task (a flaky
@@ -535,11 +420,10 @@ static bool retry_cases_only(const struct runner *r, const struct slot *sl)
 static void flush_held(struct runner *r, struct task *j, bool retry)
 {
 	struct slot *sl = &r->slots[j->slot];
-	struct run *run = sl->run;
+	struct attempt *run = sl->run;
 	bool passes_final = retry && retry_cases_only(r, sl);
+	struct results failed = { 0 };
 
-	if (retry)
-		results_clear(&run->last);
 	for (size_t i = 0; i < sl->held.n; i++) {
 		struct assay_result *res = &sl->held.v[i];
 		res->tally = tally_of(r, res->outcome);
@@ -552,33 +436,36 @@ static void flush_held(struct runner *r, struct task *j, bool retry)
 		res->task = j->pub.id;
 		emit(r, ASSAY_EV_TEST_RETRY, run->test, res, j, NULL);
 		res->exit = NULL;               /* the task is cleared next */
-		results_add(&run->last, res);
+		results_add(&failed, res);
 	}
 	if (retry)
-		remember_failed(run, &run->last);
+		attempt_keep_failures(run, &failed);
+	results_release(&failed);
 	results_clear(&sl->held);
 }
 
-/* What history and the schedule report learn from a task that ran. */
+/* What the sinks learn from a task that ran: its span, and for a
+ * program its outcome (a listed case's is its own result). */
 static void learn(struct runner *r, const struct task *j, bool final)
 {
 	const struct slot *sl = &r->slots[j->slot];
 	const struct test *t = j->test;
 	const struct proc *p = &j->proc;
 	const struct test *first = sl->run->cases ? sl->run->cases[0] : t;
-	char letter;
+	struct sink_task st = { .id = t->pub.id, .start_ns = p->start_ns,
+				.end_ns = p->end_ns,
+				.weight = first->need.weight ? first->need.weight : 1 };
+	struct sink_test outcome = {
+		.id = t->pub.id, .duration_s = (p->end_ns - p->start_ns) / 1e9,
+		.outcome = sl->nfailed ? 'F' : sl->nflaky || sl->run->attempt > 1 ? 'K' :
+			   sl->nres && sl->nres == sl->nskipped ? 'S' : 'P',
+	};
 
 	if (p->spawn_errno || p->cancelled)
 		return;
-	makespan_add(&r->rs->span, t->pub.id, p->start_ns, p->end_ns,
-		     first->need.weight ? first->need.weight : 1);
-	if (!final || !r->o->history || sl->run->cases)
-		return;         /* a listed case's history is its own result */
-	letter = sl->nfailed ? 'F' : sl->nflaky || sl->run->attempt > 1 ? 'K' :
-		 sl->nres && sl->nres == sl->nskipped ? 'S' : 'P';
-	history_record(r->o->history, t->pub.id,
-		       (double)(p->end_ns - p->start_ns) / 1e9, letter,
-		       (int64_t)(io_wall_ns() / 1000000000u));
+	sinks_task(&r->rs->sinks, &st);
+	if (final && !sl->run->cases)
+		sinks_test(&r->rs->sinks, &outcome);
 }
 
 /* Counts a finished iteration of its test (--repeat, --stress). */
@@ -642,14 +529,14 @@ static void unreported_verdict(const struct task *j, struct assay_verdict *v,
 static void settle_cases(struct runner *r, struct task *j)
 {
 	struct slot *sl = &r->slots[j->slot];
-	struct run *run = sl->run, *rest;
+	struct attempt *run = sl->run;
 	enum assay_exit_how how = j->proc.exit.how;
 	struct test **left = NULL;
 	size_t n = 0;
 	char buf[512];
 
 	for (size_t i = 0; i < run->ncases; i++)
-		if (!run->reported[i]) {
+		if (!sl->reported[i]) {
 			left = xrealloc(left, (n + 1) * sizeof(*left));
 			left[n++] = run->cases[i];
 		}
@@ -659,13 +546,7 @@ static void settle_cases(struct runner *r, struct task *j)
 	}
 	if ((how == ASSAY_SIGNALED || how == ASSAY_TIMED_OUT) &&
 	    n < run->ncases && !r->interrupts) {   /* some case ran */
-		rest = run_new(n == 1 ? left[0] : left[0]->program, left, n,
-			       run->iteration, run->attempt);
-		rest->failed_ids = xcalloc(run->nfailed + 1, sizeof(char *));
-		for (size_t i = 0; i < run->nfailed; i++)
-			rest->failed_ids[i] = xstrdup(run->failed_ids[i]);
-		rest->nfailed = run->nfailed;
-		queue(r, rest);
+		queue(r, attempt_rest(run, left, n));
 		free(left);
 		return;
 	}
@@ -678,30 +559,6 @@ static void settle_cases(struct runner *r, struct task *j)
 	free(left);
 }
 
-/* Keeps, for a retry, only the cases that failed in the last attempt
- * (all of them when the program itself failed). */
-static void keep_failed_cases(struct run *run)
-{
-	const char **ids = xmalloc((run->last.n + 1) * sizeof(*ids));
-	const char *program = program_of(run->test)->pub.id;
-	size_t n = 0;
-	bool whole = false;
-
-	for (size_t i = 0; i < run->last.n; i++) {
-		ids[i] = run->last.v[i].id;
-		whole |= !strcmp(ids[i], program);
-	}
-	qsort(ids, run->last.n, sizeof(*ids), cmp_id);
-	for (size_t i = 0; !whole && i < run->ncases; i++) {
-		const char *id = run->cases[i]->pub.id;
-		if (bsearch(&id, ids, run->last.n, sizeof(*ids), cmp_id))
-			run->cases[n++] = run->cases[i];
-	}
-	if (n)
-		run->ncases = n;
-	free(ids);
-}
-
 /* Judges a finished task through its kind and the host, frees its
  * slot, and queues what comes next for its test: a retry, or the next
  * iteration. */
@@ -709,8 +566,10 @@ static void collect(struct runner *r, struct task *j)
 {
 	const struct assay_kind *k = j->test->kind;
 	struct slot *sl = &r->slots[j->slot];
-	struct run *run = sl->run;
-	bool retry, next;
+	struct attempt *run = sl->run;
+	enum attempt_event ev;
+	enum attempt_state next;
+	bool retry;
 
 	sanitizer_finish(&j->san);
 	if (j->begun) {
@@ -736,8 +595,9 @@ static void collect(struct runner *r, struct task *j)
 		};
 		on_verdict(&j->ctx, &v);
 	}
-	retry = sl->holding && j->failed && !j->proc.cancelled && !r->interrupts &&
-		!r->stop;
+	r->policy.stopping = r->interrupts || r->stop;
+	ev = j->proc.cancelled ? AEV_CANCELLED : j->failed ? AEV_FAILED : AEV_PASSED;
+	retry = attempt_next(run, ev, &r->policy) == ATTEMPT_RETRYING;
 	if (sl->holding && !retry)
 		j->failed = held_fails(r, sl);
 	settle_logs(r, j, j->failed && !retry);
@@ -750,27 +610,16 @@ static void collect(struct runner *r, struct task *j)
 	task_clear(j);
 	sched_release_slot(&r->sched, j->slot);
 	sl->run = NULL;
-	free(run->names);
-	free(run->reported);
-	run->names = NULL;
-	run->reported = NULL;
+	free(sl->names);
+	free(sl->reported);
+	sl->names = NULL;
+	sl->reported = NULL;
 	r->running--;
-	next = !retry && run->iteration + r->copies <= r->iterations &&
-	       (!run->cases || run->batch);
-	if (retry) {
-		run->attempt++;
-		keep_failed_cases(run);
-	} else if (next) {
-		run->iteration += r->copies;
-		run->attempt = 1;
-		run_reset(run);
-		if (run->batch)
-			run_set_cases(run, run->batch, run->nbatch);
-	}
-	if (retry || next)
+	next = attempt_dispatch(run, ev, &r->policy);
+	if (next == ATTEMPT_RETRYING || next == ATTEMPT_QUEUED)
 		queue(r, run);
 	else
-		run_free(run);
+		attempt_free(run);
 }
 
 /* proc done callback: the task is collected after the loop's phase,
@@ -894,14 +743,9 @@ static void teardown(struct runner *r)
  * as --stress asks. */
 static void queue_batch(struct runner *r, struct test *const *v, size_t n)
 {
-	for (unsigned c = 1; c <= r->copies; c++) {
-		struct run *run = run_new(n == 1 ? v[0] : v[0]->program, v, n,
-					  c, 1);
-		run->batch = xmalloc(n * sizeof(*run->batch));
-		memcpy(run->batch, run->cases, n * sizeof(*run->batch));
-		run->nbatch = n;
-		queue(r, run);
-	}
+	for (unsigned c = 1; c <= r->copies; c++)
+		queue(r, attempt_new(n == 1 ? v[0] : v[0]->program, v, n, true,
+				     c, v[0]->retries));
 }
 
 /* Whether two cases are of one suite: their names agree up to the last
@@ -989,7 +833,7 @@ static void plan(struct runner *r)
 		if (!t->program) {
 			i++;
 			for (unsigned c = 1; !settled_early(r, t) && c <= r->copies; c++)
-				queue(r, run_new(t, NULL, 0, c, 1));
+				queue(r, attempt_new(t, NULL, 0, false, c, t->retries));
 			continue;
 		}
 		/* a program's cases stand together in the table */
@@ -1004,7 +848,7 @@ static void plan(struct runner *r)
 
 /* A run whose retry never started ends with its last attempt's
  * failures. */
-static void last_attempt_out(struct runner *r, struct run *run)
+static void last_attempt_out(struct runner *r, struct attempt *run)
 {
 	for (size_t i = 0; i < run->last.n; i++) {
 		struct assay_result *res = &run->last.v[i];
@@ -1036,7 +880,7 @@ static void not_run(struct runner *r)
 	const char *sig = sigabbrev_np(r->rs->info.interrupt_signal);
 	bool *told = xcalloc(r->t->n + 1, sizeof(*told));
 	char *reason;
-	struct run *run;
+	struct attempt *run;
 
 	if (r->rs->info.interrupted)
 		reason = xasprintf("not run: the run was interrupted by SIG%s",
@@ -1045,18 +889,18 @@ static void not_run(struct runner *r)
 		reason = xasprintf("not run: --until-fail stopped the run at the first failure (%s)",
 				   r->stop_id ? r->stop_id : "?");
 	while ((run = sched_pop(&r->sched))) {
-		bool any = false;
-		if (run->last.n) {
+		/* a retry that never starts leaves its last failures */
+		bool retried = attempt_dispatch(run, AEV_DROPPED, &r->policy) ==
+			       ATTEMPT_DONE, any = retried;
+		if (retried)
 			last_attempt_out(r, run);
-			any = true;
-		}
 		for (size_t i = 0; i < run->ncases; i++)
-			if (untold(r, told, run->cases[i]) && !run->last.n) {
+			if (untold(r, told, run->cases[i]) && !retried) {
 				verdict_without_job(r, run->cases[i], ASSAY_NOT_RUN,
 						    reason);
 				any = true;
 			}
-		if (!run->cases && untold(r, told, run->test) && !run->last.n) {
+		if (!run->cases && untold(r, told, run->test) && !retried) {
 			verdict_without_job(r, run->test, ASSAY_NOT_RUN, reason);
 			any = true;
 		}
@@ -1064,7 +908,7 @@ static void not_run(struct runner *r)
 		/* and the iterations of --repeat it would have queued */
 		if (!run->cases || run->batch)
 			r->dropped += (r->iterations - run->iteration) / r->copies;
-		run_free(run);
+		attempt_free(run);
 	}
 	free(reason);
 	free(told);
@@ -1079,32 +923,9 @@ static void add_note(struct run_state *rs, char *line)
 	rs->note = s;
 }
 
-static void write_schedule(struct runner *r)
+static void note_to(void *arg, char *line)
 {
-	char *path = xasprintf("%s/schedule.json", r->o->state_dir);
-	struct err e = ERR_INIT;
-
-	if (makespan_write_json(&r->rs->schedule, path, r->o->shuffled, r->o->seed,
-				r->o->shard, r->o->nshards, &e) < 0)
-		add_note(r->rs, xasprintf("schedule report not written: %s", e.msg));
-	free(path);
-}
-
-/* History and the schedule's JSON, before RUN_END, so that a problem
- * with them is a note above the last line. */
-static void save_state(struct runner *r)
-{
-	struct run_state *rs = r->rs;
-	struct err e = ERR_INIT;
-
-	if (r->o->history && history_save(r->o->history, &e) < 0)
-		add_note(rs, xasprintf("history not kept: %s", e.msg));
-	if (r->o->state_dir && io_mkdir_p(r->o->state_dir) < 0)
-		add_note(rs, xasprintf("schedule report not written: cannot create %s: %s",
-				       r->o->state_dir, strerror(errno)));
-	else if (r->o->state_dir)
-		write_schedule(r);
-	rs->info.note = rs->note;
+	add_note(arg, line);
 }
 
 /* The schedule's report and, for --repeat/--stress, each test's runs. */
@@ -1113,9 +934,10 @@ static void sum_up(struct runner *r)
 	struct run_state *rs = r->rs;
 	size_t n = 0;
 
-	makespan_finish(&rs->span, r->o->jobs, &rs->schedule);
-	rs->info.schedule = &rs->schedule;
-	save_state(r);
+	/* before RUN_END, so that a problem is a note above the last line */
+	sinks_finish(&rs->sinks, note_to, rs);
+	rs->info.note = rs->note;
+	rs->info.schedule = &rs->sinks.schedule;
 	if (r->iterations < 2)
 		return;
 	rs->repeats = xcalloc(r->t->n + 1, sizeof(*rs->repeats));
@@ -1153,7 +975,7 @@ void run_state_release(struct run_state *s)
 	free(s->repeats);
 	s->rows = NULL;
 	s->repeats = NULL;
-	makespan_release(&s->span);
+	sinks_release(&s->sinks);
 }
 
 int runner_run(struct test_table *t, const struct runner_opts *o,
@@ -1174,10 +996,15 @@ int runner_run(struct test_table *t, const struct runner_opts *o,
 		.shard = o->shard, .nshards = o->nshards,
 		.shuffled = o->shuffled, .seed = o->seed,
 	};
-	makespan_init(&rs->span);
+	sinks_init(&rs->sinks, &(struct sinks_opts){
+		.history = o->history, .state_dir = o->state_dir, .slots = o->jobs,
+		.shuffled = o->shuffled, .seed = o->seed, .shard = o->shard,
+		.nshards = o->nshards });
 	rs->rows = xcalloc(t->n + 1, sizeof(*rs->rows));
 	r.copies = o->stress ? o->stress : 1;
 	r.iterations = r.copies * (o->repeat ? o->repeat : 1);
+	r.policy = (struct attempt_policy){ .copies = r.copies,
+					    .iterations = r.iterations };
 	r.start_ns = io_now_ns();
 	logs_init(&r.logs, o->output_dir, o->keep_logs);
 	if ((rc = setup(&r, e)) < 0) {

@@ -19,7 +19,7 @@
 
 #include "assay/plugin.h"
 #include "err.h"
-#include "makespan.h"
+#include "sinks.h"
 
 struct bus;
 struct history;
@@ -67,8 +67,9 @@ struct run_state {
 	struct assay_run_info info;
 	size_t counts[ASSAY_OUTCOME_COUNT];
 	char *note;
-	struct makespan span;
-	struct assay_schedule schedule;   /* info.schedule at RUN_END */
+	struct sinks sinks;               /* history, the schedule report;
+	                                   * sinks.schedule is info.schedule
+	                                   * at RUN_END */
 	struct assay_repeat_row *rows;    /* each test's runs, by index */
 	const struct assay_repeat_row **repeats;  /* info.repeats: those
 	                                           * that ran, --repeat or

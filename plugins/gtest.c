@@ -10,9 +10,8 @@
  * ("[ RUN ]" starts a case, which restarts its deadline; "[ OK ]",
  * "[ FAILED ]", "[ SKIPPED ]" end it, with the failure or skip message as
  * the reason), and from --gtest_output=xml in its private TMPDIR for any
- * case the output did not show; the XML is asked for where the output may
- * not be enough (a program run whole, a retry), since writing it makes
- * gtest itself several times slower on short cases. A case that was running when the
+ * case the output did not show (a binary whose own listener replaces
+ * gtest's printer, say). A case that was running when the
  * process crashed or timed out is blamed for it; the cases after it are
  * the host's to run again. Never sets GTEST_SHARD_* or GTEST_TOTAL_SHARDS,
  * never judges a case the output and the XML are silent on.
@@ -219,11 +218,7 @@ static int gtest_job_begin(void **state, const struct assay_task *task,
 			f += sprintf(f, "%s%s", i ? ":" : "", task->cases[i]);
 		g->argv[n++] = g->filter;
 	}
-	/* the XML report costs gtest dearly (2,000 trivial cases: 16 ms
-	 * without, 55 ms with): asked for only where the output may not be
-	 * enough, a program run whole and a retry */
-	if (!task->cases || task->attempt > 1)
-		g->argv[n++] = g->xml_arg;
+	g->argv[n++] = g->xml_arg;
 	g->argv[n++] = "--gtest_color=no";
 	g->argv[n] = NULL;
 	spec->argv = g->argv;

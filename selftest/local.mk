@@ -8,6 +8,7 @@
 # bench/, tools/ and fuzz/ hold programs that are not tests.
 
 check_PROGRAMS += \
+	selftest/unit/attempt_test \
 	selftest/unit/capture_test \
 	selftest/unit/conf_test \
 	selftest/unit/discover_test \

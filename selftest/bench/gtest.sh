@@ -110,10 +110,15 @@ set(INSTALL_GTEST OFF CACHE BOOL "" FORCE)
 add_subdirectory($SRC googletest)
 include(GoogleTest)
 get_property(targets DIRECTORY $SRC/googletest PROPERTY BUILDSYSTEM_TARGETS)
+# a binary that cannot list its tests (one aborts) fails the whole ctest
+# run under gtest_discover_tests: those run whole, with add_test
 foreach(t \${targets})
   get_target_property(type \${t} TYPE)
-  if(type STREQUAL "EXECUTABLE")
+  if(NOT type STREQUAL "EXECUTABLE")
+  elseif(t IN_LIST LISTABLE)
     gtest_discover_tests(\${t} DISCOVERY_MODE PRE_TEST TEST_PREFIX "\${t}::")
+  else()
+    add_test(NAME \${t} COMMAND \${t})
   endif()
 endforeach()
 EOF
@@ -122,11 +127,16 @@ cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >cmake.log 2>&1 &&
 	cmake --build build -j "$J" >>cmake.log 2>&1 || { note "gtest.sh: the googletest build failed: $WORK/gt/cmake.log"; exit 1; }
 B=$WORK/gt/build/googletest/googletest
 mkdir -p bins truth
+listable=""
 for f in "$B"/*; do
 	[ -f "$f" ] && [ -x "$f" ] || continue
 	ln -sf "$f" "bins/$(basename "$f")"
+	(cd "$B" && timeout 30 "$f" --gtest_list_tests >/dev/null 2>&1) &&
+		listable="$listable;$(basename "$f")"
 done
+cmake -S . -B build "-DLISTABLE=${listable#;}" >>cmake.log 2>&1 || exit 1
 nbins=$(ls bins | wc -l)
+nlisted=$(echo "${listable#;}" | tr ';' '\n' | grep -c .)
 
 # the truth: each binary run whole, its own XML
 for f in bins/*; do
@@ -158,6 +168,7 @@ assay_cases() {
 cd "$B" || exit 1
 note "assay: first run, then history"
 "$ASSAY" run -j "$J" -q --state-dir "$WORK/gt/state" --junit "$WORK/gt/assay.xml" "$WORK/gt/bins" >"$WORK/gt/assay.out" 2>&1
+"$ASSAY" run -j "$J" -q --state-dir '' --gtest-granularity binary --junit "$WORK/gt/whole.xml" "$WORK/gt/bins" >"$WORK/gt/whole.out" 2>&1
 ctest --test-dir "$WORK/gt/build" -j "$J" -Q >/dev/null 2>&1           # cost data
 cd "$WORK/gt" || exit 1
 truth_cases >truth.tsv
@@ -166,6 +177,9 @@ join -t "$(printf '\t')" truth.tsv assay.tsv >both.tsv
 same=$(awk -F '\t' '$2 == $3' both.tsv | wc -l)
 differ=$(awk -F '\t' '$2 != $3' both.tsv | wc -l)
 missing=$(join -t "$(printf '\t')" -v 1 truth.tsv assay.tsv | wc -l)
+assay_cases whole.xml >whole.tsv
+join -t "$(printf '\t')" truth.tsv whole.tsv >both-whole.tsv
+whole_differ=$(awk -F '\t' '$2 != $3' both-whole.tsv | wc -l)
 
 : >a.t; : >c.t
 for r in $(seq "$RUNS"); do
@@ -174,15 +188,22 @@ for r in $(seq "$RUNS"); do
 	secs ctest --test-dir "$WORK/gt/build" -j "$J" -Q >>c.t
 done
 a=$(median <a.t); c=$(median <c.t)
-echo "### googletest 1.12's own tests and samples ($nbins binaries) at -j$J"
+echo "### googletest 1.12's own tests and samples ($nbins binaries, $nlisted listable) at -j$J"
 echo
 echo "Verdicts, case by case, against each binary run whole (its own XML):"
 echo "$same agree, $differ differ, $missing that the binary ran are missing from assay's report."
+echo "With --gtest-granularity binary (each binary in one process), $whole_differ differ."
 echo
 if [ "$differ" != 0 ]; then
-	echo "| case | the binary alone | assay |"
-	echo "| --- | --- | --- |"
-	awk -F '\t' '$2 != $3 { print "| " $1 " | " $2 " | " $3 " |" }' both.tsv
+	echo "| case | the binary alone | assay | assay, one process per binary |"
+	echo "| --- | --- | --- | --- |"
+	join -t "$(printf '\t')" both.tsv whole.tsv |
+		awk -F '\t' '$2 != $3 { print "| " $1 " | " $2 " | " $3 " | " $4 " |" }'
+	echo
+fi
+if [ "$missing" != 0 ]; then
+	echo "Missing from assay's report:"
+	join -t "$(printf '\t')" -v 1 truth.tsv assay.tsv | sed 's/^/    /'
 	echo
 fi
 echo "| runner | seconds (median of $RUNS) | ratio |"

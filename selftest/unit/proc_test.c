@@ -154,21 +154,30 @@ static void run_until_done(struct proc *p)
 		CHECK_INT(0, loop_run_once(env.loop, 100 * MS, &e));
 }
 
-static void a_real_process_end_to_end(void)
+/* Starts argv (empty environment) on p, prepared as sort, with a
+ * deadline (0: none). */
+static void start(struct proc *p, enum proc_sort sort, char **argv,
+		  uint64_t deadline_ns)
 {
-	char *argv[] = { "/bin/sh", "-c", "echo hello; echo oops >&2; exit 4",
-			 NULL };
-	char *envp[] = { NULL };
+	static char *envp[] = { NULL };
 	struct spawn_opts so = SPAWN_OPTS_INIT;
-	struct proc p;
 
 	so.path = argv[0];
 	so.argv = argv;
 	so.envp = envp;
-	proc_init(&p, &env, PROC_HELPER, &ops, NULL);
+	proc_init(p, &env, sort, &ops, NULL);
+	proc_start(p, &so, deadline_ns);
+}
+
+static void a_real_process_end_to_end(void)
+{
+	char *argv[] = { "/bin/sh", "-c", "echo hello; echo oops >&2; exit 4",
+			 NULL };
+	struct proc p;
+
 	dones = 0;
 	out_bytes = 0;
-	proc_start(&p, &so, 0);
+	start(&p, PROC_HELPER, argv, 0);
 	CHECK(proc_is_running(&p));
 	run_until_done(&p);
 	CHECK_INT(1, dones);
@@ -186,16 +195,10 @@ static void a_real_process_end_to_end(void)
 static void a_deadline_through_the_loop(void)
 {
 	char *argv[] = { "/bin/sleep", "30", NULL };
-	char *envp[] = { NULL };
-	struct spawn_opts so = SPAWN_OPTS_INIT;
 	struct proc p;
 	uint64_t t0 = io_now_ns();
 
-	so.path = argv[0];
-	so.argv = argv;
-	so.envp = envp;
-	proc_init(&p, &env, PROC_TEST, &ops, NULL);
-	proc_start(&p, &so, t0 + 50 * MS);
+	start(&p, PROC_TEST, argv, t0 + 50 * MS);
 	proc_set_deadline(&p, t0 + 80 * MS);    /* moved: a new case began */
 	run_until_done(&p);
 	CHECK_INT(ASSAY_TIMED_OUT, p.exit.how);
@@ -208,16 +211,10 @@ static void a_deadline_through_the_loop(void)
 static void a_spawn_failure_ends_at_once(void)
 {
 	char *argv[] = { "/nonexistent/test", NULL };
-	char *envp[] = { NULL };
-	struct spawn_opts so = SPAWN_OPTS_INIT;
 	struct proc p;
 
-	so.path = argv[0];
-	so.argv = argv;
-	so.envp = envp;
-	proc_init(&p, &env, PROC_TEST, &ops, NULL);
 	dones = 0;
-	proc_start(&p, &so, 0);
+	start(&p, PROC_TEST, argv, 0);
 	CHECK_INT(PROC_DONE, p.state);
 	CHECK_INT(1, dones);
 	CHECK_INT(ASSAY_SPAWN_FAILED, p.exit.how);
