@@ -126,8 +126,6 @@ static void add_test(struct walk *w, const char *suite, const char *path,
 		     const char *dir_prefix, const char *name,
 		     const struct assay_kind *k, const char *problem)
 {
-	struct test *x;
-
 	if (!dir_prefix || !seen_add(&w->seen, xasprintf("%s%s", dir_prefix, name)))
 		return;
 	if (!w->forced && k && w->o->conf) {
@@ -135,9 +133,7 @@ static void add_test(struct walk *w, const char *suite, const char *path,
 		if (set)
 			k = registry_kind(w->o->reg, set);      /* checked at load */
 	}
-	x = table_add(w->t, w->root, suite, path, w->forced ? w->forced : k,
-		      problem);
-	x->pub.timeout_s = w->o->timeout_s;
+	table_add(w->t, w->root, suite, path, w->forced ? w->forced : k, problem);
 }
 
 static int cmp_names(const void *a, const void *b)

@@ -25,7 +25,6 @@ struct discover_opts {
 	const struct strlist *excludes; /* fnmatch globs */
 	const char *kind;               /* forced kind name, or NULL */
 	const struct conf *conf;        /* assay.conf's kinds, or NULL */
-	double timeout_s;
 	const struct registry *reg;
 };
 

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -224,6 +225,43 @@ static void add_case(struct assay_case_sink *s, const char *name,
 	c->skips[c->n++] = skip ? xstrdup(skip) : NULL;
 }
 
+/* Orders case indexes by name, then by place, so the first of equal
+ * names comes first. */
+static int cmp_named(const void *a, const void *b, void *arg)
+{
+	char **names = arg;
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	int c = strcmp(names[i], names[j]);
+
+	return c ? c : (i > j) - (i < j);
+}
+
+/* Keeps the first of cases listed twice (GoogleTest lets two tests have
+ * one name: they are one test here, and both their results count). */
+static void dedupe(struct table_cases *c)
+{
+	size_t *by = xmalloc((c->n + 1) * sizeof(*by)), n = 0;
+	bool *drop = xcalloc(c->n + 1, sizeof(*drop));
+
+	for (size_t i = 0; i < c->n; i++)
+		by[i] = i;
+	qsort_r(by, c->n, sizeof(*by), cmp_named, c->names);
+	for (size_t i = 1; i < c->n; i++)
+		drop[by[i]] = !strcmp(c->names[by[i]], c->names[by[i - 1]]);
+	for (size_t i = 0; i < c->n; i++) {
+		if (drop[i]) {
+			free(c->names[i]);
+			free(c->skips[i]);
+			continue;
+		}
+		c->names[n] = c->names[i];
+		c->skips[n++] = c->skips[i];
+	}
+	c->n = n;
+	free(by);
+	free(drop);
+}
+
 /* Frees what the listing of c gathered: it will not be used. */
 static void drop_cases(struct table_cases *c)
 {
@@ -278,9 +316,11 @@ static void parse(struct lister *ls, struct listing *li)
 			  li->len, &sink, why, sizeof(why)) < 0 || !c->n) {
 		drop_cases(c);
 		add_note(ls, li->test, *why ? why : "it listed no cases");
-	} else if (li->key) {
-		cache_write(ls, li->test, li->key, c);
+		return;
 	}
+	dedupe(c);
+	if (li->key)
+		cache_write(ls, li->test, li->key, c);
 }
 
 static void on_done(struct proc *p)

@@ -29,6 +29,7 @@ harness_libassay_a_SOURCES = \
 	harness/sanitizer.c harness/sanitizer.h \
 	harness/sched.c harness/sched.h \
 	harness/scratch.c harness/scratch.h \
+	harness/select.c harness/select.h \
 	harness/shard.c harness/shard.h \
 	harness/sinks.c harness/sinks.h \
 	harness/spawn.c harness/spawn.h \

@@ -30,6 +30,7 @@
 #include "props.h"
 #include "registry.h"
 #include "runner.h"
+#include "select.h"
 #include "shard.h"
 #include "table.h"
 #include "xalloc.h"
@@ -197,47 +198,19 @@ out:
 	return exit_status(&rs.info);
 }
 
-/* Keeps only this machine's part of the tests (--shard, or the CI
- * engine's variables), saying which it used. */
-static int pick_shard(struct test_table *t, const struct opts *o,
+/* Keeps what this run runs (select.c), saying which shard it is. */
+static int pick_tests(struct test_table *t, const struct opts *o,
 		      struct plan *p, struct err *e)
 {
-	const char **ids;
-	double *cost;
-	unsigned *part;
-	bool *keep;
-	size_t total = t->n;
-	int rc;
+	struct select_opts so = { .shard = o->shard };
+	struct selection sel;
+	int rc = select_tests(t, &so, &sel, e);
 
-	p->shard = o->shard;
-	if (!t->n)              /* nothing found: an error, not an empty shard */
-		p->shard.n = 0;
-	else if (!p->shard.n && (rc = shard_from_env(&p->shard, e)) < 0)
-		return rc;
-	if (!p->shard.n)
-		return 0;
-	ids = xmalloc((t->n + 1) * sizeof(*ids));
-	cost = xmalloc((t->n + 1) * sizeof(*cost));
-	part = xmalloc((t->n + 1) * sizeof(*part));
-	keep = xmalloc((t->n + 1) * sizeof(*keep));
-	for (size_t i = 0; i < t->n; i++) {
-		const struct test *x = t->v[i];
-		ids[i] = x->pub.id;
-		/* not x need.weight: a serial test's weight is -j, which
-		 * shards on other machines need not share */
-		cost[i] = x->cost_known ? x->cost_s : 0;
-	}
-	shard_partition(t->n, ids, cost, p->shard.n, part);
-	for (size_t i = 0; i < t->n; i++)
-		keep[i] = part[i] == p->shard.k;
-	table_filter(t, keep);
-	fprintf(stderr, "assay: shard %u/%u (%s): %zu of %zu tests\n",
-		p->shard.k, p->shard.n, p->shard.source, t->n, total);
-	free(ids);
-	free(cost);
-	free(part);
-	free(keep);
-	return 0;
+	p->shard = sel.shard;
+	if (!rc && sel.shard.n)
+		fprintf(stderr, "assay: shard %u/%u (%s): %zu of %zu tests\n",
+			sel.shard.k, sel.shard.n, sel.shard.source, t->n, sel.found);
+	return rc;
 }
 
 /* Programs whose kind lists their cases become those cases; a program
@@ -258,6 +231,7 @@ static int plan_run(struct test_table *t, const struct conf *c,
 		    const struct opts *o, struct plan *p, struct err *e)
 {
 	struct order_opts oo = { .mode = o->order, .failed_first = o->failed_first,
+				 .timeout_s = o->timeout_s,
 				 .slots = o->jobs, .retries = o->retries };
 
 	history_load(&p->history, o->state_dir);
@@ -266,7 +240,7 @@ static int plan_run(struct test_table *t, const struct conf *c,
 	p->seed = o->seed_given ? o->seed : order_new_seed();
 	oo.seed = p->seed;
 	order_plan(t, c, &p->history, &oo, &p->pools);
-	return pick_shard(t, o, p, e);
+	return pick_tests(t, o, p, e);
 }
 
 static int load_conf(struct conf *c, const struct opts *o,
@@ -285,7 +259,7 @@ static int command(struct opts *o, struct registry *reg, int argc,
 	struct conf conf;
 	struct discover_opts d = { .paths = &o->paths, .excludes = &o->excludes,
 				   .kind = o->kind, .conf = &conf,
-				   .timeout_s = o->timeout_s, .reg = reg };
+				   .reg = reg };
 	struct plan p = { 0 };
 	struct test_table t;
 	int rc;

@@ -111,8 +111,7 @@ static void apply_conf(struct test *x, const struct conf *c,
 
 	if (c)
 		conf_lookup(c, x->pub.path, x->pub.id, &cs);
-	if (cs.timeout_s >= 0)
-		x->pub.timeout_s = cs.timeout_s;
+	x->pub.timeout_s = cs.timeout_s >= 0 ? cs.timeout_s : o->timeout_s;
 	x->need.weight = cs.serial == 1 ? o->slots :
 			 cs.slots > 0 ? (unsigned)cs.slots : 1;
 	if (x->need.weight > o->slots)

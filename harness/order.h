@@ -2,7 +2,8 @@
  * order.h - what each test costs and which starts first.
  *
  * Before a run, fills every test's scheduling fields from assay.conf
- * (slots, serial, groups, retries, timeout) and from history (expected
+ * (slots, serial, groups, retries, timeout: the one place a test's
+ * deadline is decided) and from history (expected
  * duration, whether its last run failed), then its priority:
  * - lpt (default): longest expected first, by slot-seconds (duration x
  *   weight), so the long jobs start early and short ones fill the end;
@@ -36,6 +37,9 @@ struct order_opts {
 	uint64_t seed;                  /* ORDER_RANDOM */
 	unsigned slots;                 /* -j: serial weighs this much */
 	unsigned retries;               /* --retries, unless conf sets it */
+	double timeout_s;               /* --timeout, unless conf sets it: a
+	                                 * test's deadline is set here and
+	                                 * nowhere else */
 };
 
 /* The exclusion groups tests named: a test's need.pool[i] indexes

@@ -252,10 +252,8 @@ static void on_verdict(struct assay_job_ctx *ctx, const struct assay_verdict *kv
 	enum assay_tally tally;
 	struct assay_result res;
 
-	if (pos >= 0 && sl->reported[pos]) {    /* a kind's second word */
-		free(case_id);
-		return;
-	}
+	/* a case reported twice (two tests of one name) is two results:
+	 * none is dropped */
 	if (pos >= 0)
 		sl->reported[pos] = true;
 	if ((unsigned)v.outcome >= ASSAY_OUTCOME_COUNT)

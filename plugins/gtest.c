@@ -451,11 +451,21 @@ static void from_xml_case(struct gtest_job *g, struct assay_job_ctx *ctx,
 	enum assay_outcome o;
 
 	snprintf(full, sizeof(full), "%s.%s", cls ? cls : "", name ? name : "");
+	if (msg)
+		join_line(reason, sizeof(reason), msg, strlen(msg));
+	if (cls && name && !*cls && !*name && f) {
+		/* a failure outside any test (an environment's, an
+		 * uninstantiated suite's): the program's own */
+		struct assay_verdict v = { .struct_size = sizeof(v),
+					   .outcome = ASSAY_FAIL, .reason = reason,
+					   .classification = "gtest" };
+		g->failed++;
+		ctx->report(ctx, &v);
+		goto out;
+	}
 	if (!cls || !name || seen(g, full) || !asked(g, full) ||
 	    (status && strcmp(status, "run")))
 		goto out;
-	if (msg)
-		join_line(reason, sizeof(reason), msg, strlen(msg));
 	o = f ? ASSAY_FAIL : sk || (result && !strcmp(result, "skipped"))
 		? ASSAY_SKIP : ASSAY_PASS;
 	report(g, ctx, full, o, reason,

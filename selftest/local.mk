@@ -25,6 +25,7 @@ check_PROGRAMS += \
 	selftest/unit/sanitizer_test \
 	selftest/unit/sched_test \
 	selftest/unit/scratch_test \
+	selftest/unit/select_test \
 	selftest/unit/shard_test \
 	selftest/unit/spawn_test \
 	selftest/unit/table_test \

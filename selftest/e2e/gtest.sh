@@ -27,16 +27,29 @@ mkdir -p fake && cat >fake/fake <<'EOF'
 filter="A.one:A.two:B/0.three:C.four"
 for a in "$@"; do
 	case $a in
-	--gtest_list_tests) echo listed >>"${FAKE_LOG:-/dev/null}"; printf 'Running main() from fake\nA.\n  one\n  two\nB/0.  # TypeParam = int\n  three\nC.\n  four  # GetParam() = 4\n'; exit 0;;
+	--gtest_list_tests) echo listed >>"${FAKE_LOG:-/dev/null}"; printf 'Running main() from fake\nA.\n  one\n  two\nB/0.  # TypeParam = int\n  three\nC.\n  four  # GetParam() = 4\nA.\n  one\n'; exit 0;;
 	--gtest_filter=*) filter=${a#--gtest_filter=};;
+	--gtest_output=xml:*) xml=${a#--gtest_output=xml:};;
 	esac
 done
+# FAKE_ENVFAIL: a failure outside any test, in the XML only
+if [ -n "${FAKE_ENVFAIL:-}" ] && [ -n "${xml:-}" ]; then
+	printf '<testsuites><testsuite name=""><testcase name="" classname="" status="run"><failure message="env.c:3 the environment broke"/></testcase></testsuite></testsuites>\n' >"$xml"
+fi
 echo "shards=[${GTEST_TOTAL_SHARDS:-}${GTEST_SHARD_INDEX:-}]" >>"$FAKE_LOG"
 echo "filter=$filter" >>"$FAKE_LOG"
 rc=0
 for t in $(echo "$filter" | tr ':' ' '); do
 	echo "[ RUN      ] $t"
-	if [ "$t" = A.two ]; then
+	if [ "$t" = A.one ] && [ -n "${FAKE_DUP:-}" ]; then
+		# a second test of the same name, which fails
+		echo "[       OK ] $t (1 ms)"
+		echo "[ RUN      ] $t"
+		echo "dup.c:1: Failure"
+		echo "the second A.one"
+		echo "[  FAILED  ] $t (1 ms)"
+		rc=1
+	elif [ "$t" = A.two ]; then
 		echo "fake.c:12: Failure"
 		echo "Value of: two"
 		echo "[  FAILED  ] $t (3 ms)"
@@ -69,6 +82,18 @@ FAKE_LOG=/dev/null run_assay run --state-dir '' --gtest-granularity case fake
 expect_last "assay: 3 passed, 1 failed, 0 skipped"
 check $? "kind = gtest in assay.conf forces it"
 rm assay.conf
+
+# a name listed twice is one test; both its results count
+FAKE_LOG=/dev/null run_assay list -k gtest --state-dir '' fake
+[ "$(grep -c 'fake::A.one$' "$W/out")" = 1 ]
+check $? "a case listed twice is one test"
+FAKE_LOG=/dev/null FAKE_DUP=1 run_assay run -k gtest --state-dir '' --gtest-granularity binary fake
+expect_last "assay: 3 passed, 2 failed, 0 skipped"
+expect_out "fake::A.one: dup.c:1: the second A.one"
+# a failure outside any test, which only the XML tells
+FAKE_LOG=/dev/null FAKE_ENVFAIL=1 run_assay run -k gtest --state-dir '' --gtest-granularity binary fake
+expect_out "fake: env.c:3 the environment broke"
+expect_last "assay: 3 passed, 2 failed, 0 skipped"
 
 # a retry runs only the cases that failed, in one process
 rm -f retry.log

@@ -138,7 +138,8 @@ static void random_is_seeded(void)
 
 static void conf_sets_the_need(void)
 {
-	struct order_opts o = { .mode = ORDER_LPT, .slots = 4, .retries = 1 };
+	struct order_opts o = { .mode = ORDER_LPT, .slots = 4, .retries = 1,
+				.timeout_s = 300 };
 	struct order_pools pools;
 	struct err e = ERR_INIT;
 	struct test_table t;
@@ -163,6 +164,7 @@ static void conf_sets_the_need(void)
 	x = table_find(&t, "w");
 	CHECK_INT(4, x->need.weight);                           /* 9 clamped */
 	CHECK(x->pub.timeout_s == 7);
+	CHECK(table_find(&t, "plain")->pub.timeout_s == 300);  /* --timeout */
 	CHECK(prio(&t, "w") == 4 * ORDER_DEFAULT_COST_S);       /* slot-seconds */
 	x = table_find(&t, "g1");
 	CHECK_INT(2, x->need.npools);
