@@ -84,47 +84,16 @@ static void table_release(struct table *t)
 static enum load_status read_text(const char *path, char **text, size_t *len,
 				  char **why)
 {
-	struct stat st;
-	size_t cap, n = 0;
-	ssize_t r = 0;
-	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-
-	*text = NULL;
-	if (fd < 0 && errno == ENOENT)
+	if (io_read_file(path, FILE_MAX, text, len) == 0)
+		return LOAD_OK;
+	if (errno == ENOENT)
 		return LOAD_MISSING;
-	if (fd < 0 || fstat(fd, &st) < 0)
-		goto unreadable;
-	if (!S_ISREG(st.st_mode) || st.st_size > FILE_MAX)
-		goto not_ours;
-	cap = (size_t)st.st_size + 2;   /* +1 sees growth, +1 for the NUL */
-	*text = xmalloc(cap);
-	while (n <= (size_t)FILE_MAX &&
-	       (r = io_read(fd, *text + n, cap - 1 - n)) > 0) {
-		n += (size_t)r;
-		if (n == cap - 1)
-			xgrow((void **)text, &cap, cap + 1, 1);
+	if (errno == EFBIG || errno == EINVAL) {
+		*why = xasprintf("history %s is %s", path, errno == EFBIG ?
+				 "larger than 256 MiB" : "not a regular file");
+		return LOAD_CORRUPT;
 	}
-	if (n > (size_t)FILE_MAX)
-		goto not_ours;
-	if (r < 0)
-		goto unreadable;
-	close(fd);
-	(*text)[n] = 0;
-	*len = n;
-	return LOAD_OK;
-not_ours:
-	*why = xasprintf("history %s is %s", path, S_ISREG(st.st_mode) ?
-			 "larger than 256 MiB" : "not a regular file");
-	close(fd);
-	free(*text);
-	*text = NULL;
-	return LOAD_CORRUPT;
-unreadable:
 	*why = xasprintf("cannot read history %s: %s", path, strerror(errno));
-	if (fd >= 0)
-		close(fd);
-	free(*text);
-	*text = NULL;
 	return LOAD_UNREADABLE;
 }
 

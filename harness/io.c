@@ -135,3 +135,42 @@ int io_mkdir_p(const char *dir)
 	errno = saved;
 	return rc;
 }
+
+int io_read_file(const char *path, size_t max, char **buf, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC), saved;
+	struct stat st;
+	size_t cap, n = 0;
+	ssize_t r = 0;
+
+	*buf = NULL;
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0)
+		goto fail;
+	errno = !S_ISREG(st.st_mode) ? EINVAL : EFBIG;
+	if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size > max)
+		goto fail;
+	cap = (size_t)st.st_size + 2;   /* +1 sees growth, +1 for the NUL */
+	*buf = xmalloc(cap);
+	while (n <= max && (r = io_read(fd, *buf + n, cap - 1 - n)) > 0) {
+		n += (size_t)r;
+		if (n == cap - 1)
+			xgrow((void **)buf, &cap, cap + 1, 1);
+	}
+	if (r >= 0 && n > max)
+		errno = EFBIG;
+	if (r < 0 || n > max)
+		goto fail;
+	close(fd);
+	(*buf)[n] = 0;
+	*len = n;
+	return 0;
+fail:
+	saved = errno;
+	close(fd);
+	free(*buf);
+	*buf = NULL;
+	errno = saved;
+	return -1;
+}

@@ -15,6 +15,14 @@
 int io_write_all(int fd, const void *buf, size_t n);
 /* One read, retrying EINTR. Returns bytes, 0 at EOF, -1 with errno. */
 ssize_t io_read(int fd, void *buf, size_t n);
+/*
+ * The whole of the regular file at path, at most max bytes, into *buf
+ * (malloc'd, NUL-terminated; *len bytes before the NUL). Returns 0, or -1
+ * with errno: the open's or read's, EINVAL for a file that is not a
+ * regular file (a FIFO is refused without waiting on it), EFBIG for one
+ * larger than max.
+ */
+int io_read_file(const char *path, size_t max, char **buf, size_t *len);
 /* Monotonic time in nanoseconds. */
 uint64_t io_now_ns(void);
 /* Wall-clock time in nanoseconds since the epoch. */

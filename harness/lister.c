@@ -103,32 +103,6 @@ static char *cache_path(const struct lister *ls, const struct test *x)
 			 (unsigned long long)hash_mix(hash_str(x->pub.path)));
 }
 
-/* Reads the whole of a small file (at most LISTER_MAX_OUTPUT); NULL when
- * it is not there or not readable. */
-static char *slurp(const char *path, size_t *len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	char *buf = NULL;
-	size_t n = 0, cap = 0;
-	ssize_t r;
-
-	if (fd < 0)
-		return NULL;
-	do {
-		xgrow((void **)&buf, &cap, n + 65536 + 1, 1);
-		r = io_read(fd, buf + n, 65536);
-		n += r > 0 ? (size_t)r : 0;
-	} while (r > 0 && n <= LISTER_MAX_OUTPUT);
-	close(fd);
-	if (r < 0 || n > LISTER_MAX_OUTPUT) {
-		free(buf);
-		return NULL;
-	}
-	buf[n] = 0;
-	*len = n;
-	return buf;
-}
-
 static void add_case(struct assay_case_sink *s, const char *name,
 		     const char *skip);
 
@@ -140,7 +114,8 @@ static bool cache_read(struct lister *ls, const struct test *x,
 	char *path = cache_path(ls, x), *buf, *p;
 	size_t len, klen = strlen(key);
 
-	buf = slurp(path, &len);
+	if (io_read_file(path, LISTER_MAX_OUTPUT, &buf, &len) < 0)
+		buf = NULL;
 	free(path);
 	if (!buf || len < klen + 1 || memcmp(buf, key, klen) || buf[klen] != '\n') {
 		free(buf);

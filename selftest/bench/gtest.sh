@@ -152,8 +152,9 @@ truth_cases() {
 				match($0, /name="[^"]*"/); name = substr($0, RSTART + 6, RLENGTH - 7)
 				match($0, /classname="[^"]*"/); cls = substr($0, RSTART + 11, RLENGTH - 12)
 				o = "pass"; if ($0 ~ /<failure/) o = "fail"; else if ($0 ~ /result="skipped"/) o = "skip"
-				print n "::" cls "." name "\t" o }'
-	done | sort
+				# a failure outside any test is the binary's own
+				print n "::" (cls name == "" ? n : cls "." name) "\t" o }'
+	done | sort -u
 }
 assay_cases() {
 	xmllint --xpath '//testcase' "$1" 2>/dev/null |
@@ -161,7 +162,7 @@ assay_cases() {
 			match($0, /classname="[^"]*"/); cls = substr($0, RSTART + 11, RLENGTH - 12)
 			match($0, / name="[^"]*"/); name = substr($0, RSTART + 7, RLENGTH - 8)
 			o = "pass"; if ($0 ~ /<(failure|error)/) o = "fail"; else if ($0 ~ /<skipped/) o = "skip"
-			sub(/.*\//, "", cls); print cls "::" name "\t" o }' | sort
+			sub(/.*\//, "", cls); print cls "::" name "\t" o }' | sort -u
 }
 # Runs in the binaries' directory, as ctest does (some tests read files
 # beside them).
