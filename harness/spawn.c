@@ -216,13 +216,9 @@ static void env_drop(char **v, size_t *n, const char *kv)
 {
 	size_t len = name_len(kv), k = 0;
 
-	for (size_t i = 0; i < *n; i++) {
-		if (name_len(v[i]) == len && !memcmp(v[i], kv, len)) {
-			free(v[i]);
-			continue;
-		}
-		v[k++] = v[i];
-	}
+	for (size_t i = 0; i < *n; i++)
+		if (name_len(v[i]) != len || memcmp(v[i], kv, len))
+			v[k++] = v[i];
 	*n = k;
 }
 
@@ -236,19 +232,29 @@ static size_t count(const void *list)
 	return n;
 }
 
+/* One allocation per environment: the pointer array, then copies of the
+ * own and mods strings; base's strings are pointed to, not copied. */
 char **spawn_env(char *const *base, const char *const *own,
 		 const char *const *mods)
 {
 	size_t nb = count(base), no = count(own), nm = count(mods), n = 0;
-	char **v = xmalloc((nb + no + nm + 1) * sizeof(*v));
+	size_t bytes = 0;
+	char **v, *arena;
 
-	for (size_t i = 0; i < nb; i++)
-		v[n++] = xstrdup(base[i]);
+	for (size_t i = 0; i < no + nm; i++)
+		bytes += strlen(i < no ? own[i] : mods[i - no]) + 1;
+	v = xmalloc((nb + no + nm + 1) * sizeof(*v) + bytes);
+	arena = (char *)(v + nb + no + nm + 1);
+	memcpy(v, base, nb * sizeof(*v));
+	n = nb;
 	for (size_t i = 0; i < no + nm; i++) {
 		const char *kv = i < no ? own[i] : mods[i - no];
+		size_t len = strlen(kv) + 1;
 		env_drop(v, &n, kv);
-		if (kv[name_len(kv)] == '=')
-			v[n++] = xstrdup(kv);
+		if (kv[name_len(kv)] != '=')
+			continue;
+		v[n++] = memcpy(arena, kv, len);
+		arena += len;
 	}
 	v[n] = NULL;
 	return v;
@@ -256,7 +262,5 @@ char **spawn_env(char *const *base, const char *const *own,
 
 void spawn_env_free(char **env)
 {
-	for (size_t i = 0; env && env[i]; i++)
-		free(env[i]);
 	free(env);
 }

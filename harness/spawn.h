@@ -51,7 +51,8 @@ struct spawn_opts {
  * A child's whole environment, built before the spawn: base, then own,
  * then mods, each entry "NAME=VALUE"; a later entry replaces an earlier
  * one of the same NAME, and a mods entry without '=' removes NAME. Any
- * list may be NULL. Everything is copied; spawn_env_free frees it.
+ * list may be NULL. own and mods are copied; base's strings are borrowed
+ * (environ: they must outlive the result). spawn_env_free frees it.
  */
 char **spawn_env(char *const *base, const char *const *own,
 		 const char *const *mods);

@@ -25,7 +25,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -49,26 +48,46 @@
  * so that no program that merely mentions them (assay itself) carries
  * them whole.
  */
-static bool has_marker(const char *p, size_t n)
-{
-	static const char *const parts[][2] = {
-		{ "@G--gtest_", "list_tests@D" },
-		{ "_ZN7testing8", "internal" },
-	};
-	char m[64];
+#define NMARKERS 2
+#define SCAN_CHUNK (64 * 1024)
+#define MARKER_MAX 32
 
-	for (size_t i = 0; i < sizeof(parts) / sizeof(*parts); i++) {
-		snprintf(m, sizeof(m), "%s%s", parts[i][0], parts[i][1]);
-		if (memmem(p, n, m, strlen(m)))
-			return true;
+static void markers(char m[NMARKERS][MARKER_MAX])
+{
+	snprintf(m[0], MARKER_MAX, "%s%s", "@G--gtest_", "list_tests@D");
+	snprintf(m[1], MARKER_MAX, "%s%s", "_ZN7testing8", "internal");
+}
+
+/*
+ * Whether the ELF file on fd carries a marker: read in chunks, each
+ * searched with the end of the one before (a marker may straddle them).
+ * Reads, never maps: mapping and unmapping cost more than reading the
+ * small programs most test directories hold.
+ */
+static bool has_marker(int fd)
+{
+	char m[NMARKERS][MARKER_MAX], *buf = xmalloc(MARKER_MAX + SCAN_CHUNK);
+	size_t keep = 0, first = 1;
+	bool yes = false;
+	ssize_t r;
+
+	markers(m);
+	while (!yes && (r = io_read(fd, buf + keep, SCAN_CHUNK)) > 0) {
+		size_t n = keep + (size_t)r;
+		if (first && (n < 4 || memcmp(buf, "\177ELF", 4)))
+			break;
+		first = 0;
+		for (int i = 0; i < NMARKERS && !yes; i++)
+			yes = memmem(buf, n, m[i], strlen(m[i])) != NULL;
+		keep = n < MARKER_MAX ? n : MARKER_MAX;
+		memmove(buf, buf + n - keep, keep);
 	}
-	return false;
+	free(buf);
+	return yes;
 }
 
 static int gtest_claim(const char *path, unsigned mode, int named)
 {
-	struct stat st;
-	void *p;
 	bool yes;
 	int fd;
 
@@ -76,15 +95,8 @@ static int gtest_claim(const char *path, unsigned mode, int named)
 		return 0;
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return 0;
-	if (fstat(fd, &st) < 0 || st.st_size < 64 ||
-	    (p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0)) ==
-	    MAP_FAILED) {
-		close(fd);
-		return 0;
-	}
+	yes = has_marker(fd);
 	close(fd);
-	yes = !memcmp(p, "\177ELF", 4) && has_marker(p, (size_t)st.st_size);
-	munmap(p, (size_t)st.st_size);
 	return yes ? 30 : 0;
 }
 

@@ -114,8 +114,27 @@ static void failures_name_their_step(void)
 	CHECK_STR("open its standard input", what);
 }
 
+static void environments_are_built_in_order(void)
+{
+	char *base[] = { "A=1", "B=2", "C=3", NULL };
+	const char *own[] = { "B=20", "D=4", NULL };
+	const char *mods[] = { "C", "A=10", "E=5", "NOPE", NULL };
+	char **v = spawn_env(base, own, mods), joined[128] = "";
+
+	for (size_t i = 0; v[i]; i++)
+		snprintf(joined + strlen(joined), sizeof(joined) - strlen(joined),
+			 "%s ", v[i]);
+	CHECK_STR("B=20 D=4 A=10 E=5 ", joined);
+	CHECK(v[2] != mods[1]);         /* copied */
+	spawn_env_free(v);
+	v = spawn_env(base, NULL, NULL);
+	CHECK(v[0] == base[0] && v[2] == base[2] && !v[3]);   /* borrowed */
+	spawn_env_free(v);
+}
+
 int main(void)
 {
+	environments_are_built_in_order();
 	plain_spec_runs();
 	forked_spec_applies_every_step();
 	failures_name_their_step();
