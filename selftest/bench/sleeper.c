@@ -7,6 +7,8 @@
  * is from main, so it leaves out the exec before it: a deadline's delay
  * computed from it is low by that much (about 0.5 ms here).
  */
+#include "config.h"
+
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
