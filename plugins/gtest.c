@@ -207,6 +207,7 @@ struct gtest_job {
 	char **seen;                    /* cases given a verdict */
 	size_t nseen;
 	unsigned long failed;           /* of them, failed or crashed */
+	bool own;                       /* the program's own verdict sent */
 };
 
 static int gtest_job_begin(void **state, const struct assay_task *task,
@@ -472,6 +473,7 @@ static void from_xml_case(struct gtest_job *g, struct assay_job_ctx *ctx,
 					   .outcome = ASSAY_FAIL, .reason = reason,
 					   .classification = "gtest" };
 		g->failed++;
+		g->own = true;
 		ctx->report(ctx, &v);
 		goto out;
 	}
@@ -556,7 +558,9 @@ static void gtest_job_end(void *state, const struct assay_exit *ex,
 	/* the program's own verdict: a whole run that showed no case, or an
 	 * end that disagrees with every case passing */
 	exec_judge(ex, ctx->test, &v, reason, sizeof(reason));
-	if (!g->nseen && !g->task->cases) {
+	if (g->own) {
+		/* the XML's failure outside any case said it */
+	} else if (!g->nseen && !g->task->cases) {
 		v.reason = reason;
 		ctx->report(ctx, &v);
 	} else if (g->nseen && !g->failed && v.outcome != ASSAY_PASS &&

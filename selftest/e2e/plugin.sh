@@ -6,24 +6,27 @@
 so="$ASSAY_BUILDDIR/selftest/plugin/sample.so"
 [ -f "$so" ] || { echo "# $so not built"; exit 99; }
 
-mk t/broken.xfail 'exit 1'
+mk t/broken.xfail 'echo "$* ${XFAIL_EXPECTED:-} ${XFAIL_UNSET:-gone}" >"$SPEC_LOG"; exit 1'
 mk t/fixed.xfail 'exit 0'
 mk t/plain 'exit 0'
 
-run_assay run --plugin "$so" --reporter "tally=$W/tally" --strict-todo t
+SPEC_LOG=$W/spec XFAIL_UNSET=here run_assay run --plugin "$so" --reporter "tally=$W/tally" --strict-todo t
 expect_rc 1 "with --strict-todo, an xpass fails the run"
+[ "$(cat "$W/spec" 2>/dev/null)" = "--expect-failure 1 gone" ]
+check $? "the kind's spawn spec: its argv, a variable set, one removed (got: $(cat "$W/spec" 2>/dev/null))"
 expect_out "XFAIL"
 expect_out "broken.xfail: failed, as expected"
 expect_out "fixed.xfail: passed, but it is expected to fail"
 expect_last "assay: 2 passed, 1 failed, 0 skipped"
 [ "$(sort "$W/tally")" = "pass plain
+tasks 3
 total 3
 xfail broken.xfail
-xpass fixed.xfail" ] && [ "$(tail -n 1 "$W/tally")" = "total 3" ]
-check $? "the tally reporter saw every result and the end"
+xpass fixed.xfail" ] && [ "$(tail -n 1 "$W/tally")" = "tasks 3" ]
+check $? "the tally reporter saw every result, every task and the end"
 
 # without it, an xpass is shown and counted as passed
-run_assay run --plugin "$so" t
+SPEC_LOG=/dev/null run_assay run --plugin "$so" t
 expect_rc 0 "an xpass alone passes the run"
 expect_out "XPASS"
 expect_out "1 TODO passed (xpass)"

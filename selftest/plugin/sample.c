@@ -5,8 +5,10 @@
  *
  * kind "xfail": programs named *.xfail are expected to fail: a non-zero
  * exit is xfail (counts as passed), exit 0 is xpass (counts as failed).
- * reporter "tally": --reporter tally=FILE writes "OUTCOME ID" per result
- * and "total N" at the end.
+ * Each runs as `PROGRAM --expect-failure`, with XFAIL_EXPECTED=1 in its
+ * environment and XFAIL_UNSET removed (the spawn spec of ABI 2).
+ * reporter "tally": --reporter tally=FILE writes "OUTCOME ID" per result,
+ * then "total N" and "tasks N" (tasks started) at the end.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +25,30 @@ static int xfail_claim(const char *path, unsigned mode, int named)
 	       !strcmp(path + n - 6, ".xfail") ? 50 : 0;
 }
 
+/* The spec's strings must live until job_end: the task's own copy of
+ * argv, and constant environment changes. */
+struct xfail_job {
+	const char *argv[3];
+};
+
+static int xfail_begin(void **state, const struct assay_task *task,
+		       struct assay_spec *spec)
+{
+	static const char *const env[] = { "XFAIL_EXPECTED=1", "XFAIL_UNSET",
+					   NULL };
+	struct xfail_job *j = malloc(sizeof(*j));
+
+	if (!j)
+		return -1;
+	j->argv[0] = task->test->path;
+	j->argv[1] = "--expect-failure";
+	j->argv[2] = NULL;
+	spec->argv = j->argv;
+	spec->env = env;
+	*state = j;
+	return 0;
+}
+
 static void xfail_end(void *state, const struct assay_exit *ex,
 		      struct assay_job_ctx *ctx)
 {
@@ -36,6 +62,7 @@ static void xfail_end(void *state, const struct assay_exit *ex,
 		v.reason = "failed, as expected";
 	}
 	ctx->report(ctx, &v);
+	free(state);
 }
 
 static const struct assay_kind xfail_kind = {
@@ -44,38 +71,55 @@ static const struct assay_kind xfail_kind = {
 	.name = "xfail",
 	.summary = "programs that are expected to fail",
 	.claim = xfail_claim,
+	.job_begin = xfail_begin,
 	.job_end = xfail_end,
+};
+
+struct tally {
+	FILE *f;
+	unsigned long tasks;
 };
 
 static int tally_open(void **state, struct assay_reporter_opts *o,
 		      char *errbuf, size_t errlen)
 {
+	struct tally *t;
 	FILE *f;
 
 	if (!o->arg || !*o->arg) {
 		snprintf(errbuf, errlen, "give a file: --reporter tally=FILE");
 		return -1;
 	}
-	if (!(f = fopen(o->arg, "w"))) {
+	if (!(t = calloc(1, sizeof(*t))) || !(f = fopen(o->arg, "w"))) {
 		snprintf(errbuf, errlen, "cannot write '%s'", o->arg);
+		free(t);
 		return -1;
 	}
-	*state = f;
+	t->f = f;
+	*state = t;
 	return 0;
 }
 
 static void tally_event(void *state, const struct assay_event *ev)
 {
+	struct tally *t = state;
+
 	if (ev->type == ASSAY_EV_TEST_END)
-		fprintf(state, "%s %s\n", assay_outcome_name(ev->result->outcome),
+		fprintf(t->f, "%s %s\n", assay_outcome_name(ev->result->outcome),
 			ev->result->id);
+	else if (ev->type == ASSAY_EV_TASK_START)
+		t->tasks++;
 	else if (ev->type == ASSAY_EV_RUN_END)
-		fprintf(state, "total %zu\n", ev->run->total);
+		fprintf(t->f, "total %zu\ntasks %lu\n", ev->run->total, t->tasks);
 }
 
 static int tally_close(void *state, char *errbuf, size_t errlen)
 {
-	if (fclose(state) != 0) {
+	struct tally *t = state;
+	FILE *f = t->f;
+
+	free(t);
+	if (fclose(f) != 0) {
 		snprintf(errbuf, errlen, "writing the tally failed");
 		return -1;
 	}
