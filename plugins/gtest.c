@@ -79,6 +79,8 @@ static bool has_marker(int fd)
 		first = 0;
 		for (int i = 0; i < NMARKERS && !yes; i++)
 			yes = memmem(buf, n, m[i], strlen(m[i])) != NULL;
+		if ((size_t)r < SCAN_CHUNK)
+			break;          /* a regular file's short read: its end */
 		keep = n < MARKER_MAX ? n : MARKER_MAX;
 		memmove(buf, buf + n - keep, keep);
 	}
