@@ -30,14 +30,7 @@ S=${S:-10}
 ASSAY=${ASSAY:-$top/harness/assay}
 SLEEPER=${SLEEPER:-$top/selftest/bench/sleeper}
 
-if [ -n "${WORK:-}" ]; then
-	mkdir -p "$WORK" || exit 1
-	WORK=$(cd "$WORK" && pwd)
-else
-	WORK=$(mktemp -d "${TMPDIR:-/tmp}/assay-bench-deadline.XXXXXX") || exit 1
-	[ "${KEEP:-0}" = 1 ] || trap 'rm -rf "$WORK"' EXIT
-	trap 'exit 130' INT TERM
-fi
+work_dir bench-deadline
 [ -x "$SLEEPER" ] || { echo "deadline.sh: build $SLEEPER first (make bench-deadline)" >&2; exit 1; }
 
 mkdir -p "$WORK/t" "$WORK/idle"

@@ -29,14 +29,7 @@ CXX=${CXX:-g++}
 GOOGLETEST=${GOOGLETEST:-1}
 SRC=/usr/src/googletest
 
-if [ -n "${WORK:-}" ]; then
-	mkdir -p "$WORK" || exit 1
-	WORK=$(cd "$WORK" && pwd)
-else
-	WORK=$(mktemp -d "${TMPDIR:-/tmp}/assay-bench-gtest.XXXXXX") || exit 1
-	[ "${KEEP:-0}" = 1 ] || trap 'rm -rf "$WORK"' EXIT
-	trap 'exit 130' INT TERM
-fi
+work_dir bench-gtest
 note() { echo "$*" >&2; }
 for tool in "$CXX" cmake ctest; do
 	command -v "$tool" >/dev/null 2>&1 || { note "gtest.sh: $tool is missing (apt-get install g++ cmake)"; exit 1; }

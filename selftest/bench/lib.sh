@@ -26,3 +26,17 @@ find_lit() {
 		lit_cmd="$py $lit_cmd"
 	fi
 }
+
+# work_dir NAME: WORK as given (made when missing), or a new temporary
+# directory assay-NAME.XXXXXX, removed at exit unless KEEP=1; INT and
+# TERM end the script with 130
+work_dir() {
+	if [ -n "${WORK:-}" ]; then
+		mkdir -p "$WORK" || exit 1
+		WORK=$(cd "$WORK" && pwd)
+	else
+		WORK=$(mktemp -d "${TMPDIR:-/tmp}/assay-$1.XXXXXX") || exit 1
+		[ "${KEEP:-0}" = 1 ] || trap 'rm -rf "$WORK"' EXIT
+	fi
+	trap 'exit 130' INT TERM
+}

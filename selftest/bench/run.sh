@@ -37,14 +37,7 @@ for v in N J RUNS; do
 	case $val in '' | *[!0-9]* | 0) echo "run.sh: $v must be a positive number" >&2; exit 2 ;; esac
 done
 
-if [ -n "${WORK:-}" ]; then
-	mkdir -p "$WORK" || exit 1
-	WORK=$(cd "$WORK" && pwd)
-else
-	WORK=$(mktemp -d "${TMPDIR:-/tmp}/assay-bench.XXXXXX") || exit 1
-	[ "${KEEP:-0}" = 1 ] || trap 'rm -rf "$WORK"' EXIT
-	trap 'exit 130' INT TERM
-fi
+work_dir bench
 T=$WORK/tests
 
 note() { echo "$*" >&2; }

@@ -71,14 +71,7 @@ esac
 [ -x "$ASSAY" ] || { echo "sched.sh: ASSAY is not an executable: $ASSAY" >&2; exit 2; }
 case $(date +%N) in '' | *N*) echo "sched.sh: need GNU date (+%N)" >&2; exit 1 ;; esac
 
-if [ -n "${WORK:-}" ]; then
-	mkdir -p "$WORK" || exit 1
-	WORK=$(cd "$WORK" && pwd)
-else
-	WORK=$(mktemp -d "${TMPDIR:-/tmp}/assay-sched.XXXXXX") || exit 1
-	[ "${KEEP:-0}" = 1 ] || trap 'rm -rf "$WORK"' EXIT
-fi
-trap 'exit 130' INT TERM
+work_dir sched
 
 D=$WORK/gen
 T=$D/t
