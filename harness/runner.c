@@ -65,8 +65,8 @@ struct runner {
 	struct loop_timer tick;         /* ASSAY_EV_TICK, when asked for */
 	struct slot *slots;
 	unsigned running;
-	unsigned copies, iterations;    /* --stress; --repeat x --stress */
-	struct attempt_policy policy;   /* the same, for attempts */
+	struct attempt_policy policy;   /* --stress copies, iterations in all
+	                                 * (--repeat x --stress), stopping */
 	bool stop;                      /* --until-fail saw a failure */
 	char *stop_id;                  /* the failed test that stopped it */
 	size_t dropped;                 /* runs never started */
@@ -282,7 +282,7 @@ static void on_verdict(struct assay_job_ctx *ctx, const struct assay_verdict *kv
 	if (VERDICT_HAS(kv, classification))
 		res.classification = v.classification;
 	res.iteration = run->iteration;
-	res.iterations = r->iterations;
+	res.iterations = r->policy.iterations;
 	res.attempt = run->attempt;
 	j->verdicts++;
 	sl->nres++;
@@ -741,7 +741,7 @@ static void teardown(struct runner *r)
  * as --stress asks. */
 static void queue_batch(struct runner *r, struct test *const *v, size_t n)
 {
-	for (unsigned c = 1; c <= r->copies; c++)
+	for (unsigned c = 1; c <= r->policy.copies; c++)
 		queue(r, attempt_new(n == 1 ? v[0] : v[0]->program, v, n, true,
 				     c, v[0]->retries));
 }
@@ -830,7 +830,7 @@ static void plan(struct runner *r)
 		size_t n = 0;
 		if (!t->program) {
 			i++;
-			for (unsigned c = 1; !settled_early(r, t) && c <= r->copies; c++)
+			for (unsigned c = 1; !settled_early(r, t) && c <= r->policy.copies; c++)
 				queue(r, attempt_new(t, NULL, 0, false, c, t->retries));
 			continue;
 		}
@@ -905,7 +905,7 @@ static void not_run(struct runner *r)
 		r->dropped += !any;
 		/* and the iterations of --repeat it would have queued */
 		if (!run->cases || run->batch)
-			r->dropped += (r->iterations - run->iteration) / r->copies;
+			r->dropped += (r->policy.iterations - run->iteration) / r->policy.copies;
 		attempt_free(run);
 	}
 	free(reason);
@@ -936,7 +936,7 @@ static void sum_up(struct runner *r)
 	sinks_finish(&rs->sinks, note_to, rs);
 	rs->info.note = rs->note;
 	rs->info.schedule = &rs->sinks.schedule;
-	if (r->iterations < 2)
+	if (r->policy.iterations < 2)
 		return;
 	rs->repeats = xcalloc(r->t->n + 1, sizeof(*rs->repeats));
 	for (size_t i = 0; i < r->t->n; i++) {
@@ -999,10 +999,8 @@ int runner_run(struct test_table *t, const struct runner_opts *o,
 		.shuffled = o->shuffled, .seed = o->seed, .shard = o->shard,
 		.nshards = o->nshards });
 	rs->rows = xcalloc(t->n + 1, sizeof(*rs->rows));
-	r.copies = o->stress ? o->stress : 1;
-	r.iterations = r.copies * (o->repeat ? o->repeat : 1);
-	r.policy = (struct attempt_policy){ .copies = r.copies,
-					    .iterations = r.iterations };
+	r.policy.copies = o->stress ? o->stress : 1;
+	r.policy.iterations = r.policy.copies * (o->repeat ? o->repeat : 1);
 	r.start_ns = io_now_ns();
 	logs_init(&r.logs, o->output_dir, o->keep_logs);
 	if ((rc = setup(&r, e)) < 0) {

@@ -1,15 +1,17 @@
 /*
  * runner.h - the execute stage: runs a test table on N slots.
  *
- * Owns the loop, the scheduler, the slots' jobs and the run's temporary
- * directory for the length of one run. Each loop iteration runs fixed
- * phases: fill free slots, wait, read output and signals, reap children,
- * fire due timers, collect finished jobs. Turns what jobs did into
- * results through their kind and hands them to the bus. Runs each test
- * as often as --repeat, --stress and --retries ask: the results of an
- * attempt that may be retried are held until the job ends, then sent as
- * final (TEST_END) or as retried (TEST_RETRY). Never formats output,
- * never sleeps, never polls for children.
+ * The wiring of one run: plans the table into attempts (a test, or a
+ * batch of one program's listed cases), lets the scheduler give them
+ * slots, starts each as a task on a supervised process, and collects
+ * the tasks whose process ended: their kind's verdicts, what the host
+ * adds (sanitizer reports, cases a kind left unreported), results to the
+ * bus and the sinks, and the attempt's state table for what comes next
+ * (a retry, the next iteration). Each loop iteration runs fixed phases:
+ * fill free slots, wait in loop_run_once (output, children, signals,
+ * timers), collect. Owns the loop, the scheduler, the tasks and the
+ * run's temporary directory for the length of one run. Never formats
+ * output, never sleeps, never polls for children.
  */
 #ifndef ASSAY_RUNNER_H
 #define ASSAY_RUNNER_H
