@@ -213,10 +213,6 @@ static void verdict_without_job(struct runner *r, const struct test *t,
 	result_out(r, t, NULL, &res);
 }
 
-/* Whether a kind's verdict struct reaches field f (it may predate it). */
-#define VERDICT_HAS(v, f) \
-	((v)->struct_size >= offsetof(struct assay_verdict, f) + sizeof((v)->f))
-
 /* The host's own part of a verdict: a sanitizer report fails what its
  * kind judged by exit status. Reports while a case ran are that case's;
  * the rest are the program's. */
@@ -241,17 +237,21 @@ static void on_verdict(struct assay_job_ctx *ctx, const struct assay_verdict *kv
 	struct runner *r = j->owner;
 	struct slot *sl = &r->slots[j->slot];
 	struct attempt *run = sl->run;
-	struct assay_verdict v = *kv;
-	char *case_id = v.case_name ? xasprintf("%s::%s", program_of(j->test)->pub.id,
-						 v.case_name) : NULL;
-	ptrdiff_t pos = case_id ? attempt_case_pos(run, table_find(r->t, case_id))
-				: -1;
-	const struct test *x = pos >= 0 ? run->cases[pos] : NULL;
+	struct assay_verdict v = { 0 };
+	char *case_id;
+	ptrdiff_t pos;
+	const struct test *x;
 	bool done = task_is_done(j);
 	char reason[768];
 	enum assay_tally tally;
 	struct assay_result res;
 
+	/* what the kind's struct holds; fields it predates stay 0 */
+	memcpy(&v, kv, kv->struct_size < sizeof(v) ? kv->struct_size : sizeof(v));
+	case_id = v.case_name ? xasprintf("%s::%s", program_of(j->test)->pub.id,
+					   v.case_name) : NULL;
+	pos = case_id ? attempt_case_pos(run, table_find(r->t, case_id)) : -1;
+	x = pos >= 0 ? run->cases[pos] : NULL;
 	/* a case reported twice (two tests of one name) is two results:
 	 * none is dropped */
 	if (pos >= 0)
@@ -272,15 +272,12 @@ static void on_verdict(struct assay_job_ctx *ctx, const struct assay_verdict *kv
 		.exit = done ? &j->proc.exit : NULL,
 		.note = done && j->proc.note[0] ? j->proc.note : NULL,
 	};
-	if (VERDICT_HAS(kv, diag)) {
-		if (v.duration_ns)
-			res.duration_ns = v.duration_ns;
-		res.output = v.output;
-		res.output_len = v.output ? v.output_len : 0;
-		res.diag = v.diag;
-	}
-	if (VERDICT_HAS(kv, classification))
-		res.classification = v.classification;
+	if (v.duration_ns)
+		res.duration_ns = v.duration_ns;
+	res.output = v.output;
+	res.output_len = v.output ? v.output_len : 0;
+	res.diag = v.diag;
+	res.classification = v.classification;
 	res.iteration = run->iteration;
 	res.iterations = r->policy.iterations;
 	res.attempt = run->attempt;
