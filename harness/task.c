@@ -23,15 +23,12 @@ static void on_output(struct proc *p, int stream, const char *buf, size_t n)
 void task_init(struct task *t, const struct task_env *env, unsigned slot,
 	       void (*done)(struct proc *p), void *owner)
 {
-	static struct proc_ops ops[1];
-
 	memset(t, 0, sizeof(*t));
-	/* one table for every task: the same two callbacks */
-	ops[0] = (struct proc_ops){ .output = on_output, .done = done };
+	t->ops = (struct proc_ops){ .output = on_output, .done = done };
 	t->env = env;
 	t->slot = slot;
 	t->owner = owner;
-	proc_init(&t->proc, &env->proc, PROC_TEST, ops, t);
+	proc_init(&t->proc, &env->proc, PROC_TEST, &t->ops, t);
 }
 
 void task_release(struct task *t)

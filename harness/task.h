@@ -30,6 +30,7 @@ struct task_env {
 
 struct task {
 	struct proc proc;
+	struct proc_ops ops;            /* its proc's callbacks */
 	const struct task_env *env;
 	struct test *test;              /* the task's test: a program, a case,
 	                                 * or the program of a batch */
