@@ -95,6 +95,34 @@ FAKE_LOG=/dev/null FAKE_ENVFAIL=1 run_assay run -k gtest --state-dir '' --gtest-
 expect_out "fake: env.c:3 the environment broke"
 expect_last "assay: 3 passed, 2 failed, 0 skipped"
 
+# each case's start is an event of its own, in its task
+so="$ASSAY_BUILDDIR/selftest/plugin/sample.so"
+FAKE_LOG=/dev/null run_assay run -k gtest --state-dir '' --gtest-granularity binary \
+	--plugin "$so" --reporter "tally=$W/tally" fake
+[ "$(grep -c '^cases 4$' tally)" = 1 ] && [ "$(grep -c '^tasks 1$' tally)" = 1 ]
+check $? "a reporter sees 4 CASE_START events in 1 task ($(tr '\n' ' ' <tally))"
+
+# with history, cases that take long get a process each (they spread
+# over every slot); the first run, knowing nothing, makes 4 per slot
+mkdir -p slow && cat >slow/slow <<'EOF'
+#!/bin/sh
+for a in "$@"; do
+	case $a in
+	--gtest_list_tests) printf 'S.\n  a\n  b\n  c\n  d\n  e\n  f\n'; exit 0;;
+	--gtest_filter=*) filter=${a#--gtest_filter=};;
+	esac
+done
+for t in $(echo "$filter" | tr ':' ' '); do
+	echo "[ RUN      ] $t"; sleep 0.2; echo "[       OK ] $t (200 ms)"
+done
+EOF
+chmod +x slow/slow
+run_assay run -k gtest -j 2 --state-dir sts slow
+run_assay run -k gtest -j 2 --state-dir sts slow
+expect_last "assay: 6 passed, 0 failed, 0 skipped"
+[ "$(jobs_run sts)" = 6 ]
+check $? "with history, six 0.2 s cases run in six processes at -j2 (got $(jobs_run sts))"
+
 # a retry runs only the cases that failed, in one process
 rm -f retry.log
 FAKE_LOG=$W/retry.log run_assay run -k gtest --retries 2 --state-dir '' --gtest-granularity binary fake

@@ -8,7 +8,8 @@
  * Each runs as `PROGRAM --expect-failure`, with XFAIL_EXPECTED=1 in its
  * environment and XFAIL_UNSET removed (the spawn spec of ABI 2).
  * reporter "tally": --reporter tally=FILE writes "OUTCOME ID" per result,
- * then "total N" and "tasks N" (tasks started) at the end.
+ * then "total N", "tasks N" (tasks started) and "cases N" (case starts
+ * its kinds saw) at the end.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,7 +78,7 @@ static const struct assay_kind xfail_kind = {
 
 struct tally {
 	FILE *f;
-	unsigned long tasks;
+	unsigned long tasks, cases;
 };
 
 static int tally_open(void **state, struct assay_reporter_opts *o,
@@ -109,8 +110,11 @@ static void tally_event(void *state, const struct assay_event *ev)
 			ev->result->id);
 	else if (ev->type == ASSAY_EV_TASK_START)
 		t->tasks++;
+	else if (ev->type == ASSAY_EV_CASE_START)
+		t->cases++;
 	else if (ev->type == ASSAY_EV_RUN_END)
-		fprintf(t->f, "total %zu\ntasks %lu\n", ev->run->total, t->tasks);
+		fprintf(t->f, "total %zu\ntasks %lu\ncases %lu\n", ev->run->total,
+			t->tasks, t->cases);
 }
 
 static int tally_close(void *state, char *errbuf, size_t errlen)
