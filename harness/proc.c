@@ -37,6 +37,7 @@ void proc_init(struct proc *p, const struct proc_env *env,
 		loop_io_init(&p->s[i].io, on_readable, &p->s[i]);
 	}
 	loop_timer_init(&p->timer, on_timer, p);
+	p->in_fd = -1;
 }
 
 void proc_release(struct proc *p)
@@ -257,6 +258,34 @@ void proc_fail_start(struct proc *p, int errnum, const char *what)
 	fail_start(p, errnum, what, io_now_ns());
 }
 
+void proc_close_stdin(struct proc *p)
+{
+	if (p->in_fd >= 0)
+		close(p->in_fd);
+	p->in_fd = -1;
+}
+
+/* The pipe the process reads as stdin, when its owner wants one: its
+ * read end in *rd (for the child), the write end kept in p->in_fd. */
+static int open_stdin(struct proc *p, int *rd, struct err *e)
+{
+	int fds[2];
+
+	*rd = -1;
+	if (!p->want_stdin)
+		return 0;
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return err_set(e, ERR_SYS, "cannot create its input pipe");
+	if (fcntl(fds[1], F_SETFL, O_NONBLOCK) < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return err_set(e, ERR_SYS, "cannot create its input pipe");
+	}
+	*rd = fds[0];
+	p->in_fd = fds[1];
+	return 0;
+}
+
 /* Opens both pipes; the write ends go to the child. */
 static int open_pipes(struct proc *p, int wr[2], struct err *e)
 {
@@ -282,7 +311,7 @@ void proc_start(struct proc *p, const struct spawn_opts *o,
 {
 	struct spawn_opts so = *o;
 	uint64_t now = io_now_ns();
-	int wr[2] = { -1, -1 }, rc, errnum = 0;
+	int wr[2] = { -1, -1 }, rd = -1, rc, errnum = 0;
 	const char *what = NULL;
 	struct err e = ERR_INIT;
 
@@ -292,9 +321,12 @@ void proc_start(struct proc *p, const struct spawn_opts *o,
 	capture_reset(&p->cap[0]);
 	capture_reset(&p->cap[1]);
 	rc = open_pipes(p, wr, &e);
+	if (!rc)
+		rc = open_stdin(p, &rd, &e);
 	if (!rc) {
 		so.out_fd = wr[0];
 		so.err_fd = wr[1];
+		so.in_fd = rd;
 		rc = spawn_start(&p->pid, &so, &errnum, &what, &e);
 		if (rc < 0 && !errnum)          /* assay's failure: say it */
 			what = e.msg;
@@ -307,7 +339,10 @@ void proc_start(struct proc *p, const struct spawn_opts *o,
 	for (int i = 0; i < 2; i++)
 		if (wr[i] >= 0)
 			close(wr[i]);
+	if (rd >= 0)
+		close(rd);
 	if (rc < 0) {
+		proc_close_stdin(p);
 		fail_start(p, errnum, what, now);
 		return;
 	}
@@ -372,6 +407,7 @@ void proc_clear(struct proc *p)
 {
 	close_stream(p, 0);
 	close_stream(p, 1);
+	proc_close_stdin(p);
 	if (p->env)
 		loop_timer_stop(p->env->loop, &p->timer);
 	if (p->env && p->child.pid && !p->reaped)

@@ -77,6 +77,11 @@ struct proc {
 	enum proc_state state;
 	pid_t pid;
 	struct proc_stream s[2];
+	bool want_stdin;                /* set before proc_start: the process
+	                                 * reads a pipe whose write end is in_fd */
+	int in_fd;                      /* that end, non-blocking (a write
+	                                 * never stalls the loop: EAGAIN is the
+	                                 * owner's to handle); -1: none */
 	struct capture cap[2];
 	struct log_stream log[2];       /* what outgrows cap, on disk (tests) */
 	struct loop_timer timer;
@@ -113,6 +118,8 @@ void proc_start(struct proc *p, const struct spawn_opts *o,
  * failed spawn, with errnum and "WHAT: strerror" in note; done is called
  * before it returns. */
 void proc_fail_start(struct proc *p, int errnum, const char *what);
+/* Closes the process's standard input pipe (its end of input). */
+void proc_close_stdin(struct proc *p);
 /* Moves a running proc's deadline (0: none), e.g. when a new case of a
  * batch starts. */
 void proc_set_deadline(struct proc *p, uint64_t deadline_ns);

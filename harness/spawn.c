@@ -47,7 +47,9 @@ static int by_posix_spawn(pid_t *out, const struct spawn_opts *o)
 		goto out_fa;
 	sigemptyset(&empty);
 	reset_set(&dfl);
-	rc = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	rc = o->in_fd >= 0 ? posix_spawn_file_actions_adddup2(&fa, o->in_fd, 0)
+			   : posix_spawn_file_actions_addopen(&fa, 0, "/dev/null",
+							      O_RDONLY, 0);
 	if (!rc)
 		rc = posix_spawn_file_actions_adddup2(&fa, o->out_fd, 1);
 	if (!rc)
@@ -114,11 +116,13 @@ static _Noreturn void child(const struct spawn_opts *o, int status_fd,
 			    pid_t parent)
 {
 	sigset_t dfl, empty;
-	int in, out = lift(o->out_fd), err = lift(o->err_fd);
+	int in = o->in_fd >= 0 ? lift(o->in_fd) : -1;
+	int out = lift(o->out_fd), err = lift(o->err_fd);
 
 	if (setsid() < 0)
 		child_fail(status_fd, STEP_SESSION);
-	in = open(o->stdin_path ? o->stdin_path : "/dev/null", O_RDONLY);
+	if (o->in_fd < 0)
+		in = open(o->stdin_path ? o->stdin_path : "/dev/null", O_RDONLY);
 	if (in < 0 || dup2(in, 0) < 0)
 		child_fail(status_fd, STEP_STDIN);
 	if (out < 0 || err < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)

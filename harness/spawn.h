@@ -3,8 +3,8 @@
  * assay supervises is started.
  *
  * Never a shell: argv as given, its own session and process group (no
- * terminal, and no way into assay's group), stdin from /dev/null or a
- * file, stdout and stderr onto the given pipe ends, no other inherited
+ * terminal, and no way into assay's group), stdin from /dev/null, a file
+ * or a pipe, stdout and stderr onto the given pipe ends, no other inherited
  * fd, signal mask and dispositions reset. posix_spawn (vfork speed on
  * glibc) does it when the spec asks for nothing more; a spec with
  * rlimits, a ptracer or a parent-death signal takes the fork+exec path,
@@ -33,6 +33,9 @@ struct spawn_opts {
 	char *const *envp;              /* the whole environment */
 	const char *cwd;                /* NULL: assay's own */
 	const char *stdin_path;         /* NULL: /dev/null */
+	int in_fd;                      /* >= 0: becomes the child's fd 0 (a
+	                                 * pipe its owner writes); wins over
+	                                 * stdin_path */
 	int out_fd;                     /* becomes the child's fd 1 */
 	int err_fd;                     /* becomes the child's fd 2 */
 	const struct spawn_rlimit *rlimits;
@@ -45,7 +48,7 @@ struct spawn_opts {
 	                                 * 0: none */
 };
 
-#define SPAWN_OPTS_INIT { .out_fd = -1, .err_fd = -1 }
+#define SPAWN_OPTS_INIT { .out_fd = -1, .err_fd = -1, .in_fd = -1 }
 
 /*
  * A child's whole environment, built before the spawn: base, then own,

@@ -192,6 +192,32 @@ static void a_real_process_end_to_end(void)
 	proc_release(&p);
 }
 
+/* A helper fed through its stdin pipe, as a worker will be. */
+static void a_process_reads_what_its_owner_writes(void)
+{
+	char *argv[] = { "/bin/cat", NULL };
+	static char *envp[] = { NULL };
+	struct spawn_opts so = SPAWN_OPTS_INIT;
+	struct proc p;
+
+	so.path = argv[0];
+	so.argv = argv;
+	so.envp = envp;
+	proc_init(&p, &env, PROC_HELPER, &ops, NULL);
+	p.want_stdin = true;
+	proc_start(&p, &so, 0);
+	CHECK(p.in_fd >= 0);
+	CHECK_INT(12, write(p.in_fd, "to the test\n", 12));
+	proc_close_stdin(&p);                   /* EOF: cat ends */
+	CHECK_INT(-1, p.in_fd);
+	run_until_done(&p);
+	CHECK_INT(ASSAY_EXITED, p.exit.how);
+	CHECK_INT(0, p.exit.code);
+	CHECK_INT(12, p.exit.out->head_len);
+	CHECK(!memcmp(p.exit.out->head, "to the test\n", 12));
+	proc_release(&p);
+}
+
 static void a_deadline_through_the_loop(void)
 {
 	char *argv[] = { "/bin/sleep", "30", NULL };
@@ -238,6 +264,7 @@ int main(void)
 	cancel_twice_kills();
 	exit_waits_for_the_pipes();
 	a_real_process_end_to_end();
+	a_process_reads_what_its_owner_writes();
 	a_deadline_through_the_loop();
 	a_spawn_failure_ends_at_once();
 	loop_free(env.loop);

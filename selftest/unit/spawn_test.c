@@ -86,6 +86,29 @@ static void forked_spec_applies_every_step(void)
 	unlink(path);
 }
 
+/* A pipe as stdin, on both paths: the child reads what the parent wrote. */
+static void stdin_from_a_pipe(void)
+{
+	char *envp[] = { NULL }, out[64];
+	struct spawn_opts o = SPAWN_OPTS_INIT;
+	int p[2], st;
+
+	for (int forked = 0; forked < 2; forked++) {
+		CHECK_INT(0, pipe2(p, O_CLOEXEC));
+		CHECK_INT(6, write(p[1], "piped\n", 6));
+		close(p[1]);
+		o = (struct spawn_opts)SPAWN_OPTS_INIT;
+		o.envp = envp;
+		o.in_fd = p[0];
+		o.stdin_path = "/nonexistent";  /* in_fd wins */
+		o.cwd = forked ? "/" : NULL;
+		st = run(&o, "read x; echo got $x", out, sizeof(out));
+		close(p[0]);
+		CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+		CHECK_STR("got piped\n", out);
+	}
+}
+
 static void failures_name_their_step(void)
 {
 	char *argv[] = { "/nonexistent", NULL }, *envp[] = { NULL };
@@ -137,6 +160,7 @@ int main(void)
 	environments_are_built_in_order();
 	plain_spec_runs();
 	forked_spec_applies_every_step();
+	stdin_from_a_pipe();
 	failures_name_their_step();
 	return check_done();
 }
