@@ -71,6 +71,13 @@ struct tap_parser {
 	uint64_t *names;        /* hashes of case names given out */
 	size_t names_len, names_cap;
 	struct buf scratch;     /* the name being built */
+	/* a "# Subtest: NAME" comment names the subtest whose indented block
+	 * may follow, at level sub_depth; a test point at the comment's own
+	 * level instead makes it only a comment (TAP 14; Node writes one
+	 * before every test point) */
+	char *sub_name;         /* or NULL */
+	size_t sub_depth;
+	unsigned long sub_line; /* the comment's line */
 };
 
 /* ---- small helpers ---- */
@@ -789,6 +796,42 @@ static int yaml_line(struct tap_parser *p, const char *s, size_t n, size_t ind)
 	return 1;
 }
 
+static void forget_sub_name(struct tap_parser *p)
+{
+	free(p->sub_name);
+	p->sub_name = NULL;
+}
+
+/* Opens the level below the innermost, named by a "# Subtest:" comment
+ * when one announced it. */
+static void open_level(struct tap_parser *p)
+{
+	if (p->sub_name && p->sub_depth == p->depth + 1) {
+		push_level(p, p->sub_name, strlen(p->sub_name));
+		p->lv[p->depth].open_line = p->sub_line;  /* named there */
+	} else {
+		push_level(p, NULL, 0);
+	}
+	forget_sub_name(p);
+}
+
+/* A "# Subtest: NAME" comment at level d (NAME: s[0..n)). At the level
+ * below the innermost, it shows that level's block began: the name
+ * announced for it opens it. It announces a subtest at level d + 1. */
+static void on_subtest_comment(struct tap_parser *p, size_t d, const char *s,
+			       size_t n)
+{
+	if (d == p->depth + 1 && p->sub_name && p->sub_depth == d)
+		open_level(p);
+	if (d > p->depth)
+		return;
+	close_levels_to(p, d, "has no test point after it at its parent's level");
+	forget_sub_name(p);
+	p->sub_name = xstrndup(s, n);
+	p->sub_depth = d + 1;
+	p->sub_line = p->lineno;
+}
+
 /* A line at indentation ind: moves to its level (opening bare subtests,
  * closing finished ones); 0 when it cannot belong to any level. */
 static int enter_level(struct tap_parser *p, size_t ind, enum kind k,
@@ -803,7 +846,7 @@ static int enter_level(struct tap_parser *p, size_t ind, enum kind k,
 	*sub_failed = false;
 	if (want > p->depth) {
 		while (p->depth < want)
-			push_level(p, NULL, 0);
+			open_level(p);
 	} else if (want < p->depth) {
 		if (k == L_POINT) {
 			*correlated = p->lv[want + 1].cases > 0;
@@ -816,6 +859,8 @@ static int enter_level(struct tap_parser *p, size_t ind, enum kind k,
 					"has no test point after it at its parent's level");
 		}
 	}
+	/* a subtest announced, whose block never came: a comment only */
+	forget_sub_name(p);
 	return 1;
 }
 
@@ -852,11 +897,9 @@ static void on_line(struct tap_parser *p, const char *s, size_t n, uint64_t now)
 			       (cn == 9 || c[9] == ':' || c[9] == ' ');
 		if (p->pending && cn && (subtest || p->pt.ok))
 			flush_point(p);
-		if (subtest && ind % 4 == 0 && ind / 4 <= p->depth) {
+		if (subtest && ind % 4 == 0) {
 			size_t i = skip_ws(c, cn > 9 && c[9] == ':' ? 10 : 9, cn);
-			close_levels_to(p, ind / 4,
-					"has no test point after it at its parent's level");
-			push_level(p, c + i, trim_end(c + i, cn - i));
+			on_subtest_comment(p, ind / 4, c + i, trim_end(c + i, cn - i));
 		}
 		if (cn)
 			out_line(p, s, n);
@@ -909,6 +952,7 @@ void tap_free(struct tap_parser *p)
 	free(p->yaml.s);
 	free(p->out.s);
 	free(p->scratch.s);
+	free(p->sub_name);
 	free(p->names);
 	free(p->problem);
 	free(p->summary_reason);
