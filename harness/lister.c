@@ -49,7 +49,7 @@ struct lister {
 
 /* ---- the cache: STATE/lists/HASH, one file per program ----
  *
- * The file is the key, an empty line, then "NAME\tSKIP_REASON" per case
+ * The file is the key on one line, then "NAME\tSKIP_REASON" per case
  * (an empty reason: the case runs). The key holds the program's path and
  * identity (device, inode, size, modification and change times), the
  * listing's argv and env and the kind's own cache_key: a rebuilt binary,
