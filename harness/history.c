@@ -294,17 +294,45 @@ static enum load_status load_table(const char *path, struct table *t,
 	return st;
 }
 
+/* The identity of the file at path now; invalid when it is not there. */
+static struct history_stamp stamp_of(const char *path)
+{
+	struct history_stamp s = { 0 };
+	struct stat st;
+
+	if (stat(path, &st) == 0)
+		s = (struct history_stamp){ true, st.st_dev, st.st_ino, st.st_size,
+					    st.st_mtim };
+	return s;
+}
+
+static bool same_stamp(const struct history_stamp *a,
+		       const struct history_stamp *b)
+{
+	return a->valid && b->valid && a->dev == b->dev && a->ino == b->ino &&
+	       a->size == b->size && a->mtime.tv_sec == b->mtime.tv_sec &&
+	       a->mtime.tv_nsec == b->mtime.tv_nsec;
+}
+
 void history_load(struct history *h, const char *dir)
 {
 	struct table t;
+	struct history_stamp before;
 	char *path, *why;
+	enum load_status st;
 
 	memset(h, 0, sizeof(*h));
 	if (!dir || !*dir)
 		return;
 	h->dir = xstrdup(dir);
 	path = xasprintf("%s/history", dir);
-	if (load_table(path, &t, &why) > LOAD_OK)
+	/* stamped before the read: a file replaced in between is read
+	 * again at save, never taken for the one read */
+	before = stamp_of(path);
+	st = load_table(path, &t, &why);
+	if (st == LOAD_OK)
+		h->stamp = before;
+	else if (st > LOAD_OK)
 		h->problem = xasprintf("%s; it will be rebuilt from this run",
 				       why);
 	free(why);
@@ -503,7 +531,8 @@ static void records_clear(struct history *h)
 int history_save(struct history *h, struct err *e)
 {
 	struct table old, merged, mine = { h->v, h->n, h->cap };
-	char *path, *why;
+	struct history_stamp cur;
+	char *path, *why = NULL;
 	int lock_fd = -1, rc;
 
 	if (!h->dir || !h->nrecs)
@@ -513,22 +542,30 @@ int history_save(struct history *h, struct err *e)
 	if ((rc = lock_dir(h->dir, &lock_fd, e)) < 0)
 		return rc;
 	path = xasprintf("%s/history", h->dir);
-	/* what another run wrote since we loaded, or rebuilt from here */
-	if (load_table(path, &old, &why) > LOAD_OK && !h->problem)
-		h->problem = xasprintf("%s; it will be rebuilt from this run",
-				       why);
-	free(why);
-	merge(&old, h, &merged);
-	if ((rc = write_table(path, &merged, e)) < 0) {
-		table_release(&merged);
-		goto out_unlock;
+	cur = stamp_of(path);
+	if (same_stamp(&h->stamp, &cur)) {
+		/* no other run wrote since we loaded: what we hold is it */
+		old = mine;
+		memset(&mine, 0, sizeof(mine));
+	} else {
+		/* what another run wrote since we loaded, or rebuilt from here */
+		if (load_table(path, &old, &why) > LOAD_OK && !h->problem)
+			h->problem = xasprintf("%s; it will be rebuilt from this run",
+					       why);
+		free(why);
 	}
+	h->v = NULL;            /* merged into old or released below */
+	h->n = h->cap = 0;
+	merge(&old, h, &merged);
+	rc = write_table(path, &merged, e);
+	/* merged holds the file's entries with this run's applied: it is
+	 * what h knows now, written or not */
 	table_release(&mine);
 	h->v = merged.v;
 	h->n = merged.n;
 	h->cap = merged.cap;
 	records_clear(h);
-out_unlock:
+	h->stamp = rc < 0 ? (struct history_stamp){ 0 } : stamp_of(path);
 	close(lock_fd);         /* drops the lock */
 	free(path);
 	return rc;

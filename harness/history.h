@@ -16,9 +16,12 @@
 #ifndef ASSAY_HISTORY_H
 #define ASSAY_HISTORY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
+#include <time.h>
 
 #include "err.h"
 
@@ -44,6 +47,15 @@ struct hist_entry {
 
 struct history {
 	char *dir;                      /* NULL: no state kept */
+	struct history_stamp {          /* the file as loaded: when it is the
+	                                 * same file at save, it is not read
+	                                 * again to merge */
+		bool valid;
+		dev_t dev;
+		ino_t ino;
+		off_t size;
+		struct timespec mtime;
+	} stamp;
 	struct hist_entry *v;           /* sorted by id after load */
 	size_t n, cap;
 	struct hist_rec *recs;          /* this run's, not yet saved */

@@ -110,6 +110,38 @@ static void missing(void)
 	free(text), free(path), free(sub), free(dir);
 }
 
+/* Runs that loaded the same file, which another then replaced: the
+ * second to save reads it again (its copy is stale); one that saves
+ * twice merges its own earlier save without reading it again. */
+static void merge_with_a_file_loaded(void)
+{
+	struct history a, b, c;
+	struct err e = ERR_INIT;
+	char *dir = new_dir();
+
+	history_load(&a, dir);
+	history_record(&a, "t/old", 1, 'P', 1);
+	CHECK_INT(0, history_save(&a, &e));
+	history_release(&a);
+	history_load(&b, dir);
+	history_load(&c, dir);
+	CHECK(b.stamp.valid && c.stamp.valid);
+	history_record(&b, "t/from-b", 1, 'P', 2);
+	history_record(&c, "t/from-c", 1, 'F', 2);
+	CHECK_INT(0, history_save(&b, &e));
+	CHECK_INT(0, history_save(&c, &e));    /* c's file was replaced */
+	history_record(&c, "t/again", 1, 'P', 3);
+	CHECK_INT(0, history_save(&c, &e));    /* its own, not read again */
+	history_release(&b);
+	history_release(&c);
+	history_load(&a, dir);
+	CHECK_INT(4, a.n);
+	CHECK(history_find(&a, "t/old") && history_find(&a, "t/from-b") &&
+	      history_find(&a, "t/from-c") && history_find(&a, "t/again"));
+	history_release(&a);
+	free(dir);
+}
+
 static void round_trip(void)
 {
 	struct history h;
@@ -562,6 +594,7 @@ int main(void)
 	counts_and_recent();
 	corrupt();
 	merge_under_lock();
+	merge_with_a_file_loaded();
 	lock_wait();
 	show_output();
 	CHECK(nftw(top_dir, remove_one, 16, FTW_DEPTH | FTW_PHYS) == 0);
