@@ -311,7 +311,7 @@ static int name_is_new(struct tap_parser *p, const char *s, size_t n)
 /* ---- YAML ---- */
 
 struct yaml_fields {
-	char *message, *severity, *got, *expected, *at;
+	char *message, *severity, *got, *expected, *at, *duration_ms;
 };
 
 static char *scalar(yaml_document_t *d, yaml_node_t *v)
@@ -344,9 +344,13 @@ static char *scalar(yaml_document_t *d, yaml_node_t *v)
  * block is not a mapping or not YAML at all (it is still shown raw). */
 static void yaml_read(const char *s, size_t n, struct yaml_fields *f)
 {
+	/* the TAP 13 convention's keys, then Test::More's and node-tap's
+	 * (wanted, found), then Node's test runner's (error, actual,
+	 * location, duration_ms) */
 	static const char *const keys[] = { "message", "severity", "got",
 					    "expected", "at", "wanted", "found",
-					    "expect", NULL };
+					    "expect", "error", "actual",
+					    "location", "duration_ms", NULL };
 	yaml_parser_t yp;
 	yaml_document_t d;
 	yaml_node_t *root;
@@ -365,7 +369,8 @@ static void yaml_read(const char *s, size_t n, struct yaml_fields *f)
 		yaml_node_t *k = yaml_document_get_node(&d, q->key);
 		char **slot[] = { &f->message, &f->severity, &f->got,
 				  &f->expected, &f->at, &f->expected, &f->got,
-				  &f->expected };
+				  &f->expected, &f->message, &f->got, &f->at,
+				  &f->duration_ms };
 		if (!k || k->type != YAML_SCALAR_NODE)
 			continue;
 		for (size_t i = 0; keys[i]; i++)
@@ -384,6 +389,73 @@ static void yaml_fields_free(struct yaml_fields *f)
 	free(f->got);
 	free(f->expected);
 	free(f->at);
+	free(f->duration_ms);
+}
+
+/* s[0..n) starts with the text t; returns what follows, or NULL. */
+static const char *after(const char *s, size_t n, const char *t)
+{
+	size_t k = strlen(t);
+
+	return n >= k && !memcmp(s, t, k) ? s + k : NULL;
+}
+
+/* A copy of s[0..n) without the blanks around it. */
+static char *trimmed(const char *s, size_t n)
+{
+	while (n && (*s == ' ' || *s == '\t')) {
+		s++;
+		n--;
+	}
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
+		n--;
+	return xstrndup(s, n);
+}
+
+/* One "# ..." diagnostic line (# and one blank gone) of a failed point,
+ * as producers write them: Test::More's "  Failed test 'x'",
+ * "  at FILE line N.", "         got: 'a'", "    expected: 'b'";
+ * cmocka's "FILE:LINE: error: Failure!" after the message. Fills what
+ * the YAML did not. */
+static void diag_line(const char *s, size_t n, struct yaml_fields *f,
+		      char **last)
+{
+	const char *v, *line, *end = s + n;
+
+	if ((v = after(s, n, "  Failed test")) && !f->message) {
+		f->message = trimmed(s + 2, n - 2);
+	} else if ((v = after(s, n, "  at ")) && !f->at &&
+		   (line = memmem(v, (size_t)(end - v), " line ", 6))) {
+		size_t k = strspn(line + 6, "0123456789");
+		f->at = xasprintf("%.*s:%.*s", (int)(line - v), v, (int)k, line + 6);
+	} else if ((v = memmem(s, n, "      got: ", 11)) && !f->got) {
+		f->got = trimmed(v + 11, (size_t)(end - v - 11));
+	} else if ((v = memmem(s, n, " expected: ", 11)) && !f->expected) {
+		f->expected = trimmed(v + 11, (size_t)(end - v - 11));
+	} else if ((v = memmem(s, n, ": error: ", 9)) && !f->at && v > s) {
+		f->at = xstrndup(s, (size_t)(v - s));
+		if (!f->message && *last)       /* cmocka: the line before */
+			f->message = xstrdup(*last);
+	} else {
+		free(*last);
+		*last = trimmed(s, n);
+	}
+}
+
+/* The diagnostics of a failed point: its output's comment lines. */
+static void diag_read(const char *out, size_t n, struct yaml_fields *f)
+{
+	const char *p = out, *end = out + n;
+	char *last = NULL;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t k = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		if (k > 2 && p[0] == '#' && p[1] == ' ')
+			diag_line(p + 2, k - 2, f, &last);
+		p += k + 1;
+	}
+	free(last);
 }
 
 /* The YAML block open at this line was never closed by "...". */
@@ -435,6 +507,23 @@ static enum assay_outcome point_outcome(const struct point *pt)
 	return pt->ok ? ASSAY_PASS : ASSAY_FAIL;
 }
 
+/* Makes r one line: control characters become blanks, and a run of
+ * blanks one (a multi-line message, indented, reads as a sentence). */
+static void one_line(char *r)
+{
+	char *w = r;
+
+	for (const char *c = r; *c; c++) {
+		char ch = (unsigned char)*c < 0x20 ? ' ' : *c;
+		if (ch == ' ' && (w == r || w[-1] == ' '))
+			continue;
+		*w++ = ch;
+	}
+	while (w > r && w[-1] == ' ')
+		w--;
+	*w = 0;
+}
+
 /* One line saying why: the directive's reason, the YAML message with
  * got/expected, or where the failing point is. */
 static void case_reason(char *r, size_t n, const struct point *pt,
@@ -453,8 +542,12 @@ static void case_reason(char *r, size_t n, const struct point *pt,
 	}
 	if (o != ASSAY_FAIL)
 		return;
-	if (f->message)
+	if (f->message && f->at && !strstr(f->message, f->at))
+		snprintf(r, n, "%s: %s", f->at, f->message);
+	else if (f->message)
 		snprintf(r, n, "%s", f->message);
+	else if (f->at)
+		snprintf(r, n, "%s: not ok %lu", f->at, pt->number);
 	else
 		snprintf(r, n, "not ok %lu (line %lu)", pt->number, pt->line);
 	if (f->got || f->expected) {
@@ -462,9 +555,7 @@ static void case_reason(char *r, size_t n, const struct point *pt,
 		snprintf(r + k, n - k, " (got %s, expected %s)",
 			 f->got ? f->got : "?", f->expected ? f->expected : "?");
 	}
-	for (char *c = r; *c; c++)          /* one line */
-		if ((unsigned char)*c < 0x20)
-			*c = ' ';
+	one_line(r);
 }
 
 /* Hands the pending point out as a case, with its YAML and output. */
@@ -490,6 +581,8 @@ static void flush_point(struct tap_parser *p)
 	}
 	if (p->yaml.len)
 		yaml_read(p->yaml.s, p->yaml.len, &f);
+	if (c.outcome == ASSAY_FAIL)
+		diag_read(buf_str(&p->out), p->out.len, &f);
 	case_reason(reason, sizeof(reason), pt, c.outcome, &f);
 	c.name = case_name(p, pt);
 	c.reason = reason;
@@ -497,6 +590,8 @@ static void flush_point(struct tap_parser *p)
 	c.line = pt->line;
 	c.depth = pt->depth;
 	c.duration_ns = pt->at_ns > p->last_ns ? pt->at_ns - p->last_ns : 0;
+	if (f.duration_ms && strtod(f.duration_ms, NULL) > 0)  /* its own */
+		c.duration_ns = (uint64_t)(strtod(f.duration_ms, NULL) * 1e6);
 	c.output = buf_str(&p->out);
 	c.output_len = p->out.len;
 	c.output_dropped = p->out_dropped;

@@ -80,6 +80,7 @@ SELFTEST_E2E = \
 	selftest/e2e/outcomes.sh \
 	selftest/e2e/output.sh \
 	selftest/e2e/plugin.sh \
+	selftest/e2e/producers.sh \
 	selftest/e2e/rerun.sh \
 	selftest/e2e/sanitizer.sh \
 	selftest/e2e/schedule.sh \

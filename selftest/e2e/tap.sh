@@ -123,41 +123,6 @@ else
 	echo "# prove not installed: not checked against it"
 fi
 
-# --- Node's test runner: "# Subtest: NAME" before every point ---
-if command -v node >/dev/null 2>&1; then
-	mkdir -p node
-	cat >node/cases.test.mjs <<'EOF'
-import test from 'node:test';
-import assert from 'node:assert';
-test('adds', () => { assert.strictEqual(1 + 1, 2); });
-test('fails', () => { assert.deepStrictEqual({ a: 1 }, { a: 2 }); });
-test('skipped', { skip: 'not here' }, () => {});
-test.describe('suite', () => {
-	test.it('inner', () => {});
-	test.it('async', async () => { await new Promise((r) => setTimeout(r, 5)); });
-});
-EOF
-	printf '#!/bin/sh\nexec node --test --test-reporter=tap "%s/node/cases.test.mjs"\n' "$W" >node/run
-	chmod +x node/run
-	node --test --test-reporter=tap node/cases.test.mjs >node.own 2>&1
-	own_rc=$?
-	own_pass=$(sed -n 's/^# pass //p' node.own)
-	own_fail=$(sed -n 's/^# fail //p' node.own)
-	own_skip=$(sed -n 's/^# skipped //p' node.own)
-	run_assay run --kind tap --state-dir '' node/run
-	expect_rc 1
-	expect_no_out "no plan"
-	expect_out "run::adds"
-	expect_out "run::suite/inner"
-	grep -q "FAIL .*run::fails" "$W/out"
-	check $? "the failing deep-equal is a failed case"
-	expect_last "assay: $own_pass passed, $own_fail failed, $own_skip skipped"
-	check $? "node's own count: pass $own_pass, fail $own_fail, skipped $own_skip (it exited $own_rc)"
-else
-	checks=$((checks + 1))
-	echo "ok $checks # SKIP node is not installed (Debian: nodejs): Node's TAP not checked"
-fi
-
 # --- garbage and endless streams: a verdict, bounded memory ---
 # (apart: under a sanitizer on a loaded machine, reading 300 KB of
 # garbage can take longer than the endless stream's 2 s deadline)

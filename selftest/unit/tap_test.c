@@ -283,6 +283,23 @@ static void test_durations(void)
 	tap_free(p);
 }
 
+/* A producer's own duration_ms (Node's test runner) is the case's. */
+static void test_own_durations(void)
+{
+	struct timing t = { 0 };
+	struct tap_parser *p = tap_new(on_timed, &t, 1000);
+	struct tap_summary s;
+	static const char in[] = "1..2\nok 1 - a\n  ---\n  duration_ms: 2.5\n"
+				 "  ...\nok 2 - b\n  ---\n  duration_ms: 'x'\n  ...\n";
+
+	tap_feed(p, in, sizeof(in) - 1, 99000);
+	tap_finish(p, 100000, 0, &s);
+	CHECK_INT(2, t.n);
+	CHECK_INT(2500000, t.d[0]);
+	CHECK_INT(0, t.d[1]);           /* not a number: assay's own (0 here) */
+	tap_free(p);
+}
+
 struct last {
 	unsigned long cases;
 	size_t output_len;
@@ -354,6 +371,7 @@ int main(void)
 {
 	run_table(TOP_SRCDIR "/selftest/tap/conformance.txt");
 	test_durations();
+	test_own_durations();
 	test_bounds();
 	test_sniff();
 	return check_done();
