@@ -60,6 +60,37 @@ else
 	skip "node is not installed (Debian: nodejs)"
 fi
 
+# ---- node-tap (Debian's node-tap, found through /usr/share/nodejs) ----
+NODE_PATH=${NODE_PATH:-/usr/share/nodejs}
+export NODE_PATH
+if command -v node >/dev/null 2>&1 && command -v tap >/dev/null 2>&1 &&
+	node -e "require('tap')" >/dev/null 2>&1; then
+	cat >prog/cases.js <<'EOF'
+const t = require('tap');
+t.test('adds', async t => { t.equal(1 + 1, 2); });
+t.test('fails', async t => { t.same({ a: 1 }, { a: 2 }, 'deep'); });
+t.test('skipped', { skip: 'not here' }, async t => {});
+t.test('todo', { todo: 'later' }, async t => { t.fail('not done'); });
+t.test('nested', async t => { t.test('inner', async t => { t.ok(true, 'fine'); }); });
+EOF
+	printf '#!/bin/sh
+exec node "%s/prog/cases.js"
+' "$W" >prog/nodetap
+	chmod +x prog/nodetap
+	tap --no-coverage -R silent prog/cases.js >/dev/null 2>&1
+	own=$?
+	node prog/cases.js >nodetap.own 2>&1
+	t_all=$(sed -n 's/^# failed [0-9]* of \([0-9]*\) tests$/\1/p' nodetap.own)
+	t_fail=$(sed -n 's/^# failed \([0-9]*\) of [0-9]* tests$/\1/p' nodetap.own)
+	t_skip=$(sed -n 's/^# skip: //p' nodetap.own)
+	run_assay run --kind tap --state-dir '' prog/nodetap
+	# its todo is not run, so "ok # TODO": an xpass, in the passed column
+	agree node-tap "$own" $((t_all - t_fail - t_skip)) "$t_fail" "$t_skip"
+	expect_out "nodetap::nested/inner/fine"
+else
+	skip "node-tap is not installed (Debian: node-tap)"
+fi
+
 # ---- Perl: Test::More, and Test2::V0 ----
 if command -v prove >/dev/null 2>&1 && perl -MTest::More -e 1 2>/dev/null; then
 	cat >prog/more.t <<'EOF'
