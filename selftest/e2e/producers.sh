@@ -98,6 +98,9 @@ if command -v prove >/dev/null 2>&1 && perl -MTest::More -e 1 2>/dev/null; then
 use strict;
 use warnings;
 use Test::More;
+# its diagnostics go to stderr, a pipe of their own: in stdout they are
+# read in order with the points (docs/tap.md, Producers)
+Test::More->builder->failure_output(\*STDOUT);
 ok(1, 'first');
 is(1, 2, 'second is wrong');
 subtest 'sub' => sub {
@@ -128,8 +131,8 @@ EOF
 	run_assay run --state-dir '' prog/more.t
 	agree Test::More "$own" 4 1 1
 	expect_out "more.t::sub/inner two"
-	# its "#   Failed test" comments (on stderr) are the reason
-	expect_out "more.t::second is wrong: prog/more.t:6: Failed test 'second is wrong' (got '1', expected '2')"
+	# its "#   Failed test" comments are the reason
+	expect_out "more.t::second is wrong: prog/more.t:9: Failed test 'second is wrong' (got '1', expected '2')"
 	prove prog/bail.t >/dev/null 2>&1
 	own=$?
 	run_assay run --state-dir '' prog/bail.t
