@@ -81,16 +81,25 @@ expect_last() {
 	check $? "last line is: $1"
 }
 
-# no_process MARKER: no process has MARKER in its command line
+# Every process this script starts (assay, and the tests assay starts)
+# carries this in its environment, so that no_process looks at this
+# run's processes only, not at another selftest's on the same machine.
+E2E_RUN=$W
+export E2E_RUN
+
+# no_process MARKER: none of this run's processes has MARKER in its
+# command line
 no_process() {
 	found=""
 	for f in /proc/[0-9]*/cmdline; do
-		if { tr '\0' ' ' <"$f"; } 2>/dev/null | grep -qF -- "$1"; then
-			found="$found ${f#/proc/}"
+		d=${f%/cmdline}
+		if { tr '\0' ' ' <"$f"; } 2>/dev/null | grep -qF -- "$1" &&
+			{ tr '\0' '\n' <"$d/environ"; } 2>/dev/null | grep -qxF -- "E2E_RUN=$W"; then
+			found="$found ${d#/proc/}"
 		fi
 	done
 	[ -z "$found" ]
-	check $? "no process left with '$1' in its command line${found:+ (found:$found)}"
+	check $? "no process of this run left with '$1' in its command line${found:+ (found:$found)}"
 }
 
 # run_maxrss ARG...: runs assay under selftest/tools/maxrss, like
