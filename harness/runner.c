@@ -40,7 +40,6 @@ struct slot {
 	struct attempt *run;
 	const char **names;             /* the names of its listed cases */
 	bool *reported;                 /* per case: a verdict came */
-	bool holding;                   /* the attempt may be retried */
 	struct results held;            /* its results until it ends */
 	size_t nres, nskipped;          /* results of this attempt */
 	size_t nflaky, nfailed;         /* final results: flaky, failed
@@ -285,7 +284,7 @@ static void on_verdict(struct assay_job_ctx *ctx, const struct assay_verdict *kv
 	sl->nres++;
 	sl->nskipped += tally == ASSAY_TALLY_SKIPPED;
 	j->failed |= tally == ASSAY_TALLY_FAILED;
-	if (sl->holding) {
+	if (attempt_holds(run)) {       /* it may be retried: hold it */
 		results_add(&sl->held, &res);
 	} else {
 		if (done && judge_final(r, run, &res) == ASSAY_TALLY_FAILED)
@@ -312,7 +311,6 @@ static void on_case_start(struct assay_job_ctx *ctx, const char *name)
 		proc_set_deadline(&j->proc, limit > 0 ? io_now_ns() +
 				  (uint64_t)(limit * 1e9) : 0);
 	emit(r, ASSAY_EV_CASE_START, x, NULL, j, NULL);
-	r->rs->info.elapsed_ns = io_now_ns() - r->start_ns;
 }
 
 /* ---- phases ---- */
@@ -344,8 +342,7 @@ static void start_job(struct runner *r, struct attempt *run, unsigned slot)
 					 .case_start = on_case_start };
 	j->owner = r;
 	attempt_dispatch(run, AEV_START, &r->policy);
-	*sl = (struct slot){ .run = run, .held = sl->held,
-			     .holding = attempt_holds(run) };
+	*sl = (struct slot){ .run = run, .held = sl->held };
 	if (run->cases) {
 		sl->names = xcalloc(run->ncases + 1, sizeof(*sl->names));
 		sl->reported = xcalloc(run->ncases, sizeof(*sl->reported));
@@ -526,15 +523,13 @@ static void settle_cases(struct runner *r, struct task *j)
 	struct slot *sl = &r->slots[j->slot];
 	struct attempt *run = sl->run;
 	enum assay_exit_how how = j->proc.exit.how;
-	struct test **left = NULL;
+	struct test **left = xmalloc((run->ncases + 1) * sizeof(*left));
 	size_t n = 0;
 	char buf[512];
 
 	for (size_t i = 0; i < run->ncases; i++)
-		if (!sl->reported[i]) {
-			left = xrealloc(left, (n + 1) * sizeof(*left));
+		if (!sl->reported[i])
 			left[n++] = run->cases[i];
-		}
 	if (!n) {
 		free(left);
 		return;
@@ -593,10 +588,10 @@ static void collect(struct runner *r, struct task *j)
 	r->policy.stopping = r->interrupts || r->stop;
 	ev = j->proc.cancelled ? AEV_CANCELLED : j->failed ? AEV_FAILED : AEV_PASSED;
 	retry = attempt_next(run, ev, &r->policy) == ATTEMPT_RETRYING;
-	if (sl->holding && !retry)
+	if (attempt_holds(run) && !retry)
 		j->failed = held_fails(r, sl);
 	settle_logs(r, j, j->failed && !retry);
-	if (sl->holding)
+	if (attempt_holds(run))
 		flush_held(r, j, retry);
 	learn(r, j, !retry);
 	if (!retry)

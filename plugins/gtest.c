@@ -67,8 +67,8 @@ static void markers(char m[NMARKERS][MARKER_MAX])
 static bool has_marker(int fd)
 {
 	char m[NMARKERS][MARKER_MAX], *buf = xmalloc(MARKER_MAX + SCAN_CHUNK);
-	size_t keep = 0, first = 1;
-	bool yes = false;
+	size_t keep = 0;
+	bool yes = false, first = true;
 	ssize_t r;
 
 	markers(m);
@@ -76,7 +76,7 @@ static bool has_marker(int fd)
 		size_t n = keep + (size_t)r;
 		if (first && (n < 4 || memcmp(buf, "\177ELF", 4)))
 			break;
-		first = 0;
+		first = false;
 		for (int i = 0; i < NMARKERS && !yes; i++)
 			yes = memmem(buf, n, m[i], strlen(m[i])) != NULL;
 		if ((size_t)r < SCAN_CHUNK)
@@ -208,6 +208,8 @@ struct gtest_job {
 	size_t out_len;
 	char **seen;                    /* cases given a verdict */
 	size_t nseen;
+	size_t nsorted;                 /* seen[0..nsorted) sorted (from_xml) */
+	const char **asked;             /* task->cases sorted (from_xml) */
 	unsigned long failed;           /* of them, failed or crashed */
 	bool own;                       /* the program's own verdict sent */
 };
@@ -424,21 +426,20 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Whether the output showed name (what from_xml sorted of it; the XML's
+ * own verdicts are added after, each testcase once). */
 static bool seen(const struct gtest_job *g, const char *name)
 {
-	return g->nseen && bsearch(&name, g->seen, g->nseen, sizeof(*g->seen),
-				   cmp_str);
+	return g->nsorted && bsearch(&name, g->seen, g->nsorted,
+				     sizeof(*g->seen), cmp_str);
 }
 
 /* Whether the task asked for name (a whole run asked for all). */
 static bool asked(const struct gtest_job *g, const char *name)
 {
-	if (!g->task->cases)
-		return true;
-	for (size_t i = 0; i < g->task->ncases; i++)
-		if (!strcmp(g->task->cases[i], name))
-			return true;
-	return false;
+	return !g->task->cases ||
+	       bsearch(&name, g->asked, g->task->ncases, sizeof(*g->asked),
+		       cmp_str);
 }
 
 static char *prop(xmlNode *n, const char *name)
@@ -517,6 +518,12 @@ static void from_xml(struct gtest_job *g, struct assay_job_ctx *ctx)
 		return;
 	}
 	qsort(g->seen, g->nseen, sizeof(*g->seen), cmp_str);
+	g->nsorted = g->nseen;
+	if (g->task->cases) {
+		g->asked = xmalloc((g->task->ncases + 1) * sizeof(*g->asked));
+		memcpy(g->asked, g->task->cases, g->task->ncases * sizeof(*g->asked));
+		qsort(g->asked, g->task->ncases, sizeof(*g->asked), cmp_str);
+	}
 	doc = xmlReadMemory(text, (int)len, g->xml_path, NULL, XML_PARSE_NONET |
 			    XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
 			    XML_PARSE_NOCDATA);
@@ -577,6 +584,7 @@ static void gtest_job_end(void *state, const struct assay_exit *ex,
 	for (size_t i = 0; i < g->nseen; i++)
 		free(g->seen[i]);
 	free(g->seen);
+	free(g->asked);
 	free(g->cur);
 	free(g->out);
 	free(g->filter);

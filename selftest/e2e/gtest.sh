@@ -36,6 +36,20 @@ done
 if [ -n "${FAKE_ENVFAIL:-}" ] && [ -n "${xml:-}" ]; then
 	printf '<testsuites><testsuite name=""><testcase name="" classname="" status="run"><failure message="env.c:3 the environment broke"/></testcase></testsuite></testsuites>\n' >"$xml"
 fi
+# FAKE_QUIET: its own printer shows no case; only the XML tells them
+if [ -n "${FAKE_QUIET:-}" ] && [ -n "${xml:-}" ]; then
+	{
+		echo '<testsuites><testsuite name="A">'
+		for t in $(echo "$filter" | tr ':' ' '); do
+			case $t in
+			A.two) echo "<testcase name=\"${t#*.}\" classname=\"${t%.*}\" status=\"run\"><failure message=\"q.c:2 quietly wrong\"/></testcase>" ;;
+			*) echo "<testcase name=\"${t#*.}\" classname=\"${t%.*}\" status=\"run\"/>" ;;
+			esac
+		done
+		echo '<testcase name="unasked" classname="Z" status="run"/></testsuite></testsuites>'
+	} >"$xml"
+	exit 1
+fi
 echo "shards=[${GTEST_TOTAL_SHARDS:-}${GTEST_SHARD_INDEX:-}]" >>"$FAKE_LOG"
 echo "filter=$filter" >>"$FAKE_LOG"
 rc=0
@@ -90,6 +104,12 @@ check $? "a case listed twice is one test"
 FAKE_LOG=/dev/null FAKE_DUP=1 run_assay run -k gtest --state-dir '' --gtest-granularity binary fake
 expect_last "assay: 3 passed, 2 failed, 0 skipped"
 expect_out "fake::A.one: dup.c:1: the second A.one"
+# a binary whose own printer shows no case: its XML gives every verdict,
+# and a case it was not asked for is not taken
+FAKE_LOG=/dev/null FAKE_QUIET=1 run_assay run -k gtest --state-dir '' --gtest-granularity binary fake
+expect_last "assay: 3 passed, 1 failed, 0 skipped"
+expect_out "fake::A.two: q.c:2 quietly wrong"
+expect_no_out "unasked"
 # a failure outside any test, which only the XML tells
 FAKE_LOG=/dev/null FAKE_ENVFAIL=1 run_assay run -k gtest --state-dir '' --gtest-granularity binary fake
 expect_out "fake: env.c:3 the environment broke"
