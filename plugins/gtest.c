@@ -517,7 +517,8 @@ static void from_xml(struct gtest_job *g, struct assay_job_ctx *ctx)
 		free(text);
 		return;
 	}
-	qsort(g->seen, g->nseen, sizeof(*g->seen), cmp_str);
+	if (g->nseen)           /* none seen: seen is NULL, which qsort refuses */
+		qsort(g->seen, g->nseen, sizeof(*g->seen), cmp_str);
 	g->nsorted = g->nseen;
 	if (g->task->cases) {
 		g->asked = xmalloc((g->task->ncases + 1) * sizeof(*g->asked));
