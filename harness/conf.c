@@ -161,6 +161,18 @@ static int set_groups(const struct setting *st, struct conf_rule *r)
 	}
 }
 
+static int set_tap_plan(const struct setting *st, struct conf_rule *r)
+{
+	static const char *const names[] = { "auto", "required", "optional" };
+
+	for (int i = 0; st->value && i < 3; i++)
+		if (!strcasecmp(st->value, names[i])) {
+			r->tap_plan = i + 1;    /* enum tap_plan */
+			return 0;
+		}
+	return refuse(st, "not a plan rule (want auto, required or optional)");
+}
+
 static const struct {
 	const char *key;
 	int (*set)(const struct setting *st, struct conf_rule *r);
@@ -168,6 +180,7 @@ static const struct {
 	{ "kind", set_kind },       { "timeout", set_timeout },
 	{ "slots", set_slots },     { "serial", set_serial },
 	{ "group", set_groups },    { "retries", set_retries },
+	{ "tap-plan", set_tap_plan },
 };
 
 static void rule_release(struct conf_rule *r)
@@ -182,7 +195,8 @@ static void rule_release(struct conf_rule *r)
 static int add_rule(const struct setting *st)
 {
 	struct conf_rule r = { .timeout_s = -1, .slots = -1, .serial = -1,
-			       .retries = -1, .where = st->src->where };
+			       .retries = -1, .tap_plan = -1,
+			       .where = st->src->where };
 	struct conf *c = st->src->c;
 	size_t i, n = sizeof(test_keys) / sizeof(test_keys[0]);
 	int rc;
@@ -190,7 +204,7 @@ static int add_rule(const struct setting *st)
 	for (i = 0; i < n && strcasecmp(st->key, test_keys[i].key); i++)
 		;
 	if (i == n)
-		return refuse(st, "unknown key (known: kind, timeout, slots, serial, group, retries)");
+		return refuse(st, "unknown key (known: kind, timeout, slots, serial, group, retries, tap-plan)");
 	if ((rc = test_keys[i].set(st, &r)) < 0) {
 		rule_release(&r);
 		return rc;
@@ -305,10 +319,18 @@ int conf_set(struct conf *c, const char *assignment,
 	return rc;
 }
 
+/* Whether the glob matches the id, or the path as found, or the end of
+ * the path from any '/' on: "hang.sh" and "tests/hang.sh" both match a
+ * test found as tests/hang.sh, however the run named it. */
 static bool rule_matches(const struct conf_rule *r, const char *path,
 			 const char *id)
 {
-	return !fnmatch(r->pattern, path, 0) || (id && !fnmatch(r->pattern, id, 0));
+	if (id && !fnmatch(r->pattern, id, 0))
+		return true;
+	for (const char *p = path; p; p = strchr(p, '/'))
+		if (!fnmatch(r->pattern, *p == '/' ? ++p : p, 0))
+			return true;
+	return false;
 }
 
 /* Takes from r each field that out has not set yet. */
@@ -324,6 +346,8 @@ static void fold(struct conf_settings *out, const struct conf_rule *r)
 		out->serial = r->serial;
 	if (out->retries < 0)
 		out->retries = r->retries;
+	if (out->tap_plan < 0)
+		out->tap_plan = r->tap_plan;
 	if (!out->ngroups)
 		while (out->ngroups < CONF_MAX_GROUPS &&
 		       r->groups[out->ngroups]) {
@@ -332,24 +356,55 @@ static void fold(struct conf_settings *out, const struct conf_rule *r)
 		}
 }
 
-void conf_lookup(const struct conf *c, const char *path, const char *id,
-		 struct conf_settings *out)
+/* Folds the rules matching path and id into out; marks them used when
+ * used is set. */
+static void lookup(const struct conf *c, const char *path, const char *id,
+		   struct conf_settings *out, bool *used)
 {
 	*out = (struct conf_settings){ .timeout_s = -1, .slots = -1,
-				       .serial = -1, .retries = -1 };
+				       .serial = -1, .retries = -1,
+				       .tap_plan = -1 };
 	while (path[0] == '.' && path[1] == '/')
 		path += 2;
 	for (size_t i = c->n; i-- > 0;)
-		if (rule_matches(&c->v[i], path, id))
+		if (rule_matches(&c->v[i], path, id)) {
 			fold(out, &c->v[i]);
+			if (used)
+				used[i] = true;
+		}
+}
+
+void conf_lookup(struct conf *c, const char *path, const char *id,
+		 struct conf_settings *out)
+{
+	if (!c->used && c->n)
+		c->used = xcalloc(c->n, sizeof(*c->used));
+	lookup(c, path, id, out, c->used);
 }
 
 const char *conf_kind(const struct conf *c, const char *path, const char *id)
 {
 	struct conf_settings s;
 
-	conf_lookup(c, path, id, &s);
+	lookup(c, path, id, &s, NULL);
 	return s.kind;
+}
+
+size_t conf_unused(const struct conf *c, const struct conf_rule **out,
+		   size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < c->n; i++) {
+		bool dup = false;
+		if (c->used && c->used[i])
+			continue;
+		for (size_t j = 0; j < n && !dup; j++)
+			dup = !strcmp(out[j]->pattern, c->v[i].pattern);
+		if (!dup && n < max)
+			out[n++] = &c->v[i];
+	}
+	return n;
 }
 
 unsigned conf_group_max(const struct conf *c, const char *name)
@@ -367,6 +422,7 @@ void conf_release(struct conf *c)
 	for (size_t i = 0; i < c->ngroups; i++)
 		free(c->groups[i].name);
 	free(c->v);
+	free(c->used);
 	free(c->groups);
 	free(c->path);
 	memset(c, 0, sizeof(*c));

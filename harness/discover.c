@@ -133,7 +133,23 @@ static void add_test(struct walk *w, const char *suite, const char *path,
 		if (set)
 			k = registry_kind(w->o->reg, set);      /* checked at load */
 	}
-	table_add(w->t, w->root, suite, path, w->forced ? w->forced : k, problem);
+	if (w->forced)
+		k = w->forced;
+	if (k && !problem && k->struct_size >= offsetof(struct assay_kind, describe) +
+	    sizeof(k->describe) && k->describe) {
+		struct assay_test pub = { .struct_size = sizeof(pub), .id = suite,
+					  .suite = suite, .path = path,
+					  .kind = k->name };
+		struct assay_traits tr = { .struct_size = sizeof(tr) };
+		struct test *x;
+
+		k->describe(&pub, &tr);
+		x = table_add(w->t, w->root, tr.id ? tr.id : suite, path, k,
+			      tr.problem);
+		x->kind_serial = tr.serial;
+		return;
+	}
+	table_add(w->t, w->root, suite, path, k, problem);
 }
 
 static int cmp_names(const void *a, const void *b)
@@ -235,6 +251,7 @@ static int walk_root(struct walk *w, const char *path)
 {
 	struct stat st;
 	const char *suite = path, *slash = strrchr(path, '/');
+	const struct assay_kind *k;
 	char *dir, *key;
 	int rc;
 
@@ -254,8 +271,9 @@ static int walk_root(struct walk *w, const char *path)
 		suite += 2;
 	dir = slash ? xasprintf("%.*s", (int)(slash - path + 1), path) : xstrdup(".");
 	key = dir_key(dir);
-	add_test(w, suite, path, key, slash ? slash + 1 : path,
-		 registry_claim(w->o->reg, path, st.st_mode, 1), named_problem(&st));
+	k = registry_claim(w->o->reg, path, st.st_mode, 1);
+	add_test(w, suite, path, key, slash ? slash + 1 : path, k,
+		 k || w->forced ? NULL : named_problem(&st));
 	free(key);
 	free(dir);
 	return 0;

@@ -226,8 +226,21 @@ static int list_cases(struct test_table *t, const struct opts *o, struct err *e)
 	return rc;
 }
 
+/* One warning per [tests] section that matched no test found: a user
+ * who mistyped a glob must not wait out a default timeout to learn it. */
+static void warn_unused(const struct conf *c, const struct test_table *t)
+{
+	const struct conf_rule *r[8];
+	size_t n = conf_unused(c, r, 8);
+
+	for (size_t i = 0; i < n && i < 8; i++)
+		fprintf(stderr,
+			"assay: warning: %s: [tests \"%s\"] matches no test found (its glob is matched against ids like '%s' and their paths; check it, or run 'assay list')\n",
+			r[i]->where, r[i]->pattern, t->n ? t->v[0]->pub.id : "unit/buf_test");
+}
+
 /* Orders the tests by what conf and history say, then shards them. */
-static int plan_run(struct test_table *t, const struct conf *c,
+static int plan_run(struct test_table *t, struct conf *c,
 		    const struct opts *o, struct plan *p, struct err *e)
 {
 	struct order_opts oo = { .mode = o->order, .failed_first = o->failed_first,
@@ -240,6 +253,7 @@ static int plan_run(struct test_table *t, const struct conf *c,
 	p->seed = o->seed_given ? o->seed : order_new_seed();
 	oo.seed = p->seed;
 	order_plan(t, c, &p->history, &oo, &p->pools);
+	warn_unused(c, t);
 	return pick_tests(t, o, p, e);
 }
 

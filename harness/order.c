@@ -103,15 +103,18 @@ static unsigned pool_index(struct order_pools *p, const struct conf *c,
 	return p->n++;
 }
 
-static void apply_conf(struct test *x, const struct conf *c,
+static void apply_conf(struct test *x, struct conf *c,
 		       const struct order_opts *o, struct order_pools *pools)
 {
 	struct conf_settings cs = { .timeout_s = -1, .slots = -1, .serial = -1,
-				    .retries = -1 };
+				    .retries = -1, .tap_plan = -1 };
 
 	if (c)
 		conf_lookup(c, x->pub.path, x->pub.id, &cs);
+	if (cs.serial < 0)
+		cs.serial = x->kind_serial;
 	x->pub.timeout_s = cs.timeout_s >= 0 ? cs.timeout_s : o->timeout_s;
+	x->pub.tap_plan = cs.tap_plan >= 0 ? cs.tap_plan : 0;
 	x->need.weight = cs.serial == 1 ? o->slots :
 			 cs.slots > 0 ? (unsigned)cs.slots : 1;
 	if (x->need.weight > o->slots)
@@ -122,7 +125,7 @@ static void apply_conf(struct test *x, const struct conf *c,
 	x->retries = cs.retries >= 0 ? (unsigned)cs.retries : o->retries;
 }
 
-void order_plan(struct test_table *t, const struct conf *c,
+void order_plan(struct test_table *t, struct conf *c,
 		const struct history *h, const struct order_opts *o,
 		struct order_pools *pools)
 {

@@ -54,7 +54,7 @@ struct order_pools {
  * Fills the scheduling fields of every test in t (c and h may be NULL)
  * and the pools their groups make.
  */
-void order_plan(struct test_table *t, const struct conf *c,
+void order_plan(struct test_table *t, struct conf *c,
 		const struct history *h, const struct order_opts *o,
 		struct order_pools *pools);
 void order_pools_release(struct order_pools *p);

@@ -21,6 +21,7 @@ struct test {
 	/* how it is scheduled (assay.conf, history: see order.h) */
 	struct sched_need need;
 	unsigned retries;               /* extra attempts after a failure */
+	bool kind_serial;               /* its kind says it runs alone */
 	double cost_s;                  /* expected duration */
 	bool cost_known;                /* cost_s is from history */
 	bool failed_last;               /* its last run in history failed */

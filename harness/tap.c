@@ -27,6 +27,7 @@ struct level {
 	unsigned long count;    /* points read */
 	unsigned long failed;   /* cases failed within, subtests included */
 	unsigned long cases;    /* cases handed out within */
+	unsigned long skipped;  /* points read that were skips */
 	unsigned long planned;
 	unsigned long plan_line;  /* 0: no plan yet */
 	unsigned long open_line;  /* where the subtest began */
@@ -67,6 +68,9 @@ struct tap_parser {
 	bool tap_seen;          /* a plan or point at the top level */
 	bool bailed;
 	char *problem;          /* the first thing wrong, or NULL */
+	enum tap_plan plan_rule;
+	bool unplanned;         /* no plan at the top, and the rule let it be */
+	char *last_skip;        /* the reason of the last point skipped */
 	char *summary_reason;
 	uint64_t *names;        /* hashes of case names given out */
 	size_t names_len, names_cap;
@@ -584,6 +588,10 @@ static void flush_point(struct tap_parser *p)
 	if (c.outcome == ASSAY_FAIL)
 		diag_read(buf_str(&p->out), p->out.len, &f);
 	case_reason(reason, sizeof(reason), pt, c.outcome, &f);
+	if (c.outcome == ASSAY_SKIP && *reason) {
+		free(p->last_skip);
+		p->last_skip = xstrdup(reason);
+	}
 	c.name = case_name(p, pt);
 	c.reason = reason;
 	c.number = pt->number;
@@ -621,10 +629,24 @@ static void flush_point(struct tap_parser *p)
 
 /* ---- levels ---- */
 
+/* Whether the top level may go without a plan (docs/tap.md): never
+ * under TAP_PLAN_REQUIRED; always under TAP_PLAN_OPTIONAL; under
+ * TAP_PLAN_AUTO when every point was a skip, since a skip never claims
+ * that anything was checked. */
+static bool plan_waived(const struct tap_parser *p, const struct level *l)
+{
+	if (l != &p->lv[0])
+		return false;
+	return p->plan_rule == TAP_PLAN_OPTIONAL ||
+	       (p->plan_rule == TAP_PLAN_AUTO && l->count && l->skipped == l->count);
+}
+
 static void check_plan(struct tap_parser *p, const struct level *l,
 		       const char *who)
 {
-	if (!l->plan_line && !p->lineno)
+	if (!l->plan_line && plan_waived(p, l))
+		p->unplanned = true;
+	else if (!l->plan_line && !p->lineno)
 		problem(p, "%sno plan: the program printed nothing on stdout", who);
 	else if (!l->plan_line)
 		problem(p, "line %lu: %sno plan: %lu test point%s and no 1..N line",
@@ -820,6 +842,7 @@ static void on_point(struct tap_parser *p, const char *s, size_t n,
 		}
 	pt->ok = ok;
 	pt->skip = end < n && skip;
+	l->skipped += pt->skip;
 	pt->todo = end < n && !skip;
 	pt->number = num;
 	pt->line = p->lineno;
@@ -1031,7 +1054,13 @@ struct tap_parser *tap_new(tap_case_fn *fn, void *arg, uint64_t start_ns)
 	xgrow((void **)&p->lv, &p->lv_cap, 4, sizeof(*p->lv));
 	memset(p->lv, 0, sizeof(*p->lv));
 	p->lv[0].name = xstrdup("");
+	p->plan_rule = TAP_PLAN_AUTO;
 	return p;
+}
+
+void tap_set_plan_rule(struct tap_parser *p, enum tap_plan rule)
+{
+	p->plan_rule = rule;
 }
 
 void tap_free(struct tap_parser *p)
@@ -1050,6 +1079,7 @@ void tap_free(struct tap_parser *p)
 	free(p->sub_name);
 	free(p->names);
 	free(p->problem);
+	free(p->last_skip);
 	free(p->summary_reason);
 	free(p);
 }
@@ -1126,6 +1156,12 @@ static void judge(struct tap_parser *p, int exit_code, struct tap_summary *o)
 		o->outcome = ASSAY_ERROR;
 		o->classification = "tap-protocol";
 		snprintf(r, sizeof(r), "%s", p->problem);
+	} else if (exit_code == 77 && !top->failed) {
+		/* automake's and GLib's "skipped", after any passing points */
+		o->outcome = ASSAY_SKIP;
+		snprintf(r, sizeof(r), "%s", p->last_skip ? p->last_skip :
+			 "exit code 77 (skipped)");
+		o->report = !top->count || top->skipped < top->count;
 	} else if (exit_code > 0 && !top->failed) {
 		o->outcome = ASSAY_ERROR;
 		o->classification = "exit-code";
@@ -1141,8 +1177,8 @@ static void judge(struct tap_parser *p, int exit_code, struct tap_summary *o)
 		o->report = false;
 	} else {
 		o->outcome = ASSAY_PASS;
-		snprintf(r, sizeof(r), "%lu test point%s", top->cases,
-			 top->cases == 1 ? "" : "s");
+		snprintf(r, sizeof(r), "%lu test point%s%s", top->cases,
+			 top->cases == 1 ? "" : "s", p->unplanned ? ", no plan" : "");
 		o->report = !top->cases;
 	}
 	free(p->summary_reason);
@@ -1168,6 +1204,34 @@ void tap_finish(struct tap_parser *p, uint64_t now_ns, int exit_code,
 	out->version = p->version;
 }
 
+/* Whether line s[0..n) is TAP beyond doubt: "TAP version N", a plan
+ * "1..N" with nothing after it but a comment, or a numbered point. */
+static bool sniff_line(const char *s, size_t n)
+{
+	size_t i = 0;
+	unsigned long v;
+
+	switch (classify(s, n)) {
+	case L_VERSION:
+		i = 12;
+		return read_num(s, &i, n, &v) && trim_end(s, n) == i;
+	case L_PLAN:
+		if (!read_num(s, &i, n, &v) || v != 1)
+			return false;
+		i += 2;
+		if (!read_num(s, &i, n, &v))
+			return false;
+		i = skip_ws(s, i, n);
+		return i == n || s[i] == '#';
+	case L_POINT:
+		i = skip_ws(s, s[0] == 'o' ? 2 : 6, n);
+		return i < n && s[i] >= '0' && s[i] <= '9' && read_num(s, &i, n, &v) &&
+		       (i == n || s[i] == ' ' || s[i] == '\t');
+	default:
+		return false;
+	}
+}
+
 int tap_sniff(const char *buf, size_t n)
 {
 	const char *end = buf + n;
@@ -1182,10 +1246,8 @@ int tap_sniff(const char *buf, size_t n)
 		if (len && buf[len - 1] == '\r')
 			len--;
 		i = skip_ws(buf, 0, len);
-		if (i < len && buf[i] != '#') {
-			enum kind k = classify(buf + i, len - i);
-			return i == 0 && (k == L_VERSION || k == L_PLAN || k == L_POINT);
-		}
+		if (i < len && buf[i] != '#')
+			return i == 0 && sniff_line(buf, len);
 		buf = nl + 1;
 	}
 	return -1;

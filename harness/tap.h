@@ -62,10 +62,20 @@ struct tap_summary {
 
 struct tap_parser;
 
+/* Whether a stream must have a plan at its top level (docs/tap.md). */
+enum tap_plan {
+	TAP_PLAN_AUTO = 1,      /* yes, unless every test point is a skip */
+	TAP_PLAN_REQUIRED,      /* yes: without one the stream is an error */
+	TAP_PLAN_OPTIONAL,      /* no: the points and the exit status judge,
+	                         * none at all included */
+};
+
 /* start_ns: when the program started (the first case's duration counts
  * from it). */
 struct tap_parser *tap_new(tap_case_fn *fn, void *arg, uint64_t start_ns);
 void tap_free(struct tap_parser *p);
+/* The plan rule for this stream; TAP_PLAN_AUTO until set. */
+void tap_set_plan_rule(struct tap_parser *p, enum tap_plan rule);
 
 /* The program's stdout, as it arrives. */
 void tap_feed(struct tap_parser *p, const char *buf, size_t n, uint64_t now_ns);
@@ -82,9 +92,11 @@ void tap_finish(struct tap_parser *p, uint64_t now_ns, int exit_code,
 		struct tap_summary *out);
 
 /*
- * Whether output that starts with buf[0..n) is TAP: the first line that
- * is neither blank nor a `#` comment is a version line, a plan or a test
- * point. 1 yes, 0 no, -1 no such whole line yet (at the end of the
+ * Whether output that starts with buf[0..n) is TAP beyond doubt: the
+ * first line that is neither blank nor a `#` comment is exactly a
+ * version line ("TAP version 13"), a plan ("1..N", then at most a
+ * comment) or a numbered test point ("ok 1", "not ok 2 - x"): "ok" alone
+ * or "1..10 of the steps" is not. 1 yes, 0 no, -1 no such whole line yet (at the end of the
  * stream, -1 means no).
  */
 int tap_sniff(const char *buf, size_t n);

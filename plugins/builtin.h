@@ -16,15 +16,19 @@ const struct assay_plugin *gtest_plugin(void);
 const struct assay_plugin *console_plugin(void);
 const struct assay_plugin *tapout_plugin(void);
 const struct assay_plugin *junit_plugin(void);
+const struct assay_plugin *installed_plugin(void);
 
 /* exec's judgement of how a program ended, for kinds that build on it:
  * fills v->outcome and writes the reason into reason[0..n). */
 void exec_judge(const struct assay_exit *ex, const struct assay_test *t,
 		struct assay_verdict *v, char *reason, size_t n);
 
-/* A job read as TAP (sniff 0), or as TAP when its output starts like
- * TAP and judged by exec_judge otherwise (sniff 1): plugins/tap.c. */
-int tapjob_begin(void **state, int sniff);
+/* A job of test t read as TAP (sniff 0), or as TAP when its output is
+ * TAP beyond doubt and judged by exec_judge otherwise (sniff 1):
+ * plugins/tap.c. plan_rule: the kind's enum tap_plan (0: auto), which
+ * assay.conf's tap-plan overrides. */
+int tapjob_begin(void **state, const struct assay_test *t, int sniff,
+		 int plan_rule);
 void tapjob_output(void *state, int stream, const char *buf, size_t n,
 		   struct assay_job_ctx *ctx);
 void tapjob_end(void *state, const struct assay_exit *ex,

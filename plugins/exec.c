@@ -1,14 +1,15 @@
 /*
- * plugins/exec.c - the exec kind: a test is a program judged by how it
- * ended.
+ * plugins/exec.c - the exec and auto kinds: a test is a program judged
+ * by how it ended.
  *
  * Exit 0 passes, 77 skips, 99 is a hard error, any other status fails,
  * death by a signal is a crash (named: "crash (SIGSEGV)"). A skip takes
  * its reason from the program's last line of output, as automake and
  * meson users write it. Each failure is classified for reports
- * (docs/junit.md): exit-code, hard-error, not-runnable. A program whose output starts like TAP is read
- * as TAP instead (plugins/tap.c does the looking). Never runs anything
- * itself.
+ * (docs/junit.md): exit-code, hard-error, not-runnable. exec never reads
+ * the output; auto, the kind of every executable no other kind claims,
+ * reads it as TAP when it is TAP beyond doubt (plugins/tap.c does the
+ * looking). Never runs anything itself.
  */
 #include "config.h"
 
@@ -24,9 +25,14 @@
 #define EXIT_SKIP 77
 #define EXIT_HARD_ERROR 99
 
-static int exec_claim(const char *path, unsigned mode, int named)
+static int auto_claim(const char *path, unsigned mode, int named)
 {
 	return S_ISREG(mode) && (mode & 0111) ? 10 : 0;
+}
+
+static int exec_claim_none(const char *path, unsigned mode, int named)
+{
+	return 0;
 }
 
 /* Copies the last non-empty line of o (its tail, or its head when that
@@ -125,24 +131,47 @@ void exec_judge(const struct assay_exit *ex, const struct assay_test *t,
 	}
 }
 
-static int exec_job_begin(void **state, const struct assay_task *task,
-			  struct assay_spec *spec)
+static void exec_job_end(void *state, const struct assay_exit *ex,
+			 struct assay_job_ctx *ctx)
 {
-	return tapjob_begin(state, 1);
+	struct assay_verdict v = { .struct_size = sizeof(v) };
+	char reason[256] = "";
+
+	exec_judge(ex, ctx->test, &v, reason, sizeof(reason));
+	v.reason = reason;
+	ctx->report(ctx, &v);
 }
 
+static int auto_job_begin(void **state, const struct assay_task *task,
+			  struct assay_spec *spec)
+{
+	return tapjob_begin(state, task->test, 1, 0);
+}
+
+/* Chosen by name only (--kind exec, kind = exec): the output is never
+ * parsed. */
 static const struct assay_kind exec_kind = {
 	.abi_version = ASSAY_PLUGIN_ABI,
 	.struct_size = sizeof(struct assay_kind),
 	.name = "exec",
-	.summary = "a program judged by its exit status (0 pass, 77 skip, 99 error)",
-	.claim = exec_claim,
-	.job_begin = exec_job_begin,
+	.summary = "a program judged by its exit status alone (0 pass, 77 skip, 99 error)",
+	.claim = exec_claim_none,
+	.job_end = exec_job_end,
+};
+
+/* What an executable found is, unless another kind claims it. */
+static const struct assay_kind auto_kind = {
+	.abi_version = ASSAY_PLUGIN_ABI,
+	.struct_size = sizeof(struct assay_kind),
+	.name = "auto",
+	.summary = "a program judged by its exit status, or as TAP when its output is TAP beyond doubt",
+	.claim = auto_claim,
+	.job_begin = auto_job_begin,
 	.job_output = tapjob_output,
 	.job_end = tapjob_end,
 };
 
-static const struct assay_kind *const kinds[] = { &exec_kind, NULL };
+static const struct assay_kind *const kinds[] = { &auto_kind, &exec_kind, NULL };
 
 const struct assay_plugin *exec_plugin(void)
 {

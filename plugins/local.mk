@@ -5,6 +5,7 @@ builtin_plugin_sources = \
 	plugins/console.c \
 	plugins/exec.c \
 	plugins/gtest.c \
+	plugins/installed.c \
 	plugins/junit.c \
 	plugins/tap.c \
 	plugins/tapout.c

@@ -3,17 +3,20 @@
  * each test point a case (harness/tap.c reads it; docs/tap.md has the
  * rules).
  *
- * Also reads for the exec kind: a job of either kind starts here. A tap
- * job parses from its first byte; an exec job holds its first bytes
- * until tap_sniff can say whether they look like TAP, then either
+ * Also reads for the auto and installed-tests kinds. A tap job parses
+ * from its first byte; a sniffing job holds its first bytes until
+ * tap_sniff can say whether they are TAP beyond doubt, then either
  * parses them or judges the program by its exit status alone (the host
- * judges sanitizer reports, for every kind). Never holds more than SNIFF_MAX bytes,
+ * judges sanitizer reports, for every kind). A sniffed stream's points
+ * count, but it is not held to the protocol: when it breaks it, the
+ * exit status judges (docs/tap.md). Never holds more than SNIFF_MAX bytes,
  * never reports a case twice, never reports two results for the program
  * itself, never judges a signal or a deadline itself (exec_judge does).
  */
 #include "config.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +34,8 @@ enum mode { SNIFFING, READING_TAP, PLAIN };
 
 struct tapjob {
 	enum mode mode;
+	bool sniffed;                   /* read as TAP only by its looks */
+	enum tap_plan plan_rule;
 	struct tap_parser *p;
 	struct assay_job_ctx *ctx;      /* of the call now running */
 	char *held;                     /* stdout while sniffing */
@@ -59,13 +64,20 @@ static void start_reading(struct tapjob *tj)
 {
 	tj->mode = READING_TAP;
 	tj->p = tap_new(on_case, tj, tj->start_ns);
+	tap_set_plan_rule(tj->p, tj->plan_rule);
 }
 
-int tapjob_begin(void **state, int sniff)
+int tapjob_begin(void **state, const struct assay_test *t, int sniff,
+		 int plan_rule)
 {
 	struct tapjob *tj = xcalloc(1, sizeof(*tj));
 
 	tj->start_ns = io_now_ns();
+	tj->sniffed = sniff;
+	tj->plan_rule = plan_rule ? (enum tap_plan)plan_rule : TAP_PLAN_AUTO;
+	if (t->struct_size >= offsetof(struct assay_test, tap_plan) + sizeof(t->tap_plan) &&
+	    t->tap_plan >= TAP_PLAN_AUTO && t->tap_plan <= TAP_PLAN_OPTIONAL)
+		tj->plan_rule = (enum tap_plan)t->tap_plan;
 	if (sniff)
 		tj->mode = SNIFFING;
 	else
@@ -157,6 +169,16 @@ void tapjob_end(void *state, const struct assay_exit *ex,
 			   ex->how == ASSAY_EXITED ? ex->code : -1, &sum);
 	if (tj->mode == PLAIN || ex->how != ASSAY_EXITED) {
 		judge_exit(tj, ex, ctx->test, &v, reason, sizeof(reason));
+	} else if (tj->sniffed && !sum.failed && sum.outcome == ASSAY_ERROR) {
+		/* looked like TAP, but is not held to the protocol: the
+		 * exit status judges, and the reason says what was odd */
+		char how[256] = "";
+		exec_judge(ex, ctx->test, &v, how, sizeof(how));
+		if (!strcmp(sum.classification, "tap-protocol"))
+			snprintf(reason, sizeof(reason), "%s%sits output looked like TAP, but %s",
+				 how, *how ? "; " : "", sum.reason);
+		else
+			snprintf(reason, sizeof(reason), "%s", how);
 	} else {
 		v.outcome = sum.outcome;
 		v.classification = sum.classification;
@@ -185,7 +207,7 @@ static int tap_claim(const char *path, unsigned mode, int named)
 static int tap_job_begin(void **state, const struct assay_task *task,
 			 struct assay_spec *spec)
 {
-	return tapjob_begin(state, 0);
+	return tapjob_begin(state, task->test, 0, 0);
 }
 
 static const struct assay_kind tap_kind = {

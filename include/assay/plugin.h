@@ -87,6 +87,22 @@ struct assay_test {
 	const char *case_name;  /* a test that is one case of a program its
 	                         * kind listed: the case (id is
 	                         * SUITE::CASE); a whole program: NULL */
+	int tap_plan;           /* for kinds that read TAP: assay.conf's
+	                         * tap-plan, 1 auto, 2 required, 3 optional
+	                         * (docs/tap.md); 0: unset, the kind's own */
+	/* new fields go here, at the end, and nowhere else */
+};
+
+/* What a kind says of a test it was given, at discovery (describe).
+ * Every field starts empty, meaning the host's default; strings are the
+ * kind's, copied by the host before the next call. */
+struct assay_traits {
+	uint32_t struct_size;
+	const char *id;         /* the test's id in place of the path it was
+	                         * found by, or NULL */
+	const char *problem;    /* why it cannot run: it is reported as an
+	                         * error with this reason; or NULL */
+	int serial;             /* 1: it runs alone (as serial = true) */
 	/* new fields go here, at the end, and nowhere else */
 };
 
@@ -266,6 +282,13 @@ struct assay_kind {
 	int (*list_parse)(const struct assay_test *t, const struct assay_exit *ex,
 			  const char *out, size_t len, struct assay_case_sink *sink,
 			  char *errbuf, size_t errlen);
+
+	/*
+	 * Optional: called at discovery for each test this kind will run
+	 * (t->id is the path it was found by), to name it, refuse it or
+	 * schedule it alone (struct assay_traits).
+	 */
+	void (*describe)(const struct assay_test *t, struct assay_traits *out);
 	/* new fields go here, at the end, and nowhere else */
 };
 

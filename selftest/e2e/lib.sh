@@ -75,6 +75,11 @@ expect_err() {
 	check $? "stderr has: $1"
 }
 
+expect_no_err() {
+	! grep -aqF -- "$1" "$W/err"
+	check $? "stderr lacks: $1"
+}
+
 # expect_last LINE: the last line of stdout is exactly LINE
 expect_last() {
 	[ "$(tail -n 1 "$W/out")" = "$1" ]

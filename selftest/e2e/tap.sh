@@ -35,6 +35,50 @@ run_assay run --kind tap k
 expect_rc 1
 expect_out "silent: line 1: no plan: 0 test points and no 1..N line"
 
+# --- sniffing never invents an error; --kind exec never reads ---
+mk s/status 'echo "ok"; echo "all good"'
+mk s/steps 'echo "1..10 of the steps"; echo "step 1 done"'
+mk s/broken 'printf "1..3\nok 1 - first\n"'
+mk s/failing 'printf "1..2\nok 1 - a\nnot ok 2 - b\n"'
+run_assay run s
+expect_rc 1 "only the stream with a failing point fails"
+expect_no_out "status::"
+expect_no_out "steps::"
+expect_out "broken::first"
+expect_out "failing::b"
+expect_last "assay: 5 passed, 1 failed, 0 skipped"
+run_assay run --kind exec s
+expect_rc 0 "--kind exec: judged by the exit status alone"
+expect_no_out "::"
+expect_last "assay: 4 passed, 0 failed, 0 skipped"
+printf '[tests "failing"]\n\tkind = exec\n' >"$W/assay.conf"
+run_assay run s
+expect_rc 0 "kind = exec in assay.conf"
+expect_no_out "failing::"
+rm "$W/assay.conf"
+
+# --- a stream without a plan: all skipped is a skip; tap-plan overrides ---
+mk n/gdbus-threading.t 'echo "# random seed: R02S"; echo "ok 1 # SKIP all tests skipped: unreliable"'
+mk n/skip77.t 'echo "ok 1 # SKIP no bus"; exit 77'
+mk n/unplanned.t 'echo "ok 1 - a"'
+run_assay run n
+expect_rc 1
+expect_out "gdbus-threading.t::1: all tests skipped: unreliable"
+expect_out "skip77.t::1: no bus"
+expect_out "unplanned.t: line 1: no plan: 1 test point and no 1..N line"
+expect_last "assay: 1 passed, 1 failed, 2 skipped"
+printf '[tests "n/unplanned.t"]\n\ttap-plan = optional\n[tests "gdbus-*"]\n\ttap-plan = required\n' >"$W/assay.conf"
+run_assay run n
+expect_rc 1
+expect_out "gdbus-threading.t: line 2: no plan: 1 test point and no 1..N line"
+expect_no_out "unplanned.t: line 1"
+expect_last "assay: 1 passed, 1 failed, 2 skipped"
+printf '[tests "n/*"]\n\ttap-plan = sometimes\n' >"$W/assay.conf"
+run_assay run n
+expect_rc 2 "a bad tap-plan is refused"
+expect_err "tap-plan = sometimes: not a plan rule (want auto, required or optional)"
+rm "$W/assay.conf"
+
 # --- assay.conf sets the kind per path; bad settings are named ---
 mk c/quiet.sh 'echo "hello"; echo "ok 1 - late TAP"; echo "1..1"'
 mk c/other.sh 'echo "hello"; echo "ok 1 - late TAP"; echo "1..1"'
@@ -46,11 +90,11 @@ expect_last "assay: 2 passed, 0 failed, 0 skipped"
 printf '[tests "c/*"]\n\tkidn = tap\n' >"$W/bad.conf"
 run_assay run --config "$W/bad.conf" c
 expect_rc 2 "an unknown key is a usage error"
-expect_err "bad.conf: [tests \"c/*\"] kidn = tap: unknown key (known: kind, timeout, slots, serial, group, retries)"
+expect_err "bad.conf: [tests \"c/*\"] kidn = tap: unknown key (known: kind, timeout, slots, serial, group, retries, tap-plan)"
 printf '[tests "c/*"]\n\tkind = nope\n' >"$W/bad.conf"
 run_assay run --config "$W/bad.conf" c
 expect_rc 2
-expect_err "kind = nope: no such kind (known: exec, tap, gtest)"
+expect_err "kind = nope: no such kind (known: auto, exec, tap, gtest, installed-tests)"
 printf '[tests "c/*"\n' >"$W/bad.conf"
 run_assay run --config "$W/bad.conf" c
 expect_rc 2
@@ -60,21 +104,34 @@ expect_rc 2
 expect_err "cannot read the configuration '$W/missing.conf'"
 rm "$W/assay.conf"
 
+# --- a glob matches however the test was named; a stray one warns ---
+mk h/hang.sh 'sleep 10'
+printf '[tests "hang.sh"]\n\ttimeout = 0.3\n[tests "hnag.sh"]\n\ttimeout = 1\n' >"$W/assay.conf"
+run_assay run h
+expect_out "hang.sh: timeout after 0.3s"
+expect_err 'assay: warning: assay.conf: [tests "hnag.sh"] matches no test found'
+run_assay run h/hang.sh
+expect_out "h/hang.sh: timeout after 0.3s"
+run_assay run -c 'tests.h/hang.sh.timeout=0.3' h
+expect_out "hang.sh: timeout after 0.3s"
+expect_no_err 'warning: -c'
+rm "$W/assay.conf"
+
 # --- verdicts on bad streams; the rest of the run goes on ---
-mk b/bail 'printf "1..3\nok 1 - a\nBail out! database gone\nok 2\n"'
-mk b/short 'printf "1..5\nok 1\nok 2\n"'
-mk b/yaml 'printf "1..1\nnot ok 1 - x\n  ---\n  message: oops\n"'
-mk b/exit 'printf "1..1\nok 1\n"; exit 3'
-mk b/crash 'printf "1..2\nok 1 - first\n"; kill -SEGV $$'
-mk b/fine 'printf "1..1\nok 1 - still runs\n"'
+mk b/bail.t 'printf "1..3\nok 1 - a\nBail out! database gone\nok 2\n"'
+mk b/short.t 'printf "1..5\nok 1\nok 2\n"'
+mk b/yaml.t 'printf "1..1\nnot ok 1 - x\n  ---\n  message: oops\n"'
+mk b/exit.t 'printf "1..1\nok 1\n"; exit 3'
+mk b/crash.t 'printf "1..2\nok 1 - first\n"; kill -SEGV $$'
+mk b/fine.t 'printf "1..1\nok 1 - still runs\n"'
 run_assay run b
 expect_rc 1
-expect_out "bail: line 3: Bail out! database gone"
-expect_out "short: line 1: planned 5 tests but ran 2"
-expect_out "yaml: line 4: the YAML block opened at line 3 is not closed by '...'"
-expect_out "exit: exit code 3 although no test point failed"
-expect_out "crash: crash (SIGSEGV) after 1 test point"
-expect_out "fine::still runs"
+expect_out "bail.t: line 3: Bail out! database gone"
+expect_out "short.t: line 1: planned 5 tests but ran 2"
+expect_out "yaml.t: line 4: the YAML block opened at line 3 is not closed by '...'"
+expect_out "exit.t: exit code 3 although no test point failed"
+expect_out "crash.t: crash (SIGSEGV) after 1 test point"
+expect_out "fine.t::still runs"
 expect_last "assay: 6 passed, 6 failed, 0 skipped"
 
 # --- cases arrive while the program runs ---
@@ -109,7 +166,7 @@ cp "$W/out" "$W/stream.tap"
 mk r/replay.t "cat '$W/stream.tap'"
 run_assay run r
 expect_out "replay.t::glib//math/add"
-expect_out "replay.t::short: line 1: planned 5 tests but ran 2"
+expect_out "replay.t::short.t: line 1: planned 5 tests but ran 2"
 expect_last "assay: 11 passed, 6 failed, 1 skipped"
 run_assay run --format tap13 t/basic.t t/plain
 expect_rc 0

@@ -56,6 +56,37 @@ static void every_key(void)
 	CHECK(c.path == NULL && c.n == 0);
 }
 
+/* A glob matches the id, the path, or an end of the path after a '/';
+ * sections never matched are found, once per glob. */
+static void globs_and_unused(void)
+{
+	struct conf c;
+	struct conf_settings s;
+	struct err e = ERR_INIT;
+	const struct conf_rule *r[4];
+
+	CHECK_INT(0, load(&c, "[tests \"hang.sh\"]\n\ttimeout = 1\n"
+			  "[tests \"tests/slow*\"]\n\tserial = true\n"
+			  "[tests \"hnag.sh\"]\n\ttimeout = 2\n\tretries = 1\n"
+			  "[tests \"*.t\"]\n\ttap-plan = optional\n", &e));
+	conf_lookup(&c, "tests/hang.sh", "tests/hang.sh", &s);
+	CHECK(s.timeout_s == 1);
+	conf_lookup(&c, "./tests/hang.sh", "hang.sh", &s);
+	CHECK(s.timeout_s == 1);
+	conf_lookup(&c, "/src/p/tests/slow1", "slow1", &s);
+	CHECK_INT(1, s.serial);
+	conf_lookup(&c, "ahang.sh", "ahang.sh", &s);    /* not at a '/' */
+	CHECK(s.timeout_s < 0);
+	CHECK_INT(-1, s.tap_plan);
+	CHECK_INT(2, conf_unused(&c, r, 4));    /* hnag.sh once, *.t */
+	CHECK_STR("hnag.sh", r[0]->pattern);
+	CHECK_STR("*.t", r[1]->pattern);
+	conf_lookup(&c, "t/a.t", "a.t", &s);
+	CHECK_INT(3, s.tap_plan);               /* enum tap_plan's optional */
+	CHECK_INT(1, conf_unused(&c, r, 4));
+	conf_release(&c);
+}
+
 static void last_match_wins(void)
 {
 	struct conf c;
@@ -226,7 +257,7 @@ static void bad(const char *text, const char *want)
 static void bad_values(void)
 {
 	bad("[tests \"t/*\"]\nkind = nope\n",
-	    "[tests \"t/*\"] kind = nope: no such kind (known: exec, tap, gtest)");
+	    "[tests \"t/*\"] kind = nope: no such kind (known: auto, exec, tap, gtest, installed-tests)");
 	bad("[tests \"t/*\"]\ntimeout = -1\n",
 	    "[tests \"t/*\"] timeout = -1: not a number of seconds");
 	bad("[tests \"t/*\"]\ntimeout = 10s\n", "timeout = 10s: ");
@@ -246,7 +277,7 @@ static void bad_values(void)
 	    "retries = 101: not a number of retries (want a whole number from 0 to 100)");
 	bad("[tests \"t/*\"]\nretries = x\n", "retries = x: ");
 	bad("[tests \"t/*\"]\ntimout = 5\n",
-	    "[tests \"t/*\"] timout = 5: unknown key (known: kind, timeout, slots, serial, group, retries)");
+	    "[tests \"t/*\"] timout = 5: unknown key (known: kind, timeout, slots, serial, group, retries, tap-plan)");
 	bad("[group \"db\"]\nmax = 0\n",
 	    "[group \"db\"] max = 0: not a group size (want a whole number from 1 to 4096)");
 	bad("[group \"db\"]\nmax = 4097\n", "[group \"db\"] max = 4097: ");
@@ -276,7 +307,7 @@ static void bad_set(const char *assignment, const char *want)
 
 static void bad_command_line(void)
 {
-	bad_set("tests.t/*.kind=nope", "no such kind (known: exec, tap, gtest)");
+	bad_set("tests.t/*.kind=nope", "no such kind (known: auto, exec, tap, gtest, installed-tests)");
 	bad_set("tests.t/*.slots=0", "want a whole number from 1 to 4096");
 	bad_set("tests.t/*.sh.serial=perhaps", "not a boolean");
 	bad_set("tests.t/*.timeout=1e9", "not a number of seconds");
@@ -312,6 +343,7 @@ int main(void)
 	snprintf(file, sizeof(file), "%s/assay.conf", dir);
 	registry_new(&reg);
 	every_key();
+	globs_and_unused();
 	last_match_wins();
 	path_or_id();
 	command_line();

@@ -104,7 +104,7 @@ static void walks_a_tree(void)
 		CHECK_STR("c_link", t.v[3]->pub.id);    /* a second name: a test */
 		CHECK_STR("c_test", t.v[4]->pub.id);
 		CHECK_STR("./b/a_test", t.v[0]->pub.path);
-		CHECK_STR("exec", t.v[0]->pub.kind);
+		CHECK_STR("auto", t.v[0]->pub.kind);
 		CHECK(t.v[0]->pub.timeout_s == 0);     /* order.c sets it */
 	}
 	table_release(&t);

@@ -27,10 +27,17 @@ static void report(struct assay_job_ctx *c, const struct assay_verdict *v)
 	reports++;
 }
 
-static const struct assay_kind *exec_kind(void)
+static const struct assay_kind *auto_kind(void)
 {
 	return exec_plugin()->kinds[0];
 }
+
+static const struct assay_kind *exec_kind(void)
+{
+	return exec_plugin()->kinds[1];
+}
+
+static int plan_rule;           /* the test's tap-plan, for job() */
 
 static const struct assay_kind *tap_kind(void)
 {
@@ -42,7 +49,9 @@ static const struct assay_kind *tap_kind(void)
 static void job(const struct assay_kind *k, enum assay_exit_how how, int code,
 		const char *out)
 {
-	struct assay_test t = { sizeof(t), "x", "x", "./x", "exec", 2.5, NULL };
+	struct assay_test t = { .struct_size = sizeof(t), .id = "x", .suite = "x",
+				.path = "./x", .kind = k->name, .timeout_s = 2.5,
+				.tap_plan = plan_rule };
 	struct assay_task task = { .struct_size = sizeof(task), .id = 1,
 				   .test = &t, .tmpdir = "/tmp" };
 	struct assay_spec spec = { .struct_size = sizeof(spec) };
@@ -59,18 +68,21 @@ static void job(const struct assay_kind *k, enum assay_exit_how how, int code,
 
 	reports = 0;
 	cases[0] = 0;
-	CHECK_INT(0, k->job_begin(&state, &task, &spec));
+	if (k->job_begin)
+		CHECK_INT(0, k->job_begin(&state, &task, &spec));
 	CHECK(spec.argv == NULL);       /* the program alone, as found */
-	k->job_output(state, 1, out, half, &ctx);
-	k->job_output(state, 2, "to stderr\n", 10, &ctx);
-	k->job_output(state, 1, out + half, strlen(out) - half, &ctx);
+	if (k->job_output) {
+		k->job_output(state, 1, out, half, &ctx);
+		k->job_output(state, 2, "to stderr\n", 10, &ctx);
+		k->job_output(state, 1, out + half, strlen(out) - half, &ctx);
+	}
 	k->job_end(state, &ex, &ctx);
 }
 
-/* An exec job that prints no TAP: one verdict, on the program. */
+/* An auto job that prints no TAP: one verdict, on the program. */
 static void judge(enum assay_exit_how how, int code, const char *out)
 {
-	job(exec_kind(), how, code, out);
+	job(auto_kind(), how, code, out);
 	CHECK_INT(1, reports);
 	CHECK(got.case_name == NULL);
 }
@@ -78,25 +90,97 @@ static void judge(enum assay_exit_how how, int code, const char *out)
 /* Output that starts like TAP is read as TAP, cases and all. */
 static void test_sniffed(void)
 {
-	job(exec_kind(), ASSAY_EXITED, 1,
+	job(auto_kind(), ASSAY_EXITED, 1,
 	    "# random seed: R02S\n1..3\nok 1 - a\nnot ok 2 - b\nok 3 # SKIP no\n");
 	CHECK_STR("pass a\nfail b\nskip 3\n", cases);
 	CHECK_INT(3, reports);          /* the failure speaks for the program */
-	job(exec_kind(), ASSAY_EXITED, 0, "1..2\nok 1 - a\n");
-	CHECK_STR("pass a\n", cases);
-	CHECK_INT(ASSAY_ERROR, got.outcome);
-	CHECK_STR("line 1: planned 2 tests but ran 1", reason);
-	job(exec_kind(), ASSAY_EXITED, 0, "1..0 # SKIP no GPU");
+	job(auto_kind(), ASSAY_EXITED, 0, "1..0 # SKIP no GPU");
 	CHECK_INT(ASSAY_SKIP, got.outcome);
 	CHECK_STR("no GPU", reason);
-	job(exec_kind(), ASSAY_SIGNALED, SIGSEGV, "1..3\nok 1 - a\nok 2 - b\n");
+	job(auto_kind(), ASSAY_SIGNALED, SIGSEGV, "1..3\nok 1 - a\nok 2 - b\n");
 	CHECK_STR("pass a\npass b\n", cases);
 	CHECK_INT(ASSAY_CRASH, got.outcome);
 	CHECK_STR("crash (SIGSEGV) after 2 test points", reason);
-	job(exec_kind(), ASSAY_EXITED, 0, "hello\nok 1\n1..1\n");
+	job(auto_kind(), ASSAY_EXITED, 0, "hello\nok 1\n1..1\n");
 	CHECK_INT(1, reports);          /* not TAP: judged by exit status */
 	CHECK_INT(ASSAY_PASS, got.outcome);
 	CHECK(got.case_name == NULL);
+}
+
+/* A sniffed stream never invents an error: one that only looks like TAP
+ * is judged by its exit status; one that breaks the protocol after a
+ * good start too, saying so. */
+static void test_sniff_trusted(void)
+{
+	job(auto_kind(), ASSAY_EXITED, 0, "ok\nall done\n");
+	CHECK_INT(1, reports);
+	CHECK_INT(ASSAY_PASS, got.outcome);
+	CHECK(got.case_name == NULL);
+	job(auto_kind(), ASSAY_EXITED, 0, "1..10 of the steps\nstep 1\n");
+	CHECK_INT(1, reports);
+	CHECK_INT(ASSAY_PASS, got.outcome);
+	job(auto_kind(), ASSAY_EXITED, 0, "1..2\nok 1 - a\n");
+	CHECK_STR("pass a\n", cases);
+	CHECK_INT(ASSAY_PASS, got.outcome);
+	CHECK_STR("its output looked like TAP, but line 1: planned 2 tests but ran 1",
+		  reason);
+	job(auto_kind(), ASSAY_EXITED, 3, "ok 1 - a\n");
+	CHECK_INT(ASSAY_FAIL, got.outcome);
+	CHECK_HAS(reason, "exit code 3; its output looked like TAP, but ");
+	job(auto_kind(), ASSAY_EXITED, 0, "1..2\nok 1 - a\nnot ok 2 - b\n");
+	CHECK_STR("pass a\nfail b\n", cases);    /* a failed point still fails */
+	CHECK_INT(ASSAY_FAIL, got.outcome);
+}
+
+/* The exec kind never reads the output, and claims nothing itself. */
+static void test_exec_kind(void)
+{
+	const struct assay_kind *k = exec_kind();
+
+	CHECK_STR("exec", k->name);
+	CHECK(k->claim("x", S_IFREG | 0755, 0) == 0);
+	job(k, ASSAY_EXITED, 0, "1..3\nnot ok 1 - a\n");
+	CHECK_INT(1, reports);
+	CHECK_INT(ASSAY_PASS, got.outcome);
+	CHECK_STR("", cases);
+	job(k, ASSAY_EXITED, 77, "ok 1\nno GPU\n");
+	CHECK_INT(ASSAY_SKIP, got.outcome);
+	CHECK_STR("no GPU", reason);
+}
+
+/* A stream without a plan (docs/tap.md): an error, unless every point
+ * is a skip; tap-plan = required or optional overrides. Exit 77 with no
+ * point failed is a skip. */
+static void test_plan_rule(void)
+{
+	const struct assay_kind *k = tap_kind();
+
+	job(k, ASSAY_EXITED, 0, "# seed\nok 1 # SKIP all skipped: no bus\n");
+	CHECK_STR("skip 1\n", cases);
+	CHECK_INT(1, reports);          /* the skip speaks for the program */
+	job(k, ASSAY_EXITED, 77, "ok 1 # SKIP too unreliable\n");
+	CHECK_INT(1, reports);
+	CHECK_INT(ASSAY_SKIP, got.outcome);
+	job(k, ASSAY_EXITED, 77, "1..1\nok 1\n");
+	CHECK_INT(ASSAY_SKIP, got.outcome);
+	CHECK_STR("exit code 77 (skipped)", reason);
+	job(k, ASSAY_EXITED, 0, "ok 1 - a\n");
+	CHECK_INT(ASSAY_ERROR, got.outcome);
+	CHECK_HAS(reason, "no plan");
+	plan_rule = 2;                  /* required */
+	job(k, ASSAY_EXITED, 0, "ok 1 # SKIP all skipped\n");
+	CHECK_INT(ASSAY_ERROR, got.outcome);
+	CHECK_HAS(reason, "no plan");
+	plan_rule = 3;                  /* optional */
+	job(k, ASSAY_EXITED, 0, "ok 1 - a\n");
+	CHECK_INT(1, reports);
+	CHECK_INT(ASSAY_PASS, got.outcome);
+	job(k, ASSAY_EXITED, 0, "");
+	CHECK_INT(ASSAY_PASS, got.outcome);
+	CHECK_STR("0 test points, no plan", reason);
+	job(k, ASSAY_EXITED, 0, "1..2\nok 1 - a\n");
+	CHECK_INT(ASSAY_ERROR, got.outcome);    /* a plan given must hold */
+	plan_rule = 0;
 }
 
 /* The tap kind reads from the first byte: no TAP at all is an error. */
@@ -105,7 +189,7 @@ static void test_tap_kind(void)
 	const struct assay_kind *k = tap_kind();
 
 	CHECK_STR("tap", k->name);
-	CHECK(k->claim("t/basic.t", S_IFREG | 0755, 0) > exec_kind()->claim("t/basic.t", S_IFREG | 0755, 0));
+	CHECK(k->claim("t/basic.t", S_IFREG | 0755, 0) > auto_kind()->claim("t/basic.t", S_IFREG | 0755, 0));
 	CHECK(k->claim("t/basic.sh", S_IFREG | 0755, 0) == 0);
 	job(k, ASSAY_EXITED, 0, "hello\n");
 	CHECK_INT(ASSAY_ERROR, got.outcome);
@@ -120,9 +204,9 @@ static void test_tap_kind(void)
 
 int main(void)
 {
-	const struct assay_kind *k = exec_kind();
+	const struct assay_kind *k = auto_kind();
 
-	CHECK_STR("exec", k->name);
+	CHECK_STR("auto", k->name);
 	CHECK(k->claim("x", S_IFREG | 0755, 0) > 0);
 	CHECK(k->claim("x", S_IFREG | 0644, 0) == 0);
 	CHECK(k->claim("x", S_IFDIR | 0755, 0) == 0);
@@ -158,6 +242,9 @@ int main(void)
 	judge((enum assay_exit_how)99, 0, "");  /* from a newer host */
 	CHECK_INT(ASSAY_ERROR, got.outcome);
 	test_sniffed();
+	test_sniff_trusted();
+	test_exec_kind();
+	test_plan_rule();
 	test_tap_kind();
 	return check_done();
 }

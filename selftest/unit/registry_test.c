@@ -12,8 +12,8 @@ static int claim_ten(const char *p, unsigned mode, int named) { return 10; }
 static void end(void *s, const struct assay_exit *x, struct assay_job_ctx *c) { }
 
 static const struct assay_kind greedy = {
-	ASSAY_PLUGIN_ABI, sizeof(struct assay_kind), "greedy", "", claim_ten,
-	NULL, NULL, end, NULL, NULL,
+	.abi_version = ASSAY_PLUGIN_ABI, .struct_size = sizeof(struct assay_kind),
+	.name = "greedy", .summary = "", .claim = claim_ten, .job_end = end,
 };
 static const struct assay_kind *const greedy_kinds[] = { &greedy, NULL };
 static const struct assay_plugin greedy_plugin = {
@@ -32,10 +32,10 @@ static void builtins(void)
 	CHECK(registry_kind(r, "exec") != NULL);
 	CHECK(registry_reporter(r, "console") != NULL);
 	CHECK(registry_kind(r, "console") == NULL);
-	CHECK(registry_claim(r, "x", S_IFREG | 0755, 0) == registry_kind(r, "exec"));
+	CHECK(registry_claim(r, "x", S_IFREG | 0755, 0) == registry_kind(r, "auto"));
 	CHECK(registry_claim(r, "x", S_IFREG | 0644, 0) == NULL);
 	names = registry_kind_names(r);
-	CHECK_STR("exec, tap, gtest", names);
+	CHECK_STR("auto, exec, tap, gtest, installed-tests", names);
 	free(names);
 	registry_free(r);
 }

@@ -353,13 +353,21 @@ static void test_bounds(void)
 	tap_free(p);
 }
 
-/* tap_sniff: the first line that is not blank or a comment decides. */
+/* tap_sniff: the first line that is not blank or a comment decides, and
+ * only a line that is TAP beyond doubt makes the output TAP. */
 static void test_sniff(void)
 {
 	CHECK_INT(1, tap_sniff("TAP version 14\n", 15));
 	CHECK_INT(1, tap_sniff("# random seed: R02S\n\n1..3\n", 26));
 	CHECK_INT(1, tap_sniff("ok 1 - fine\n", 12));
-	CHECK_INT(1, tap_sniff("not ok\r\n", 8));
+	CHECK_INT(1, tap_sniff("not ok 2\r\n", 10));
+	CHECK_INT(1, tap_sniff("1..0 # SKIP no GPU\n", 19));
+	CHECK_INT(0, tap_sniff("not ok\r\n", 8));     /* beyond doubt only */
+	CHECK_INT(0, tap_sniff("ok\n", 3));
+	CHECK_INT(0, tap_sniff("ok 1a\n", 6));
+	CHECK_INT(0, tap_sniff("1..10 of the steps\n", 19));
+	CHECK_INT(0, tap_sniff("2..3\n", 5));
+	CHECK_INT(0, tap_sniff("TAP version 14 or so\n", 21));
 	CHECK_INT(0, tap_sniff("hello\n1..3\n", 11));
 	CHECK_INT(0, tap_sniff("okay\n", 5));
 	CHECK_INT(0, tap_sniff("    ok 1\n", 9));
