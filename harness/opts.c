@@ -88,6 +88,8 @@ const char *opts_usage(void)
 "      --output-dir DIR full stdout and stderr of each failed test\n"
 "                       (default .assay/logs; '': keep none)\n"
 "      --keep-logs      keep the logs of passing tests too\n"
+"      --no-isolate-home  tests get the user's HOME and XDG directories\n"
+"                       (default: a private, empty home per test)\n"
 "      --plugin FILE    load a plugin (a shared object; repeatable)\n"
 "      --reporter NAME[=ARG]  add a reporter from a plugin (repeatable)\n"
 "  -q, --quiet          print only failures and the summary\n"
@@ -100,8 +102,9 @@ const char *opts_usage(void)
 "status fails, death by a signal is a crash. A program whose output\n"
 "starts like TAP (or named *.t) is read as TAP: each test point is a case\n"
 "(see docs/tap.md). Each runs in its own session\n"
-"with stdin from /dev/null, output captured, and a private TMPDIR;\n"
-"it sees ASSAY_TEST_ID, ASSAY_WORKER (its slot, 0..N-1) and ASSAY_TMPDIR.\n"
+"with stdin from /dev/null, output captured, a private TMPDIR and a\n"
+"private HOME and XDG_*_HOME (--no-isolate-home: the user's own); it\n"
+"sees ASSAY_TEST_ID, ASSAY_WORKER (its slot, 0..N-1) and ASSAY_TMPDIR.\n"
 "\n"
 "Exit status: 0 all passed (skips allowed), 1 a test failed, 2 usage or\n"
 "configuration error, 3 internal error, 130 interrupted.\n"
@@ -163,7 +166,7 @@ static int parse_command(struct opts *o, const char *cmd, struct err *e)
 
 enum { OPT_GRACE = 256, OPT_PLUGIN, OPT_REPORTER, OPT_TAIL, OPT_COLOR,
        OPT_VERSION, OPT_STRICT_TODO, OPT_FORMAT, OPT_CONFIG, OPT_JUNIT,
-       OPT_JUNIT_OUTPUT, OPT_JUNIT_MAX_TEXT, OPT_OUTPUT_DIR, OPT_KEEP_LOGS,
+       OPT_JUNIT_OUTPUT, OPT_JUNIT_MAX_TEXT, OPT_OUTPUT_DIR, OPT_KEEP_LOGS, OPT_SHARED_HOME,
        OPT_STATE_DIR, OPT_ORDER, OPT_SHUFFLE, OPT_SEED, OPT_FAILED_FIRST,
        OPT_REPEAT, OPT_STRESS, OPT_UNTIL_FAIL, OPT_RETRIES, OPT_FLAKY_RESULT,
        OPT_SHARD, OPT_TOP, OPT_GRANULARITY };
@@ -185,6 +188,7 @@ static const struct option long_opts[] = {
 	{ "junit-max-text", required_argument, NULL, OPT_JUNIT_MAX_TEXT },
 	{ "output-dir", required_argument, NULL, OPT_OUTPUT_DIR },
 	{ "keep-logs", no_argument, NULL, OPT_KEEP_LOGS },
+	{ "no-isolate-home", no_argument, NULL, OPT_SHARED_HOME },
 	{ "output", required_argument, NULL, 'o' },
 	{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
 	{ "order", required_argument, NULL, OPT_ORDER },
@@ -359,6 +363,7 @@ static int parse_one(struct opts *o, int c, const char *arg, const char *bad,
 		return parse_size("--junit-max-text", arg, 1024, &o->junit_max_text, e);
 	case OPT_OUTPUT_DIR: o->output_dir = arg; return 0;
 	case OPT_KEEP_LOGS: o->keep_logs = true; return 0;
+	case OPT_SHARED_HOME: o->shared_home = true; return 0;
 	case 'o': o->merge_out = arg; return 0;
 	case 'c': strlist_push(&o->sets, arg); return 0;
 	case OPT_STATE_DIR: o->state_dir = arg; return 0;

@@ -45,6 +45,7 @@ struct opts {
 	size_t junit_max_text;          /* bytes per text node */
 	const char *output_dir;         /* full logs of failed jobs */
 	bool keep_logs;                 /* logs of every job */
+	bool shared_home;               /* --no-isolate-home */
 	const char *merge_out;          /* merge -o FILE */
 	bool jobs_given;                /* -j was given */
 	const char *state_dir;          /* history; "" for none */

@@ -684,7 +684,7 @@ static int setup(struct runner *r, struct err *e)
 {
 	int rc;
 
-	if ((rc = scratch_open(&r->scratch, e)) < 0)
+	if ((rc = scratch_open(&r->scratch, !r->o->shared_home, e)) < 0)
 		return rc;
 	if ((rc = loop_new(&r->loop, e)) < 0)
 		return rc;

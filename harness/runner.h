@@ -56,6 +56,7 @@ struct runner_opts {
 	bool strict_todo;       /* an xpass counts as failed */
 	const char *output_dir; /* whole logs of failed jobs; NULL: none */
 	bool keep_logs;         /* of every job */
+	bool shared_home;       /* --no-isolate-home: tests get the user's */
 	const char *hostname;   /* for the run info */
 	const char *const *props;  /* name, value, ..., NULL; or NULL */
 };

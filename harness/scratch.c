@@ -13,12 +13,23 @@
 #include "scratch.h"
 #include "xalloc.h"
 
+/* Makes root/n and its layout (scratch.h); NULL when it cannot. */
 static char *make_dir(struct scratch *s, unsigned long n)
 {
+	static const char *const parts[] = { "tmp", "home", "run" };
 	char *d = xasprintf("%s/%lu", s->root, n);
+	size_t len = strlen(d);
+	char *sub = xmalloc(len + 8);
+	bool ok = mkdir(d, 0700) == 0;
 
-	if (mkdir(d, 0700) == 0)
+	for (size_t i = 0; ok && i < (s->home ? 3 : 1); i++) {
+		snprintf(sub, len + 8, "%s/%s", d, parts[i]);
+		ok = mkdir(sub, 0700) == 0;
+	}
+	free(sub);
+	if (ok)
 		return d;
+	(void)scratch_remove(d);
 	free(d);
 	return NULL;
 }
@@ -61,12 +72,13 @@ static void *janitor_main(void *arg)
 	return NULL;
 }
 
-int scratch_open(struct scratch *s, struct err *e)
+int scratch_open(struct scratch *s, bool home, struct err *e)
 {
 	const char *base = getenv("TMPDIR");
 	sigset_t all, old;
 
 	memset(s, 0, sizeof(*s));
+	s->home = home;
 	if (!base || !*base)
 		base = "/tmp";
 	s->root = xasprintf("%s/assay-XXXXXX", base);

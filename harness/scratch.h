@@ -2,8 +2,10 @@
  * scratch.h - private temporary directories for a run and its jobs.
  *
  * One directory per run ($TMPDIR/assay-XXXXXX, mode 0700) holding one
- * empty directory per job, removed afterwards with everything the test
- * left in it. Creating and removing directories costs the loop thread
+ * directory per job, removed afterwards with everything the test left in
+ * it. A job directory holds `tmp/` (the test's TMPDIR) and, with a
+ * private home, `home/` (HOME) and `run/` (XDG_RUNTIME_DIR), each empty
+ * and mode 0700. Creating and removing directories costs the loop thread
  * more than starting the test does (journalled file systems), so a
  * janitor thread keeps a few directories made ahead and removes used
  * ones off the loop's path. Never follows a symlink while removing,
@@ -25,6 +27,7 @@
 
 struct scratch {
 	char *root;             /* the run's directory, or NULL */
+	bool home;              /* job directories hold home/ and run/ */
 	pthread_t janitor;
 	bool threaded;          /* the janitor runs; else all is done inline */
 	pthread_mutex_t mu;     /* guards what follows */
@@ -37,9 +40,11 @@ struct scratch {
 	bool stopping;
 };
 
-/* Creates the run directory under $TMPDIR (or /tmp), starts the janitor. */
-int scratch_open(struct scratch *s, struct err *e);
-/* An empty job directory; *out is malloc'd, the caller owns it. */
+/* Creates the run directory under $TMPDIR (or /tmp), starts the
+ * janitor; home: job directories hold a private home too. */
+int scratch_open(struct scratch *s, bool home, struct err *e);
+/* A new job directory (its layout above); *out is malloc'd, the caller
+ * owns it. */
 int scratch_job_dir(struct scratch *s, char **out, struct err *e);
 /* Takes dir (and its ownership) for removal, later or now. */
 void scratch_discard(struct scratch *s, char *dir);

@@ -37,17 +37,27 @@ void task_release(struct task *t)
 	proc_release(&t->proc);
 }
 
-/* assay's variables, then the kind's changes over them. */
+/* assay's variables (and the private home's), then the kind's changes
+ * over them. */
 static char **build_env(const struct task *t, const char *const *mods)
 {
-	char *own[5];
+	char *own[11];
 	char **v;
+	int n = 0;
 
-	own[0] = xasprintf("ASSAY_TEST_ID=%s", t->test->pub.id);
-	own[1] = xasprintf("ASSAY_WORKER=%u", t->slot);
-	own[2] = xasprintf("ASSAY_TMPDIR=%s", t->tmpdir);
-	own[3] = xasprintf("TMPDIR=%s", t->tmpdir);
-	own[4] = NULL;
+	own[n++] = xasprintf("ASSAY_TEST_ID=%s", t->test->pub.id);
+	own[n++] = xasprintf("ASSAY_WORKER=%u", t->slot);
+	own[n++] = xasprintf("ASSAY_TMPDIR=%s", t->tmpdir);
+	own[n++] = xasprintf("TMPDIR=%s", t->tmpdir);
+	if (t->env->scratch->home) {
+		own[n++] = xasprintf("HOME=%s/home", t->dir);
+		own[n++] = xasprintf("XDG_CONFIG_HOME=%s/home/.config", t->dir);
+		own[n++] = xasprintf("XDG_DATA_HOME=%s/home/.local/share", t->dir);
+		own[n++] = xasprintf("XDG_CACHE_HOME=%s/home/.cache", t->dir);
+		own[n++] = xasprintf("XDG_STATE_HOME=%s/home/.local/state", t->dir);
+		own[n++] = xasprintf("XDG_RUNTIME_DIR=%s/run", t->dir);
+	}
+	own[n] = NULL;
 	v = spawn_env(t->env->base_env, (const char *const *)own, mods);
 	for (int i = 0; own[i]; i++)
 		free(own[i]);
@@ -68,11 +78,12 @@ void task_start(struct task *t, struct test *x, uint64_t id,
 				      .test = &x->pub, .cases = cases,
 				      .ncases = ncases, .attempt = attempt };
 	sanitizer_init(&t->san);
-	if (scratch_job_dir(t->env->scratch, &t->tmpdir, NULL) < 0) {
+	if (scratch_job_dir(t->env->scratch, &t->dir, NULL) < 0) {
 		proc_fail_start(&t->proc, errno,
 				"cannot create its temporary directory");
 		return;
 	}
+	t->tmpdir = xasprintf("%s/tmp", t->dir);
 	t->pub.tmpdir = t->tmpdir;
 	if (k->job_begin && k->job_begin(&t->kind_state, &t->pub, &spec) < 0) {
 		proc_fail_start(&t->proc, EINVAL, "the kind refused to start it");
@@ -90,10 +101,12 @@ void task_start(struct task *t, struct test *x, uint64_t id,
 
 void task_clear(struct task *t)
 {
-	if (t->tmpdir)
-		scratch_discard(t->env->scratch, t->tmpdir);
+	if (t->dir)
+		scratch_discard(t->env->scratch, t->dir);
+	free(t->tmpdir);
 	spawn_env_free(t->envp);
 	proc_clear(&t->proc);
+	t->dir = NULL;
 	t->tmpdir = NULL;
 	t->envp = NULL;
 	t->kind_state = NULL;

@@ -2,8 +2,9 @@
  * task.h - one attempt at one test, or at a batch of cases of one
  * program, on a test process.
  *
- * Prepares what the process needs (a private empty TMPDIR, the ASSAY_*
- * variables, the spawn spec its kind gives), starts it on its proc,
+ * Prepares what the process needs (a private empty TMPDIR, a private
+ * home unless the run said not to, the ASSAY_* variables, the spawn spec
+ * its kind gives), starts it on its proc,
  * hands what it prints to its kind, and carries the kind's verdicts to
  * the owner through ctx. Never schedules, never decides on retries,
  * never counts or reports results: the runner does. Loop thread only.
@@ -36,7 +37,8 @@ struct task {
 	                                 * or the program of a batch */
 	struct assay_task pub;          /* what the kind and reporters see */
 	unsigned slot;                  /* ASSAY_WORKER, for the test */
-	char *tmpdir;
+	char *dir;                      /* its scratch directory */
+	char *tmpdir;                   /* dir/tmp: TMPDIR */
 	char **envp;
 	void *kind_state;
 	bool begun;                     /* job_begin ran (or there is none):

@@ -71,6 +71,7 @@ SELFTEST_E2E = \
 	selftest/e2e/bad_input.sh \
 	selftest/e2e/console.sh \
 	selftest/e2e/gtest.sh \
+	selftest/e2e/home.sh \
 	selftest/e2e/installed.sh \
 	selftest/e2e/interrupt.sh \
 	selftest/e2e/junit.sh \

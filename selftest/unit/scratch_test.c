@@ -34,11 +34,17 @@ int main(void)
 	struct err e = ERR_INIT;
 	char *job = NULL, *job2 = NULL, p[4096], *root;
 
-	CHECK_INT(0, scratch_open(&s, &e));
+	CHECK_INT(0, scratch_open(&s, true, &e));
 	CHECK(exists(s.root));
 	CHECK_INT(0, scratch_job_dir(&s, &job, &e));
 	CHECK_INT(0, scratch_job_dir(&s, &job2, &e));
 	CHECK(job && job2 && strcmp(job, job2));
+	/* the layout: tmp/, home/ and run/, private */
+	for (int i = 0; i < 3; i++) {
+		struct stat st;
+		snprintf(p, sizeof(p), "%s/%s", job, (const char *[]){ "tmp", "home", "run" }[i]);
+		CHECK(stat(p, &st) == 0 && S_ISDIR(st.st_mode) && (st.st_mode & 0777) == 0700);
+	}
 	/* what a messy test leaves: nested dirs, a symlink out, a locked dir */
 	snprintf(p, sizeof(p), "%s/a", job);
 	CHECK(mkdir(p, 0700) == 0);
@@ -76,6 +82,16 @@ int main(void)
 	CHECK(!exists(job));    /* removed by the janitor or by close */
 	CHECK(!exists(job2));
 	CHECK(!exists(root));
+	/* without a private home: tmp/ alone */
+	CHECK_INT(0, scratch_open(&s, false, &e));
+	CHECK_INT(0, scratch_job_dir(&s, &job2, &e));
+	snprintf(p, sizeof(p), "%s/tmp", job2);
+	CHECK(exists(p));
+	snprintf(p, sizeof(p), "%s/home", job2);
+	CHECK(!exists(p));
+	scratch_discard(&s, job2);
+	job2 = NULL;
+	scratch_close(&s);
 	free(root);
 	free(job);
 	free(job2);
