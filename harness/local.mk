@@ -35,6 +35,7 @@ harness_libassay_a_SOURCES = \
 	harness/spawn.c harness/spawn.h \
 	harness/table.c harness/table.h \
 	harness/tap.c harness/tap.h \
+	harness/term.c harness/term.h \
 	harness/task.c harness/task.h \
 	harness/xalloc.c harness/xalloc.h \
 	harness/xmltext.c harness/xmltext.h \

@@ -33,6 +33,7 @@
 #include "select.h"
 #include "shard.h"
 #include "table.h"
+#include "term.h"
 #include "xalloc.h"
 
 enum { EXIT_PASSED = 0, EXIT_FAILED = 1, EXIT_USAGE = 2, EXIT_INTERNAL = 3,
@@ -83,13 +84,23 @@ static int load_plugins(struct registry *reg, const struct opts *o, struct err *
 	return 0;
 }
 
-static int list_tests(const struct test_table *t)
+/* One line per test, its id made harmless (term.h), and why it cannot
+ * run when it cannot; nul: each id as it is, ended by a NUL. */
+static int list_tests(const struct test_table *t, bool nul)
 {
 	for (size_t i = 0; i < t->n; i++) {
-		if (t->v[i]->problem)
-			printf("%s\t# error: %s\n", t->v[i]->pub.id, t->v[i]->problem);
-		else
-			printf("%s\n", t->v[i]->pub.id);
+		const struct test *x = t->v[i];
+		if (nul) {
+			fputs(x->pub.id, stdout);
+			putchar(0);
+			continue;
+		}
+		term_write(stdout, x->pub.id, strlen(x->pub.id), TERM_NAME);
+		if (x->problem) {
+			fputs("\t# error: ", stdout);
+			term_write(stdout, x->problem, strlen(x->problem), TERM_NAME);
+		}
+		putchar('\n');
 	}
 	return fflush(stdout) == 0 ? EXIT_PASSED : EXIT_INTERNAL;
 }
@@ -132,7 +143,7 @@ static int open_reporters(struct bus *bus, const struct registry *reg,
 	}
 	/* the console hears every event last, so its summary line is the
 	 * last line of the run whatever other reporters print */
-	ro.arg = o->quiet ? "quiet" : NULL;
+	ro.arg = o->quiet ? "quiet" : o->verbose ? "verbose" : NULL;
 	return bus_open(bus, reg, "console", &ro, e);
 }
 
@@ -289,7 +300,7 @@ static int command(struct opts *o, struct registry *reg, int argc,
 	    (rc = plan_run(&t, &conf, o, &p, e)) < 0) {
 		rc = fail(rc, e);
 	} else if (o->command == OPTS_LIST) {
-		rc = list_tests(&t);
+		rc = list_tests(&t, o->nul);
 	} else if (!t.n && !p.shard.n) {
 		err_set(e, ERR_USAGE,
 			"no tests found under the paths given (a test is an executable file; see 'assay --help')");

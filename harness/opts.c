@@ -93,6 +93,8 @@ const char *opts_usage(void)
 "      --plugin FILE    load a plugin (a shared object; repeatable)\n"
 "      --reporter NAME[=ARG]  add a reporter from a plugin (repeatable)\n"
 "  -q, --quiet          print only failures and the summary\n"
+"  -v, --verbose        also the schedule's figures in full\n"
+"  -z, --null           assay list: ids separated by NUL, as given\n"
 "      --tail-lines N   output lines shown for each failure (default 20)\n"
 "      --color WHEN     auto (default), always or never; NO_COLOR is obeyed\n"
 "  -h, --help           this text\n"
@@ -180,6 +182,8 @@ static const struct option long_opts[] = {
 	{ "plugin", required_argument, NULL, OPT_PLUGIN },
 	{ "reporter", required_argument, NULL, OPT_REPORTER },
 	{ "quiet", no_argument, NULL, 'q' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "null", no_argument, NULL, 'z' },
 	{ "strict-todo", no_argument, NULL, OPT_STRICT_TODO },
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "config", required_argument, NULL, OPT_CONFIG },
@@ -354,6 +358,8 @@ static int parse_one(struct opts *o, int c, const char *arg, const char *bad,
 	case OPT_PLUGIN: strlist_push(&o->plugins, arg); return 0;
 	case OPT_REPORTER: strlist_push(&o->reporters, arg); return 0;
 	case 'q': o->quiet = true; return 0;
+	case 'v': o->verbose = true; return 0;
+	case 'z': o->nul = true; return 0;
 	case OPT_STRICT_TODO: o->strict_todo = true; return 0;
 	case OPT_FORMAT: return parse_format(o, arg, e);
 	case OPT_CONFIG: o->config = arg; return 0;
@@ -417,7 +423,7 @@ int opts_parse(struct opts *o, int argc, char **argv, struct err *e)
 	}
 	optind = first;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":j:t:x:k:o:c:qh", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":j:t:x:k:o:c:qvzh", long_opts, NULL)) != -1) {
 		rc = parse_one(o, c, optarg, argv[optind - 1], e);
 		if (rc < 0)
 			return rc;

@@ -38,6 +38,8 @@ struct opts {
 	enum opts_color color;
 	unsigned tail_lines;
 	bool quiet;
+	bool verbose;                   /* -v */
+	bool nul;                       /* -z: list separated by NUL */
 	bool strict_todo;               /* an xpass fails the run */
 	enum opts_format format;        /* what goes to stdout */
 	const char *junit;              /* --junit FILE, or NULL */

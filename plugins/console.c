@@ -22,6 +22,7 @@
 
 #include "assay/plugin.h"
 #include "builtin.h"
+#include "harness/term.h"
 
 #define RUNNING_SHOWN 3
 #define FAILED_LISTED 50
@@ -34,7 +35,7 @@ struct running {
 
 struct console {
 	FILE *f;
-	bool tty, color, quiet, progress_shown;
+	bool tty, color, quiet, verbose, progress_shown;
 	unsigned tail_lines;
 	unsigned jobs;
 	struct running *running;        /* one per slot, by task */
@@ -118,10 +119,12 @@ static void draw_progress(struct console *c, const struct assay_run_info *r)
 		int s = longest_running(c, taken, k);
 		if (s < 0)
 			break;
+		char *tmp;
 		taken[k] = s;
 		n += snprintf(line + n, sizeof(line) - (size_t)n, "%s%s %.1fs",
-			      k ? ", " : "  running: ", c->running[s].test->id,
+			      k ? ", " : "  running: ", term_name(c->running[s].test->id, &tmp),
 			      (r->elapsed_ns - c->running[s].since_ns) / 1e9);
+		free(tmp);
 	}
 	if (strlen(line) >= width)
 		line[width - 1] = 0;
@@ -129,6 +132,12 @@ static void draw_progress(struct console *c, const struct assay_run_info *r)
 	fputs(line, c->f);
 	c->progress_shown = true;
 	fflush(c->f);
+}
+
+/* A name, reason or note from a test, one line, made harmless. */
+static void put_name(struct console *c, const char *s)
+{
+	term_write(c->f, s, strlen(s), TERM_NAME);
 }
 
 /* Start of the last n lines of s[0..len), ignoring a final newline;
@@ -152,19 +161,20 @@ static size_t last_lines(const char *s, size_t len, unsigned n, bool *all)
 
 #define LINE_SHOWN_MAX 1000
 
-static void print_lines(struct console *c, const char *s, size_t len)
+static void print_lines(struct console *c, const char *s, size_t len,
+			const char *prefix)
 {
 	const char *end = s + len;
 
 	while (s < end) {
 		const char *nl = memchr(s, '\n', (size_t)(end - s));
 		size_t n = nl ? (size_t)(nl - s) : (size_t)(end - s);
-		fputs("    | ", c->f);
+		fputs(prefix, c->f);
 		if (n > LINE_SHOWN_MAX) {
-			fwrite(s, 1, LINE_SHOWN_MAX, c->f);
+			term_write(c->f, s, LINE_SHOWN_MAX, TERM_LINE);
 			fprintf(c->f, " [... %zu more bytes on this line]", n - LINE_SHOWN_MAX);
 		} else {
-			fwrite(s, 1, n, c->f);
+			term_write(c->f, s, n, TERM_LINE);
 		}
 		fputc('\n', c->f);
 		s += n + (nl ? 1 : 0);
@@ -210,7 +220,7 @@ static void print_output(struct console *c, const char *label,
 			label, (unsigned long long)before);
 	else
 		fprintf(c->f, "    --- %s ---\n", label);
-	print_lines(c, s + from, len - from);
+	print_lines(c, s + from, len - from, "    | ");
 	free(joined);
 }
 
@@ -222,13 +232,13 @@ static void print_case(struct console *c, const struct assay_result *res)
 
 	if (res->diag && *res->diag) {
 		fputs("    --- diagnostics ---\n", c->f);
-		print_lines(c, res->diag, strlen(res->diag));
+		print_lines(c, res->diag, strlen(res->diag), "    | ");
 	}
 	if (!res->output_len || !c->tail_lines)
 		return;
 	from = last_lines(res->output, res->output_len, c->tail_lines, &all);
 	fprintf(c->f, "    --- output%s ---\n", from ? ": last lines" : "");
-	print_lines(c, res->output + from, res->output_len - from);
+	print_lines(c, res->output + from, res->output_len - from, "    | ");
 }
 
 static void upper(char *dst, const char *s, size_t n)
@@ -301,15 +311,22 @@ static void on_result(struct console *c, const struct assay_event *ev,
 	clear_progress(c);
 	paint(c, retry || flaky ? C_YELLOW : outcome_color(res->outcome),
 	      name);
-	fprintf(c->f, "%*s %7.3fs  %s%s", (int)(7 - strlen(name)), "",
-		res->duration_ns / 1e9, res->id, which);
+	fprintf(c->f, "%*s %7.3fs  ", (int)(7 - strlen(name)), "",
+		res->duration_ns / 1e9);
+	put_name(c, res->id);
+	fputs(which, c->f);
 	if (retry)
 		fprintf(c->f, " (attempt %u failed; trying again)", attempt);
-	if (*res->reason)
-		fprintf(c->f, ": %s", res->reason);
+	if (*res->reason) {
+		fputs(": ", c->f);
+		put_name(c, res->reason);
+	}
 	fputc('\n', c->f);
-	if (res->note)
-		fprintf(c->f, "    note: %s\n", res->note);
+	if (res->note) {
+		fputs("    note: ", c->f);
+		put_name(c, res->note);
+		fputc('\n', c->f);
+	}
 	if (t != ASSAY_TALLY_FAILED)
 		;
 	else if (res->output || res->diag)      /* a case: its own lines */
@@ -328,8 +345,11 @@ static void print_list(struct console *c, const char *title, char **list,
 		return;
 	fprintf(c->f, "\n%s (%zu):\n", title, n);
 	for (size_t i = 0; i < n && i < FAILED_LISTED; i++)
-		if (list[i])
-			fprintf(c->f, "  %s\n", list[i]);
+		if (list[i]) {
+			fputs("  ", c->f);
+			put_name(c, list[i]);
+			fputc('\n', c->f);
+		}
 	if (n > FAILED_LISTED)
 		fprintf(c->f, "  ... and %zu more\n", n - FAILED_LISTED);
 }
@@ -355,7 +375,9 @@ static void print_repeats(struct console *c, const struct assay_run_info *r)
 			fprintf(c->f, ", failed %u/%u", x->failed, x->runs);
 		if (x->skipped)
 			fprintf(c->f, ", skipped %u/%u", x->skipped, x->runs);
-		fprintf(c->f, "  %s\n", x->id);
+		fputs("  ", c->f);
+		put_name(c, x->id);
+		fputc('\n', c->f);
 	}
 	if (steady)
 		fprintf(c->f, "  %zu test%s passed every run\n", steady,
@@ -363,15 +385,25 @@ static void print_repeats(struct console *c, const struct assay_run_info *r)
 }
 
 /* How well the run used its slots, against the best any schedule of
- * these jobs could do. */
+ * these jobs could do: in plain words, or (-v) every figure. */
 static void print_schedule(struct console *c, const struct assay_run_info *r)
 {
 	const struct assay_schedule *s;
+	char *tmp = NULL;
 
 	if (r->struct_size < offsetof(struct assay_run_info, schedule) +
 			     sizeof(r->schedule) || !(s = r->schedule) || !s->jobs ||
 	    c->quiet)
 		return;
+	if (!c->verbose) {
+		fprintf(c->f, "assay: schedule: %.0f%% efficient: the run took %.2fs, and no order of these tests on %u slot%s could take less than %.2fs (%s)\n",
+			s->wall_ns ? 100.0 * (double)s->bound_ns / (double)s->wall_ns : 100.0,
+			s->wall_ns / 1e9, s->slots, s->slots == 1 ? "" : "s",
+			s->bound_ns / 1e9,
+			s->longest_ns >= s->bound_ns ? "its longest test" :
+			"their total time over the slots");
+		return;
+	}
 	fprintf(c->f, "assay: schedule: %.2fs for %.2fs of work on %u slots; "
 		"bound %.2fs (%s), %.2fx of it; efficiency %.0f%%, idle %.2f slot-s",
 		s->wall_ns / 1e9, s->work_ns / 1e9, s->slots, s->bound_ns / 1e9,
@@ -379,12 +411,13 @@ static void print_schedule(struct console *c, const struct assay_run_info *r)
 		s->bound_ns ? (double)s->wall_ns / (double)s->bound_ns : 0.0,
 		s->efficiency * 100, s->idle_ns / 1e9);
 	if (s->critical_id)
-		fprintf(c->f, "; last to end: %s (%.2fs, from %.2fs)", s->critical_id,
+		fprintf(c->f, "; last to end: %s (%.2fs, from %.2fs)",
+			term_name(s->critical_id, &tmp),
 			s->critical_ns / 1e9, s->critical_start_ns / 1e9);
+	free(tmp);
 	fputc('\n', c->f);
 }
 
-/* Whether outcome o is counted as failed in this run. */
 static bool counts_as_failed(const struct assay_run_info *r, size_t o)
 {
 	bool strict = r->struct_size >= offsetof(struct assay_run_info, strict_todo) +
@@ -430,9 +463,8 @@ static void on_run_end(struct console *c, const struct assay_run_info *r)
 	print_repeats(c, r);
 	print_list(c, "Flaky", c->flaky, c->nflaky);
 	print_list(c, "Failed", c->failed, c->nfailed);
-	if (r->note)
-		fprintf(c->f, "%s%s", r->note,
-			r->note[strlen(r->note) - 1] == '\n' ? "" : "\n");
+	if (r->note)                    /* its lines, each made harmless */
+		print_lines(c, r->note, strlen(r->note), "");
 	if (r->interrupted)
 		fprintf(c->f, "assay: interrupted by SIG%s; %zu tests not run\n",
 			sigabbrev_np(r->interrupt_signal) ? sigabbrev_np(r->interrupt_signal) : "?",
@@ -531,6 +563,7 @@ static int console_open(void **state, struct assay_reporter_opts *o,
 	c->color = o->color;
 	c->tail_lines = o->tail_lines;
 	c->quiet = o->arg && !strcmp(o->arg, "quiet");
+	c->verbose = o->arg && !strcmp(o->arg, "verbose");
 	o->tick_ms = c->tty ? 100 : 0;
 	*state = c;
 	return 0;

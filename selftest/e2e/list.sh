@@ -18,4 +18,35 @@ run_assay list --exclude 'a' t
 check $? "--exclude prunes a directory"
 run_assay list t/readme
 expect_out "t/readme	# error: not executable"
+
+# names that would drive a terminal: shown, one line per test; -z as is
+esc=$(printf '\033')
+cr=$(printf '\r')
+mkdir -p u
+mk "u/red${esc}[31mname" "printf 'out: ${esc}]0;title${esc}\\\\ and ${esc}[2J\\n'; exit 1"
+mk "u/cr${cr}over" 'exit 0'
+mk "u/two
+lines" 'exit 0'
+run_assay list u
+expect_rc 0
+[ "$(wc -l <"$W/out")" = 3 ]
+check $? "one line per test"
+expect_out 'red\e[31mname'
+expect_out 'cr\rover'
+expect_out 'two\nlines'
+! grep -q "$esc" "$W/out"
+check $? "assay list writes no ESC"
+"$ASSAY" list -z u >"$W/out"
+[ "$(tr '\0' '\n' <"$W/out" | wc -l)" = 4 ] && [ "$(tr -cd '\0' <"$W/out" | wc -c)" = 3 ]
+check $? "-z: three ids ended by NUL, newlines inside kept"
+grep -q "$esc" "$W/out"
+check $? "-z: ids as they are"
+run_assay run --state-dir '' u
+expect_rc 1
+! grep -q "$esc" "$W/out" && ! grep -q "$cr" "$W/out"
+check $? "the run's console writes no ESC or CR from a test"
+expect_out 'FAIL'
+expect_out 'red\e[31mname: exit code 1'
+expect_out 'out: \e]0;title\e\ and \e[2J'
+expect_out '  FAIL     red\e[31mname'
 finish
