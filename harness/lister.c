@@ -357,7 +357,7 @@ static void start(struct lister *ls, struct test *x)
 			break;
 		}
 	ls->running++;
-	proc_start(&li->proc, &so, io_now_ns() + (uint64_t)(limit * 1e9));
+	proc_start(&li->proc, &so, (uint64_t)(limit * 1e9));
 }
 
 static bool listable(const struct test *x)

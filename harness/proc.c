@@ -307,10 +307,10 @@ static int open_pipes(struct proc *p, int wr[2], struct err *e)
 }
 
 void proc_start(struct proc *p, const struct spawn_opts *o,
-		uint64_t deadline_ns)
+		uint64_t timeout_ns)
 {
 	struct spawn_opts so = *o;
-	uint64_t now = io_now_ns();
+	uint64_t now = io_now_ns(), deadline_ns = timeout_ns ? now + timeout_ns : 0;
 	int wr[2] = { -1, -1 }, rd = -1, rc, errnum = 0;
 	const char *what = NULL;
 	struct err e = ERR_INIT;

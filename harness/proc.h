@@ -106,14 +106,14 @@ void proc_release(struct proc *p);
 
 /*
  * Starts the process o describes (its out_fd and err_fd are ignored:
- * the proc makes its own pipes), timing it from now; deadline_ns is an
- * absolute io_now_ns() time, 0 for none. Never fails as such: when the
+ * the proc makes its own pipes), timing it from now; its deadline is
+ * timeout_ns after that (0: none), so it never ends before its timeout. Never fails as such: when the
  * process cannot be started, the proc goes straight to PROC_DONE with
  * ASSAY_SPAWN_FAILED, the errno in exit.code and the step in note, and
  * done is called before proc_start returns.
  */
 void proc_start(struct proc *p, const struct spawn_opts *o,
-		uint64_t deadline_ns);
+		uint64_t timeout_ns);
 /* Ends a proc whose process its owner could not even prepare: as a
  * failed spawn, with errnum and "WHAT: strerror" in note; done is called
  * before it returns. */

@@ -127,7 +127,7 @@ static void learn_case(struct runner *r, const struct test *x,
 			   res->tally == ASSAY_TALLY_SKIPPED ? 'S' : 'P',
 	};
 
-	if (res->outcome != ASSAY_NOT_RUN)
+	if (res->outcome != ASSAY_NOT_RUN && res->outcome != ASSAY_INTERRUPTED)
 		sinks_test(&r->rs->sinks, &st);
 }
 
@@ -315,9 +315,9 @@ static void on_case_start(struct assay_job_ctx *ctx, const char *name)
 
 /* ---- phases ---- */
 
-/* The deadline of a run's first process: its test's timeout, or for a
- * batch the sum of its cases' (each case restarts it when it begins). */
-static uint64_t deadline_of(const struct attempt *run, uint64_t now)
+/* The timeout of a run's first process: its test's, or for a batch the
+ * sum of its cases' (each case restarts it when it begins); 0: none. */
+static uint64_t timeout_of(const struct attempt *run)
 {
 	double s = 0;
 
@@ -328,7 +328,7 @@ static uint64_t deadline_of(const struct attempt *run, uint64_t now)
 			return 0;
 		s += run->cases[i]->pub.timeout_s;
 	}
-	return s > 0 ? now + (uint64_t)(s * 1e9) : 0;
+	return s > 0 ? (uint64_t)(s * 1e9) : 0;
 }
 
 static void start_job(struct runner *r, struct attempt *run, unsigned slot)
@@ -351,7 +351,7 @@ static void start_job(struct runner *r, struct attempt *run, unsigned slot)
 	}
 	r->running++;
 	task_start(j, run->test, ++r->last_task, sl->names, run->ncases,
-		   run->attempt, deadline_of(run, io_now_ns()));
+		   run->attempt, timeout_of(run));
 	j->ctx.task = &j->pub;
 	emit(r, ASSAY_EV_TASK_START, run->test, NULL, j, NULL);
 }
@@ -488,7 +488,7 @@ static void unreported_verdict(const struct task *j, struct assay_verdict *v,
 	switch (ex->how) {
 	case ASSAY_CANCELLED:
 		v->outcome = ASSAY_NOT_RUN;
-		snprintf(buf, n, "cancelled: the run was interrupted");
+		snprintf(buf, n, "not run: the run was interrupted before this case");
 		break;
 	case ASSAY_SPAWN_FAILED:
 		v->outcome = ASSAY_ERROR;
@@ -643,12 +643,18 @@ static void stop_run(void *arg, int signo)
 	enum proc_event ev = r->interrupts++ ? EV_KILL_NOW : EV_CANCEL;
 	uint64_t now = io_now_ns();
 
-	if (!r->rs->info.interrupted) {
-		r->rs->info.interrupted = 1;
-		r->rs->info.interrupt_signal = signo;
+	struct assay_run_info *info = &r->rs->info;
+
+	if (!info->interrupted) {
+		info->interrupted = 1;
+		info->interrupt_signal = signo;
 	}
 	for (unsigned s = 0; s < r->o->jobs; s++)
 		proc_dispatch(&r->tasks[s].proc, ev, now);
+	info->interrupts = r->interrupts;
+	info->kill_at_ns = ev == EV_CANCEL && r->running ?
+			   now - r->start_ns + (uint64_t)(r->o->grace_s * 1e9) : 0;
+	emit(r, ASSAY_EV_TICK, NULL, NULL, NULL, NULL);  /* say so now */
 }
 
 static void on_tick(struct loop_timer *t)

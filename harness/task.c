@@ -66,7 +66,7 @@ static char **build_env(const struct task *t, const char *const *mods)
 
 void task_start(struct task *t, struct test *x, uint64_t id,
 		const char *const *cases, size_t ncases, unsigned attempt,
-		uint64_t deadline_ns)
+		uint64_t timeout_ns)
 {
 	struct assay_spec spec = { .struct_size = sizeof(spec) };
 	struct spawn_opts so = SPAWN_OPTS_INIT;
@@ -96,7 +96,7 @@ void task_start(struct task *t, struct test *x, uint64_t id,
 	so.envp = t->envp;
 	so.cwd = spec.cwd;
 	so.stdin_path = spec.stdin_path;
-	proc_start(&t->proc, &so, deadline_ns);
+	proc_start(&t->proc, &so, timeout_ns);
 }
 
 void task_clear(struct task *t)

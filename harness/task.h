@@ -62,14 +62,14 @@ void task_release(struct task *t);
 /*
  * Starts an attempt at test x (cases: the names of the listed cases it
  * runs, NULL-terminated, borrowed until task_clear; NULL: x whole), with
- * the spec its kind gives, timed from now, with deadline_ns (absolute, 0:
+ * the spec its kind gives, timed from its start, with timeout_ns (0:
  * none). id is the task's, unique in the run. Never fails as such: when
  * the process cannot be started the proc ends at once with
  * ASSAY_SPAWN_FAILED (the done callback has run when this returns).
  */
 void task_start(struct task *t, struct test *x, uint64_t id,
 		const char *const *cases, size_t ncases, unsigned attempt,
-		uint64_t deadline_ns);
+		uint64_t timeout_ns);
 /* Frees what one attempt held (tmpdir, env, the proc's run). */
 void task_clear(struct task *t);
 static inline bool task_is_done(const struct task *t)

@@ -36,6 +36,7 @@ struct running {
 struct console {
 	FILE *f;
 	bool tty, color, quiet, verbose, progress_shown;
+	unsigned stops_told;            /* interrupts announced */
 	unsigned tail_lines;
 	unsigned jobs;
 	struct running *running;        /* one per slot, by task */
@@ -106,6 +107,42 @@ static int longest_running(struct console *c, const int *taken, int k)
 	return best;
 }
 
+/* After an interrupt, what assay is waiting for, into buf: "" when
+ * nothing runs any more. */
+static int stopping(struct console *c, const struct assay_run_info *r,
+		    char *buf, size_t n)
+{
+	bool has = r->struct_size >= offsetof(struct assay_run_info, kill_at_ns) +
+				     sizeof(r->kill_at_ns);
+	size_t running = 0;
+
+	for (unsigned s = 0; s < c->jobs; s++)
+		running += c->running[s].test != NULL;
+	if (!running)
+		return snprintf(buf, n, "  interrupted");
+	if (has && r->interrupts == 1 && r->kill_at_ns > r->elapsed_ns)
+		return snprintf(buf, n, "  interrupted: stopping %zu running test%s, SIGKILL in %.1fs (a second Ctrl-C kills them now)",
+				running, running == 1 ? "" : "s",
+				(r->kill_at_ns - r->elapsed_ns) / 1e9);
+	return snprintf(buf, n, "  interrupted: killing %zu running test%s",
+			running, running == 1 ? "" : "s");
+}
+
+/* Off a terminal: one line for each interrupt, when it comes. */
+static void announce_stop(struct console *c, const struct assay_run_info *r)
+{
+	char what[256];
+	unsigned n = r->struct_size >= offsetof(struct assay_run_info, interrupts) +
+				       sizeof(r->interrupts) ? r->interrupts : 1;
+
+	if (n <= c->stops_told)
+		return;
+	c->stops_told = n;
+	stopping(c, r, what, sizeof(what));
+	fprintf(c->f, "assay:%s\n", what + 1);
+	fflush(c->f);
+}
+
 static void draw_progress(struct console *c, const struct assay_run_info *r)
 {
 	char line[1024];
@@ -115,6 +152,8 @@ static void draw_progress(struct console *c, const struct assay_run_info *r)
 	n = snprintf(line, sizeof(line), "[%zu/%zu] %zu passed, %zu failed, %zu skipped  %.1fs",
 		     count_done(r), r->total, r->passed, r->failed, r->skipped,
 		     r->elapsed_ns / 1e9);
+	if (r->interrupted)
+		n += stopping(c, r, line + n, sizeof(line) - (size_t)n);
 	for (k = 0; k < RUNNING_SHOWN && n < (int)sizeof(line); k++) {
 		int s = longest_running(c, taken, k);
 		if (s < 0)
@@ -296,8 +335,9 @@ static void on_result(struct console *c, const struct assay_event *ev,
 	run_of(res, &it, &its, &attempt, &flaky);
 	if (its > 1)
 		snprintf(which, sizeof(which), " [%u/%u]", it, its);
-	upper(name, retry ? "retry" : flaky ? "flaky" : assay_outcome_name(res->outcome),
-	      sizeof(name));
+	upper(name, retry ? "retry" : flaky ? "flaky" :
+		    res->outcome == ASSAY_INTERRUPTED ? "cancel" :
+		    assay_outcome_name(res->outcome), sizeof(name));
 	if (t == ASSAY_TALLY_FAILED && !retry)
 		remember(c->failed, &c->nfailed, "%-8s %s%s%s%s", name, res->id,
 			 which, *res->reason ? ": " : "", res->reason);
@@ -427,6 +467,12 @@ static bool counts_as_failed(const struct assay_run_info *r, size_t o)
 	       (o == ASSAY_XPASS && strict);
 }
 
+/* Tests killed by the interrupt, from hosts that count them. */
+static size_t cancelled(const struct assay_run_info *r)
+{
+	return r->ncounts > ASSAY_INTERRUPTED ? r->counts[ASSAY_INTERRUPTED] : 0;
+}
+
 /* "1 fail, 2 timeout" for the outcomes counted as failed; TODO tests
  * that passed are named even when they count as passed. */
 static void print_breakdown(struct console *c, const struct assay_run_info *r)
@@ -449,8 +495,10 @@ static void print_breakdown(struct console *c, const struct assay_run_info *r)
 	if (r->ncounts > ASSAY_XPASS && r->counts[ASSAY_XPASS] &&
 	    !counts_as_failed(r, ASSAY_XPASS))
 		fprintf(c->f, "; %zu TODO passed (xpass)", r->counts[ASSAY_XPASS]);
-	if (r->not_run)
-		fprintf(c->f, "; not run: %zu", r->not_run);
+	if (r->not_run > cancelled(r))
+		fprintf(c->f, "; not run: %zu", r->not_run - cancelled(r));
+	if (cancelled(r))
+		fprintf(c->f, "; cancelled: %zu", cancelled(r));
 	if (r->struct_size >= offsetof(struct assay_run_info, flaky) +
 			      sizeof(r->flaky) && r->flaky)
 		fprintf(c->f, "; flaky: %zu", r->flaky);
@@ -466,9 +514,10 @@ static void on_run_end(struct console *c, const struct assay_run_info *r)
 	if (r->note)                    /* its lines, each made harmless */
 		print_lines(c, r->note, strlen(r->note), "");
 	if (r->interrupted)
-		fprintf(c->f, "assay: interrupted by SIG%s; %zu tests not run\n",
+		fprintf(c->f, "assay: interrupted by SIG%s; %zu test%s cancelled while running, %zu never started\n",
 			sigabbrev_np(r->interrupt_signal) ? sigabbrev_np(r->interrupt_signal) : "?",
-			r->not_run);
+			cancelled(r), cancelled(r) == 1 ? "" : "s",
+			r->not_run - cancelled(r));
 	print_schedule(c, r);
 	print_breakdown(c, r);
 	fprintf(c->f, "assay: %zu passed, %zu failed, %zu skipped\n",
@@ -539,6 +588,8 @@ static void console_event(void *state, const struct assay_event *ev)
 	case ASSAY_EV_TICK:
 		if (c->tty)
 			draw_progress(c, ev->run);
+		else if (ev->run->interrupted)
+			announce_stop(c, ev->run);
 		break;
 	case ASSAY_EV_RUN_END:
 		on_run_end(c, ev->run);

@@ -112,8 +112,9 @@ void exec_judge(const struct assay_exit *ex, const struct assay_test *t,
 			 ex->code == SIGKILL ? " (ignored SIGTERM; killed with SIGKILL)" : "");
 		break;
 	case ASSAY_CANCELLED:
-		v->outcome = ASSAY_NOT_RUN;
-		snprintf(reason, n, "cancelled: the run was interrupted");
+		v->outcome = ASSAY_INTERRUPTED;
+		snprintf(reason, n, "cancelled after %.1fs: the run was interrupted",
+			 ex->duration_ns / 1e9);
 		break;
 	case ASSAY_SPAWN_FAILED:
 		v->outcome = ASSAY_ERROR;

@@ -269,7 +269,7 @@ enum verdict_element { NONE, FAILURE, ERROR, SKIPPED };
 static enum verdict_element element_of(const struct held *h)
 {
 	switch (h->outcome) {
-	case ASSAY_SKIP: case ASSAY_NOT_RUN:
+	case ASSAY_SKIP: case ASSAY_NOT_RUN: case ASSAY_INTERRUPTED:
 		return SKIPPED;
 	case ASSAY_TIMEOUT: case ASSAY_CRASH: case ASSAY_ERROR:
 		return ERROR;
@@ -305,7 +305,8 @@ static void verdict(struct junit *j, const struct held *h, enum verdict_element 
 
 	start(j, names[el]);
 	attr(j, "message", h->reason);
-	if (el != SKIPPED || h->outcome == ASSAY_NOT_RUN)
+	if (el != SKIPPED || h->outcome == ASSAY_NOT_RUN ||
+	    h->outcome == ASSAY_INTERRUPTED)
 		attr(j, "type", type_of(h));
 	if (el != SKIPPED) {
 		failure_text(j, h);

@@ -89,7 +89,7 @@ static void put_point(FILE *f, const char *ind, unsigned long n,
 
 	switch (o) {
 	case ASSAY_SKIP: directive = "SKIP"; break;
-	case ASSAY_NOT_RUN: directive = "SKIP"; ok = false; break;
+	case ASSAY_NOT_RUN: case ASSAY_INTERRUPTED: directive = "SKIP"; ok = false; break;
 	case ASSAY_TODO: case ASSAY_XFAIL: directive = "TODO"; ok = false; break;
 	case ASSAY_XPASS: directive = ok ? "TODO" : NULL; break;
 	default: break;
@@ -100,6 +100,8 @@ static void put_point(FILE *f, const char *ind, unsigned long n,
 		fprintf(f, " # %s%s", directive, *reason ? " " : "");
 		if (o == ASSAY_NOT_RUN)
 			fputs("not run: ", f);
+		else if (o == ASSAY_INTERRUPTED && strncmp(reason, "cancelled", 9))
+			fputs("cancelled: ", f);
 		put_text(f, reason);
 	}
 	fputc('\n', f);

@@ -29,7 +29,9 @@ extern "C" {
 
 #define ASSAY_PLUGIN_ABI 2
 
-/* What happened to one test. Order is part of the ABI. */
+/* What happened to one test. Order is part of the ABI; later hosts may
+ * append outcomes, so a reporter counts a value it does not know in the
+ * column its result's tally names. */
 enum assay_outcome {
 	ASSAY_PASS,
 	ASSAY_FAIL,
@@ -41,10 +43,13 @@ enum assay_outcome {
 	ASSAY_CRASH,    /* killed by a signal it did not ask for */
 	ASSAY_ERROR,    /* could not be run or judged: setup, protocol */
 	ASSAY_NOT_RUN,  /* never started: interrupted, or a dependency */
+	ASSAY_INTERRUPTED,  /* "cancelled": started, then killed because the
+	                     * run was interrupted */
 	ASSAY_OUTCOME_COUNT
 };
 
-/* The three columns of assay's last line, plus not-run. */
+/* The three columns of assay's last line, plus not-run (never started,
+ * or cancelled). */
 enum assay_tally { ASSAY_TALLY_PASSED, ASSAY_TALLY_FAILED, ASSAY_TALLY_SKIPPED,
 		   ASSAY_TALLY_NOT_RUN };
 
@@ -52,7 +57,7 @@ static inline const char *assay_outcome_name(enum assay_outcome o)
 {
 	static const char *const names[ASSAY_OUTCOME_COUNT] = {
 		"pass", "fail", "skip", "todo", "xfail", "xpass",
-		"timeout", "crash", "error", "not-run",
+		"timeout", "crash", "error", "not-run", "cancelled",
 	};
 	return (unsigned)o < ASSAY_OUTCOME_COUNT ? names[o] : "?";
 }
@@ -69,7 +74,7 @@ static inline enum assay_tally assay_outcome_tally(enum assay_outcome o)
 		return ASSAY_TALLY_PASSED;
 	case ASSAY_SKIP:
 		return ASSAY_TALLY_SKIPPED;
-	case ASSAY_NOT_RUN:
+	case ASSAY_NOT_RUN: case ASSAY_INTERRUPTED:
 		return ASSAY_TALLY_NOT_RUN;
 	default:
 		return ASSAY_TALLY_FAILED;
@@ -364,6 +369,11 @@ struct assay_run_info {
 	 * counted by how their job ended, in table order */
 	const struct assay_repeat_row *const *repeats;
 	size_t nrepeats;
+	/* after an interrupt: how many signals came (1: running tests were
+	 * sent SIGTERM, 2: SIGKILL), and when those still running get
+	 * SIGKILL (elapsed_ns's clock; 0: not waiting) */
+	unsigned interrupts;
+	uint64_t kill_at_ns;
 	/* new fields go here, at the end, and nowhere else */
 };
 

@@ -39,15 +39,18 @@ kill -INT $pid
 wait $pid
 RC=$?
 expect_rc 130
-expect_out "interrupted by SIGINT; 6 tests not run"
-expect_out "run1: cancelled: the run was interrupted"
+expect_out "interrupted by SIGINT; 3 tests cancelled while running, 3 never started"
+expect_out "assay: interrupted: stopping 3 running tests, SIGKILL in 0.5s (a second Ctrl-C kills them now)"
+grep -q "^CANCEL .*run1: cancelled after [0-9.]*s: the run was interrupted" "$W/out"
+check $? "a test killed by the interrupt is cancelled, with how long it ran"
 expect_out "wait4: not run: the run was interrupted by SIGINT"
+expect_out "; not run: 3; cancelled: 3"
 expect_last "assay: 0 passed, 0 failed, 0 skipped"
 no_process "sleep ${m}"
 
 # SIGTERM, then a second one while the stubborn test ignores the first
 start=$(date +%s)
-start_run "$ASSAY" run -j3 --grace 60 t
+start_run "$ASSAY" run -j3 --grace 60 --junit "$W/r.xml" t
 kill -TERM $pid
 sleep 0.2
 kill -TERM $pid
@@ -55,6 +58,11 @@ wait $pid
 RC=$?
 expect_rc 130
 expect_out "interrupted by SIGTERM"
+expect_out "assay: interrupted: killing"
+grep -q '<skipped message="cancelled after [0-9.]*s: the run was interrupted" type="cancelled"' "$W/r.xml"
+check $? "JUnit: a cancelled test is skipped with type cancelled and how long it ran"
+grep -q 'type="not-run"' "$W/r.xml"
+check $? "JUnit: a test never started is not-run"
 [ $(($(date +%s) - start)) -lt 30 ]
 check $? "the second signal did not wait out the 60 s grace period"
 no_process "sleep ${m}"

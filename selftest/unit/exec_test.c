@@ -235,7 +235,10 @@ int main(void)
 	judge(ASSAY_TIMED_OUT, SIGKILL, "");
 	CHECK_HAS(reason, "ignored SIGTERM");
 	judge(ASSAY_CANCELLED, SIGTERM, "");
-	CHECK_INT(ASSAY_NOT_RUN, got.outcome);
+	CHECK_INT(ASSAY_INTERRUPTED, got.outcome);      /* "cancelled" */
+	CHECK_STR("cancelled after 0.0s: the run was interrupted", reason);
+	CHECK_INT(ASSAY_TALLY_NOT_RUN, assay_outcome_tally(ASSAY_INTERRUPTED));
+	CHECK_STR("cancelled", assay_outcome_name(ASSAY_INTERRUPTED));
 	judge(ASSAY_SPAWN_FAILED, ENOEXEC, "");
 	CHECK_INT(ASSAY_ERROR, got.outcome);
 	CHECK_HAS(reason, "#!");

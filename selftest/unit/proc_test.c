@@ -155,9 +155,9 @@ static void run_until_done(struct proc *p)
 }
 
 /* Starts argv (empty environment) on p, prepared as sort, with a
- * deadline (0: none). */
+ * timeout from its start (0: none). */
 static void start(struct proc *p, enum proc_sort sort, char **argv,
-		  uint64_t deadline_ns)
+		  uint64_t timeout_ns)
 {
 	static char *envp[] = { NULL };
 	struct spawn_opts so = SPAWN_OPTS_INIT;
@@ -166,7 +166,7 @@ static void start(struct proc *p, enum proc_sort sort, char **argv,
 	so.argv = argv;
 	so.envp = envp;
 	proc_init(p, &env, sort, &ops, NULL);
-	proc_start(p, &so, deadline_ns);
+	proc_start(p, &so, timeout_ns);
 }
 
 static void a_real_process_end_to_end(void)
@@ -224,7 +224,8 @@ static void a_deadline_through_the_loop(void)
 	struct proc p;
 	uint64_t t0 = io_now_ns();
 
-	start(&p, PROC_TEST, argv, t0 + 50 * MS);
+	start(&p, PROC_TEST, argv, 50 * MS);
+	CHECK(p.deadline_ns >= p.start_ns + 50 * MS);   /* from its start */
 	proc_set_deadline(&p, t0 + 80 * MS);    /* moved: a new case began */
 	run_until_done(&p);
 	CHECK_INT(ASSAY_TIMED_OUT, p.exit.how);
