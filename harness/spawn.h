@@ -6,10 +6,12 @@
  * terminal, and no way into assay's group), stdin from /dev/null, a file
  * or a pipe, stdout and stderr onto the given pipe ends, no other inherited
  * fd, signal mask and dispositions reset. posix_spawn (vfork speed on
- * glibc) does it when the spec asks for nothing more; a spec with
- * rlimits, a ptracer or a parent-death signal takes the fork+exec path,
- * where the child makes only async-signal-safe calls and reports a failed
- * step and its errno over a close-on-exec status pipe. Never waits for
+ * glibc) does it when the spec asks for nothing more; a spec with a
+ * working directory, rlimits, a ptracer or a parent-death signal takes
+ * the clone+exec path: a vfork-style clone (the child borrows assay's
+ * memory until it execs, with every signal blocked), where the child
+ * makes only async-signal-safe calls and reports a failed step and its
+ * errno over a close-on-exec status pipe. Never waits for
  * the child and never reads its output: the supervisor does that.
  */
 #ifndef ASSAY_SPAWN_H

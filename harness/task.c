@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -96,6 +97,7 @@ void task_start(struct task *t, struct test *x, uint64_t id,
 	so.envp = t->envp;
 	so.cwd = spec.cwd;
 	so.stdin_path = spec.stdin_path;
+	so.pdeathsig = SIGKILL;         /* dies with assay, even a kill -9 */
 	proc_start(&t->proc, &so, timeout_ns);
 }
 

@@ -20,4 +20,17 @@ expect_out "killed leftover process"
 expect_out "started by test daemon"
 expect_last "assay: 3 passed, 0 failed, 0 skipped"
 no_process "sleep ${m}"
+
+# kill -9 of assay: a test process gets SIGKILL with it (a parent-death
+# signal); what that cannot reach is the test's own children (README)
+mk k/direct "touch $W/k-direct; exec sleep ${m}5"
+"$ASSAY" run -j1 --state-dir '' k >"$W/out" 2>"$W/err" &
+pid=$!
+n=0
+while [ ! -e "$W/k-direct" ] && [ $n -lt 500 ]; do sleep 0.01; n=$((n + 1)); done
+kill -KILL $pid
+wait $pid 2>/dev/null
+n=0
+while pgrep -f "sleep ${m}5" >/dev/null && [ $n -lt 100 ]; do sleep 0.01; n=$((n + 1)); done
+no_process "sleep ${m}5"
 finish

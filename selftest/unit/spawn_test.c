@@ -131,6 +131,15 @@ static void failures_name_their_step(void)
 	CHECK_INT(ENOENT, errnum);
 	CHECK_STR("enter its working directory", what);
 	CHECK(waitpid(-1, NULL, WNOHANG) < 0 && errno == ECHILD); /* reaped */
+	o.cwd = "/";                            /* the exec itself, forked */
+	argv[0] = "/nonexistent";
+	o.path = argv[0];
+	CHECK(spawn_start(&pid, &o, &errnum, &what, NULL) < 0);
+	CHECK_INT(ENOENT, errnum);
+	CHECK_STR("exec", what);
+	CHECK(waitpid(-1, NULL, WNOHANG) < 0 && errno == ECHILD);
+	argv[0] = "/bin/true";
+	o.path = argv[0];
 	o.cwd = NULL;
 	o.stdin_path = "/nonexistent-input";
 	CHECK(spawn_start(&pid, &o, &errnum, &what, NULL) < 0);
