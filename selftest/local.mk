@@ -97,13 +97,19 @@ SELFTEST_ENV = \
 	ASSAY_BUILDDIR="$(abs_top_builddir)" \
 	ASSAY_SANITIZE="$(SAN_CFLAGS)"
 
-check-local: harness/assay $(check_PROGRAMS)
+# The independent judge: run by automake's own driver, before assay's
+# selftest (so that assay's summary stays the last line of make check).
+TESTS = selftest/judge.sh
+AM_TESTS_ENVIRONMENT = ASSAY="$(abs_top_builddir)/harness/assay"; export ASSAY;
+EXTRA_DIST += selftest/judge.sh
+
+check-local: harness/assay $(check_PROGRAMS) check-TESTS
 	@for f in $(SELFTEST_E2E); do case $$f in */lib.sh) ;; *) \
 		test -x "$(srcdir)/$$f" || { echo "$$f is not executable, so assay would skip it: chmod +x it"; exit 1; };; \
 	esac; done
 	$(SELFTEST_ENV) harness/assay run --timeout 120 \
 		--exclude bench --exclude tools --exclude plugin --exclude fuzz \
-		--exclude gtest \
+		--exclude gtest --exclude judge.sh \
 		selftest $(top_srcdir)/selftest
 
 # check-local's history and schedule report (harness/assay's .assay)
