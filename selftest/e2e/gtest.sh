@@ -10,10 +10,6 @@
 : "${ASSAY_SRCDIR:=$(cd "$here/../.." && pwd)}"
 G="$ASSAY_BUILDDIR/selftest/gtest"
 
-skip() {
-	checks=$((checks + 1))
-	echo "ok $checks # SKIP $1"
-}
 
 # jobs_run DIR: how many processes the last run started (its schedule)
 jobs_run() {

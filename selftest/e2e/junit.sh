@@ -1,6 +1,6 @@
 #!/bin/sh
 # --junit FILE: every report is well-formed and valid against docs/junit.xsd
-# and Jenkins' junit-10.xsd whatever the tests print (NUL, ESC, bad UTF-8,
+# (and Jenkins' junit-10.xsd, when JUNIT_SCHEMA_DIR holds it) whatever the tests print (NUL, ESC, bad UTF-8,
 # "]]>", 50 MB, 10,000 TAP points, odd names); its counts, times,
 # properties and outcome types follow docs/junit.md; it is written whole
 # (temporary file, rename), also on SIGINT and SIGTERM; the logs of failed tests are
@@ -8,8 +8,6 @@
 . "$(dirname "$0")/lib.sh"
 : "${ASSAY_SRCDIR:=$(cd "$here/../.." && pwd)}"
 
-XSD="$ASSAY_SRCDIR/docs/junit.xsd"
-JENKINS_XSD="$ASSAY_SRCDIR/../shared/schemas/junit-jenkins-xunit-10.xsd"
 XL=$(command -v xmllint)
 if [ -z "$XL" ]; then
 	echo "# xmllint not installed (ci/setup installs libxml2-utils): reports not validated or queried"
@@ -18,17 +16,6 @@ unset GIT_DIR GIT_WORK_TREE GIT_INDEX_FILE GIT_OBJECT_DIRECTORY GIT_COMMON_DIR
 LC_ALL=C
 export LC_ALL
 
-# skip WHY: one skipped TAP point
-skip() {
-	checks=$((checks + 1))
-	echo "ok $checks # SKIP $(printf '%s' "$1" | tr '\n' ' ' | sed 's/[\\#]/\\&/g')"
-}
-
-# checkx STATUS WHAT: check, with xmllint's complaint shown on failure
-checkx() {
-	check "$1" "$2"
-	[ "$1" = 0 ] || sed 's/^/# xmllint: /' "$W/xmlerr" | head -20
-}
 
 # xp FILE XPATH: the XPath expression's value (empty when xmllint is missing)
 xp() {
@@ -69,20 +56,7 @@ validate() {
 		skip "xmllint not installed: $2 not validated"
 		return
 	fi
-	"$XL" --nonet --noout "$1" 2>"$W/xmlerr"
-	checkx $? "$2: well-formed"
-	if [ -f "$XSD" ]; then
-		"$XL" --nonet --noout --schema "$XSD" "$1" 2>"$W/xmlerr"
-		checkx $? "$2: valid against docs/junit.xsd"
-	else
-		skip "docs/junit.xsd absent: $2 not checked against it"
-	fi
-	if [ -f "$JENKINS_XSD" ]; then
-		"$XL" --nonet --noout --schema "$JENKINS_XSD" "$1" 2>"$W/xmlerr"
-		checkx $? "$2: valid against Jenkins' junit-10.xsd"
-	else
-		skip "no ../shared/schemas beside the checkout: $2 not checked against junit-10.xsd"
-	fi
+	schema_check "$1" "$2"
 	expect_xp "$1" '/testsuites/@tests = count(//testcase) and /testsuites/@failures = count(//testcase/failure) and /testsuites/@errors = count(//testcase/error)' \
 		true "$2: <testsuites> counts its cases"
 	expect_xp "$1" 'count(/testsuites/testsuite[not(@tests = count(testcase)) or not(@failures = count(testcase/failure)) or not(@errors = count(testcase/error)) or not(@skipped = count(testcase/skipped))])' \

@@ -126,6 +126,46 @@ expect_maxrss() {
 	check $? "assay's peak RSS ${MAXRSS_KIB} KiB < $1 KiB $2"
 }
 
+# skip WHY: one skipped TAP point
+skip() {
+	checks=$((checks + 1))
+	echo "ok $checks # SKIP $(printf '%s' "$1" | tr '\n' ' ' | sed 's/[\\#]/\\&/g')"
+}
+
+# xmlcheck STATUS WHAT: check, with xmllint's complaint shown on failure
+xmlcheck() {
+	check "$1" "$2"
+	[ "$1" = 0 ] || sed 's/^/# xmllint: /' "$W/xmlerr" | head -20
+}
+
+# schema_check FILE WHAT [foreign]: FILE is well-formed XML and valid
+# against the project's own docs/junit.xsd (which holds assay's reports
+# to every attribute it writes: not for a merge of other tools' reports,
+# foreign); also against Jenkins' public junit-jenkins-xunit-10.xsd when
+# JUNIT_SCHEMA_DIR names a directory that holds it (ci/test sets it when
+# the public schemas are at hand).
+schema_check() {
+	xl=$(command -v xmllint)
+	src=${ASSAY_SRCDIR:-$(cd "$here/../.." && pwd)}
+	if [ -z "$xl" ]; then
+		skip "xmllint not installed (ci/setup installs libxml2-utils): $2 not validated"
+		return
+	fi
+	"$xl" --nonet --noout "$1" 2>"$W/xmlerr"
+	xmlcheck $? "$2: well-formed"
+	if [ -z "${3:-}" ]; then
+		"$xl" --nonet --noout --schema "$src/docs/junit.xsd" "$1" 2>"$W/xmlerr"
+		xmlcheck $? "$2: valid against docs/junit.xsd"
+	fi
+	jx=${JUNIT_SCHEMA_DIR:-}/junit-jenkins-xunit-10.xsd
+	if [ -n "${JUNIT_SCHEMA_DIR:-}" ] && [ -f "$jx" ]; then
+		"$xl" --nonet --noout --schema "$jx" "$1" 2>"$W/xmlerr"
+		xmlcheck $? "$2: valid against Jenkins' junit-jenkins-xunit-10.xsd"
+	else
+		skip "JUNIT_SCHEMA_DIR does not name Jenkins' junit-jenkins-xunit-10.xsd: $2 not checked against it"
+	fi
+}
+
 finish() {
 	echo "1..$checks"
 	[ "$failed" = 0 ]

@@ -8,10 +8,6 @@
 : "${ASSAY_SRCDIR:=$(cd "$here/../.." && pwd)}"
 CC=${CC:-cc}
 
-skip() {
-	checks=$((checks + 1))
-	echo "ok $checks # SKIP $1"
-}
 
 # agree NAME OWN_RC PASSED FAILED SKIPPED: assay on prog/NAME (already run
 # into $W/out) gives the verdict the producer's runner gave (its exit

@@ -13,10 +13,6 @@ for v in CI_NODE_INDEX CI_NODE_TOTAL BUILDKITE_PARALLEL_JOB BUILDKITE_PARALLEL_J
 	unset "$v"
 done
 
-skip() {
-	checks=$((checks + 1))
-	echo "ok $checks # SKIP $1"
-}
 
 # order FILE: the names logged in FILE, one line
 order() {
