@@ -219,9 +219,22 @@ static int pick_tests(struct test_table *t, const struct opts *o,
 
 	p->shard = sel.shard;
 	if (!rc && sel.shard.n)
-		fprintf(stderr, "assay: shard %u/%u (%s): %zu of %zu tests\n",
-			sel.shard.k, sel.shard.n, sel.shard.source, t->n, sel.found);
+		fprintf(stderr, "assay: shard %u/%u (%s): %zu of %zu test%s\n",
+			sel.shard.k, sel.shard.n, sel.shard.source, t->n, sel.found,
+			sel.found == 1 ? "" : "s");
 	return rc;
+}
+
+/* Each line of text (NULL: none) as "assay: warning: LINE", made
+ * harmless for a terminal: test ids may be in it. */
+static void warn_lines(const char *text)
+{
+	for (const char *s = text, *nl; s && *s; s = nl ? nl + 1 : NULL) {
+		nl = strchr(s, '\n');
+		fputs("assay: warning: ", stderr);
+		term_write(stderr, s, nl ? (size_t)(nl - s) : strlen(s), TERM_LINE);
+		fputc('\n', stderr);
+	}
 }
 
 /* Programs whose kind lists their cases become those cases; a program
@@ -231,8 +244,7 @@ static int list_cases(struct test_table *t, const struct opts *o, struct err *e)
 	char *notes = NULL;
 	int rc = lister_run(t, o->jobs, o->state_dir, &notes, e);
 
-	if (notes)
-		fprintf(stderr, "assay: warning: %s\n", notes);
+	warn_lines(notes);
 	free(notes);
 	return rc;
 }
@@ -259,8 +271,7 @@ static int plan_run(struct test_table *t, struct conf *c,
 				 .slots = o->jobs, .retries = o->retries };
 
 	history_load(&p->history, o->state_dir);
-	if (p->history.problem)
-		fprintf(stderr, "assay: warning: %s\n", p->history.problem);
+	warn_lines(p->history.problem);
 	p->seed = o->seed_given ? o->seed : order_new_seed();
 	oo.seed = p->seed;
 	order_plan(t, c, &p->history, &oo, &p->pools);

@@ -637,9 +637,9 @@ int merge_reports(const char *out, const char *const *in, size_t n,
 		errno = ENOMEM;
 		rc = err_set(e, ERR_SYS, "cannot merge reports into '%s'", out);
 	} else {
-		if (junitfile_open(&m.jf, out) < 0)
-			rc = err_set(e, ERR_SYS,
-				     "cannot create a temporary file beside '%s' to write the merged report",
+		if (junitfile_open(&m.jf, out) < 0)     /* as run --junit */
+			rc = err_set(e, ERR_USAGE,
+				     "cannot create a temporary file beside '%s' to write the merged report (check that its directory exists and is writable)",
 				     out);
 	}
 	for (size_t i = 0; !rc && i < n; i++)

@@ -41,7 +41,9 @@
  *   ERR_INPUT (exit status 2): an input is missing, unreadable, too big,
  *     not well-formed XML ("IN.xml:LINE: libxml2's message"), has a DTD,
  *     or its root is neither <testsuites> nor <testsuite>;
- *   ERR_SYS (exit status 3): the output could not be written.
+ *   ERR_USAGE (exit status 2, as run --junit): the output cannot be
+ *     created;
+ *   ERR_SYS (exit status 3): writing the output failed part way.
  * Either way out is left as it was. n may be 0 (an empty report).
  * Main thread only: while it runs, the thread's libxml2 structured error
  * handler is its own and its locale is "C"; it puts the previous ones

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -345,6 +346,52 @@ static int parse_junit_output(struct opts *o, const char *arg, struct err *e)
 	return err_set(e, ERR_USAGE, "--junit-output wants failed or all, got '%s'", arg);
 }
 
+/* The commands option c applies to, as bits (1 << enum opts_command). */
+static unsigned applies_to(int c)
+{
+	enum { RUN = 1u << OPTS_RUN, LIST = 1u << OPTS_LIST,
+	       MERGE = 1u << OPTS_MERGE, HISTORY = 1u << OPTS_HISTORY };
+
+	switch (c) {
+	case 'j': case 'x': case 'k': case 'c': case OPT_PLUGIN:
+	case OPT_CONFIG: case OPT_SHARD:
+		return RUN | LIST;      /* what is found and selected */
+	case OPT_STATE_DIR:
+		return RUN | LIST | HISTORY;
+	case 'z':
+		return LIST;
+	case 'o':
+		return MERGE;
+	case OPT_TOP:
+		return HISTORY;
+	case 'h': case OPT_VERSION: case ':': case '?':
+		return ~0u;
+	default:
+		return RUN;
+	}
+}
+
+/* Refuses option c (as the user wrote it: opt) under a command it does
+ * not apply to, naming the commands it is for. */
+static int check_applies(const struct opts *o, int c, const char *opt,
+			 struct err *e)
+{
+	static const char *const names[] = { [OPTS_RUN] = "run", [OPTS_LIST] = "list",
+					      [OPTS_MERGE] = "merge", [OPTS_HISTORY] = "history" };
+	unsigned ok = applies_to(c);
+	char list[64] = "";
+
+	if (o->command > OPTS_HISTORY || (ok & (1u << o->command)))
+		return 0;
+	for (unsigned i = 0; i <= OPTS_HISTORY; i++)
+		if (ok & (1u << i))
+			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s'assay %s'",
+				 *list ? " and " : "", names[i]);
+	return err_set(e, ERR_USAGE, "option '%s' does not apply to 'assay %s': it is for %s%s",
+		       opt, names[o->command], list,
+		       c == 'o' ? " (a run's report is --junit FILE)" : "");
+}
+
 /* One option; returns 0, 1 to stop (help/version), or ERR_USAGE. */
 static int parse_one(struct opts *o, int c, const char *arg, const char *bad,
 		     struct err *e)
@@ -423,8 +470,18 @@ int opts_parse(struct opts *o, int argc, char **argv, struct err *e)
 	}
 	optind = first;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":j:t:x:k:o:c:qvzh", long_opts, NULL)) != -1) {
-		rc = parse_one(o, c, optarg, argv[optind - 1], e);
+	for (;;) {
+		char name[64];
+		int li = -1;
+		if ((c = getopt_long(argc, argv, ":j:t:x:k:o:c:qvzh", long_opts, &li)) == -1)
+			break;
+		if (li >= 0)
+			snprintf(name, sizeof(name), "--%s", long_opts[li].name);
+		else
+			snprintf(name, sizeof(name), "-%c", c);
+		rc = check_applies(o, c, name, e);
+		if (!rc)
+			rc = parse_one(o, c, optarg, argv[optind - 1], e);
 		if (rc < 0)
 			return rc;
 		if (rc > 0)
@@ -439,9 +496,6 @@ int opts_parse(struct opts *o, int argc, char **argv, struct err *e)
 	if (o->command == OPTS_MERGE && (!o->merge_out || !o->paths.n))
 		return err_set(e, ERR_USAGE,
 			       "merge needs an output and at least one report: assay merge -o OUT.xml IN.xml...");
-	if (o->merge_out && o->command != OPTS_MERGE)
-		return err_set(e, ERR_USAGE,
-			       "-o/--output is for 'assay merge'; a run's report is --junit FILE");
 	if (o->seed_given && o->order != ORDER_RANDOM)
 		return err_set(e, ERR_USAGE,
 			       "--seed orders a shuffled run, but --order %s was given: drop one of them",

@@ -652,8 +652,9 @@ static void check_plan(struct tap_parser *p, const struct level *l,
 		problem(p, "line %lu: %sno plan: %lu test point%s and no 1..N line",
 			p->lineno, who, l->count, l->count == 1 ? "" : "s");
 	else if (l->planned != l->count)
-		problem(p, "line %lu: %splanned %lu tests but ran %lu",
-			l->plan_line, who, l->planned, l->count);
+		problem(p, "line %lu: %splanned %lu test%s but ran %lu",
+			l->plan_line, who, l->planned, l->planned == 1 ? "" : "s",
+			l->count);
 }
 
 static void push_level(struct tap_parser *p, const char *name, size_t n)

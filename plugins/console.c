@@ -27,6 +27,9 @@
 #define RUNNING_SHOWN 3
 #define FAILED_LISTED 50
 
+/* The plural ending for a count. */
+#define S(n) ((n) == 1 ? "" : "s")
+
 struct running {
 	const struct assay_test *test;  /* NULL: a free entry */
 	uint64_t since_ns;
@@ -122,10 +125,10 @@ static int stopping(struct console *c, const struct assay_run_info *r,
 		return snprintf(buf, n, "  interrupted");
 	if (has && r->interrupts == 1 && r->kill_at_ns > r->elapsed_ns)
 		return snprintf(buf, n, "  interrupted: stopping %zu running test%s, SIGKILL in %.1fs (a second Ctrl-C kills them now)",
-				running, running == 1 ? "" : "s",
+				running, S(running),
 				(r->kill_at_ns - r->elapsed_ns) / 1e9);
 	return snprintf(buf, n, "  interrupted: killing %zu running test%s",
-			running, running == 1 ? "" : "s");
+			running, S(running));
 }
 
 /* Off a terminal: one line for each interrupt, when it comes. */
@@ -480,8 +483,8 @@ static void print_breakdown(struct console *c, const struct assay_run_info *r)
 	const char *sep = "; failed: ";
 	size_t listed = 0;
 
-	fprintf(c->f, "assay: %zu tests in %.2fs with %u jobs", count_done(r),
-		r->elapsed_ns / 1e9, r->jobs);
+	fprintf(c->f, "assay: %zu test%s in %.2fs with %u job%s", count_done(r),
+		S(count_done(r)), r->elapsed_ns / 1e9, r->jobs, S(r->jobs));
 	for (size_t o = 0; o < r->ncounts; o++) {
 		if (!r->counts[o] || !counts_as_failed(r, o))
 			continue;
@@ -516,7 +519,7 @@ static void on_run_end(struct console *c, const struct assay_run_info *r)
 	if (r->interrupted)
 		fprintf(c->f, "assay: interrupted by SIG%s; %zu test%s cancelled while running, %zu never started\n",
 			sigabbrev_np(r->interrupt_signal) ? sigabbrev_np(r->interrupt_signal) : "?",
-			cancelled(r), cancelled(r) == 1 ? "" : "s",
+			cancelled(r), S(cancelled(r)),
 			r->not_run - cancelled(r));
 	print_schedule(c, r);
 	print_breakdown(c, r);
@@ -534,11 +537,11 @@ static void on_run_start(struct console *c, const struct assay_run_info *r)
 	unsigned runs = has ? (r->repeat ? r->repeat : 1) * (r->stress ? r->stress : 1) : 1;
 
 	if (!c->tty && !c->quiet && runs > 1)
-		fprintf(c->f, "assay: running %zu tests %u times each with %u jobs\n",
-			r->total, runs, r->jobs);
+		fprintf(c->f, "assay: running %zu test%s %u times each with %u job%s\n",
+			r->total, S(r->total), runs, r->jobs, S(r->jobs));
 	else if (!c->tty && !c->quiet)
-		fprintf(c->f, "assay: running %zu tests with %u jobs\n", r->total,
-			r->jobs);
+		fprintf(c->f, "assay: running %zu test%s with %u job%s\n", r->total,
+			S(r->total), r->jobs, S(r->jobs));
 	if (has && r->shuffled)
 		fprintf(c->f, "assay: shuffled with --seed %llu\n",
 			(unsigned long long)r->seed);

@@ -38,4 +38,10 @@ check $? "the summary is still the last line"
 NO_COLOR=1 script -qec "'$ASSAY' run -j3 t" /dev/null </dev/null >"$W/out" 2>&1
 ! grep -q "${esc}\[3" "$W/out"
 check $? "NO_COLOR: no colours on a terminal either"
+# one test, one job: singular words
+mk one/only 'exit 0'
+run_assay run -j1 --state-dir '' one
+expect_out "assay: running 1 test with 1 job"
+expect_out "assay: 1 test in "
+expect_no_out "1 tests"
 finish

@@ -77,6 +77,34 @@ static void bad_input(void)
 	BAD("unknown command 'rnu'", "rnu");
 	BAD("--color wants auto, always or never", "run", "--color", "pink");
 	BAD("no command given", "-j", "2");
+	/* an option of another command is refused, naming where it belongs */
+	BAD("option '--junit' does not apply to 'assay list': it is for 'assay run'",
+	    "list", "--junit", "r.xml", "t");
+	BAD("option '-j' does not apply to 'assay merge': it is for 'assay run' and 'assay list'",
+	    "merge", "-j2", "-o", "out.xml", "in.xml");
+	BAD("option '--top' does not apply to 'assay run': it is for 'assay history'",
+	    "run", "--top=3");
+	BAD("option '-o' does not apply to 'assay run': it is for 'assay merge' (a run's report is --junit FILE)",
+	    "run", "-o", "x.xml");
+	BAD("option '-z' does not apply to 'assay history'", "history", "-z");
+	BAD("option '--no-isolate-home' does not apply to 'assay list'", "list",
+	    "--no-isolate-home");
+}
+
+/* What each command does accept. */
+static void options_that_apply(void)
+{
+	struct opts o;
+	struct err e = ERR_INIT;
+	char *list[] = { "assay", "list", "-z", "-j", "3", "-x", "b", "--state-dir", "s", "t", NULL };
+	char *hist[] = { "assay", "history", "--state-dir", "s", "--top", "5", NULL };
+
+	CHECK_INT(0, opts_parse(&o, 10, list, &e));
+	CHECK(o.nul && o.jobs == 3);
+	opts_release(&o);
+	CHECK_INT(0, opts_parse(&o, 6, hist, &e));
+	CHECK_INT(5, o.top);
+	opts_release(&o);
 }
 
 int main(void)
@@ -84,5 +112,6 @@ int main(void)
 	run_with_options();
 	defaults();
 	bad_input();
+	options_that_apply();
 	return check_done();
 }
