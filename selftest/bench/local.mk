@@ -23,6 +23,7 @@ EXTRA_DIST += \
 	selftest/bench/lib.sh \
 	selftest/bench/gtest.sh \
 	selftest/bench/deadline.sh \
+	selftest/bench/installed.sh \
 	selftest/bench/sleeper.c
 
 bench: harness/assay
@@ -78,3 +79,7 @@ bench-deadline: selftest/bench/sleeper harness/assay
 		$(SHELL) $(srcdir)/selftest/bench/deadline.sh
 
 .PHONY: bench bench-tap bench-junit bench-merge bench-sched bench-gtest bench-deadline
+
+# installed-tests suites against gnome-desktop-testing-runner (installed.sh)
+bench-installed: harness/assay
+	ASSAY="$(abs_top_builddir)/harness/assay" $(SHELL) $(srcdir)/selftest/bench/installed.sh

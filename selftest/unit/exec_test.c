@@ -197,6 +197,11 @@ static void test_tap_kind(void)
 	job(k, ASSAY_EXITED, 0, "hello\nok 1 - late start\n1..1\n");
 	CHECK_STR("pass late start\n", cases);
 	CHECK_INT(1, reports);
+	/* GLib: a failed assertion bails out, then aborts */
+	job(k, ASSAY_SIGNALED, SIGABRT, "1..3\nok 1\nBail out! GLib:ERROR:x.c:7: assertion failed\n");
+	CHECK_INT(ASSAY_CRASH, got.outcome);
+	CHECK_STR("crash (SIGABRT) after 1 test point; line 3: Bail out! GLib:ERROR:x.c:7: assertion failed",
+		  reason);
 	job(k, ASSAY_TIMED_OUT, SIGTERM, "1..2\nok 1\n");
 	CHECK_INT(ASSAY_TIMEOUT, got.outcome);
 	CHECK_STR("timeout after 2.5s after 1 test point", reason);
