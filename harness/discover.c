@@ -126,6 +126,9 @@ static void add_test(struct walk *w, const char *suite, const char *path,
 		     const char *dir_prefix, const char *name,
 		     const struct assay_kind *k, const char *problem)
 {
+	struct assay_traits tr = { .struct_size = sizeof(tr) };
+	struct test *x;
+
 	if (!dir_prefix || !seen_add(&w->seen, xasprintf("%s%s", dir_prefix, name)))
 		return;
 	if (!w->forced && k && w->o->conf) {
@@ -140,16 +143,11 @@ static void add_test(struct walk *w, const char *suite, const char *path,
 		struct assay_test pub = { .struct_size = sizeof(pub), .id = suite,
 					  .suite = suite, .path = path,
 					  .kind = k->name };
-		struct assay_traits tr = { .struct_size = sizeof(tr) };
-		struct test *x;
-
-		k->describe(&pub, &tr);
-		x = table_add(w->t, w->root, tr.id ? tr.id : suite, path, k,
-			      tr.problem);
-		x->kind_serial = tr.serial;
-		return;
+		k->describe(&pub, &tr);         /* its name, problem, traits */
 	}
-	table_add(w->t, w->root, suite, path, k, problem);
+	x = table_add(w->t, w->root, tr.id ? tr.id : suite, path, k,
+		      problem ? problem : tr.problem);
+	x->kind_serial = tr.serial;
 }
 
 static int cmp_names(const void *a, const void *b)

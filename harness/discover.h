@@ -2,9 +2,10 @@
  * discover.h - turns the paths a user gave into the test table.
  *
  * A directory is searched (in name order, so runs are reproducible):
- * every file some kind claims is a test (for the built-in exec kind:
+ * every file some kind claims is a test (for the built-in auto kind:
  * executable regular files), except hidden entries, build junk and
- * --exclude matches. A file named on the command line is always a test;
+ * --exclude matches. A kind with a describe hook may then name the test,
+ * refuse it (it is listed with the problem) or have it run alone. A file named on the command line is always a test;
  * when it cannot run (not executable, not a regular file) it is still
  * listed, marked with the problem, so the run reports it. The same
  * directory entry reached twice runs once. Never runs anything, never follows a symlink

@@ -16,14 +16,17 @@
 /* Makes root/n and its layout (scratch.h); NULL when it cannot. */
 static char *make_dir(struct scratch *s, unsigned long n)
 {
-	static const char *const parts[] = { "tmp", "home", "run" };
+	static const char *const parts[] = {
+		"tmp", "home", "run", "home/.config", "home/.cache",
+		"home/.local", "home/.local/share", "home/.local/state",
+	};
 	char *d = xasprintf("%s/%lu", s->root, n);
-	size_t len = strlen(d);
-	char *sub = xmalloc(len + 8);
+	size_t len = strlen(d), k = s->home ? sizeof(parts) / sizeof(*parts) : 1;
+	char *sub = xmalloc(len + 24);
 	bool ok = mkdir(d, 0700) == 0;
 
-	for (size_t i = 0; ok && i < (s->home ? 3 : 1); i++) {
-		snprintf(sub, len + 8, "%s/%s", d, parts[i]);
+	for (size_t i = 0; ok && i < k; i++) {
+		snprintf(sub, len + 24, "%s/%s", d, parts[i]);
 		ok = mkdir(sub, 0700) == 0;
 	}
 	free(sub);

@@ -4,8 +4,9 @@
  * One directory per run ($TMPDIR/assay-XXXXXX, mode 0700) holding one
  * directory per job, removed afterwards with everything the test left in
  * it. A job directory holds `tmp/` (the test's TMPDIR) and, with a
- * private home, `home/` (HOME) and `run/` (XDG_RUNTIME_DIR), each empty
- * and mode 0700. Creating and removing directories costs the loop thread
+ * private home, `home/` (HOME, holding the XDG base directories' defaults
+ * .config, .cache, .local/share and .local/state, as a real home does)
+ * and `run/` (XDG_RUNTIME_DIR), each empty and mode 0700. Creating and removing directories costs the loop thread
  * more than starting the test does (journalled file systems), so a
  * janitor thread keeps a few directories made ahead and removes used
  * ones off the loop's path. Never follows a symlink while removing,

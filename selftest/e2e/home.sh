@@ -11,13 +11,16 @@ for v in HOME XDG_CONFIG_HOME XDG_DATA_HOME XDG_CACHE_HOME XDG_STATE_HOME XDG_RU
 	eval "d=\$$v"
 	case $d in "'"$REAL"'"*|"") echo "$v is the real one: $d"; exit 1 ;; esac
 done
-[ -d "$HOME" ] && [ -z "$(ls -A "$HOME")" ] || { echo "HOME not an empty directory"; exit 2; }
+[ -d "$HOME" ] && [ "$(cd "$HOME" && find . | sort | tr "\n" " ")" = ". ./.cache ./.config ./.local ./.local/share ./.local/state " ] ||
+	{ echo "HOME is not a fresh home"; exit 2; }
+[ -d "$XDG_CONFIG_HOME" ] && [ -d "$XDG_DATA_HOME" ] && [ -d "$XDG_CACHE_HOME" ] && [ -d "$XDG_STATE_HOME" ] ||
+	{ echo "an XDG base directory is missing"; exit 6; }
 [ "$(stat -c %a "$XDG_RUNTIME_DIR")" = 700 ] || { echo "XDG_RUNTIME_DIR not 0700"; exit 3; }
 case $XDG_DATA_HOME in "$HOME"/*) ;; *) echo "XDG_DATA_HOME outside HOME"; exit 4 ;; esac
 mkdir -p "$XDG_DATA_HOME/Trash/files" && echo x >"$XDG_DATA_HOME/Trash/files/junk"
 echo y >"$HOME/.testrc"; mkdir -p "$XDG_CONFIG_HOME/app" && echo z >"$XDG_CONFIG_HOME/app/conf"
 [ "$TMPDIR" != "$HOME" ] && [ -z "$(ls -A "$TMPDIR")" ] || { echo "TMPDIR shared with HOME"; exit 5; }'
-mk t/second 'ls -A "$HOME"; [ -z "$(ls -A "$HOME")" ]'
+mk t/second 'find "$HOME"; [ ! -e "$HOME/.testrc" ] && [ -z "$(find "$HOME" -type f)" ]'
 
 HOME=$REAL XDG_DATA_HOME=$REAL/.local/share XDG_CONFIG_HOME=$REAL/.config \
 	run_assay run -j1 --state-dir '' t

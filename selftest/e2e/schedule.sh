@@ -33,6 +33,13 @@ check $? "history written to .assay/history"
 grep -q '"critical_path"' .assay/schedule.json 2>/dev/null
 check $? "schedule report written to .assay/schedule.json"
 expect_out "assay: schedule: "
+grep -q '^assay: schedule: [0-9]*% efficient: the run took [0-9.]*s, and no order of these tests on 1 slot could take less than [0-9.]*s' "$W/out"
+check $? "the schedule line in plain words"
+expect_no_out "work/slots"
+rm log
+run_assay run -j 1 -v t
+grep -q '^assay: schedule: .*bound .*efficiency .*idle .*last to end: ' "$W/out"
+check $? "-v: the schedule's every figure"
 rm log
 run_assay run -j 1 t
 [ "$(order log)" = "b c d a" ]

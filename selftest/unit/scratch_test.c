@@ -39,10 +39,11 @@ int main(void)
 	CHECK_INT(0, scratch_job_dir(&s, &job, &e));
 	CHECK_INT(0, scratch_job_dir(&s, &job2, &e));
 	CHECK(job && job2 && strcmp(job, job2));
-	/* the layout: tmp/, home/ and run/, private */
-	for (int i = 0; i < 3; i++) {
+	/* the layout: tmp/, home/ (with XDG's defaults) and run/, private */
+	for (int i = 0; i < 5; i++) {
 		struct stat st;
-		snprintf(p, sizeof(p), "%s/%s", job, (const char *[]){ "tmp", "home", "run" }[i]);
+		snprintf(p, sizeof(p), "%s/%s", job, (const char *[]){
+			"tmp", "home", "run", "home/.config", "home/.local/state" }[i]);
 		CHECK(stat(p, &st) == 0 && S_ISDIR(st.st_mode) && (st.st_mode & 0777) == 0700);
 	}
 	/* what a messy test leaves: nested dirs, a symlink out, a locked dir */
