@@ -203,7 +203,15 @@ static int by_fork(pid_t *out, const struct spawn_opts *o, const char **what)
 	a.status_fd = st[1];
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+	/* a sanitizer's shadow memory and interceptors cannot be shared
+	 * with a child that runs on them: a plain fork there */
+	pid = fork();
+	if (pid == 0)
+		clone_main(&a);
+#else
 	pid = clone(clone_main, stack + CHILD_STACK, CLONE_VM | CLONE_VFORK | SIGCHLD, &a);
+#endif
 	saved = errno;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (pid < 0) {

@@ -84,6 +84,7 @@ int main(void)
 	CHECK(!exists(job2));
 	CHECK(!exists(root));
 	/* without a private home: tmp/ alone */
+	free(job2);
 	CHECK_INT(0, scratch_open(&s, false, &e));
 	CHECK_INT(0, scratch_job_dir(&s, &job2, &e));
 	snprintf(p, sizeof(p), "%s/tmp", job2);
