@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "history.h"
+#include "term.h"
 #include "io.h"
 #include "xalloc.h"
 
@@ -163,6 +164,55 @@ static const char *parse_recent(const char *s, char *out)
 	return NULL;
 }
 
+/* An id as the file stores it: a backslash, a tab, a newline and every
+ * other control byte escaped (\\ \t \n \r \xNN), so that any id
+ * fits on one line of tab-separated fields and reads back exactly. */
+static void id_escape(FILE *f, const char *id)
+{
+	for (const unsigned char *c = (const unsigned char *)id; *c; c++)
+		if (*c == '\\')
+			fputs("\\\\", f);
+		else if (*c == '\t')
+			fputs("\\t", f);
+		else if (*c == '\n')
+			fputs("\\n", f);
+		else if (*c == '\r')
+			fputs("\\r", f);
+		else if (*c < 0x20 || *c == 0x7f)
+			fprintf(f, "\\x%02x", *c);
+		else
+			fputc(*c, f);
+}
+
+static int hex(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 :
+	       c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* id_escape undone; an escape it never writes stays as it is. */
+static char *id_unescape(const char *s)
+{
+	char *out = xmalloc(strlen(s) + 1), *w = out;
+
+	while (*s) {
+		if (s[0] != '\\' || !s[1]) {
+			*w++ = *s++;
+		} else if (s[1] == '\\' || s[1] == 't' || s[1] == 'n' || s[1] == 'r') {
+			*w++ = s[1] == 't' ? '\t' : s[1] == 'n' ? '\n' : s[1] == 'r' ? '\r' : '\\';
+			s += 2;
+		} else if (s[1] == 'x' && hex(s[2]) >= 0 && hex(s[3]) >= 0 &&
+			   hex(s[2]) * 16 + hex(s[3]) > 0) {
+			*w++ = (char)(hex(s[2]) * 16 + hex(s[3]));
+			s += 4;
+		} else {
+			*w++ = *s++;
+		}
+	}
+	*w = 0;
+	return out;
+}
+
 /* Fills en from one line (split in place); NULL, or what is wrong. */
 static const char *parse_line(char *s, struct hist_entry *en)
 {
@@ -191,7 +241,7 @@ static const char *parse_line(char *s, struct hist_entry *en)
 		return what;
 	if (!*f[7])
 		return "empty test id";
-	en->id = xstrdup(f[7]);
+	en->id = id_unescape(f[7]);
 	return NULL;
 }
 
@@ -205,31 +255,36 @@ static int cmp_index(const void *a, const void *b, void *ctx)
 }
 
 /*
- * Sorts t by id. Entry i came from line i + 2, so a duplicate id can be
- * named by its line: 0, or the line of the second one.
+ * Sorts t by id, dropping an id seen on an earlier line (the first one
+ * stands); entry i came from line[i]. Returns how many were dropped, and
+ * the line of the first in *first.
  */
-static unsigned sort_table(struct table *t)
+static unsigned sort_table(struct table *t, const unsigned *line,
+			   unsigned *first)
 {
-	size_t *ord = xmalloc((t->n + 1) * sizeof(*ord));
-	struct hist_entry *w;
-	unsigned dup = 0;
+	size_t *ord = xmalloc((t->n + 1) * sizeof(*ord)), n = 0;
+	struct hist_entry *w = xmalloc((t->n + 1) * sizeof(*w));
+	unsigned dups = 0;
 
 	for (size_t i = 0; i < t->n; i++)
 		ord[i] = i;
 	qsort_r(ord, t->n, sizeof(*ord), cmp_index, t->v);
-	for (size_t i = 1; i < t->n && !dup; i++)
-		if (!strcmp(t->v[ord[i - 1]].id, t->v[ord[i]].id))
-			dup = (unsigned)ord[i] + 2;
-	if (!dup) {
-		w = xmalloc((t->n + 1) * sizeof(*w));
-		for (size_t i = 0; i < t->n; i++)
-			w[i] = t->v[ord[i]];
-		free(t->v);
-		t->v = w;
-		t->cap = t->n + 1;
+	for (size_t i = 0; i < t->n; i++) {
+		struct hist_entry *en = &t->v[ord[i]];
+		if (n && !strcmp(w[n - 1].id, en->id)) {
+			if (!dups++ || line[ord[i]] < *first)
+				*first = line[ord[i]];
+			free(en->id);
+			continue;
+		}
+		w[n++] = *en;
 	}
+	free(t->v);
+	t->v = w;
+	t->n = n;
+	t->cap = t->n + 1;
 	free(ord);
-	return dup;
+	return dups;
 }
 
 /* The next line, its '\n' made a NUL; NULL at the end of the text. */
@@ -248,33 +303,50 @@ static char *next_line(char **p, char *end, size_t *len)
 	return s;
 }
 
+/*
+ * Reads the text into t. A file that does not start with the header is
+ * LOAD_CORRUPT; a line that cannot be read (a torn last line, a byte
+ * gone wrong, an id seen before) is left out, and *why says how many and
+ * the first, while every good line is kept.
+ */
 static enum load_status parse_text(char *text, size_t len, const char *path,
 				   struct table *t, char **why)
 {
 	char *p = text, *end = text + len, *s;
-	const char *what = NULL;
-	unsigned line = 1;
-	size_t n;
+	const char *what, *first_what = NULL;
+	unsigned line = 1, bad = 0, first_bad = 0, dups, first_dup = 0;
+	unsigned *lines = NULL;
+	size_t n, lcap = 0;
 
 	s = next_line(&p, end, &n);
-	if (!s || strlen(s) != n || strcmp(s, HEADER))
-		what = "the first line is not \"" HEADER "\"";
-	while (!what && (s = next_line(&p, end, &n))) {
+	if (!s || strlen(s) != n || strcmp(s, HEADER)) {
+		*why = xasprintf("corrupt history %s: the first line is not \"" HEADER "\"",
+				 path);
+		return LOAD_CORRUPT;
+	}
+	while ((s = next_line(&p, end, &n))) {
 		line++;
 		xgrow((void **)&t->v, &t->cap, t->n + 1, sizeof(*t->v));
+		xgrow((void **)&lines, &lcap, t->n + 1, sizeof(*lines));
 		memset(&t->v[t->n], 0, sizeof(*t->v));
-		if (strlen(s) != n)
-			what = "a NUL byte";
-		else if (!(what = parse_line(s, &t->v[t->n])))
-			t->n++;
+		what = strlen(s) != n ? "a NUL byte" : parse_line(s, &t->v[t->n]);
+		if (!what) {
+			lines[t->n++] = line;
+		} else if (!bad++) {
+			first_bad = line;
+			first_what = what;
+		}
 	}
-	if (!what && (line = sort_table(t)))
-		what = "the same test id as an earlier line";
-	if (!what)
-		return LOAD_OK;
-	*why = xasprintf("corrupt history %s, line %u: %s", path, line, what);
-	table_release(t);
-	return LOAD_CORRUPT;
+	if ((dups = sort_table(t, lines, &first_dup)) && (!bad || first_dup < first_bad)) {
+		first_bad = first_dup;
+		first_what = "the same test id as an earlier line";
+	}
+	free(lines);
+	bad += dups;
+	if (bad)
+		*why = xasprintf("history %s: %u line%s left out (line %u: %s); the other %zu kept",
+				 path, bad, bad == 1 ? "" : "s", first_bad, first_what, t->n);
+	return LOAD_OK;
 }
 
 /* Reads path into t (empty unless LOAD_OK); why says what went wrong. */
@@ -330,7 +402,9 @@ void history_load(struct history *h, const char *dir)
 	 * again at save, never taken for the one read */
 	before = stamp_of(path);
 	st = load_table(path, &t, &why);
-	if (st == LOAD_OK)
+	if (st == LOAD_OK && why)       /* some lines left out: rewritten */
+		h->problem = xasprintf("%s; the file is rewritten without them", why);
+	else if (st == LOAD_OK)
 		h->stamp = before;
 	else if (st > LOAD_OK)
 		h->problem = xasprintf("%s; it will be rebuilt from this run",
@@ -360,8 +434,7 @@ void history_record(struct history *h, const char *id, double duration_s,
 	struct hist_rec *r;
 
 	assert(outcome && strchr(OUTCOMES, outcome));
-	if (!h->dir || !*id || strpbrk(id, "\t\n") || !outcome ||
-	    !strchr(OUTCOMES, outcome))
+	if (!h->dir || !*id || !outcome || !strchr(OUTCOMES, outcome))
 		return;         /* could not be read back: never written */
 	xgrow((void **)&h->recs, &h->reccap, h->nrecs + 1, sizeof(*h->recs));
 	r = &h->recs[h->nrecs];
@@ -485,9 +558,11 @@ static char *format_table(const struct table *t, size_t *len)
 	fputs(HEADER "\n", f);
 	for (size_t i = 0; i < t->n; i++) {
 		const struct hist_entry *en = &t->v[i];
-		fprintf(f, "%.6f\t%.6f\t%u\t%u\t%u\t%" PRId64 "\t%s\t%s\n",
+		fprintf(f, "%.6f\t%.6f\t%u\t%u\t%u\t%" PRId64 "\t%s\t",
 			en->mean_s, en->max_s, en->runs, en->fails, en->flakes,
-			en->last_s, *en->recent ? en->recent : "-", en->id);
+			en->last_s, *en->recent ? en->recent : "-");
+		id_escape(f, en->id);
+		fputc('\n', f);
 	}
 	if (fclose(f) != 0) {
 		free(text);
@@ -663,13 +738,10 @@ static size_t pick(const struct table *t, const struct section *s,
 	return n < top ? n : top;
 }
 
-/* An id on the terminal: control characters shown as '?'. */
+/* An id on the terminal, made harmless (term.h). */
 static void put_id(const char *id, FILE *out)
 {
-	for (; *id; id++) {
-		unsigned char c = (unsigned char)*id;
-		fputc(c < 0x20 || c == 0x7f ? '?' : c, out);
-	}
+	term_write(out, id, strlen(id), TERM_NAME);
 	fputc('\n', out);
 }
 
@@ -753,6 +825,9 @@ int history_show(const char *dir, unsigned top, FILE *out, struct err *e)
 			dir);
 		break;
 	case LOAD_OK:
+		if (why)
+			fprintf(stderr, "assay: warning: %s; the next run rewrites it without them\n",
+				why);
 		show_table(&t, top ? top : SHOW_TOP, out);
 		break;
 	case LOAD_UNREADABLE:

@@ -289,6 +289,39 @@ static int load_conf(struct conf *c, const struct opts *o,
 	return rc;
 }
 
+/* Whether file (its directory resolved) lies inside dir; a dir that is
+ * not there yet holds nothing. */
+static bool lies_in(const char *file, const char *dir)
+{
+	const char *slash = strrchr(file, '/');
+	char *parent = slash ? xasprintf("%.*s", (int)(slash - file + 1), file) : xstrdup(".");
+	char *d = dir && *dir ? realpath(dir, NULL) : NULL, *p = realpath(parent, NULL);
+	size_t n = d ? strlen(d) : 0;
+	bool in = d && p && !strncmp(p, d, n) && (p[n] == '/' || !p[n]);
+
+	free(parent);
+	free(d);
+	free(p);
+	return in;
+}
+
+/* --junit must not name a file assay writes itself: a log would be
+ * overwritten and the report would point at it. */
+static int check_junit(const struct opts *o, struct err *e)
+{
+	if (o->command != OPTS_RUN || !o->junit)
+		return 0;
+	if (lies_in(o->junit, o->output_dir))
+		return err_set(e, ERR_USAGE,
+			       "--junit '%s' is in the log directory '%s', where assay writes the tests' output: write the report elsewhere",
+			       o->junit, o->output_dir);
+	if (lies_in(o->junit, o->state_dir))
+		return err_set(e, ERR_USAGE,
+			       "--junit '%s' is in the state directory '%s', where assay keeps its history: write the report elsewhere",
+			       o->junit, o->state_dir);
+	return 0;
+}
+
 static int command(struct opts *o, struct registry *reg, int argc,
 		   char **argv, struct err *e)
 {
@@ -300,7 +333,8 @@ static int command(struct opts *o, struct registry *reg, int argc,
 	struct test_table t;
 	int rc;
 
-	if ((rc = default_paths(o, e)) < 0 || (rc = load_plugins(reg, o, e)) < 0)
+	if ((rc = default_paths(o, e)) < 0 || (rc = check_junit(o, e)) < 0 ||
+	    (rc = load_plugins(reg, o, e)) < 0)
 		return fail(rc, e);
 	if ((rc = load_conf(&conf, o, reg, e)) < 0) {
 		conf_release(&conf);

@@ -59,4 +59,17 @@ run_assay run t/noexec t/badinterp
 expect_rc 1
 expect_out "t/noexec: cannot execute: Exec format error"
 expect_out "t/badinterp: cannot execute: No such file or directory"
+# --junit may not name a file assay writes itself (a log, the state)
+mkdir -p jl/.assay/logs
+mk jl/t/ok 'exit 0'
+(cd jl && "$ASSAY" run --junit .assay/logs/ok.stdout t >"$W/out" 2>"$W/err")
+RC=$?
+expect_rc 2 "--junit inside the log directory is refused"
+expect_err "is in the log directory '.assay/logs', where assay writes the tests' output"
+(cd jl && "$ASSAY" run --junit .assay/history t >"$W/out" 2>"$W/err")
+RC=$?
+expect_rc 2 "--junit inside the state directory is refused"
+expect_err "is in the state directory '.assay'"
+[ ! -e jl/.assay/history ]
+check $? "nothing ran"
 finish

@@ -154,14 +154,14 @@ static void round_trip(void)
 	history_record(&h, "t/with space.sh", 0.25, 'F', 1700000001);
 	history_record(&h, "t/\xc3\xbcnic\xc3\xb6" "de \xe2\x9c\x93", 2, 'S',
 		       1700000002);
-	history_record(&h, "t/tab\there", 1, 'P', 1);  /* never written */
+	history_record(&h, "t/tab\there", 1, 'P', 1);  /* escaped */
 	history_record(&h, "t/nl\nhere", 1, 'P', 1);
-	history_record(&h, "", 1, 'P', 1);
+	history_record(&h, "", 1, 'P', 1);             /* never written */
 	history_record(&h, "t/neg", -3, 'K', -5);      /* clamped to 0 */
-	CHECK_INT(4, h.nrecs);
+	CHECK_INT(6, h.nrecs);
 	CHECK_INT(0, history_save(&h, &e));
 	CHECK_INT(0, h.nrecs);
-	CHECK_INT(4, h.n);                      /* h sees what it saved */
+	CHECK_INT(6, h.n);                      /* h sees what it saved */
 	CHECK(history_find(&h, "t/b.sh") != NULL);
 	history_release(&h);
 
@@ -169,6 +169,8 @@ static void round_trip(void)
 	CHECK_STR("# assay history 1\n"
 		  "1.500000\t1.500000\t1\t0\t0\t1700000000\tP\tt/b.sh\n"
 		  "0.000000\t0.000000\t1\t0\t1\t0\tK\tt/neg\n"
+		  "1.000000\t1.000000\t1\t0\t0\t1\tP\tt/nl\\nhere\n"
+		  "1.000000\t1.000000\t1\t0\t0\t1\tP\tt/tab\\there\n"
 		  "0.250000\t0.250000\t1\t1\t0\t1700000001\tF\t"
 		  "t/with space.sh\n"
 		  "2.000000\t2.000000\t1\t0\t0\t1700000002\tS\t"
@@ -177,7 +179,7 @@ static void round_trip(void)
 
 	history_load(&h, dir);
 	CHECK(h.problem == NULL);
-	CHECK_INT(4, h.n);
+	CHECK_INT(6, h.n);
 	for (size_t i = 1; i < h.n; i++)
 		CHECK(strcmp(h.v[i - 1].id, h.v[i].id) < 0);
 	en = history_find(&h, "t/with space.sh");
@@ -189,8 +191,8 @@ static void round_trip(void)
 	en = history_find(&h, "t/\xc3\xbcnic\xc3\xb6" "de \xe2\x9c\x93");
 	CHECK(en && near(2, en->mean_s, 1e-9));
 	CHECK_STR("S", en ? en->recent : NULL);
-	CHECK(history_find(&h, "t/tab\there") == NULL);
-	CHECK(history_find(&h, "t/nl\nhere") == NULL);
+	CHECK(history_find(&h, "t/tab\there") != NULL);
+	CHECK(history_find(&h, "t/nl\nhere") != NULL);
 	CHECK(history_find(&h, "t/none") == NULL);
 	history_release(&h);
 	free(path), free(dir);
@@ -295,34 +297,38 @@ static void counts_and_recent(void)
 	free(dir);
 }
 
-/* Each kind of damage: the whole file is set aside, naming the line. */
+/* Each kind of damage: a file that is not a history is set aside; a
+ * line that cannot be read is left out, naming it, and every good line is
+ * kept. */
 static void corrupt(void)
 {
 	static const struct {
 		const char *text, *where, *what;
+		size_t kept;    /* (size_t)-1: the whole file set aside */
 	} bad[] = {
-		{ "", "line 1", "first line" },
-		{ "# assay history 2\n", "line 1", "first line" },
-		{ "1\t1\t1\t0\t0\t1\tP\tt/a\n", "line 1", "first line" },
+		{ "", "first line", "first line", (size_t)-1 },
+		{ "# assay history 2\n", "first line", "first line", (size_t)-1 },
+		{ "1\t1\t1\t0\t0\t1\tP\tt/a\n", "first line", "first line", (size_t)-1 },
 #define H "# assay history 1\n"
 #define OK "1.000000\t1.000000\t1\t0\t0\t1\tP\tt/ok\n"
-		{ H OK "1.x\t1\t1\t0\t0\t1\tP\tt/a\n", "line 3", "mean" },
-		{ H "1\t-1\t1\t0\t0\t1\tP\tt/a\n", "line 2", "max" },
-		{ H "nan\t1\t1\t0\t0\t1\tP\tt/a\n", "line 2", "mean" },
-		{ H "1\t1\t-1\t0\t0\t1\tP\tt/a\n", "line 2", "count" },
-		{ H "1\t1\t1.5\t0\t0\t1\tP\tt/a\n", "line 2", "count" },
-		{ H "1\t1\t99999999999\t0\t0\t1\tP\tt/a\n", "line 2", "count" },
-		{ H "1\t1\t1\t1\t1\t1\tP\tt/a\n", "line 2", "runs" },
-		{ H "1\t1\t1\t0\t0\t-1\tP\tt/a\n", "line 2", "epoch" },
-		{ H "1\t1\t1\t0\t0\t1\tPX\tt/a\n", "line 2", "P F S K" },
-		{ H "1\t1\t1\t0\t0\t1\t\tt/a\n", "line 2", "\"-\" when none" },
+		{ H OK "1.x\t1\t1\t0\t0\t1\tP\tt/a\n", "line 3", "mean", 1 },
+		{ H "1\t-1\t1\t0\t0\t1\tP\tt/a\n", "line 2", "max", 0 },
+		{ H "nan\t1\t1\t0\t0\t1\tP\tt/a\n", "line 2", "mean", 0 },
+		{ H "1\t1\t-1\t0\t0\t1\tP\tt/a\n", "line 2", "count", 0 },
+		{ H "1\t1\t1.5\t0\t0\t1\tP\tt/a\n", "line 2", "count", 0 },
+		{ H "1\t1\t99999999999\t0\t0\t1\tP\tt/a\n", "line 2", "count", 0 },
+		{ H "1\t1\t1\t1\t1\t1\tP\tt/a\n", "line 2", "runs", 0 },
+		{ H "1\t1\t1\t0\t0\t-1\tP\tt/a\n", "line 2", "epoch", 0 },
+		{ H "1\t1\t1\t0\t0\t1\tPX\tt/a\n", "line 2", "P F S K", 0 },
+		{ H "1\t1\t1\t0\t0\t1\t\tt/a\n", "line 2", "\"-\" when none", 0 },
 		{ H "1\t1\t99\t0\t0\t1\tPPPPPPPPPPPPPPPPP\tt/a\n", "line 2",
-		  "more than 16" },
-		{ H "1\t1\t1\t0\t0\t1\tP\n", "line 2", "too few" },
-		{ H "1\t1\t1\t0\t0\t1\tP\tt/a\tb\n", "line 2", "too many" },
-		{ H "1\t1\t1\t0\t0\t1\tP\t\n", "line 2", "empty test id" },
-		{ H OK "\n", "line 3", "too few" },
-		{ H OK OK, "line 3", "same test id" },
+		  "more than 16", 0 },
+		{ H "1\t1\t1\t0\t0\t1\tP\n", "line 2", "too few", 0 },
+		{ H "1\t1\t1\t0\t0\t1\tP\tt/a\tb\n", "line 2", "too many", 0 },
+		{ H "1\t1\t1\t0\t0\t1\tP\t\n", "line 2", "empty test id", 0 },
+		{ H OK "\n", "line 3", "too few", 1 },
+		{ H OK OK, "line 3", "same test id", 1 },
+		{ H OK "1.000000\t1.0", "line 3", "too few", 1 },     /* torn */
 #undef OK
 #undef H
 	};
@@ -343,9 +349,11 @@ static void corrupt(void)
 		CHECK_HAS(h.problem, path);
 		CHECK_HAS(h.problem, bad[i].where);
 		CHECK_HAS(h.problem, bad[i].what);
-		CHECK_HAS(h.problem, "; it will be rebuilt from this run");
+		CHECK_HAS(h.problem, bad[i].kept == (size_t)-1 ?
+			  "; it will be rebuilt from this run" :
+			  "; the file is rewritten without them");
 		CHECK(h.problem && !strchr(h.problem, '\n'));
-		CHECK_INT(0, h.n);
+		CHECK_INT(bad[i].kept == (size_t)-1 ? 0 : bad[i].kept, h.n);
 		history_release(&h);
 	}
 	write_file(path, nul, sizeof(nul) - 1);
@@ -361,12 +369,19 @@ static void corrupt(void)
 	      h.v[0].recent[0] == 0 && h.v[0].last_s == 4);
 	history_release(&h);
 
-	/* `assay history` refuses it; the next save rewrites it whole */
+	/* `assay history` shows what is good (and warns); the next save
+	 * rewrites it without the bad line */
 	write_file(path, "# assay history 1\nbad\n", 22);
+	out = open_memstream(&text, &len);
+	CHECK_INT(0, history_show(dir, 0, out, &e));
+	fclose(out);
+	CHECK_HAS(text, "slowest");
+	free(text);
+	write_file(path, "junk\n", 5);
 	out = open_memstream(&text, &len);
 	CHECK_INT(ERR_INPUT, history_show(dir, 0, out, &e));
 	fclose(out);
-	CHECK_HAS(e.msg, "line 2: too few fields");
+	CHECK_HAS(e.msg, "the first line is not");
 	CHECK_HAS(e.msg, path);
 	free(text);
 	history_load(&h, dir);
@@ -383,7 +398,7 @@ static void corrupt(void)
 	write_file(path, "junk\n", 5);
 	history_record(&h, "t/new2", 1, 'P', 5);
 	CHECK_INT(0, history_save(&h, &e));
-	CHECK_HAS(h.problem, "line 1");
+	CHECK_HAS(h.problem, "the first line is not");
 	history_release(&h);
 	history_load(&h, dir);
 	CHECK(h.problem == NULL && h.n == 1 && history_find(&h, "t/new2"));
@@ -414,6 +429,42 @@ static void corrupt(void)
 }
 
 /* Two runs that loaded the same history: both saves land. */
+/* Ids holding any byte but NUL (tabs, newlines, backslashes, escapes)
+ * are stored on one line and read back exactly. */
+static void ids_with_every_byte(void)
+{
+	struct history h;
+	struct err e = ERR_INIT;
+	char *dir = new_dir(), ids[8][64];
+	const char *fixed[] = { "a\tb", "a\nb", "a\\nb", "a\\", "\\x41",
+				"\r\x1b[0m\x7f", "t/caf\xc3\xa9" };
+
+	history_load(&h, dir);
+	for (int i = 0; i < 7; i++)
+		history_record(&h, fixed[i], 1, 'F', 10);
+	for (int b = 1; b < 256; b += 32) {     /* every byte, in 8 ids */
+		char *w = ids[b / 32];
+		for (int c = b; c < b + 32 && c < 256; c++)
+			*w++ = (char)c;
+		*w = 0;
+		history_record(&h, ids[b / 32], 2, 'P', 10);
+	}
+	CHECK_INT(0, history_save(&h, &e));
+	history_release(&h);
+	history_load(&h, dir);
+	CHECK(h.problem == NULL);
+	CHECK_INT(15, h.n);
+	for (int i = 0; i < 7; i++) {
+		const struct hist_entry *en = history_find(&h, fixed[i]);
+		CHECK(en && en->recent[0] == 'F');
+	}
+	for (int i = 0; i < 8; i++)
+		CHECK(history_find(&h, ids[i]) != NULL);
+	CHECK(history_find(&h, "a\\tb") == NULL);       /* not a\tb */
+	history_release(&h);
+	free(dir);
+}
+
 static void merge_under_lock(void)
 {
 	struct history a, b;
@@ -532,13 +583,13 @@ static void show_output(void)
 		  "   3.000s   3.000s   2  t/a-tie.sh\n"
 		  "   3.000s   3.500s   4  t/slow.sh\n"
 		  "   0.250s   0.300s  10  t/flaky.sh\n"
-		  "   0.100s   0.100s   1  t/esc?[0m\n"
+		  "   0.100s   0.100s   1  t/esc\\e[0m\n"
 		  "most often failing (fails/runs, recent):\n"
 		  "   1/2  PF          t/a-tie.sh\n"
 		  "  3/10  PFFKFPPPPP  t/flaky.sh\n"
 		  "  2/40  PPFF        t/big.sh\n"
 		  "flaky (passed on a retry; flaky/runs, recent):\n"
-		  "   1/1  K           t/esc?[0m\n"
+		  "   1/1  K           t/esc\\e[0m\n"
 		  "  1/10  PFFKFPPPPP  t/flaky.sh\n", text);
 	free(text);
 
@@ -548,7 +599,7 @@ static void show_output(void)
 		  "most often failing (fails/runs, recent):\n"
 		  "  1/2  PF  t/a-tie.sh\n"
 		  "flaky (passed on a retry; flaky/runs, recent):\n"
-		  "  1/1  K  t/esc?[0m\n", text);
+		  "  1/1  K  t/esc\\e[0m\n", text);
 	free(text);
 
 	write_file(path, one, strlen(one));
@@ -593,6 +644,7 @@ int main(void)
 	arithmetic();
 	counts_and_recent();
 	corrupt();
+	ids_with_every_byte();
 	merge_under_lock();
 	merge_with_a_file_loaded();
 	lock_wait();
