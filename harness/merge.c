@@ -166,13 +166,23 @@ static int src_open(struct src *s, const char *path, struct err *e)
 	int rc = 0;
 
 	memset(s, 0, sizeof(*s));
-	if ((s->fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	if (!strcmp(path, "-")) {       /* standard input, whatever it is */
+		if ((s->fd = fcntl(0, F_DUPFD_CLOEXEC, 3)) < 0)
+			return err_set(e, ERR_INPUT, "cannot read standard input: %m");
+		return 0;
+	}
+	/* O_NONBLOCK: a FIFO without a writer must not hang the open */
+	if ((s->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)
 		return err_set(e, ERR_INPUT, "cannot read report '%s': %m", path);
 	if (fstat(s->fd, &st) < 0)
 		rc = err_set(e, ERR_INPUT, "cannot read report '%s': %m", path);
 	else if (S_ISDIR(st.st_mode))
 		rc = err_set(e, ERR_INPUT,
 			     "%s: is a directory; assay merge reads JUnit XML files",
+			     path);
+	else if (!S_ISREG(st.st_mode))
+		rc = err_set(e, ERR_INPUT,
+			     "%s: not a regular file (a FIFO, socket or device); to merge a stream, give it as '-' on standard input",
 			     path);
 	else if (S_ISREG(st.st_mode) && st.st_size > MERGE_INPUT_MAX)
 		rc = too_big(path, e);

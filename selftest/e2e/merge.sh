@@ -223,6 +223,19 @@ printf '<testsuite name="a" time="1e308"><testcase name="c"/></testsuite>\n' >hu
 run_assay merge -o huge-time-out.xml huge-time.xml huge-time.xml
 expect_in huge-time-out.xml '<testsuites name="assay" tests="2" failures="0" errors="0" time="0.000">'
 
+# --- a FIFO is refused at once; a stream is read as '-' ---
+mkfifo fifo
+start=$(date +%s)
+run_assay merge -o fifo-out.xml fifo
+expect_rc 2 "a FIFO with no writer is refused, not waited on"
+expect_err "fifo: not a regular file (a FIFO, socket or device); to merge a stream, give it as '-' on standard input"
+[ $(($(date +%s) - start)) -le 1 ]
+check $? "refused within a second"
+"$ASSAY" merge -o stdin-out.xml - <shard2.xml >"$W/out" 2>"$W/err"
+RC=$?
+expect_rc 0 "'-' reads standard input"
+expect_count stdin-out.xml 1 '<testcase '
+
 # --- the output cannot be written: exit 2 (as run --junit) or 3 ---
 run_assay merge -o no/such/dir/out.xml shard2.xml
 expect_rc 2 "an output in a missing directory, as run --junit"
