@@ -8,11 +8,14 @@
  * refuse it (it is listed with the problem) or have it run alone. A file named on the command line is always a test;
  * when it cannot run (not executable, not a regular file) it is still
  * listed, marked with the problem, so the run reports it. The same
- * directory entry reached twice runs once. Never runs anything, never follows a symlink
+ * directory entry reached twice runs once. An entry left out for any
+ * other reason is said (dropped), never silently. Never runs anything, never follows a symlink
  * to a directory (no loops).
  */
 #ifndef ASSAY_DISCOVER_H
 #define ASSAY_DISCOVER_H
+
+#include <stdbool.h>
 
 #include "err.h"
 
@@ -27,6 +30,13 @@ struct discover_opts {
 	const char *kind;               /* forced kind name, or NULL */
 	const struct conf *conf;        /* assay.conf's kinds, or NULL */
 	const struct registry *reg;
+	char **dropped;                 /* out, or NULL: one line for each
+	                                 * entry left out for a reason the
+	                                 * rules above do not cover (a path
+	                                 * too long, a dangling link, a link
+	                                 * loop, an entry it cannot stat);
+	                                 * malloc'd, NULL when none */
+	bool strict;                    /* such an entry is ERR_USAGE */
 };
 
 /*

@@ -326,9 +326,11 @@ static int command(struct opts *o, struct registry *reg, int argc,
 		   char **argv, struct err *e)
 {
 	struct conf conf;
+	char *dropped = NULL;
 	struct discover_opts d = { .paths = &o->paths, .excludes = &o->excludes,
 				   .kind = o->kind, .conf = &conf,
-				   .reg = reg };
+				   .reg = reg, .dropped = &dropped,
+				   .strict = o->strict_discovery };
 	struct plan p = { 0 };
 	struct test_table t;
 	int rc;
@@ -341,7 +343,10 @@ static int command(struct opts *o, struct registry *reg, int argc,
 		return fail(rc, e);
 	}
 	table_init(&t);
-	if ((rc = discover(&t, &d, e)) < 0 || (rc = list_cases(&t, o, e)) < 0 ||
+	rc = discover(&t, &d, e);
+	warn_lines(dropped);
+	free(dropped);
+	if (rc < 0 || (rc = list_cases(&t, o, e)) < 0 ||
 	    (rc = plan_run(&t, &conf, o, &p, e)) < 0) {
 		rc = fail(rc, e);
 	} else if (o->command == OPTS_LIST) {

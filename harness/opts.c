@@ -51,7 +51,10 @@ const char *opts_usage(void)
 "      --grace SECS     SIGTERM to SIGKILL delay (default 3)\n"
 "  -x, --exclude GLOB   skip files and directories whose name or path\n"
 "                       relative to PATH matches GLOB (repeatable)\n"
-"  -k, --kind NAME      treat every test found as kind NAME (exec, tap, gtest)\n"
+"      --strict-discovery  an entry left out of the search (a dangling\n"
+"                       link, a loop, a path too long) fails the run\n"
+"  -k, --kind NAME      treat every test found as kind NAME (auto, exec,\n"
+"                       tap, gtest, installed-tests)\n"
 "      --strict-todo    a TODO test that passes (xpass) fails the run\n"
 "      --config FILE    settings per test (default: ./assay.conf if present),\n"
 "                       git-config syntax: [tests \"t/*.sh\"] kind = tap\n"
@@ -169,7 +172,7 @@ static int parse_command(struct opts *o, const char *cmd, struct err *e)
 
 enum { OPT_GRACE = 256, OPT_PLUGIN, OPT_REPORTER, OPT_TAIL, OPT_COLOR,
        OPT_VERSION, OPT_STRICT_TODO, OPT_FORMAT, OPT_CONFIG, OPT_JUNIT,
-       OPT_JUNIT_OUTPUT, OPT_JUNIT_MAX_TEXT, OPT_OUTPUT_DIR, OPT_KEEP_LOGS, OPT_SHARED_HOME,
+       OPT_JUNIT_OUTPUT, OPT_JUNIT_MAX_TEXT, OPT_OUTPUT_DIR, OPT_KEEP_LOGS, OPT_SHARED_HOME, OPT_STRICT_DISCOVERY,
        OPT_STATE_DIR, OPT_ORDER, OPT_SHUFFLE, OPT_SEED, OPT_FAILED_FIRST,
        OPT_REPEAT, OPT_STRESS, OPT_UNTIL_FAIL, OPT_RETRIES, OPT_FLAKY_RESULT,
        OPT_SHARD, OPT_TOP, OPT_GRANULARITY };
@@ -194,6 +197,7 @@ static const struct option long_opts[] = {
 	{ "output-dir", required_argument, NULL, OPT_OUTPUT_DIR },
 	{ "keep-logs", no_argument, NULL, OPT_KEEP_LOGS },
 	{ "no-isolate-home", no_argument, NULL, OPT_SHARED_HOME },
+	{ "strict-discovery", no_argument, NULL, OPT_STRICT_DISCOVERY },
 	{ "output", required_argument, NULL, 'o' },
 	{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
 	{ "order", required_argument, NULL, OPT_ORDER },
@@ -354,7 +358,7 @@ static unsigned applies_to(int c)
 
 	switch (c) {
 	case 'j': case 'x': case 'k': case 'c': case OPT_PLUGIN:
-	case OPT_CONFIG: case OPT_SHARD:
+	case OPT_CONFIG: case OPT_SHARD: case OPT_STRICT_DISCOVERY:
 		return RUN | LIST;      /* what is found and selected */
 	case OPT_STATE_DIR:
 		return RUN | LIST | HISTORY;
@@ -417,6 +421,7 @@ static int parse_one(struct opts *o, int c, const char *arg, const char *bad,
 	case OPT_OUTPUT_DIR: o->output_dir = arg; return 0;
 	case OPT_KEEP_LOGS: o->keep_logs = true; return 0;
 	case OPT_SHARED_HOME: o->shared_home = true; return 0;
+	case OPT_STRICT_DISCOVERY: o->strict_discovery = true; return 0;
 	case 'o': o->merge_out = arg; return 0;
 	case 'c': strlist_push(&o->sets, arg); return 0;
 	case OPT_STATE_DIR: o->state_dir = arg; return 0;

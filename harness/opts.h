@@ -40,6 +40,7 @@ struct opts {
 	bool quiet;
 	bool verbose;                   /* -v */
 	bool nul;                       /* -z: list separated by NUL */
+	bool strict_discovery;          /* an entry left out fails the run */
 	bool strict_todo;               /* an xpass fails the run */
 	enum opts_format format;        /* what goes to stdout */
 	const char *junit;              /* --junit FILE, or NULL */

@@ -49,4 +49,30 @@ expect_out 'FAIL'
 expect_out 'red\e[31mname: exit code 1'
 expect_out 'out: \e]0;title\e\ and \e[2J'
 expect_out '  FAIL     red\e[31mname'
+# entries left out for reasons the rules do not cover are said, one
+# line each; --strict-discovery makes them an error
+mk d/ok 'exit 0'
+ln -s /nonexistent-target d/dangling
+ln -s loop-b d/loop-a
+ln -s loop-a d/loop-b
+deep=d
+i=0
+while [ $i -lt 45 ]; do
+	deep=$deep/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
+	i=$((i + 1))
+done
+mkdir -p "$deep" 2>/dev/null || (cd d && i=0 && while [ $i -lt 45 ]; do
+	mkdir -p aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa &&
+	cd aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa; i=$((i + 1)); done)
+run_assay list d
+expect_rc 0
+[ "$(cat "$W/out")" = "ok" ]
+check $? "only the test is listed"
+expect_err "assay: warning: d/dangling: a dangling symbolic link: not a test, left out"
+expect_err "assay: warning: d/loop-a: a symbolic link loop: not a test, left out"
+grep -q "^assay: warning: d/a*/.*: its path is too long: not a test, left out" "$W/err"
+check $? "a path too long is said"
+run_assay run --strict-discovery --state-dir '' d
+expect_rc 2 "--strict-discovery: an entry left out fails the run"
+expect_err "entries were left out of the search (said above); --strict-discovery makes that an error"
 finish
