@@ -21,6 +21,7 @@ harness_libassay_a_SOURCES = \
 	harness/opts.c harness/opts.h \
 	harness/order.c harness/order.h \
 	harness/orphans.c harness/orphans.h \
+	harness/owner.c harness/owner.h \
 	harness/proc.c harness/proc.h \
 	harness/props.c harness/props.h \
 	harness/registry.c harness/registry.h \

@@ -1,6 +1,7 @@
 /* logs.c - see logs.h. */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -13,15 +14,38 @@
 #include "hash.h"
 #include "io.h"
 #include "logs.h"
+#include "owner.h"
 #include "xalloc.h"
 
 #define NAME_MAX_READABLE 160
+
+/* Removes the spill files of runs that died with them open (a kill -9):
+ * named by a tag whose process is gone. */
+static void sweep(struct logs *l)
+{
+	DIR *d = opendir(l->dir);
+	struct dirent *de;
+
+	while (d && (de = readdir(d))) {
+		char *path;
+		if (!owner_dead(de->d_name, ".assay-spill."))
+			continue;
+		path = xasprintf("%s/%s", l->dir, de->d_name);
+		if (unlink(path) == 0)
+			l->swept++;
+		free(path);
+	}
+	if (d)
+		closedir(d);
+}
 
 void logs_init(struct logs *l, const char *dir, bool keep_all)
 {
 	memset(l, 0, sizeof(*l));
 	l->dir = dir && *dir ? xstrdup(dir) : NULL;
 	l->keep_all = keep_all;
+	if (l->dir)
+		sweep(l);
 }
 
 void logs_release(struct logs *l)
@@ -87,7 +111,7 @@ void logs_spill(struct logs *l, struct log_stream *s, struct capture *c,
 	if (s->fd < 0) {
 		if (c->total + n <= CAPTURE_HEAD + CAPTURE_TAIL || !make_dir(l))
 			return;         /* memory still holds all of it */
-		path = xasprintf("%s/.assay-spill", l->dir);
+		path = xasprintf("%s/.assay-spill.%s", l->dir, owner_tag());
 		s->fd = io_atomic_open(path, &s->spill);
 		free(path);
 		if (s->fd < 0) {

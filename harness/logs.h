@@ -25,6 +25,7 @@ struct logs {
 	char *dir;              /* NULL: logs are off */
 	bool keep_all;          /* --keep-logs */
 	bool made;              /* dir exists (made or found) */
+	unsigned swept;         /* killed runs' spill files removed */
 	char *problem;          /* why logs were turned off, or NULL */
 };
 

@@ -955,6 +955,10 @@ static void end_notes(struct runner *r)
 	struct run_state *rs = r->rs;
 
 	orphans_sweep(&rs->note);
+	if (r->scratch.swept || r->logs.swept)
+		add_note(rs, xasprintf("assay: removed what killed runs left behind: %u scratch director%s, %u partial log%s",
+				       r->scratch.swept, r->scratch.swept == 1 ? "y" : "ies",
+				       r->logs.swept, r->logs.swept == 1 ? "" : "s"));
 	if (r->logs.problem)
 		add_note(rs, xstrdup(r->logs.problem));
 	if (r->stop && r->dropped)

@@ -1,7 +1,9 @@
 /*
  * scratch.h - private temporary directories for a run and its jobs.
  *
- * One directory per run ($TMPDIR/assay-XXXXXX, mode 0700) holding one
+ * One directory per run ($TMPDIR/assay-TAG-XXXXXX, mode 0700, TAG naming
+ * this process: owner.h; opening removes those of runs that died
+ * without removing theirs) holding one
  * directory per job, removed afterwards with everything the test left in
  * it. A job directory holds `tmp/` (the test's TMPDIR) and, with a
  * private home, `home/` (HOME, holding the XDG base directories' defaults
@@ -28,6 +30,7 @@
 
 struct scratch {
 	char *root;             /* the run's directory, or NULL */
+	unsigned swept;         /* killed runs' directories removed at open */
 	bool home;              /* job directories hold home/ and run/ */
 	pthread_t janitor;
 	bool threaded;          /* the janitor runs; else all is done inline */

@@ -20,6 +20,7 @@ check_PROGRAMS += \
 	selftest/unit/makespan_test \
 	selftest/unit/opts_test \
 	selftest/unit/order_test \
+	selftest/unit/owner_test \
 	selftest/unit/proc_test \
 	selftest/unit/registry_test \
 	selftest/unit/sanitizer_test \

@@ -22,9 +22,11 @@ expect_last "assay: 3 passed, 0 failed, 0 skipped"
 no_process "sleep ${m}"
 
 # kill -9 of assay: a test process gets SIGKILL with it (a parent-death
-# signal); what that cannot reach is the test's own children (README)
-mk k/direct "touch $W/k-direct; exec sleep ${m}5"
-"$ASSAY" run -j1 --state-dir '' k >"$W/out" 2>"$W/err" &
+# signal); what that cannot reach is the test's own children (README).
+# The next run removes the scratch directory and the partial log it left.
+mkdir -p "$W/tmp"
+mk k/direct "head -c 300000 /dev/zero | tr '\\0' x; touch $W/k-direct; exec sleep ${m}5"
+TMPDIR=$W/tmp "$ASSAY" run -j1 --state-dir '' --output-dir "$W/logs" k >"$W/out" 2>"$W/err" &
 pid=$!
 n=0
 while [ ! -e "$W/k-direct" ] && [ $n -lt 500 ]; do sleep 0.01; n=$((n + 1)); done
@@ -33,4 +35,14 @@ wait $pid 2>/dev/null
 n=0
 while pgrep -f "sleep ${m}5" >/dev/null && [ $n -lt 100 ]; do sleep 0.01; n=$((n + 1)); done
 no_process "sleep ${m}5"
+set -- "$W"/tmp/assay-*
+[ -d "$1" ] && [ -n "$(ls -A "$W/logs" 2>/dev/null)" ]
+check $? "a killed run leaves its scratch directory and a partial log"
+mkdir -p "$W/tmp/assay-1-keepme" "$W/tmp/assay-XXXX"    # not provably assay's: kept
+mk k2/ok 'exit 0'
+TMPDIR=$W/tmp run_assay run --state-dir '' --output-dir "$W/logs" k2
+expect_rc 0
+expect_out "assay: removed what killed runs left behind: 1 scratch directory, 1 partial log"
+[ -z "$(ls -A "$W/logs")" ] && [ "$(ls "$W/tmp" | sort | tr '\n' ' ')" = "assay-1-keepme assay-XXXX " ]
+check $? "the next run removed them, and only them (left: $(ls "$W/tmp" | tr '\n' ' '))"
 finish

@@ -1,0 +1,50 @@
+/* selftest/unit/owner_test.c - tests harness/owner.c and nothing else. */
+#include "config.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "harness/owner.h"
+
+int main(void)
+{
+	char name[128];
+	const char *tag = owner_tag();
+	pid_t child;
+	int st;
+
+	/* this process: its own tag, alive */
+	snprintf(name, sizeof(name), "%d.", (int)getpid());
+	CHECK(!strncmp(tag, name, strlen(name)));
+	snprintf(name, sizeof(name), "assay-%s-AbC123", tag);
+	CHECK(!owner_dead(name, "assay-"));
+	snprintf(name, sizeof(name), ".assay-spill.%s.tmp.AbC123", tag);
+	CHECK(!owner_dead(name, ".assay-spill."));
+	/* the same pid, another start time: a process long gone */
+	snprintf(name, sizeof(name), "assay-%d.1-AbC123", (int)getpid());
+	CHECK(owner_dead(name, "assay-"));
+	/* a child that has exited: its tag names no process now */
+	child = fork();
+	if (child == 0) {
+		snprintf(name, sizeof(name), "%s", owner_tag());
+		if (write(1, "", 0) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	CHECK(child > 0 && waitpid(child, &st, 0) == child);
+	snprintf(name, sizeof(name), "assay-%d.12345-AbC123", (int)child);
+	CHECK(owner_dead(name, "assay-"));
+	/* names without a whole tag are never dead */
+	CHECK(!owner_dead("assay-AbC123", "assay-"));
+	CHECK(!owner_dead("assay-123-AbC123", "assay-"));
+	CHECK(!owner_dead("assay-123.-AbC123", "assay-"));
+	CHECK(!owner_dead("assay-0.5-AbC123", "assay-"));
+	CHECK(!owner_dead("other-123.5-AbC123", "assay-"));
+	CHECK(!owner_dead("assay-99999999999.5-x", "assay-"));
+	return check_done();
+}
