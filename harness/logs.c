@@ -39,11 +39,12 @@ static void sweep(struct logs *l)
 		closedir(d);
 }
 
-void logs_init(struct logs *l, const char *dir, bool keep_all)
+void logs_init(struct logs *l, const char *dir, bool keep_all, uint64_t max)
 {
 	memset(l, 0, sizeof(*l));
 	l->dir = dir && *dir ? xstrdup(dir) : NULL;
 	l->keep_all = keep_all;
+	l->max = max;
 	if (l->dir)
 		sweep(l);
 }
@@ -100,6 +101,79 @@ static int write_view(int fd, const struct assay_output *v)
 	return io_write_all(fd, v->tail, v->tail_len);
 }
 
+/* Appends buf[0..n) to the spill file; once it holds l->max bytes, the
+ * second half is a ring: each new byte takes the place of the oldest. */
+static int spill_write(const struct logs *l, struct log_stream *s,
+		       const char *buf, size_t n)
+{
+	uint64_t head = l->max / 2, tail = l->max - head;
+
+	while (n) {
+		size_t k;
+		if (!l->max || s->written < l->max) {
+			k = l->max && n > l->max - s->written ? (size_t)(l->max - s->written) : n;
+			if (io_write_all(s->fd, buf, k) < 0)
+				return -1;
+			s->written += k;
+		} else {
+			k = n > tail - s->ring ? (size_t)(tail - s->ring) : n;
+			for (size_t done = 0; done < k;) {
+				ssize_t w = pwrite(s->fd, buf + done, k - done,
+						   (off_t)(head + s->ring + done));
+				if (w < 0 && errno == EINTR)
+					continue;
+				if (w <= 0)
+					return -1;
+				done += (size_t)w;
+			}
+			s->ring = (s->ring + k) % tail;
+			s->dropped += k;
+		}
+		buf += k;
+		n -= k;
+	}
+	return 0;
+}
+
+/* The kept log of a spill file that was cut: its head, a line saying
+ * what was left out, then its ring in order; into path. */
+static int write_cut(const struct logs *l, const struct log_stream *s,
+		     const char *path)
+{
+	uint64_t head = l->max / 2, tail = l->max - head;
+	uint64_t parts[3][2] = { { 0, head }, { head + s->ring, tail - s->ring },
+				 { head, s->ring } };
+	char *tmp, buf[65536], line[160];
+	int fd = io_atomic_open(path, &tmp), rc = fd < 0 ? -1 : 0;
+
+	for (int i = 0; !rc && i < 3; i++) {
+		if (i == 1) {
+			int k = snprintf(line, sizeof(line),
+					 "\n[... assay left out %" PRIu64 " bytes here (--max-log-size %" PRIu64 ") ...]\n",
+					 s->dropped, l->max);
+			rc = io_write_all(fd, line, (size_t)k);
+		}
+		for (uint64_t at = parts[i][0], left = parts[i][1]; !rc && left;) {
+			ssize_t r = pread(s->fd, buf, left < sizeof(buf) ? (size_t)left : sizeof(buf),
+					  (off_t)at);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r <= 0 || io_write_all(fd, buf, (size_t)r) < 0)
+				rc = -1;
+			at += (uint64_t)(r > 0 ? r : 0);
+			left -= (uint64_t)(r > 0 ? r : 0);
+		}
+	}
+	if (fd >= 0 && !rc)
+		return io_atomic_commit(fd, tmp, path);
+	if (fd >= 0) {
+		close(fd);
+		unlink(tmp);
+		free(tmp);
+	}
+	return -1;
+}
+
 void logs_spill(struct logs *l, struct log_stream *s, struct capture *c,
 		const char *buf, size_t n)
 {
@@ -119,10 +193,11 @@ void logs_spill(struct logs *l, struct log_stream *s, struct capture *c,
 			return;
 		}
 		capture_view(c, &v);
-		if (write_view(s->fd, &v) < 0)
+		if (spill_write(l, s, v.head, v.head_len) < 0 ||
+		    spill_write(l, s, v.tail, v.tail_len) < 0)
 			turn_off(l, "cannot write", s->spill);
 	}
-	if (l->dir && io_write_all(s->fd, buf, n) < 0)
+	if (l->dir && spill_write(l, s, buf, n) < 0)
 		turn_off(l, "cannot write", s->spill);
 }
 
@@ -161,11 +236,14 @@ void logs_finish(struct logs *l, struct log_stream *s, struct assay_output *v,
 	if (!keep) {
 		if (l->made || access(l->dir, F_OK) == 0)
 			(void)unlink(path);     /* an earlier run's */
-	} else if (s->fd >= 0 ? rename(s->spill, path) < 0 :
+	} else if (s->fd >= 0 && s->dropped ? write_cut(l, s, path) < 0 :
+		   s->fd >= 0 ? rename(s->spill, path) < 0 :
 		   !make_dir(l) || write_new(path, v) < 0) {
 		if (l->dir)
 			turn_off(l, "cannot write", path);
 	} else {
+		if (s->spill && s->dropped)     /* cut into path: not renamed */
+			unlink(s->spill);
 		free(s->spill);
 		s->spill = NULL;
 		s->path = path;

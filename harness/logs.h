@@ -4,7 +4,9 @@
  * In memory a job's stream is only its head and tail (capture.h). When a
  * stream outgrows that, logs_spill copies what the capture holds and then
  * every later byte into a spill file in the log directory, so the whole
- * stream exists somewhere. When the job is over, logs_finish either keeps
+ * stream exists somewhere, up to logs->max bytes: past that the file
+ * keeps the first half and a ring of the last bytes, and the kept log
+ * says how much was left out between them. When the job is over, logs_finish either keeps
  * the stream as DIR/NAME.stdout or .stderr (NAME from logs_name) or
  * drops it, and removes a file of that name left by an earlier run, so
  * the directory never holds a stale log of a test that now passes. The
@@ -17,6 +19,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "assay/plugin.h"
 #include "capture.h"
@@ -24,6 +27,9 @@
 struct logs {
 	char *dir;              /* NULL: logs are off */
 	bool keep_all;          /* --keep-logs */
+	uint64_t max;           /* bytes kept of one stream (--max-log-size):
+	                         * its first half and its last, with a line
+	                         * saying what was left out between */
 	bool made;              /* dir exists (made or found) */
 	unsigned swept;         /* killed runs' spill files removed */
 	char *problem;          /* why logs were turned off, or NULL */
@@ -34,9 +40,14 @@ struct log_stream {
 	int fd;                 /* the spill file, or -1 */
 	char *spill;            /* its path */
 	char *path;             /* the kept log, after logs_finish */
+	uint64_t written;       /* bytes in the spill file */
+	uint64_t dropped;       /* bytes written over (the file is full: its
+	                         * second half is a ring of the last bytes) */
+	uint64_t ring;          /* where in that half the next byte goes */
 };
 
-void logs_init(struct logs *l, const char *dir, bool keep_all);
+/* max: bytes kept of a stream (0: all). */
+void logs_init(struct logs *l, const char *dir, bool keep_all, uint64_t max);
 void logs_release(struct logs *l);
 void log_stream_init(struct log_stream *s);
 /* Frees what the stream held; removes a spill file not kept. */

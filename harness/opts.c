@@ -92,6 +92,8 @@ const char *opts_usage(void)
 "      --output-dir DIR full stdout and stderr of each failed test\n"
 "                       (default .assay/logs; '': keep none)\n"
 "      --keep-logs      keep the logs of passing tests too\n"
+"      --max-log-size SIZE  bytes kept of each stream's log (default 64M):\n"
+"                       its first and last halves, and what was left out\n"
 "      --no-isolate-home  tests get the user's HOME and XDG directories\n"
 "                       (default: a private, empty home per test)\n"
 "      --plugin FILE    load a plugin (a shared object; repeatable)\n"
@@ -172,7 +174,7 @@ static int parse_command(struct opts *o, const char *cmd, struct err *e)
 
 enum { OPT_GRACE = 256, OPT_PLUGIN, OPT_REPORTER, OPT_TAIL, OPT_COLOR,
        OPT_VERSION, OPT_STRICT_TODO, OPT_FORMAT, OPT_CONFIG, OPT_JUNIT,
-       OPT_JUNIT_OUTPUT, OPT_JUNIT_MAX_TEXT, OPT_OUTPUT_DIR, OPT_KEEP_LOGS, OPT_SHARED_HOME, OPT_STRICT_DISCOVERY,
+       OPT_JUNIT_OUTPUT, OPT_JUNIT_MAX_TEXT, OPT_OUTPUT_DIR, OPT_KEEP_LOGS, OPT_SHARED_HOME, OPT_STRICT_DISCOVERY, OPT_MAX_LOG,
        OPT_STATE_DIR, OPT_ORDER, OPT_SHUFFLE, OPT_SEED, OPT_FAILED_FIRST,
        OPT_REPEAT, OPT_STRESS, OPT_UNTIL_FAIL, OPT_RETRIES, OPT_FLAKY_RESULT,
        OPT_SHARD, OPT_TOP, OPT_GRANULARITY };
@@ -196,6 +198,7 @@ static const struct option long_opts[] = {
 	{ "junit-max-text", required_argument, NULL, OPT_JUNIT_MAX_TEXT },
 	{ "output-dir", required_argument, NULL, OPT_OUTPUT_DIR },
 	{ "keep-logs", no_argument, NULL, OPT_KEEP_LOGS },
+	{ "max-log-size", required_argument, NULL, OPT_MAX_LOG },
 	{ "no-isolate-home", no_argument, NULL, OPT_SHARED_HOME },
 	{ "strict-discovery", no_argument, NULL, OPT_STRICT_DISCOVERY },
 	{ "output", required_argument, NULL, 'o' },
@@ -418,6 +421,8 @@ static int parse_one(struct opts *o, int c, const char *arg, const char *bad,
 	case OPT_JUNIT_OUTPUT: return parse_junit_output(o, arg, e);
 	case OPT_JUNIT_MAX_TEXT:
 		return parse_size("--junit-max-text", arg, 1024, &o->junit_max_text, e);
+	case OPT_MAX_LOG:
+		return parse_size("--max-log-size", arg, 4096, &o->max_log, e);
 	case OPT_OUTPUT_DIR: o->output_dir = arg; return 0;
 	case OPT_KEEP_LOGS: o->keep_logs = true; return 0;
 	case OPT_SHARED_HOME: o->shared_home = true; return 0;
@@ -455,6 +460,7 @@ static void opts_init(struct opts *o)
 	o->grace_s = OPTS_DEFAULT_GRACE;
 	o->tail_lines = OPTS_DEFAULT_TAIL;
 	o->junit_max_text = OPTS_DEFAULT_MAX_TEXT;
+	o->max_log = OPTS_DEFAULT_MAX_LOG;
 	o->output_dir = OPTS_DEFAULT_OUTPUT_DIR;
 	o->state_dir = OPTS_DEFAULT_STATE_DIR;
 	o->repeat = o->stress = 1;

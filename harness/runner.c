@@ -1004,7 +1004,7 @@ int runner_run(struct test_table *t, const struct runner_opts *o,
 	r.policy.copies = o->stress ? o->stress : 1;
 	r.policy.iterations = r.policy.copies * (o->repeat ? o->repeat : 1);
 	r.start_ns = io_now_ns();
-	logs_init(&r.logs, o->output_dir, o->keep_logs);
+	logs_init(&r.logs, o->output_dir, o->keep_logs, o->max_log);
 	if ((rc = setup(&r, e)) < 0) {
 		teardown(&r);
 		return rc;

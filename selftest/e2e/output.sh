@@ -30,4 +30,17 @@ expect_rc 1
 expect_out "bytes before them not shown"
 test ! -e .assay
 check $? "--output-dir '' (and --state-dir '') keep nothing in .assay"
+# --max-log-size: a loud failing test's log keeps its head and tail
+mk cap/loud 'i=0; while [ $i -lt 20000 ]; do echo "line $i of the loud test"; i=$((i + 1)); done; exit 1'
+run_assay run --state-dir '' --output-dir "$W/caplogs" --max-log-size 64K cap
+expect_rc 1
+set -- "$W"/caplogs/loud.stdout
+sz=$(wc -c <"$1" 2>/dev/null || echo 0)
+[ "$sz" -gt 65536 ] && [ "$sz" -lt 65700 ]
+check $? "the kept log is 64 KiB and one line ($sz bytes)"
+grep -q '^\[\.\.\. assay left out [0-9]* bytes here (--max-log-size 65536) \.\.\.\]$' "$1" &&
+	head -n 1 "$1" | grep -qx 'line 0 of the loud test' && tail -n 1 "$1" | grep -qx 'line 19999 of the loud test'
+check $? "it says what was left out, between the first and the last lines"
+run_assay run --state-dir '' --max-log-size 1 cap
+expect_rc 2 "--max-log-size below 4096 is refused"
 finish

@@ -2,12 +2,15 @@
  * keeping and dropping. */
 #include "config.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "check.h"
+#include "harness/hash.h"
 #include "harness/logs.h"
 #include "harness/xalloc.h"
 
@@ -69,7 +72,7 @@ static void keeps_and_drops(void)
 
 	CHECK(dir != NULL);
 	sub = xasprintf("%s/a/b", dir);
-	logs_init(&l, sub, false);
+	logs_init(&l, sub, false, 0);
 	CHECK(one_stream(&l, "pass", 100, false) == NULL);
 	CHECK(access(sub, F_OK) != 0);          /* made only when needed */
 	p = one_stream(&l, "small", 100, true);
@@ -90,16 +93,84 @@ static void keeps_and_drops(void)
 	CHECK(l.problem == NULL);
 	logs_release(&l);
 
-	logs_init(&l, "/proc/self/no/such", true);
+	logs_init(&l, "/proc/self/no/such", true, 0);
 	CHECK(one_stream(&l, "x", 10, true) == NULL);
 	CHECK_HAS(l.problem, "cannot keep test logs");
 	logs_release(&l);
 	free(sub);
 }
 
+/* The byte at offset i of a test stream: every offset tells its own. */
+static char byte_at(size_t i)
+{
+	return (char)('a' + (i * 7 + i / 4093) % 26);
+}
+
+/* --max-log-size: a long stream keeps its first half and its last, in
+ * order, with one line between saying how much was left out. */
+static void capped(void)
+{
+	char tmpl[] = "/tmp/logs_test.XXXXXX", *dir = mkdtemp(tmpl), *text, *cmd;
+	const size_t n = 1000003, max = 10000;
+	struct capture c;
+	struct log_stream s;
+	struct assay_output v;
+	struct logs l;
+	char chunk[3001], want[200];
+	size_t len, k;
+	FILE *f;
+
+	CHECK(dir != NULL);
+	logs_init(&l, dir, false, max);
+	capture_init(&c);
+	log_stream_init(&s);
+	for (size_t done = 0; done < n; done += k) {
+		k = n - done < sizeof(chunk) ? n - done : sizeof(chunk);
+		for (size_t i = 0; i < k; i++)
+			chunk[i] = byte_at(done + i);
+		logs_spill(&l, &s, &c, chunk, k);
+		capture_add(&c, chunk, k);
+	}
+	capture_view(&c, &v);
+	logs_finish(&l, &s, &v, "t/loud", "stdout", true);
+	CHECK(v.path != NULL);
+	f = v.path ? fopen(v.path, "r") : NULL;
+	text = xmalloc(2 * max);
+	len = f ? fread(text, 1, 2 * max, f) : 0;
+	if (f)
+		fclose(f);
+	k = (size_t)snprintf(want, sizeof(want),
+			     "\n[... assay left out %zu bytes here (--max-log-size %zu) ...]\n",
+			     n - max, max);
+	CHECK_INT(max + k, len);
+	for (size_t i = 0; i < max / 2 && len == max + k; i++)
+		if (text[i] != byte_at(i)) {
+			CHECK(!"the head is the stream's first bytes");
+			break;
+		}
+	CHECK(len == max + k && !memcmp(text + max / 2, want, k));
+	for (size_t i = 0; i < max / 2 && len == max + k; i++)
+		if (text[max / 2 + k + i] != byte_at(n - max / 2 + i)) {
+			CHECK(!"the tail is the stream's last bytes, in order");
+			break;
+		}
+	free(text);
+	log_stream_clear(&s);
+	capture_release(&c);
+	cmd = xasprintf("test \"$(ls -A '%s')\" = t_loud.%016" PRIx64 ".stdout || ls -A '%s'",
+			dir, hash_str("t/loud"), dir);
+	CHECK(system(cmd) == 0);        /* the spill file is gone */
+	free(cmd);
+	cmd = xasprintf("rm -r '%s'", dir);
+	CHECK(system(cmd) == 0);
+	free(cmd);
+	logs_release(&l);
+}
+
 int main(void)
 {
 	names();
 	keeps_and_drops();
+	capped();
 	return check_done();
 }
