@@ -34,7 +34,13 @@ struct running {
 	const struct assay_test *test;  /* NULL: a free entry */
 	uint64_t since_ns;
 	uint64_t task;
+	/* the task's cases: counted, and shown one line each up to
+	 * CASE_LINES_MAX (off a terminal, without -v, passing ones are only
+	 * counted, and the task gets one line for them when it ends) */
+	unsigned long passed, skipped, failed, shown, hidden;
 };
+
+#define CASE_LINES_MAX 100
 
 struct console {
 	FILE *f;
@@ -324,6 +330,87 @@ static void remember(char **list, size_t *n, const char *fmt, ...)
 	list[*n - 1] = line;
 }
 
+/* The running entry of task was (0: a free one) becomes task, showing
+ * test since since_ns (task 0: freed). At most run->jobs tasks run at
+ * once, so a scan of that many entries finds it. */
+static void running_set(struct console *c, uint64_t was, uint64_t task,
+			const struct assay_test *test, uint64_t since_ns)
+{
+	for (unsigned i = 0; i < c->jobs; i++)
+		if (c->running[i].task == was) {
+			struct running *r = &c->running[i];
+			if (was && task)        /* a case began: counts stay */
+				r->test = test, r->since_ns = since_ns;
+			else
+				*r = (struct running){ .test = test, .since_ns = since_ns,
+							.task = task };
+			return;
+		}
+}
+
+/* The running entry of task, or NULL. */
+static struct running *running_of(struct console *c, uint64_t task)
+{
+	for (unsigned i = 0; task && i < c->jobs; i++)
+		if (c->running[i].task == task)
+			return &c->running[i];
+	return NULL;
+}
+
+/* Whether a result is a case of its task rather than the task's own:
+ * counted, and held to the per-program cap. Returns true when its line
+ * is not to be printed. */
+static bool case_quiet(struct console *c, const struct assay_event *ev,
+		       enum assay_tally t, bool plain)
+{
+	struct running *r = ev->task ? running_of(c, ev->task->id) : NULL;
+
+	if (!r || !strcmp(ev->result->id, ev->task->test->id))
+		return false;
+	r->passed += t == ASSAY_TALLY_PASSED;
+	r->skipped += t == ASSAY_TALLY_SKIPPED;
+	r->failed += t == ASSAY_TALLY_FAILED;
+	if (plain && !c->tty && !c->verbose)
+		return true;            /* the task's line will count it */
+	if (r->shown++ < CASE_LINES_MAX)
+		return false;
+	r->hidden++;
+	return true;
+}
+
+/* Off a terminal, at a task's end: one line for the cases not shown,
+ * and for those beyond the cap. */
+static void task_line(struct console *c, const struct assay_event *ev)
+{
+	struct running *r = running_of(c, ev->task->id);
+	unsigned long quiet;
+
+	if (!r)
+		return;
+	quiet = r->hidden;
+	if (!c->tty && !c->verbose)
+		quiet += r->passed + r->skipped;
+	if (r->hidden) {
+		fprintf(c->f, "    ... %lu more result%s of ", r->hidden, S(r->hidden));
+		put_name(c, ev->task->test->id);
+		fprintf(c->f, " not shown (at most %d lines a program; the summary and the reports have them all)\n",
+			CASE_LINES_MAX);
+	}
+	if (!quiet || c->quiet || c->tty)
+		return;
+	paint(c, r->failed ? C_RED : C_GREEN, r->failed ? "CASES" : "PASS");
+	fprintf(c->f, "%*s %7.3fs  ", r->failed ? 2 : 3, "",
+		ev->exit ? ev->exit->duration_ns / 1e9 : 0.0);
+	put_name(c, ev->task->test->id);
+	fprintf(c->f, ": %lu case%s passed", r->passed, S(r->passed));
+	if (r->skipped)
+		fprintf(c->f, ", %lu skipped", r->skipped);
+	if (r->failed)
+		fprintf(c->f, ", %lu failed", r->failed);
+	fputc('\n', c->f);
+	fflush(c->f);
+}
+
 /* A result's line: OUTCOME, duration, id [i/N], reason. retry: an
  * attempt that runs again. */
 static void on_result(struct console *c, const struct assay_event *ev,
@@ -347,6 +434,8 @@ static void on_result(struct console *c, const struct assay_event *ev,
 	if (flaky)
 		remember(c->flaky, &c->nflaky, "%s%s (passed on attempt %u)",
 			 res->id, which, attempt);
+	if (!retry && case_quiet(c, ev, t, !flaky && t != ASSAY_TALLY_FAILED))
+		return;
 	if (res->outcome == ASSAY_PASS && !flaky && !retry && (c->tty || c->quiet))
 		return;
 	if (c->quiet && t != ASSAY_TALLY_FAILED && !flaky)
@@ -447,9 +536,9 @@ static void print_schedule(struct console *c, const struct assay_run_info *r)
 			"their total time over the slots");
 		return;
 	}
-	fprintf(c->f, "assay: schedule: %.2fs for %.2fs of work on %u slots; "
+	fprintf(c->f, "assay: schedule: %.2fs for %.2fs of work on %u slot%s; "
 		"bound %.2fs (%s), %.2fx of it; efficiency %.0f%%, idle %.2f slot-s",
-		s->wall_ns / 1e9, s->work_ns / 1e9, s->slots, s->bound_ns / 1e9,
+		s->wall_ns / 1e9, s->work_ns / 1e9, s->slots, S(s->slots), s->bound_ns / 1e9,
 		s->longest_ns >= s->bound_ns ? "longest job" : "work/slots",
 		s->bound_ns ? (double)s->wall_ns / (double)s->bound_ns : 0.0,
 		s->efficiency * 100, s->idle_ns / 1e9);
@@ -548,19 +637,6 @@ static void on_run_start(struct console *c, const struct assay_run_info *r)
 	fflush(c->f);
 }
 
-/* The running entry of task was (0: a free one) becomes task, showing
- * test since since_ns (task 0: freed). At most run->jobs tasks run at
- * once, so a scan of that many entries finds it. */
-static void running_set(struct console *c, uint64_t was, uint64_t task,
-			const struct assay_test *test, uint64_t since_ns)
-{
-	for (unsigned i = 0; i < c->jobs; i++)
-		if (c->running[i].task == was) {
-			c->running[i] = (struct running){ test, since_ns, task };
-			return;
-		}
-}
-
 static void console_event(void *state, const struct assay_event *ev)
 {
 	struct console *c = state;
@@ -586,6 +662,7 @@ static void console_event(void *state, const struct assay_event *ev)
 			draw_progress(c, ev->run);
 		break;
 	case ASSAY_EV_TASK_END:
+		task_line(c, ev);
 		running_set(c, ev->task->id, 0, NULL, 0);
 		break;
 	case ASSAY_EV_TICK:

@@ -44,4 +44,19 @@ run_assay run -j1 --state-dir '' one
 expect_out "assay: running 1 test with 1 job"
 expect_out "assay: 1 test in "
 expect_no_out "1 tests"
+# off a terminal: a program's passing cases are one line; failures show,
+# at most 100 lines a program; -v shows every case
+mk cases/ok.t 'echo 1..3; echo "ok 1 - a"; echo "ok 2 - b"; echo "ok 3 - c # SKIP later"'
+mk cases/many.t 'echo 1..150; i=1; while [ $i -le 150 ]; do echo "not ok $i - f$i"; i=$((i + 1)); done'
+run_assay run -j1 --state-dir '' cases
+expect_out "ok.t: 2 cases passed, 1 skipped"
+expect_no_out "ok.t::a"
+expect_out "many.t::f100: not ok 100"
+expect_no_out "many.t::f101: not ok"
+expect_out "... 50 more results of many.t not shown (at most 100 lines a program"
+expect_out "many.t: 0 cases passed, 150 failed"
+expect_last "assay: 2 passed, 150 failed, 1 skipped"
+run_assay run -v -j1 --state-dir '' cases/ok.t
+expect_out "ok.t::a"
+expect_out "ok.t::b"
 finish

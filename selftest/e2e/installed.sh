@@ -45,7 +45,7 @@ desc noexec "Type=session"
 desc badtype "Type=desktop
 Exec=$X/quiet"
 
-run_assay run -j4 "$W/share/installed-tests"
+run_assay run -v -j4 "$W/share/installed-tests"
 expect_rc 1
 expect_out "PASS      "
 expect_out "mylib/args.test"
@@ -78,7 +78,7 @@ expect_out "mylib/args.test"
 expect_out "mylib/busy1.test"
 run_assay list "$S/args.test"
 expect_out "mylib/args.test"
-run_assay run "$S/args.test"
+run_assay run -v "$S/args.test"
 expect_rc 0 "a descriptor named on the command line runs"
 
 # outside an installed-tests tree: folder/name

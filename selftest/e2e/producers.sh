@@ -46,7 +46,7 @@ EOF
 	n_fail=$(sed -n 's/^# fail //p' node.own)
 	n_skip=$(sed -n 's/^# skipped //p' node.own)
 	n_todo=$(sed -n 's/^# todo //p' node.own)
-	run_assay run --kind tap --state-dir '' prog/node
+	run_assay run -v --kind tap --state-dir '' prog/node
 	# a TODO counts as passed in assay's columns (docs/tap.md)
 	agree node "$own" $((n_pass + n_todo)) "$n_fail" "$n_skip"
 	expect_out "node::suite/nested/deep"
@@ -79,7 +79,7 @@ exec node "%s/prog/cases.js"
 	t_all=$(sed -n 's/^# failed [0-9]* of \([0-9]*\) tests$/\1/p' nodetap.own)
 	t_fail=$(sed -n 's/^# failed \([0-9]*\) of [0-9]* tests$/\1/p' nodetap.own)
 	t_skip=$(sed -n 's/^# skip: //p' nodetap.own)
-	run_assay run --kind tap --state-dir '' prog/nodetap
+	run_assay run -v --kind tap --state-dir '' prog/nodetap
 	# its todo is not run, so "ok # TODO": an xpass, in the passed column
 	agree node-tap "$own" $((t_all - t_fail - t_skip)) "$t_fail" "$t_skip"
 	expect_out "nodetap::nested/inner/fine"
@@ -124,14 +124,14 @@ EOF
 	chmod +x prog/more.t prog/bail.t
 	prove prog/more.t >/dev/null 2>&1
 	own=$?
-	run_assay run --state-dir '' prog/more.t
+	run_assay run -v --state-dir '' prog/more.t
 	agree Test::More "$own" 4 1 1
 	expect_out "more.t::sub/inner two"
 	# its "#   Failed test" comments are the reason
 	expect_out "more.t::second is wrong: prog/more.t:9: Failed test 'second is wrong' (got '1', expected '2')"
 	prove prog/bail.t >/dev/null 2>&1
 	own=$?
-	run_assay run --state-dir '' prog/bail.t
+	run_assay run -v --state-dir '' prog/bail.t
 	[ "$own" != 0 ] && [ "$RC" = 1 ]
 	check $? "Test::More BAIL_OUT: prove fails it (exit $own), and so does assay (exit $RC)"
 	expect_out "the database is gone"
@@ -152,7 +152,7 @@ EOF
 	chmod +x prog/two.t
 	prove prog/two.t >/dev/null 2>&1
 	own=$?
-	run_assay run --state-dir '' prog/two.t
+	run_assay run -v --state-dir '' prog/two.t
 	agree Test2::V0 "$own" 3 1 1
 else
 	skip "Test2::V0 is not installed (Debian: libtest2-suite-perl)"
@@ -169,7 +169,7 @@ EOF
 	chmod +x prog/bats
 	bats --tap prog/cases.bats >/dev/null 2>&1
 	own=$?
-	run_assay run --kind tap --state-dir '' prog/bats
+	run_assay run -v --kind tap --state-dir '' prog/bats
 	agree bats "$own" 1 1 1
 	expect_out "bats::skips: not today"
 else
@@ -200,7 +200,7 @@ EOF
 	$CC -o prog/cmocka cm.c -lcmocka
 	CMOCKA_MESSAGE_OUTPUT=TAP prog/cmocka >/dev/null 2>&1
 	own=$?
-	CMOCKA_MESSAGE_OUTPUT=TAP run_assay run --state-dir '' prog/cmocka
+	CMOCKA_MESSAGE_OUTPUT=TAP run_assay run -v --state-dir '' prog/cmocka
 	agree cmocka "$own" 1 1 1
 	expect_out "cmocka::fails: cm.c:7: 0x2a != 0x29"
 	expect_out "cmocka::3: skips"       # "not ok 3 # SKIP skips" is a skip
@@ -238,7 +238,7 @@ EOF
 	$CC -o prog/check ck.c $(pkg-config --cflags --libs check)
 	CK_TAP_LOG_FILE_NAME=- prog/check >/dev/null 2>&1
 	own=$?
-	CK_TAP_LOG_FILE_NAME=- run_assay run --state-dir '' prog/check
+	CK_TAP_LOG_FILE_NAME=- run_assay run -v --state-dir '' prog/check
 	agree Check "$own" 1 1 0
 else
 	skip "Check is not installed (Debian: check)"
@@ -269,7 +269,7 @@ EOF
 	$CC -o prog/glib gt.c $(pkg-config --cflags --libs glib-2.0)
 	prog/glib >/dev/null 2>&1
 	own=$?
-	run_assay run --state-dir '' prog/glib
+	run_assay run -v --state-dir '' prog/glib
 	# without -k, g_test_fail ends the program: "Bail out!" and SIGABRT,
 	# so /math/after never runs and the program's crash is a failure too
 	agree GLib "$own" 1 2 1
@@ -277,7 +277,7 @@ EOF
 	expect_out "glib: crash (SIGABRT) after 3 test points"
 	GT_FATAL=1 prog/glib >/dev/null 2>&1
 	own=$?
-	GT_FATAL=1 run_assay run --state-dir '' prog/glib
+	GT_FATAL=1 run_assay run -v --state-dir '' prog/glib
 	[ "$own" != 0 ] && [ "$RC" = 1 ]
 	check $? "GLib: a fatal assertion (Bail out!) fails it for its runner (exit $own) and assay (exit $RC)"
 else
@@ -302,7 +302,7 @@ EOF
 if $CC -I"$ASSAY_SRCDIR/include" -o prog/taph th.c 2>cc.err; then
 	prog/taph >/dev/null 2>&1
 	own=$?
-	run_assay run --state-dir '' prog/taph
+	run_assay run -v --state-dir '' prog/taph
 	agree tap.h "$own" 2 1 1
 else
 	check 1 "tap.h compiles: $(head -c 300 cc.err)"
