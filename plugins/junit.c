@@ -3,11 +3,16 @@
  * (`--junit FILE`, or `--reporter junit=FILE`), in the dialect
  * docs/junit.md describes and docs/junit.xsd checks.
  *
- * A job's results are held until its JOB_END (its log files are named
- * then), written as one <testsuite> into an unlinked body file, and
- * forgotten: memory holds one job per slot, whatever the run's size. At
- * close the report is the root with the run's totals around the body,
- * written to a temporary file beside FILE and renamed over it. Every
+ * A job's cases are written as they come into a case file of its slot
+ * (unlinked, in TMPDIR), counted and forgotten; only its own result is
+ * held until its TASK_END, when its log files have their names. Then the
+ * job becomes one <testsuite> in an unlinked body file: the counts, the
+ * case file copied in (each log mark it holds made the note on where the
+ * program's whole output is), the held result. So memory does not grow
+ * with the run or with a program's cases: a failed attempt that will be
+ * retried is all that is kept. At close the report is the root with the
+ * run's totals around the body, written to a temporary file beside FILE
+ * and renamed over it. Every
  * string goes through xmltext first. Never writes XML by hand (libxml2's
  * xmlTextWriter does), never leaves FILE half-written, never reads
  * anything but events.
@@ -15,6 +20,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -22,6 +28,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <libxml/xmlerror.h>
 #include <libxml/xmlwriter.h>
@@ -61,17 +68,34 @@ struct reruns {
 	struct helds h;
 };
 
-/* What one running task has produced so far. */
+/* What one running task has produced so far: its own result, held
+ * (its streams are named when it ends), and its cases, written as they
+ * come into a file of their own, counted (so that memory does not grow
+ * with a program's cases), and copied into its suite when it ends. */
 struct slot {
 	uint64_t task;          /* 0: free */
 	char *suite;            /* the task's program's id */
 	struct helds h;
 	uint64_t start_wall_ns;
+	FILE *cases;            /* the cases written so far (unlinked) */
+	xmlTextWriterPtr cw;    /* writing into it, or NULL */
+	unsigned long ncases, count[4];
+	unsigned iteration;     /* of the cases written */
 };
+
+/* Where a streamed case's note on its program's log goes: filled in
+ * when the program ends and the log has its name. User text is escaped,
+ * so this processing instruction can only be ours. */
+#define LOG_MARK "<?assay-log?>"
+#define LOG_MARK_NL "<?assay-log nl?>"
 
 struct junit {
 	char *path;
 	struct junitfile jf;    /* suites go to jf.body as jobs end */
+	xmlTextWriterPtr w;     /* where elements go now: jf.body, or the
+	                         * case file of a running task */
+	bool streaming;         /* writing into a case file: a log mark
+	                         * stands for the program's log's name */
 	struct slot *slots;
 	unsigned nslots;
 	struct reruns *reruns;
@@ -138,7 +162,7 @@ static const xmlChar *clean(struct junit *j, const char *s, size_t n)
 
 static void attr(struct junit *j, const char *name, const char *value)
 {
-	check(j, xmlTextWriterWriteAttribute(j->jf.body, (const xmlChar *)name,
+	check(j, xmlTextWriterWriteAttribute(j->w, (const xmlChar *)name,
 					     clean(j, value, strlen(value))));
 }
 
@@ -168,19 +192,19 @@ static void attr_count(struct junit *j, const char *name, unsigned long n)
 
 static void start(struct junit *j, const char *element)
 {
-	check(j, xmlTextWriterStartElement(j->jf.body, (const xmlChar *)element));
+	check(j, xmlTextWriterStartElement(j->w, (const xmlChar *)element));
 }
 
 static void end(struct junit *j)
 {
-	check(j, xmlTextWriterEndElement(j->jf.body));
+	check(j, xmlTextWriterEndElement(j->w));
 }
 
 /* An element holding the text already in j->text (made valid). */
 static void text_element(struct junit *j, const char *element)
 {
 	start(j, element);
-	check(j, xmlTextWriterWriteString(j->jf.body, (const xmlChar *)xmltext_str(&j->text)));
+	check(j, xmlTextWriterWriteString(j->w, (const xmlChar *)xmltext_str(&j->text)));
 	end(j);
 }
 
@@ -218,7 +242,7 @@ static void saved_element(struct junit *j, const char *element, const char *s)
 	if (!s)
 		return;
 	start(j, element);
-	check(j, xmlTextWriterWriteString(j->jf.body, (const xmlChar *)s));
+	check(j, xmlTextWriterWriteString(j->w, (const xmlChar *)s));
 	end(j);
 }
 
@@ -230,6 +254,18 @@ static void case_output(struct junit *j, const struct held *h,
 			   offsetof(struct assay_output, path) + sizeof(ex->out->path)
 			   ? ex->out->path : NULL;
 
+	if (j->streaming) {     /* the log is named when the program ends */
+		xmltext_reset(&j->text);
+		xmltext_add(&j->text, h->output, h->output_len);
+		xmltext_cap(&j->text, j->max_text, NULL);
+		start(j, "system-out");
+		check(j, xmlTextWriterWriteString(j->w, (const xmlChar *)xmltext_str(&j->text)));
+		check(j, xmlTextWriterWritePI(j->w, (const xmlChar *)"assay-log",
+					      j->text.len && j->text.s[j->text.len - 1] != '\n'
+					      ? (const xmlChar *)"nl" : NULL));
+		end(j);
+		return;
+	}
 	if (!h->output_len && !path)
 		return;
 	xmltext_reset(&j->text);
@@ -310,7 +346,7 @@ static void verdict(struct junit *j, const struct held *h, enum verdict_element 
 		attr(j, "type", type_of(h));
 	if (el != SKIPPED) {
 		failure_text(j, h);
-		check(j, xmlTextWriterWriteString(j->jf.body,
+		check(j, xmlTextWriterWriteString(j->w,
 						  (const xmlChar *)xmltext_str(&j->text)));
 	}
 	end(j);
@@ -494,19 +530,100 @@ static void timestamp(struct junit *j, uint64_t wall_ns)
 	attr(j, "timestamp", buf);
 }
 
+/* The note a log mark becomes: where the program's whole output is,
+ * escaped for XML; "" when it has no log. nl: after a newline. */
+static char *log_note(const struct assay_exit *ex, bool nl)
+{
+	const char *path = ex && ex->out && ex->out->struct_size >=
+			   offsetof(struct assay_output, path) + sizeof(ex->out->path)
+			   ? ex->out->path : NULL;
+	xmlChar *esc;
+	char *note;
+
+	if (!path)
+		return xstrdup("");
+	esc = xmlEncodeSpecialChars(NULL, (const xmlChar *)path);
+	note = xasprintf("%s[the program's whole output is in %s]\n", nl ? "\n" : "",
+			 esc ? (const char *)esc : "?");
+	xmlFree(esc);
+	return note;
+}
+
+/* Copies the case file of s into the report, each log mark made its
+ * note; then empties it for the slot's next task. */
+static void copy_cases(struct junit *j, struct slot *s, const struct assay_exit *ex)
+{
+	static const char *const marks[2] = { LOG_MARK, LOG_MARK_NL };
+	char *notes[2] = { log_note(ex, false), log_note(ex, true) };
+	const size_t hold = sizeof(LOG_MARK_NL) - 2;    /* a mark's start */
+	char buf[65536 + sizeof(LOG_MARK_NL)];
+	size_t len = 0, n;
+
+	check(j, xmlTextWriterFlush(s->cw));
+	if (fflush(s->cases) != 0)
+		check(j, -1);
+	rewind(s->cases);
+	do {
+		size_t from = 0, safe;
+		n = fread(buf + len, 1, sizeof(buf) - len - 1, s->cases);
+		len += n;
+		safe = !n ? len : len > hold ? len - hold : 0;
+		for (size_t at = from;;) {
+			/* a mark that starts before safe is whole */
+			char *m = memmem(buf + at, len - at, "<?assay-log", 11);
+			int k;
+			if (!m || (size_t)(m - buf) >= safe)
+				break;
+			at = (size_t)(m - buf);
+			k = !strncmp(m, marks[1], strlen(marks[1])) ? 1 :
+			    !strncmp(m, marks[0], strlen(marks[0])) ? 0 : -1;
+			if (k < 0) {    /* not ours after all: kept as it is */
+				at++;
+				continue;
+			}
+			check(j, xmlTextWriterWriteRawLen(j->jf.body, (const xmlChar *)buf + from,
+							  (int)(at - from)));
+			check(j, xmlTextWriterWriteRaw(j->jf.body, (const xmlChar *)notes[k]));
+			from = at = at + strlen(marks[k]);
+		}
+		if (safe > from)
+			check(j, xmlTextWriterWriteRawLen(j->jf.body, (const xmlChar *)buf + from,
+							  (int)(safe - from)));
+		else
+			safe = from;
+		memmove(buf, buf + safe, len - safe);
+		len -= safe;
+	} while (n);
+	if (ferror(s->cases))
+		check(j, -1);
+	xmlFreeTextWriter(s->cw);
+	s->cw = NULL;
+	if (ftruncate(fileno(s->cases), 0) < 0)
+		check(j, -1);
+	rewind(s->cases);
+	free(notes[0]);
+	free(notes[1]);
+}
+
+/* A suite: the results held in s, after the cases the slot from wrote
+ * into its file (from: NULL when none). */
 static void write_suite(struct junit *j, const char *suite, struct helds *s,
 			uint64_t start_wall_ns, uint64_t duration_ns,
-			const struct assay_exit *ex)
+			const struct assay_exit *ex, struct slot *from)
 {
-	struct reruns *rr = s->n ? reruns_of(j, suite, s->v[0].iteration, false) : NULL;
-	unsigned long count[4] = { 0 };
+	bool cases = from && from->ncases;
+	struct reruns *rr = cases ? reruns_of(j, suite, from->iteration, false) :
+			    s->n ? reruns_of(j, suite, s->v[0].iteration, false) : NULL;
+	unsigned long count[4] = { 0 }, tests = s->n + (cases ? from->ncases : 0);
 
 	quiet_begin(j);
 	for (size_t i = 0; i < s->n; i++)
 		count[element_of(&s->v[i])]++;
+	for (int i = 0; cases && i < 4; i++)
+		count[i] += from->count[i];
 	start(j, "testsuite");
 	attr(j, "name", suite);
-	attr_count(j, "tests", s->n);
+	attr_count(j, "tests", tests);
 	attr_count(j, "failures", count[FAILURE]);
 	attr_count(j, "errors", count[ERROR]);
 	attr_count(j, "skipped", count[SKIPPED]);
@@ -515,10 +632,16 @@ static void write_suite(struct junit *j, const char *suite, struct helds *s,
 	attr(j, "hostname", j->hostname);
 	if (!j->props_written)
 		properties(j);
+	if (cases)
+		copy_cases(j, from, ex);
 	for (size_t i = 0; i < s->n; i++)
 		testcase(j, suite, &s->v[i], ex, rr);
 	end(j);
-	j->tests += s->n;
+	if (from) {
+		from->ncases = 0;
+		memset(from->count, 0, sizeof(from->count));
+	}
+	j->tests += tests;
 	j->failures += count[FAILURE];
 	j->errors += count[ERROR];
 	forget(s, true);
@@ -571,6 +694,59 @@ static char *suite_of(const struct assay_test *t)
 	return xstrndup(t->id, c < n ? n - c : n);
 }
 
+/* The case file of s, ready to write into; false when it cannot be. */
+static bool cases_open(struct junit *j, struct slot *s)
+{
+	xmlOutputBufferPtr ob;
+
+	if (s->cw)
+		return true;
+	if (!s->cases) {
+		const char *dir = getenv("TMPDIR");
+		char *tmp = xasprintf("%s/assay-junit.XXXXXX", dir && *dir ? dir : "/tmp");
+		int fd = mkostemp(tmp, O_CLOEXEC);
+		if (fd >= 0) {
+			unlink(tmp);
+			if (!(s->cases = fdopen(fd, "w+")))
+				close(fd);
+		}
+		free(tmp);
+		if (!s->cases)
+			return false;
+	}
+	if (!(ob = xmlOutputBufferCreateFile(s->cases, NULL)))
+		return false;
+	if (!(s->cw = xmlNewTextWriter(ob))) {
+		xmlOutputBufferClose(ob);
+		return false;
+	}
+	check(j, xmlTextWriterSetIndent(s->cw, 1));
+	check(j, xmlTextWriterSetIndentString(s->cw, (const xmlChar *)"  "));
+	return true;
+}
+
+/* A case of a running task: written at once into the slot's case file
+ * (its failed attempts before are known by now), and forgotten. */
+static void stream_case(struct junit *j, struct slot *s, struct helds *one)
+{
+	const struct held *h = &one->v[0];
+
+	if (!cases_open(j, s)) {
+		check(j, -1);
+		return;
+	}
+	quiet_begin(j);
+	j->w = s->cw;
+	j->streaming = true;
+	testcase(j, s->suite, h, NULL, reruns_of(j, s->suite, h->iteration, false));
+	j->w = j->jf.body;
+	j->streaming = false;
+	quiet_end(j);
+	s->count[element_of(h)]++;
+	s->ncases++;
+	s->iteration = h->iteration;
+}
+
 static void test_end(struct junit *j, const struct assay_event *ev)
 {
 	struct helds once = { 0 };
@@ -578,13 +754,20 @@ static void test_end(struct junit *j, const struct assay_event *ev)
 	char *suite;
 
 	if (s) {
-		hold(j, &s->h, ev->result, s->suite, false);
+		hold(j, &once, ev->result, s->suite, false);
+		if (once.v[0].own) {    /* its streams get their names at the end */
+			forget(&once, false);
+			hold(j, &s->h, ev->result, s->suite, false);
+		} else {
+			stream_case(j, s, &once);
+			forget(&once, false);
+		}
 		return;
 	}
 	/* never started: a suite of its own at once */
 	suite = suite_of(ev->test);
 	hold(j, &once, ev->result, suite, false);
-	write_suite(j, suite, &once, 0, 0, NULL);
+	write_suite(j, suite, &once, 0, 0, NULL, NULL);
 	forget(&once, false);
 	free(suite);
 }
@@ -608,9 +791,9 @@ static void task_end(struct junit *j, const struct assay_event *ev)
 	if (!s)
 		return;
 	s->task = 0;
-	if (s->h.n)             /* nothing held: a retried attempt */
+	if (s->h.n || s->ncases)        /* none: a retried attempt */
 		write_suite(j, s->suite, &s->h, s->start_wall_ns,
-			    ev->exit ? ev->exit->duration_ns : 0, ev->exit);
+			    ev->exit ? ev->exit->duration_ns : 0, ev->exit, s);
 }
 
 /* A failed attempt that runs again: kept for its final attempt's suite. */
@@ -679,6 +862,7 @@ static int junit_open(void **state, struct assay_reporter_opts *o, char *errbuf,
 		free(j);
 		return -1;
 	}
+	j->w = j->jf.body;
 	*state = j;
 	return 0;
 }
@@ -697,6 +881,10 @@ static void free_junit(struct junit *j)
 	for (unsigned i = 0; i < j->nslots; i++) {
 		forget(&j->slots[i].h, false);
 		free(j->slots[i].suite);
+		if (j->slots[i].cw)
+			xmlFreeTextWriter(j->slots[i].cw);
+		if (j->slots[i].cases)
+			fclose(j->slots[i].cases);
 	}
 	free(j->slots);
 	while (j->nreruns)
@@ -721,9 +909,9 @@ static int junit_close(void *state, char *errbuf, size_t errlen)
 	/* jobs whose end never came (assay's own loop failed): what they
 	 * reported, so the report still counts every result */
 	for (unsigned i = 0; i < j->nslots; i++)
-		if (j->slots[i].h.n)
+		if (j->slots[i].h.n || j->slots[i].ncases)
 			write_suite(j, j->slots[i].suite, &j->slots[i].h,
-				    j->slots[i].start_wall_ns, 0, NULL);
+				    j->slots[i].start_wall_ns, 0, NULL, &j->slots[i]);
 	quiet_begin(j);
 	if (j->bad) {
 		failure(j, "write", j->jf.werrno ? j->jf.werrno : j->bad_errno,

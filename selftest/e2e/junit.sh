@@ -228,6 +228,24 @@ expect_rc 2 "--junit-max-text 10 is refused"
 expect_err "--junit-max-text"
 
 # --- 10,000 TAP points ---
+# --- memory does not grow with a program's cases: 1,000,000 points ---
+mk million/m.t "exec awk 'BEGIN { print \"1..1000000\"; for (i = 1; i <= 1000000; i++) print \"ok \" i \" - point \" i }'"
+run_maxrss run --state-dir '' --junit "$W/million.xml" million
+expect_rc 0 "1,000,000 TAP points with --junit"
+expect_maxrss 65536 "with --junit on 1,000,000 TAP points"
+[ "$(grep -c '<testcase ' "$W/million.xml")" = 1000000 ]
+check $? "the report holds all 1,000,000 cases"
+grep -q '<testsuite name="m.t" tests="1000000" failures="0"' "$W/million.xml"
+check $? "its suite counts them"
+rm -f "$W/million.xml"
+
+# --- a failing case's output says where its program's whole output is ---
+mk loudcase/l.t 'echo 1..2; echo "ok 1 - quiet"; head -c 200000 /dev/zero | tr "\\0" y; echo; echo "not ok 2 - loud"'
+run_assay run --state-dir '' --output-dir "$W/lclogs" --junit "$W/loud.xml" loudcase
+expect_rc 1
+expect_xp "$W/loud.xml" 'count(//testcase[@name="loud"]/system-out[contains(., "[the program'"'"'s whole output is in '"$W"'/lclogs/l.t.stdout]")])' 1 "the failing case names its program's log"
+validate "$W/loud.xml" "cases streamed with a log note"
+
 mk many/many.t 'echo "1..10000"; i=1; while [ $i -le 10000 ]; do echo "ok $i - point $i"; i=$((i + 1)); done'
 run_assay run --junit "$W/many.xml" many
 expect_rc 0
