@@ -39,12 +39,14 @@ static void sweep(struct logs *l)
 		closedir(d);
 }
 
-void logs_init(struct logs *l, const char *dir, bool keep_all, uint64_t max)
+void logs_init(struct logs *l, const char *dir, bool keep_all, uint64_t max,
+	       uint64_t cap)
 {
 	memset(l, 0, sizeof(*l));
 	l->dir = dir && *dir ? xstrdup(dir) : NULL;
 	l->keep_all = keep_all;
 	l->max = max;
+	l->cap = cap;
 	if (l->dir)
 		sweep(l);
 }
@@ -221,6 +223,87 @@ static int write_new(const char *path, const struct assay_output *v)
 	return rc;
 }
 
+/* Whether name is a log this module names: NAME.stdout or NAME.stderr. */
+static bool is_log(const char *name)
+{
+	size_t n = strlen(name);
+
+	return name[0] != '.' && n > 7 && (!strcmp(name + n - 7, ".stdout") ||
+					  !strcmp(name + n - 7, ".stderr"));
+}
+
+struct old_log {
+	char *path;
+	struct timespec mtime;
+	uint64_t size;
+};
+
+static int cmp_old(const void *a, const void *b)
+{
+	const struct old_log *x = a, *y = b;
+
+	if (x->mtime.tv_sec != y->mtime.tv_sec)
+		return x->mtime.tv_sec < y->mtime.tv_sec ? -1 : 1;
+	return (x->mtime.tv_nsec > y->mtime.tv_nsec) - (x->mtime.tv_nsec < y->mtime.tv_nsec);
+}
+
+/* The logs in the directory, and their bytes in *total. */
+static struct old_log *scan_logs(const struct logs *l, size_t *n, uint64_t *total)
+{
+	DIR *d = opendir(l->dir);
+	struct old_log *v = NULL;
+	struct dirent *de;
+	size_t cap = 0;
+
+	*n = 0;
+	*total = 0;
+	while (d && (de = readdir(d))) {
+		struct stat st;
+		char *path;
+		if (!is_log(de->d_name))
+			continue;
+		path = xasprintf("%s/%s", l->dir, de->d_name);
+		if (lstat(path, &st) < 0 || !S_ISREG(st.st_mode)) {
+			free(path);
+			continue;
+		}
+		xgrow((void **)&v, &cap, *n + 1, sizeof(*v));
+		v[(*n)++] = (struct old_log){ path, st.st_mtim, (uint64_t)st.st_size };
+		*total += (uint64_t)st.st_size;
+	}
+	if (d)
+		closedir(d);
+	return v;
+}
+
+/* Keeps the logs under l->cap: when they outgrow it, the oldest go
+ * (never keep, the one just written) until they fill 9/10 of it. */
+static void prune(struct logs *l, const char *keep, uint64_t added)
+{
+	struct old_log *v;
+	size_t n;
+
+	if (!l->cap)
+		return;
+	if (l->counted && l->used + added <= l->cap) {
+		l->used += added;
+		return;
+	}
+	v = scan_logs(l, &n, &l->used);
+	l->counted = true;
+	if (l->used > l->cap) {
+		qsort(v, n, sizeof(*v), cmp_old);
+		for (size_t i = 0; i < n && l->used > l->cap / 10 * 9; i++)
+			if (strcmp(v[i].path, keep) && unlink(v[i].path) == 0) {
+				l->used -= v[i].size;
+				l->pruned++;
+			}
+	}
+	for (size_t i = 0; i < n; i++)
+		free(v[i].path);
+	free(v);
+}
+
 void logs_finish(struct logs *l, struct log_stream *s, struct assay_output *v,
 		 const char *id, const char *suffix, bool keep)
 {
@@ -242,12 +325,14 @@ void logs_finish(struct logs *l, struct log_stream *s, struct assay_output *v,
 		if (l->dir)
 			turn_off(l, "cannot write", path);
 	} else {
+		struct stat st;
 		if (s->spill && s->dropped)     /* cut into path: not renamed */
 			unlink(s->spill);
 		free(s->spill);
 		s->spill = NULL;
 		s->path = path;
 		v->path = path;
+		prune(l, path, stat(path, &st) == 0 ? (uint64_t)st.st_size : 0);
 		return;
 	}
 	free(path);

@@ -9,7 +9,9 @@
  * says how much was left out between them. When the job is over, logs_finish either keeps
  * the stream as DIR/NAME.stdout or .stderr (NAME from logs_name) or
  * drops it, and removes a file of that name left by an earlier run, so
- * the directory never holds a stale log of a test that now passes. The
+ * the directory never holds a stale log of a test that now passes. When
+ * the logs in the directory outgrow logs->cap, the oldest (by their time
+ * of change) are removed until they fill nine tenths of it. The
  * directory is made when the first file is. Never fails the run: when
  * the directory cannot be written, logs are off and logs->problem says
  * why. Never removes a file it did not name itself.
@@ -30,6 +32,11 @@ struct logs {
 	uint64_t max;           /* bytes kept of one stream (--max-log-size):
 	                         * its first half and its last, with a line
 	                         * saying what was left out between */
+	uint64_t cap;           /* bytes of logs the directory may hold
+	                         * (--output-dir-max); past it the oldest go */
+	uint64_t used;          /* bytes of logs in it, once counted */
+	bool counted;
+	unsigned pruned;        /* old logs removed to stay under cap */
 	bool made;              /* dir exists (made or found) */
 	unsigned swept;         /* killed runs' spill files removed */
 	char *problem;          /* why logs were turned off, or NULL */
@@ -46,8 +53,10 @@ struct log_stream {
 	uint64_t ring;          /* where in that half the next byte goes */
 };
 
-/* max: bytes kept of a stream (0: all). */
-void logs_init(struct logs *l, const char *dir, bool keep_all, uint64_t max);
+/* max: bytes kept of a stream (0: all); cap: bytes of logs the
+ * directory may hold (0: no limit). */
+void logs_init(struct logs *l, const char *dir, bool keep_all, uint64_t max,
+	       uint64_t cap);
 void logs_release(struct logs *l);
 void log_stream_init(struct log_stream *s);
 /* Frees what the stream held; removes a spill file not kept. */

@@ -94,6 +94,8 @@ const char *opts_usage(void)
 "      --keep-logs      keep the logs of passing tests too\n"
 "      --max-log-size SIZE  bytes kept of each stream's log (default 64M):\n"
 "                       its first and last halves, and what was left out\n"
+"      --output-dir-max SIZE  bytes the log directory may hold (default\n"
+"                       1G); past it the oldest logs are removed\n"
 "      --no-isolate-home  tests get the user's HOME and XDG directories\n"
 "                       (default: a private, empty home per test)\n"
 "      --plugin FILE    load a plugin (a shared object; repeatable)\n"
@@ -175,7 +177,7 @@ static int parse_command(struct opts *o, const char *cmd, struct err *e)
 
 enum { OPT_GRACE = 256, OPT_PLUGIN, OPT_REPORTER, OPT_TAIL, OPT_COLOR,
        OPT_VERSION, OPT_STRICT_TODO, OPT_FORMAT, OPT_CONFIG, OPT_JUNIT,
-       OPT_JUNIT_OUTPUT, OPT_JUNIT_MAX_TEXT, OPT_OUTPUT_DIR, OPT_KEEP_LOGS, OPT_SHARED_HOME, OPT_STRICT_DISCOVERY, OPT_MAX_LOG,
+       OPT_JUNIT_OUTPUT, OPT_JUNIT_MAX_TEXT, OPT_OUTPUT_DIR, OPT_KEEP_LOGS, OPT_SHARED_HOME, OPT_STRICT_DISCOVERY, OPT_MAX_LOG, OPT_MAX_LOGS_TOTAL,
        OPT_STATE_DIR, OPT_ORDER, OPT_SHUFFLE, OPT_SEED, OPT_FAILED_FIRST,
        OPT_REPEAT, OPT_STRESS, OPT_UNTIL_FAIL, OPT_RETRIES, OPT_FLAKY_RESULT,
        OPT_SHARD, OPT_TOP, OPT_GRANULARITY };
@@ -200,6 +202,7 @@ static const struct option long_opts[] = {
 	{ "output-dir", required_argument, NULL, OPT_OUTPUT_DIR },
 	{ "keep-logs", no_argument, NULL, OPT_KEEP_LOGS },
 	{ "max-log-size", required_argument, NULL, OPT_MAX_LOG },
+	{ "output-dir-max", required_argument, NULL, OPT_MAX_LOGS_TOTAL },
 	{ "no-isolate-home", no_argument, NULL, OPT_SHARED_HOME },
 	{ "strict-discovery", no_argument, NULL, OPT_STRICT_DISCOVERY },
 	{ "output", required_argument, NULL, 'o' },
@@ -424,6 +427,8 @@ static int parse_one(struct opts *o, int c, const char *arg, const char *bad,
 		return parse_size("--junit-max-text", arg, 1024, &o->junit_max_text, e);
 	case OPT_MAX_LOG:
 		return parse_size("--max-log-size", arg, 4096, &o->max_log, e);
+	case OPT_MAX_LOGS_TOTAL:
+		return parse_size("--output-dir-max", arg, 4096, &o->max_logs_total, e);
 	case OPT_OUTPUT_DIR: o->output_dir = arg; return 0;
 	case OPT_KEEP_LOGS: o->keep_logs = true; return 0;
 	case OPT_SHARED_HOME: o->shared_home = true; return 0;
@@ -462,6 +467,7 @@ static void opts_init(struct opts *o)
 	o->tail_lines = OPTS_DEFAULT_TAIL;
 	o->junit_max_text = OPTS_DEFAULT_MAX_TEXT;
 	o->max_log = OPTS_DEFAULT_MAX_LOG;
+	o->max_logs_total = OPTS_DEFAULT_MAX_LOGS_TOTAL;
 	o->output_dir = OPTS_DEFAULT_OUTPUT_DIR;
 	o->state_dir = OPTS_DEFAULT_STATE_DIR;
 	o->repeat = o->stress = 1;

@@ -47,6 +47,7 @@ struct opts {
 	bool junit_all_output;          /* --junit-output=all */
 	size_t junit_max_text;          /* bytes per text node */
 	size_t max_log;                 /* --max-log-size: bytes per stream */
+	size_t max_logs_total;          /* --output-dir-max: bytes in all */
 	const char *output_dir;         /* full logs of failed jobs */
 	bool keep_logs;                 /* logs of every job */
 	bool shared_home;               /* --no-isolate-home */
@@ -78,6 +79,7 @@ struct opts {
 #define OPTS_DEFAULT_OUTPUT_DIR ".assay/logs"
 #define OPTS_DEFAULT_MAX_TEXT (1024 * 1024)
 #define OPTS_DEFAULT_MAX_LOG ((size_t)64 << 20)
+#define OPTS_DEFAULT_MAX_LOGS_TOTAL ((size_t)1 << 30)
 #define OPTS_DEFAULT_STATE_DIR ".assay"
 
 void strlist_push(struct strlist *l, const char *s);

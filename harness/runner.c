@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stddef.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -959,6 +960,10 @@ static void end_notes(struct runner *r)
 		add_note(rs, xasprintf("assay: removed what killed runs left behind: %u scratch director%s, %u partial log%s",
 				       r->scratch.swept, r->scratch.swept == 1 ? "y" : "ies",
 				       r->logs.swept, r->logs.swept == 1 ? "" : "s"));
+	if (r->logs.pruned)
+		add_note(rs, xasprintf("assay: removed the %u oldest log%s from %s to keep it under %" PRIu64 " bytes (--output-dir-max)",
+				       r->logs.pruned, r->logs.pruned == 1 ? "" : "s",
+				       r->o->output_dir, r->logs.cap));
 	if (r->logs.problem)
 		add_note(rs, xstrdup(r->logs.problem));
 	if (r->stop && r->dropped)
@@ -1004,7 +1009,7 @@ int runner_run(struct test_table *t, const struct runner_opts *o,
 	r.policy.copies = o->stress ? o->stress : 1;
 	r.policy.iterations = r.policy.copies * (o->repeat ? o->repeat : 1);
 	r.start_ns = io_now_ns();
-	logs_init(&r.logs, o->output_dir, o->keep_logs, o->max_log);
+	logs_init(&r.logs, o->output_dir, o->keep_logs, o->max_log, o->max_logs_total);
 	if ((rc = setup(&r, e)) < 0) {
 		teardown(&r);
 		return rc;

@@ -56,6 +56,7 @@ struct runner_opts {
 	bool strict_todo;       /* an xpass counts as failed */
 	const char *output_dir; /* whole logs of failed jobs; NULL: none */
 	uint64_t max_log;       /* bytes kept of one stream (--max-log-size) */
+	uint64_t max_logs_total;  /* bytes of logs the output dir may hold */
 	bool keep_logs;         /* of every job */
 	bool shared_home;       /* --no-isolate-home: tests get the user's */
 	const char *hostname;   /* for the run info */

@@ -2,6 +2,7 @@
  * keeping and dropping. */
 #include "config.h"
 
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,7 +73,7 @@ static void keeps_and_drops(void)
 
 	CHECK(dir != NULL);
 	sub = xasprintf("%s/a/b", dir);
-	logs_init(&l, sub, false, 0);
+	logs_init(&l, sub, false, 0, 0);
 	CHECK(one_stream(&l, "pass", 100, false) == NULL);
 	CHECK(access(sub, F_OK) != 0);          /* made only when needed */
 	p = one_stream(&l, "small", 100, true);
@@ -93,7 +94,7 @@ static void keeps_and_drops(void)
 	CHECK(l.problem == NULL);
 	logs_release(&l);
 
-	logs_init(&l, "/proc/self/no/such", true, 0);
+	logs_init(&l, "/proc/self/no/such", true, 0, 0);
 	CHECK(one_stream(&l, "x", 10, true) == NULL);
 	CHECK_HAS(l.problem, "cannot keep test logs");
 	logs_release(&l);
@@ -121,7 +122,7 @@ static void capped(void)
 	FILE *f;
 
 	CHECK(dir != NULL);
-	logs_init(&l, dir, false, max);
+	logs_init(&l, dir, false, max, 0);
 	capture_init(&c);
 	log_stream_init(&s);
 	for (size_t done = 0; done < n; done += k) {
@@ -167,10 +168,53 @@ static void capped(void)
 	logs_release(&l);
 }
 
+/* --output-dir-max: past the cap, the oldest logs go, never the new
+ * one, and nothing but logs. */
+static void pruned(void)
+{
+	char tmpl[] = "/tmp/logs_test.XXXXXX", *dir = mkdtemp(tmpl), *p, *q;
+	const char *old[] = { "a.stdout", "b.stderr", "c.stdout" };
+	struct logs l;
+
+	CHECK(dir != NULL);
+	for (int i = 0; i < 3; i++) {    /* 3 old logs of 40,000 bytes */
+		struct timespec t[2] = { { 1000 + i, 0 }, { 1000 + i, 0 } };
+		char *cmd = xasprintf("head -c 40000 /dev/zero >'%s/%s'", dir, old[i]);
+		CHECK(system(cmd) == 0);
+		free(cmd);
+		cmd = xasprintf("%s/%s", dir, old[i]);
+		CHECK(utimensat(AT_FDCWD, cmd, t, 0) == 0);
+		free(cmd);
+	}
+	p = xasprintf("echo keep >'%s/notes.txt'", dir);
+	CHECK(system(p) == 0);
+	free(p);
+	p = xasprintf("%s/notes.txt", dir);     /* not a log: never touched */
+	logs_init(&l, dir, false, 0, 100000);
+	q = one_stream(&l, "t/new", 50000, true);
+	CHECK(q && size_of(q) == 50000);
+	/* 170,000 > 100,000: a and b go (80,000 left <= 90,000) */
+	CHECK_INT(2, l.pruned);
+	free(q);
+	q = xasprintf("%s/a.stdout", dir);
+	CHECK(access(q, F_OK) != 0);
+	free(q);
+	q = xasprintf("%s/c.stdout", dir);
+	CHECK(access(q, F_OK) == 0);
+	free(q);
+	CHECK(access(p, F_OK) == 0);
+	free(p);
+	logs_release(&l);
+	p = xasprintf("rm -r '%s'", dir);
+	CHECK(system(p) == 0);
+	free(p);
+}
+
 int main(void)
 {
 	names();
 	keeps_and_drops();
 	capped();
+	pruned();
 	return check_done();
 }
