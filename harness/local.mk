@@ -39,6 +39,7 @@ harness_libassay_a_SOURCES = \
 	harness/term.c harness/term.h \
 	harness/task.c harness/task.h \
 	harness/xalloc.c harness/xalloc.h \
+	harness/watchdog.c harness/watchdog.h \
 	harness/xmltext.c harness/xmltext.h \
 	$(builtin_plugin_sources)
 

@@ -12,6 +12,7 @@
 
 #include "io.h"
 #include "proc.h"
+#include "watchdog.h"
 
 #define READ_CHUNK (64 * 1024)
 #define READS_PER_WAKEUP 16     /* then let other procs have a turn */
@@ -152,6 +153,8 @@ static void fill_exit(struct proc *p)
 
 static void finish(struct proc *p, uint64_t now)
 {
+	if (p->pid > 0)         /* its group is killed and not yet reaped */
+		watchdog_tell(p->env->watchdog, p->pid, false);
 	close_stream(p, 0);
 	close_stream(p, 1);
 	set_timer(p, 0, EV_NONE);
@@ -347,6 +350,7 @@ void proc_start(struct proc *p, const struct spawn_opts *o,
 		return;
 	}
 	loop_child_watch(p->env->loop, &p->child, p->pid, on_child_exit, p);
+	watchdog_tell(p->env->watchdog, p->pid, true);
 	p->state = PROC_RUNNING;
 	if (deadline_ns)
 		set_timer(p, deadline_ns, EV_DEADLINE);

@@ -47,6 +47,8 @@ struct proc_env {
 	uint64_t grace_ns;              /* SIGTERM to SIGKILL */
 	uint64_t drain_ns;              /* exit to giving up on open pipes */
 	uint64_t stuck_ns;              /* SIGKILL to giving up on the process */
+	struct watchdog *watchdog;      /* told of each process group, so a
+	                                 * killed assay's are killed; or NULL */
 };
 
 struct proc;

@@ -22,6 +22,7 @@
 #include "runner.h"
 #include "sched.h"
 #include "scratch.h"
+#include "watchdog.h"
 #include "table.h"
 #include "task.h"
 #include "xalloc.h"
@@ -56,6 +57,7 @@ struct runner {
 	struct loop *loop;
 	struct sched sched;
 	struct scratch scratch;
+	struct watchdog watchdog;       /* kills what a killed assay leaves */
 	struct logs logs;
 	struct task_env env;
 	struct task *tasks;             /* one per slot */
@@ -691,6 +693,9 @@ static int setup(struct runner *r, struct err *e)
 {
 	int rc;
 
+	/* the watchdog forks: before the scratch janitor's thread */
+	if ((rc = watchdog_start(&r->watchdog, e)) < 0)
+		return rc;
 	if ((rc = scratch_open(&r->scratch, !r->o->shared_home, e)) < 0)
 		return rc;
 	if ((rc = loop_new(&r->loop, e)) < 0)
@@ -703,6 +708,7 @@ static int setup(struct runner *r, struct err *e)
 		.loop = r->loop, .logs = &r->logs,
 		.grace_ns = (uint64_t)(r->o->grace_s * 1e9),
 		.drain_ns = DRAIN_NS, .stuck_ns = STUCK_NS,
+		.watchdog = &r->watchdog,
 	};
 	r->env.scratch = &r->scratch;
 	r->done_tail = &r->done_head;
@@ -732,6 +738,7 @@ static void teardown(struct runner *r)
 	if (r->sched.free_slots)
 		sched_release(&r->sched);
 	loop_free(r->loop);
+	watchdog_stop(&r->watchdog);
 	scratch_close(&r->scratch);
 	logs_release(&r->logs);
 }

@@ -22,10 +22,10 @@ expect_last "assay: 3 passed, 0 failed, 0 skipped"
 no_process "sleep ${m}"
 
 # kill -9 of assay: a test process gets SIGKILL with it (a parent-death
-# signal); what that cannot reach is the test's own children (README).
+# signal), and its children too (the watchdog kills its process group).
 # The next run removes the scratch directory and the partial log it left.
 mkdir -p "$W/tmp"
-mk k/direct "head -c 300000 /dev/zero | tr '\\0' x; touch $W/k-direct; exec sleep ${m}5"
+mk k/direct "head -c 300000 /dev/zero | tr '\\0' x; sleep ${m}6 & touch $W/k-direct; exec sleep ${m}5"
 TMPDIR=$W/tmp "$ASSAY" run -j1 --state-dir '' --output-dir "$W/logs" k >"$W/out" 2>"$W/err" &
 pid=$!
 n=0
@@ -33,8 +33,9 @@ while [ ! -e "$W/k-direct" ] && [ $n -lt 500 ]; do sleep 0.01; n=$((n + 1)); don
 kill -KILL $pid
 wait $pid 2>/dev/null
 n=0
-while pgrep -f "sleep ${m}5" >/dev/null && [ $n -lt 100 ]; do sleep 0.01; n=$((n + 1)); done
+while pgrep -f "sleep ${m}[56]" >/dev/null && [ $n -lt 100 ]; do sleep 0.01; n=$((n + 1)); done
 no_process "sleep ${m}5"
+no_process "sleep ${m}6"
 set -- "$W"/tmp/assay-*
 [ -d "$1" ] && [ -n "$(ls -A "$W/logs" 2>/dev/null)" ]
 check $? "a killed run leaves its scratch directory and a partial log"
