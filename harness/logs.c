@@ -19,26 +19,6 @@
 
 #define NAME_MAX_READABLE 160
 
-/* Removes the spill files of runs that died with them open (a kill -9):
- * named by a tag whose process is gone. */
-static void sweep(struct logs *l)
-{
-	DIR *d = opendir(l->dir);
-	struct dirent *de;
-
-	while (d && (de = readdir(d))) {
-		char *path;
-		if (!owner_dead(de->d_name, ".assay-spill."))
-			continue;
-		path = xasprintf("%s/%s", l->dir, de->d_name);
-		if (unlink(path) == 0)
-			l->swept++;
-		free(path);
-	}
-	if (d)
-		closedir(d);
-}
-
 void logs_init(struct logs *l, const char *dir, bool keep_all, uint64_t max,
 	       uint64_t cap)
 {
@@ -47,8 +27,8 @@ void logs_init(struct logs *l, const char *dir, bool keep_all, uint64_t max,
 	l->keep_all = keep_all;
 	l->max = max;
 	l->cap = cap;
-	if (l->dir)
-		sweep(l);
+	if (l->dir)     /* spill files of runs killed before their end */
+		l->swept = owner_sweep(l->dir, ".assay-spill.", false, unlink);
 }
 
 void logs_release(struct logs *l)

@@ -1,15 +1,18 @@
 /* owner.c - see owner.h. */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
 
 #include "owner.h"
+#include "xalloc.h"
 
 /* The start time of process pid, or 0 when it cannot be read (gone). */
 static unsigned long long start_of(pid_t pid)
@@ -44,10 +47,34 @@ const char *owner_tag(void)
 	return tag;
 }
 
+unsigned owner_sweep(const char *dir, const char *prefix, bool dirs,
+		     int (*remove)(const char *path))
+{
+	DIR *d = dir ? opendir(dir) : NULL;
+	struct dirent *de;
+	unsigned n = 0;
+
+	while (d && (de = readdir(d))) {
+		struct stat st;
+		char *path;
+		if (!owner_dead(de->d_name, prefix))
+			continue;
+		path = xasprintf("%s/%s", dir, de->d_name);
+		if (lstat(path, &st) == 0 && st.st_uid == geteuid() &&
+		    (dirs ? S_ISDIR(st.st_mode) : S_ISREG(st.st_mode)) &&
+		    remove(path) == 0)
+			n++;
+		free(path);
+	}
+	if (d)
+		closedir(d);
+	return n;
+}
+
 bool owner_dead(const char *name, const char *prefix)
 {
 	size_t n = strlen(prefix);
-	unsigned long long pid, start;
+	unsigned long long pid, start, now;
 	char *end;
 
 	if (strncmp(name, prefix, n))
@@ -61,5 +88,6 @@ bool owner_dead(const char *name, const char *prefix)
 		return false;           /* not a whole tag */
 	if (kill((pid_t)pid, 0) < 0 && errno == ESRCH)
 		return true;
-	return start_of((pid_t)pid) != start && start_of((pid_t)pid) != 0;
+	now = start_of((pid_t)pid);     /* 0: unreadable, or just gone */
+	return now && now != start;
 }

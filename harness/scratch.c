@@ -1,7 +1,6 @@
 /* scratch.c - see scratch.h. */
 #include "config.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <ftw.h>
 #include <signal.h>
@@ -77,30 +76,6 @@ static void *janitor_main(void *arg)
 	return NULL;
 }
 
-/* Removes the run directories of assay runs that died without removing
- * them (a kill -9): named by a tag whose process is gone, and ours. */
-static unsigned sweep(const char *base)
-{
-	DIR *d = opendir(base);
-	struct dirent *de;
-	unsigned n = 0;
-
-	while (d && (de = readdir(d))) {
-		struct stat st;
-		char *path;
-		if (!owner_dead(de->d_name, "assay-"))
-			continue;
-		path = xasprintf("%s/%s", base, de->d_name);
-		if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode) &&
-		    st.st_uid == geteuid() && scratch_remove(path) == 0)
-			n++;
-		free(path);
-	}
-	if (d)
-		closedir(d);
-	return n;
-}
-
 int scratch_open(struct scratch *s, bool home, struct err *e)
 {
 	const char *base = getenv("TMPDIR");
@@ -110,7 +85,8 @@ int scratch_open(struct scratch *s, bool home, struct err *e)
 	s->home = home;
 	if (!base || !*base)
 		base = "/tmp";
-	s->swept = sweep(base);
+	/* what runs killed before their end left behind */
+	s->swept = owner_sweep(base, "assay-", true, scratch_remove);
 	s->root = xasprintf("%s/assay-%s-XXXXXX", base, owner_tag());
 	if (!mkdtemp(s->root)) {
 		free(s->root);
