@@ -420,14 +420,21 @@ static char *stream_copy(struct junit *j, const struct assay_output *o)
 	return stream_text(j, o) ? xstrdup(xmltext_str(&j->text)) : NULL;
 }
 
+/* Whether r is a case of suite (its id SUITE::CASE), not its own result. */
+static bool is_case_of(const struct assay_result *r, const char *suite)
+{
+	size_t n = strlen(suite);
+
+	return !strncmp(r->id, suite, n) && r->id[n] == ':' && r->id[n + 1] == ':';
+}
+
 /* retry: a failed attempt that runs again (its streams are copied now:
  * they are gone when the final attempt is written). */
 static void hold(struct junit *j, struct helds *l, const struct assay_result *r,
 		 const char *suite, bool retry)
 {
 	size_t n = strlen(suite);
-	bool is_case = !strncmp(r->id, suite, n) && r->id[n] == ':' &&
-		       r->id[n + 1] == ':';
+	bool is_case = is_case_of(r, suite);
 	bool has_class = r->struct_size >= offsetof(struct assay_result, classification) +
 			 sizeof(r->classification);
 	bool has_run = r->struct_size >= offsetof(struct assay_result, flaky) +
@@ -753,15 +760,15 @@ static void test_end(struct junit *j, const struct assay_event *ev)
 	struct slot *s = ev->task ? slot_of(j, ev->task->id) : NULL;
 	char *suite;
 
+	if (s && !is_case_of(ev->result, s->suite)) {
+		/* the job's own: held, its streams get their names at the end */
+		hold(j, &s->h, ev->result, s->suite, false);
+		return;
+	}
 	if (s) {
 		hold(j, &once, ev->result, s->suite, false);
-		if (once.v[0].own) {    /* its streams get their names at the end */
-			forget(&once, false);
-			hold(j, &s->h, ev->result, s->suite, false);
-		} else {
-			stream_case(j, s, &once);
-			forget(&once, false);
-		}
+		stream_case(j, s, &once);
+		forget(&once, false);
 		return;
 	}
 	/* never started: a suite of its own at once */
