@@ -1203,6 +1203,7 @@ void tap_finish(struct tap_parser *p, uint64_t now_ns, int exit_code,
 	out->failed = p->lv[0].failed;
 	out->lines = p->lineno;
 	out->version = p->version;
+	out->bailed = p->bailed;
 }
 
 /* Whether line s[0..n) is TAP beyond doubt: "TAP version N", a plan

@@ -58,6 +58,7 @@ struct tap_summary {
 	unsigned long cases, failed;  /* cases handed out; those failed */
 	unsigned long lines;    /* lines read */
 	int version;            /* 12, 13, 14, or 0 when none was given */
+	bool bailed;            /* "Bail out!": reason names its line */
 };
 
 struct tap_parser;

@@ -169,7 +169,7 @@ void tapjob_end(void *state, const struct assay_exit *ex,
 			   ex->how == ASSAY_EXITED ? ex->code : -1, &sum);
 	if (tj->mode == PLAIN || ex->how != ASSAY_EXITED) {
 		judge_exit(tj, ex, ctx->test, &v, reason, sizeof(reason));
-		if (tj->mode == READING_TAP && sum.reason && strstr(sum.reason, "Bail out!")) {
+		if (tj->mode == READING_TAP && sum.bailed) {
 			/* GLib's failed assertion: its message says why */
 			size_t k = strlen(reason);
 			snprintf(reason + k, sizeof(reason) - k, "; %s", sum.reason);
