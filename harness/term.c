@@ -22,7 +22,8 @@ static size_t unsafe_at(const unsigned char *s, size_t i, size_t n,
 	return 0;
 }
 
-bool term_unsafe(const char *s, size_t n, enum term_mode m)
+/* Whether s[0..n) needs showing in this mode. */
+static bool term_unsafe(const char *s, size_t n, enum term_mode m)
 {
 	for (size_t i = 0; i < n; i++)
 		if (unsafe_at((const unsigned char *)s, i, n, m))

@@ -20,8 +20,6 @@ enum term_mode {
 	TERM_LINE,      /* a line of output: tabs kept, the rest shown */
 };
 
-/* Whether s[0..n) needs showing in this mode. */
-bool term_unsafe(const char *s, size_t n, enum term_mode m);
 /* Writes s[0..n) to f, made harmless. */
 void term_write(FILE *f, const char *s, size_t n, enum term_mode m);
 /* s made harmless as a name: s itself when it is, else a copy in *tmp
