@@ -34,8 +34,7 @@ static int sink_close(void *ctx)
 	return 0;
 }
 
-/* A writer on fd that records its first failed write in *werrno. */
-static xmlTextWriterPtr writer_on(int fd, int *werrno)
+xmlTextWriterPtr junitfile_writer(int fd, int *werrno)
 {
 	struct sink *s = malloc(sizeof(*s));
 	xmlOutputBufferPtr ob;
@@ -54,17 +53,25 @@ static xmlTextWriterPtr writer_on(int fd, int *werrno)
 	return w;
 }
 
-int junitfile_open(struct junitfile *f, const char *path)
+int junitfile_scratch(const char *path)
 {
 	char *tmp;
+	int fd = io_atomic_open(path, &tmp);
 
-	memset(f, 0, sizeof(*f));
-	f->path = path;
-	if ((f->body_fd = io_atomic_open(path, &tmp)) < 0)
+	if (fd < 0)
 		return -1;
 	unlink(tmp);            /* only the fd needs it */
 	free(tmp);
-	if (!(f->body = writer_on(f->body_fd, &f->werrno))) {
+	return fd;
+}
+
+int junitfile_open(struct junitfile *f, const char *path)
+{
+	memset(f, 0, sizeof(*f));
+	f->path = path;
+	if ((f->body_fd = junitfile_scratch(path)) < 0)
+		return -1;
+	if (!(f->body = junitfile_writer(f->body_fd, &f->werrno))) {
 		close(f->body_fd);
 		f->body_fd = -1;
 		errno = ENOMEM;
@@ -133,7 +140,7 @@ int junitfile_commit(struct junitfile *f, const struct junit_totals *t)
 		rc = -1;
 		werrno = errno;
 	}
-	if (!rc && !(w = writer_on(fd, &werrno))) {
+	if (!rc && !(w = junitfile_writer(fd, &werrno))) {
 		rc = -1;
 		werrno = ENOMEM;
 	}

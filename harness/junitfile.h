@@ -48,4 +48,11 @@ int junitfile_commit(struct junitfile *f, const struct junit_totals *t);
 /* Gives up: the path keeps what it held. */
 void junitfile_abort(struct junitfile *f);
 
+/* An unlinked temporary file beside path, open for reading and writing
+ * (scratch space that vanishes with its fd); -1 with errno. */
+int junitfile_scratch(const char *path);
+/* A libxml2 writer on fd that records its first failed write's errno in
+ * *werrno; freeing it leaves fd open. NULL when out of memory. */
+xmlTextWriterPtr junitfile_writer(int fd, int *werrno);
+
 #endif

@@ -1,9 +1,22 @@
 /*
  * merge.c - see merge.h.
  *
- * Each input is held in memory only while it is read; its suites go to
- * the body of a struct junitfile, which writes the root with the totals
- * around them and renames the result over OUT at the end.
+ * One pass over each input with libxml2's xmlTextReader, one node at a
+ * time. A suite's counts come first in its start tag but are known only
+ * at its end tag, so an open suite's head (its name and other
+ * attributes) and its own content go to the spool: one unlinked
+ * temporary file beside OUT, used as a stack, the innermost open
+ * suite's bytes at its end. At a suite's end tag its start tag is
+ * written to the report's body with the counts, then its spooled bytes,
+ * and the spool is cut back to where the suite began; the suite it was
+ * nested in goes on writing there. So each byte is spooled once, and a
+ * nested suite is written before the suite it was in. Memory is the
+ * open suites' bookkeeping, a bounded table of namespace declarations
+ * and what libxml2 holds of one node, whatever the input's size.
+ *
+ * Everything written is either structure made here or a value the
+ * reader gave, escaped here (put_escaped); libxml2's writer is the
+ * buffered output with its errors kept.
  *
  * Process-wide state: none of ours. While merge_reports runs, libxml2's
  * structured error handler (per thread) points at its struct merge, and
@@ -25,20 +38,28 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <libxml/parser.h>
-#include <libxml/tree.h>
-#include <libxml/xmlIO.h>
 #include <libxml/xmlerror.h>
+#include <libxml/xmlreader.h>
 #include <libxml/xmlwriter.h>
 
 #include "io.h"
 #include "junitfile.h"
 #include "merge.h"
+#include "xalloc.h"
 #include "xmltext.h"
 
 /* Every input is read with these and nothing else: never NOENT, DTDLOAD,
- * DTDATTR, DTDVALID or HUGE. (A DOCTYPE stops the parser anyway.) */
+ * DTDATTR, DTDVALID or HUGE (HUGE would lift libxml2's caps on a text
+ * node, 10 MB, and on the names it keeps, 10 MB). */
 #define READ_OPTIONS (XML_PARSE_NONET | XML_PARSE_COMPACT)
+
+#define COPY_CHUNK (256 * 1024)
+
+/* Where the prolog scanner is (see prolog_scan). */
+enum prolog {
+	P_TEXT, P_LT, P_BANG, P_BANG_DASH, P_PI, P_PI_Q,
+	P_COMMENT, P_COMMENT_D1, P_COMMENT_D2, P_DONE
+};
 
 /* One input as libxml2 reads it, through src_read. */
 struct src {
@@ -46,25 +67,66 @@ struct src {
 	long long seen;         /* bytes read so far */
 	int rerrno;             /* errno of a failed read, 0 if none */
 	bool too_big;
+	bool dtd;               /* a <!DOCTYPE> before the root */
+	enum prolog prolog;
+};
+
+/* The namespaces declared on the open suites and the root, outermost
+ * first, that a suite's start tag may have to declare again. Bounded:
+ * past SCOPE_NS_MAX entries or SCOPE_NS_BYTES of names, declarations
+ * are counted as lost, and a suite that then uses any namespace at all
+ * is refused. A JUnit report needs none. */
+#define SUITE_NS_MAX 16         /* distinct namespaces one suite uses */
+#define SCOPE_NS_MAX 256        /* declarations on a suite and above it */
+#define SCOPE_NS_BYTES 65536
+
+/* One suite whose end tag has not been read yet. Offsets are in the
+ * spool: its head from start (" name=..." to name_end, the other
+ * attributes to head_end), then its own content. */
+struct level {
+	off_t start, name_end, head_end;
+	off_t inject_at;        /* where assay.merged_from goes, once known */
+	int depth;              /* the reader's depth of its element */
+	long line;
+	bool injecting;         /* inject_at is set */
+	bool own_props;         /* its first child element is <properties> */
+	bool props_open;        /* ... and its end tag is not read yet */
+	bool had_suite, had_other;      /* child elements: suites, others */
+	bool in_case, case_failure, case_error, case_skipped;
+	size_t tests, failures, errors, skipped;
+	bool time_ok;
+	double time, nested;    /* its own time; its nested suites' sum */
+	size_t scope_n, scope_lost;     /* the scope when it began */
+	size_t used[SUITE_NS_MAX];      /* scope entries its copy uses */
+	size_t nused;
+};
+
+struct nsdecl {
+	char *prefix;           /* NULL: the default namespace */
+	char *uri;
 };
 
 struct merge {
 	struct err *e;
 	const char *out;
-	const char *path;       /* the input being read or written */
+	const char *path;       /* the input being read */
 	struct junitfile jf;    /* the suites go to jf.body, before the root */
-	xmlBuffer *dump;        /* scratch space for write_copy */
+	int spool_fd;
+	xmlTextWriterPtr spool;
+	int spool_errno;
+	char *chunk;            /* COPY_CHUNK bytes of scratch space */
+	struct level *lv;       /* the open suites, outermost first (libxml2
+				 * caps the depth at 256) */
+	size_t nlv, lv_cap;
+	struct nsdecl scope[SCOPE_NS_MAX];
+	size_t scope_n, scope_bytes, scope_lost;
 	size_t tests, failures, errors;
 	double time;
-	bool first;             /* the next suite is its input's first */
-	bool has_dtd;           /* the input being read has a <!DOCTYPE> */
+	bool first;             /* no suite of this input written yet */
+	bool root;              /* the root element was read */
+	bool has_dtd;           /* the input has a <!DOCTYPE> */
 	int xml_line;           /* where libxml2's first error was */
 	char xml_msg[256];      /* its message; "" if none since reset */
-};
-
-/* One suite's own test cases, by the element each holds. */
-struct tally {
-	size_t tests, failures, errors, skipped;
 };
 
 /* What merge_reports changes for its thread and puts back. */
@@ -75,7 +137,7 @@ struct env {
 	locale_t prev;
 };
 
-/* libxml2's reports while merge_reports runs, parser and writer alike:
+/* libxml2's reports while merge_reports runs, reader and writer alike:
  * the first error (warnings aside) is kept, nothing is printed. */
 static void on_xml_error(void *ctx, XML_ERROR_CONST xmlError *x)
 {
@@ -87,15 +149,6 @@ static void on_xml_error(void *ctx, XML_ERROR_CONST xmlError *x)
 	snprintf(m->xml_msg, sizeof(m->xml_msg), "%s",
 		 x->message ? x->message : "unknown error");
 	m->xml_msg[strcspn(m->xml_msg, "\n")] = '\0';
-}
-
-/* The parser's own channel for the same (libxml2 >= 2.13 may not fall
- * back to the global handler for parser errors). */
-static void on_parse_error(void *ctx, XML_ERROR_CONST xmlError *x)
-{
-	xmlParserCtxtPtr ctxt = ctx;
-
-	on_xml_error(ctxt->_private, x);
 }
 
 static void env_enter(struct env *v, struct merge *m)
@@ -116,13 +169,7 @@ static void env_leave(struct env *v)
 	xmlSetStructuredErrorFunc(v->handler_ctx, v->handler);
 }
 
-/* ---- reading ---- */
-
-static bool is_elem(const xmlNode *n, const char *name)
-{
-	return n && n->type == XML_ELEMENT_NODE &&
-	       xmlStrEqual(n->name, BAD_CAST name);
-}
+/* ---- the input ---- */
 
 static int too_big(const char *path, struct err *e)
 {
@@ -131,16 +178,56 @@ static int too_big(const char *path, struct err *e)
 		       path);
 }
 
-/* SAX internalSubset: called at <!DOCTYPE, before anything declared in
- * it is read; stops the parser there. */
-static void on_doctype(void *ctx, const xmlChar *name, const xmlChar *ext_id,
-		       const xmlChar *sys_id)
+/*
+ * Looks through the prolog for a <!DOCTYPE, byte by byte as it is read,
+ * so that a DTD is refused before libxml2 reads its declarations (its
+ * reader hands over no node before the whole prolog is parsed: a 24 MB
+ * internal subset took it 2 minutes to refuse). Passes over the XML
+ * declaration, processing instructions, comments and white space; stops
+ * at the root's '<'. NUL bytes are passed over, so UTF-16 reads as ASCII
+ * here. Any "<!" other than a comment counts as a DTD (in a prolog it is
+ * one, or not XML).
+ */
+static void prolog_scan(struct src *s, const char *buf, size_t n)
 {
-	xmlParserCtxtPtr ctxt = ctx;
-	struct merge *m = ctxt->_private;
+	for (size_t i = 0; i < n && s->prolog != P_DONE; i++) {
+		char c = buf[i];
 
-	m->has_dtd = true;
-	xmlStopParser(ctxt);
+		if (c == '\0')
+			continue;
+		switch (s->prolog) {
+		case P_TEXT:
+			s->prolog = c == '<' ? P_LT : P_TEXT;
+			break;
+		case P_LT:
+			s->prolog = c == '?' ? P_PI : c == '!' ? P_BANG : P_DONE;
+			break;
+		case P_BANG:
+			s->dtd = c != '-';
+			s->prolog = s->dtd ? P_DONE : P_BANG_DASH;
+			break;
+		case P_BANG_DASH:
+			s->prolog = c == '-' ? P_COMMENT : P_DONE;
+			break;
+		case P_PI:
+			s->prolog = c == '?' ? P_PI_Q : P_PI;
+			break;
+		case P_PI_Q:
+			s->prolog = c == '>' ? P_TEXT : c == '?' ? P_PI_Q : P_PI;
+			break;
+		case P_COMMENT:
+			s->prolog = c == '-' ? P_COMMENT_D1 : P_COMMENT;
+			break;
+		case P_COMMENT_D1:
+			s->prolog = c == '-' ? P_COMMENT_D2 : P_COMMENT;
+			break;
+		case P_COMMENT_D2:
+			s->prolog = c == '>' ? P_TEXT : c == '-' ? P_COMMENT_D2 : P_COMMENT;
+			break;
+		case P_DONE:
+			break;
+		}
+	}
 }
 
 static int src_read(void *ctx, char *buf, int len)
@@ -157,7 +244,8 @@ static int src_read(void *ctx, char *buf, int len)
 		s->too_big = true;
 		return -1;
 	}
-	return (int)n;
+	prolog_scan(s, buf, (size_t)n);
+	return s->dtd ? -1 : (int)n;
 }
 
 static int src_open(struct src *s, const char *path, struct err *e)
@@ -166,6 +254,7 @@ static int src_open(struct src *s, const char *path, struct err *e)
 	int rc = 0;
 
 	memset(s, 0, sizeof(*s));
+	s->prolog = P_TEXT;
 	if (!strcmp(path, "-")) {       /* standard input, whatever it is */
 		if ((s->fd = fcntl(0, F_DUPFD_CLOEXEC, 3)) < 0)
 			return err_set(e, ERR_INPUT, "cannot read standard input: %m");
@@ -184,146 +273,73 @@ static int src_open(struct src *s, const char *path, struct err *e)
 		rc = err_set(e, ERR_INPUT,
 			     "%s: not a regular file (a FIFO, socket or device); to merge a stream, give it as '-' on standard input",
 			     path);
-	else if (S_ISREG(st.st_mode) && st.st_size > MERGE_INPUT_MAX)
+	else if (st.st_size > MERGE_INPUT_MAX)
 		rc = too_big(path, e);
 	if (rc < 0)
 		close(s->fd);
 	return rc;
 }
 
-/* Judges what the parser made of path: doc (may be NULL) and s. */
+/* Judges how reading path ended: r is the reader's last return. */
 static int input_check(struct merge *m, const char *path,
-		       const struct src *s, xmlDoc *doc)
+		       const struct src *s, int r)
 {
-	xmlNode *root;
-
 	errno = s->rerrno;
 	if (s->too_big)
 		return too_big(path, m->e);
 	if (s->rerrno)
 		return err_set(m->e, ERR_INPUT, "cannot read report '%s': %m", path);
-	if (m->has_dtd)
+	if (s->dtd || m->has_dtd)
 		return err_set(m->e, ERR_INPUT,
 			       "%s: has a DTD (<!DOCTYPE>); assay merge refuses DTDs and entities: remove it",
 			       path);
 	if (m->xml_msg[0])
 		return err_set(m->e, ERR_INPUT, "%s:%d: %s (truncated or not XML?)",
 			       path, m->xml_line, m->xml_msg);
-	if (!doc)
+	if (r < 0 || !m->root)
 		return err_set(m->e, ERR_INPUT,
 			       "%s: not well-formed XML (truncated or not XML?)", path);
-	root = xmlDocGetRootElement(doc);
-	if (!is_elem(root, "testsuites") && !is_elem(root, "testsuite"))
-		return err_set(m->e, ERR_INPUT,
-			       "%s: the root element is <%s>, not <testsuites> or <testsuite>: is it a JUnit report?",
-			       path, root ? (const char *)root->name : "");
 	return 0;
 }
 
-/* Parses path into *doc, refusing a DTD and any error libxml2 reports. */
-static int input_load(struct merge *m, const char *path, xmlDoc **doc)
+/* The reader's names and values, as char. */
+static const char *rd_name(xmlTextReaderPtr rd)
 {
-	xmlParserCtxtPtr ctxt;
-	struct src s;
-	int rc;
-
-	*doc = NULL;
-	if ((rc = src_open(&s, path, m->e)) < 0)
-		return rc;
-	m->has_dtd = false;
-	m->xml_msg[0] = '\0';
-	if (!(ctxt = xmlNewParserCtxt())) {
-		close(s.fd);
-		errno = ENOMEM;
-		return err_set(m->e, ERR_SYS, "cannot read report '%s'", path);
-	}
-	ctxt->_private = m;
-	ctxt->sax->internalSubset = on_doctype;
-	ctxt->sax->serror = on_parse_error;
-	*doc = xmlCtxtReadIO(ctxt, src_read, NULL, &s, path, NULL, READ_OPTIONS);
-	xmlFreeParserCtxt(ctxt);
-	close(s.fd);
-	if ((rc = input_check(m, path, &s, *doc)) < 0) {
-		xmlFreeDoc(*doc);
-		*doc = NULL;
-	}
-	return rc;
+	return (const char *)xmlTextReaderConstName(rd);
 }
 
-/* Counts a suite's own <testcase> children; each counts once. */
-static void tally_suite(const xmlNode *s, struct tally *t)
+static const char *rd_local(xmlTextReaderPtr rd)
 {
-	memset(t, 0, sizeof(*t));
-	for (const xmlNode *tc = s->children; tc; tc = tc->next) {
-		bool failure = false, error = false, skipped = false;
-
-		if (!is_elem(tc, "testcase"))
-			continue;
-		for (const xmlNode *c = tc->children; c; c = c->next) {
-			failure |= is_elem(c, "failure");
-			error |= is_elem(c, "error");
-			skipped |= is_elem(c, "skipped");
-		}
-		t->tests++;
-		t->failures += failure;
-		t->errors += !failure && error;
-		t->skipped += !failure && !error && skipped;
-	}
+	return (const char *)xmlTextReaderConstLocalName(rd);
 }
 
-/* The suite's time attribute in seconds, when it reads as a number
- * from 0 to SUITE_TIME_MAX ("1,234.5" included: Surefire groups
- * thousands); the cap keeps the sum finite whatever the inputs say. */
-#define SUITE_TIME_MAX 1e9
-static bool suite_time(xmlNode *s, double *out)
+static const char *rd_value(xmlTextReaderPtr rd)
 {
-	xmlChar *v = xmlGetNoNsProp(s, BAD_CAST "time");
-	char buf[64], *end;
-	size_t n = 0;
+	const xmlChar *v = xmlTextReaderConstValue(rd);
 
-	if (!v)
-		return false;
-	for (const xmlChar *p = v; *p && n < sizeof(buf) - 1; p++)
-		if (*p != ',')
-			buf[n++] = (char)*p;
-	buf[n] = '\0';
-	xmlFree(v);
-	*out = strtod(buf, &end);
-	while (isspace((unsigned char)*end))
-		end++;
-	return end != buf && !*end && n < sizeof(buf) - 1 && isfinite(*out) &&
-	       *out >= 0 && *out <= SUITE_TIME_MAX;
+	return v ? (const char *)v : "";
 }
 
-/* Whether s has suites nested in it and no other element. */
-static bool only_suites(const xmlNode *s)
+static bool is_local(xmlTextReaderPtr rd, const char *name)
 {
-	bool any = false;
+	const char *l = rd_local(rd);
 
-	for (const xmlNode *c = s->children; c; c = c->next) {
-		if (c->type != XML_ELEMENT_NODE)
-			continue;
-		if (!is_elem(c, "testsuite"))
-			return false;
-		any = true;
-	}
-	return any;
+	return l && !strcmp(l, name);
 }
 
-static xmlNode *first_child(xmlNode *parent, const char *name)
+/* Whether a text node holds only XML white space. */
+static bool is_blank(const char *v)
 {
-	for (xmlNode *c = parent->children; c; c = c->next)
-		if (is_elem(c, name))
-			return c;
-	return NULL;
+	return v[strspn(v, " \t\r\n")] == '\0';
 }
 
 /* ---- writing ---- */
 
-/* The error for a failed write of the report (its or the body's). */
+/* The error for a failed write of the report (its, the body's or the
+ * spool's). */
 static int write_failed(struct merge *m)
 {
-	errno = m->jf.werrno;
+	errno = m->jf.werrno ? m->jf.werrno : m->spool_errno;
 	if (errno)
 		return err_set(m->e, ERR_SYS, "cannot write the merged report '%s'",
 			       m->out);
@@ -331,293 +347,637 @@ static int write_failed(struct merge *m)
 		       m->out, m->xml_msg[0] ? m->xml_msg : "libxml2's writer failed");
 }
 
-/* A line break and depth levels of two-space indentation, as text.
- * (Not xmlTextWriterWriteFormat*: each of those allocates 8 KiB.) */
+static int put_len(xmlTextWriterPtr w, const char *s, size_t n)
+{
+	return n ? xmlTextWriterWriteRawLen(w, BAD_CAST s, (int)n) : 0;
+}
+
+static int put(xmlTextWriterPtr w, const char *s)
+{
+	return put_len(w, s, strlen(s));
+}
+
+/* v as text (attr false) or as an attribute's value in double quotes:
+ * markup, '\r' and, in an attribute, the white space it would fold
+ * escaped. The reader's values are XML Chars already; a path given on
+ * the command line is made so by xmltext first. */
+static int put_escaped(xmlTextWriterPtr w, const char *v, bool attr)
+{
+	const char *run = v;
+
+	for (const char *p = v;; p++) {
+		const char *esc;
+
+		switch (*p) {
+		case '\0':
+			return put_len(w, run, (size_t)(p - run));
+		case '&': esc = "&amp;"; break;
+		case '<': esc = "&lt;"; break;
+		case '>': esc = "&gt;"; break;
+		case '\r': esc = "&#13;"; break;
+		case '"': esc = attr ? "&quot;" : NULL; break;
+		case '\n': esc = attr ? "&#10;" : NULL; break;
+		case '\t': esc = attr ? "&#9;" : NULL; break;
+		default: esc = NULL; break;
+		}
+		if (esc && (put_len(w, run, (size_t)(p - run)) < 0 ||
+			    put(w, esc) < 0))
+			return -1;
+		if (esc)
+			run = p + 1;
+	}
+}
+
+/* ` name="value"` */
+static int put_attr(xmlTextWriterPtr w, const char *name, const char *value)
+{
+	if (put(w, " ") < 0 || put(w, name) < 0 || put(w, "=\"") < 0 ||
+	    put_escaped(w, value, true) < 0)
+		return -1;
+	return put(w, "\"");
+}
+
+static int put_count(xmlTextWriterPtr w, const char *name, size_t n)
+{
+	char v[32];
+
+	snprintf(v, sizeof(v), "%zu", n);
+	return put_attr(w, name, v);
+}
+
+/* A line break and depth levels of two-space indentation. */
 static int indent(xmlTextWriterPtr w, int depth)
 {
 	static const char *const pad[] = { "\n", "\n  ", "\n    ", "\n      " };
 
 	assert(depth >= 0 && depth < (int)(sizeof(pad) / sizeof(pad[0])));
-	return xmlTextWriterWriteString(w, BAD_CAST pad[depth]);
+	return put(w, pad[depth]);
 }
 
-static int write_count(xmlTextWriterPtr w, const char *name, size_t n)
-{
-	char v[32];
+/* ---- the spool ---- */
 
-	snprintf(v, sizeof(v), "%zu", n);
-	return xmlTextWriterWriteAttribute(w, BAD_CAST name, BAD_CAST v);
-}
-
-/* node and everything in it, as libxml2 serialises it, on a new line;
- * buf is scratch space. */
-static int write_copy(xmlTextWriterPtr w, xmlBuffer *buf, xmlNode *node,
-		      int depth)
+static int spool_open(struct merge *m)
 {
-	xmlBufferEmpty(buf);
-	if (indent(w, depth) < 0 || xmlNodeDump(buf, node->doc, node, 0, 0) < 0)
+	if ((m->spool_fd = junitfile_scratch(m->out)) < 0)
 		return -1;
-	return xmlTextWriterWriteRawLen(w, xmlBufferContent(buf),
-					xmlBufferLength(buf));
+	if (!(m->spool = junitfile_writer(m->spool_fd, &m->spool_errno))) {
+		errno = ENOMEM;
+		return -1;
+	}
+	return 0;
 }
 
-/* Whether an attribute of a suite is one written anew. */
-static bool is_rewritten(const xmlAttr *a)
+static void spool_close(struct merge *m)
+{
+	if (m->spool)
+		xmlFreeTextWriter(m->spool);
+	if (m->spool_fd >= 0)
+		close(m->spool_fd);
+}
+
+/* *at = how many bytes the spool holds, everything written flushed. */
+static int spool_mark(struct merge *m, off_t *at)
+{
+	if (xmlTextWriterFlush(m->spool) < 0 || m->spool_errno)
+		return -1;
+	*at = lseek(m->spool_fd, 0, SEEK_CUR);
+	if (*at < 0)
+		m->spool_errno = errno;
+	return *at < 0 ? -1 : 0;
+}
+
+/* The spool's bytes [from, to) to the report's body (flushed before). */
+static int spool_copy(struct merge *m, off_t from, off_t to)
+{
+	while (from < to) {
+		size_t want = (size_t)(to - from) < COPY_CHUNK ?
+			      (size_t)(to - from) : COPY_CHUNK;
+		ssize_t n = pread(m->spool_fd, m->chunk, want, from);
+
+		if (n <= 0) {
+			m->spool_errno = n < 0 ? errno : EIO;
+			return -1;
+		}
+		if (put_len(m->jf.body, m->chunk, (size_t)n) < 0)
+			return -1;
+		from += n;
+	}
+	return 0;
+}
+
+/* Drops the spool's bytes from at on (flushed before). */
+static int spool_cut(struct merge *m, off_t at)
+{
+	if (ftruncate(m->spool_fd, at) < 0 ||
+	    lseek(m->spool_fd, at, SEEK_SET) < 0) {
+		m->spool_errno = errno;
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- namespaces ---- */
+
+static void scope_push(struct merge *m, const char *prefix, const char *uri)
+{
+	size_t bytes = (prefix ? strlen(prefix) : 0) + strlen(uri) + 2;
+
+	/* once one is lost, the later ones are too: the table then holds
+	 * the outermost declarations, never a gap */
+	if (m->scope_lost || m->scope_n == SCOPE_NS_MAX ||
+	    m->scope_bytes + bytes > SCOPE_NS_BYTES) {
+		m->scope_lost++;
+		return;
+	}
+	m->scope[m->scope_n++] = (struct nsdecl){
+		prefix ? xstrdup(prefix) : NULL, xstrdup(uri)
+	};
+	m->scope_bytes += bytes;
+}
+
+/* Forgets the declarations made since the table held n and lost. */
+static void scope_pop(struct merge *m, size_t n, size_t lost)
+{
+	while (m->scope_n > n) {
+		struct nsdecl *d = &m->scope[--m->scope_n];
+
+		m->scope_bytes -= (d->prefix ? strlen(d->prefix) : 0) +
+				  strlen(d->uri) + 2;
+		free(d->prefix);
+		free(d->uri);
+	}
+	m->scope_lost = lost;
+}
+
+/* The declarations on the element the reader is on, to the table. */
+static void scope_add_decls(struct merge *m, xmlTextReaderPtr rd)
+{
+	while (xmlTextReaderMoveToNextAttribute(rd) == 1)
+		if (xmlTextReaderIsNamespaceDecl(rd) == 1)
+			scope_push(m, strcmp(rd_name(rd), "xmlns") ? rd_local(rd) : NULL,
+				   rd_value(rd));
+	xmlTextReaderMoveToElement(rd);
+}
+
+static int too_many_ns(struct merge *m, const struct level *lv)
+{
+	return err_set(m->e, ERR_INPUT,
+		       "%s:%ld: suite uses more than %d XML namespaces, or sits under more than %d declarations; a JUnit report needs none: remove them",
+		       m->path, lv->line, SUITE_NS_MAX, SCOPE_NS_MAX);
+}
+
+/*
+ * The node the reader is on, in lv's copy, is in namespace uri under
+ * prefix (NULL: none): when the innermost declaration of prefix in the
+ * table binds it to uri, lv's start tag must declare it again. (A prefix
+ * bound to something else, or not in the table, is declared inside the
+ * copy, which keeps its declarations.)
+ */
+static int ns_use(struct merge *m, struct level *lv, const char *prefix,
+		  const char *uri)
+{
+	if (!uri || (prefix && !strcmp(prefix, "xml")))
+		return 0;
+	if (m->scope_lost)      /* the innermost declarations are not known */
+		return too_many_ns(m, lv);
+	for (size_t i = m->scope_n; i-- > 0;) {
+		const struct nsdecl *d = &m->scope[i];
+
+		if (!(prefix ? d->prefix && !strcmp(d->prefix, prefix) : !d->prefix))
+			continue;
+		if (strcmp(d->uri, uri))
+			return 0;
+		for (size_t k = 0; k < lv->nused; k++)
+			if (lv->used[k] == i)
+				return 0;
+		if (lv->nused == SUITE_NS_MAX)
+			return too_many_ns(m, lv);
+		lv->used[lv->nused++] = i;
+		return 0;
+	}
+	return 0;
+}
+
+/* ns_use for the node the reader is on. */
+static int ns_use_node(struct merge *m, struct level *lv, xmlTextReaderPtr rd)
+{
+	return ns_use(m, lv, (const char *)xmlTextReaderConstPrefix(rd),
+		      (const char *)xmlTextReaderConstNamespaceUri(rd));
+}
+
+/* ---- suites ---- */
+
+/* The suite's time attribute in seconds, when it reads as a number
+ * from 0 to SUITE_TIME_MAX ("1,234.5" included: Surefire groups
+ * thousands); the cap keeps the sum finite whatever the inputs say. */
+#define SUITE_TIME_MAX 1e9
+static bool suite_time(const char *v, double *out)
+{
+	char buf[64], *end;
+	size_t n = 0;
+
+	for (const char *p = v; *p && n < sizeof(buf) - 1; p++)
+		if (*p != ',')
+			buf[n++] = *p;
+	buf[n] = '\0';
+	*out = strtod(buf, &end);
+	while (isspace((unsigned char)*end))
+		end++;
+	return end != buf && !*end && n < sizeof(buf) - 1 && isfinite(*out) &&
+	       *out >= 0 && *out <= SUITE_TIME_MAX;
+}
+
+/* Whether the attribute the reader is on is one a suite gets anew. */
+static bool is_rewritten(xmlTextReaderPtr rd)
 {
 	static const char *const names[] = {
 		"name", "tests", "failures", "errors", "skipped", NULL
 	};
 
-	for (size_t i = 0; !a->ns && names[i]; i++)
-		if (xmlStrEqual(a->name, BAD_CAST names[i]))
+	if (xmlTextReaderConstNamespaceUri(rd))
+		return false;
+	for (size_t i = 0; names[i]; i++)
+		if (!strcmp(rd_name(rd), names[i]))
 			return true;
 	return false;
 }
 
-static int write_attr(xmlTextWriterPtr w, xmlAttr *a)
+static struct level *top(struct merge *m)
 {
-	xmlChar *v = xmlNodeGetContent((xmlNode *)a);
-	int rc = xmlTextWriterWriteAttributeNS(w, a->ns ? a->ns->prefix : NULL,
-					       a->name, NULL,
-					       v ? v : BAD_CAST "");
-
-	xmlFree(v);
-	return rc;
+	return m->nlv ? &m->lv[m->nlv - 1] : NULL;
 }
 
-static int write_suite_attrs(xmlTextWriterPtr w, xmlNode *s,
-			     const struct tally *t)
-{
-	xmlChar *name = xmlGetNoNsProp(s, BAD_CAST "name");
-	int rc = xmlTextWriterWriteAttribute(w, BAD_CAST "name",
-					     name && *name ? name : BAD_CAST "(unnamed)");
+static int suite_end(struct merge *m);
 
+/* The reader is on a <testsuite> start tag: opens its level and spools
+ * its head. */
+static int suite_begin(struct merge *m, xmlTextReaderPtr rd)
+{
+	xmlTextWriterPtr w = m->spool;
+	struct level *lv;
+	xmlChar *name, *time;
+	int rc;
+
+	if (m->nlv)
+		top(m)->had_suite = true;
+	if (m->nlv == m->lv_cap) {
+		m->lv_cap = m->lv_cap ? 2 * m->lv_cap : 8;
+		m->lv = xrealloc(m->lv, m->lv_cap * sizeof(*m->lv));
+	}
+	lv = &m->lv[m->nlv++];
+	memset(lv, 0, sizeof(*lv));
+	lv->depth = xmlTextReaderDepth(rd);
+	lv->line = xmlGetLineNo(xmlTextReaderCurrentNode(rd));
+	lv->line = lv->line > 0 ? lv->line : 0;
+	lv->scope_n = m->scope_n;
+	lv->scope_lost = m->scope_lost;
+	scope_add_decls(m, rd);
+	if ((rc = ns_use_node(m, lv, rd)) < 0)
+		return rc;
+
+	name = xmlTextReaderGetAttribute(rd, BAD_CAST "name");
+	time = xmlTextReaderGetAttribute(rd, BAD_CAST "time");
+	lv->time_ok = time && suite_time((const char *)time, &lv->time);
+	xmlFree(time);
+	rc = spool_mark(m, &lv->start) < 0 ||
+	     put_attr(w, "name", name && *name ? (const char *)name : "(unnamed)") < 0 ||
+	     spool_mark(m, &lv->name_end) < 0;
 	xmlFree(name);
-	if (rc < 0 || write_count(w, "tests", t->tests) < 0 ||
-	    write_count(w, "failures", t->failures) < 0 ||
-	    write_count(w, "errors", t->errors) < 0 ||
-	    write_count(w, "skipped", t->skipped) < 0)
-		return -1;
-	for (xmlAttr *a = s->properties; a; a = a->next)
-		if (!is_rewritten(a) && write_attr(w, a) < 0)
-			return -1;
-	return 0;
-}
-
-/* The namespaces a suite's copy uses that are declared on the suite or
- * above it: its start tag must declare them once its ancestors are gone.
- * Bounded, so that a hostile report cannot make each suite repeat (or
- * look through) thousands of declarations; a JUnit report needs none. */
-#define SUITE_NS_MAX 16         /* distinct namespaces one suite uses */
-#define SCOPE_NS_MAX 256        /* declarations on a suite and above it */
-
-struct nsset {
-	const xmlNs *v[SUITE_NS_MAX];
-	size_t n;
-	bool over;
-};
-
-static bool declares(const xmlNode *n, const xmlNs *ns)
-{
-	for (const xmlNs *d = n->nsDef; d; d = d->next)
-		if (d == ns)
-			return true;
-	return false;
-}
-
-/* ns, used at n: remembered unless n, copied whole, declares it itself
- * (the suite top's start tag is written anew: its own count), or it is
- * the built-in xml prefix. */
-static void ns_use(struct nsset *u, const xmlNode *n, const xmlNode *top,
-		   const xmlNs *ns)
-{
-	if (!ns || (n != top && declares(n, ns)) ||
-	    (ns->prefix && xmlStrEqual(ns->prefix, BAD_CAST "xml")))
-		return;
-	for (size_t i = 0; i < u->n; i++)
-		if (u->v[i] == ns)
-			return;
-	if (u->n == SUITE_NS_MAX)
-		u->over = true;
-	else
-		u->v[u->n++] = ns;
-}
-
-/* Walks n and the elements under it (not into the suites nested in the
- * suite top: they are written on their own). */
-static void ns_collect(struct nsset *u, const xmlNode *n, const xmlNode *top)
-{
-	ns_use(u, n, top, n->ns);
-	for (const xmlAttr *a = n->properties; a; a = a->next)
-		ns_use(u, n, top, a->ns);
-	for (const xmlNode *c = n->children; c; c = c->next)
-		if (c->type == XML_ELEMENT_NODE &&
-		    !(n == top && is_elem(c, "testsuite")))
-			ns_collect(u, c, top);
-}
-
-/* 1: ns is declared on s or above it; 0: inside the copy; -1: more
- * than SCOPE_NS_MAX declarations were looked at. */
-static int declared_in_scope(const xmlNode *s, const xmlNs *ns)
-{
-	size_t seen = 0;
-
-	for (const xmlNode *n = s; n && n->type == XML_ELEMENT_NODE; n = n->parent)
-		for (const xmlNs *d = n->nsDef; d; d = d->next) {
-			if (d == ns)
-				return 1;
-			if (++seen > SCOPE_NS_MAX)
-				return -1;
-		}
-	return 0;
-}
-
-static int too_many_ns(struct merge *m, const xmlNode *s)
-{
-	long line = xmlGetLineNo(s);
-
-	return err_set(m->e, ERR_INPUT,
-		       "%s:%ld: suite uses more than %d XML namespaces, or sits under more than %d declarations; a JUnit report needs none: remove them",
-		       m->path, line > 0 ? line : 0L, SUITE_NS_MAX, SCOPE_NS_MAX);
-}
-
-/* Declares on s's start tag the namespaces its copy needs. */
-static int write_ns_decls(struct merge *m, xmlNode *s)
-{
-	struct nsset u = { .n = 0 };
-
-	ns_collect(&u, s, s);
-	if (u.over)
-		return too_many_ns(m, s);
-	for (size_t i = 0; i < u.n; i++) {
-		const xmlNs *ns = u.v[i];
-		int in_scope = declared_in_scope(s, ns);
-
-		if (in_scope < 0)
-			return too_many_ns(m, s);
-		if (in_scope && xmlTextWriterWriteAttributeNS(m->jf.body,
-				ns->prefix ? BAD_CAST "xmlns" : NULL,
-				ns->prefix ? ns->prefix : BAD_CAST "xmlns",
-				NULL, ns->href ? ns->href : BAD_CAST "") < 0)
+	if (rc)
+		return write_failed(m);
+	while (xmlTextReaderMoveToNextAttribute(rd) == 1) {
+		if (xmlTextReaderIsNamespaceDecl(rd) == 1 || is_rewritten(rd))
+			continue;
+		if ((rc = ns_use_node(m, lv, rd)) < 0)
+			return rc;
+		if (put_attr(w, rd_name(rd), rd_value(rd)) < 0)
 			return write_failed(m);
 	}
-	return 0;
+	xmlTextReaderMoveToElement(rd);
+	if (spool_mark(m, &lv->head_end) < 0)
+		return write_failed(m);
+	return xmlTextReaderIsEmptyElement(rd) == 1 ? suite_end(m) : 0;
 }
 
-static int copy_children(struct merge *m, xmlNode *parent, int depth,
-			 xmlNode *props);
-
-/* <properties> with assay.merged_from first, then what props (the
- * suite's own, or NULL) holds. */
-static int write_properties(struct merge *m, xmlNode *props)
+/* <property name="assay.merged_from" value=PATH/>, in <properties> when
+ * the suite has none of its own. */
+static int put_merged_from(struct merge *m, const struct level *lv)
 {
 	xmlTextWriterPtr w = m->jf.body;
 	struct xmltext path = { 0 };
 	int rc;
 
 	xmltext_puts(&path, m->path);
-	rc = indent(w, 2) < 0 ||
-	     xmlTextWriterStartElement(w, BAD_CAST "properties") < 0 ||
+	rc = (!lv->own_props &&
+	      (indent(w, 2) < 0 || put(w, "<properties>") < 0)) ||
 	     indent(w, 3) < 0 ||
-	     xmlTextWriterStartElement(w, BAD_CAST "property") < 0 ||
-	     xmlTextWriterWriteAttribute(w, BAD_CAST "name",
-					 BAD_CAST "assay.merged_from") < 0 ||
-	     xmlTextWriterWriteAttribute(w, BAD_CAST "value",
-					 BAD_CAST xmltext_str(&path)) < 0 ||
-	     xmlTextWriterEndElement(w) < 0;
+	     put(w, "<property name=\"assay.merged_from\"") < 0 ||
+	     put_attr(w, "value", xmltext_str(&path)) < 0 || put(w, "/>") < 0 ||
+	     (!lv->own_props &&
+	      (indent(w, 2) < 0 || put(w, "</properties>") < 0));
 	xmltext_release(&path);
-	if (rc || (props && copy_children(m, props, 3, NULL) < 0) ||
-	    indent(w, 2) < 0 || xmlTextWriterEndElement(w) < 0)
-		return -1;
-	return 0;
+	return rc ? -1 : 0;
 }
 
-/* Copies parent's children at depth but blank text (the output is
- * indented anew) and nested suites (written on their own); props, when
- * met, gets assay.merged_from. */
-static int copy_children(struct merge *m, xmlNode *parent, int depth,
-			 xmlNode *props)
-{
-	for (xmlNode *c = parent->children; c; c = c->next) {
-		int rc;
-
-		if ((c->type == XML_TEXT_NODE && xmlIsBlankNode(c)) ||
-		    is_elem(c, "testsuite"))
-			continue;
-		rc = c == props ? write_properties(m, c) :
-				  write_copy(m->jf.body, m->dump, c, depth);
-		if (rc < 0)
-			return rc;
-	}
-	return 0;
-}
-
-/* Writes suite s with its own children (not the suites nested in it). */
-static int write_suite(struct merge *m, xmlNode *s)
+/* The suite's start tag, as it goes to the report: its name, the counts,
+ * its other attributes, the namespaces it needs. */
+static int put_start_tag(struct merge *m, const struct level *lv)
 {
 	xmlTextWriterPtr w = m->jf.body;
-	xmlNode *props = m->first ? first_child(s, "properties") : NULL;
-	struct tally t;
-	int rc;
 
-	tally_suite(s, &t);
-	if (indent(w, 1) < 0 ||
-	    xmlTextWriterStartElement(w, BAD_CAST "testsuite") < 0 ||
-	    write_suite_attrs(w, s, &t) < 0)
+	if (indent(w, 1) < 0 || put(w, "<testsuite") < 0 ||
+	    spool_copy(m, lv->start, lv->name_end) < 0 ||
+	    put_count(w, "tests", lv->tests) < 0 ||
+	    put_count(w, "failures", lv->failures) < 0 ||
+	    put_count(w, "errors", lv->errors) < 0 ||
+	    put_count(w, "skipped", lv->skipped) < 0 ||
+	    spool_copy(m, lv->name_end, lv->head_end) < 0)
+		return -1;
+	for (size_t i = 0; i < lv->nused; i++) {
+		const struct nsdecl *d = &m->scope[lv->used[i]];
+
+		if (put(w, d->prefix ? " xmlns:" : " xmlns") < 0 ||
+		    (d->prefix && put(w, d->prefix) < 0) ||
+		    put(w, "=\"") < 0 || put_escaped(w, d->uri, true) < 0 ||
+		    put(w, "\"") < 0)
+			return -1;
+	}
+	return put(w, ">");
+}
+
+/* The reader is past the top suite's end tag: writes the suite (unless
+ * it only grouped suites, which were written already) and closes its
+ * level. */
+static int suite_end(struct merge *m)
+{
+	struct level *lv = top(m);
+	xmlTextWriterPtr w = m->jf.body;
+	off_t end;
+	double t;
+
+	if (spool_mark(m, &end) < 0)
 		return write_failed(m);
-	if ((rc = write_ns_decls(m, s)) < 0)
-		return rc;
-	if ((m->first && !props && write_properties(m, NULL) < 0) ||
-	    copy_children(m, s, 2, props) < 0 || indent(w, 1) < 0 ||
-	    xmlTextWriterEndElement(w) < 0)
+	if (!lv->injecting)
+		lv->inject_at = end;
+	if (!lv->had_suite || lv->had_other) {
+		if (put_start_tag(m, lv) < 0 ||
+		    spool_copy(m, lv->head_end, lv->inject_at) < 0 ||
+		    (m->first && put_merged_from(m, lv) < 0) ||
+		    spool_copy(m, lv->inject_at, end) < 0 ||
+		    indent(w, 1) < 0 || put(w, "</testsuite>") < 0)
+			return write_failed(m);
+		m->tests += lv->tests;
+		m->failures += lv->failures;
+		m->errors += lv->errors;
+		m->first = false;
+	}
+	t = lv->time_ok ? lv->time : lv->nested;
+	if (m->nlv > 1)
+		lv[-1].nested += t;
+	else
+		m->time += t;
+	if (spool_cut(m, lv->start) < 0)
 		return write_failed(m);
-	m->tests += t.tests;
-	m->failures += t.failures;
-	m->errors += t.errors;
-	m->first = false;
+	scope_pop(m, lv->scope_n, lv->scope_lost);
+	m->nlv--;
 	return 0;
 }
 
-/* Writes s (unless it only groups suites), then each suite nested in
- * it, in document order; adds s's time to *time (its nested suites'
- * when it has none of its own). */
-static int write_tree(struct merge *m, xmlNode *s, double *time)
+/* ---- the suite's own content ---- */
+
+/* A test case's end: counted by the first of failure, error, skipped
+ * among its children. */
+static void case_end(struct level *lv)
 {
-	double own, nested = 0;
+	lv->in_case = false;
+	lv->tests++;
+	lv->failures += lv->case_failure;
+	lv->errors += !lv->case_failure && lv->case_error;
+	lv->skipped += !lv->case_failure && !lv->case_error && lv->case_skipped;
+}
+
+/* "<NAME ATTRS" of the element the reader is on, as read; the namespaces
+ * it uses are noted in lv. The caller ends the tag. */
+static int copy_start_tag(struct merge *m, struct level *lv,
+			  xmlTextReaderPtr rd)
+{
+	xmlTextWriterPtr w = m->spool;
 	int rc;
 
-	if (!only_suites(s) && (rc = write_suite(m, s)) < 0)
+	if ((rc = ns_use_node(m, lv, rd)) < 0)
 		return rc;
-	for (xmlNode *c = s->children; c; c = c->next)
-		if (is_elem(c, "testsuite") && (rc = write_tree(m, c, &nested)) < 0)
+	if (put(w, "<") < 0 || put(w, rd_name(rd)) < 0)
+		return write_failed(m);
+	while (xmlTextReaderMoveToNextAttribute(rd) == 1) {
+		if (xmlTextReaderIsNamespaceDecl(rd) != 1 &&
+		    (rc = ns_use_node(m, lv, rd)) < 0)
 			return rc;
-	*time += suite_time(s, &own) ? own : nested;
+		if (put_attr(w, rd_name(rd), rd_value(rd)) < 0)
+			return write_failed(m);
+	}
+	xmlTextReaderMoveToElement(rd);
 	return 0;
+}
+
+/* "</NAME>" of the element the reader is on, on a new line at depth
+ * (-1: as it comes). */
+static int put_end_tag(struct merge *m, xmlTextReaderPtr rd, int depth)
+{
+	xmlTextWriterPtr w = m->spool;
+
+	if ((depth >= 0 && indent(w, depth) < 0) || put(w, "</") < 0 ||
+	    put(w, rd_name(rd)) < 0 || put(w, ">") < 0)
+		return write_failed(m);
+	return 0;
+}
+
+/* The reader is on a child element of the suite (rel 1): marks where
+ * assay.merged_from goes; an own <properties> first is opened here, its
+ * children to be indented as the suite's are. 1 when it wrote the
+ * element itself. */
+static int child_begin(struct merge *m, struct level *lv, xmlTextReaderPtr rd)
+{
+	bool first = !lv->injecting;
+	int rc;
+
+	lv->had_other = true;
+	if (first && spool_mark(m, &lv->inject_at) < 0)
+		return write_failed(m);
+	lv->injecting = true;
+	if (!first || !is_local(rd, "properties"))
+		return 0;
+	lv->own_props = true;
+	if (indent(m->spool, 2) < 0)
+		return write_failed(m);
+	if ((rc = copy_start_tag(m, lv, rd)) < 0)
+		return rc;
+	if (put(m->spool, ">") < 0 || spool_mark(m, &lv->inject_at) < 0)
+		return write_failed(m);
+	lv->props_open = xmlTextReaderIsEmptyElement(rd) != 1;
+	if (!lv->props_open && (rc = put_end_tag(m, rd, 2)) < 0)
+		return rc;
+	return 1;
+}
+
+/* Text, CDATA, a comment or a processing instruction of the copy. */
+static int copy_other(struct merge *m, xmlTextReaderPtr rd, int type)
+{
+	xmlTextWriterPtr w = m->spool;
+	const char *v = rd_value(rd);
+	int rc;
+
+	switch (type) {
+	case XML_READER_TYPE_CDATA:
+		rc = put(w, "<![CDATA[") < 0 || put(w, v) < 0 || put(w, "]]>") < 0;
+		break;
+	case XML_READER_TYPE_COMMENT:
+		rc = put(w, "<!--") < 0 || put(w, v) < 0 || put(w, "-->") < 0;
+		break;
+	case XML_READER_TYPE_PROCESSING_INSTRUCTION:
+		rc = put(w, "<?") < 0 || put(w, rd_name(rd)) < 0 ||
+		     (*v && (put(w, " ") < 0 || put(w, v) < 0)) || put(w, "?>") < 0;
+		break;
+	default:
+		rc = put_escaped(w, v, false) < 0;
+		break;
+	}
+	return rc ? write_failed(m) : 0;
+}
+
+static bool is_text(int type)
+{
+	return type == XML_READER_TYPE_TEXT ||
+	       type == XML_READER_TYPE_WHITESPACE ||
+	       type == XML_READER_TYPE_SIGNIFICANT_WHITESPACE;
+}
+
+/* A node inside the top suite (rel levels below its element). */
+static int suite_node(struct merge *m, xmlTextReaderPtr rd, int type, int rel)
+{
+	struct level *lv = top(m);
+	/* the suite's children and its own <properties>' are re-indented */
+	bool outline = rel == 1 || (rel == 2 && lv->props_open);
+	int rc;
+
+	if (type == XML_READER_TYPE_END_ELEMENT) {
+		if (rel == 0)
+			return suite_end(m);
+		rc = put_end_tag(m, rd, rel == 1 && lv->props_open ? 2 : -1);
+		if (rc < 0)
+			return rc;
+		if (rel == 1)
+			lv->props_open = false;
+		if (rel == 1 && lv->in_case)
+			case_end(lv);
+		return 0;
+	}
+	if (type == XML_READER_TYPE_ELEMENT) {
+		if (rel == 1 && is_local(rd, "testsuite"))
+			return suite_begin(m, rd);
+		if (rel == 1 && (rc = child_begin(m, lv, rd)) != 0)
+			return rc < 0 ? rc : 0;
+		if (rel == 1 && is_local(rd, "testcase")) {
+			lv->in_case = true;
+			lv->case_failure = lv->case_error = lv->case_skipped = false;
+		}
+		if (rel == 2 && lv->in_case) {
+			lv->case_failure |= is_local(rd, "failure");
+			lv->case_error |= is_local(rd, "error");
+			lv->case_skipped |= is_local(rd, "skipped");
+		}
+		if (outline && indent(m->spool, rel + 1) < 0)
+			return write_failed(m);
+		if ((rc = copy_start_tag(m, lv, rd)) < 0)
+			return rc;
+		if (put(m->spool, xmlTextReaderIsEmptyElement(rd) == 1 ? "/>" : ">") < 0)
+			return write_failed(m);
+		if (rel == 1 && lv->in_case && xmlTextReaderIsEmptyElement(rd) == 1)
+			case_end(lv);
+		return 0;
+	}
+	if (type != XML_READER_TYPE_CDATA && type != XML_READER_TYPE_COMMENT &&
+	    type != XML_READER_TYPE_PROCESSING_INSTRUCTION && !is_text(type))
+		return 0;
+	if (outline && is_text(type) && is_blank(rd_value(rd)))
+		return 0;
+	if (outline && indent(m->spool, rel + 1) < 0)
+		return write_failed(m);
+	return copy_other(m, rd, type);
+}
+
+/* A node outside every suite: the root, or what a <testsuites> root
+ * holds. *skip: pass over the node's subtree. */
+static int outer_node(struct merge *m, xmlTextReaderPtr rd, int type,
+		      bool *skip)
+{
+	int depth = xmlTextReaderDepth(rd);
+
+	if (type != XML_READER_TYPE_ELEMENT)
+		return 0;
+	if (depth == 0) {
+		m->root = true;
+		if (is_local(rd, "testsuite"))
+			return suite_begin(m, rd);
+		if (!is_local(rd, "testsuites"))
+			return err_set(m->e, ERR_INPUT,
+				       "%s: the root element is <%s>, not <testsuites> or <testsuite>: is it a JUnit report?",
+				       m->path, rd_local(rd));
+		scope_add_decls(m, rd);
+		return 0;
+	}
+	if (depth == 1 && is_local(rd, "testsuite"))
+		return suite_begin(m, rd);
+	*skip = true;
+	return 0;
+}
+
+static int on_node(struct merge *m, xmlTextReaderPtr rd, bool *skip)
+{
+	int type = xmlTextReaderNodeType(rd);
+
+	*skip = false;
+	if (type == XML_READER_TYPE_DOCUMENT_TYPE) {
+		m->has_dtd = true;
+		return 0;
+	}
+	if (!m->nlv)
+		return outer_node(m, rd, type, skip);
+	return suite_node(m, rd, type, xmlTextReaderDepth(rd) - top(m)->depth);
 }
 
 /* Reads path and writes its suites to the body. */
 static int merge_input(struct merge *m, const char *path)
 {
-	xmlDoc *doc;
-	xmlNode *root;
-	int rc;
+	xmlTextReaderPtr rd;
+	struct src s;
+	bool skip = false;
+	int r = 0, rc;
 
-	if ((rc = input_load(m, path, &doc)) < 0)
+	if ((rc = src_open(&s, path, m->e)) < 0)
 		return rc;
 	m->path = path;
 	m->first = true;
-	root = xmlDocGetRootElement(doc);
-	if (is_elem(root, "testsuite"))
-		rc = write_tree(m, root, &m->time);
-	else
-		for (xmlNode *s = root->children; s && !rc; s = s->next)
-			if (is_elem(s, "testsuite"))
-				rc = write_tree(m, s, &m->time);
-	xmlFreeDoc(doc);
+	m->root = m->has_dtd = false;
+	m->xml_msg[0] = '\0';
+	if (!(rd = xmlReaderForIO(src_read, NULL, &s, path, NULL, READ_OPTIONS))) {
+		close(s.fd);
+		errno = ENOMEM;
+		return err_set(m->e, ERR_SYS, "cannot read report '%s'", path);
+	}
+	xmlTextReaderSetStructuredErrorHandler(rd, on_xml_error, m);
+	while (!rc && !m->has_dtd && !m->xml_msg[0] &&
+	       (r = skip ? xmlTextReaderNext(rd) : xmlTextReaderRead(rd)) == 1)
+		rc = on_node(m, rd, &skip);
+	xmlFreeTextReader(rd);
+	close(s.fd);
+	if (!rc)
+		rc = input_check(m, path, &s, r);
+	/* a refused input may leave suites open: the report is dropped */
+	m->nlv = 0;
+	scope_pop(m, 0, 0);
 	return rc;
 }
 
-/* Appends the body file to the report, as the writer made it. */
 /* The report: the root with the totals around the suites. */
 static int write_report(struct merge *m)
 {
@@ -637,28 +997,28 @@ static int write_report(struct merge *m)
 int merge_reports(const char *out, const char *const *in, size_t n,
 		  struct err *e)
 {
-	struct merge m = { .e = e, .out = out, .jf = { .body_fd = -1 } };
+	struct merge m = {
+		.e = e, .out = out, .jf = { .body_fd = -1 }, .spool_fd = -1
+	};
 	struct env v;
 	int rc = 0;
 
 	assert(out && (in || !n));
 	env_enter(&v, &m);
-	if (!(m.dump = xmlBufferCreate())) {
-		errno = ENOMEM;
-		rc = err_set(e, ERR_SYS, "cannot merge reports into '%s'", out);
-	} else {
-		if (junitfile_open(&m.jf, out) < 0)     /* as run --junit */
-			rc = err_set(e, ERR_USAGE,
-				     "cannot create a temporary file beside '%s' to write the merged report (check that its directory exists and is writable)",
-				     out);
-	}
+	m.chunk = xmalloc(COPY_CHUNK);
+	if (junitfile_open(&m.jf, out) < 0 || spool_open(&m) < 0)  /* as run --junit */
+		rc = err_set(e, ERR_USAGE,
+			     "cannot create a temporary file beside '%s' to write the merged report (check that its directory exists and is writable)",
+			     out);
 	for (size_t i = 0; !rc && i < n; i++)
 		rc = merge_input(&m, in[i]);
 	if (!rc)
 		rc = write_report(&m);
 	junitfile_abort(&m.jf);
-	if (m.dump)
-		xmlBufferFree(m.dump);
+	spool_close(&m);
+	scope_pop(&m, 0, 0);
+	free(m.lv);
+	free(m.chunk);
 	env_leave(&v);
 	return rc;
 }

@@ -3,7 +3,8 @@
 # of different inputs kept apart, assay.merged_from on each input's first
 # suite, nested suites flattened, output valid against docs/junit.xsd
 # (and Jenkins' junit-10.xsd when JUNIT_SCHEMA_DIR holds it); bad, hostile and huge inputs (truncated, not XML, empty, a DTD,
-# billion laughs, an external entity, missing, wrong root, 10,000 cases);
+# billion laughs, an external entity, a DTD after comments, missing,
+# wrong root, 10,000 cases); peak RSS bounded on a 200 MB report;
 # exit status 2 for a bad input, 3 for an output that cannot be written,
 # and OUT left as it was on any error (docs/junit.md, "Merging reports").
 . "$(dirname "$0")/lib.sh"
@@ -121,6 +122,16 @@ expect_in liar-out.xml '<testsuites name="assay" tests="4" failures="1" errors="
 expect_in liar-out.xml '<testsuite name="liar" tests="3" failures="1" errors="1" skipped="0" time="x">'
 expect_in liar-out.xml '<testsuite name="(unnamed)" tests="1" failures="0" errors="0" skipped="1" time="2.000">'
 expect_count liar-out.xml 1 'assay.merged_from'
+[ "$(grep -n '<testsuite ' liar-out.xml | sed -n 's/^\([0-9]*\):.*name="\([^"]*\)".*/\2/p' | tr '\n' ' ')" = "(unnamed) liar " ]
+check $? "a nested suite is written before the suite it was in"
+sed -n '/name="(unnamed)"/,/<\/testsuite>/p' liar-out.xml | grep -q 'assay.merged_from'
+check $? "assay.merged_from goes on the first suite written"
+printf '<testsuite name="p"><properties/><testcase name="c"/></testsuite>\n' >emptyprops.xml
+run_assay merge -o emptyprops-out.xml emptyprops.xml
+expect_rc 0 "an empty <properties/> of the suite's own"
+expect_count emptyprops-out.xml 1 '<properties>'
+expect_in emptyprops-out.xml '<property name="assay.merged_from" value="emptyprops.xml"/>'
+expect_valid emptyprops-out.xml
 
 # --- the same input twice: two copies ---
 run_assay merge -o twice.xml shard2.xml shard2.xml
@@ -170,6 +181,21 @@ refused xxe.xml "xxe.xml: has a DTD (<!DOCTYPE>); assay merge refuses DTDs and e
 check $? "nothing of /etc/passwd in assay's output"
 printf '<!DOCTYPE testsuite SYSTEM "http://127.0.0.1:9/x.dtd">\n<testsuite name="x" tests="0" failures="0" errors="0"/>\n' >extdtd.xml
 refused extdtd.xml "extdtd.xml: has a DTD (<!DOCTYPE>)" "an external DTD"
+printf '<?xml version="1.0"?>\n<!-- a comment -->\n<?pi data?>\n<!DOCTYPE testsuite>\n<testsuite name="x"/>\n' >lateddt.xml
+refused lateddt.xml "lateddt.xml: has a DTD (<!DOCTYPE>)" "a DTD after a comment and a processing instruction"
+printf '<?xml version="1.0"?>\n<!-- not a <!DOCTYPE x> <? -->\n<testsuite name="x"><testcase name="c"/></testsuite>\n' >notdtd.xml
+run_assay merge -o notdtd-out.xml notdtd.xml
+expect_rc 0 "'<!DOCTYPE' inside a comment of the prolog is not a DTD"
+awk 'BEGIN { print "<!DOCTYPE testsuite ["
+	for (i = 0; i < 300000; i++)
+		printf "<!ENTITY e%d \"0123456789abcdef0123456789abcdef0123456789abcdef0123456789\">\n", i
+	print "]>"; print "<testsuite name=\"x\"/>" }' >bigdtd.xml
+rm -f new.xml
+run_maxrss merge -o new.xml bigdtd.xml
+expect_rc 2 "a DTD of 300,000 entity declarations"
+expect_err "bigdtd.xml: has a DTD (<!DOCTYPE>)"
+expect_maxrss 65536 "refusing a DTD of $(($(wc -c <bigdtd.xml) / 1000000)) MB: refused before libxml2 reads it"
+rm -f bigdtd.xml
 refused no-such.xml "cannot read report 'no-such.xml': No such file or directory" \
 	"a missing input"
 printf '<html><body/></html>\n' >page.xml
@@ -255,5 +281,15 @@ expect_rc 0 "two inputs of 10,000 cases"
 expect_in big-out.xml '<testsuites name="assay" tests="20000" failures="200" errors="40" '
 expect_count big-out.xml 20000 '<testcase '
 expect_valid big-out.xml
+
+# --- memory does not grow with the input: a 200 MB report ---
+sh "$here/../bench/gen-junit.sh" 1600000 100 >huge.xml
+run_maxrss merge -o huge-out.xml huge.xml
+expect_rc 0 "a report of $(($(wc -c <huge.xml) / 1000000)) MB merges"
+expect_maxrss 65536 "merging a report of $(($(wc -c <huge.xml) / 1000000)) MB"
+expect_count huge-out.xml 1 '<testsuites name="assay" tests="1600000" failures="16000" errors="3200" '
+[ "$(grep -c '<testcase ' huge-out.xml)" = 1600000 ]
+check $? "the merged report holds all 1,600,000 cases"
+rm -f huge.xml huge-out.xml
 
 finish
