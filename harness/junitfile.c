@@ -34,7 +34,8 @@ static int sink_close(void *ctx)
 	return 0;
 }
 
-xmlTextWriterPtr junitfile_writer(int fd, int *werrno)
+/* A writer on fd that records its first failed write in *werrno. */
+static xmlTextWriterPtr writer_on(int fd, int *werrno)
 {
 	struct sink *s = malloc(sizeof(*s));
 	xmlOutputBufferPtr ob;
@@ -71,7 +72,7 @@ int junitfile_open(struct junitfile *f, const char *path)
 	f->path = path;
 	if ((f->body_fd = junitfile_scratch(path)) < 0)
 		return -1;
-	if (!(f->body = junitfile_writer(f->body_fd, &f->werrno))) {
+	if (!(f->body = writer_on(f->body_fd, &f->werrno))) {
 		close(f->body_fd);
 		f->body_fd = -1;
 		errno = ENOMEM;
@@ -140,7 +141,7 @@ int junitfile_commit(struct junitfile *f, const struct junit_totals *t)
 		rc = -1;
 		werrno = errno;
 	}
-	if (!rc && !(w = junitfile_writer(fd, &werrno))) {
+	if (!rc && !(w = writer_on(fd, &werrno))) {
 		rc = -1;
 		werrno = ENOMEM;
 	}

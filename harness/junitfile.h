@@ -25,8 +25,8 @@
 
 struct junitfile {
 	const char *path;       /* borrowed: valid until commit or abort */
-	xmlTextWriterPtr body;  /* write the suites here */
-	int body_fd;
+	xmlTextWriterPtr body;  /* write the suites here, */
+	int body_fd;            /* or straight to this fd (not both) */
 	int werrno;             /* errno of the first failed write, or 0 */
 };
 
@@ -51,8 +51,5 @@ void junitfile_abort(struct junitfile *f);
 /* An unlinked temporary file beside path, open for reading and writing
  * (scratch space that vanishes with its fd); -1 with errno. */
 int junitfile_scratch(const char *path);
-/* A libxml2 writer on fd that records its first failed write's errno in
- * *werrno; freeing it leaves fd open. NULL when out of memory. */
-xmlTextWriterPtr junitfile_writer(int fd, int *werrno);
 
 #endif

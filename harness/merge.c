@@ -11,12 +11,14 @@
  * and the spool is cut back to where the suite began; the suite it was
  * nested in goes on writing there. So each byte is spooled once, and a
  * nested suite is written before the suite it was in. Memory is the
- * open suites' bookkeeping, a bounded table of namespace declarations
- * and what libxml2 holds of one node, whatever the input's size.
+ * open suites' bookkeeping, a bounded table of namespace declarations,
+ * two buffers of fixed size and what libxml2 holds of one node,
+ * whatever the input's size.
  *
  * Everything written is either structure made here or a value the
- * reader gave, escaped here (put_escaped); libxml2's writer is the
- * buffered output with its errors kept.
+ * reader gave, escaped here (put_escaped), through struct ofile; the
+ * suites go straight to junitfile's body file, and junitfile writes the
+ * root around them.
  *
  * Process-wide state: none of ours. While merge_reports runs, libxml2's
  * structured error handler (per thread) points at its struct merge, and
@@ -40,7 +42,6 @@
 
 #include <libxml/xmlerror.h>
 #include <libxml/xmlreader.h>
-#include <libxml/xmlwriter.h>
 
 #include "io.h"
 #include "junitfile.h"
@@ -106,14 +107,29 @@ struct nsdecl {
 	char *uri;
 };
 
+/*
+ * Bytes on their way to a file: a buffer in front of an fd, written with
+ * pwrite at the file's logical end, so that what is still in the buffer
+ * can be cut or read back without a system call (most suites never
+ * reach the disk). The spool and the report's body are both such files.
+ */
+struct ofile {
+	int fd;
+	off_t base;             /* bytes in the file before buf */
+	char *buf;              /* OFILE_BUF bytes */
+	size_t len;
+	int werrno;             /* errno of the first failed write, or 0 */
+};
+
+#define OFILE_BUF (256 * 1024)
+
 struct merge {
 	struct err *e;
 	const char *out;
 	const char *path;       /* the input being read */
-	struct junitfile jf;    /* the suites go to jf.body, before the root */
-	int spool_fd;
-	xmlTextWriterPtr spool;
-	int spool_errno;
+	struct junitfile jf;    /* holds the body file and writes the root */
+	struct ofile body;      /* the suites, on jf.body_fd */
+	struct ofile spool;     /* the open suites */
 	char *chunk;            /* COPY_CHUNK bytes of scratch space */
 	struct level *lv;       /* the open suites, outermost first (libxml2
 				 * caps the depth at 256) */
@@ -335,33 +351,102 @@ static bool is_blank(const char *v)
 
 /* ---- writing ---- */
 
-/* The error for a failed write of the report (its, the body's or the
- * spool's). */
-static int write_failed(struct merge *m)
+
+static off_t of_end(const struct ofile *f)
 {
-	errno = m->jf.werrno ? m->jf.werrno : m->spool_errno;
-	if (errno)
-		return err_set(m->e, ERR_SYS, "cannot write the merged report '%s'",
-			       m->out);
-	return err_set(m->e, ERR_SYS, "cannot write the merged report '%s': %s",
-		       m->out, m->xml_msg[0] ? m->xml_msg : "libxml2's writer failed");
+	return f->base + (off_t)f->len;
 }
 
-static int put_len(xmlTextWriterPtr w, const char *s, size_t n)
+/* s[0..n) at the file's offset at. */
+static int of_pwrite(struct ofile *f, const char *s, size_t n, off_t at)
 {
-	return n ? xmlTextWriterWriteRawLen(w, BAD_CAST s, (int)n) : 0;
+	while (n) {
+		ssize_t k = pwrite(f->fd, s, n, at);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0) {
+			f->werrno = k < 0 ? errno : EIO;
+			return -1;
+		}
+		s += k;
+		n -= (size_t)k;
+		at += k;
+	}
+	return 0;
 }
 
-static int put(xmlTextWriterPtr w, const char *s)
+static int of_flush(struct ofile *f)
 {
-	return put_len(w, s, strlen(s));
+	if (f->werrno || of_pwrite(f, f->buf, f->len, f->base) < 0)
+		return -1;
+	f->base += (off_t)f->len;
+	f->len = 0;
+	return 0;
+}
+
+static int put_len(struct ofile *f, const char *s, size_t n)
+{
+	if (f->len + n > OFILE_BUF && of_flush(f) < 0)
+		return -1;
+	if (n >= OFILE_BUF) {
+		if (of_pwrite(f, s, n, f->base) < 0)
+			return -1;
+		f->base += (off_t)n;
+		return 0;
+	}
+	memcpy(f->buf + f->len, s, n);
+	f->len += n;
+	return 0;
+}
+
+/* Forgets f's bytes from at (at most its end) on. */
+static void of_cut(struct ofile *f, off_t at)
+{
+	if (at >= f->base) {
+		f->len = (size_t)(at - f->base);
+	} else {
+		f->base = at;
+		f->len = 0;
+	}
+}
+
+/* from's bytes [a, b) appended to to; chunk: COPY_CHUNK bytes of
+ * scratch space. */
+static int of_copy(struct ofile *to, struct ofile *from, off_t a, off_t b,
+		   char *chunk)
+{
+	while (a < b && a < from->base) {       /* the part on disk */
+		off_t end = b < from->base ? b : from->base;
+		size_t want = (size_t)(end - a) < COPY_CHUNK ?
+			      (size_t)(end - a) : COPY_CHUNK;
+		ssize_t n = pread(from->fd, chunk, want, a);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			from->werrno = n < 0 ? errno : EIO;
+			return -1;
+		}
+		if (put_len(to, chunk, (size_t)n) < 0)
+			return -1;
+		a += n;
+	}
+	if (a >= b)
+		return 0;
+	return put_len(to, from->buf + (a - from->base), (size_t)(b - a));
+}
+
+static int put(struct ofile *f, const char *s)
+{
+	return put_len(f, s, strlen(s));
 }
 
 /* v as text (attr false) or as an attribute's value in double quotes:
  * markup, '\r' and, in an attribute, the white space it would fold
  * escaped. The reader's values are XML Chars already; a path given on
  * the command line is made so by xmltext first. */
-static int put_escaped(xmlTextWriterPtr w, const char *v, bool attr)
+static int put_escaped(struct ofile *f, const char *v, bool attr)
 {
 	const char *run = v;
 
@@ -370,7 +455,7 @@ static int put_escaped(xmlTextWriterPtr w, const char *v, bool attr)
 
 		switch (*p) {
 		case '\0':
-			return put_len(w, run, (size_t)(p - run));
+			return put_len(f, run, (size_t)(p - run));
 		case '&': esc = "&amp;"; break;
 		case '<': esc = "&lt;"; break;
 		case '>': esc = "&gt;"; break;
@@ -380,8 +465,8 @@ static int put_escaped(xmlTextWriterPtr w, const char *v, bool attr)
 		case '\t': esc = attr ? "&#9;" : NULL; break;
 		default: esc = NULL; break;
 		}
-		if (esc && (put_len(w, run, (size_t)(p - run)) < 0 ||
-			    put(w, esc) < 0))
+		if (esc && (put_len(f, run, (size_t)(p - run)) < 0 ||
+			    put(f, esc) < 0))
 			return -1;
 		if (esc)
 			run = p + 1;
@@ -389,91 +474,47 @@ static int put_escaped(xmlTextWriterPtr w, const char *v, bool attr)
 }
 
 /* ` name="value"` */
-static int put_attr(xmlTextWriterPtr w, const char *name, const char *value)
+static int put_attr(struct ofile *f, const char *name, const char *value)
 {
-	if (put(w, " ") < 0 || put(w, name) < 0 || put(w, "=\"") < 0 ||
-	    put_escaped(w, value, true) < 0)
+	if (put(f, " ") < 0 || put(f, name) < 0 || put(f, "=\"") < 0 ||
+	    put_escaped(f, value, true) < 0)
 		return -1;
-	return put(w, "\"");
+	return put(f, "\"");
 }
 
-static int put_count(xmlTextWriterPtr w, const char *name, size_t n)
+static int put_count(struct ofile *f, const char *name, size_t n)
 {
 	char v[32];
 
 	snprintf(v, sizeof(v), "%zu", n);
-	return put_attr(w, name, v);
+	return put_attr(f, name, v);
 }
 
 /* A line break and depth levels of two-space indentation. */
-static int indent(xmlTextWriterPtr w, int depth)
+static int indent(struct ofile *f, int depth)
 {
 	static const char *const pad[] = { "\n", "\n  ", "\n    ", "\n      " };
 
 	assert(depth >= 0 && depth < (int)(sizeof(pad) / sizeof(pad[0])));
-	return put(w, pad[depth]);
+	return put(f, pad[depth]);
 }
 
-/* ---- the spool ---- */
-
-static int spool_open(struct merge *m)
+/* The error for a failed write of the report, the body or the spool. */
+static int write_failed(struct merge *m)
 {
-	if ((m->spool_fd = junitfile_scratch(m->out)) < 0)
-		return -1;
-	if (!(m->spool = junitfile_writer(m->spool_fd, &m->spool_errno))) {
-		errno = ENOMEM;
-		return -1;
-	}
-	return 0;
+	errno = m->body.werrno ? m->body.werrno :
+		m->spool.werrno ? m->spool.werrno : m->jf.werrno;
+	if (errno)
+		return err_set(m->e, ERR_SYS, "cannot write the merged report '%s'",
+			       m->out);
+	return err_set(m->e, ERR_SYS, "cannot write the merged report '%s': %s",
+		       m->out, m->xml_msg[0] ? m->xml_msg : "libxml2's writer failed");
 }
 
-static void spool_close(struct merge *m)
+/* The spool's bytes [a, b) to the report's body. */
+static int spool_copy(struct merge *m, off_t a, off_t b)
 {
-	if (m->spool)
-		xmlFreeTextWriter(m->spool);
-	if (m->spool_fd >= 0)
-		close(m->spool_fd);
-}
-
-/* *at = how many bytes the spool holds, everything written flushed. */
-static int spool_mark(struct merge *m, off_t *at)
-{
-	if (xmlTextWriterFlush(m->spool) < 0 || m->spool_errno)
-		return -1;
-	*at = lseek(m->spool_fd, 0, SEEK_CUR);
-	if (*at < 0)
-		m->spool_errno = errno;
-	return *at < 0 ? -1 : 0;
-}
-
-/* The spool's bytes [from, to) to the report's body (flushed before). */
-static int spool_copy(struct merge *m, off_t from, off_t to)
-{
-	while (from < to) {
-		size_t want = (size_t)(to - from) < COPY_CHUNK ?
-			      (size_t)(to - from) : COPY_CHUNK;
-		ssize_t n = pread(m->spool_fd, m->chunk, want, from);
-
-		if (n <= 0) {
-			m->spool_errno = n < 0 ? errno : EIO;
-			return -1;
-		}
-		if (put_len(m->jf.body, m->chunk, (size_t)n) < 0)
-			return -1;
-		from += n;
-	}
-	return 0;
-}
-
-/* Drops the spool's bytes from at on (flushed before). */
-static int spool_cut(struct merge *m, off_t at)
-{
-	if (ftruncate(m->spool_fd, at) < 0 ||
-	    lseek(m->spool_fd, at, SEEK_SET) < 0) {
-		m->spool_errno = errno;
-		return -1;
-	}
-	return 0;
+	return of_copy(&m->body, &m->spool, a, b, m->chunk);
 }
 
 /* ---- namespaces ---- */
@@ -613,7 +654,7 @@ static int suite_end(struct merge *m);
  * its head. */
 static int suite_begin(struct merge *m, xmlTextReaderPtr rd)
 {
-	xmlTextWriterPtr w = m->spool;
+	struct ofile *w = &m->spool;
 	struct level *lv;
 	xmlChar *name, *time;
 	int rc;
@@ -639,12 +680,12 @@ static int suite_begin(struct merge *m, xmlTextReaderPtr rd)
 	time = xmlTextReaderGetAttribute(rd, BAD_CAST "time");
 	lv->time_ok = time && suite_time((const char *)time, &lv->time);
 	xmlFree(time);
-	rc = spool_mark(m, &lv->start) < 0 ||
-	     put_attr(w, "name", name && *name ? (const char *)name : "(unnamed)") < 0 ||
-	     spool_mark(m, &lv->name_end) < 0;
+	lv->start = of_end(w);
+	rc = put_attr(w, "name", name && *name ? (const char *)name : "(unnamed)");
 	xmlFree(name);
-	if (rc)
+	if (rc < 0)
 		return write_failed(m);
+	lv->name_end = of_end(w);
 	while (xmlTextReaderMoveToNextAttribute(rd) == 1) {
 		if (xmlTextReaderIsNamespaceDecl(rd) == 1 || is_rewritten(rd))
 			continue;
@@ -654,8 +695,7 @@ static int suite_begin(struct merge *m, xmlTextReaderPtr rd)
 			return write_failed(m);
 	}
 	xmlTextReaderMoveToElement(rd);
-	if (spool_mark(m, &lv->head_end) < 0)
-		return write_failed(m);
+	lv->head_end = of_end(w);
 	return xmlTextReaderIsEmptyElement(rd) == 1 ? suite_end(m) : 0;
 }
 
@@ -663,7 +703,7 @@ static int suite_begin(struct merge *m, xmlTextReaderPtr rd)
  * the suite has none of its own. */
 static int put_merged_from(struct merge *m, const struct level *lv)
 {
-	xmlTextWriterPtr w = m->jf.body;
+	struct ofile *w = &m->body;
 	struct xmltext path = { 0 };
 	int rc;
 
@@ -683,7 +723,7 @@ static int put_merged_from(struct merge *m, const struct level *lv)
  * its other attributes, the namespaces it needs. */
 static int put_start_tag(struct merge *m, const struct level *lv)
 {
-	xmlTextWriterPtr w = m->jf.body;
+	struct ofile *w = &m->body;
 
 	if (indent(w, 1) < 0 || put(w, "<testsuite") < 0 ||
 	    spool_copy(m, lv->start, lv->name_end) < 0 ||
@@ -711,12 +751,10 @@ static int put_start_tag(struct merge *m, const struct level *lv)
 static int suite_end(struct merge *m)
 {
 	struct level *lv = top(m);
-	xmlTextWriterPtr w = m->jf.body;
-	off_t end;
+	struct ofile *w = &m->body;
+	off_t end = of_end(&m->spool);
 	double t;
 
-	if (spool_mark(m, &end) < 0)
-		return write_failed(m);
 	if (!lv->injecting)
 		lv->inject_at = end;
 	if (!lv->had_suite || lv->had_other) {
@@ -736,8 +774,7 @@ static int suite_end(struct merge *m)
 		lv[-1].nested += t;
 	else
 		m->time += t;
-	if (spool_cut(m, lv->start) < 0)
-		return write_failed(m);
+	of_cut(&m->spool, lv->start);
 	scope_pop(m, lv->scope_n, lv->scope_lost);
 	m->nlv--;
 	return 0;
@@ -761,7 +798,7 @@ static void case_end(struct level *lv)
 static int copy_start_tag(struct merge *m, struct level *lv,
 			  xmlTextReaderPtr rd)
 {
-	xmlTextWriterPtr w = m->spool;
+	struct ofile *w = &m->spool;
 	int rc;
 
 	if ((rc = ns_use_node(m, lv, rd)) < 0)
@@ -783,7 +820,7 @@ static int copy_start_tag(struct merge *m, struct level *lv,
  * (-1: as it comes). */
 static int put_end_tag(struct merge *m, xmlTextReaderPtr rd, int depth)
 {
-	xmlTextWriterPtr w = m->spool;
+	struct ofile *w = &m->spool;
 
 	if ((depth >= 0 && indent(w, depth) < 0) || put(w, "</") < 0 ||
 	    put(w, rd_name(rd)) < 0 || put(w, ">") < 0)
@@ -801,18 +838,19 @@ static int child_begin(struct merge *m, struct level *lv, xmlTextReaderPtr rd)
 	int rc;
 
 	lv->had_other = true;
-	if (first && spool_mark(m, &lv->inject_at) < 0)
-		return write_failed(m);
+	if (first)
+		lv->inject_at = of_end(&m->spool);
 	lv->injecting = true;
 	if (!first || !is_local(rd, "properties"))
 		return 0;
 	lv->own_props = true;
-	if (indent(m->spool, 2) < 0)
+	if (indent(&m->spool, 2) < 0)
 		return write_failed(m);
 	if ((rc = copy_start_tag(m, lv, rd)) < 0)
 		return rc;
-	if (put(m->spool, ">") < 0 || spool_mark(m, &lv->inject_at) < 0)
+	if (put(&m->spool, ">") < 0)
 		return write_failed(m);
+	lv->inject_at = of_end(&m->spool);
 	lv->props_open = xmlTextReaderIsEmptyElement(rd) != 1;
 	if (!lv->props_open && (rc = put_end_tag(m, rd, 2)) < 0)
 		return rc;
@@ -822,7 +860,7 @@ static int child_begin(struct merge *m, struct level *lv, xmlTextReaderPtr rd)
 /* Text, CDATA, a comment or a processing instruction of the copy. */
 static int copy_other(struct merge *m, xmlTextReaderPtr rd, int type)
 {
-	xmlTextWriterPtr w = m->spool;
+	struct ofile *w = &m->spool;
 	const char *v = rd_value(rd);
 	int rc;
 
@@ -885,11 +923,11 @@ static int suite_node(struct merge *m, xmlTextReaderPtr rd, int type, int rel)
 			lv->case_error |= is_local(rd, "error");
 			lv->case_skipped |= is_local(rd, "skipped");
 		}
-		if (outline && indent(m->spool, rel + 1) < 0)
+		if (outline && indent(&m->spool, rel + 1) < 0)
 			return write_failed(m);
 		if ((rc = copy_start_tag(m, lv, rd)) < 0)
 			return rc;
-		if (put(m->spool, xmlTextReaderIsEmptyElement(rd) == 1 ? "/>" : ">") < 0)
+		if (put(&m->spool, xmlTextReaderIsEmptyElement(rd) == 1 ? "/>" : ">") < 0)
 			return write_failed(m);
 		if (rel == 1 && lv->in_case && xmlTextReaderIsEmptyElement(rd) == 1)
 			case_end(lv);
@@ -900,7 +938,7 @@ static int suite_node(struct merge *m, xmlTextReaderPtr rd, int type, int rel)
 		return 0;
 	if (outline && is_text(type) && is_blank(rd_value(rd)))
 		return 0;
-	if (outline && indent(m->spool, rel + 1) < 0)
+	if (outline && indent(&m->spool, rel + 1) < 0)
 		return write_failed(m);
 	return copy_other(m, rd, type);
 }
@@ -984,7 +1022,7 @@ static int write_report(struct merge *m)
 	char time[400];         /* %.3f of up to DBL_MAX */
 
 	snprintf(time, sizeof(time), "%.3f", m->time);
-	if (indent(m->jf.body, 0) < 0)
+	if (indent(&m->body, 0) < 0 || of_flush(&m->body) < 0)
 		return write_failed(m);
 	if (junitfile_commit(&m->jf, &(struct junit_totals){
 			m->tests, m->failures, m->errors, time }) < 0) {
@@ -998,7 +1036,8 @@ int merge_reports(const char *out, const char *const *in, size_t n,
 		  struct err *e)
 {
 	struct merge m = {
-		.e = e, .out = out, .jf = { .body_fd = -1 }, .spool_fd = -1
+		.e = e, .out = out, .jf = { .body_fd = -1 },
+		.body = { .fd = -1 }, .spool = { .fd = -1 }
 	};
 	struct env v;
 	int rc = 0;
@@ -1006,18 +1045,26 @@ int merge_reports(const char *out, const char *const *in, size_t n,
 	assert(out && (in || !n));
 	env_enter(&v, &m);
 	m.chunk = xmalloc(COPY_CHUNK);
-	if (junitfile_open(&m.jf, out) < 0 || spool_open(&m) < 0)  /* as run --junit */
+	m.body.buf = xmalloc(OFILE_BUF);
+	m.spool.buf = xmalloc(OFILE_BUF);
+	/* both beside OUT, as run --junit's */
+	if (junitfile_open(&m.jf, out) < 0 ||
+	    (m.spool.fd = junitfile_scratch(out)) < 0)
 		rc = err_set(e, ERR_USAGE,
 			     "cannot create a temporary file beside '%s' to write the merged report (check that its directory exists and is writable)",
 			     out);
+	m.body.fd = m.jf.body_fd;
 	for (size_t i = 0; !rc && i < n; i++)
 		rc = merge_input(&m, in[i]);
 	if (!rc)
 		rc = write_report(&m);
 	junitfile_abort(&m.jf);
-	spool_close(&m);
+	if (m.spool.fd >= 0)
+		close(m.spool.fd);
 	scope_pop(&m, 0, 0);
 	free(m.lv);
+	free(m.spool.buf);
+	free(m.body.buf);
 	free(m.chunk);
 	env_leave(&v);
 	return rc;
