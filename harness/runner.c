@@ -1026,6 +1026,7 @@ int runner_run(struct test_table *t, const struct runner_opts *o,
 	if ((rc = loop_phases(&r, e)) < 0)
 		stop_run(&r, SIGTERM);
 	not_run(&r);
+	watchdog_stop(&r.watchdog);     /* a child too: not a leftover */
 	end_notes(&r);
 	sum_up(&r);
 	emit(&r, ASSAY_EV_RUN_END, NULL, NULL, NULL, NULL);
