@@ -15,6 +15,7 @@ harness_libassay_a_SOURCES = \
 	harness/junitfile.c harness/junitfile.h \
 	harness/lister.c harness/lister.h \
 	harness/logs.c harness/logs.h \
+	harness/look.c harness/look.h \
 	harness/loop.c harness/loop.h \
 	harness/makespan.c harness/makespan.h \
 	harness/merge.c harness/merge.h \

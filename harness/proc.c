@@ -11,7 +11,9 @@
 #include <unistd.h>
 
 #include "io.h"
+#include "look.h"
 #include "proc.h"
+#include "xalloc.h"
 #include "watchdog.h"
 
 #define READ_CHUNK (64 * 1024)
@@ -44,6 +46,8 @@ void proc_init(struct proc *p, const struct proc_env *env,
 void proc_release(struct proc *p)
 {
 	proc_clear(p);
+	free(p->look);
+	p->look = NULL;
 	capture_release(&p->cap[0]);
 	capture_release(&p->cap[1]);
 }
@@ -103,9 +107,27 @@ static void send_term(struct proc *p, uint64_t now)
 	set_timer(p, now + p->env->grace_ns, EV_GRACE_OVER);
 }
 
+/* A test at its deadline is looked at before any signal: the first
+ * sample now, the second when EV_LOOKED comes. */
 static void on_deadline(struct proc *p, uint64_t now)
 {
 	p->timed_out = true;
+	if (p->sort != PROC_TEST || !p->env->look_ns) {
+		send_term(p, now);
+		return;
+	}
+	if (!p->look)
+		p->look = xmalloc(sizeof(*p->look));
+	look_begin(p->look, p->pid, now);
+	p->state = PROC_LOOKING;
+	set_timer(p, now + p->env->look_ns, EV_LOOKED);
+}
+
+static void on_looked(struct proc *p, uint64_t now)
+{
+	look_end(p->look, now);
+	free(p->look_report);
+	p->look_report = look_report(p->look);
 	send_term(p, now);
 }
 
@@ -211,6 +233,9 @@ typedef void proc_action(struct proc *p, uint64_t now);
 static proc_action *const proc_table[PROC_NSTATES][PROC_NEVENTS] = {
 	[PROC_RUNNING] = { [EV_EXIT] = on_exit_, [EV_EOF] = on_eof,
 			   [EV_DEADLINE] = on_deadline, [EV_CANCEL] = on_cancel,
+			   [EV_KILL_NOW] = kill_group },
+	[PROC_LOOKING] = { [EV_EXIT] = on_exit_, [EV_EOF] = on_eof,
+			   [EV_LOOKED] = on_looked, [EV_CANCEL] = send_term,
 			   [EV_KILL_NOW] = kill_group },
 	[PROC_TERM_SENT] = { [EV_EXIT] = on_exit_, [EV_EOF] = on_eof,
 			     [EV_GRACE_OVER] = kill_group,
@@ -424,5 +449,7 @@ void proc_clear(struct proc *p)
 	p->spawn_errno = p->last_signal = p->wait_status = 0;
 	p->deadline_ns = 0;
 	p->timer_ev = EV_NONE;
+	free(p->look_report);
+	p->look_report = NULL;
 	memset(&p->exit, 0, sizeof(p->exit));
 }

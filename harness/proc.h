@@ -7,7 +7,9 @@
  * the done callback). A proc's life is a state x event table of small
  * actions (see proc.c): it starts from a spawn spec, reads its pipes into
  * bounded captures (a test's overflow spills to its log), meets its
- * deadline (SIGTERM to its process group, a grace period, SIGKILL), is
+ * deadline (a test is looked at first, look.h: two samples of /proc an
+ * interval apart, no signal; then SIGTERM to its process group, a grace
+ * period, SIGKILL), is
  * reaped through the loop's child registry (its group is killed first,
  * while the zombie still pins the group id), drains its pipes, and ends
  * in PROC_DONE with a filled struct assay_exit. A process that survives
@@ -32,18 +34,21 @@
 
 enum proc_sort { PROC_TEST, PROC_WORKER, PROC_HELPER };
 
-enum proc_state { PROC_IDLE, PROC_RUNNING, PROC_TERM_SENT, PROC_KILL_SENT,
-		  PROC_DRAINING, PROC_DONE, PROC_NSTATES };
+enum proc_state { PROC_IDLE, PROC_RUNNING, PROC_LOOKING, PROC_TERM_SENT,
+		  PROC_KILL_SENT, PROC_DRAINING, PROC_DONE, PROC_NSTATES };
 
-enum proc_event { EV_NONE, EV_EXIT, EV_EOF, EV_DEADLINE, EV_GRACE_OVER,
-		  EV_CANCEL, EV_KILL_NOW, EV_DRAIN_OVER, EV_STUCK,
-		  PROC_NEVENTS };
+enum proc_event { EV_NONE, EV_EXIT, EV_EOF, EV_DEADLINE, EV_LOOKED,
+		  EV_GRACE_OVER, EV_CANCEL, EV_KILL_NOW, EV_DRAIN_OVER,
+		  EV_STUCK, PROC_NEVENTS };
 
 /* What every proc of a run shares; set up once by its owner. */
 struct proc_env {
 	struct loop *loop;
 	struct logs *logs;              /* where a test's whole output goes;
 	                                 * NULL: nowhere */
+	uint64_t look_ns;               /* a test at its deadline: the time
+	                                 * between look.h's two samples,
+	                                 * before any signal; 0: no look */
 	uint64_t grace_ns;              /* SIGTERM to SIGKILL */
 	uint64_t drain_ns;              /* exit to giving up on open pipes */
 	uint64_t stuck_ns;              /* SIGKILL to giving up on the process */
@@ -99,6 +104,9 @@ struct proc {
 	struct assay_output out_view, err_view;
 	struct assay_exit exit;         /* filled when state is PROC_DONE */
 	char note[256];                 /* e.g. processes it left behind */
+	struct look *look;              /* while it is looked at */
+	char *look_report;              /* a test that met its deadline:
+	                                 * look_report's, or NULL */
 };
 
 /* Prepares p once (allocates the capture buffers). */

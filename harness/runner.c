@@ -34,6 +34,7 @@
                                       * a kind may pass them in one
                                       * argument (128 KiB at most) */
 #define STUCK_NS 10000000000u   /* SIGKILL to abandoning the process */
+#define LOOK_NS 100000000u      /* a hung test's two samples, apart */
 
 extern char **environ;
 
@@ -232,6 +233,25 @@ static void sanitize(struct task *j, struct slot *sl, const struct test *x,
 	}
 }
 
+/* A timeout the proc looked at: the verdict word joins the reason
+ * ("...; deadlock"), and the note gets the whole report under the
+ * proc's own note. Returns the note (malloc'd). */
+static char *with_look(struct task *j, struct assay_verdict *v, char *reason,
+		       size_t n)
+{
+	const char *look = j->proc.look_report;
+	size_t word = strcspn(look, ":\n");
+
+	if (reason != v->reason)
+		snprintf(reason, n, "%s", v->reason ? v->reason : "timeout");
+	snprintf(reason + strlen(reason), n - strlen(reason), "; %.*s",
+		 (int)word, look);
+	v->reason = reason;
+	return xasprintf("%s%sat the deadline, before any signal: %.*s",
+			 j->proc.note, j->proc.note[0] ? "\n" : "",
+			 (int)(strlen(look) - (look[strlen(look) - 1] == '\n')), look);
+}
+
 /* ctx->report: a kind's verdict on the task's test or one of its cases. */
 static void on_verdict(struct assay_job_ctx *ctx, const struct assay_verdict *kv)
 {
@@ -247,6 +267,7 @@ static void on_verdict(struct assay_job_ctx *ctx, const struct assay_verdict *kv
 	char reason[768];
 	enum assay_tally tally;
 	struct assay_result res;
+	char *note = NULL;
 
 	/* what the kind's struct holds; fields it predates stay 0 */
 	memcpy(&v, kv, kv->struct_size < sizeof(v) ? kv->struct_size : sizeof(v));
@@ -262,6 +283,8 @@ static void on_verdict(struct assay_job_ctx *ctx, const struct assay_verdict *kv
 		v.outcome = ASSAY_ERROR;
 	sl->own |= !v.case_name;
 	sanitize(j, sl, x, &v, reason, sizeof(reason));
+	if (done && v.outcome == ASSAY_TIMEOUT && j->proc.look_report)
+		note = with_look(j, &v, reason, sizeof(reason));
 	tally = tally_of(r, v.outcome);
 	res = (struct assay_result){
 		.struct_size = sizeof(res),
@@ -272,7 +295,7 @@ static void on_verdict(struct assay_job_ctx *ctx, const struct assay_verdict *kv
 		.duration_ns = done ? j->proc.exit.duration_ns
 				    : io_now_ns() - j->proc.start_ns,
 		.exit = done ? &j->proc.exit : NULL,
-		.note = done && j->proc.note[0] ? j->proc.note : NULL,
+		.note = note ? note : done && j->proc.note[0] ? j->proc.note : NULL,
 	};
 	if (v.duration_ns)
 		res.duration_ns = v.duration_ns;
@@ -296,6 +319,7 @@ static void on_verdict(struct assay_job_ctx *ctx, const struct assay_verdict *kv
 		j->failed |= res.tally == ASSAY_TALLY_FAILED;
 	}
 	free(case_id);
+	free(note);
 }
 
 /* ctx->case_start: a case of the task began; its deadline starts now. */
@@ -708,7 +732,7 @@ static int setup(struct runner *r, struct err *e)
 		.loop = r->loop, .logs = &r->logs,
 		.grace_ns = (uint64_t)(r->o->grace_s * 1e9),
 		.drain_ns = DRAIN_NS, .stuck_ns = STUCK_NS,
-		.watchdog = &r->watchdog,
+		.watchdog = &r->watchdog, .look_ns = LOOK_NS,
 	};
 	r->env.scratch = &r->scratch;
 	r->done_tail = &r->done_head;

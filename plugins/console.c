@@ -454,10 +454,15 @@ static void on_result(struct console *c, const struct assay_event *ev,
 		put_name(c, res->reason);
 	}
 	fputc('\n', c->f);
-	if (res->note) {
+	if (res->note) {        /* its first line, then the rest below it */
+		size_t first = strcspn(res->note, "\n");
+
 		fputs("    note: ", c->f);
-		put_name(c, res->note);
+		term_write(c->f, res->note, first, TERM_NAME);
 		fputc('\n', c->f);
+		if (res->note[first])
+			print_lines(c, res->note + first + 1,
+				    strlen(res->note + first + 1), "    ");
 	}
 	if (t != ASSAY_TALLY_FAILED)
 		;

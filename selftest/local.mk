@@ -5,7 +5,7 @@
 #     harness/assay run selftest/
 # over the build tree's selftest/ (unit test programs) and the source
 # tree's (end-to-end scripts); the same directory reached twice runs once.
-# bench/, tools/ and fuzz/ hold programs that are not tests.
+# bench/, tools/, fuzz/, gtest/ and hang/ hold programs that are not tests.
 
 check_PROGRAMS += \
 	selftest/unit/attempt_test \
@@ -67,11 +67,19 @@ endif
 check_PROGRAMS += selftest/tools/maxrss
 selftest_tools_maxrss_LDADD =
 
+# Fixtures of selftest/e2e/hangs.sh, built without sanitizers: a
+# sanitizer's own threads would change what assay sees of them.
+check_PROGRAMS += selftest/hang/prog1
+selftest_hang_prog1_CFLAGS = -std=c11 $(WARN_CFLAGS) -pthread
+selftest_hang_prog1_LDFLAGS = -pthread
+selftest_hang_prog1_LDADD =
+
 SELFTEST_E2E = \
 	selftest/e2e/lib.sh \
 	selftest/e2e/bad_input.sh \
 	selftest/e2e/console.sh \
 	selftest/e2e/gtest.sh \
+	selftest/e2e/hangs.sh \
 	selftest/e2e/home.sh \
 	selftest/e2e/installed.sh \
 	selftest/e2e/interrupt.sh \
@@ -110,7 +118,7 @@ check-local: harness/assay $(check_PROGRAMS) check-TESTS
 	esac; done
 	$(SELFTEST_ENV) harness/assay run --timeout 120 \
 		--exclude bench --exclude tools --exclude plugin --exclude fuzz \
-		--exclude gtest --exclude judge.sh \
+		--exclude gtest --exclude hang --exclude judge.sh \
 		selftest $(top_srcdir)/selftest
 
 # check-local's history and schedule report (harness/assay's .assay)

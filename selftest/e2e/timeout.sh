@@ -12,7 +12,7 @@ mk t/stopped "sleep ${m}3 & kill -STOP \$\$"
 run_assay run -j4 --timeout 0.5 --grace 0.5 t
 expect_rc 1
 expect_out "hang: timeout after 0.5s"
-grep -q 'stopped: timeout after 0.5s$' "$W/out"
+grep -q 'stopped: timeout after 0.5s; stopped$' "$W/out"
 check $? "a stopped test is continued so SIGTERM ends it (no SIGKILL needed)"
 expect_out "stubborn: timeout after 0.5s (ignored SIGTERM; killed with SIGKILL)"
 expect_out "failed: 3 timeout"

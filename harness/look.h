@@ -1,0 +1,66 @@
+/*
+ * look.h - what a hung test's processes are doing, read from /proc
+ * before assay kills them (docs/hangs.md).
+ *
+ * Two samples an interval apart of every thread of the test's session
+ * and of every descendant of its first process (one that left the
+ * session included): state, wait channel, current system call, CPU time.
+ * From them, one verdict: deadlock, busy-loop, blocked-io, sleeping or
+ * stopped,
+ * and a report: the verdict line and a table of the threads.
+ *
+ * Never signals, never traces (a debugger is a helper process, not
+ * this), never blocks on anything but /proc, never allocates without
+ * bound (LOOK_THREADS_MAX threads are kept; the rest are counted). A
+ * process or thread that vanishes between reads is dropped, never an
+ * error. Any thread.
+ */
+#ifndef ASSAY_LOOK_H
+#define ASSAY_LOOK_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define LOOK_THREADS_MAX 256
+
+enum look_class {
+	LOOK_GONE,              /* nothing left alive to look at */
+	LOOK_DEADLOCK,          /* every thread waits on a lock, no CPU */
+	LOOK_BUSY,              /* CPU burning */
+	LOOK_BLOCKED_IO,        /* waiting to read, poll, accept, or on disk */
+	LOOK_SLEEPING,          /* asleep, or waiting on something else */
+	LOOK_STOPPED            /* stopped by a signal or a debugger */
+};
+
+struct look_thread {
+	pid_t pid, tid;
+	char state;             /* /proc's: R, S, D, T, Z... */
+	long syscall;           /* the call it waits in; -1: none or unknown */
+	char wchan[48];         /* the kernel function it sleeps in, or "" */
+	char comm[17];
+	uint64_t cpu0_ns, cpu1_ns;      /* CPU time at each sample */
+	int seen;               /* 1: in the first sample only; 2: in both */
+};
+
+struct look {
+	pid_t root;
+	struct look_thread t[LOOK_THREADS_MAX];
+	size_t n;
+	size_t more;            /* threads past LOOK_THREADS_MAX */
+	size_t procs;
+	uint64_t t0_ns, t1_ns;
+};
+
+/* First sample at now: root's session and root's descendants. */
+void look_begin(struct look *lk, pid_t root, uint64_t now);
+/* Second sample at now: CPU over the interval, the states as they are. */
+void look_end(struct look *lk, uint64_t now);
+/* The verdict, and in why (n bytes) what it rests on, one line. */
+enum look_class look_classify(const struct look *lk, char *why, size_t n);
+const char *look_class_name(enum look_class c);
+/* The report: "CLASS: WHY", then the table of threads, each line ended
+ * by '\n'. malloc'd. */
+char *look_report(const struct look *lk);
+
+#endif
