@@ -174,3 +174,23 @@ fail:
 	errno = saved;
 	return -1;
 }
+
+char *io_find_program(const char *name)
+{
+	const char *p = getenv("PATH"), *end;
+
+	if (strchr(name, '/'))
+		return NULL;
+	for (p = p ? p : "/usr/bin:/bin";; p = end + 1) {
+		char *full;
+
+		end = strchrnul(p, ':');
+		full = end > p ? xasprintf("%.*s/%s", (int)(end - p), p, name)
+			       : xasprintf("./%s", name);
+		if (access(full, X_OK) == 0)
+			return full;
+		free(full);
+		if (!*end)
+			return NULL;
+	}
+}

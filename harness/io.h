@@ -39,6 +39,9 @@ uint64_t io_wall_ns(void);
 int io_atomic_open(const char *path, char **tmp);
 int io_atomic_commit(int fd, char *tmp, const char *path);
 void io_atomic_abort(int fd, char *tmp);
+/* name as execvp would find it in PATH (malloc'd), or NULL: not there,
+ * or name holds a '/' (it is a path already). */
+char *io_find_program(const char *name);
 /* mkdir -p: dir and its missing parents (mode 0777 less the umask);
  * 0, or -1 with errno from the mkdir that failed. */
 int io_mkdir_p(const char *dir);

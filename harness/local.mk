@@ -41,6 +41,7 @@ harness_libassay_a_SOURCES = \
 	harness/task.c harness/task.h \
 	harness/xalloc.c harness/xalloc.h \
 	harness/watchdog.c harness/watchdog.h \
+	harness/wrapper.c harness/wrapper.h \
 	harness/xmltext.c harness/xmltext.h \
 	$(builtin_plugin_sources)
 

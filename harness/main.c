@@ -25,6 +25,7 @@
 #include "io.h"
 #include "lister.h"
 #include "merge.h"
+#include "wrapper.h"
 #include "opts.h"
 #include "order.h"
 #include "props.h"
@@ -160,6 +161,8 @@ struct plan {
 	struct order_pools pools;
 	struct shard shard;
 	uint64_t seed;
+	struct wrapper wrapper;         /* argv NULL: none */
+	double timeout_scale;           /* --timeout-multiplier x the wrapper's */
 };
 
 static int run_tests(struct test_table *t, const struct registry *reg,
@@ -174,6 +177,10 @@ static int run_tests(struct test_table *t, const struct registry *reg,
 		.retries = o->retries, .pools = &p->pools, .history = &p->history,
 		.shuffled = o->order == ORDER_RANDOM, .seed = p->seed,
 		.shard = p->shard.k, .nshards = p->shard.n, .batch = o->batch,
+		.idle_timeout_s = o->idle_timeout_s, .backtrace = !o->no_backtrace,
+		.wrapper = p->wrapper.argv ? &p->wrapper : NULL,
+		.timeout_scale = p->timeout_scale,
+		.timeout_multiplier = o->timeout_multiplier,
 	};
 	struct run_state rs = { 0 };
 	struct err e = ERR_INIT;
@@ -270,6 +277,13 @@ static int plan_run(struct test_table *t, struct conf *c,
 	struct order_opts oo = { .mode = o->order, .failed_first = o->failed_first,
 				 .timeout_s = o->timeout_s,
 				 .slots = o->jobs, .retries = o->retries };
+	int rc;
+
+	if (o->wrapper && (rc = wrapper_parse(&p->wrapper, o->wrapper, e)) < 0)
+		return rc;
+	p->timeout_scale = o->timeout_multiplier *
+			   (p->wrapper.argv ? p->wrapper.scale : 1);
+	oo.timeout_scale = p->timeout_scale;
 
 	history_load(&p->history, o->state_dir);
 	warn_lines(p->history.problem);
@@ -363,6 +377,7 @@ static int command(struct opts *o, struct registry *reg, int argc,
 	conf_release(&conf);
 	history_release(&p.history);
 	order_pools_release(&p.pools);
+	wrapper_release(&p.wrapper);
 	return rc;
 }
 

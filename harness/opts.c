@@ -46,9 +46,18 @@ const char *opts_usage(void)
 "Options:\n"
 "  -j, --jobs N         run N tests at once (default and 0: online CPUs)\n"
 "  -t, --timeout SECS   per-test deadline, fractions allowed (default 300,\n"
-"                       0: none); at it the test's process group gets\n"
-"                       SIGTERM, then SIGKILL after the grace period\n"
+"                       0: none); at it the test is looked at (docs/hangs.md),\n"
+"                       then its process group gets SIGTERM, then SIGKILL\n"
+"                       after the grace period\n"
 "      --grace SECS     SIGTERM to SIGKILL delay (default 3)\n"
+"      --timeout-multiplier F  scale every deadline by F (e.g. 2 on a slow\n"
+"                       machine); a --wrapper scales them too\n"
+"      --idle-timeout SECS  a test that prints nothing for SECS is hung\n"
+"                       (default 0: none)\n"
+"      --no-backtrace   at a deadline, no gdb backtraces of the test's\n"
+"                       threads (what /proc says is still read)\n"
+"      --wrapper CMD    put CMD in front of every test's command line,\n"
+"                       e.g. 'valgrind --error-exitcode=1' (docs/hangs.md)\n"
 "  -x, --exclude GLOB   skip files and directories whose name or path\n"
 "                       relative to PATH matches GLOB (repeatable)\n"
 "      --strict-discovery  an entry left out of the search (a dangling\n"
@@ -154,6 +163,21 @@ static int parse_seconds(const char *opt, const char *arg, double *out,
 	return 0;
 }
 
+static int parse_multiplier(const char *arg, double *out, struct err *e)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(arg, &end);
+	if (!*arg || *end || errno || !isfinite(v) || v <= 0 || v > 1000)
+		return err_set(e, ERR_USAGE,
+			       "--timeout-multiplier wants a factor above 0 and up to 1000 (e.g. 2 or 0.5), got '%s'",
+			       arg);
+	*out = v;
+	return 0;
+}
+
 static int parse_command(struct opts *o, const char *cmd, struct err *e)
 {
 	if (!strcmp(cmd, "run"))
@@ -180,7 +204,8 @@ enum { OPT_GRACE = 256, OPT_PLUGIN, OPT_REPORTER, OPT_TAIL, OPT_COLOR,
        OPT_JUNIT_OUTPUT, OPT_JUNIT_MAX_TEXT, OPT_OUTPUT_DIR, OPT_KEEP_LOGS, OPT_SHARED_HOME, OPT_STRICT_DISCOVERY, OPT_MAX_LOG, OPT_MAX_LOGS_TOTAL,
        OPT_STATE_DIR, OPT_ORDER, OPT_SHUFFLE, OPT_SEED, OPT_FAILED_FIRST,
        OPT_REPEAT, OPT_STRESS, OPT_UNTIL_FAIL, OPT_RETRIES, OPT_FLAKY_RESULT,
-       OPT_SHARD, OPT_TOP, OPT_GRANULARITY };
+       OPT_SHARD, OPT_TOP, OPT_GRANULARITY, OPT_NO_BACKTRACE,
+       OPT_TIMEOUT_MULTIPLIER, OPT_IDLE_TIMEOUT, OPT_WRAPPER };
 
 static const struct option long_opts[] = {
 	{ "jobs", required_argument, NULL, 'j' },
@@ -219,6 +244,10 @@ static const struct option long_opts[] = {
 	{ "shard", required_argument, NULL, OPT_SHARD },
 	{ "top", required_argument, NULL, OPT_TOP },
 	{ "gtest-granularity", required_argument, NULL, OPT_GRANULARITY },
+	{ "no-backtrace", no_argument, NULL, OPT_NO_BACKTRACE },
+	{ "timeout-multiplier", required_argument, NULL, OPT_TIMEOUT_MULTIPLIER },
+	{ "idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT },
+	{ "wrapper", required_argument, NULL, OPT_WRAPPER },
 	{ "set", required_argument, NULL, 'c' },
 	{ "tail-lines", required_argument, NULL, OPT_TAIL },
 	{ "color", required_argument, NULL, OPT_COLOR },
@@ -448,6 +477,10 @@ static int parse_one(struct opts *o, int c, const char *arg, const char *bad,
 	case OPT_SHARD: return shard_parse(arg, &o->shard, e);
 	case OPT_TOP: return parse_count("--top", arg, 100000, &o->top, e);
 	case OPT_GRANULARITY: return parse_granularity(o, arg, e);
+	case OPT_NO_BACKTRACE: o->no_backtrace = true; return 0;
+	case OPT_TIMEOUT_MULTIPLIER: return parse_multiplier(arg, &o->timeout_multiplier, e);
+	case OPT_IDLE_TIMEOUT: return parse_seconds("--idle-timeout", arg, &o->idle_timeout_s, e);
+	case OPT_WRAPPER: o->wrapper = arg; return 0;
 	case OPT_TAIL: return parse_uint("--tail-lines", arg, 100000, &o->tail_lines, e);
 	case OPT_COLOR: return parse_color(o, arg, e);
 	case 'h': o->command = OPTS_HELP; return 1;
@@ -464,6 +497,7 @@ static void opts_init(struct opts *o)
 	memset(o, 0, sizeof(*o));
 	o->timeout_s = OPTS_DEFAULT_TIMEOUT;
 	o->grace_s = OPTS_DEFAULT_GRACE;
+	o->timeout_multiplier = 1;
 	o->tail_lines = OPTS_DEFAULT_TAIL;
 	o->junit_max_text = OPTS_DEFAULT_MAX_TEXT;
 	o->max_log = OPTS_DEFAULT_MAX_LOG;

@@ -33,6 +33,10 @@ struct opts {
 	unsigned jobs;                  /* resolved: 0 became the CPU count */
 	double timeout_s;               /* 0: no deadline */
 	double grace_s;                 /* SIGTERM to SIGKILL */
+	double timeout_multiplier;      /* every deadline times this (1) */
+	double idle_timeout_s;          /* no output this long: hung; 0 none */
+	bool no_backtrace;              /* no gdb at a deadline */
+	const char *wrapper;            /* --wrapper CMD, or NULL */
 	const char *kind;               /* --kind: forced for every path */
 	const char *config;             /* --config FILE, or NULL */
 	enum opts_color color;

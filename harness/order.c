@@ -113,7 +113,8 @@ static void apply_conf(struct test *x, struct conf *c,
 		conf_lookup(c, x->pub.path, x->pub.id, &cs);
 	if (cs.serial < 0)
 		cs.serial = x->kind_serial;
-	x->pub.timeout_s = cs.timeout_s >= 0 ? cs.timeout_s : o->timeout_s;
+	x->pub.timeout_s = (cs.timeout_s >= 0 ? cs.timeout_s : o->timeout_s) *
+			   (o->timeout_scale > 0 ? o->timeout_scale : 1);
 	x->pub.tap_plan = cs.tap_plan >= 0 ? cs.tap_plan : 0;
 	x->need.weight = cs.serial == 1 ? o->slots :
 			 cs.slots > 0 ? (unsigned)cs.slots : 1;

@@ -40,6 +40,9 @@ struct order_opts {
 	double timeout_s;               /* --timeout, unless conf sets it: a
 	                                 * test's deadline is set here and
 	                                 * nowhere else */
+	double timeout_scale;           /* every deadline times this
+	                                 * (--timeout-multiplier, --wrapper);
+	                                 * 0 counts as 1 */
 };
 
 /* The exclusion groups tests named: a test's need.pool[i] indexes

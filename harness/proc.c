@@ -48,6 +48,11 @@ void proc_release(struct proc *p)
 	proc_clear(p);
 	free(p->look);
 	p->look = NULL;
+	if (p->bt) {            /* a debugger still running is forgotten */
+		proc_release(p->bt);
+		free(p->bt);
+		p->bt = NULL;
+	}
 	capture_release(&p->cap[0]);
 	capture_release(&p->cap[1]);
 }
@@ -107,10 +112,34 @@ static void send_term(struct proc *p, uint64_t now)
 	set_timer(p, now + p->env->grace_ns, EV_GRACE_OVER);
 }
 
-/* A test at its deadline is looked at before any signal: the first
- * sample now, the second when EV_LOOKED comes. */
+/* When a running proc must be woken: its deadline, or for a test under
+ * --idle-timeout, the end of its silence so far; 0: never. */
+static uint64_t wake_at(const struct proc *p)
+{
+	uint64_t idle = p->sort == PROC_TEST && p->env->idle_ns ?
+			p->last_out_ns + p->env->idle_ns : 0;
+
+	if (!idle || (p->deadline_ns && p->deadline_ns < idle))
+		return p->deadline_ns;
+	return idle;
+}
+
+static void arm(struct proc *p)
+{
+	uint64_t at = wake_at(p);
+
+	set_timer(p, at, at ? EV_DEADLINE : EV_NONE);
+}
+
+/* A test at its deadline (or silent too long) is looked at before any
+ * signal: the first sample now, the second when EV_LOOKED comes. */
 static void on_deadline(struct proc *p, uint64_t now)
 {
+	if (now < wake_at(p)) {         /* it spoke since: not silent */
+		arm(p);
+		return;
+	}
+	p->idle = !(p->deadline_ns && now >= p->deadline_ns);
 	p->timed_out = true;
 	if (p->sort != PROC_TEST || !p->env->look_ns) {
 		send_term(p, now);
@@ -123,11 +152,138 @@ static void on_deadline(struct proc *p, uint64_t now)
 	set_timer(p, now + p->env->look_ns, EV_LOOKED);
 }
 
+/* ---- backtraces: the debugger, one helper proc per process traced ---- */
+
+#define BT_PROCS_MAX 4          /* processes of one test traced */
+#define BT_TEXT_MAX (16 * 1024) /* of one process's backtraces */
+
+static void bt_done(struct proc *bt);
+static const struct proc_ops bt_ops = { .done = bt_done };
+
+/* Appends "\n" and text to p->look_report. */
+static void report_add(struct proc *p, const char *text)
+{
+	char *s = xasprintf("%s%s", p->look_report ? p->look_report : "", text);
+
+	free(p->look_report);
+	p->look_report = s;
+}
+
+/* The pid of the look's i-th process (its threads come grouped). */
+static pid_t look_proc(const struct look *lk, size_t i)
+{
+	size_t k = 0;
+
+	for (size_t t = 0; t < lk->n; t++)
+		if (t == 0 || lk->t[t].pid != lk->t[t - 1].pid) {
+			if (k++ == i)
+				return lk->t[t].pid;
+		}
+	return 0;
+}
+
+/* Starts the debugger on the next process to trace; false when there
+ * is none (or no time left), and the look is over. */
+static bool bt_next(struct proc *p, uint64_t now)
+{
+	pid_t pid = p->bt_next < BT_PROCS_MAX ? look_proc(p->look, p->bt_next) : 0;
+	char pidbuf[24];
+	char *argv[] = {
+		(char *)p->env->debugger, "--batch", "--nx", "-p", pidbuf,
+		"-ex", "set pagination off", "-ex", "set width 0",
+		"-ex", "thread apply all bt 24", NULL
+	};
+	struct spawn_opts so = SPAWN_OPTS_INIT;
+
+	if (!pid || now >= p->bt_until || proc_is_running(p->bt))
+		return false;
+	p->bt_next++;
+	snprintf(pidbuf, sizeof(pidbuf), "%d", (int)pid);
+	so.path = p->env->debugger;
+	so.argv = argv;
+	so.envp = p->env->base_env;
+	so.pdeathsig = SIGKILL;
+	p->bt_pid = pid;
+	/* if it cannot start, bt_done has already gone on from here */
+	proc_start(p->bt, &so, p->bt_until - now);
+	return true;
+}
+
+/* What the debugger printed of one process: its "Thread" and "#N"
+ * lines (the rest is gdb talking about itself), bounded. */
+static void bt_collect(struct proc *p, struct proc *bt)
+{
+	const struct assay_output *o = bt->exit.out;
+	char *text = NULL, *line, *save = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	char *all;
+
+	if (!f)
+		return;
+	all = xasprintf("%.*s%s%.*s", (int)o->head_len, o->head,
+			o->total > o->head_len + o->tail_len ? "\n" : "",
+			(int)(o->total > o->head_len ? o->tail_len : 0), o->tail);
+	fprintf(f, "backtraces of process %d (gdb):\n", (int)p->bt_pid);
+	if (bt->exit.how == ASSAY_SPAWN_FAILED)
+		fprintf(f, "  (gdb could not start: %s)\n", bt->note);
+	for (line = strtok_r(all, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		if ((!strncmp(line, "Thread ", 7) || line[0] == '#') && ftell(f) < BT_TEXT_MAX)
+			fprintf(f, "  %s\n", line);
+	if (bt->exit.how == ASSAY_TIMED_OUT)
+		fprintf(f, "  (gdb did not finish in time: stopped)\n");
+	free(all);
+	if (fclose(f) == 0 && text)
+		report_add(p, text);
+	free(text);
+}
+
+static void bt_done(struct proc *bt)
+{
+	struct proc *p = bt->owner;
+
+	if (p->state == PROC_LOOKING) {
+		bt_collect(p, bt);
+		proc_clear(bt);
+		proc_dispatch(p, EV_TRACED, io_now_ns());
+	} else {
+		proc_clear(bt);
+	}
+}
+
 static void on_looked(struct proc *p, uint64_t now)
 {
 	look_end(p->look, now);
 	free(p->look_report);
 	p->look_report = look_report(p->look);
+	if (p->env->no_debugger)
+		report_add(p, p->env->no_debugger);
+	if (p->env->debugger && look_proc(p->look, 0)) {
+		if (!p->bt) {
+			p->bt = xmalloc(sizeof(*p->bt));
+			proc_init(p->bt, p->env, PROC_HELPER, &bt_ops, p);
+		}
+		p->bt_next = 0;
+		p->bt_until = now + p->env->backtrace_ns;
+		set_timer(p, 0, EV_NONE);
+		if (bt_next(p, now))
+			return;
+	}
+	send_term(p, now);
+}
+
+/* One process traced: the next, or the kill ladder. */
+static void on_traced(struct proc *p, uint64_t now)
+{
+	if (!bt_next(p, now))
+		send_term(p, now);
+}
+
+/* A stop while the debugger runs: it is stopped too. */
+static void look_cancel(struct proc *p, uint64_t now)
+{
+	if (p->bt && proc_is_running(p->bt))
+		proc_dispatch(p->bt, EV_KILL_NOW, now);
 	send_term(p, now);
 }
 
@@ -235,8 +391,8 @@ static proc_action *const proc_table[PROC_NSTATES][PROC_NEVENTS] = {
 			   [EV_DEADLINE] = on_deadline, [EV_CANCEL] = on_cancel,
 			   [EV_KILL_NOW] = kill_group },
 	[PROC_LOOKING] = { [EV_EXIT] = on_exit_, [EV_EOF] = on_eof,
-			   [EV_LOOKED] = on_looked, [EV_CANCEL] = send_term,
-			   [EV_KILL_NOW] = kill_group },
+			   [EV_LOOKED] = on_looked, [EV_TRACED] = on_traced,
+			   [EV_CANCEL] = look_cancel, [EV_KILL_NOW] = kill_group },
 	[PROC_TERM_SENT] = { [EV_EXIT] = on_exit_, [EV_EOF] = on_eof,
 			     [EV_GRACE_OVER] = kill_group,
 			     [EV_KILL_NOW] = kill_group },
@@ -264,7 +420,7 @@ void proc_set_deadline(struct proc *p, uint64_t deadline_ns)
 {
 	p->deadline_ns = deadline_ns;
 	if (p->state == PROC_RUNNING)
-		set_timer(p, deadline_ns, deadline_ns ? EV_DEADLINE : EV_NONE);
+		arm(p);
 }
 
 /* ---- starting ---- */
@@ -377,8 +533,8 @@ void proc_start(struct proc *p, const struct spawn_opts *o,
 	loop_child_watch(p->env->loop, &p->child, p->pid, on_child_exit, p);
 	watchdog_tell(p->env->watchdog, p->pid, true);
 	p->state = PROC_RUNNING;
-	if (deadline_ns)
-		set_timer(p, deadline_ns, EV_DEADLINE);
+	p->last_out_ns = now;
+	arm(p);
 }
 
 /* ---- running ---- */
@@ -403,6 +559,8 @@ static void read_stream(struct proc_stream *s)
 			logs_spill(p->env->logs, &p->log[i], &p->cap[i], buf,
 				   (size_t)r);
 		capture_add(&p->cap[i], buf, (size_t)r);
+		if (p->sort == PROC_TEST && p->env->idle_ns)
+			p->last_out_ns = io_now_ns();
 		if (p->ops->output)
 			p->ops->output(p, s->stream, buf, (size_t)r);
 	}
@@ -434,6 +592,8 @@ static void on_child_exit(struct loop_child *c)
 
 void proc_clear(struct proc *p)
 {
+	if (p->bt && proc_is_running(p->bt))    /* it ends on its own time */
+		proc_dispatch(p->bt, EV_KILL_NOW, io_now_ns());
 	close_stream(p, 0);
 	close_stream(p, 1);
 	proc_close_stdin(p);
@@ -445,7 +605,7 @@ void proc_clear(struct proc *p)
 	log_stream_clear(&p->log[1]);
 	p->pid = 0;
 	p->state = PROC_IDLE;
-	p->timed_out = p->cancelled = p->reaped = p->abandoned = false;
+	p->timed_out = p->cancelled = p->reaped = p->abandoned = p->idle = false;
 	p->spawn_errno = p->last_signal = p->wait_status = 0;
 	p->deadline_ns = 0;
 	p->timer_ev = EV_NONE;

@@ -38,17 +38,26 @@ enum proc_state { PROC_IDLE, PROC_RUNNING, PROC_LOOKING, PROC_TERM_SENT,
 		  PROC_KILL_SENT, PROC_DRAINING, PROC_DONE, PROC_NSTATES };
 
 enum proc_event { EV_NONE, EV_EXIT, EV_EOF, EV_DEADLINE, EV_LOOKED,
-		  EV_GRACE_OVER, EV_CANCEL, EV_KILL_NOW, EV_DRAIN_OVER,
-		  EV_STUCK, PROC_NEVENTS };
+		  EV_TRACED, EV_GRACE_OVER, EV_CANCEL, EV_KILL_NOW,
+		  EV_DRAIN_OVER, EV_STUCK, PROC_NEVENTS };
 
 /* What every proc of a run shares; set up once by its owner. */
 struct proc_env {
 	struct loop *loop;
 	struct logs *logs;              /* where a test's whole output goes;
 	                                 * NULL: nowhere */
+	uint64_t idle_ns;               /* a test silent this long is hung
+	                                 * (--idle-timeout); 0: never */
 	uint64_t look_ns;               /* a test at its deadline: the time
 	                                 * between look.h's two samples,
 	                                 * before any signal; 0: no look */
+	const char *debugger;           /* gdb's path: after the look, the
+	                                 * backtraces of the test's threads
+	                                 * (a helper proc); NULL: none */
+	const char *no_debugger;        /* why there is none, for the report
+	                                 * (NULL: none was wanted) */
+	uint64_t backtrace_ns;          /* all of one test's backtraces */
+	char *const *base_env;          /* the debugger's environment */
 	uint64_t grace_ns;              /* SIGTERM to SIGKILL */
 	uint64_t drain_ns;              /* exit to giving up on open pipes */
 	uint64_t stuck_ns;              /* SIGKILL to giving up on the process */
@@ -98,6 +107,9 @@ struct proc {
 	uint64_t deadline_ns;           /* 0: none */
 	int last_signal;                /* last signal sent to the group */
 	bool timed_out, cancelled, reaped;
+	bool idle;                      /* timed out by its silence
+	                                 * (--idle-timeout), not its deadline */
+	uint64_t last_out_ns;           /* its last output (or its start) */
 	bool abandoned;                 /* survived SIGKILL: never reaped here */
 	int wait_status;
 	int spawn_errno;                /* set-up or exec failed: never ran */
@@ -106,7 +118,13 @@ struct proc {
 	char note[256];                 /* e.g. processes it left behind */
 	struct look *look;              /* while it is looked at */
 	char *look_report;              /* a test that met its deadline:
-	                                 * look_report's, or NULL */
+	                                 * look_report's, then the
+	                                 * backtraces; or NULL */
+	struct proc *bt;                /* the debugger, a helper; NULL
+	                                 * until the first is needed */
+	size_t bt_next;                 /* the look's next process to trace */
+	pid_t bt_pid;                   /* the one being traced */
+	uint64_t bt_until;              /* when all backtraces must be done */
 };
 
 /* Prepares p once (allocates the capture buffers). */

@@ -23,6 +23,7 @@
 #include "sched.h"
 #include "scratch.h"
 #include "watchdog.h"
+#include "wrapper.h"
 #include "table.h"
 #include "task.h"
 #include "xalloc.h"
@@ -35,6 +36,7 @@
                                       * argument (128 KiB at most) */
 #define STUCK_NS 10000000000u   /* SIGKILL to abandoning the process */
 #define LOOK_NS 100000000u      /* a hung test's two samples, apart */
+#define BACKTRACE_NS 20000000000u       /* all of a hung test's backtraces */
 
 extern char **environ;
 
@@ -61,6 +63,7 @@ struct runner {
 	struct watchdog watchdog;       /* kills what a killed assay leaves */
 	struct logs logs;
 	struct task_env env;
+	char *debugger;                 /* gdb's path, or NULL */
 	struct task *tasks;             /* one per slot */
 	struct task *done_head;         /* tasks whose process ended, to be
 	                                 * collected after the loop's phase */
@@ -247,7 +250,7 @@ static char *with_look(struct task *j, struct assay_verdict *v, char *reason,
 	snprintf(reason + strlen(reason), n - strlen(reason), "; %.*s",
 		 (int)word, look);
 	v->reason = reason;
-	return xasprintf("%s%sat the deadline, before any signal: %.*s",
+	return xasprintf("%s%slooked at before any signal: %.*s",
 			 j->proc.note, j->proc.note[0] ? "\n" : "",
 			 (int)(strlen(look) - (look[strlen(look) - 1] == '\n')), look);
 }
@@ -283,6 +286,12 @@ static void on_verdict(struct assay_job_ctx *ctx, const struct assay_verdict *kv
 		v.outcome = ASSAY_ERROR;
 	sl->own |= !v.case_name;
 	sanitize(j, sl, x, &v, reason, sizeof(reason));
+	if (done && v.outcome == ASSAY_TIMEOUT && j->proc.idle) {
+		snprintf(reason, sizeof(reason),
+			 "hung: no output for %gs (--idle-timeout)",
+			 r->o->idle_timeout_s);
+		v.reason = reason;
+	}
 	if (done && v.outcome == ASSAY_TIMEOUT && j->proc.look_report)
 		note = with_look(j, &v, reason, sizeof(reason));
 	tally = tally_of(r, v.outcome);
@@ -728,12 +737,19 @@ static int setup(struct runner *r, struct err *e)
 		return err_set(e, ERR_SYS, "cannot become a child subreaper");
 	r->env.base_env = environ;
 	loop_on_signal(r->loop, stop_run, r);
+	r->debugger = r->o->backtrace ? io_find_program("gdb") : NULL;
 	r->env.proc = (struct proc_env){
 		.loop = r->loop, .logs = &r->logs,
 		.grace_ns = (uint64_t)(r->o->grace_s * 1e9),
 		.drain_ns = DRAIN_NS, .stuck_ns = STUCK_NS,
 		.watchdog = &r->watchdog, .look_ns = LOOK_NS,
+		.idle_ns = (uint64_t)(r->o->idle_timeout_s * 1e9),
+		.debugger = r->debugger, .backtrace_ns = BACKTRACE_NS,
+		.no_debugger = r->o->backtrace && !r->debugger ?
+			"no backtraces: gdb is not installed (install it for them; --no-backtrace drops this line)\n" : NULL,
+		.base_env = environ,
 	};
+	r->env.wrapper = r->o->wrapper;
 	r->env.scratch = &r->scratch;
 	r->done_tail = &r->done_head;
 	sched_init(&r->sched, r->o->jobs);
@@ -762,6 +778,7 @@ static void teardown(struct runner *r)
 	if (r->sched.free_slots)
 		sched_release(&r->sched);
 	loop_free(r->loop);
+	free(r->debugger);
 	watchdog_stop(&r->watchdog);
 	scratch_close(&r->scratch);
 	logs_release(&r->logs);
@@ -981,12 +998,30 @@ static void sum_up(struct runner *r)
 	rs->info.nrepeats = n;
 }
 
+/* What scaled the deadlines, and by how much. */
+static char *scale_note(const struct runner_opts *o)
+{
+	char mult[64] = "";
+
+	if (o->timeout_multiplier != 1)
+		snprintf(mult, sizeof(mult), "--timeout-multiplier %g", o->timeout_multiplier);
+	return xasprintf("assay: deadlines were scaled x%g: %s%s%s%s",
+			 o->timeout_scale, mult,
+			 *mult && o->wrapper && o->wrapper->scale != 1 ? ", " : "",
+			 o->wrapper && o->wrapper->scale != 1 ? "--wrapper " : "",
+			 o->wrapper && o->wrapper->scale != 1 ? o->wrapper->why : "");
+}
+
 /* Run-end notes: processes left behind, logs that could not be kept. */
 static void end_notes(struct runner *r)
 {
 	struct run_state *rs = r->rs;
 
 	orphans_sweep(&rs->note);
+	if (r->o->timeout_scale != 1 && r->o->timeout_scale > 0)
+		add_note(rs, scale_note(r->o));
+	if (r->o->wrapper && r->o->wrapper->scale == 1)
+		add_note(rs, xasprintf("assay: --wrapper: %s", r->o->wrapper->why));
 	if (r->scratch.swept || r->logs.swept)
 		add_note(rs, xasprintf("assay: removed what killed runs left behind: %u scratch director%s, %u partial log%s",
 				       r->scratch.swept, r->scratch.swept == 1 ? "y" : "ies",

@@ -23,6 +23,8 @@
 #include "err.h"
 #include "sinks.h"
 
+struct wrapper;
+
 struct bus;
 struct history;
 struct order_pools;
@@ -53,6 +55,11 @@ struct runner_opts {
 	unsigned shard, nshards;
 	double timeout_s;       /* for the run info only: tests carry theirs */
 	double grace_s;
+	double idle_timeout_s;  /* no output this long: hung; 0: none */
+	bool backtrace;         /* gdb at a deadline, when installed */
+	const struct wrapper *wrapper;  /* in front of every test; or NULL */
+	double timeout_scale;   /* deadlines were scaled by this (for a note) */
+	double timeout_multiplier;      /* ... of which --timeout-multiplier */
 	bool strict_todo;       /* an xpass counts as failed */
 	const char *output_dir; /* whole logs of failed jobs; NULL: none */
 	uint64_t max_log;       /* bytes kept of one stream (--max-log-size) */

@@ -9,6 +9,7 @@
 #include "scratch.h"
 #include "table.h"
 #include "task.h"
+#include "wrapper.h"
 #include "xalloc.h"
 
 static void on_output(struct proc *p, int stream, const char *buf, size_t n)
@@ -94,10 +95,19 @@ void task_start(struct task *t, struct test *x, uint64_t id,
 	t->envp = build_env(t, spec.env);
 	so.argv = spec.argv ? (char *const *)spec.argv : argv;
 	so.path = so.argv[0];
+	if (t->env->wrapper) {  /* which runs the test as a path */
+		t->argv = wrapper_argv(t->env->wrapper, so.argv);
+		if (!strchr(so.path, '/'))
+			t->argv[t->env->wrapper->argc] = t->arg0 =
+				xasprintf("./%s", so.path);
+		so.argv = t->argv;
+		so.path = t->env->wrapper->path;
+	}
 	so.envp = t->envp;
 	so.cwd = spec.cwd;
 	so.stdin_path = spec.stdin_path;
 	so.pdeathsig = SIGKILL;         /* dies with assay, even a kill -9 */
+	so.ptracer_any = true;          /* gdb may look at it when it hangs */
 	proc_start(&t->proc, &so, timeout_ns);
 }
 
@@ -107,6 +117,10 @@ void task_clear(struct task *t)
 		scratch_discard(t->env->scratch, t->dir);
 	free(t->tmpdir);
 	spawn_env_free(t->envp);
+	free(t->argv);
+	free(t->arg0);
+	t->argv = NULL;
+	t->arg0 = NULL;
 	proc_clear(&t->proc);
 	t->dir = NULL;
 	t->tmpdir = NULL;

@@ -27,6 +27,7 @@ struct task_env {
 	struct proc_env proc;
 	struct scratch *scratch;
 	char *const *base_env;          /* the environment tests inherit */
+	const struct wrapper *wrapper;  /* in front of every test; or NULL */
 };
 
 struct task {
@@ -40,6 +41,9 @@ struct task {
 	char *dir;                      /* its scratch directory */
 	char *tmpdir;                   /* dir/tmp: TMPDIR */
 	char **envp;
+	char **argv;                    /* with the wrapper in front; or NULL */
+	char *arg0;                     /* "./PATH" in it, for a PATH without
+	                                 * a '/'; or NULL */
 	void *kind_state;
 	bool begun;                     /* job_begin ran (or there is none):
 	                                 * job_end must follow */

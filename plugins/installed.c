@@ -30,6 +30,7 @@
 
 #include "assay/plugin.h"
 #include "builtin.h"
+#include "harness/io.h"
 #include "harness/tap.h"
 #include "harness/xalloc.h"
 
@@ -165,26 +166,6 @@ struct ijob {
 	const char **argv;      /* d.argv with prog in front */
 };
 
-/* argv0 as execvp would find it in PATH, or NULL (then exec names it). */
-static char *find_program(const char *argv0)
-{
-	const char *p = getenv("PATH"), *end;
-
-	if (strchr(argv0, '/'))
-		return NULL;
-	for (p = p ? p : "/usr/bin:/bin";; p = end + 1) {
-		char *full;
-		end = strchrnul(p, ':');
-		full = end > p ? xasprintf("%.*s/%s", (int)(end - p), p, argv0)
-			       : xasprintf("./%s", argv0);
-		if (access(full, X_OK) == 0)
-			return full;
-		free(full);
-		if (!*end)
-			return NULL;
-	}
-}
-
 /* The working directory: TMPDIR/work holding only .testtmp. */
 static char *make_cwd(const char *tmpdir)
 {
@@ -222,7 +203,7 @@ static int installed_job_begin(void **state, const struct assay_task *task,
 	j->argv = xcalloc(n + 1, sizeof(*j->argv));
 	for (size_t i = 0; i < n; i++)
 		j->argv[i] = j->d.argv[i];
-	if ((j->prog = find_program(j->argv[0])))
+	if ((j->prog = io_find_program(j->argv[0])))
 		j->argv[0] = j->prog;
 	spec->argv = j->argv;
 	spec->env = (const char *const *)j->d.env;
