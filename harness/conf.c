@@ -173,6 +173,17 @@ static int set_tap_plan(const struct setting *st, struct conf_rule *r)
 	return refuse(st, "not a plan rule (want auto, required or optional)");
 }
 
+static int set_leaks(const struct setting *st, struct conf_rule *r)
+{
+	if (st->value && !strcasecmp(st->value, "fail"))
+		r->leaks = 0;
+	else if (st->value && !strcasecmp(st->value, "allow"))
+		r->leaks = 1;
+	else
+		return refuse(st, "not a leak rule (want fail or allow)");
+	return 0;
+}
+
 static const struct {
 	const char *key;
 	int (*set)(const struct setting *st, struct conf_rule *r);
@@ -180,7 +191,7 @@ static const struct {
 	{ "kind", set_kind },       { "timeout", set_timeout },
 	{ "slots", set_slots },     { "serial", set_serial },
 	{ "group", set_groups },    { "retries", set_retries },
-	{ "tap-plan", set_tap_plan },
+	{ "tap-plan", set_tap_plan }, { "leaks", set_leaks },
 };
 
 static void rule_release(struct conf_rule *r)
@@ -195,7 +206,7 @@ static void rule_release(struct conf_rule *r)
 static int add_rule(const struct setting *st)
 {
 	struct conf_rule r = { .timeout_s = -1, .slots = -1, .serial = -1,
-			       .retries = -1, .tap_plan = -1,
+			       .retries = -1, .tap_plan = -1, .leaks = -1,
 			       .where = st->src->where };
 	struct conf *c = st->src->c;
 	size_t i, n = sizeof(test_keys) / sizeof(test_keys[0]);
@@ -204,7 +215,7 @@ static int add_rule(const struct setting *st)
 	for (i = 0; i < n && strcasecmp(st->key, test_keys[i].key); i++)
 		;
 	if (i == n)
-		return refuse(st, "unknown key (known: kind, timeout, slots, serial, group, retries, tap-plan)");
+		return refuse(st, "unknown key (known: kind, timeout, slots, serial, group, retries, tap-plan, leaks)");
 	if ((rc = test_keys[i].set(st, &r)) < 0) {
 		rule_release(&r);
 		return rc;
@@ -348,6 +359,8 @@ static void fold(struct conf_settings *out, const struct conf_rule *r)
 		out->retries = r->retries;
 	if (out->tap_plan < 0)
 		out->tap_plan = r->tap_plan;
+	if (out->leaks < 0)
+		out->leaks = r->leaks;
 	if (!out->ngroups)
 		while (out->ngroups < CONF_MAX_GROUPS &&
 		       r->groups[out->ngroups]) {
@@ -363,7 +376,7 @@ static void lookup(const struct conf *c, const char *path, const char *id,
 {
 	*out = (struct conf_settings){ .timeout_s = -1, .slots = -1,
 				       .serial = -1, .retries = -1,
-				       .tap_plan = -1 };
+				       .tap_plan = -1, .leaks = -1 };
 	while (path[0] == '.' && path[1] == '/')
 		path += 2;
 	for (size_t i = c->n; i-- > 0;)

@@ -46,6 +46,7 @@ struct conf_rule {
 	int serial;                     /* < 0: unset, else 0 or 1 */
 	int retries;                    /* < 0: unset */
 	int tap_plan;                   /* < 0: unset, else enum tap_plan */
+	int leaks;                      /* < 0: unset, 1 allow, 0 fail */
 	char *groups[CONF_MAX_GROUPS];  /* set when groups[0] != NULL */
 	const char *where;              /* file name or "-c" (for errors) */
 };
@@ -70,6 +71,7 @@ struct conf_settings {
 	double timeout_s;               /* < 0: unset */
 	int slots, serial, retries;     /* < 0: unset */
 	int tap_plan;                   /* < 0: unset */
+	int leaks;                      /* 1 allow, 0 fail; < 0: unset */
 	const char *groups[CONF_MAX_GROUPS];
 	unsigned ngroups;
 };

@@ -1,7 +1,7 @@
 /*
  * look.c - see look.h.
  *
- * /proc/PID/stat gives each process's parent and session;
+ * /proc/PID/stat gives each process's parent, group and session;
  * /proc/PID/task/TID/{stat,schedstat,syscall,wchan} each thread's state,
  * CPU time (schedstat's nanoseconds, else stat's clock ticks), system
  * call and wait channel. syscall and wchan need the right to trace the
@@ -54,7 +54,7 @@ static ssize_t read_small(const char *path, char *buf, size_t n)
 struct stat_line {
 	char comm[17];
 	char state;
-	pid_t ppid, session;
+	pid_t ppid, pgrp, session;
 	unsigned long long utime, stime;        /* clock ticks */
 };
 
@@ -78,6 +78,7 @@ static bool read_stat(const char *path, struct stat_line *s)
 		switch (field) {
 		case 3: s->state = tok[0]; break;
 		case 4: s->ppid = (pid_t)atol(tok); break;
+		case 5: s->pgrp = (pid_t)atol(tok); break;
 		case 6: s->session = (pid_t)atol(tok); break;
 		case 14: s->utime = strtoull(tok, NULL, 10); break;
 		case 15: s->stime = strtoull(tok, NULL, 10); break;
@@ -479,4 +480,101 @@ char *look_report(const struct look *lk)
 		return xasprintf("%s: %s\n", look_class_name(c), why);
 	}
 	return s;
+}
+
+/* ---- what a test leaves behind ---- */
+
+/* Whether the environment of pid holds the line marker. */
+static bool env_has(pid_t pid, const char *marker)
+{
+	enum { ENV_MAX = 64 * 1024 };   /* environments past this: no */
+	char path[64], *env = xmalloc(ENV_MAX);
+	ssize_t len;
+	bool found = false;
+
+	snprintf(path, sizeof(path), "/proc/%d/environ", (int)pid);
+	len = read_small(path, env, ENV_MAX);
+	for (ssize_t i = 0; len > 0 && i < len && !found; i += (ssize_t)strlen(env + i) + 1)
+		found = !strcmp(env + i, marker);
+	free(env);
+	return found;
+}
+
+/* The command line of pid, its arguments joined by spaces, cut to n. */
+static void cmdline(pid_t pid, char *out, size_t n)
+{
+	char path[64];
+	ssize_t len;
+
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+	len = read_small(path, out, n);
+	if (len <= 0) {
+		snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+		if (read_small(path, out, n) <= 0)
+			snprintf(out, n, "?");
+		out[strcspn(out, "\n")] = '\0';
+		return;
+	}
+	while (len > 0 && out[len - 1] == '\0')
+		len--;
+	for (ssize_t i = 0; i < len; i++)
+		if (out[i] == '\0')
+			out[i] = ' ';
+	out[len] = '\0';
+}
+
+size_t look_leftovers(pid_t root, const char *marker,
+		      struct look_leftover *v, size_t max)
+{
+	struct cand { pid_t pid, ppid; bool in; } *c = NULL;
+	size_t n = 0, cap = 0, found = 0;
+	pid_t self = getpid();
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	bool grew = true;
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		char path[300];
+		struct stat_line s;
+		pid_t pid;
+
+		/* what root started came after it: only newer pids (a pid
+		 * space that wrapped around hides some; the run's end sweep
+		 * still finds those) */
+		if (!is_number(de->d_name) || (pid = (pid_t)atol(de->d_name)) <= root)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
+		if (!read_stat(path, &s) || s.state == 'Z' || s.state == 'X')
+			continue;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 64;
+			c = xrealloc(c, cap * sizeof(*c));
+		}
+		c[n++] = (struct cand){
+			pid, s.ppid,
+			s.session == root || s.pgrp == root ||
+			(s.ppid == self && marker && env_has(pid, marker))
+		};
+	}
+	closedir(d);
+	while (grew) {          /* their descendants, to a fixpoint */
+		grew = false;
+		for (size_t i = 0; i < n; i++)
+			for (size_t j = 0; !c[i].in && j < n; j++)
+				if (c[j].in && c[i].ppid == c[j].pid)
+					c[i].in = grew = true;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!c[i].in)
+			continue;
+		if (found < max) {
+			v[found].pid = c[i].pid;
+			cmdline(c[i].pid, v[found].cmd, sizeof(v[found].cmd));
+		}
+		found++;
+	}
+	free(c);
+	return found;
 }

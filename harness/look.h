@@ -1,6 +1,7 @@
 /*
- * look.h - what a hung test's processes are doing, read from /proc
- * before assay kills them (docs/hangs.md).
+ * look.h - what a test's processes are doing, read from /proc: a hung
+ * test's before assay kills them (docs/hangs.md), and what a test left
+ * running when it exited.
  *
  * Two samples an interval apart of every thread of the test's session
  * and of every descendant of its first process (one that left the
@@ -62,5 +63,23 @@ const char *look_class_name(enum look_class c);
 /* The report: "CLASS: WHY", then the table of threads, each line ended
  * by '\n'. malloc'd. */
 char *look_report(const struct look *lk);
+
+/* A process a test left behind. */
+struct look_leftover {
+	pid_t pid;
+	char cmd[96];           /* its command line, cut */
+};
+
+/*
+ * At the exit of root (while it is a zombie, so that its pid still names
+ * its session and group): the processes it left running. Those of its
+ * session or process group, those assay adopted as their subreaper
+ * whose environment holds the line marker (may be NULL), and the
+ * descendants of all of them; only pids above root are looked at, as
+ * anything root started came after it. Fills v[0..max) and returns how
+ * many there are in all.
+ */
+size_t look_leftovers(pid_t root, const char *marker,
+		      struct look_leftover *v, size_t max);
 
 #endif

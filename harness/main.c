@@ -276,7 +276,8 @@ static int plan_run(struct test_table *t, struct conf *c,
 {
 	struct order_opts oo = { .mode = o->order, .failed_first = o->failed_first,
 				 .timeout_s = o->timeout_s,
-				 .slots = o->jobs, .retries = o->retries };
+				 .slots = o->jobs, .retries = o->retries,
+				 .allow_leaks = o->allow_leaks };
 	int rc;
 
 	if (o->wrapper && (rc = wrapper_parse(&p->wrapper, o->wrapper, e)) < 0)

@@ -56,6 +56,8 @@ const char *opts_usage(void)
 "                       (default 0: none)\n"
 "      --no-backtrace   at a deadline, no gdb backtraces of the test's\n"
 "                       threads (what /proc says is still read)\n"
+"      --allow-leaks    a test that leaves processes running passes if it\n"
+"                       passed (they are killed and named either way)\n"
 "      --wrapper CMD    put CMD in front of every test's command line,\n"
 "                       e.g. 'valgrind --error-exitcode=1' (docs/hangs.md)\n"
 "  -x, --exclude GLOB   skip files and directories whose name or path\n"
@@ -205,7 +207,8 @@ enum { OPT_GRACE = 256, OPT_PLUGIN, OPT_REPORTER, OPT_TAIL, OPT_COLOR,
        OPT_STATE_DIR, OPT_ORDER, OPT_SHUFFLE, OPT_SEED, OPT_FAILED_FIRST,
        OPT_REPEAT, OPT_STRESS, OPT_UNTIL_FAIL, OPT_RETRIES, OPT_FLAKY_RESULT,
        OPT_SHARD, OPT_TOP, OPT_GRANULARITY, OPT_NO_BACKTRACE,
-       OPT_TIMEOUT_MULTIPLIER, OPT_IDLE_TIMEOUT, OPT_WRAPPER };
+       OPT_TIMEOUT_MULTIPLIER, OPT_IDLE_TIMEOUT, OPT_WRAPPER,
+       OPT_ALLOW_LEAKS };
 
 static const struct option long_opts[] = {
 	{ "jobs", required_argument, NULL, 'j' },
@@ -248,6 +251,7 @@ static const struct option long_opts[] = {
 	{ "timeout-multiplier", required_argument, NULL, OPT_TIMEOUT_MULTIPLIER },
 	{ "idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT },
 	{ "wrapper", required_argument, NULL, OPT_WRAPPER },
+	{ "allow-leaks", no_argument, NULL, OPT_ALLOW_LEAKS },
 	{ "set", required_argument, NULL, 'c' },
 	{ "tail-lines", required_argument, NULL, OPT_TAIL },
 	{ "color", required_argument, NULL, OPT_COLOR },
@@ -481,6 +485,7 @@ static int parse_one(struct opts *o, int c, const char *arg, const char *bad,
 	case OPT_TIMEOUT_MULTIPLIER: return parse_multiplier(arg, &o->timeout_multiplier, e);
 	case OPT_IDLE_TIMEOUT: return parse_seconds("--idle-timeout", arg, &o->idle_timeout_s, e);
 	case OPT_WRAPPER: o->wrapper = arg; return 0;
+	case OPT_ALLOW_LEAKS: o->allow_leaks = true; return 0;
 	case OPT_TAIL: return parse_uint("--tail-lines", arg, 100000, &o->tail_lines, e);
 	case OPT_COLOR: return parse_color(o, arg, e);
 	case 'h': o->command = OPTS_HELP; return 1;

@@ -37,6 +37,7 @@ struct opts {
 	double idle_timeout_s;          /* no output this long: hung; 0 none */
 	bool no_backtrace;              /* no gdb at a deadline */
 	const char *wrapper;            /* --wrapper CMD, or NULL */
+	bool allow_leaks;               /* leftovers do not fail a test */
 	const char *kind;               /* --kind: forced for every path */
 	const char *config;             /* --config FILE, or NULL */
 	enum opts_color color;

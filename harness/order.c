@@ -107,7 +107,7 @@ static void apply_conf(struct test *x, struct conf *c,
 		       const struct order_opts *o, struct order_pools *pools)
 {
 	struct conf_settings cs = { .timeout_s = -1, .slots = -1, .serial = -1,
-				    .retries = -1, .tap_plan = -1 };
+				    .retries = -1, .tap_plan = -1, .leaks = -1 };
 
 	if (c)
 		conf_lookup(c, x->pub.path, x->pub.id, &cs);
@@ -124,6 +124,7 @@ static void apply_conf(struct test *x, struct conf *c,
 	for (unsigned g = 0; g < cs.ngroups && g < SCHED_MAX_POOLS; g++)
 		x->need.pool[x->need.npools++] = pool_index(pools, c, cs.groups[g]);
 	x->retries = cs.retries >= 0 ? (unsigned)cs.retries : o->retries;
+	x->allow_leaks = cs.leaks >= 0 ? cs.leaks == 1 : o->allow_leaks;
 }
 
 void order_plan(struct test_table *t, struct conf *c,

@@ -37,6 +37,7 @@ struct order_opts {
 	uint64_t seed;                  /* ORDER_RANDOM */
 	unsigned slots;                 /* -j: serial weighs this much */
 	unsigned retries;               /* --retries, unless conf sets it */
+	bool allow_leaks;               /* --allow-leaks, unless conf sets it */
 	double timeout_s;               /* --timeout, unless conf sets it: a
 	                                 * test's deadline is set here and
 	                                 * nowhere else */

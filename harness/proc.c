@@ -571,6 +571,37 @@ static void on_readable(struct loop_io *io)
 	read_stream(io->arg);
 }
 
+#define LEFT_SHOWN 8             /* leftovers named; the rest counted */
+#define LEFT_MAX 1024           /* leftovers killed one by one */
+
+/* What the test left running as it exited: named in p->left, and
+ * killed (its group's die with the group anyway; the run's end sweep
+ * gets any past LEFT_MAX). */
+static void find_leftovers(struct proc *p)
+{
+	struct look_leftover *v = xcalloc(LEFT_MAX, sizeof(*v));
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	p->nleft = look_leftovers(p->pid, p->marker, v, LEFT_MAX);
+	for (size_t i = 0; i < p->nleft && i < LEFT_MAX; i++)
+		(void)kill(v[i].pid, SIGKILL);
+	if (p->nleft && (f = open_memstream(&text, &len))) {
+		for (size_t i = 0; i < p->nleft && i < LEFT_SHOWN; i++)
+			fprintf(f, "%s%d %s", i ? "; " : "", (int)v[i].pid, v[i].cmd);
+		if (p->nleft > LEFT_SHOWN)
+			fprintf(f, "; and %zu more", p->nleft - LEFT_SHOWN);
+		if (fclose(f) == 0) {
+			free(p->left);
+			p->left = text;
+		} else {
+			free(text);
+		}
+	}
+	free(v);
+}
+
 static void on_child_exit(struct loop_child *c)
 {
 	struct proc *p = c->arg;
@@ -581,7 +612,9 @@ static void on_child_exit(struct loop_child *c)
 	 * the group id from being reused. */
 	for (int i = 0; i < 2; i++)
 		read_stream(&p->s[i]);
-	if (!pipes_closed(p) && !p->timed_out && !p->cancelled)
+	if (p->sort == PROC_TEST && !p->timed_out && !p->cancelled)
+		find_leftovers(p);
+	if (!pipes_closed(p) && !p->timed_out && !p->cancelled && !p->nleft)
 		snprintf(p->note, sizeof(p->note),
 			 "left processes behind that hold its output open; assay killed its process group");
 	(void)kill(-p->pid, SIGKILL);
@@ -611,5 +644,8 @@ void proc_clear(struct proc *p)
 	p->timer_ev = EV_NONE;
 	free(p->look_report);
 	p->look_report = NULL;
+	free(p->left);
+	p->left = NULL;
+	p->nleft = 0;
 	memset(&p->exit, 0, sizeof(p->exit));
 }

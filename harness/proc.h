@@ -10,8 +10,9 @@
  * deadline (a test is looked at first, look.h: two samples of /proc an
  * interval apart, no signal; then SIGTERM to its process group, a grace
  * period, SIGKILL), is
- * reaped through the loop's child registry (its group is killed first,
- * while the zombie still pins the group id), drains its pipes, and ends
+ * reaped through the loop's child registry (what a test leaves running
+ * is found first, look.h, and killed with its group while the zombie
+ * still pins the group id), drains its pipes, and ends
  * in PROC_DONE with a filled struct assay_exit. A process that survives
  * SIGKILL (stuck in the kernel, as after a GPU hang) is abandoned after
  * stuck_ns rather than waited for.
@@ -120,6 +121,12 @@ struct proc {
 	char *look_report;              /* a test that met its deadline:
 	                                 * look_report's, then the
 	                                 * backtraces; or NULL */
+	const char *marker;             /* a test: "ASSAY_TMPDIR=..." of its
+	                                 * environment, which tells its
+	                                 * adopted leftovers; borrowed; or NULL */
+	size_t nleft;                   /* processes it left running when it
+	                                 * exited (killed since) */
+	char *left;                     /* "PID CMD; ..." of them, or NULL */
 	struct proc *bt;                /* the debugger, a helper; NULL
 	                                 * until the first is needed */
 	size_t bt_next;                 /* the look's next process to trace */

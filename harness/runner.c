@@ -255,6 +255,28 @@ static char *with_look(struct task *j, struct assay_verdict *v, char *reason,
 			 (int)(strlen(look) - (look[strlen(look) - 1] == '\n')), look);
 }
 
+/* A test that left processes running as it exited (proc.c killed them):
+ * a failure of its own, "leaked-process", when it had passed and its
+ * leaks are not allowed; else a note. Returns the note (malloc'd). */
+static char *with_leftovers(struct task *j, struct assay_verdict *v,
+			    char *reason, size_t n, enum assay_tally tally)
+{
+	const struct proc *p = &j->proc;
+	char what[64];
+
+	snprintf(what, sizeof(what), "left %zu process%s running after it exited",
+		 p->nleft, p->nleft == 1 ? "" : "es");
+	if (tally == ASSAY_TALLY_PASSED && !program_of(j->test)->allow_leaks) {
+		snprintf(reason, n, "leaked-process: %s (killed; --allow-leaks or leaks = allow lets it pass)",
+			 what);
+		v->reason = reason;
+		v->outcome = ASSAY_FAIL;
+		v->classification = "leaked-process";
+	}
+	return xasprintf("%s%s%s (killed): %s", p->note, p->note[0] ? "\n" : "",
+			 what, p->left ? p->left : "");
+}
+
 /* ctx->report: a kind's verdict on the task's test or one of its cases. */
 static void on_verdict(struct assay_job_ctx *ctx, const struct assay_verdict *kv)
 {
@@ -294,6 +316,8 @@ static void on_verdict(struct assay_job_ctx *ctx, const struct assay_verdict *kv
 	}
 	if (done && v.outcome == ASSAY_TIMEOUT && j->proc.look_report)
 		note = with_look(j, &v, reason, sizeof(reason));
+	if (done && !v.case_name && j->proc.nleft && !note)
+		note = with_leftovers(j, &v, reason, sizeof(reason), tally_of(r, v.outcome));
 	tally = tally_of(r, v.outcome);
 	res = (struct assay_result){
 		.struct_size = sizeof(res),
@@ -609,7 +633,8 @@ static void collect(struct runner *r, struct task *j)
 	}
 	if (run->cases)
 		settle_cases(r, j);
-	if (!sl->own && j->san.count > sl->san_blamed) {
+	/* what the program's own verdict carries: give it one */
+	if (!sl->own && (j->san.count > sl->san_blamed || j->proc.nleft)) {
 		struct assay_verdict v = { .struct_size = sizeof(v),
 					   .outcome = ASSAY_PASS, .reason = "" };
 		on_verdict(&j->ctx, &v);

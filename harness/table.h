@@ -21,6 +21,8 @@ struct test {
 	/* how it is scheduled (assay.conf, history: see order.h) */
 	struct sched_need need;
 	unsigned retries;               /* extra attempts after a failure */
+	bool allow_leaks;               /* processes it leaves running are
+	                                 * killed and noted, not a failure */
 	bool kind_serial;               /* its kind says it runs alone */
 	double cost_s;                  /* expected duration */
 	bool cost_known;                /* cost_s is from history */

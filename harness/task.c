@@ -87,6 +87,8 @@ void task_start(struct task *t, struct test *x, uint64_t id,
 	}
 	t->tmpdir = xasprintf("%s/tmp", t->dir);
 	t->pub.tmpdir = t->tmpdir;
+	t->marker = xasprintf("ASSAY_TMPDIR=%s", t->tmpdir);
+	t->proc.marker = t->marker;
 	if (k->job_begin && k->job_begin(&t->kind_state, &t->pub, &spec) < 0) {
 		proc_fail_start(&t->proc, EINVAL, "the kind refused to start it");
 		return;
@@ -116,6 +118,9 @@ void task_clear(struct task *t)
 	if (t->dir)
 		scratch_discard(t->env->scratch, t->dir);
 	free(t->tmpdir);
+	free(t->marker);
+	t->marker = NULL;
+	t->proc.marker = NULL;
 	spawn_env_free(t->envp);
 	free(t->argv);
 	free(t->arg0);

@@ -40,6 +40,7 @@ struct task {
 	unsigned slot;                  /* ASSAY_WORKER, for the test */
 	char *dir;                      /* its scratch directory */
 	char *tmpdir;                   /* dir/tmp: TMPDIR */
+	char *marker;                   /* "ASSAY_TMPDIR=" tmpdir: its proc's */
 	char **envp;
 	char **argv;                    /* with the wrapper in front; or NULL */
 	char *arg0;                     /* "./PATH" in it, for a PATH without

@@ -1,6 +1,12 @@
 #!/bin/sh
-# Processes a test leaves behind are found and killed, in its process
-# group or escaped with setsid; the test's own verdict stands.
+# Processes a test leaves running when it exits are found at once, named
+# with their command lines, and killed: in its process group (holding
+# its output pipe or not), escaped with setsid (assay adopts them as
+# subreaper and knows them by the test's ASSAY_TMPDIR), and what they
+# started. A test that passed but leaked fails as leaked-process, unless
+# --allow-leaks or assay.conf `leaks = allow`; one that failed keeps its
+# verdict, with a note. A leftover that hid from all that (a scrubbed
+# environment) is still killed by the run's end sweep.
 . "$(dirname "$0")/lib.sh"
 
 m=8$$
@@ -9,17 +15,54 @@ mk t/bg "sleep ${m}1 & echo started; exit 0"
 # a daemon: new session, output closed; the test waits until it escaped
 mk t/daemon "setsid sh -c 'touch $W/escaped; exec sleep ${m}2' </dev/null >/dev/null 2>&1 &
 while [ ! -e $W/escaped ]; do sleep 0.01; done"
+# a failing test that leaks a grandchild through a child that exits
+mk t/failing "sh -c 'sleep ${m}3 &'; exit 4"
 mk t/ok 'exit 0'
 
 run_assay run -j1 t
-expect_rc 0 "leftovers do not fail the test"
-expect_out "note: left processes behind that hold its output open"
-! grep -A1 ' daemon$' "$W/out" | grep -q 'note:'
-check $? "the escaped daemon held no pipe, so its test has no note"
-expect_out "killed leftover process"
-expect_out "started by test daemon"
-expect_last "assay: 3 passed, 0 failed, 0 skipped"
+expect_rc 1 "leaked processes fail the tests that passed"
+expect_out "bg: leaked-process: left 1 process running after it exited"
+# (the pid, and the command line it had then: the shell's fork, or the
+# sleep it became)
+grep -Eq "^ +note: left 1 process running after it exited \(killed\): [0-9]+ (sleep ${m}1|/bin/sh t/bg)$" "$W/out"
+check $? "the note names the pid and command line"
+expect_out "daemon: leaked-process: left 1 process running after it exited"
+grep -Eq "^ +note: .*: [0-9]+ sleep ${m}2$" "$W/out"
+check $? "the escaped daemon is found (adopted by assay, known by its environment)"
+expect_out "failing: exit code 4"
+grep -Eq "^ +note: left 1 process running after it exited \(killed\): [0-9]+ .*sleep ${m}3" "$W/out"
+check $? "a failing test keeps its verdict; its leftover is a note"
+grep -q '^PASS .* ok$' "$W/out"
+check $? "a test that leaves nothing passes"
+! grep -q 'killed leftover process' "$W/out"
+check $? "nothing was left for the run's end sweep"
+expect_last "assay: 1 passed, 3 failed, 0 skipped"
 no_process "sleep ${m}"
+
+# --allow-leaks, or leaks = allow for one test: killed and noted, passing
+run_assay run -j1 --allow-leaks t/bg t/ok
+expect_rc 0 "--allow-leaks"
+grep -Eq "^ +note: left 1 process running after it exited \(killed\): [0-9]+ (sleep ${m}1|/bin/sh t/bg)$" "$W/out"
+check $? "--allow-leaks still names and kills the leftover"
+printf '[tests "daemon"]\n\tleaks = allow\n' >"$W/leaks.conf"
+rm -f "$W/escaped"
+run_assay run -j1 --config "$W/leaks.conf" t/daemon t/bg
+expect_rc 1
+grep -q '^PASS .* t/daemon$' "$W/out" && grep -q 't/bg: leaked-process:' "$W/out"
+check $? "leaks = allow applies to the test it names only"
+printf '[tests "*"]\n\tleaks = maybe\n' >"$W/bad-leaks.conf"
+run_assay run --config "$W/bad-leaks.conf" t/ok
+expect_rc 2
+expect_err "leaks = maybe: not a leak rule (want fail or allow)"
+no_process "sleep ${m}"
+
+# a leftover that scrubbed its environment and left the session: the
+# run's end sweep, as subreaper, still kills it
+mk s/hidden "setsid env -i sh -c 'touch $W/hid; exec sleep ${m}4' </dev/null >/dev/null 2>&1 &
+while [ ! -e $W/hid ]; do sleep 0.01; done"
+run_assay run -j1 s
+expect_out "killed leftover process"
+no_process "sleep ${m}4"
 
 # kill -9 of assay: a test process gets SIGKILL with it (a parent-death
 # signal), and its children too (the watchdog kills its process group).

@@ -68,7 +68,9 @@ static void globs_and_unused(void)
 	CHECK_INT(0, load(&c, "[tests \"hang.sh\"]\n\ttimeout = 1\n"
 			  "[tests \"tests/slow*\"]\n\tserial = true\n"
 			  "[tests \"hnag.sh\"]\n\ttimeout = 2\n\tretries = 1\n"
-			  "[tests \"*.t\"]\n\ttap-plan = optional\n", &e));
+			  "[tests \"*.t\"]\n\ttap-plan = optional\n"
+			  "[tests \"d/*\"]\n\tleaks = allow\n"
+			  "[tests \"d/strict\"]\n\tleaks = FAIL\n", &e));
 	conf_lookup(&c, "tests/hang.sh", "tests/hang.sh", &s);
 	CHECK(s.timeout_s == 1);
 	conf_lookup(&c, "./tests/hang.sh", "hang.sh", &s);
@@ -78,11 +80,17 @@ static void globs_and_unused(void)
 	conf_lookup(&c, "ahang.sh", "ahang.sh", &s);    /* not at a '/' */
 	CHECK(s.timeout_s < 0);
 	CHECK_INT(-1, s.tap_plan);
-	CHECK_INT(2, conf_unused(&c, r, 4));    /* hnag.sh once, *.t */
+	CHECK_INT(4, conf_unused(&c, r, 4));    /* hnag.sh once, *.t, d's two */
 	CHECK_STR("hnag.sh", r[0]->pattern);
 	CHECK_STR("*.t", r[1]->pattern);
 	conf_lookup(&c, "t/a.t", "a.t", &s);
 	CHECK_INT(3, s.tap_plan);               /* enum tap_plan's optional */
+	CHECK_INT(-1, s.leaks);
+	CHECK_INT(3, conf_unused(&c, r, 4));    /* hnag.sh and d's two */
+	conf_lookup(&c, "d/daemon", "d/daemon", &s);
+	CHECK_INT(1, s.leaks);
+	conf_lookup(&c, "d/strict", "d/strict", &s);
+	CHECK_INT(0, s.leaks);                  /* the last match wins */
 	CHECK_INT(1, conf_unused(&c, r, 4));
 	conf_release(&c);
 }
@@ -277,7 +285,9 @@ static void bad_values(void)
 	    "retries = 101: not a number of retries (want a whole number from 0 to 100)");
 	bad("[tests \"t/*\"]\nretries = x\n", "retries = x: ");
 	bad("[tests \"t/*\"]\ntimout = 5\n",
-	    "[tests \"t/*\"] timout = 5: unknown key (known: kind, timeout, slots, serial, group, retries, tap-plan)");
+	    "[tests \"t/*\"] timout = 5: unknown key (known: kind, timeout, slots, serial, group, retries, tap-plan, leaks)");
+	bad("[tests \"t/*\"]\nleaks = maybe\n",
+	    "[tests \"t/*\"] leaks = maybe: not a leak rule (want fail or allow)");
 	bad("[group \"db\"]\nmax = 0\n",
 	    "[group \"db\"] max = 0: not a group size (want a whole number from 1 to 4096)");
 	bad("[group \"db\"]\nmax = 4097\n", "[group \"db\"] max = 4097: ");
