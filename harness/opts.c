@@ -105,6 +105,8 @@ const char *opts_usage(void)
 "      --keep-logs      keep the logs of passing tests too\n"
 "      --max-log-size SIZE  bytes kept of each stream's log (default 64M):\n"
 "                       its first and last halves, and what was left out\n"
+"      --max-output SIZE  a test that prints more (stdout and stderr) is\n"
+"                       killed: output-flood (default: no limit)\n"
 "      --output-dir-max SIZE  bytes the log directory may hold (default\n"
 "                       1G); past it the oldest logs are removed\n"
 "      --no-isolate-home  tests get the user's HOME and XDG directories\n"
@@ -208,7 +210,7 @@ enum { OPT_GRACE = 256, OPT_PLUGIN, OPT_REPORTER, OPT_TAIL, OPT_COLOR,
        OPT_REPEAT, OPT_STRESS, OPT_UNTIL_FAIL, OPT_RETRIES, OPT_FLAKY_RESULT,
        OPT_SHARD, OPT_TOP, OPT_GRANULARITY, OPT_NO_BACKTRACE,
        OPT_TIMEOUT_MULTIPLIER, OPT_IDLE_TIMEOUT, OPT_WRAPPER,
-       OPT_ALLOW_LEAKS };
+       OPT_ALLOW_LEAKS, OPT_MAX_OUTPUT };
 
 static const struct option long_opts[] = {
 	{ "jobs", required_argument, NULL, 'j' },
@@ -252,6 +254,7 @@ static const struct option long_opts[] = {
 	{ "idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT },
 	{ "wrapper", required_argument, NULL, OPT_WRAPPER },
 	{ "allow-leaks", no_argument, NULL, OPT_ALLOW_LEAKS },
+	{ "max-output", required_argument, NULL, OPT_MAX_OUTPUT },
 	{ "set", required_argument, NULL, 'c' },
 	{ "tail-lines", required_argument, NULL, OPT_TAIL },
 	{ "color", required_argument, NULL, OPT_COLOR },
@@ -486,6 +489,8 @@ static int parse_one(struct opts *o, int c, const char *arg, const char *bad,
 	case OPT_IDLE_TIMEOUT: return parse_seconds("--idle-timeout", arg, &o->idle_timeout_s, e);
 	case OPT_WRAPPER: o->wrapper = arg; return 0;
 	case OPT_ALLOW_LEAKS: o->allow_leaks = true; return 0;
+	case OPT_MAX_OUTPUT:
+		return parse_size("--max-output", arg, 1024, &o->max_output, e);
 	case OPT_TAIL: return parse_uint("--tail-lines", arg, 100000, &o->tail_lines, e);
 	case OPT_COLOR: return parse_color(o, arg, e);
 	case 'h': o->command = OPTS_HELP; return 1;

@@ -53,6 +53,7 @@ struct opts {
 	size_t junit_max_text;          /* bytes per text node */
 	size_t max_log;                 /* --max-log-size: bytes per stream */
 	size_t max_logs_total;          /* --output-dir-max: bytes in all */
+	size_t max_output;              /* --max-output: a flood; 0: none */
 	const char *output_dir;         /* full logs of failed jobs */
 	bool keep_logs;                 /* logs of every job */
 	bool shared_home;               /* --no-isolate-home */

@@ -287,6 +287,14 @@ static void look_cancel(struct proc *p, uint64_t now)
 	send_term(p, now);
 }
 
+/* Printed past --max-output: stopped as at a deadline, without a look
+ * (it is busy printing, not hung). */
+static void on_flood(struct proc *p, uint64_t now)
+{
+	p->flooded = true;
+	send_term(p, now);
+}
+
 static void on_cancel(struct proc *p, uint64_t now)
 {
 	p->cancelled = true;
@@ -389,6 +397,7 @@ typedef void proc_action(struct proc *p, uint64_t now);
 static proc_action *const proc_table[PROC_NSTATES][PROC_NEVENTS] = {
 	[PROC_RUNNING] = { [EV_EXIT] = on_exit_, [EV_EOF] = on_eof,
 			   [EV_DEADLINE] = on_deadline, [EV_CANCEL] = on_cancel,
+			   [EV_FLOOD] = on_flood,
 			   [EV_KILL_NOW] = kill_group },
 	[PROC_LOOKING] = { [EV_EXIT] = on_exit_, [EV_EOF] = on_eof,
 			   [EV_LOOKED] = on_looked, [EV_TRACED] = on_traced,
@@ -561,6 +570,9 @@ static void read_stream(struct proc_stream *s)
 		capture_add(&p->cap[i], buf, (size_t)r);
 		if (p->sort == PROC_TEST && p->env->idle_ns)
 			p->last_out_ns = io_now_ns();
+		if (p->sort == PROC_TEST && p->env->max_output && !p->flooded &&
+		    p->cap[0].total + p->cap[1].total > p->env->max_output)
+			proc_dispatch(p, EV_FLOOD, io_now_ns());
 		if (p->ops->output)
 			p->ops->output(p, s->stream, buf, (size_t)r);
 	}
@@ -639,6 +651,7 @@ void proc_clear(struct proc *p)
 	p->pid = 0;
 	p->state = PROC_IDLE;
 	p->timed_out = p->cancelled = p->reaped = p->abandoned = p->idle = false;
+	p->flooded = false;
 	p->spawn_errno = p->last_signal = p->wait_status = 0;
 	p->deadline_ns = 0;
 	p->timer_ev = EV_NONE;

@@ -39,7 +39,7 @@ enum proc_state { PROC_IDLE, PROC_RUNNING, PROC_LOOKING, PROC_TERM_SENT,
 		  PROC_KILL_SENT, PROC_DRAINING, PROC_DONE, PROC_NSTATES };
 
 enum proc_event { EV_NONE, EV_EXIT, EV_EOF, EV_DEADLINE, EV_LOOKED,
-		  EV_TRACED, EV_GRACE_OVER, EV_CANCEL, EV_KILL_NOW,
+		  EV_TRACED, EV_FLOOD, EV_GRACE_OVER, EV_CANCEL, EV_KILL_NOW,
 		  EV_DRAIN_OVER, EV_STUCK, PROC_NEVENTS };
 
 /* What every proc of a run shares; set up once by its owner. */
@@ -47,6 +47,8 @@ struct proc_env {
 	struct loop *loop;
 	struct logs *logs;              /* where a test's whole output goes;
 	                                 * NULL: nowhere */
+	uint64_t max_output;            /* a test printing more (both streams)
+	                                 * is killed: a flood; 0: no limit */
 	uint64_t idle_ns;               /* a test silent this long is hung
 	                                 * (--idle-timeout); 0: never */
 	uint64_t look_ns;               /* a test at its deadline: the time
@@ -108,6 +110,7 @@ struct proc {
 	uint64_t deadline_ns;           /* 0: none */
 	int last_signal;                /* last signal sent to the group */
 	bool timed_out, cancelled, reaped;
+	bool flooded;                   /* killed for printing past max_output */
 	bool idle;                      /* timed out by its silence
 	                                 * (--idle-timeout), not its deadline */
 	uint64_t last_out_ns;           /* its last output (or its start) */

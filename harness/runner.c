@@ -308,6 +308,14 @@ static void on_verdict(struct assay_job_ctx *ctx, const struct assay_verdict *kv
 		v.outcome = ASSAY_ERROR;
 	sl->own |= !v.case_name;
 	sanitize(j, sl, x, &v, reason, sizeof(reason));
+	if (done && j->proc.flooded && !v.case_name) {
+		snprintf(reason, sizeof(reason),
+			 "output-flood: printed more than %" PRIu64 " bytes (--max-output); killed",
+			 r->o->max_output);
+		v.reason = reason;
+		v.outcome = ASSAY_FAIL;
+		v.classification = "output-flood";
+	}
 	if (done && v.outcome == ASSAY_TIMEOUT && j->proc.idle) {
 		snprintf(reason, sizeof(reason),
 			 "hung: no output for %gs (--idle-timeout)",
@@ -634,7 +642,8 @@ static void collect(struct runner *r, struct task *j)
 	if (run->cases)
 		settle_cases(r, j);
 	/* what the program's own verdict carries: give it one */
-	if (!sl->own && (j->san.count > sl->san_blamed || j->proc.nleft)) {
+	if (!sl->own && (j->san.count > sl->san_blamed || j->proc.nleft ||
+			  j->proc.flooded)) {
 		struct assay_verdict v = { .struct_size = sizeof(v),
 					   .outcome = ASSAY_PASS, .reason = "" };
 		on_verdict(&j->ctx, &v);
@@ -769,6 +778,7 @@ static int setup(struct runner *r, struct err *e)
 		.drain_ns = DRAIN_NS, .stuck_ns = STUCK_NS,
 		.watchdog = &r->watchdog, .look_ns = LOOK_NS,
 		.idle_ns = (uint64_t)(r->o->idle_timeout_s * 1e9),
+		.max_output = r->o->max_output,
 		.debugger = r->debugger, .backtrace_ns = BACKTRACE_NS,
 		.no_debugger = r->o->backtrace && !r->debugger ?
 			"no backtraces: gdb is not installed (install it for them; --no-backtrace drops this line)\n" : NULL,

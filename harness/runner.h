@@ -56,6 +56,7 @@ struct runner_opts {
 	double timeout_s;       /* for the run info only: tests carry theirs */
 	double grace_s;
 	double idle_timeout_s;  /* no output this long: hung; 0: none */
+	uint64_t max_output;    /* a test printing more is killed; 0: none */
 	bool backtrace;         /* gdb at a deadline, when installed */
 	const struct wrapper *wrapper;  /* in front of every test; or NULL */
 	double timeout_scale;   /* deadlines were scaled by this (for a note) */

@@ -6,8 +6,10 @@
 # two mutexes (a), a busy loop (b), a read of a pipe nobody writes (c),
 # a sleep (d), a stopped process (e). The verdict joins the reason; the
 # table goes to the console's note and the JUnit failure; the look costs
-# about 0.1 s; nothing is left alive. Then the other deadlines:
-# --idle-timeout, --timeout-multiplier, --wrapper and its scaling.
+# about 0.1 s; nothing is left alive. Then the rest of the adversarial
+# set (100 children left behind, a grandchild holding stdout, closed
+# output, 1 GB of output at flat memory, --max-output) and the other
+# deadlines: --idle-timeout, --timeout-multiplier, --wrapper's scaling.
 . "$(dirname "$0")/lib.sh"
 
 m=6$$
@@ -67,6 +69,30 @@ else
 	skip "gdb is not installed"
 	skip "gdb is not installed"
 fi
+
+# --- the rest of the adversarial set: 100 children left behind, a
+# grandchild holding stdout, a test that closes its output and lives on,
+# a gigabyte of output, an output flood ---
+mk x/n1 "for i in \$(seq 100); do sleep ${m}9 & done; exit 0"
+mk x/n2 "sh -c 'sleep ${m}9; :' & exit 0"
+mk x/n3 "exec >&- 2>&-; sleep ${m}9"
+mk x/n4 'head -c 1000000000 /dev/zero'
+mk x/n5 'exec yes flood'
+run_maxrss run -j5 --timeout 2 --no-backtrace --output-dir '' --max-output 2G x/n1 x/n2 x/n3 x/n4
+expect_out "n1: leaked-process: left 100 processes running after it exited"
+grep -Eq "^ +note: left 100 processes .*; and 92 more$" "$W/out"
+check $? "the note names 8 of the 100 and counts the rest"
+grep -Eq "n2: leaked-process: left [12] process(es)? running after it exited" "$W/out"
+check $? "a grandchild holding stdout is found through its parent, which exited too soon"
+expect_out "n3: timeout after 2s; sleeping"
+grep -q '^PASS .* x/n4$' "$W/out"
+check $? "a test that writes 1 GB to stdout passes"
+expect_maxrss 65536 "while a test printed 1 GB"
+no_process "sleep ${m}9"
+run_assay run --max-output 1M --no-backtrace x/n5
+expect_rc 1
+expect_out "x/n5: output-flood: printed more than 1048576 bytes (--max-output); killed"
+no_process "yes flood"
 
 # --- --idle-timeout: silence is a hang, output is not ---
 mk i/quiet "echo started; sleep ${m}7"
