@@ -24,6 +24,28 @@ static const struct marker markers[] = {
 	{ "WARNING: MemorySanitizer: ", "sanitizer:msan", "MemorySanitizer" },
 };
 
+/* valgrind's tools, by the banner each prints first ("==PID== Helgrind,
+ * a thread error detector"); a report is its ERROR SUMMARY with errors */
+static const struct marker valgrinds[] = {
+	{ "Memcheck, a memory error detector", "sanitizer:memcheck", "Memcheck" },
+	{ "Helgrind, a thread error detector", "sanitizer:helgrind", "Helgrind" },
+	{ "drd, a thread error detector", "sanitizer:drd", "DRD" },
+};
+
+/* What a report is about, when it says so: the word that leads its
+ * summary ("race: ThreadSanitizer: data race"). */
+static const struct {
+	const char *what;       /* how the report's WHAT starts */
+	const char *word;
+} kinds_of[] = {
+	{ "data race", "race" },                        /* TSan */
+	{ "lock-order-inversion", "deadlock (potential)" },
+	{ "Possible data race", "race" },               /* helgrind */
+	{ "Conflicting load", "race" },                 /* drd */
+	{ "Conflicting store", "race" },
+	{ "lock order", "deadlock (potential)" },       /* helgrind, drd */
+};
+
 /* UBSan's is FILE:LINE:COL: runtime error: WHAT */
 static const struct marker ubsan = {
 	": runtime error: ", "sanitizer:ubsan", "UndefinedBehaviorSanitizer"
@@ -31,7 +53,8 @@ static const struct marker ubsan = {
 
 /* Where the summary stops: before addresses, pids and details. */
 static const char *const cuts[] = {
-	": ", " (", ", ", " on address", " on unknown address", " on 0x", " 0x",
+	": ", " (", ", ", " on address", " on unknown address", " on 0x",
+	" at 0x", " 0x", " by thread",
 };
 
 void sanitizer_init(struct sanitizer_scan *s)
@@ -85,15 +108,20 @@ static void set_summary(struct sanitizer_scan *s, const struct marker *m,
 			const char *what, size_t n)
 {
 	size_t i, len;
+	const char *word = NULL;
 
+	for (i = 0; i < sizeof(kinds_of) / sizeof(kinds_of[0]); i++)
+		if (n >= strlen(kinds_of[i].what) &&
+		    !memcmp(what, kinds_of[i].what, strlen(kinds_of[i].what)))
+			word = kinds_of[i].word;
 	for (i = 0; i < sizeof(cuts) / sizeof(cuts[0]); i++) {
 		const char *c = memmem(what, n, cuts[i], strlen(cuts[i]));
 
 		if (c)
 			n = (size_t)(c - what);
 	}
-	snprintf(s->summary, sizeof(s->summary), "%s: %.*s", m->name, (int)n,
-		 what);
+	snprintf(s->summary, sizeof(s->summary), "%s%s%s: %.*s",
+		 word ? word : "", word ? ": " : "", m->name, (int)n, what);
 	len = strlen(s->summary);
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s->summary[i];
@@ -130,14 +158,69 @@ static const struct marker *match(const char *p, size_t n, const char **what)
 	return NULL;
 }
 
+/* Whether p[0..n) starts with s. */
+static bool starts(const char *p, size_t n, const char *s)
+{
+	return n >= strlen(s) && !memcmp(p, s, strlen(s));
+}
+
+/* A line of valgrind's ("==PID== ..."): its banner names the tool; a
+ * race or lock order report of helgrind or drd is remembered; an ERROR
+ * SUMMARY with errors is a report. */
+static void valgrind_line(struct sanitizer_scan *s, const char *p, size_t n)
+{
+	static const char summary[] = "ERROR SUMMARY: ";
+	char line[SANITIZER_LINE_MAX + 1];
+	unsigned long errors;
+
+	for (size_t i = 0; i < sizeof(valgrinds) / sizeof(valgrinds[0]); i++)
+		if (starts(p, n, valgrinds[i].prefix)) {
+			s->vg = &valgrinds[i];
+			s->vg_first[0] = '\0';
+			return;
+		}
+	if (!s->vg)
+		return;
+	if (!s->vg_first[0] && memmem(p, n, "lock order", 10)) {
+		/* helgrind: "Thread #1: lock order "0x.. before 0x.." violated" */
+		snprintf(s->vg_first, sizeof(s->vg_first),
+			 "deadlock (potential): %s: lock order violated", s->vg->name);
+		return;
+	}
+	if (!s->vg_first[0] && (starts(p, n, "Possible data race") ||
+				starts(p, n, "Conflicting "))) {
+		struct sanitizer_scan tmp = { 0 };
+
+		set_summary(&tmp, s->vg, p, n);
+		memcpy(s->vg_first, tmp.summary, sizeof(s->vg_first));
+		return;
+	}
+	if (!starts(p, n, summary))
+		return;
+	snprintf(line, sizeof(line), "%.*s", (int)(n - strlen(summary)),
+		 p + strlen(summary));
+	if (sscanf(line, "%lu", &errors) != 1 || !errors)
+		return;
+	if (!s->count++) {
+		s->kind = s->vg->kind;
+		if (s->vg_first[0])
+			memcpy(s->summary, s->vg_first, sizeof(s->summary));
+		else
+			snprintf(s->summary, sizeof(s->summary), "%s: %lu error%s (its ERROR SUMMARY)",
+				 s->vg->name, errors, errors == 1 ? "" : "s");
+	}
+}
+
 static void line_done(struct sanitizer_scan *s, struct sanitizer_line *l)
 {
-	const char *what;
+	const char *what, *end = l->s + l->len, *p = skip_pid(l->s, end);
 	const struct marker *m = match(l->s, l->len, &what);
 
 	if (m && !s->count++) {
 		s->kind = m->kind;
 		set_summary(s, m, what, (size_t)(l->s + l->len - what));
+	} else if (!m && p != l->s && p < end && *p == ' ') {
+		valgrind_line(s, p + 1, (size_t)(end - p - 1));
 	}
 	l->len = 0;
 }

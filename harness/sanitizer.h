@@ -1,7 +1,9 @@
 /*
  * sanitizer.h - spots sanitizer reports (ASan, HWASan, LSan, TSan, MSan,
- * UBSan) in a program's output, so that a report fails the program
- * whatever its exit status (the rules are in docs/sanitizers.md).
+ * UBSan) and valgrind's (memcheck, helgrind, drd) in a program's output,
+ * so that a report fails the program whatever its exit status (the
+ * rules are in docs/sanitizers.md). A race is called one ("race: ..."),
+ * and a lock order inversion a potential deadlock.
  *
  * Fed chunk by chunk as the program writes, on stdout and stderr at
  * once (any split, any chunk size; each stream has its own partial
@@ -18,6 +20,8 @@
 #define SANITIZER_LINE_MAX 512
 #define SANITIZER_SUMMARY_MAX 160
 
+struct marker;
+
 /* A value type: lives in its owner, needs no release. */
 struct sanitizer_scan {
 	/* read-only: what was found */
@@ -27,6 +31,10 @@ struct sanitizer_scan {
 	 * "AddressSanitizer: heap-use-after-free" */
 	char summary[SANITIZER_SUMMARY_MAX];
 	unsigned long count;    /* reports seen */
+	/* private: valgrind's tool, from its banner, and the first race or
+	 * lock-order report of helgrind or drd, until its ERROR SUMMARY */
+	const struct marker *vg;
+	char vg_first[SANITIZER_SUMMARY_MAX];
 	/* private: the first bytes of each stream's current line */
 	struct sanitizer_line {
 		char s[SANITIZER_LINE_MAX];

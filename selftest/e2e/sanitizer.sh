@@ -33,10 +33,10 @@ mk t/clean 'echo "all fine"'
 run_assay run -j4 t
 expect_rc 1
 expect_out "asan0: AddressSanitizer: heap-use-after-free (exit code 0)"
-expect_out "tsan66: ThreadSanitizer: data race (2 reports; exit code 66)"
+expect_out "tsan66: race: ThreadSanitizer: data race (2 reports; exit code 66)"
 expect_out "ubsan1: UndefinedBehaviorSanitizer: signed integer overflow (exit code 1)"
 expect_out "lsan: LeakSanitizer: detected memory leaks (exit code 23)"
-expect_out "tapsan: ThreadSanitizer: data race (exit code 66)"
+expect_out "tapsan: race: ThreadSanitizer: data race (exit code 66)"
 expect_no_out "although no test point failed"
 expect_out "crash: crash (SIGSEGV); AddressSanitizer: SEGV"
 expect_out "gopanic: exit code 2"
@@ -73,6 +73,47 @@ else
 	run_assay run r
 	expect_rc 1
 	expect_out "uaf: AddressSanitizer: heap-use-after-free (exit code 1)"
+fi
+
+# a real data race that exits 0 (exitcode=0), and a lock order
+# inversion, built with -fsanitize=thread: a race, a potential deadlock
+printf '%s\n' '#include <pthread.h>' 'static int x;' \
+	'static void *w(void *a) { for (int i = 0; i < 100000; i++) x++; return a; }' \
+	'int main(void) { pthread_t t[2]; for (int i = 0; i < 2; i++) pthread_create(&t[i], 0, w, 0);' \
+	'  for (int i = 0; i < 2; i++) pthread_join(t[i], 0); return 0; }' >"$W/race.c"
+printf '%s\n' '#include <pthread.h>' \
+	'static pthread_mutex_t a = PTHREAD_MUTEX_INITIALIZER, b = PTHREAD_MUTEX_INITIALIZER;' \
+	'int main(void) { pthread_mutex_lock(&a); pthread_mutex_lock(&b); pthread_mutex_unlock(&b);' \
+	'  pthread_mutex_unlock(&a); pthread_mutex_lock(&b); pthread_mutex_lock(&a);' \
+	'  pthread_mutex_unlock(&a); pthread_mutex_unlock(&b); return 0; }' >"$W/order.c"
+mkdir -p ts
+if ! command -v gcc >/dev/null 2>&1; then
+	skip "no gcc"
+	skip "no gcc"
+elif ! gcc -fsanitize=thread -g -pthread -o ts/p1 "$W/race.c" >/dev/null 2>&1 ||
+     ! gcc -fsanitize=thread -g -pthread -o ts/p2 "$W/order.c" >/dev/null 2>&1; then
+	skip "gcc cannot build with -fsanitize=thread (no libtsan?)"
+	skip "gcc cannot build with -fsanitize=thread"
+elif ! ./ts/p1 2>&1 | grep -q "WARNING: ThreadSanitizer: data race"; then
+	skip "ThreadSanitizer does not run here"
+	skip "ThreadSanitizer does not run here"
+else
+	TSAN_OPTIONS=exitcode=0 run_assay run ts
+	expect_out "p1: race: ThreadSanitizer: data race (exit code 0)"
+	expect_out "p2: deadlock (potential): ThreadSanitizer: lock-order-inversion (exit code 0)"
+fi
+
+# the same race built plainly, under --wrapper 'valgrind --tool=helgrind'
+mkdir -p vg
+if ! command -v valgrind >/dev/null 2>&1 || ! command -v gcc >/dev/null 2>&1; then
+	skip "valgrind or gcc is not installed (ci/setup installs them)"
+elif ! gcc -g -pthread -o vg/p3 "$W/race.c" >/dev/null 2>&1; then
+	skip "gcc cannot build the race"
+else
+	run_assay run --wrapper 'valgrind --tool=helgrind' vg
+	expect_out "p3: race: Helgrind: Possible data race during"
+	grep -q '(exit code 0)$' "$W/out"
+	check $? "helgrind's race fails a program that exited 0"
 fi
 
 finish

@@ -30,7 +30,10 @@ static const struct {
 	{ "ERROR: LeakSanitizer: detected memory leaks",
 	  "sanitizer:lsan", "LeakSanitizer: detected memory leaks" },
 	{ "WARNING: ThreadSanitizer: data race (pid=4242)",
-	  "sanitizer:tsan", "ThreadSanitizer: data race" },
+	  "sanitizer:tsan", "race: ThreadSanitizer: data race" },
+	{ "WARNING: ThreadSanitizer: lock-order-inversion (potential deadlock) "
+	  "(pid=4242)", "sanitizer:tsan",
+	  "deadlock (potential): ThreadSanitizer: lock-order-inversion" },
 	{ "WARNING: MemorySanitizer: use-of-uninitialized-value",
 	  "sanitizer:msan", "MemorySanitizer: use-of-uninitialized-value" },
 	{ "t/overflow.c:5:7: runtime error: signed integer overflow: "
@@ -137,7 +140,7 @@ static void test_counts(void)
 	scan2(&s, text, 0);
 	CHECK_INT(3, s.count);
 	CHECK_STR("sanitizer:tsan", s.kind);
-	CHECK_STR("ThreadSanitizer: data race", s.summary);
+	CHECK_STR("race: ThreadSanitizer: data race", s.summary);
 	sanitizer_init(&s);
 	sanitizer_feed(&s, 1, text, sizeof(text) - 1);
 	CHECK_INT(2, s.count);          /* the last line waits for finish */
@@ -145,6 +148,58 @@ static void test_counts(void)
 	CHECK_INT(3, s.count);
 	sanitizer_finish(&s);
 	CHECK_INT(3, s.count);
+}
+
+/* valgrind: its banner names the tool; a report is an ERROR SUMMARY
+ * with errors, summed up by helgrind's or drd's first race or lock
+ * order report, else by the count. */
+static void test_valgrind(void)
+{
+	static const struct { const char *text, *kind, *summary; } runs[] = {
+		{ "==41== Helgrind, a thread error detector\n"
+		  "==41== ---Thread-Announcement------\n"
+		  "==41== Possible data race during write of size 4 at 0x10C02C by thread #3\n"
+		  "==41==    at 0x10916A: w (race.c:4)\n"
+		  "==41== ERROR SUMMARY: 2 errors from 2 contexts (suppressed: 0 from 0)\n",
+		  "sanitizer:helgrind",
+		  "race: Helgrind: Possible data race during write of size 4" },
+		{ "==42== Helgrind, a thread error detector\n"
+		  "==42== Thread #1: lock order \"0x10C040 before 0x10C080\" violated\n"
+		  "==42== ERROR SUMMARY: 1 errors from 1 contexts\n",
+		  "sanitizer:helgrind",
+		  "deadlock (potential): Helgrind: lock order violated" },
+		{ "==43== drd, a thread error detector\n"
+		  "==43== Conflicting load by thread 3 at 0x0010c02c size 4\n"
+		  "==43== ERROR SUMMARY: 3 errors from 2 contexts\n",
+		  "sanitizer:drd", "race: DRD: Conflicting load" },
+		{ "==44== Memcheck, a memory error detector\n"
+		  "==44== Invalid read of size 4\n"
+		  "==44== ERROR SUMMARY: 1 errors from 1 contexts (suppressed: 0 from 0)\n",
+		  "sanitizer:memcheck", "Memcheck: 1 error (its ERROR SUMMARY)" },
+	};
+	struct sanitizer_scan s;
+
+	for (size_t i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
+		size_t n = strlen(runs[i].text), bad = 0;
+
+		for (size_t cut = 0; cut <= n; cut++) {
+			scan2(&s, runs[i].text, cut);
+			bad += s.count != 1 || !s.kind || strcmp(s.kind, runs[i].kind) ||
+			       strcmp(s.summary, runs[i].summary);
+		}
+		check_one(!bad, runs[i].summary, __FILE__, __LINE__);
+		scan2(&s, runs[i].text, n / 3);
+		CHECK_STR(runs[i].kind, s.kind);
+		CHECK_STR(runs[i].summary, s.summary);
+	}
+	/* no errors, or no banner: no report */
+	scan2(&s, "==45== Memcheck, a memory error detector\n"
+		  "==45== ERROR SUMMARY: 0 errors from 0 contexts\n", 10);
+	CHECK_INT(0, s.count);
+	scan2(&s, "==46== ERROR SUMMARY: 5 errors from 1 contexts\n", 3);
+	CHECK_INT(0, s.count);
+	scan2(&s, "ERROR SUMMARY: 5 errors\nHelgrind, a thread error detector\n", 3);
+	CHECK_INT(0, s.count);
 }
 
 /* stdout and stderr each keep their own partial line. */
@@ -192,6 +247,7 @@ int main(void)
 	test_reports();
 	test_others();
 	test_counts();
+	test_valgrind();
 	test_streams();
 	test_long_lines();
 	return check_done();
