@@ -155,6 +155,8 @@ static void on_deadline(struct proc *p, uint64_t now)
 /* ---- backtraces: the debugger, one helper proc per process traced ---- */
 
 #define BT_PROCS_MAX 4          /* processes of one test traced */
+#define BT_AT_ONCE 2            /* debuggers at once, all tests: each is
+                                 * a CPU's worth for a while */
 #define BT_TEXT_MAX (16 * 1024) /* of one process's backtraces */
 
 static void bt_done(struct proc *bt);
@@ -197,6 +199,14 @@ static bool bt_next(struct proc *p, uint64_t now)
 
 	if (!pid || now >= p->bt_until || proc_is_running(p->bt))
 		return false;
+	if (p->env->debuggers && *p->env->debuggers >= BT_AT_ONCE) {
+		char *why = xasprintf("no backtraces: other hung tests' were being taken (at most %d at once)\n",
+				      BT_AT_ONCE);
+
+		report_add(p, why);
+		free(why);
+		return false;
+	}
 	p->bt_next++;
 	snprintf(pidbuf, sizeof(pidbuf), "%d", (int)pid);
 	so.path = p->env->debugger;
@@ -204,6 +214,8 @@ static bool bt_next(struct proc *p, uint64_t now)
 	so.envp = p->env->base_env;
 	so.pdeathsig = SIGKILL;
 	p->bt_pid = pid;
+	if (p->env->debuggers)
+		++*p->env->debuggers;
 	/* if it cannot start, bt_done has already gone on from here */
 	proc_start(p->bt, &so, p->bt_until - now);
 	return true;
@@ -242,6 +254,8 @@ static void bt_done(struct proc *bt)
 {
 	struct proc *p = bt->owner;
 
+	if (p->env->debuggers && *p->env->debuggers)
+		--*p->env->debuggers;
 	if (p->state == PROC_LOOKING) {
 		bt_collect(p, bt);
 		proc_clear(bt);

@@ -60,6 +60,9 @@ struct proc_env {
 	const char *no_debugger;        /* why there is none, for the report
 	                                 * (NULL: none was wanted) */
 	uint64_t backtrace_ns;          /* all of one test's backtraces */
+	unsigned *debuggers;            /* debuggers running now, of all
+	                                 * procs: past BT_AT_ONCE, a look
+	                                 * goes without backtraces */
 	char *const *base_env;          /* the debugger's environment */
 	uint64_t grace_ns;              /* SIGTERM to SIGKILL */
 	uint64_t drain_ns;              /* exit to giving up on open pipes */

@@ -64,6 +64,7 @@ struct runner {
 	struct logs logs;
 	struct task_env env;
 	char *debugger;                 /* gdb's path, or NULL */
+	unsigned debuggers;             /* running now (proc.c counts) */
 	struct task *tasks;             /* one per slot */
 	struct task *done_head;         /* tasks whose process ended, to be
 	                                 * collected after the loop's phase */
@@ -780,6 +781,7 @@ static int setup(struct runner *r, struct err *e)
 		.idle_ns = (uint64_t)(r->o->idle_timeout_s * 1e9),
 		.max_output = r->o->max_output,
 		.debugger = r->debugger, .backtrace_ns = BACKTRACE_NS,
+		.debuggers = &r->debuggers,
 		.no_debugger = r->o->backtrace && !r->debugger ?
 			"no backtraces: gdb is not installed (install it for them; --no-backtrace drops this line)\n" : NULL,
 		.base_env = environ,

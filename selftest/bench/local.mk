@@ -24,7 +24,8 @@ EXTRA_DIST += \
 	selftest/bench/gtest.sh \
 	selftest/bench/deadline.sh \
 	selftest/bench/installed.sh \
-	selftest/bench/sleeper.c
+	selftest/bench/sleeper.c \
+	selftest/bench/lookcost.c
 
 bench: harness/assay
 	ASSAY="$(abs_top_builddir)/harness/assay" CC="$(CC)" \
@@ -32,10 +33,10 @@ bench: harness/assay
 
 # The TAP reader's speed against prove's (see tap-parse.sh).
 EXTRA_PROGRAMS = selftest/bench/tapparse selftest/bench/junitwrite selftest/bench/schedq \
-	selftest/bench/sleeper
+	selftest/bench/sleeper selftest/bench/lookcost
 selftest_bench_tapparse_SOURCES = selftest/bench/tapparse.c
 CLEANFILES += selftest/bench/tapparse selftest/bench/junitwrite selftest/bench/schedq \
-	selftest/bench/sleeper
+	selftest/bench/sleeper selftest/bench/lookcost
 bench-tap: selftest/bench/tapparse
 	TAPPARSE="$(abs_top_builddir)/selftest/bench/tapparse" \
 		$(SHELL) $(srcdir)/selftest/bench/tap-parse.sh
@@ -69,11 +70,16 @@ bench-gtest: harness/assay
 	ASSAY="$(abs_top_builddir)/harness/assay" CXX="$(CXX)" \
 		$(SHELL) $(srcdir)/selftest/bench/gtest.sh
 
-# Deadline precision over 1,000 timed-out tests at -j64, and the CPU that
-# supervising 64 idle tests costs (see deadline.sh).
+# What a look and the search for leftovers cost the loop (lookcost.c);
+# deadline to SIGTERM over 1,000 timed-out tests at -j64, looked at
+# first, and over 64 with gdb's backtraces; the CPU that supervising 64
+# idle tests costs (see deadline.sh).
 selftest_bench_sleeper_SOURCES = selftest/bench/sleeper.c
 selftest_bench_sleeper_LDADD =
-bench-deadline: selftest/bench/sleeper harness/assay
+selftest_bench_lookcost_SOURCES = selftest/bench/lookcost.c
+selftest_bench_lookcost_LDFLAGS = -pthread
+bench-deadline: selftest/bench/sleeper selftest/bench/lookcost harness/assay
+	$(abs_top_builddir)/selftest/bench/lookcost
 	ASSAY="$(abs_top_builddir)/harness/assay" \
 		SLEEPER="$(abs_top_builddir)/selftest/bench/sleeper" \
 		$(SHELL) $(srcdir)/selftest/bench/deadline.sh
