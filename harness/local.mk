@@ -4,6 +4,7 @@ noinst_LIBRARIES += harness/libassay.a
 harness_libassay_a_SOURCES = \
 	harness/attempt.c harness/attempt.h \
 	harness/bus.c harness/bus.h \
+	harness/binary.c harness/binary.h \
 	harness/capture.c harness/capture.h \
 	harness/conf.c harness/conf.h \
 	harness/discover.c harness/discover.h \

@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "binary.h"
 #include "conf.h"
 #include "hash.h"
 #include "history.h"
@@ -103,6 +104,17 @@ static unsigned pool_index(struct order_pools *p, const struct conf *c,
 	return p->n++;
 }
 
+/* The sanitizer x's program was built with, read once per program. */
+static enum binary_san sanitizer_of(struct test *x)
+{
+	struct test *p = x->program ? x->program : x;
+
+	if (p->san < 0)
+		p->san = (int)binary_sanitizer(p->pub.path);
+	x->san = p->san;
+	return (enum binary_san)p->san;
+}
+
 static void apply_conf(struct test *x, struct conf *c,
 		       const struct order_opts *o, struct order_pools *pools)
 {
@@ -114,7 +126,8 @@ static void apply_conf(struct test *x, struct conf *c,
 	if (cs.serial < 0)
 		cs.serial = x->kind_serial;
 	x->pub.timeout_s = (cs.timeout_s >= 0 ? cs.timeout_s : o->timeout_s) *
-			   (o->timeout_scale > 0 ? o->timeout_scale : 1);
+			   (o->timeout_scale > 0 ? o->timeout_scale : 1) *
+			   binary_slowdown(sanitizer_of(x));
 	x->pub.tap_plan = cs.tap_plan >= 0 ? cs.tap_plan : 0;
 	x->need.weight = cs.serial == 1 ? o->slots :
 			 cs.slots > 0 ? (unsigned)cs.slots : 1;

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "attempt.h"
+#include "binary.h"
 #include "bus.h"
 #include "io.h"
 #include "logs.h"
@@ -1049,6 +1050,21 @@ static char *scale_note(const struct runner_opts *o)
 			 o->wrapper && o->wrapper->scale != 1 ? o->wrapper->why : "");
 }
 
+/* Whose deadlines a sanitizer build scaled, by how much. */
+static void san_note(struct runner *r)
+{
+	size_t n[BINARY_MSAN + 1] = { 0 };
+
+	for (size_t i = 0; i < r->t->n; i++)
+		if (r->t->v[i]->san > 0 && r->t->v[i]->san <= BINARY_MSAN)
+			n[r->t->v[i]->san]++;
+	for (int s = BINARY_ASAN; s <= BINARY_MSAN; s++)
+		if (n[s])
+			add_note(r->rs, xasprintf("assay: the deadlines of %zu test%s built with %s were scaled x%g",
+						  n[s], n[s] == 1 ? "" : "s",
+						  binary_san_name(s), binary_slowdown(s)));
+}
+
 /* Run-end notes: processes left behind, logs that could not be kept. */
 static void end_notes(struct runner *r)
 {
@@ -1057,6 +1073,7 @@ static void end_notes(struct runner *r)
 	orphans_sweep(&rs->note);
 	if (r->o->timeout_scale != 1 && r->o->timeout_scale > 0)
 		add_note(rs, scale_note(r->o));
+	san_note(r);
 	if (r->o->wrapper && r->o->wrapper->scale == 1)
 		add_note(rs, xasprintf("assay: --wrapper: %s", r->o->wrapper->why));
 	if (r->scratch.swept || r->logs.swept)

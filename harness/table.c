@@ -83,6 +83,7 @@ struct test *table_add(struct test_table *t, const char *root,
 		x->pub.id = xasprintf("%s/%s", root, suite);
 	}
 	x->problem = problem ? xstrdup(problem) : NULL;
+	x->san = -1;
 	ids_insert(t, x);
 	x->index = t->n;
 	xgrow((void **)&t->v, &t->cap, t->n + 1, sizeof(*t->v));
@@ -102,6 +103,7 @@ static struct test *new_case(struct test *prog, char *name, char *skip)
 	x->kind = prog->kind;
 	x->program = prog;
 	x->skip = skip;
+	x->san = -1;
 	return x;
 }
 

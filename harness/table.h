@@ -23,6 +23,9 @@ struct test {
 	unsigned retries;               /* extra attempts after a failure */
 	bool allow_leaks;               /* processes it leaves running are
 	                                 * killed and noted, not a failure */
+	int san;                        /* enum binary_san of its program
+	                                 * (its deadline is scaled by it);
+	                                 * -1: not read yet */
 	bool kind_serial;               /* its kind says it runs alone */
 	double cost_s;                  /* expected duration */
 	bool cost_known;                /* cost_s is from history */

@@ -116,6 +116,22 @@ run_assay run --timeout-multiplier 0 s
 expect_rc 2
 expect_err "--timeout-multiplier wants a factor above 0"
 
+# --- a test built with a sanitizer: its deadline scaled by what it is ---
+printf '%s\n' '#include <unistd.h>' 'int main(void) { for (;;) pause(); }' >"$W/pause.c"
+mkdir -p asan
+if ! command -v gcc >/dev/null 2>&1 ||
+   ! gcc -fsanitize=address -o asan/p "$W/pause.c" >/dev/null 2>&1; then
+	skip "gcc cannot build with -fsanitize=address"
+	skip "gcc cannot build with -fsanitize=address"
+	skip "gcc cannot build with -fsanitize=address"
+else
+	gcc -o asan/plain "$W/pause.c"
+	run_assay run --timeout 0.3 --no-backtrace asan
+	expect_out "p: timeout after 0.6s; sleeping"
+	expect_out "plain: timeout after 0.3s; sleeping"
+	expect_out "assay: the deadlines of 1 test built with AddressSanitizer were scaled x2"
+fi
+
 # --- --wrapper: in front of every test, found in PATH, scaled ---
 mk wrap/bin/logargs 'printf "%s\n" "$*" >>"$LOGARGS"; shift 2; exec "$@"'
 mk wr/one 'echo "one ran: $1"'

@@ -1,0 +1,141 @@
+/* binary.c - see binary.h. */
+#include "config.h"
+
+#include <elf.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "binary.h"
+
+/* Larger string sections than this are not read (a normal program's
+ * .dynstr is a few KiB; a big C++ one, a few hundred). */
+#define DYNSTR_MAX (4u << 20)
+
+static bool read_at(int fd, void *buf, size_t n, off_t at)
+{
+	return pread(fd, buf, n, at) == (ssize_t)n;
+}
+
+/* A section header, of either width. */
+struct shdr {
+	uint32_t type;
+	uint64_t link, offset, size;
+};
+
+/* The section header i of the table at shoff. */
+static bool read_shdr(int fd, bool wide, uint64_t shoff, uint64_t i,
+		      struct shdr *out)
+{
+	if (wide) {
+		Elf64_Shdr s;
+
+		if (!read_at(fd, &s, sizeof(s), (off_t)(shoff + i * sizeof(s))))
+			return false;
+		*out = (struct shdr){ s.sh_type, s.sh_link, s.sh_offset, s.sh_size };
+	} else {
+		Elf32_Shdr s;
+
+		if (!read_at(fd, &s, sizeof(s), (off_t)(shoff + i * sizeof(s))))
+			return false;
+		*out = (struct shdr){ s.sh_type, s.sh_link, s.sh_offset, s.sh_size };
+	}
+	return true;
+}
+
+/* The offset and size of the string section of the dynamic symbols:
+ * SHT_DYNSYM's sh_link, in the 64- or 32-bit layout. */
+static bool dynstr_of(int fd, off_t *off, size_t *size)
+{
+	unsigned char ident[EI_NIDENT];
+	Elf64_Ehdr h64;
+	Elf32_Ehdr h32;
+	uint64_t shoff, shnum, shentsize;
+	struct shdr s;
+	bool wide;
+
+	if (!read_at(fd, ident, sizeof(ident), 0) ||
+	    memcmp(ident, ELFMAG, SELFMAG) ||
+	    (ident[EI_CLASS] != ELFCLASS64 && ident[EI_CLASS] != ELFCLASS32))
+		return false;
+	wide = ident[EI_CLASS] == ELFCLASS64;
+	if (wide ? !read_at(fd, &h64, sizeof(h64), 0) : !read_at(fd, &h32, sizeof(h32), 0))
+		return false;
+	shoff = wide ? h64.e_shoff : h32.e_shoff;
+	shnum = wide ? h64.e_shnum : h32.e_shnum;
+	shentsize = wide ? h64.e_shentsize : h32.e_shentsize;
+	if (!shoff || shnum > 4096 ||
+	    shentsize != (wide ? sizeof(Elf64_Shdr) : sizeof(Elf32_Shdr)))
+		return false;
+	for (uint64_t i = 0; i < shnum; i++) {
+		if (!read_shdr(fd, wide, shoff, i, &s))
+			return false;
+		if (s.type != SHT_DYNSYM || s.link >= shnum)
+			continue;
+		if (!read_shdr(fd, wide, shoff, s.link, &s) || !s.size ||
+		    s.size > DYNSTR_MAX)
+			return false;
+		*off = (off_t)s.offset;
+		*size = (size_t)s.size;
+		return true;
+	}
+	return false;
+}
+
+/* Whether the NUL-separated strings s[0..n) hold one starting with p. */
+static bool has_prefix(const char *s, size_t n, const char *p)
+{
+	size_t k = strlen(p);
+
+	for (size_t i = 0; i < n; i += strnlen(s + i, n - i) + 1)
+		if (n - i >= k && !memcmp(s + i, p, k))
+			return true;
+	return false;
+}
+
+enum binary_san binary_sanitizer(const char *path)
+{
+	static const struct { const char *lib, *sym; enum binary_san san; } runtimes[] = {
+		{ "libasan.so", "__asan_init", BINARY_ASAN },
+		{ "libtsan.so", "__tsan_init", BINARY_TSAN },
+		{ "libmsan.so", "__msan_init", BINARY_MSAN },
+	};
+	enum binary_san found = BINARY_PLAIN;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	size_t size;
+	off_t off;
+	char *s;
+
+	if (fd < 0)
+		return BINARY_PLAIN;
+	if (dynstr_of(fd, &off, &size) && (s = malloc(size))) {
+		if (read_at(fd, s, size, off))
+			for (size_t i = 0; !found && i < sizeof(runtimes) / sizeof(runtimes[0]); i++)
+				if (has_prefix(s, size, runtimes[i].lib) ||
+				    has_prefix(s, size, runtimes[i].sym))
+					found = runtimes[i].san;
+		free(s);
+	}
+	close(fd);
+	return found;
+}
+
+double binary_slowdown(enum binary_san s)
+{
+	/* the sanitizers' own documentation: ASan about 2x, TSan 5-15x,
+	 * MSan about 3x */
+	static const double by[] = { 1, 2, 5, 3 };
+
+	return (unsigned)s < sizeof(by) / sizeof(by[0]) ? by[s] : 1;
+}
+
+const char *binary_san_name(enum binary_san s)
+{
+	static const char *const names[] = {
+		NULL, "AddressSanitizer", "ThreadSanitizer", "MemorySanitizer"
+	};
+
+	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : NULL;
+}

@@ -1,0 +1,25 @@
+/*
+ * binary.h - what a test program was built with, read from its ELF file:
+ * the sanitizer runtime it carries, so its deadline can be scaled by
+ * how much the sanitizer slows it (docs/hangs.md, "Deadlines").
+ *
+ * Reads the ELF header, the section headers and the dynamic symbol
+ * table's string section (a few KiB), never the whole file; a file that
+ * is not a 64- or 32-bit ELF, or is damaged, is "none". Never executes
+ * anything, never fails loudly.
+ */
+#ifndef ASSAY_BINARY_H
+#define ASSAY_BINARY_H
+
+enum binary_san { BINARY_PLAIN, BINARY_ASAN, BINARY_TSAN, BINARY_MSAN };
+
+/* The sanitizer runtime path's program links (dynamically, as gcc
+ * does: libasan.so.N) or exports (statically, as clang does:
+ * __asan_init in its dynamic symbols); BINARY_PLAIN for anything else. */
+enum binary_san binary_sanitizer(const char *path);
+/* How many times slower a test runs under it (1 for none), and its
+ * name ("AddressSanitizer"; NULL for none). */
+double binary_slowdown(enum binary_san s);
+const char *binary_san_name(enum binary_san s);
+
+#endif
