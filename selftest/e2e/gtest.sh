@@ -264,7 +264,12 @@ expect_last "assay: 10000 passed, 0 failed, 0 skipped"
 check $? "no history: 4 batches per slot at -j2 (got $(jobs_run stm) processes)"
 run_assay run -j 2 --state-dir stm "$G/many"
 expect_last "assay: 10000 passed, 0 failed, 0 skipped"
-[ "$(jobs_run stm)" -lt 8 ]
-check $? "with history, trivial cases share fewer processes (got $(jobs_run stm))"
+case ${ASSAY_SANITIZE:-} in
+*thread*)       # each case costs ~0.2 ms under TSan, more under load
+	skip "built with ThreadSanitizer, the cases are not trivial: no fewer processes to expect" ;;
+*)
+	[ "$(jobs_run stm)" -lt 8 ]
+	check $? "with history, trivial cases share fewer processes (got $(jobs_run stm))" ;;
+esac
 
 finish
