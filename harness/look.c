@@ -14,6 +14,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,6 +57,7 @@ struct stat_line {
 	char state;
 	pid_t ppid, pgrp, session;
 	unsigned long long utime, stime;        /* clock ticks */
+	unsigned long long start;       /* since boot, clock ticks */
 };
 
 static bool read_stat(const char *path, struct stat_line *s)
@@ -73,7 +75,7 @@ static bool read_stat(const char *path, struct stat_line *s)
 		len = sizeof(s->comm) - 1;
 	memcpy(s->comm, open_ + 1, len);
 	s->comm[len] = '\0';
-	for (char *p = close_ + 1, *tok; (tok = strtok_r(p, " \n", &p)) && field <= 15;
+	for (char *p = close_ + 1, *tok; (tok = strtok_r(p, " \n", &p)) && field <= 22;
 	     field++) {
 		switch (field) {
 		case 3: s->state = tok[0]; break;
@@ -82,9 +84,10 @@ static bool read_stat(const char *path, struct stat_line *s)
 		case 6: s->session = (pid_t)atol(tok); break;
 		case 14: s->utime = strtoull(tok, NULL, 10); break;
 		case 15: s->stime = strtoull(tok, NULL, 10); break;
+		case 22: s->start = strtoull(tok, NULL, 10); break;
 		}
 	}
-	return field > 15;
+	return field > 22;
 }
 
 static bool is_number(const char *s)
@@ -167,6 +170,7 @@ static bool read_thread(struct look_thread *t, uint64_t *cpu)
 	if (!read_stat(path, &s))
 		return false;
 	t->state = s.state;
+	t->start = s.start;
 	memcpy(t->comm, s.comm, sizeof(t->comm));
 	*cpu = cpu_ns(t->pid, t->tid, &s);
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/syscall", (int)t->pid, (int)t->tid);
@@ -230,6 +234,16 @@ void look_end(struct look *lk, uint64_t now)
 	}
 }
 
+bool look_same(pid_t pid, unsigned long long start)
+{
+	char path[64];
+	struct stat_line s;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	return read_stat(path, &s) && s.start == start && s.state != 'Z' &&
+	       s.state != 'X';
+}
+
 /* ---- judging ---- */
 
 static double share(const struct look *lk, const struct look_thread *t)
@@ -244,6 +258,28 @@ static double share(const struct look *lk, const struct look_thread *t)
 static bool alive(const struct look_thread *t)
 {
 	return t->seen == 2 && t->state != 'Z' && t->state != 'X';
+}
+
+pid_t look_pid(const struct look *lk, size_t i, unsigned long long *start)
+{
+	size_t k = 0;
+
+	/* a process's threads come together: [t, end) */
+	for (size_t t = 0, end; t < lk->n; t = end) {
+		size_t main_ = t;       /* its first thread: tid == pid */
+		bool live = false;
+
+		for (end = t; end < lk->n && lk->t[end].pid == lk->t[t].pid; end++) {
+			live |= alive(&lk->t[end]);
+			if (lk->t[end].tid == lk->t[end].pid)
+				main_ = end;
+		}
+		if (live && k++ == i) {
+			*start = lk->t[main_].start;
+			return lk->t[main_].pid;
+		}
+	}
+	return 0;
 }
 
 /* The name of a system call, for the calls a hung test waits in. */
@@ -523,6 +559,25 @@ static void cmdline(pid_t pid, char *out, size_t n)
 	out[len] = '\0';
 }
 
+/* Whether pid has a SIGKILL pending (in SigPnd or ShdPnd of its
+ * status): it is dying, killed by the test just before it exited. */
+static bool dying(pid_t pid)
+{
+	char path[64], buf[2048];
+	const char *keys[] = { "\nSigPnd:", "\nShdPnd:" };
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if (read_small(path, buf, sizeof(buf)) <= 0)
+		return true;    /* gone already */
+	for (size_t i = 0; i < 2; i++) {
+		const char *k = strstr(buf, keys[i]);
+
+		if (k && strtoull(k + strlen(keys[i]), NULL, 16) & (1ull << (SIGKILL - 1)))
+			return true;
+	}
+	return false;
+}
+
 size_t look_leftovers(pid_t root, const char *marker,
 		      struct look_leftover *v, size_t max)
 {
@@ -567,7 +622,7 @@ size_t look_leftovers(pid_t root, const char *marker,
 					c[i].in = grew = true;
 	}
 	for (size_t i = 0; i < n; i++) {
-		if (!c[i].in)
+		if (!c[i].in || dying(c[i].pid))
 			continue;
 		if (found < max) {
 			v[found].pid = c[i].pid;

@@ -19,6 +19,7 @@
 #ifndef ASSAY_LOOK_H
 #define ASSAY_LOOK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -41,6 +42,9 @@ struct look_thread {
 	char wchan[48];         /* the kernel function it sleeps in, or "" */
 	char comm[17];
 	uint64_t cpu0_ns, cpu1_ns;      /* CPU time at each sample */
+	unsigned long long start;       /* when its process started (clock
+	                                 * ticks since boot): pid plus start
+	                                 * names one process for good */
 	int seen;               /* 1: in the first sample only; 2: in both */
 };
 
@@ -63,6 +67,12 @@ const char *look_class_name(enum look_class c);
 /* The report: "CLASS: WHY", then the table of threads, each line ended
  * by '\n'. malloc'd. */
 char *look_report(const struct look *lk);
+/* The i-th process of the look with a thread alive at the second
+ * sample, and its start in *start; 0 past the last. */
+pid_t look_pid(const struct look *lk, size_t i, unsigned long long *start);
+/* Whether pid is still the live process that started at start (not
+ * gone, not a zombie, not a new process under a reused pid). */
+bool look_same(pid_t pid, unsigned long long start);
 
 /* A process a test left behind. */
 struct look_leftover {
@@ -76,8 +86,9 @@ struct look_leftover {
  * session or process group, those assay adopted as their subreaper
  * whose environment holds the line marker (may be NULL), and the
  * descendants of all of them; only pids above root are looked at, as
- * anything root started came after it. Fills v[0..max) and returns how
- * many there are in all.
+ * anything root started came after it. One with a SIGKILL pending is
+ * dying (the test killed it as it ended) and does not count. Fills
+ * v[0..max) and returns how many there are in all.
  */
 size_t look_leftovers(pid_t root, const char *marker,
 		      struct look_leftover *v, size_t max);

@@ -88,6 +88,14 @@ static void set_timer(struct proc *p, uint64_t at, enum proc_event ev)
 		loop_timer_stop(p->env->loop, &p->timer);
 }
 
+/* The debugger of a look that is over (the test exited, or is killed):
+ * stopped, so it attaches to nothing that takes a freed pid. */
+static void bt_stop(struct proc *p, uint64_t now)
+{
+	if (p->bt && proc_is_running(p->bt))
+		proc_dispatch(p->bt, EV_KILL_NOW, now);
+}
+
 /* Signals the process group, and the process itself in case it moved to
  * another group. A stopped process only acts on SIGTERM once continued.
  * Never after the reap: until then the zombie pins its pid and group id,
@@ -147,6 +155,7 @@ static void on_deadline(struct proc *p, uint64_t now)
 	}
 	if (!p->look)
 		p->look = xmalloc(sizeof(*p->look));
+	p->look_gen++;
 	look_begin(p->look, p->pid, now);
 	p->state = PROC_LOOKING;
 	set_timer(p, now + p->env->look_ns, EV_LOOKED);
@@ -171,24 +180,13 @@ static void report_add(struct proc *p, const char *text)
 	p->look_report = s;
 }
 
-/* The pid of the look's i-th process (its threads come grouped). */
-static pid_t look_proc(const struct look *lk, size_t i)
-{
-	size_t k = 0;
-
-	for (size_t t = 0; t < lk->n; t++)
-		if (t == 0 || lk->t[t].pid != lk->t[t - 1].pid) {
-			if (k++ == i)
-				return lk->t[t].pid;
-		}
-	return 0;
-}
-
 /* Starts the debugger on the next process to trace; false when there
  * is none (or no time left), and the look is over. */
 static bool bt_next(struct proc *p, uint64_t now)
 {
-	pid_t pid = p->bt_next < BT_PROCS_MAX ? look_proc(p->look, p->bt_next) : 0;
+	unsigned long long start = 0;
+	pid_t pid = p->bt_next < BT_PROCS_MAX ?
+		    look_pid(p->look, p->bt_next, &start) : 0;
 	char pidbuf[24];
 	char *argv[] = {
 		(char *)p->env->debugger, "--batch", "--nx", "-p", pidbuf,
@@ -199,6 +197,10 @@ static bool bt_next(struct proc *p, uint64_t now)
 
 	if (!pid || now >= p->bt_until || proc_is_running(p->bt))
 		return false;
+	if (!look_same(pid, start)) {   /* gone since: not its pid's next owner */
+		p->bt_next++;
+		return bt_next(p, now);
+	}
 	if (p->env->debuggers && *p->env->debuggers >= BT_AT_ONCE) {
 		char *why = xasprintf("no backtraces: other hung tests' were being taken (at most %d at once)\n",
 				      BT_AT_ONCE);
@@ -214,6 +216,7 @@ static bool bt_next(struct proc *p, uint64_t now)
 	so.envp = p->env->base_env;
 	so.pdeathsig = SIGKILL;
 	p->bt_pid = pid;
+	p->bt_gen = p->look_gen;
 	if (p->env->debuggers)
 		++*p->env->debuggers;
 	/* if it cannot start, bt_done has already gone on from here */
@@ -238,9 +241,13 @@ static void bt_collect(struct proc *p, struct proc *bt)
 			(int)(o->total > o->head_len ? o->tail_len : 0), o->tail);
 	fprintf(f, "backtraces of process %d (gdb):\n", (int)p->bt_pid);
 	if (bt->exit.how == ASSAY_SPAWN_FAILED)
-		fprintf(f, "  (gdb could not start: %s)\n", bt->note);
+		fprintf(f, "  (gdb could not start: %s)\n",
+			bt->note[0] ? bt->note : strerror(bt->exit.code));
 	for (line = strtok_r(all, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
-		if ((!strncmp(line, "Thread ", 7) || line[0] == '#') && ftell(f) < BT_TEXT_MAX)
+		/* and why it could not attach, when it could not */
+		if ((!strncmp(line, "Thread ", 7) || line[0] == '#' ||
+		     !strncmp(line, "ptrace:", 7) ||
+		     !strncmp(line, "Could not attach", 16)) && ftell(f) < BT_TEXT_MAX)
 			fprintf(f, "  %s\n", line);
 	if (bt->exit.how == ASSAY_TIMED_OUT)
 		fprintf(f, "  (gdb did not finish in time: stopped)\n");
@@ -256,11 +263,11 @@ static void bt_done(struct proc *bt)
 
 	if (p->env->debuggers && *p->env->debuggers)
 		--*p->env->debuggers;
-	if (p->state == PROC_LOOKING) {
+	if (p->state == PROC_LOOKING && p->bt_gen == p->look_gen) {
 		bt_collect(p, bt);
 		proc_clear(bt);
 		proc_dispatch(p, EV_TRACED, io_now_ns());
-	} else {
+	} else {                /* an earlier look's, ended since */
 		proc_clear(bt);
 	}
 }
@@ -272,7 +279,7 @@ static void on_looked(struct proc *p, uint64_t now)
 	p->look_report = look_report(p->look);
 	if (p->env->no_debugger)
 		report_add(p, p->env->no_debugger);
-	if (p->env->debugger && look_proc(p->look, 0)) {
+	if (p->env->debugger && p->look->n) {
 		if (!p->bt) {
 			p->bt = xmalloc(sizeof(*p->bt));
 			proc_init(p->bt, p->env, PROC_HELPER, &bt_ops, p);
@@ -296,9 +303,15 @@ static void on_traced(struct proc *p, uint64_t now)
 /* A stop while the debugger runs: it is stopped too. */
 static void look_cancel(struct proc *p, uint64_t now)
 {
-	if (p->bt && proc_is_running(p->bt))
-		proc_dispatch(p->bt, EV_KILL_NOW, now);
+	bt_stop(p, now);
 	send_term(p, now);
+}
+
+/* A flood while it is looked at: as at any other time. */
+static void look_flood(struct proc *p, uint64_t now)
+{
+	p->flooded = true;
+	look_cancel(p, now);
 }
 
 /* Printed past --max-output: stopped as at a deadline, without a look
@@ -317,6 +330,7 @@ static void on_cancel(struct proc *p, uint64_t now)
 
 static void kill_group(struct proc *p, uint64_t now)
 {
+	bt_stop(p, now);
 	if (p->state == PROC_RUNNING)
 		p->cancelled = true;
 	signal_group(p, SIGKILL);
@@ -365,6 +379,7 @@ static void finish(struct proc *p, uint64_t now)
 
 static void on_exit_(struct proc *p, uint64_t now)
 {
+	bt_stop(p, now);
 	p->end_ns = now;
 	if (pipes_closed(p)) {
 		finish(p, now);
@@ -415,7 +430,8 @@ static proc_action *const proc_table[PROC_NSTATES][PROC_NEVENTS] = {
 			   [EV_KILL_NOW] = kill_group },
 	[PROC_LOOKING] = { [EV_EXIT] = on_exit_, [EV_EOF] = on_eof,
 			   [EV_LOOKED] = on_looked, [EV_TRACED] = on_traced,
-			   [EV_CANCEL] = look_cancel, [EV_KILL_NOW] = kill_group },
+			   [EV_CANCEL] = look_cancel, [EV_FLOOD] = look_flood,
+			   [EV_KILL_NOW] = kill_group },
 	[PROC_TERM_SENT] = { [EV_EXIT] = on_exit_, [EV_EOF] = on_eof,
 			     [EV_GRACE_OVER] = kill_group,
 			     [EV_KILL_NOW] = kill_group },
@@ -638,7 +654,7 @@ static void on_child_exit(struct loop_child *c)
 	 * the group id from being reused. */
 	for (int i = 0; i < 2; i++)
 		read_stream(&p->s[i]);
-	if (p->sort == PROC_TEST && !p->timed_out && !p->cancelled)
+	if (p->sort == PROC_TEST && !p->timed_out && !p->cancelled && !p->flooded)
 		find_leftovers(p);
 	if (!pipes_closed(p) && !p->timed_out && !p->cancelled && !p->nleft)
 		snprintf(p->note, sizeof(p->note),
@@ -651,8 +667,7 @@ static void on_child_exit(struct loop_child *c)
 
 void proc_clear(struct proc *p)
 {
-	if (p->bt && proc_is_running(p->bt))    /* it ends on its own time */
-		proc_dispatch(p->bt, EV_KILL_NOW, io_now_ns());
+	bt_stop(p, io_now_ns());        /* it ends in its own time */
 	close_stream(p, 0);
 	close_stream(p, 1);
 	proc_close_stdin(p);

@@ -137,6 +137,8 @@ struct proc {
 	                                 * until the first is needed */
 	size_t bt_next;                 /* the look's next process to trace */
 	pid_t bt_pid;                   /* the one being traced */
+	unsigned look_gen, bt_gen;      /* the look now, and the one the
+	                                 * debugger was started for */
 	uint64_t bt_until;              /* when all backtraces must be done */
 };
 

@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "scratch.h"
 #include "table.h"
@@ -99,7 +100,7 @@ void task_start(struct task *t, struct test *x, uint64_t id,
 	so.path = so.argv[0];
 	if (t->env->wrapper) {  /* which runs the test as a path */
 		t->argv = wrapper_argv(t->env->wrapper, so.argv);
-		if (!strchr(so.path, '/'))
+		if (!strchr(so.path, '/') && access(so.path, X_OK) == 0)
 			t->argv[t->env->wrapper->argc] = t->arg0 =
 				xasprintf("./%s", so.path);
 		so.argv = t->argv;

@@ -39,6 +39,17 @@ check $? "nothing was left for the run's end sweep"
 expect_last "assay: 1 passed, 3 failed, 0 skipped"
 no_process "sleep ${m}"
 
+# a test that kills its child just before it exits leaves nothing
+mk c/killer "sleep ${m}5 & kill -9 \$!; exit 0"
+mk c/floods "sleep ${m}6 & exec yes flood"
+run_assay run -j1 --max-output 1M c
+grep -q '^PASS .* killer$' "$W/out"
+check $? "a child killed with SIGKILL as its test ends is dying, not left behind"
+expect_out "floods: output-flood:"
+! grep -q 'leaked-process\|left 1 process' "$W/out"
+check $? "a test stopped for a flood is not judged for leftovers (assay's SIGTERM is killing them)"
+no_process "sleep ${m}"
+
 # --allow-leaks, or leaks = allow for one test: killed and noted, passing
 run_assay run -j1 --allow-leaks t/bg t/ok
 expect_rc 0 "--allow-leaks"
