@@ -25,6 +25,7 @@ harness_libassay_a_SOURCES = \
 	harness/orphans.c harness/orphans.h \
 	harness/owner.c harness/owner.h \
 	harness/proc.c harness/proc.h \
+	harness/procfs.c harness/procfs.h \
 	harness/props.c harness/props.h \
 	harness/registry.c harness/registry.h \
 	harness/results.c harness/results.h \

@@ -1,5 +1,5 @@
 /*
- * look.c - see look.h.
+ * look.c - see look.h. Reads /proc through procfs.h.
  *
  * /proc/PID/stat gives each process's parent, group and session;
  * /proc/PID/task/TID/{stat,schedstat,syscall,wchan} each thread's state,
@@ -13,7 +13,6 @@
 
 #include <ctype.h>
 #include <dirent.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -22,8 +21,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "io.h"
 #include "look.h"
+#include "procfs.h"
 #include "xalloc.h"
 
 /* A thread using more than this share of one CPU over the interval is
@@ -33,127 +32,37 @@
 /* What a thread's wait says about the test. */
 enum wait { W_CPU, W_STOPPED, W_LOCK, W_IO, W_SLEEP, W_CHILD, W_OTHER };
 
-/* The whole of a small /proc file into buf (NUL-terminated); its
- * length, or -1. */
-static ssize_t read_small(const char *path, char *buf, size_t n)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t k;
-
-	if (fd < 0)
-		return -1;
-	k = io_read(fd, buf, n - 1);
-	close(fd);
-	if (k < 0)
-		return -1;
-	buf[k] = '\0';
-	return k;
-}
-
-/* /proc/.../stat: comm (in parentheses, may hold anything), then the
- * fields after it, counted from 3 (state) as proc(5) does. */
-struct stat_line {
-	char comm[17];
-	char state;
-	pid_t ppid, pgrp, session;
-	unsigned long long utime, stime;        /* clock ticks */
-	unsigned long long start;       /* since boot, clock ticks */
-};
-
-static bool read_stat(const char *path, struct stat_line *s)
-{
-	char buf[1024], *open_, *close_;
-	size_t len;
-	int field = 3;
-
-	if (read_small(path, buf, sizeof(buf)) <= 0 ||
-	    !(open_ = strchr(buf, '(')) || !(close_ = strrchr(buf, ')')) ||
-	    close_ < open_)
-		return false;
-	len = (size_t)(close_ - open_ - 1);
-	if (len >= sizeof(s->comm))
-		len = sizeof(s->comm) - 1;
-	memcpy(s->comm, open_ + 1, len);
-	s->comm[len] = '\0';
-	for (char *p = close_ + 1, *tok; (tok = strtok_r(p, " \n", &p)) && field <= 22;
-	     field++) {
-		switch (field) {
-		case 3: s->state = tok[0]; break;
-		case 4: s->ppid = (pid_t)atol(tok); break;
-		case 5: s->pgrp = (pid_t)atol(tok); break;
-		case 6: s->session = (pid_t)atol(tok); break;
-		case 14: s->utime = strtoull(tok, NULL, 10); break;
-		case 15: s->stime = strtoull(tok, NULL, 10); break;
-		case 22: s->start = strtoull(tok, NULL, 10); break;
-		}
-	}
-	return field > 22;
-}
-
-static bool is_number(const char *s)
-{
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if (!isdigit((unsigned char)*s))
-			return false;
-	return true;
-}
-
 /* The processes of the test: root's session, and root's descendants
  * wherever they went. Fills pids (up to max); returns how many. */
 static size_t find_procs(pid_t root, pid_t *pids, size_t max)
 {
-	struct entry { pid_t pid, ppid, session; } *all = NULL;
-	size_t n = 0, cap = 0, k = 0;
-	DIR *d = opendir("/proc");
-	struct dirent *de;
-	bool grew = true;
-	bool *in;
+	struct procfs_proc *v;
+	size_t n = procfs_list(0, &v), k = 0;
 
-	if (!d)
-		return 0;
-	while ((de = readdir(d))) {
-		char path[300];
-		struct stat_line s;
-
-		if (!is_number(de->d_name))
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
-		if (!read_stat(path, &s))
-			continue;
-		if (n == cap) {
-			cap = cap ? 2 * cap : 256;
-			all = xrealloc(all, cap * sizeof(*all));
-		}
-		all[n++] = (struct entry){ (pid_t)atol(de->d_name), s.ppid, s.session };
-	}
-	closedir(d);
-	in = xcalloc(n ? n : 1, sizeof(*in));
 	for (size_t i = 0; i < n; i++)
-		in[i] = all[i].pid == root || all[i].session == root;
-	while (grew) {          /* descendants of what is in, to a fixpoint */
-		grew = false;
-		for (size_t i = 0; i < n; i++)
-			for (size_t j = 0; !in[i] && j < n; j++)
-				if (in[j] && all[i].ppid == all[j].pid)
-					in[i] = grew = true;
-	}
+		v[i].in = v[i].pid == root || v[i].session == root;
+	procfs_mark_descendants(v, n);
 	for (size_t i = 0; i < n && k < max; i++)
-		if (in[i])
-			pids[k++] = all[i].pid;
-	free(in);
-	free(all);
+		if (v[i].in)
+			pids[k++] = v[i].pid;
+	free(v);
 	return k;
 }
 
-static uint64_t cpu_ns(pid_t pid, pid_t tid, const struct stat_line *s)
+/* A thread's or process's id, from a directory entry's name; 0 if the
+ * name is not a number. */
+static pid_t entry_id(const char *name)
+{
+	return name[strspn(name, "0123456789")] || !*name ? 0 : (pid_t)atol(name);
+}
+
+static uint64_t cpu_ns(pid_t pid, pid_t tid, const struct procfs_stat *s)
 {
 	char path[96], buf[128];
 	static long tick;
 
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/schedstat", (int)pid, (int)tid);
-	if (read_small(path, buf, sizeof(buf)) > 0 && isdigit((unsigned char)buf[0]))
+	if (procfs_read(path, buf, sizeof(buf)) > 0 && isdigit((unsigned char)buf[0]))
 		return strtoull(buf, NULL, 10);
 	if (!tick)
 		tick = sysconf(_SC_CLK_TCK) > 0 ? sysconf(_SC_CLK_TCK) : 100;
@@ -164,10 +73,10 @@ static uint64_t cpu_ns(pid_t pid, pid_t tid, const struct stat_line *s)
 static bool read_thread(struct look_thread *t, uint64_t *cpu)
 {
 	char path[96], buf[256];
-	struct stat_line s;
+	struct procfs_stat s;
 
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)t->pid, (int)t->tid);
-	if (!read_stat(path, &s))
+	if (!procfs_stat(path, &s))
 		return false;
 	t->state = s.state;
 	t->start = s.start;
@@ -176,10 +85,10 @@ static bool read_thread(struct look_thread *t, uint64_t *cpu)
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/syscall", (int)t->pid, (int)t->tid);
 	t->syscall = -1;
 	/* "NR args... sp pc", "-1 sp pc" (not in a call) or "running" */
-	if (read_small(path, buf, sizeof(buf)) > 0 && isdigit((unsigned char)buf[0]))
+	if (procfs_read(path, buf, sizeof(buf)) > 0 && isdigit((unsigned char)buf[0]))
 		t->syscall = atol(buf);
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/wchan", (int)t->pid, (int)t->tid);
-	if (read_small(path, t->wchan, sizeof(t->wchan)) < 0 || !strcmp(t->wchan, "0"))
+	if (procfs_read(path, t->wchan, sizeof(t->wchan)) < 0 || !strcmp(t->wchan, "0"))
 		t->wchan[0] = '\0';
 	t->wchan[strcspn(t->wchan, "\n")] = '\0';
 	return true;
@@ -204,8 +113,9 @@ void look_begin(struct look *lk, pid_t root, uint64_t now)
 			continue;
 		while ((de = readdir(d))) {
 			struct look_thread *t;
+			pid_t tid = entry_id(de->d_name);
 
-			if (!is_number(de->d_name))
+			if (!tid)
 				continue;
 			if (lk->n == LOOK_THREADS_MAX) {
 				lk->more++;
@@ -213,7 +123,7 @@ void look_begin(struct look *lk, pid_t root, uint64_t now)
 			}
 			t = &lk->t[lk->n];
 			t->pid = pids[i];
-			t->tid = (pid_t)atol(de->d_name);
+			t->tid = tid;
 			if (read_thread(t, &t->cpu0_ns)) {
 				t->seen = 1;
 				lk->n++;
@@ -236,11 +146,9 @@ void look_end(struct look *lk, uint64_t now)
 
 bool look_same(pid_t pid, unsigned long long start)
 {
-	char path[64];
-	struct stat_line s;
+	struct procfs_stat s;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	return read_stat(path, &s) && s.start == start && s.state != 'Z' &&
+	return procfs_pid_stat(pid, &s) && s.start == start && s.state != 'Z' &&
 	       s.state != 'X';
 }
 
@@ -520,45 +428,6 @@ char *look_report(const struct look *lk)
 
 /* ---- what a test leaves behind ---- */
 
-/* Whether the environment of pid holds the line marker. */
-static bool env_has(pid_t pid, const char *marker)
-{
-	enum { ENV_MAX = 64 * 1024 };   /* environments past this: no */
-	char path[64], *env = xmalloc(ENV_MAX);
-	ssize_t len;
-	bool found = false;
-
-	snprintf(path, sizeof(path), "/proc/%d/environ", (int)pid);
-	len = read_small(path, env, ENV_MAX);
-	for (ssize_t i = 0; len > 0 && i < len && !found; i += (ssize_t)strlen(env + i) + 1)
-		found = !strcmp(env + i, marker);
-	free(env);
-	return found;
-}
-
-/* The command line of pid, its arguments joined by spaces, cut to n. */
-static void cmdline(pid_t pid, char *out, size_t n)
-{
-	char path[64];
-	ssize_t len;
-
-	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
-	len = read_small(path, out, n);
-	if (len <= 0) {
-		snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
-		if (read_small(path, out, n) <= 0)
-			snprintf(out, n, "?");
-		out[strcspn(out, "\n")] = '\0';
-		return;
-	}
-	while (len > 0 && out[len - 1] == '\0')
-		len--;
-	for (ssize_t i = 0; i < len; i++)
-		if (out[i] == '\0')
-			out[i] = ' ';
-	out[len] = '\0';
-}
-
 /* Whether pid has a SIGKILL pending (in SigPnd or ShdPnd of its
  * status): it is dying, killed by the test just before it exited. */
 static bool dying(pid_t pid)
@@ -567,7 +436,7 @@ static bool dying(pid_t pid)
 	const char *keys[] = { "\nSigPnd:", "\nShdPnd:" };
 
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	if (read_small(path, buf, sizeof(buf)) <= 0)
+	if (procfs_read(path, buf, sizeof(buf)) <= 0)
 		return true;    /* gone already */
 	for (size_t i = 0; i < 2; i++) {
 		const char *k = strstr(buf, keys[i]);
@@ -578,58 +447,43 @@ static bool dying(pid_t pid)
 	return false;
 }
 
-size_t look_leftovers(pid_t root, const char *marker,
-		      struct look_leftover *v, size_t max)
+/* Whether pid was adopted from root's run: its environment holds
+ * marker ("NAME=VALUE"). */
+static bool adopted_from(pid_t pid, const char *marker)
 {
-	struct cand { pid_t pid, ppid; bool in; } *c = NULL;
-	size_t n = 0, cap = 0, found = 0;
+	const char *eq = strchr(marker, '=');
+	char name[64], value[4096];
+
+	if (!eq || (size_t)(eq - marker) >= sizeof(name))
+		return false;
+	snprintf(name, sizeof(name), "%.*s", (int)(eq - marker), marker);
+	return procfs_env(pid, name, value, sizeof(value)) && !strcmp(value, eq + 1);
+}
+
+size_t look_leftovers(pid_t root, const char *marker,
+		      bool (*watched)(void *ctx, pid_t pid), void *ctx,
+		      pid_t *pids, size_t max)
+{
+	struct procfs_proc *v;
+	/* what root started came after it: only newer pids (a pid space
+	 * that wrapped around hides some; the run's end sweep still finds
+	 * those) */
+	size_t n = procfs_list(root, &v), found = 0;
 	pid_t self = getpid();
-	DIR *d = opendir("/proc");
-	struct dirent *de;
-	bool grew = true;
 
-	if (!d)
-		return 0;
-	while ((de = readdir(d))) {
-		char path[300];
-		struct stat_line s;
-		pid_t pid;
-
-		/* what root started came after it: only newer pids (a pid
-		 * space that wrapped around hides some; the run's end sweep
-		 * still finds those) */
-		if (!is_number(de->d_name) || (pid = (pid_t)atol(de->d_name)) <= root)
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
-		if (!read_stat(path, &s) || s.state == 'Z' || s.state == 'X')
-			continue;
-		if (n == cap) {
-			cap = cap ? 2 * cap : 64;
-			c = xrealloc(c, cap * sizeof(*c));
-		}
-		c[n++] = (struct cand){
-			pid, s.ppid,
-			s.session == root || s.pgrp == root ||
-			(s.ppid == self && marker && env_has(pid, marker))
-		};
-	}
-	closedir(d);
-	while (grew) {          /* their descendants, to a fixpoint */
-		grew = false;
-		for (size_t i = 0; i < n; i++)
-			for (size_t j = 0; !c[i].in && j < n; j++)
-				if (c[j].in && c[i].ppid == c[j].pid)
-					c[i].in = grew = true;
-	}
+	for (size_t i = 0; i < n; i++)
+		v[i].in = v[i].session == root || v[i].pgrp == root ||
+			  (v[i].ppid == self && marker &&
+			   !(watched && watched(ctx, v[i].pid)) &&
+			   adopted_from(v[i].pid, marker));
+	procfs_mark_descendants(v, n);
 	for (size_t i = 0; i < n; i++) {
-		if (!c[i].in || dying(c[i].pid))
+		if (!v[i].in || dying(v[i].pid))
 			continue;
-		if (found < max) {
-			v[found].pid = c[i].pid;
-			cmdline(c[i].pid, v[found].cmd, sizeof(v[found].cmd));
-		}
+		if (found < max)
+			pids[found] = v[i].pid;
 		found++;
 	}
-	free(c);
+	free(v);
 	return found;
 }

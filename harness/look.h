@@ -74,23 +74,19 @@ pid_t look_pid(const struct look *lk, size_t i, unsigned long long *start);
  * gone, not a zombie, not a new process under a reused pid). */
 bool look_same(pid_t pid, unsigned long long start);
 
-/* A process a test left behind. */
-struct look_leftover {
-	pid_t pid;
-	char cmd[96];           /* its command line, cut */
-};
-
 /*
  * At the exit of root (while it is a zombie, so that its pid still names
  * its session and group): the processes it left running. Those of its
  * session or process group, those assay adopted as their subreaper
- * whose environment holds the line marker (may be NULL), and the
- * descendants of all of them; only pids above root are looked at, as
- * anything root started came after it. One with a SIGKILL pending is
- * dying (the test killed it as it ended) and does not count. Fills
- * v[0..max) and returns how many there are in all.
+ * whose environment holds the line marker (may be NULL; processes
+ * watched(ctx, pid) says assay already runs, other tests, are not
+ * read), and the descendants of all of them; only pids above root are
+ * looked at, as anything root started came after it. One with a SIGKILL
+ * pending is dying (the test killed it as it ended) and does not count.
+ * Fills pids[0..max) and returns how many there are in all.
  */
 size_t look_leftovers(pid_t root, const char *marker,
-		      struct look_leftover *v, size_t max);
+		      bool (*watched)(void *ctx, pid_t pid), void *ctx,
+		      pid_t *pids, size_t max);
 
 #endif

@@ -285,6 +285,11 @@ static struct loop_child *child_find(struct loop *l, pid_t pid)
 	return c;
 }
 
+bool loop_child_watched(struct loop *l, pid_t pid)
+{
+	return child_find(l, pid) != NULL;
+}
+
 /* waitid's account of an exit, as waitpid's status word. */
 static int wait_status(const siginfo_t *si)
 {

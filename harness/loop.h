@@ -115,6 +115,8 @@ void loop_child_watch(struct loop *l, struct loop_child *c, pid_t pid,
 void loop_child_forget(struct loop *l, struct loop_child *c);
 /* Children registered and not yet exited. */
 size_t loop_children(const struct loop *l);
+/* Whether pid is one of them. */
+bool loop_child_watched(struct loop *l, pid_t pid);
 
 /*
  * One iteration, as fixed phases: wait (up to max_wait_ns, and never

@@ -13,6 +13,7 @@
 #include "io.h"
 #include "look.h"
 #include "proc.h"
+#include "procfs.h"
 #include "xalloc.h"
 #include "watchdog.h"
 
@@ -616,32 +617,42 @@ static void on_readable(struct loop_io *io)
 #define LEFT_SHOWN 8             /* leftovers named; the rest counted */
 #define LEFT_MAX 1024           /* leftovers killed one by one */
 
+/* Whether pid is a process the loop already watches (another test, a
+ * helper): never someone's leftover. */
+static bool watched(void *loop, pid_t pid)
+{
+	return loop_child_watched(loop, pid);
+}
+
 /* What the test left running as it exited: named in p->left, and
  * killed (its group's die with the group anyway; the run's end sweep
  * gets any past LEFT_MAX). */
 static void find_leftovers(struct proc *p)
 {
-	struct look_leftover *v = xcalloc(LEFT_MAX, sizeof(*v));
-	char *text = NULL;
+	pid_t v[LEFT_MAX];
+	char *text = NULL, cmd[96];
 	size_t len = 0;
 	FILE *f;
 
-	p->nleft = look_leftovers(p->pid, p->marker, v, LEFT_MAX);
-	for (size_t i = 0; i < p->nleft && i < LEFT_MAX; i++)
-		(void)kill(v[i].pid, SIGKILL);
-	if (p->nleft && (f = open_memstream(&text, &len))) {
-		for (size_t i = 0; i < p->nleft && i < LEFT_SHOWN; i++)
-			fprintf(f, "%s%d %s", i ? "; " : "", (int)v[i].pid, v[i].cmd);
-		if (p->nleft > LEFT_SHOWN)
-			fprintf(f, "; and %zu more", p->nleft - LEFT_SHOWN);
-		if (fclose(f) == 0) {
-			free(p->left);
-			p->left = text;
-		} else {
-			free(text);
+	p->nleft = look_leftovers(p->pid, p->marker, watched, p->env->loop,
+				  v, LEFT_MAX);
+	if (!p->nleft || !(f = open_memstream(&text, &len)))
+		return;
+	for (size_t i = 0; i < p->nleft && i < LEFT_MAX; i++) {
+		if (i < LEFT_SHOWN) {   /* named as it was, then killed */
+			procfs_cmdline(v[i], cmd, sizeof(cmd));
+			fprintf(f, "%s%d %s", i ? "; " : "", (int)v[i], cmd);
 		}
+		(void)kill(v[i], SIGKILL);
 	}
-	free(v);
+	if (p->nleft > LEFT_SHOWN)
+		fprintf(f, "; and %zu more", p->nleft - LEFT_SHOWN);
+	if (fclose(f) == 0) {
+		free(p->left);
+		p->left = text;
+	} else {
+		free(text);
+	}
 }
 
 static void on_child_exit(struct loop_child *c)

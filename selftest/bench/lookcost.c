@@ -75,7 +75,7 @@ static size_t procs(void)
 int main(void)
 {
 	static struct look lk;
-	static struct look_leftover left[64];
+	static pid_t left[64];
 	double begin[ROUNDS], end[ROUNDS], leftovers[ROUNDS], all[ROUNDS];
 	int p[2];
 	char c;
@@ -103,10 +103,10 @@ int main(void)
 		begin[r] = (t1 - t0) / 1e3;
 		end[r] = (t2 - t1) / 1e3;
 		t0 = io_now_ns();
-		(void)look_leftovers(child, "ASSAY_TMPDIR=/nowhere", left, 64);
+		(void)look_leftovers(child, "ASSAY_TMPDIR=/nowhere", NULL, NULL, left, 64);
 		leftovers[r] = (io_now_ns() - t0) / 1e3;
 		t0 = io_now_ns();
-		(void)look_leftovers(1, "ASSAY_TMPDIR=/nowhere", left, 64);
+		(void)look_leftovers(1, "ASSAY_TMPDIR=/nowhere", NULL, NULL, left, 64);
 		all[r] = (io_now_ns() - t0) / 1e3;
 	}
 	printf("%zu processes in /proc; the hung test: 1 process of %d threads; %d rounds\n\n",

@@ -1,0 +1,160 @@
+/* procfs.c - see procfs.h. */
+#include "config.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "io.h"
+#include "procfs.h"
+#include "xalloc.h"
+
+ssize_t procfs_read(const char *path, char *buf, size_t n)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t len = 0, r;
+
+	if (fd < 0)
+		return -1;
+	/* /proc writes a file in one go: a short read is its end */
+	while ((size_t)len < n - 1 &&
+	       (r = io_read(fd, buf + len, n - 1 - (size_t)len)) > 0) {
+		len += r;
+		if ((size_t)r < n - 1 - (size_t)(len - r))
+			break;
+	}
+	close(fd);
+	buf[len] = '\0';
+	return len;
+}
+
+bool procfs_stat(const char *path, struct procfs_stat *s)
+{
+	char buf[1024], *open_, *close_;
+	size_t len;
+	int field = 3;
+
+	if (procfs_read(path, buf, sizeof(buf)) <= 0 ||
+	    !(open_ = strchr(buf, '(')) || !(close_ = strrchr(buf, ')')) ||
+	    close_ < open_)
+		return false;
+	/* the name is in parentheses and may hold anything, ')' too */
+	len = (size_t)(close_ - open_ - 1);
+	if (len >= sizeof(s->comm))
+		len = sizeof(s->comm) - 1;
+	memcpy(s->comm, open_ + 1, len);
+	s->comm[len] = '\0';
+	for (char *p = close_ + 1, *tok; (tok = strtok_r(p, " \n", &p)) && field <= 22;
+	     field++) {
+		switch (field) {
+		case 3: s->state = tok[0]; break;
+		case 4: s->ppid = (pid_t)atol(tok); break;
+		case 5: s->pgrp = (pid_t)atol(tok); break;
+		case 6: s->session = (pid_t)atol(tok); break;
+		case 14: s->utime = strtoull(tok, NULL, 10); break;
+		case 15: s->stime = strtoull(tok, NULL, 10); break;
+		case 22: s->start = strtoull(tok, NULL, 10); break;
+		}
+	}
+	return field > 22;
+}
+
+bool procfs_pid_stat(pid_t pid, struct procfs_stat *s)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	return procfs_stat(path, s);
+}
+
+bool procfs_env(pid_t pid, const char *name, char *out, size_t n)
+{
+	enum { ENV_MAX = 64 * 1024 };   /* environments past this: no */
+	char path[64], *env = xmalloc(ENV_MAX);
+	size_t k = strlen(name);
+	ssize_t len;
+	bool found = false;
+
+	snprintf(path, sizeof(path), "/proc/%d/environ", (int)pid);
+	len = procfs_read(path, env, ENV_MAX);
+	for (ssize_t i = 0; len > 0 && i < len && !found; i += (ssize_t)strlen(env + i) + 1)
+		if (!strncmp(env + i, name, k) && env[i + (ssize_t)k] == '=') {
+			snprintf(out, n, "%s", env + i + k + 1);
+			found = true;
+		}
+	free(env);
+	return found;
+}
+
+void procfs_cmdline(pid_t pid, char *out, size_t n)
+{
+	char path[64];
+	ssize_t len;
+
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+	len = procfs_read(path, out, n);
+	if (len <= 0) {
+		snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+		if (procfs_read(path, out, n) <= 0)
+			snprintf(out, n, "?");
+		out[strcspn(out, "\n")] = '\0';
+		return;
+	}
+	while (len > 0 && out[len - 1] == '\0')
+		len--;
+	for (ssize_t i = 0; i < len; i++)
+		if (out[i] == '\0')
+			out[i] = ' ';
+	out[len] = '\0';
+}
+
+static bool is_number(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s))
+			return false;
+	return true;
+}
+
+size_t procfs_list(pid_t above, struct procfs_proc **v)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	size_t n = 0, cap = 0;
+
+	*v = NULL;
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		struct procfs_stat s;
+		pid_t pid;
+
+		if (!is_number(de->d_name) || (pid = (pid_t)atol(de->d_name)) <= above ||
+		    !procfs_pid_stat(pid, &s) || s.state == 'Z' || s.state == 'X')
+			continue;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 64;
+			*v = xrealloc(*v, cap * sizeof(**v));
+		}
+		(*v)[n++] = (struct procfs_proc){ pid, s.ppid, s.pgrp, s.session, false };
+	}
+	closedir(d);
+	return n;
+}
+
+void procfs_mark_descendants(struct procfs_proc *v, size_t n)
+{
+	for (bool grew = true; grew;) {
+		grew = false;
+		for (size_t i = 0; i < n; i++)
+			for (size_t j = 0; !v[i].in && j < n; j++)
+				if (v[j].in && v[i].ppid == v[j].pid)
+					v[i].in = grew = true;
+	}
+}

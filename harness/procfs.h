@@ -1,0 +1,56 @@
+/*
+ * procfs.h - facts about processes, read from /proc: a file read whole,
+ * a stat line parsed, a variable of a process's environment, its
+ * command line, the list of processes and the descendants among them.
+ * Shared by look.c (a hung test, a test's leftovers) and orphans.c (the
+ * run's end sweep).
+ *
+ * Reads only; never signals, never blocks on anything but /proc. A
+ * process that vanishes between two reads is simply not there.
+ */
+#ifndef ASSAY_PROCFS_H
+#define ASSAY_PROCFS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/* The file at path whole (up to n - 1 bytes) into buf, NUL-terminated;
+ * its length, or -1. */
+ssize_t procfs_read(const char *path, char *buf, size_t n);
+
+/* /proc/.../stat: the command name, then fields 3-22 of proc(5) that
+ * assay uses. */
+struct procfs_stat {
+	char comm[17];
+	char state;                     /* R, S, D, T, Z, ... */
+	pid_t ppid, pgrp, session;
+	unsigned long long utime, stime;        /* clock ticks */
+	unsigned long long start;       /* since boot, clock ticks */
+};
+
+/* path: /proc/PID/stat or /proc/PID/task/TID/stat. */
+bool procfs_stat(const char *path, struct procfs_stat *s);
+/* The same for /proc/PID/stat. */
+bool procfs_pid_stat(pid_t pid, struct procfs_stat *s);
+
+/* The value of name in pid's environment into out (n bytes); false
+ * when it is not there (or the environment is past 64 KiB). */
+bool procfs_env(pid_t pid, const char *name, char *out, size_t n);
+/* pid's command line, its arguments joined by spaces (its command name
+ * while it has none, as during an exec), cut to n. */
+void procfs_cmdline(pid_t pid, char *out, size_t n);
+
+/* One process of procfs_list. */
+struct procfs_proc {
+	pid_t pid, ppid, pgrp, session;
+	bool in;                        /* the caller's mark */
+};
+
+/* The live processes (no zombies) whose pid is above `above`, into *v
+ * (malloc'd, marks false); how many. */
+size_t procfs_list(pid_t above, struct procfs_proc **v);
+/* Marks in every process whose parent is marked, to the fixpoint. */
+void procfs_mark_descendants(struct procfs_proc *v, size_t n);
+
+#endif
