@@ -279,6 +279,39 @@ static char *with_leftovers(struct task *j, struct assay_verdict *v,
 			 what, p->left ? p->left : "");
 }
 
+/*
+ * What the host knows of a finished process that its kind does not: it
+ * printed past --max-output, it went silent (--idle-timeout), what the
+ * look saw at its deadline, what it left running. Changes v (its reason
+ * into reason) and returns the result's note (malloc'd), or NULL.
+ */
+static char *host_verdict(struct runner *r, struct task *j,
+			  struct assay_verdict *v, char *reason, size_t n)
+{
+	const struct proc *p = &j->proc;
+
+	if (!task_is_done(j))
+		return NULL;
+	if (p->flooded && !v->case_name) {
+		snprintf(reason, n,
+			 "output-flood: printed more than %" PRIu64 " bytes (--max-output); killed",
+			 r->o->max_output);
+		v->reason = reason;
+		v->outcome = ASSAY_FAIL;
+		v->classification = "output-flood";
+	}
+	if (v->outcome == ASSAY_TIMEOUT && p->idle) {
+		snprintf(reason, n, "hung: no output for %gs (--idle-timeout)",
+			 r->o->idle_timeout_s);
+		v->reason = reason;
+	}
+	if (v->outcome == ASSAY_TIMEOUT && p->look_report)
+		return with_look(j, v, reason, n);
+	if (!v->case_name && p->nleft)
+		return with_leftovers(j, v, reason, n, tally_of(r, v->outcome));
+	return NULL;
+}
+
 /* ctx->report: a kind's verdict on the task's test or one of its cases. */
 static void on_verdict(struct assay_job_ctx *ctx, const struct assay_verdict *kv)
 {
@@ -310,24 +343,7 @@ static void on_verdict(struct assay_job_ctx *ctx, const struct assay_verdict *kv
 		v.outcome = ASSAY_ERROR;
 	sl->own |= !v.case_name;
 	sanitize(j, sl, x, &v, reason, sizeof(reason));
-	if (done && j->proc.flooded && !v.case_name) {
-		snprintf(reason, sizeof(reason),
-			 "output-flood: printed more than %" PRIu64 " bytes (--max-output); killed",
-			 r->o->max_output);
-		v.reason = reason;
-		v.outcome = ASSAY_FAIL;
-		v.classification = "output-flood";
-	}
-	if (done && v.outcome == ASSAY_TIMEOUT && j->proc.idle) {
-		snprintf(reason, sizeof(reason),
-			 "hung: no output for %gs (--idle-timeout)",
-			 r->o->idle_timeout_s);
-		v.reason = reason;
-	}
-	if (done && v.outcome == ASSAY_TIMEOUT && j->proc.look_report)
-		note = with_look(j, &v, reason, sizeof(reason));
-	if (done && !v.case_name && j->proc.nleft && !note)
-		note = with_leftovers(j, &v, reason, sizeof(reason), tally_of(r, v.outcome));
+	note = host_verdict(r, j, &v, reason, sizeof(reason));
 	tally = tally_of(r, v.outcome);
 	res = (struct assay_result){
 		.struct_size = sizeof(res),
