@@ -81,6 +81,8 @@ struct attempt *attempt_rest(const struct attempt *a, struct test *const *v,
 					false, a->iteration, a->retries);
 
 	r->attempt = a->attempt;
+	r->alone = a->alone;
+	r->no_alone = a->no_alone;
 	r->failed_ids = xcalloc(a->nfailed + 1, sizeof(*r->failed_ids));
 	for (size_t i = 0; i < a->nfailed; i++)
 		r->failed_ids[i] = xstrdup(a->failed_ids[i]);
@@ -91,6 +93,12 @@ struct attempt *attempt_rest(const struct attempt *a, struct test *const *v,
 bool attempt_holds(const struct attempt *a)
 {
 	return a->attempt <= a->retries;
+}
+
+bool attempt_may_isolate(const struct attempt *a, const struct attempt_policy *p)
+{
+	return !attempt_holds(a) && !a->alone && !a->no_alone && !a->solo &&
+	       p->isolate_left && !p->stopping;
 }
 
 ptrdiff_t attempt_case_pos(const struct attempt *a, const struct test *x)
@@ -133,12 +141,17 @@ void attempt_keep_failures(struct attempt *a, const struct results *failed)
 	remember_failed(a, &a->last);
 }
 
+bool attempt_failed_before(const struct attempt *a, const char *id)
+{
+	return a->nfailed && bsearch(&id, a->failed_ids, a->nfailed,
+				     sizeof(*a->failed_ids), cmp_id);
+}
+
 bool attempt_is_flaky(const struct attempt *a, const char *id,
 		      enum assay_tally tally)
 {
-	return a->attempt > 1 && tally == ASSAY_TALLY_PASSED && a->nfailed &&
-	       bsearch(&id, a->failed_ids, a->nfailed, sizeof(*a->failed_ids),
-		       cmp_id);
+	return a->attempt > 1 && tally == ASSAY_TALLY_PASSED && !a->alone &&
+	       attempt_failed_before(a, id);
 }
 
 /* Keeps, for a retry, only the cases that failed in the last attempt
@@ -185,11 +198,14 @@ static enum attempt_state next_iteration(const struct attempt *a,
 	       (!a->cases || a->batch) ? ATTEMPT_QUEUED : ATTEMPT_DONE;
 }
 
+/* A failure: a retry, a run alone once the parallel phase is over, or
+ * the next iteration. */
 static enum attempt_state retry_or_next(const struct attempt *a,
 					const struct attempt_policy *p)
 {
-	return attempt_holds(a) && !p->stopping ? ATTEMPT_RETRYING
-						 : next_iteration(a, p);
+	if (attempt_holds(a) && !p->stopping)
+		return ATTEMPT_RETRYING;
+	return attempt_may_isolate(a, p) ? ATTEMPT_ALONE : next_iteration(a, p);
 }
 
 static enum attempt_state to_cancelled(const struct attempt *a,
@@ -215,6 +231,7 @@ static enum attempt_state to_done(const struct attempt *a,
 static attempt_rule *const attempt_table[ATTEMPT_NSTATES][AEV_NEVENTS] = {
 	[ATTEMPT_QUEUED] = { [AEV_START] = to_running, [AEV_DROPPED] = to_not_run },
 	[ATTEMPT_RETRYING] = { [AEV_START] = to_running, [AEV_DROPPED] = to_done },
+	[ATTEMPT_ALONE] = { [AEV_START] = to_running, [AEV_DROPPED] = to_done },
 	[ATTEMPT_RUNNING] = { [AEV_PASSED] = next_iteration,
 			      [AEV_FAILED] = retry_or_next,
 			      [AEV_CANCELLED] = to_cancelled },
@@ -226,12 +243,15 @@ enum attempt_state attempt_dispatch(struct attempt *a, enum attempt_event ev,
 	attempt_rule *rule = attempt_table[a->state][ev];
 	enum attempt_state to = rule ? rule(a, p) : a->state;
 
-	if (a->state == ATTEMPT_RUNNING && to == ATTEMPT_RETRYING) {
+	if (a->state == ATTEMPT_RUNNING &&
+	    (to == ATTEMPT_RETRYING || to == ATTEMPT_ALONE)) {
 		a->attempt++;
+		a->alone = to == ATTEMPT_ALONE;
 		keep_failed_cases(a);
 	} else if (a->state == ATTEMPT_RUNNING && to == ATTEMPT_QUEUED) {
 		a->iteration += p->copies;
 		a->attempt = 1;
+		a->alone = a->no_alone = false;
 		forget_failures(a);
 		if (a->batch)
 			set_cases(a, a->batch, a->nbatch);

@@ -6,14 +6,18 @@
  * (--repeat, --stress), or of a batch of the listed cases of one program,
  * through its attempts (1, then one more per retry). Its lifecycle is a
  * state x event table (attempt.c): QUEUED, RUNNING, then on the task's
- * end RETRYING (queued again, its failures held as "retried"), QUEUED
- * again for the next iteration, or DONE; CANCELLED when the run is
- * interrupted under it; NOT_RUN when it never starts; a retry that never
- * starts ends DONE with its last attempt's failures. The policy it
- * applies: results are held while a retry may come; a retry runs only
- * the listed cases that failed (all of them when the program itself
- * failed); a pass after a failure is flaky. Never starts a process,
- * never sends an event, never counts: the runner does.
+ * end RETRYING (queued again, its failures held as "retried"), ALONE
+ * (its retries spent, it waits for the parallel phase to end to run by
+ * itself: --isolate-failures), QUEUED again for the next iteration, or
+ * DONE; CANCELLED when the run is interrupted under it; NOT_RUN when it
+ * never starts; a retry or a run alone that never starts ends DONE with
+ * its last attempt's failures. The policy it applies: results are held
+ * while a retry may come (failures only, while a run alone may); a
+ * retry or a run alone runs only the listed cases that failed (all of
+ * them when the program itself failed); a pass after a failure is flaky,
+ * unless it came alone after every attempt beside others failed: then
+ * the failure is parallel-only. Never starts a process, never sends an
+ * event, never counts: the runner does.
  */
 #ifndef ASSAY_ATTEMPT_H
 #define ASSAY_ATTEMPT_H
@@ -27,7 +31,7 @@
 struct test;
 
 enum attempt_state { ATTEMPT_QUEUED, ATTEMPT_RUNNING, ATTEMPT_RETRYING,
-		     ATTEMPT_DONE, ATTEMPT_CANCELLED, ATTEMPT_NOT_RUN,
+		     ATTEMPT_ALONE, ATTEMPT_DONE, ATTEMPT_CANCELLED, ATTEMPT_NOT_RUN,
 		     ATTEMPT_NSTATES };
 
 enum attempt_event {
@@ -45,6 +49,8 @@ struct attempt_policy {
 	unsigned iterations;    /* --repeat x --stress */
 	bool stopping;          /* no retry, no next iteration: --until-fail
 	                         * saw a failure, or a signal came */
+	unsigned isolate_left;  /* failed attempts that may still run alone
+	                         * (--isolate-failures); 0: none */
 };
 
 struct attempt {
@@ -59,6 +65,12 @@ struct attempt {
 	size_t nbatch;
 	unsigned iteration, attempt;
 	unsigned retries;               /* attempts after the first allowed */
+	bool alone;                     /* this attempt runs alone, after its
+	                                 * attempts beside others failed */
+	bool no_alone;                  /* it failed too often to hold the
+	                                 * failures for a run alone */
+	bool solo;                      /* its last attempt ran with no other
+	                                 * test beside it: no need to run alone */
 	char **failed_ids;              /* results that failed in earlier
 	                                 * attempts of this iteration, sorted,
 	                                 * each once */
@@ -83,8 +95,8 @@ struct attempt *attempt_rest(const struct attempt *a, struct test *const *v,
 
 /*
  * Feeds an event to the state table under policy p and returns the new
- * state; on the way to RETRYING it keeps only the cases that failed
- * (from a->last), and to QUEUED it starts the next iteration.
+ * state; on the way to RETRYING or ALONE it keeps only the cases that
+ * failed (from a->last), and to QUEUED it starts the next iteration.
  */
 enum attempt_state attempt_dispatch(struct attempt *a, enum attempt_event ev,
 				    const struct attempt_policy *p);
@@ -93,6 +105,11 @@ enum attempt_state attempt_next(const struct attempt *a, enum attempt_event ev,
 				const struct attempt_policy *p);
 /* Whether the running attempt's results must be held: it may be retried. */
 bool attempt_holds(const struct attempt *a);
+/* Whether the running attempt's failures must be held: its retries are
+ * spent, and it may still run alone under p. */
+bool attempt_may_isolate(const struct attempt *a, const struct attempt_policy *p);
+/* Whether id failed in an earlier attempt of a's iteration. */
+bool attempt_failed_before(const struct attempt *a, const char *id);
 /* The position of case x among a's, or -1. */
 ptrdiff_t attempt_case_pos(const struct attempt *a, const struct test *x);
 

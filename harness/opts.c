@@ -85,6 +85,11 @@ const char *opts_usage(void)
 "      --retries N      rerun a failed test up to N times; a pass after a\n"
 "                       failure is flaky\n"
 "      --flaky-result R pass (default) or fail: how a flaky test counts\n"
+"      --isolate-failures N  after the parallel phase, rerun up to N failed\n"
+"                       tests alone (default 10): parallel-only when one\n"
+"                       passes, deterministic when it fails again; it\n"
+"                       still counts as failed (docs/hangs.md)\n"
+"      --no-isolate-failures  do not rerun failures alone\n"
 "      --shard K/N      run the K-th of N cost-balanced parts (default:\n"
 "                       from the CI engine's variables; docs/ci.md)\n"
 "      --gtest-granularity G  auto (default): a program's cases in batches\n"
@@ -208,6 +213,7 @@ enum { OPT_GRACE = 256, OPT_PLUGIN, OPT_REPORTER, OPT_TAIL, OPT_COLOR,
        OPT_JUNIT_OUTPUT, OPT_JUNIT_MAX_TEXT, OPT_OUTPUT_DIR, OPT_KEEP_LOGS, OPT_SHARED_HOME, OPT_STRICT_DISCOVERY, OPT_MAX_LOG, OPT_MAX_LOGS_TOTAL,
        OPT_STATE_DIR, OPT_ORDER, OPT_SHUFFLE, OPT_SEED, OPT_FAILED_FIRST,
        OPT_REPEAT, OPT_STRESS, OPT_UNTIL_FAIL, OPT_RETRIES, OPT_FLAKY_RESULT,
+       OPT_ISOLATE, OPT_NO_ISOLATE,
        OPT_SHARD, OPT_TOP, OPT_GRANULARITY, OPT_NO_BACKTRACE,
        OPT_TIMEOUT_MULTIPLIER, OPT_IDLE_TIMEOUT, OPT_WRAPPER,
        OPT_ALLOW_LEAKS, OPT_MAX_OUTPUT };
@@ -246,6 +252,8 @@ static const struct option long_opts[] = {
 	{ "until-fail", no_argument, NULL, OPT_UNTIL_FAIL },
 	{ "retries", required_argument, NULL, OPT_RETRIES },
 	{ "flaky-result", required_argument, NULL, OPT_FLAKY_RESULT },
+	{ "isolate-failures", required_argument, NULL, OPT_ISOLATE },
+	{ "no-isolate-failures", no_argument, NULL, OPT_NO_ISOLATE },
 	{ "shard", required_argument, NULL, OPT_SHARD },
 	{ "top", required_argument, NULL, OPT_TOP },
 	{ "gtest-granularity", required_argument, NULL, OPT_GRANULARITY },
@@ -481,6 +489,8 @@ static int parse_one(struct opts *o, int c, const char *arg, const char *bad,
 	case OPT_UNTIL_FAIL: o->until_fail = true; return 0;
 	case OPT_RETRIES: return parse_uint("--retries", arg, 100, &o->retries, e);
 	case OPT_FLAKY_RESULT: return parse_flaky_result(o, arg, e);
+	case OPT_ISOLATE: return parse_uint("--isolate-failures", arg, 100000, &o->isolate, e);
+	case OPT_NO_ISOLATE: o->isolate = 0; return 0;
 	case OPT_SHARD: return shard_parse(arg, &o->shard, e);
 	case OPT_TOP: return parse_count("--top", arg, 100000, &o->top, e);
 	case OPT_GRANULARITY: return parse_granularity(o, arg, e);
@@ -515,6 +525,7 @@ static void opts_init(struct opts *o)
 	o->output_dir = OPTS_DEFAULT_OUTPUT_DIR;
 	o->state_dir = OPTS_DEFAULT_STATE_DIR;
 	o->repeat = o->stress = 1;
+	o->isolate = OPTS_DEFAULT_ISOLATE;
 }
 
 int opts_parse(struct opts *o, int argc, char **argv, struct err *e)

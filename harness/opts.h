@@ -67,6 +67,7 @@ struct opts {
 	unsigned repeat, stress;        /* runs of each test: 1 and 1 */
 	bool until_fail;
 	unsigned retries;
+	unsigned isolate;               /* --isolate-failures N (10); 0: off */
 	bool flaky_fails;               /* --flaky-result fail */
 	struct shard shard;             /* --shard; n 0: none given */
 	unsigned top;                   /* assay history --top */
@@ -87,6 +88,7 @@ struct opts {
 #define OPTS_DEFAULT_MAX_LOG ((size_t)64 << 20)
 #define OPTS_DEFAULT_MAX_LOGS_TOTAL ((size_t)1 << 30)
 #define OPTS_DEFAULT_STATE_DIR ".assay"
+#define OPTS_DEFAULT_ISOLATE 10
 
 void strlist_push(struct strlist *l, const char *s);
 void strlist_release(struct strlist *l);

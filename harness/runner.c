@@ -38,6 +38,8 @@
 #define STUCK_NS 10000000000u   /* SIGKILL to abandoning the process */
 #define LOOK_NS 100000000u      /* a hung test's two samples, apart */
 #define BACKTRACE_NS 20000000000u       /* all of a hung test's backtraces */
+#define ISOLATE_HOLD_MAX 1000   /* failures of one attempt held for a run
+                                 * alone; past it, none runs alone */
 
 extern char **environ;
 
@@ -51,6 +53,8 @@ struct slot {
 	size_t nflaky, nfailed;         /* final results: flaky, failed
 	                                 * (not flaky) */
 	bool own;                       /* the test's own verdict came */
+	bool company;                   /* another task ran beside it */
+	uint64_t starts;                /* tasks started before it ended */
 	unsigned long san_blamed;       /* sanitizer reports put on cases */
 };
 
@@ -74,7 +78,14 @@ struct runner {
 	struct slot *slots;
 	unsigned running;
 	struct attempt_policy policy;   /* --stress copies, iterations in all
-	                                 * (--repeat x --stress), stopping */
+	                                 * (--repeat x --stress), stopping,
+	                                 * runs alone left */
+	struct attempt **alone;         /* failed, waiting to run alone once
+	                                 * the parallel phase is over */
+	size_t nalone, alone_cap, alone_next;
+	bool isolating;                 /* --isolate-failures is on */
+	unsigned nparallel_only, ndeterministic;  /* the runs alone's verdicts */
+	unsigned not_isolated;          /* failures past the runs alone */
 	bool stop;                      /* --until-fail saw a failure */
 	char *stop_id;                  /* the failed test that stopped it */
 	size_t dropped;                 /* runs never started */
@@ -202,6 +213,9 @@ static void final_out(struct runner *r, struct slot *sl, const struct task *task
 	}
 	sl->nflaky += res->flaky != 0;
 	sl->nfailed += !res->flaky && tally == ASSAY_TALLY_FAILED;
+	r->not_isolated += r->isolating && !sl->run->alone && !res->flaky &&
+			   tally == ASSAY_TALLY_FAILED;
+	res->alone = sl->run->alone;
 	result_out(r, sl->run->test, task, res);
 	if (x) {
 		learn_case(r, x, res);
@@ -312,6 +326,44 @@ static char *host_verdict(struct runner *r, struct task *j,
 	return NULL;
 }
 
+/* The classification of a failure beside others that passed alone. */
+static const char parallel_only[] = "parallel-only";
+
+/* The failure of an earlier attempt of run at id, or NULL. */
+static const struct assay_result *failure_before(const struct attempt *run,
+						 const char *id)
+{
+	for (size_t i = 0; i < run->last.n; i++)
+		if (!strcmp(run->last.v[i].id, id))
+			return &run->last.v[i];
+	return NULL;
+}
+
+/*
+ * What becomes of a result of run as it comes: held while a retry may
+ * come; a failure held while a run alone may (--isolate-failures); in
+ * a run alone, what failed before held to its end, a new failure sent,
+ * the rest dropped (it went out in the parallel phase); else sent.
+ */
+enum hold { HOLD, SEND, DROP };
+
+static enum hold hold_or_send(const struct runner *r, const struct attempt *run,
+			      const struct assay_result *res,
+			      enum assay_tally tally)
+{
+	if (attempt_holds(run))
+		return HOLD;
+	if (run->alone && attempt_failed_before(run, res->id))
+		return HOLD;
+	if (run->alone)
+		return tally == ASSAY_TALLY_FAILED ? SEND : DROP;
+	return tally == ASSAY_TALLY_FAILED && attempt_may_isolate(run, &r->policy)
+	       ? HOLD : SEND;
+}
+
+static void flush_held(struct runner *r, struct task *j, bool retry,
+		       bool alone);
+
 /* ctx->report: a kind's verdict on the task's test or one of its cases. */
 static void on_verdict(struct assay_job_ctx *ctx, const struct assay_verdict *kv)
 {
@@ -369,13 +421,23 @@ static void on_verdict(struct assay_job_ctx *ctx, const struct assay_verdict *kv
 	sl->nres++;
 	sl->nskipped += tally == ASSAY_TALLY_SKIPPED;
 	j->failed |= tally == ASSAY_TALLY_FAILED;
-	if (attempt_holds(run)) {       /* it may be retried: hold it */
+	switch (hold_or_send(r, run, &res, tally)) {
+	case HOLD:
 		results_add(&sl->held, &res);
-	} else {
+		if (sl->held.n > ISOLATE_HOLD_MAX && !attempt_holds(run) &&
+		    !run->alone) {      /* too many to hold for a run alone */
+			run->no_alone = true;
+			flush_held(r, j, false, false);
+		}
+		break;
+	case SEND:
 		if (done && judge_final(r, run, &res) == ASSAY_TALLY_FAILED)
 			settle_logs(r, j, true);
 		final_out(r, sl, j, &res);
 		j->failed |= res.tally == ASSAY_TALLY_FAILED;
+		break;
+	case DROP:
+		break;
 	}
 	free(case_id);
 	free(note);
@@ -428,7 +490,9 @@ static void start_job(struct runner *r, struct attempt *run, unsigned slot)
 					 .case_start = on_case_start };
 	j->owner = r;
 	attempt_dispatch(run, AEV_START, &r->policy);
-	*sl = (struct slot){ .run = run, .held = sl->held };
+	run->solo = false;      /* not known until it ends */
+	*sl = (struct slot){ .run = run, .held = sl->held,
+			     .company = r->running > 0, .starts = r->last_task + 1 };
 	if (run->cases) {
 		sl->names = xcalloc(run->ncases + 1, sizeof(*sl->names));
 		sl->reported = xcalloc(run->ncases, sizeof(*sl->reported));
@@ -490,18 +554,88 @@ static bool retry_cases_only(const struct runner *r, const struct slot *sl)
 	return true;
 }
 
+static int cmp_result_id(const void *a, const void *b)
+{
+	return strcmp((*(struct assay_result *const *)a)->id,
+		      (*(struct assay_result *const *)b)->id);
+}
+
+/*
+ * Sends the results of a run alone (--isolate-failures) of what failed
+ * beside other tests, held to its end. A failure again is deterministic.
+ * A test that did not fail alone keeps its earlier failure's outcome
+ * (parallel-only when it passed; else the outcome alone is named), once. What did not
+ * fail before went out already: only a new failure goes out again.
+ */
+static void settle_alone(struct runner *r, struct task *j)
+{
+	struct slot *sl = &r->slots[j->slot];
+	struct results *h = &sl->held;
+	struct assay_result **v = xmalloc((h->n + 1) * sizeof(*v));
+	char reason[1024];
+
+	for (size_t i = 0; i < h->n; i++)
+		v[i] = &h->v[i];
+	qsort(v, h->n, sizeof(*v), cmp_result_id);
+	for (size_t i = 0, end; i < h->n; i = end) {
+		const struct assay_result *before = failure_before(sl->run, v[i]->id);
+		bool failed = false;
+		for (end = i; end < h->n && !strcmp(v[end]->id, v[i]->id); end++)
+			failed |= tally_of(r, v[end]->outcome) == ASSAY_TALLY_FAILED;
+		for (size_t k = i; k < end && failed; k++) {
+			struct assay_result out = *v[k];
+			if (tally_of(r, out.outcome) != ASSAY_TALLY_FAILED)
+				continue;
+			if (before) {
+				snprintf(reason, sizeof(reason), "%s%sdeterministic: it failed again when rerun alone",
+					 out.reason, *out.reason ? "; " : "");
+				out.reason = reason;
+				r->ndeterministic++;
+			}
+			final_out(r, sl, j, &out);
+		}
+		if (!failed && before) {
+			struct assay_result out = *v[i];
+			bool passed = tally_of(r, out.outcome) == ASSAY_TALLY_PASSED;
+			snprintf(reason, sizeof(reason), "%s%s%s%s", before->reason,
+				 *before->reason ? "; " : "",
+				 passed ? "parallel-only: it passed when rerun alone"
+					: "rerun alone: ",
+				 passed ? "" : assay_outcome_name(out.outcome));
+			out.reason = reason;
+			out.outcome = before->outcome;
+			out.classification = passed ? parallel_only
+						    : before->classification;
+			out.exit = NULL;        /* not the output of a pass */
+			out.output = out.diag = NULL;
+			out.output_len = 0;
+			r->nparallel_only += passed;
+			final_out(r, sl, j, &out);
+		}
+	}
+	j->failed = sl->nfailed > 0;
+	free(v);
+	results_clear(h);
+}
+
 /* Sends what an attempt held: its failures as retried (remembered, in
- * case the retry never starts), or everything as the run's final
- * results. What did not fail in an attempt that is retried is final when
- * the retry runs only the failed cases, and is dropped when the retry
- * runs the whole program again (it will say it again). */
-static void flush_held(struct runner *r, struct task *j, bool retry)
+ * case the retry never starts; alone: the next attempt runs alone), or
+ * everything as the run's final results. What did not fail in an attempt
+ * that is retried is final when the retry runs only the failed cases,
+ * and is dropped when the retry runs the whole program again (it will
+ * say it again). */
+static void flush_held(struct runner *r, struct task *j, bool retry,
+		       bool alone)
 {
 	struct slot *sl = &r->slots[j->slot];
 	struct attempt *run = sl->run;
 	bool passes_final = retry && retry_cases_only(r, sl);
 	struct results failed = { 0 };
 
+	if (run->alone) {
+		settle_alone(r, j);
+		return;
+	}
 	for (size_t i = 0; i < sl->held.n; i++) {
 		struct assay_result *res = &sl->held.v[i];
 		res->tally = tally_of(r, res->outcome);
@@ -512,6 +646,7 @@ static void flush_held(struct runner *r, struct task *j, bool retry)
 		if (res->tally != ASSAY_TALLY_FAILED)
 			continue;
 		res->task = j->pub.id;
+		res->alone = alone;
 		emit(r, ASSAY_EV_TEST_RETRY, run->test, res, j, NULL);
 		res->exit = NULL;               /* the task is cleared next */
 		results_add(&failed, res);
@@ -645,7 +780,7 @@ static void collect(struct runner *r, struct task *j)
 	struct attempt *run = sl->run;
 	enum attempt_event ev;
 	enum attempt_state next;
-	bool retry;
+	bool retry, held;
 
 	sanitizer_finish(&j->san);
 	if (j->begun) {
@@ -674,13 +809,16 @@ static void collect(struct runner *r, struct task *j)
 		on_verdict(&j->ctx, &v);
 	}
 	r->policy.stopping = r->interrupts || r->stop;
+	run->solo = !sl->company && r->last_task == sl->starts;
 	ev = j->proc.cancelled ? AEV_CANCELLED : j->failed ? AEV_FAILED : AEV_PASSED;
-	retry = attempt_next(run, ev, &r->policy) == ATTEMPT_RETRYING;
+	next = attempt_next(run, ev, &r->policy);
+	retry = next == ATTEMPT_RETRYING || next == ATTEMPT_ALONE;
+	held = attempt_holds(run) || sl->held.n;
 	if (attempt_holds(run) && !retry)
 		j->failed = held_fails(r, sl);
 	settle_logs(r, j, j->failed && !retry);
-	if (attempt_holds(run))
-		flush_held(r, j, retry);
+	if (held)
+		flush_held(r, j, retry, next == ATTEMPT_ALONE);
 	learn(r, j, !retry);
 	if (!retry)
 		count_run(r, j);
@@ -694,10 +832,16 @@ static void collect(struct runner *r, struct task *j)
 	sl->reported = NULL;
 	r->running--;
 	next = attempt_dispatch(run, ev, &r->policy);
-	if (next == ATTEMPT_RETRYING || next == ATTEMPT_QUEUED)
+	if (next == ATTEMPT_ALONE) {
+		r->policy.isolate_left--;
+		xgrow((void **)&r->alone, &r->alone_cap, r->nalone + 1,
+		      sizeof(*r->alone));
+		r->alone[r->nalone++] = run;
+	} else if (next == ATTEMPT_RETRYING || next == ATTEMPT_QUEUED) {
 		queue(r, run);
-	else
+	} else {
 		attempt_free(run);
+	}
 }
 
 /* proc done callback: the task is collected after the loop's phase,
@@ -761,6 +905,12 @@ static int loop_phases(struct runner *r, struct err *e)
 		fill_slots(r);
 		if (r->done_head) {     /* those that could not start */
 			collect_done(r);
+			continue;
+		}
+		/* the parallel phase is over: what failed in it, one by one */
+		if (!r->running && !sched_queued(&r->sched) && !r->interrupts &&
+		    !r->stop && r->alone_next < r->nalone) {
+			queue(r, r->alone[r->alone_next++]);
 			continue;
 		}
 		if (!r->running && (r->interrupts || r->stop ||
@@ -829,6 +979,7 @@ static void teardown(struct runner *r)
 		results_release(&r->slots[s].held);
 	free(r->slots);
 	free(r->stop_id);
+	free(r->alone);
 	if (r->sched.free_slots)
 		sched_release(&r->sched);
 	loop_free(r->loop);
@@ -987,6 +1138,8 @@ static void not_run(struct runner *r)
 	else
 		reason = xasprintf("not run: --until-fail stopped the run at the first failure (%s)",
 				   r->stop_id ? r->stop_id : "?");
+	while (r->alone_next < r->nalone)       /* runs alone never started */
+		queue(r, r->alone[r->alone_next++]);
 	while ((run = sched_pop(&r->sched))) {
 		/* a retry that never starts leaves its last failures */
 		bool retried = attempt_dispatch(run, AEV_DROPPED, &r->policy) ==
@@ -1081,6 +1234,21 @@ static void san_note(struct runner *r)
 						  binary_san_name(s), binary_slowdown(s)));
 }
 
+/* What the runs alone found (--isolate-failures). */
+static void isolation_note(struct runner *r)
+{
+	unsigned n = r->nparallel_only + r->ndeterministic;
+
+	if (n)
+		add_note(r->rs, xasprintf("assay: %u failure%s rerun alone (--isolate-failures): %u parallel-only, %u deterministic",
+					  n, n == 1 ? "" : "s", r->nparallel_only,
+					  r->ndeterministic));
+	if (r->not_isolated && !r->policy.isolate_left && !r->interrupts)
+		add_note(r->rs, xasprintf("assay: %u more failure%s not rerun alone (--isolate-failures reruns at most %u)",
+					  r->not_isolated, r->not_isolated == 1 ? " was" : "s were",
+					  r->o->isolate));
+}
+
 /* Run-end notes: processes left behind, logs that could not be kept. */
 static void end_notes(struct runner *r)
 {
@@ -1105,6 +1273,7 @@ static void end_notes(struct runner *r)
 	if (r->stop && r->dropped)
 		add_note(rs, xasprintf("--until-fail: %zu more runs were not started after %s failed",
 				       r->dropped, r->stop_id));
+	isolation_note(r);
 	rs->info.note = rs->note;
 }
 
@@ -1144,6 +1313,11 @@ int runner_run(struct test_table *t, const struct runner_opts *o,
 	rs->rows = xcalloc(t->n + 1, sizeof(*rs->rows));
 	r.policy.copies = o->stress ? o->stress : 1;
 	r.policy.iterations = r.policy.copies * (o->repeat ? o->repeat : 1);
+	/* a failure is rerun alone when it had company, and the run has no
+	 * other plan for failures */
+	if (o->jobs > 1 && r.policy.iterations == 1 && !o->until_fail)
+		r.policy.isolate_left = o->isolate;
+	r.isolating = r.policy.isolate_left > 0;
 	r.start_ns = io_now_ns();
 	logs_init(&r.logs, o->output_dir, o->keep_logs, o->max_log, o->max_logs_total);
 	if ((rc = setup(&r, e)) < 0) {

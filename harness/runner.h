@@ -46,6 +46,10 @@ struct runner_opts {
 	bool until_fail;        /* start nothing more after a failure */
 	bool flaky_fails;       /* --flaky-result fail */
 	unsigned retries;       /* for the run info: tests carry theirs */
+	unsigned isolate;       /* failures rerun alone after the parallel
+	                         * phase, at most (--isolate-failures); 0:
+	                         * none. Only with -j > 1, without --repeat,
+	                         * --stress or --until-fail */
 	const struct order_pools *pools;  /* the groups tests' needs name */
 	struct history *history;/* records each finished test and saves
 	                         * them at the end; or NULL */

@@ -312,6 +312,13 @@ static void run_of(const struct assay_result *res, unsigned *iteration,
 	*flaky = has && res->flaky;
 }
 
+/* Whether a retried result's next attempt runs alone (--isolate-failures). */
+static bool alone_next(const struct assay_result *res)
+{
+	return res->struct_size >= offsetof(struct assay_result, alone) +
+				   sizeof(res->alone) && res->alone;
+}
+
 /* Keeps the first FAILED_LISTED lines of a list for the summary; counts
  * the rest, so memory stays bounded however many cases fail. */
 static void remember(char **list, size_t *n, const char *fmt, ...)
@@ -447,7 +454,9 @@ static void on_result(struct console *c, const struct assay_event *ev,
 		res->duration_ns / 1e9);
 	put_name(c, res->id);
 	fputs(which, c->f);
-	if (retry)
+	if (retry && alone_next(res))
+		fputs(" (failed beside other tests; to be rerun alone at the end)", c->f);
+	else if (retry)
 		fprintf(c->f, " (attempt %u failed; trying again)", attempt);
 	if (*res->reason) {
 		fputs(": ", c->f);

@@ -170,13 +170,17 @@ static void on_test_retry(struct tapout *t, const struct assay_event *ev)
 		p->retried = true;
 	fprintf(t->out, "# retry: ");
 	put_text(t->out, r->id);
-	fprintf(t->out, " failed on attempt %u%s", r->attempt, *r->reason ? ": " : "");
+	fprintf(t->out, " failed on attempt %u%s%s", r->attempt,
+		r->struct_size >= offsetof(struct assay_result, alone) +
+		sizeof(r->alone) && r->alone ? " (to be rerun alone)" : "",
+		*r->reason ? ": " : "");
 	put_text(t->out, r->reason);
 	fputc('\n', t->out);
 }
 
 /* The task is over: its test point, after its subtest when it has cases.
- * The point fails when the test's own result or any case failed. */
+ * The point fails when the test's own result or any case failed. A test
+ * whose cases run in several tasks has a point for each. */
 static void on_job_end(struct tapout *t, const struct assay_event *ev)
 {
 	struct pending *p;
@@ -187,7 +191,9 @@ static void on_job_end(struct tapout *t, const struct assay_event *ev)
 
 	if (!(p = pending_of(t, ev->task->id)))
 		return;
-	if (p->retried)
+	/* a retried attempt is a point only for its cases that were final
+	 * (a retry, or a run alone, runs the failed ones again) */
+	if (p->retried && !p->cases)
 		goto done;
 	if (p->own) {
 		o = p->outcome;

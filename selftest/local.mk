@@ -82,6 +82,7 @@ SELFTEST_E2E = \
 	selftest/e2e/hangs.sh \
 	selftest/e2e/home.sh \
 	selftest/e2e/installed.sh \
+	selftest/e2e/isolate.sh \
 	selftest/e2e/interrupt.sh \
 	selftest/e2e/junit.sh \
 	selftest/e2e/leftovers.sh \

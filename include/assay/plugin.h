@@ -322,6 +322,10 @@ struct assay_result {
 	                              * attempt (ASSAY_EV_TEST_RETRY had it) */
 	uint64_t task;               /* the task it came from; 0: none (never
 	                              * started) */
+	int alone;                   /* --isolate-failures: in TEST_RETRY, the
+	                              * next attempt runs alone, once the
+	                              * parallel phase is over; in TEST_END,
+	                              * this attempt ran alone */
 	/* new fields go here, at the end, and nowhere else */
 };
 
@@ -424,7 +428,8 @@ enum assay_event_type {
 	ASSAY_EV_RUN_END,
 	ASSAY_EV_TASK_END,           /* a started task is over, results out */
 	ASSAY_EV_TEST_RETRY,         /* a result of an attempt that failed
-	                              * and runs again (--retries): shown,
+	                              * and runs again (--retries, or alone:
+	                              * --isolate-failures): shown,
 	                              * counted in no column; the attempt's
 	                              * TASK_END follows */
 	ASSAY_EV_CASE_START,         /* a case of the task began */

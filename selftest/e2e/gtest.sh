@@ -166,13 +166,13 @@ check $? "another GTEST_* environment is listed again"
 FAKE_LOG=$W/list.log run_assay list -k gtest --state-dir '' fake
 [ "$(grep -c listed list.log)" = 4 ]
 check $? "--state-dir '' keeps no listing"
-FAKE_LOG=/dev/null run_assay run -k gtest --gtest-granularity case --state-dir st2 fake
+FAKE_LOG=/dev/null run_assay run -k gtest --no-isolate-failures --gtest-granularity case --state-dir st2 fake
 [ "$(jobs_run st2)" = 4 ]
 check $? "--gtest-granularity case: a process per case (got $(jobs_run st2))"
 FAKE_LOG=/dev/null run_assay run -k gtest --gtest-granularity binary --state-dir st3 fake
 [ "$(jobs_run st3)" = 1 ]
 check $? "--gtest-granularity binary: one process (got $(jobs_run st3))"
-FAKE_LOG=/dev/null run_assay run -k gtest --gtest-granularity suite --state-dir st4 fake
+FAKE_LOG=/dev/null run_assay run -k gtest --no-isolate-failures --gtest-granularity suite --state-dir st4 fake
 [ "$(jobs_run st4)" = 3 ]
 check $? "--gtest-granularity suite: a process per suite (got $(jobs_run st4))"
 run_assay run -k gtest --gtest-granularity sideways fake

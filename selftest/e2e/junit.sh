@@ -267,7 +267,7 @@ mk o/skipall.t 'echo "1..0 # SKIP no GPU"'
 mk o/early.t 'echo "1..3"; kill -SEGV $$'
 printf '#!/nonexistent/sh\necho never\n' >o/norun
 chmod +x o/norun
-run_assay run -j3 --timeout 0.5 --grace 0.2 --junit "$W/o.xml" o
+run_assay run -j3 --no-isolate-failures --timeout 0.5 --grace 0.2 --junit "$W/o.xml" o
 expect_rc 1
 validate "$W/o.xml" "outcomes"
 expect_xp "$W/o.xml" 'string(/testsuites/@tests)' 13 "13 cases (plan.t: its point and its error)"

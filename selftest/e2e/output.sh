@@ -12,7 +12,7 @@ expect_rc 0
 expect_last "assay: 1 passed, 0 failed, 0 skipped"
 expect_maxrss 32768 "while a test writes 100 MB"
 
-run_assay run --tail-lines 5 f
+run_assay run --no-isolate-failures --tail-lines 5 f
 expect_rc 1
 expect_out "the very end"
 expect_out "bytes before them: .assay/logs/loudfail.stdout)"

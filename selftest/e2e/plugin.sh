@@ -10,7 +10,7 @@ mk t/broken.xfail 'echo "$* ${XFAIL_EXPECTED:-} ${XFAIL_UNSET:-gone}" >"$SPEC_LO
 mk t/fixed.xfail 'exit 0'
 mk t/plain 'exit 0'
 
-SPEC_LOG=$W/spec XFAIL_UNSET=here run_assay run --plugin "$so" --reporter "tally=$W/tally" --strict-todo t
+SPEC_LOG=$W/spec XFAIL_UNSET=here run_assay run --no-isolate-failures --plugin "$so" --reporter "tally=$W/tally" --strict-todo t
 expect_rc 1 "with --strict-todo, an xpass fails the run"
 [ "$(cat "$W/spec" 2>/dev/null)" = "--expect-failure 1 gone" ]
 check $? "the kind's spawn spec: its argv, a variable set, one removed (got: $(cat "$W/spec" 2>/dev/null))"

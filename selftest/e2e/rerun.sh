@@ -40,7 +40,7 @@ rm count
 run_assay run -j 2 --retries 2 --flaky-result fail --state-dir '' t
 expect_rc 1 "--flaky-result fail: a flaky test fails the run"
 rm count
-run_assay run -j 2 --state-dir '' t
+run_assay run -j 2 --no-isolate-failures --state-dir '' t
 expect_rc 1 "without --retries the first failure stands"
 [ "$(cat count)" = 1 ]
 check $? "and it ran once"

@@ -9,7 +9,7 @@ mk t/stubborn "trap '' TERM; sleep ${m}2; sleep ${m}2"
 mk t/quick 'exit 0'
 mk t/stopped "sleep ${m}3 & kill -STOP \$\$"
 
-run_assay run -j4 --timeout 0.5 --grace 0.5 t
+run_assay run -j4 --no-isolate-failures --timeout 0.5 --grace 0.5 t
 expect_rc 1
 expect_out "hang: timeout after 0.5s"
 grep -q 'stopped: timeout after 0.5s; stopped$' "$W/out"

@@ -159,11 +159,63 @@ static void stopping_and_dropping(void)
 	table_release(&t);
 }
 
+/* --isolate-failures: retries spent, a failure waits to run alone, only
+ * its failed cases; a pass alone is no flaky pass; once alone is enough. */
+static void a_failure_runs_alone_once(void)
+{
+	struct test_table t;
+	struct attempt_policy p = { .copies = 1, .iterations = 1, .isolate_left = 1 };
+	struct attempt *a, *b;
+
+	make_table(&t);
+	a = attempt_new(t.v[0]->program, t.v, 4, true, 1, 1);
+	attempt_dispatch(a, AEV_START, &p);
+	CHECK(attempt_holds(a));                        /* a retry first */
+	CHECK(!attempt_may_isolate(a, &p));
+	fail_one(a, "p::c1");
+	CHECK_INT(ATTEMPT_RETRYING, attempt_dispatch(a, AEV_FAILED, &p));
+	attempt_dispatch(a, AEV_START, &p);
+	CHECK(attempt_may_isolate(a, &p));
+	fail_one(a, "p::c1");
+	CHECK_INT(ATTEMPT_ALONE, attempt_dispatch(a, AEV_FAILED, &p));
+	CHECK(a->alone);
+	CHECK_INT(3, a->attempt);
+	CHECK_INT(1, a->ncases);
+	CHECK(attempt_failed_before(a, "p::c1") && !attempt_failed_before(a, "p::c0"));
+	attempt_dispatch(a, AEV_START, &p);
+	CHECK(!attempt_may_isolate(a, &p));             /* alone once */
+	CHECK(!attempt_is_flaky(a, "p::c1", ASSAY_TALLY_PASSED));
+	CHECK_INT(ATTEMPT_DONE, attempt_dispatch(a, AEV_FAILED, &p));
+	attempt_free(a);
+	/* a test that ran with nothing beside it, or failed too often to
+	 * hold, or in a stopping run, does not go alone; nor past the budget */
+	b = attempt_new(t.v[0], NULL, 0, false, 1, 0);
+	attempt_dispatch(b, AEV_START, &p);
+	b->solo = true;
+	CHECK_INT(ATTEMPT_DONE, attempt_next(b, AEV_FAILED, &p));
+	b->solo = false;
+	b->no_alone = true;
+	CHECK_INT(ATTEMPT_DONE, attempt_next(b, AEV_FAILED, &p));
+	b->no_alone = false;
+	p.stopping = true;
+	CHECK_INT(ATTEMPT_DONE, attempt_next(b, AEV_FAILED, &p));
+	p.stopping = false;
+	p.isolate_left = 0;
+	CHECK_INT(ATTEMPT_DONE, attempt_next(b, AEV_FAILED, &p));
+	p.isolate_left = 1;
+	CHECK_INT(ATTEMPT_ALONE, attempt_dispatch(b, AEV_FAILED, &p));
+	/* a run alone that never starts ends with the failures it had */
+	CHECK_INT(ATTEMPT_DONE, attempt_dispatch(b, AEV_DROPPED, &p));
+	attempt_free(b);
+	table_release(&t);
+}
+
 int main(void)
 {
 	a_test_passes_through_its_iterations();
 	a_retry_runs_only_the_failed_cases();
 	the_program_failing_retries_every_case();
 	stopping_and_dropping();
+	a_failure_runs_alone_once();
 	return check_done();
 }
