@@ -12,6 +12,7 @@ harness_libassay_a_SOURCES = \
 	harness/gitinfo.c harness/gitinfo.h \
 	harness/hash.h \
 	harness/history.c harness/history.h \
+	harness/hunt.c harness/hunt.h \
 	harness/io.c harness/io.h \
 	harness/junitfile.c harness/junitfile.h \
 	harness/lister.c harness/lister.h \
@@ -49,3 +50,12 @@ harness_libassay_a_SOURCES = \
 
 bin_PROGRAMS += harness/assay
 harness_assay_SOURCES = harness/main.c
+
+# assay-hunt.so: preloaded into --hunt's runs. Built without the
+# sanitizers: their runtime must be the first library a program loads.
+huntdir = $(pkglibdir)
+hunt_PROGRAMS = harness/assay-hunt.so
+harness_assay_hunt_so_SOURCES = harness/huntlib.c
+harness_assay_hunt_so_CFLAGS = -std=c11 $(WARN_CFLAGS) -fPIC
+harness_assay_hunt_so_LDFLAGS = -shared
+harness_assay_hunt_so_LDADD =

@@ -22,6 +22,7 @@
 #include "conf.h"
 #include "discover.h"
 #include "history.h"
+#include "hunt.h"
 #include "io.h"
 #include "lister.h"
 #include "merge.h"
@@ -162,6 +163,7 @@ struct plan {
 	struct shard shard;
 	uint64_t seed;
 	struct wrapper wrapper;         /* argv NULL: none */
+	struct hunt hunt;               /* runs 0: no --hunt */
 	double timeout_scale;           /* --timeout-multiplier x the wrapper's */
 };
 
@@ -172,7 +174,7 @@ static int run_tests(struct test_table *t, const struct registry *reg,
 		.jobs = o->jobs, .timeout_s = o->timeout_s, .grace_s = o->grace_s,
 		.strict_todo = o->strict_todo, .output_dir = o->output_dir,
 		.max_log = o->max_log, .max_logs_total = o->max_logs_total,
-		.keep_logs = o->keep_logs, .shared_home = o->shared_home, .repeat = o->repeat, .stress = o->stress,
+		.keep_logs = o->keep_logs, .shared_home = o->shared_home, .repeat = o->repeat, .stress = o->hunt ? o->hunt : o->stress,
 		.until_fail = o->until_fail, .flaky_fails = o->flaky_fails,
 		.retries = o->retries, .isolate = o->isolate, .pools = &p->pools, .history = &p->history,
 		.shuffled = o->order == ORDER_RANDOM, .seed = p->seed,
@@ -180,6 +182,7 @@ static int run_tests(struct test_table *t, const struct registry *reg,
 		.idle_timeout_s = o->idle_timeout_s, .backtrace = !o->no_backtrace,
 		.max_output = o->max_output,
 		.wrapper = p->wrapper.argv ? &p->wrapper : NULL,
+		.hunt = p->hunt.runs ? &p->hunt : NULL,
 		.timeout_scale = p->timeout_scale,
 		.timeout_multiplier = o->timeout_multiplier,
 	};
@@ -291,6 +294,13 @@ static int plan_run(struct test_table *t, struct conf *c,
 	warn_lines(p->history.problem);
 	p->seed = o->seed_given ? o->seed : order_new_seed();
 	oo.seed = p->seed;
+	if (o->hunt && (rc = hunt_init(&p->hunt, o->hunt, p->seed, o->hunt_seed,
+				       o->record, e)) < 0)
+		return rc;
+	if (p->hunt.rr) {       /* a test runs about 3 times slower under rr */
+		p->timeout_scale *= WRAPPER_RR_SCALE;
+		oo.timeout_scale = p->timeout_scale;
+	}
 	order_plan(t, c, &p->history, &oo, &p->pools);
 	warn_unused(c, t);
 	return pick_tests(t, o, p, e);
@@ -380,6 +390,7 @@ static int command(struct opts *o, struct registry *reg, int argc,
 	history_release(&p.history);
 	order_pools_release(&p.pools);
 	wrapper_release(&p.wrapper);
+	hunt_release(&p.hunt);
 	return rc;
 }
 

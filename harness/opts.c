@@ -90,6 +90,12 @@ const char *opts_usage(void)
 "                       passes, deterministic when it fails again; it\n"
 "                       still counts as failed (docs/hangs.md)\n"
 "      --no-isolate-failures  do not rerun failures alone\n"
+"      --hunt N         run each test N times at once, each perturbed (its\n"
+"                       CPUs, pauses where its threads meet) to surface\n"
+"                       rare races; failures name their seed (docs/hangs.md)\n"
+"      --hunt-seed S    run with the perturbation of seed S again\n"
+"      --record         with --hunt, keep an rr recording of each test's\n"
+"                       first failing run (when rr can run here)\n"
 "      --shard K/N      run the K-th of N cost-balanced parts (default:\n"
 "                       from the CI engine's variables; docs/ci.md)\n"
 "      --gtest-granularity G  auto (default): a program's cases in batches\n"
@@ -213,7 +219,7 @@ enum { OPT_GRACE = 256, OPT_PLUGIN, OPT_REPORTER, OPT_TAIL, OPT_COLOR,
        OPT_JUNIT_OUTPUT, OPT_JUNIT_MAX_TEXT, OPT_OUTPUT_DIR, OPT_KEEP_LOGS, OPT_SHARED_HOME, OPT_STRICT_DISCOVERY, OPT_MAX_LOG, OPT_MAX_LOGS_TOTAL,
        OPT_STATE_DIR, OPT_ORDER, OPT_SHUFFLE, OPT_SEED, OPT_FAILED_FIRST,
        OPT_REPEAT, OPT_STRESS, OPT_UNTIL_FAIL, OPT_RETRIES, OPT_FLAKY_RESULT,
-       OPT_ISOLATE, OPT_NO_ISOLATE,
+       OPT_ISOLATE, OPT_NO_ISOLATE, OPT_HUNT, OPT_HUNT_SEED, OPT_RECORD,
        OPT_SHARD, OPT_TOP, OPT_GRANULARITY, OPT_NO_BACKTRACE,
        OPT_TIMEOUT_MULTIPLIER, OPT_IDLE_TIMEOUT, OPT_WRAPPER,
        OPT_ALLOW_LEAKS, OPT_MAX_OUTPUT };
@@ -254,6 +260,9 @@ static const struct option long_opts[] = {
 	{ "flaky-result", required_argument, NULL, OPT_FLAKY_RESULT },
 	{ "isolate-failures", required_argument, NULL, OPT_ISOLATE },
 	{ "no-isolate-failures", no_argument, NULL, OPT_NO_ISOLATE },
+	{ "hunt", required_argument, NULL, OPT_HUNT },
+	{ "hunt-seed", required_argument, NULL, OPT_HUNT_SEED },
+	{ "record", no_argument, NULL, OPT_RECORD },
 	{ "shard", required_argument, NULL, OPT_SHARD },
 	{ "top", required_argument, NULL, OPT_TOP },
 	{ "gtest-granularity", required_argument, NULL, OPT_GRANULARITY },
@@ -336,6 +345,20 @@ static int parse_order(struct opts *o, const char *arg, struct err *e)
 			return 0;
 		}
 	return err_set(e, ERR_USAGE, "--order wants lpt, given or random, got '%s'", arg);
+}
+
+/* A run's seed as --hunt prints it: hexadecimal, not 0. */
+static int parse_hunt_seed(struct opts *o, const char *arg, struct err *e)
+{
+	char *end;
+
+	errno = 0;
+	o->hunt_seed = strtoull(arg, &end, 16);
+	if (!isxdigit((unsigned char)arg[0]) || *end || errno || !o->hunt_seed)
+		return err_set(e, ERR_USAGE,
+			       "--hunt-seed wants the hexadecimal seed a --hunt failure printed, got '%s'",
+			       arg);
+	return 0;
 }
 
 static int parse_seed(struct opts *o, const char *arg, struct err *e)
@@ -491,6 +514,9 @@ static int parse_one(struct opts *o, int c, const char *arg, const char *bad,
 	case OPT_FLAKY_RESULT: return parse_flaky_result(o, arg, e);
 	case OPT_ISOLATE: return parse_uint("--isolate-failures", arg, 100000, &o->isolate, e);
 	case OPT_NO_ISOLATE: o->isolate = 0; return 0;
+	case OPT_HUNT: return parse_count("--hunt", arg, 100000, &o->hunt, e);
+	case OPT_HUNT_SEED: return parse_hunt_seed(o, arg, e);
+	case OPT_RECORD: o->record = true; return 0;
 	case OPT_SHARD: return shard_parse(arg, &o->shard, e);
 	case OPT_TOP: return parse_count("--top", arg, 100000, &o->top, e);
 	case OPT_GRANULARITY: return parse_granularity(o, arg, e);
@@ -573,6 +599,14 @@ int opts_parse(struct opts *o, int argc, char **argv, struct err *e)
 		return err_set(e, ERR_USAGE,
 			       "--seed orders a shuffled run, but --order %s was given: drop one of them",
 			       o->order == ORDER_LPT ? "lpt" : "given");
+	if (o->hunt_seed && !o->hunt)
+		o->hunt = 1;
+	if (o->hunt && (o->repeat > 1 || o->stress > 1))
+		return err_set(e, ERR_USAGE,
+			       "--hunt N runs N copies of each test itself: drop --repeat and --stress");
+	if (o->record && !o->hunt)
+		return err_set(e, ERR_USAGE,
+			       "--record keeps the rr recording of a hunt's first failing run: it needs --hunt N");
 	if (o->jobs == 0) {
 		cpus = sysconf(_SC_NPROCESSORS_ONLN);
 		o->jobs = cpus > 0 ? (unsigned)cpus : 1;

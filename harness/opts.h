@@ -68,6 +68,9 @@ struct opts {
 	bool until_fail;
 	unsigned retries;
 	unsigned isolate;               /* --isolate-failures N (10); 0: off */
+	unsigned hunt;                  /* --hunt N; 0: no hunt */
+	uint64_t hunt_seed;             /* --hunt-seed; 0: none */
+	bool record;                    /* --record: rr, with --hunt */
 	bool flaky_fails;               /* --flaky-result fail */
 	struct shard shard;             /* --shard; n 0: none given */
 	unsigned top;                   /* assay history --top */

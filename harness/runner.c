@@ -14,6 +14,7 @@
 #include "attempt.h"
 #include "binary.h"
 #include "bus.h"
+#include "hunt.h"
 #include "io.h"
 #include "logs.h"
 #include "loop.h"
@@ -38,10 +39,18 @@
 #define STUCK_NS 10000000000u   /* SIGKILL to abandoning the process */
 #define LOOK_NS 100000000u      /* a hung test's two samples, apart */
 #define BACKTRACE_NS 20000000000u       /* all of a hung test's backtraces */
+#define HUNT_SEEDS 5             /* failing runs' seeds named, per test */
 #define ISOLATE_HOLD_MAX 1000   /* failures of one attempt held for a run
                                  * alone; past it, none runs alone */
 
 extern char **environ;
+
+/* What --hunt saw of one test. */
+struct hunt_seen {
+	uint64_t seed[HUNT_SEEDS];      /* the first failing runs' */
+	unsigned nseeds;
+	char *trace;                    /* the rr recording kept, or NULL */
+};
 
 /* What the runner keeps for each slot beside its task. */
 struct slot {
@@ -86,6 +95,10 @@ struct runner {
 	bool isolating;                 /* --isolate-failures is on */
 	unsigned nparallel_only, ndeterministic;  /* the runs alone's verdicts */
 	unsigned not_isolated;          /* failures past the runs alone */
+	struct hunt_seen *seen;         /* --hunt: per test, by index */
+	char **kept;                    /* --record: the recordings kept */
+	size_t nkept, kept_cap;
+	char *trace_dir;                /* --record: rr's recordings */
 	bool stop;                      /* --until-fail saw a failure */
 	char *stop_id;                  /* the failed test that stopped it */
 	size_t dropped;                 /* runs never started */
@@ -196,14 +209,46 @@ static void count_case(struct runner *r, const struct test *x,
 	row->passed += res->tally == ASSAY_TALLY_PASSED;
 }
 
+/*
+ * A failure of a --hunt run: its seed is remembered for the end (the
+ * first HUNT_SEEDS), and the note says how the run was perturbed, how to
+ * replay it, and where the test's first failing recording is. Returns
+ * the note (malloc'd).
+ */
+static char *hunt_failure(struct runner *r, const struct task *task,
+			  const struct test *t, const char *note)
+{
+	struct hunt_seen *h = &r->seen[t->index];
+	const struct hunt_run *run = &task->hunt;
+	char *rec = NULL, *s;
+
+	if (h->nseeds < HUNT_SEEDS &&
+	    (!h->nseeds || h->seed[h->nseeds - 1] != run->seed))
+		h->seed[h->nseeds++] = run->seed;
+	if (task->trace && !h->trace) {
+		h->trace = xstrdup(task->trace);
+		xgrow((void **)&r->kept, &r->kept_cap, r->nkept + 1, sizeof(*r->kept));
+		r->kept[r->nkept++] = h->trace;
+		rec = xasprintf("\nrr recording of this run: %s (rr replay %s)",
+				h->trace, h->trace);
+	}
+	s = xasprintf("%s%shunt seed %llx: %s (--hunt-seed %llx runs it again)%s",
+		      note ? note : "", note ? "\n" : "",
+		      (unsigned long long)run->seed, run->what,
+		      (unsigned long long)run->seed, rec ? rec : "");
+	free(rec);
+	return s;
+}
+
 static void final_out(struct runner *r, struct slot *sl, const struct task *task,
 		      struct assay_result *res)
 {
 	enum assay_tally tally = judge_final(r, sl->run, res);
 	const char *reason = res->reason;       /* maybe the results' own */
+	const char *note = res->note;
 	const struct test *x = res->test && sl->run->cases ?
 			       table_find(r->t, res->id) : NULL;
-	char why[96];
+	char why[96], *hunted = NULL;
 
 	if (res->flaky && tally == ASSAY_TALLY_FAILED && !*res->reason) {
 		snprintf(why, sizeof(why),
@@ -215,6 +260,9 @@ static void final_out(struct runner *r, struct slot *sl, const struct task *task
 	sl->nfailed += !res->flaky && tally == ASSAY_TALLY_FAILED;
 	r->not_isolated += r->isolating && !sl->run->alone && !res->flaky &&
 			   tally == ASSAY_TALLY_FAILED;
+	if (task && task->hunt.seed && tally == ASSAY_TALLY_FAILED)
+		res->note = hunted = hunt_failure(r, task, x ? x : sl->run->test,
+						  res->note);
 	res->alone = sl->run->alone;
 	result_out(r, sl->run->test, task, res);
 	if (x) {
@@ -222,6 +270,8 @@ static void final_out(struct runner *r, struct slot *sl, const struct task *task
 		count_case(r, x, res);
 	}
 	res->reason = reason;
+	res->note = note;
+	free(hunted);
 }
 
 static void verdict_without_job(struct runner *r, const struct test *t,
@@ -500,6 +550,8 @@ static void start_job(struct runner *r, struct attempt *run, unsigned slot)
 			sl->names[i] = run->cases[i]->pub.case_name;
 	}
 	r->running++;
+	if (r->o->hunt)
+		hunt_plan(r->o->hunt, run->test->pub.id, run->iteration, &j->hunt);
 	task_start(j, run->test, ++r->last_task, sl->names, run->ncases,
 		   run->attempt, timeout_of(run));
 	j->ctx.task = &j->pub;
@@ -770,6 +822,16 @@ static void settle_cases(struct runner *r, struct task *j)
 	free(left);
 }
 
+/* Whether an rr recording is one --record keeps: a test's first
+ * failing run's. */
+static bool kept_trace(const struct runner *r, const char *trace)
+{
+	for (size_t i = 0; i < r->nkept; i++)
+		if (!strcmp(r->kept[i], trace))
+			return true;
+	return false;
+}
+
 /* Judges a finished task through its kind and the host, frees its
  * slot, and queues what comes next for its test: a retry, or the next
  * iteration. */
@@ -823,6 +885,8 @@ static void collect(struct runner *r, struct task *j)
 	if (!retry)
 		count_run(r, j);
 	emit(r, ASSAY_EV_TASK_END, j->test, NULL, j, &j->proc.exit);
+	if (j->trace && !kept_trace(r, j->trace))
+		(void)scratch_remove(j->trace);
 	task_clear(j);
 	sched_release_slot(&r->sched, j->slot);
 	sl->run = NULL;
@@ -954,6 +1018,14 @@ static int setup(struct runner *r, struct err *e)
 		.base_env = environ,
 	};
 	r->env.wrapper = r->o->wrapper;
+	r->env.hunt = r->o->hunt;
+	if (r->o->hunt && r->o->hunt->rr && r->o->state_dir) {
+		r->trace_dir = xasprintf("%s/rr", r->o->state_dir);
+		if (io_mkdir_p(r->trace_dir) < 0)
+			return err_set(e, ERR_SYS, "--record: cannot make %s for rr's recordings: %s",
+				       r->trace_dir, strerror(errno));
+	}
+	r->env.trace_dir = r->trace_dir;
 	r->env.scratch = &r->scratch;
 	r->done_tail = &r->done_head;
 	sched_init(&r->sched, r->o->jobs);
@@ -980,6 +1052,11 @@ static void teardown(struct runner *r)
 	free(r->slots);
 	free(r->stop_id);
 	free(r->alone);
+	for (size_t i = 0; r->seen && i < r->t->n; i++)
+		free(r->seen[i].trace);
+	free(r->seen);
+	free(r->kept);
+	free(r->trace_dir);
 	if (r->sched.free_slots)
 		sched_release(&r->sched);
 	loop_free(r->loop);
@@ -1212,11 +1289,14 @@ static char *scale_note(const struct runner_opts *o)
 
 	if (o->timeout_multiplier != 1)
 		snprintf(mult, sizeof(mult), "--timeout-multiplier %g", o->timeout_multiplier);
-	return xasprintf("assay: deadlines were scaled x%g: %s%s%s%s",
-			 o->timeout_scale, mult,
-			 *mult && o->wrapper && o->wrapper->scale != 1 ? ", " : "",
-			 o->wrapper && o->wrapper->scale != 1 ? "--wrapper " : "",
-			 o->wrapper && o->wrapper->scale != 1 ? o->wrapper->why : "");
+	bool wrapped = o->wrapper && o->wrapper->scale != 1;
+	bool rr = o->hunt && o->hunt->rr;
+
+	return xasprintf("assay: deadlines were scaled x%g: %s%s%s%s%s%s",
+			 o->timeout_scale, mult, *mult && wrapped ? ", " : "",
+			 wrapped ? "--wrapper " : "", wrapped ? o->wrapper->why : "",
+			 (*mult || wrapped) && rr ? ", " : "",
+			 rr ? "--record (rr)" : "");
 }
 
 /* Whose deadlines a sanitizer build scaled, by how much. */
@@ -1232,6 +1312,51 @@ static void san_note(struct runner *r)
 			add_note(r->rs, xasprintf("assay: the deadlines of %zu test%s built with %s were scaled x%g",
 						  n[s], n[s] == 1 ? "" : "s",
 						  binary_san_name(s), binary_slowdown(s)));
+}
+
+/* What --hunt found: each test that failed, how often, and the seeds
+ * that replay it; what it could not do. */
+static void hunt_notes(struct runner *r)
+{
+	const struct hunt *h = r->o->hunt;
+	size_t ran = 0, clean = 0, san = 0;
+
+	for (size_t i = 0; h && i < r->t->n; i++) {
+		const struct assay_repeat_row *row = &r->rs->rows[i];
+		const struct hunt_seen *x = &r->seen[i];
+		char seeds[HUNT_SEEDS * 20] = "";
+		if (!row->runs)
+			continue;
+		ran++;
+		san += r->t->v[i]->san != BINARY_PLAIN;
+		if (!row->failed) {
+			clean++;
+			continue;
+		}
+		for (unsigned k = 0; k < x->nseeds; k++)
+			snprintf(seeds + strlen(seeds), sizeof(seeds) - strlen(seeds),
+				 "%s%llx", k ? ", " : "", (unsigned long long)x->seed[k]);
+		add_note(r->rs, xasprintf("assay: --hunt: %s failed %u of %u runs (%.0f%%); seeds of failing runs: %s%s",
+					  r->t->v[i]->pub.id, row->failed, row->runs,
+					  100.0 * row->failed / row->runs, seeds,
+					  row->failed > x->nseeds ? ", ..." : ""));
+	}
+	if (!h)
+		return;
+	if (clean)
+		add_note(r->rs, xasprintf("assay: --hunt: %zu of %zu test%s passed every run",
+					  clean, ran, ran == 1 ? "" : "s"));
+	if (!h->lib)
+		add_note(r->rs, xasprintf("assay: --hunt: assay-hunt.so was not found (beside assay, or in %s): only the CPUs and the load were varied",
+					  PKGLIBDIR));
+	else if (san)
+		add_note(r->rs, xasprintf("assay: --hunt: %zu test%s built with a sanitizer ran without assay-hunt.so's pauses (a sanitizer's runtime must load first)",
+					  san, san == 1 ? "" : "s"));
+	if (h->rr_problem)
+		add_note(r->rs, xasprintf("assay: --record: rr cannot run here: %s; the hunt ran without recordings",
+					  h->rr_problem));
+	else if (h->rr && !r->trace_dir)
+		add_note(r->rs, xstrdup("assay: --record: no recordings were kept: there is no state directory (--state-dir '') to keep them in"));
 }
 
 /* What the runs alone found (--isolate-failures). */
@@ -1274,6 +1399,7 @@ static void end_notes(struct runner *r)
 		add_note(rs, xasprintf("--until-fail: %zu more runs were not started after %s failed",
 				       r->dropped, r->stop_id));
 	isolation_note(r);
+	hunt_notes(r);
 	rs->info.note = rs->note;
 }
 
@@ -1318,6 +1444,8 @@ int runner_run(struct test_table *t, const struct runner_opts *o,
 	if (o->jobs > 1 && r.policy.iterations == 1 && !o->until_fail)
 		r.policy.isolate_left = o->isolate;
 	r.isolating = r.policy.isolate_left > 0;
+	if (o->hunt)
+		r.seen = xcalloc(t->n + 1, sizeof(*r.seen));
 	r.start_ns = io_now_ns();
 	logs_init(&r.logs, o->output_dir, o->keep_logs, o->max_log, o->max_logs_total);
 	if ((rc = setup(&r, e)) < 0) {

@@ -23,6 +23,7 @@
 #include "err.h"
 #include "sinks.h"
 
+struct hunt;
 struct wrapper;
 
 struct bus;
@@ -63,6 +64,8 @@ struct runner_opts {
 	uint64_t max_output;    /* a test printing more is killed; 0: none */
 	bool backtrace;         /* gdb at a deadline, when installed */
 	const struct wrapper *wrapper;  /* in front of every test; or NULL */
+	const struct hunt *hunt;        /* --hunt: each run perturbed (the
+	                                 * copies are --stress's); or NULL */
 	double timeout_scale;   /* deadlines were scaled by this (for a note) */
 	double timeout_multiplier;      /* ... of which --timeout-multiplier */
 	bool strict_todo;       /* an xpass counts as failed */

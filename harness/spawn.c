@@ -33,7 +33,7 @@ static void reset_set(sigset_t *s)
 static bool plain(const struct spawn_opts *o)
 {
 	return !o->nrlimits && !o->ptracer_any && !o->pdeathsig && !o->cwd &&
-	       !o->stdin_path;
+	       !o->stdin_path && !o->cpus;
 }
 
 static int by_posix_spawn(pid_t *out, const struct spawn_opts *o)
@@ -81,7 +81,7 @@ out_fa:
 /* ---- fork + exec ---- */
 
 enum step { STEP_SESSION, STEP_STDIN, STEP_FDS, STEP_CWD, STEP_RLIMIT,
-	    STEP_PTRACER, STEP_PDEATHSIG, STEP_EXEC };
+	    STEP_PTRACER, STEP_PDEATHSIG, STEP_CPUS, STEP_EXEC };
 
 static const char *const step_names[] = {
 	[STEP_SESSION] = "setsid", [STEP_STDIN] = "open its standard input",
@@ -89,7 +89,8 @@ static const char *const step_names[] = {
 	[STEP_CWD] = "enter its working directory",
 	[STEP_RLIMIT] = "set its resource limits",
 	[STEP_PTRACER] = "allow a debugger to attach",
-	[STEP_PDEATHSIG] = "set its parent-death signal", [STEP_EXEC] = "exec",
+	[STEP_PDEATHSIG] = "set its parent-death signal",
+	[STEP_CPUS] = "set the CPUs it may use", [STEP_EXEC] = "exec",
 };
 
 struct child_failure {
@@ -153,6 +154,8 @@ static _Noreturn void child(const struct spawn_opts *o, int status_fd,
 		if (getppid() != parent)        /* it died before the prctl */
 			_exit(128 + o->pdeathsig);
 	}
+	if (o->cpus && sched_setaffinity(0, sizeof(*o->cpus), o->cpus) < 0)
+		child_fail(status_fd, STEP_CPUS);
 	reset_set(&dfl);
 	for (int sig = 1; sig < NSIG; sig++)
 		if (sigismember(&dfl, sig))

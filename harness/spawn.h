@@ -17,6 +17,7 @@
 #ifndef ASSAY_SPAWN_H
 #define ASSAY_SPAWN_H
 
+#include <sched.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/resource.h>
@@ -48,6 +49,7 @@ struct spawn_opts {
 	bool ptracer_any;
 	int pdeathsig;                  /* sent to the child when assay dies;
 	                                 * 0: none */
+	const cpu_set_t *cpus;          /* the CPUs it may use; NULL: assay's */
 };
 
 #define SPAWN_OPTS_INIT { .out_fd = -1, .err_fd = -1, .in_fd = -1 }

@@ -7,6 +7,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "binary.h"
+#include "hunt.h"
+#include "logs.h"
 #include "scratch.h"
 #include "table.h"
 #include "task.h"
@@ -44,9 +47,10 @@ void task_release(struct task *t)
  * over them. */
 static char **build_env(const struct task *t, const char *const *mods)
 {
-	char *own[11];
+	char *own[13];
 	char **v;
 	int n = 0;
+	const struct hunt *h = t->env->hunt;
 
 	own[n++] = xasprintf("ASSAY_TEST_ID=%s", t->test->pub.id);
 	own[n++] = xasprintf("ASSAY_WORKER=%u", t->slot);
@@ -60,11 +64,33 @@ static char **build_env(const struct task *t, const char *const *mods)
 		own[n++] = xasprintf("XDG_STATE_HOME=%s/home/.local/state", t->dir);
 		own[n++] = xasprintf("XDG_RUNTIME_DIR=%s/run", t->dir);
 	}
+	if (t->hunt.seed)
+		own[n++] = xstrdup(t->hunt.env);
+	/* not into a sanitizer's build: its runtime must load first */
+	if (t->hunt.seed && h && h->lib && t->test->san == BINARY_PLAIN) {
+		const char *pre = getenv("LD_PRELOAD");    /* base_env is environ */
+		own[n++] = xasprintf("LD_PRELOAD=%s%s%s", h->lib, pre ? ":" : "",
+				     pre ? pre : "");
+	}
 	own[n] = NULL;
 	v = spawn_env(t->env->base_env, (const char *const *)own, mods);
 	for (int i = 0; own[i]; i++)
 		free(own[i]);
 	return v;
+}
+
+/* Puts w in front of the command so is to run; a wrapper runs the test
+ * as a path, so a bare name the test has in the directory gets "./". */
+static void wrap(struct task *t, const struct wrapper *w, struct spawn_opts *so)
+{
+	char **v = wrapper_argv(w, so->argv);
+
+	if (!strchr(so->path, '/') && access(so->path, X_OK) == 0)
+		v[w->argc] = t->arg0 = xasprintf("./%s", so->path);
+	free(t->argv);
+	t->argv = v;
+	so->argv = v;
+	so->path = w->path;
 }
 
 void task_start(struct task *t, struct test *x, uint64_t id,
@@ -98,14 +124,21 @@ void task_start(struct task *t, struct test *x, uint64_t id,
 	t->envp = build_env(t, spec.env);
 	so.argv = spec.argv ? (char *const *)spec.argv : argv;
 	so.path = so.argv[0];
-	if (t->env->wrapper) {  /* which runs the test as a path */
-		t->argv = wrapper_argv(t->env->wrapper, so.argv);
-		if (!strchr(so.path, '/') && access(so.path, X_OK) == 0)
-			t->argv[t->env->wrapper->argc] = t->arg0 =
-				xasprintf("./%s", so.path);
-		so.argv = t->argv;
-		so.path = t->env->wrapper->path;
+	if (t->env->wrapper)
+		wrap(t, t->env->wrapper, &so);
+	if (t->hunt.seed && t->env->hunt && t->env->hunt->rr && t->env->trace_dir) {
+		char *name = logs_name(x->pub.id);
+		char *rr_argv[] = { t->env->hunt->rr, "record", "--output-trace-dir",
+				    NULL, NULL };
+		struct wrapper rr = { .argv = rr_argv, .argc = 4,
+				      .path = t->env->hunt->rr };
+		rr_argv[3] = t->trace = xasprintf("%s/%s-%llx", t->env->trace_dir,
+						  name, (unsigned long long)t->hunt.seed);
+		free(name);
+		wrap(t, &rr, &so);
 	}
+	if (t->hunt.seed)
+		so.cpus = &t->hunt.cpus;
 	so.envp = t->envp;
 	so.cwd = spec.cwd;
 	so.stdin_path = spec.stdin_path;
@@ -125,8 +158,11 @@ void task_clear(struct task *t)
 	spawn_env_free(t->envp);
 	free(t->argv);
 	free(t->arg0);
+	free(t->trace);
 	t->argv = NULL;
 	t->arg0 = NULL;
+	t->trace = NULL;
+	memset(&t->hunt, 0, sizeof(t->hunt));
 	proc_clear(&t->proc);
 	t->dir = NULL;
 	t->tmpdir = NULL;

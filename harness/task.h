@@ -4,7 +4,8 @@
  *
  * Prepares what the process needs (a private empty TMPDIR, a private
  * home unless the run said not to, the ASSAY_* variables, the spawn spec
- * its kind gives), starts it on its proc,
+ * its kind gives, under --hunt its perturbation: CPUs, assay-hunt.so,
+ * rr), starts it on its proc,
  * hands what it prints to its kind, and carries the kind's verdicts to
  * the owner through ctx. Never schedules, never decides on retries,
  * never counts or reports results: the runner does. Loop thread only.
@@ -16,6 +17,7 @@
 #include <stdint.h>
 
 #include "assay/plugin.h"
+#include "hunt.h"
 #include "proc.h"
 #include "sanitizer.h"
 
@@ -28,6 +30,8 @@ struct task_env {
 	struct scratch *scratch;
 	char *const *base_env;          /* the environment tests inherit */
 	const struct wrapper *wrapper;  /* in front of every test; or NULL */
+	const struct hunt *hunt;        /* --hunt; or NULL */
+	const char *trace_dir;          /* where rr's recordings go (--record) */
 };
 
 struct task {
@@ -57,6 +61,10 @@ struct task {
 	bool failed;                    /* one of them counted as failed */
 	bool logs_settled;              /* proc.log[] kept or dropped */
 	struct task *next_done;         /* the owner's list of ended tasks */
+	struct hunt_run hunt;           /* set by the owner before task_start:
+	                                 * its perturbation (seed 0: none) */
+	char *trace;                    /* its rr recording's directory, or
+	                                 * NULL */
 };
 
 /* Prepares a slot's task once; done is called when its process ends. */

@@ -29,7 +29,7 @@ static void judge(struct wrapper *w)
 		w->scale = !strcmp(tool, "helgrind") || !strcmp(tool, "drd") ? 50 : 20;
 		w->why = xasprintf("valgrind (%s)", tool);
 	} else if (!strcmp(base, "rr")) {
-		w->scale = 3;
+		w->scale = WRAPPER_RR_SCALE;
 		w->why = xstrdup("rr");
 	} else if (!strcmp(base, "strace") || !strcmp(base, "ltrace")) {
 		w->scale = 5;

@@ -15,6 +15,8 @@
 
 #include "err.h"
 
+#define WRAPPER_RR_SCALE 3       /* rr record: 1.2-2x, more on many threads */
+
 struct wrapper {
 	char **argv;            /* NULL-terminated; argv[0] as given */
 	size_t argc;

@@ -15,6 +15,7 @@ check_PROGRAMS += \
 	selftest/unit/exec_test \
 	selftest/unit/gitinfo_test \
 	selftest/unit/history_test \
+	selftest/unit/hunt_test \
 	selftest/unit/logs_test \
 	selftest/unit/loop_test \
 	selftest/unit/makespan_test \
@@ -67,12 +68,17 @@ endif
 check_PROGRAMS += selftest/tools/maxrss
 selftest_tools_maxrss_LDADD =
 
-# Fixtures of selftest/e2e/hangs.sh, built without sanitizers: a
-# sanitizer's own threads would change what assay sees of them.
+# Fixtures of selftest/e2e/hangs.sh and hunt.sh, built without
+# sanitizers: a sanitizer's own threads would change what assay sees of
+# them, and a race must be found without one.
 check_PROGRAMS += selftest/hang/prog1
 selftest_hang_prog1_CFLAGS = -std=c11 $(WARN_CFLAGS) -pthread
 selftest_hang_prog1_LDFLAGS = -pthread
 selftest_hang_prog1_LDADD =
+check_PROGRAMS += selftest/hang/prog2
+selftest_hang_prog2_CFLAGS = -std=c11 $(WARN_CFLAGS) -pthread
+selftest_hang_prog2_LDFLAGS = -pthread
+selftest_hang_prog2_LDADD =
 
 SELFTEST_E2E = \
 	selftest/e2e/lib.sh \
@@ -81,6 +87,7 @@ SELFTEST_E2E = \
 	selftest/e2e/gtest.sh \
 	selftest/e2e/hangs.sh \
 	selftest/e2e/home.sh \
+	selftest/e2e/hunt.sh \
 	selftest/e2e/installed.sh \
 	selftest/e2e/isolate.sh \
 	selftest/e2e/interrupt.sh \

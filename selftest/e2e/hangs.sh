@@ -21,7 +21,7 @@ mk h/c 'mkfifo "$TMPDIR/f"; exec 3<>"$TMPDIR/f"; read x <&3'
 mk h/d "sleep ${m}4"
 mk h/e "sleep ${m}5 & kill -STOP \$\$"
 
-run_assay run -j5 --timeout 1 --grace 0.5 --no-backtrace --junit "$W/hangs.xml" h
+run_assay run -j5 --no-isolate-failures --timeout 1 --grace 0.5 --no-backtrace --junit "$W/hangs.xml" h
 expect_rc 1
 expect_out "a: timeout after 1s; deadlock"
 expect_out "b: timeout after 1s; busy-loop"
