@@ -26,6 +26,20 @@ run_assay run -q --state-dir '' --hunt-seed "$seed" --hunt 20 r
 expect_rc 1 "--hunt-seed $seed fails again"
 expect_out "seeds of failing runs: $seed"
 
+# the same source built with -fsanitize=thread: the race TSan reports
+# on every run, whatever the order
+src="${ASSAY_SRCDIR:-$here/../..}/selftest/hang/prog2.c"
+mkdir -p ts
+if ! command -v gcc >/dev/null 2>&1 ||
+   ! gcc -fsanitize=thread -g -pthread -o ts/a "$src" >/dev/null 2>&1; then
+	skip "gcc cannot build with -fsanitize=thread"
+elif ! ./ts/a 2>&1 | grep -q "WARNING: ThreadSanitizer: data race"; then
+	skip "ThreadSanitizer does not run here"
+else
+	TSAN_OPTIONS=exitcode=0 run_assay run --state-dir '' ts
+	expect_out "a: race: ThreadSanitizer: data race (exit code "
+fi
+
 # what a hunted test sees: its seed, the library, its CPUs
 mk p/show 'echo "hunt=$ASSAY_HUNT"; echo "preload=$LD_PRELOAD"
 grep Cpus_allowed_list /proc/self/status; exit 1'
