@@ -318,6 +318,41 @@ void logs_finish(struct logs *l, struct log_stream *s, struct assay_output *v,
 	free(path);
 }
 
+void logs_add(struct logs *l, struct log_stream *s, struct assay_output *v,
+	      const char *id, const char *suffix, const char *text)
+{
+	char *path, *name;
+	int fd;
+
+	if (!l->dir || !make_dir(l))
+		return;
+	if (v->path) {
+		path = xstrdup(v->path);
+	} else {
+		name = logs_name(id);
+		path = xasprintf("%s/%s.%s", l->dir, name, suffix);
+		free(name);
+	}
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
+		  (v->path ? 0 : O_TRUNC), 0644);
+	if (fd < 0 || io_write_all(fd, text, strlen(text)) < 0) {
+		if (fd >= 0)
+			close(fd);
+		turn_off(l, "cannot write", path);
+		free(path);
+		return;
+	}
+	close(fd);
+	if (!v->path) {
+		free(s->path);
+		s->path = path;
+		v->path = path;
+	} else {
+		free(path);
+	}
+	prune(l, v->path, strlen(text));
+}
+
 char *logs_name(const char *id)
 {
 	uint64_t h = hash_str(id);

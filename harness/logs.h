@@ -74,6 +74,14 @@ void logs_finish(struct logs *l, struct log_stream *s, struct assay_output *v,
 		 const char *id, const char *suffix, bool keep);
 
 /*
+ * After logs_finish: adds text (assay's own last word on the job) at the
+ * end of the stream's kept log, or keeps a log of text alone when the
+ * stream kept none. Nothing when logs are off.
+ */
+void logs_add(struct logs *l, struct log_stream *s, struct assay_output *v,
+	      const char *id, const char *suffix, const char *text);
+
+/*
  * A file name for a test id: the id with every byte but [A-Za-z0-9._+-]
  * as '_' (and no leading '.'), at most 160 bytes; when that changed
  * anything, a '.' and 16 hex digits of a hash of the whole id follow, so

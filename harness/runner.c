@@ -130,17 +130,28 @@ static enum assay_tally tally_of(const struct runner *r, enum assay_outcome o)
 						     : assay_outcome_tally(o);
 }
 
-/* Keeps the job's whole output on disk (--output-dir), or drops it;
- * once, so a failed result can name the files in its own event. */
+/* Keeps the job's whole output on disk (--output-dir), with what a look
+ * at its deadline saw at the end of its stderr log, or drops it; once,
+ * so a failed result can name the files in its own event. A run alone
+ * that does not fail leaves the logs of the failure before it. */
 static void settle_logs(struct runner *r, struct task *j, bool keep)
 {
 	if (j->logs_settled)
 		return;
 	j->logs_settled = true;
+	if (!keep && r->slots[j->slot].run->alone)
+		return;
 	logs_finish(&r->logs, &j->proc.log[0], &j->proc.out_view,
 		    j->test->pub.id, "stdout", keep);
 	logs_finish(&r->logs, &j->proc.log[1], &j->proc.err_view,
 		    j->test->pub.id, "stderr", keep);
+	if (keep && j->proc.look_report) {      /* what the look saw, too */
+		char *text = xasprintf("\n--- assay: looked at before any signal ---\n%s",
+				       j->proc.look_report);
+		logs_add(&r->logs, &j->proc.log[1], &j->proc.err_view,
+			 j->test->pub.id, "stderr", text);
+		free(text);
+	}
 }
 
 /* The program a test belongs to: itself, unless it is a listed case. */
@@ -878,7 +889,7 @@ static void collect(struct runner *r, struct task *j)
 	held = attempt_holds(run) || sl->held.n;
 	if (attempt_holds(run) && !retry)
 		j->failed = held_fails(r, sl);
-	settle_logs(r, j, j->failed && !retry);
+	settle_logs(r, j, j->failed && (!retry || next == ATTEMPT_ALONE));
 	if (held)
 		flush_held(r, j, retry, next == ATTEMPT_ALONE);
 	learn(r, j, !retry);

@@ -23,6 +23,9 @@ mk h/e "sleep ${m}5 & kill -STOP \$\$"
 
 run_assay run -j5 --no-isolate-failures --timeout 1 --grace 0.5 --no-backtrace --junit "$W/hangs.xml" h
 expect_rc 1
+grep -q -- "--- assay: looked at before any signal ---" .assay/logs/a.stderr &&
+	grep -q "deadlock: all 3 threads wait on a lock" .assay/logs/a.stderr
+check $? "the look's report ends the test's stderr log"
 expect_out "a: timeout after 1s; deadlock"
 expect_out "b: timeout after 1s; busy-loop"
 expect_out "c: timeout after 1s; blocked-io"

@@ -31,6 +31,8 @@ check $? "each failure ran twice, the passes once"
 # the run alone of peer prints nothing of its pass under the failure
 [ "$(grep -c 'holder runs beside me' "$W/out")" = 1 ]
 check $? "the parallel failure's output is shown once, with its RETRY"
+grep -q 'holder runs beside me' .assay/logs/peer.stdout
+check $? "its log keeps the parallel failure's output (the pass alone leaves it)"
 schema_check "$W/i.xml" "the report of a run with failures rerun alone"
 grep -q '<failure message="exit code 1; parallel-only: it passed when rerun alone" type="parallel-only"' i.xml
 check $? "JUnit: parallel-only is the failure's type"

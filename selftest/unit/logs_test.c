@@ -12,6 +12,7 @@
 
 #include "check.h"
 #include "harness/hash.h"
+#include "harness/io.h"
 #include "harness/logs.h"
 #include "harness/xalloc.h"
 
@@ -210,11 +211,61 @@ static void pruned(void)
 	free(p);
 }
 
+/* logs_add: assay's last word at the end of a kept log, or a log of its
+ * own when the stream kept none; nothing when logs are off. */
+static void added(void)
+{
+	char tmpl[] = "/tmp/logs_test.XXXXXX", *dir = mkdtemp(tmpl), *buf = NULL;
+	struct logs l, off;
+	struct log_stream s;
+	struct assay_output v = { 0 };
+	struct capture c;
+	size_t len = 0;
+
+	CHECK(dir != NULL);
+	logs_init(&l, dir, false, 0, 0);
+	capture_init(&c);
+	log_stream_init(&s);
+	capture_add(&c, "out\n", 4);
+	capture_view(&c, &v);
+	logs_finish(&l, &s, &v, "t", "stderr", true);
+	logs_add(&l, &s, &v, "t", "stderr", "-- look --\n");
+	CHECK(v.path && io_read_file(v.path, 1024, &buf, &len) == 0);
+	CHECK(len == 15 && !memcmp(buf, "out\n-- look --\n", 15));
+	free(buf);
+	buf = NULL;
+	log_stream_clear(&s);
+	/* an empty stream: the added text is the whole log */
+	memset(&v, 0, sizeof(v));
+	log_stream_init(&s);
+	logs_finish(&l, &s, &v, "u", "stderr", true);
+	CHECK(v.path == NULL);
+	logs_add(&l, &s, &v, "u", "stderr", "only\n");
+	CHECK(v.path && io_read_file(v.path, 1024, &buf, &len) == 0 && len == 5);
+	free(buf);
+	log_stream_clear(&s);
+	/* logs off */
+	logs_init(&off, NULL, false, 0, 0);
+	memset(&v, 0, sizeof(v));
+	log_stream_init(&s);
+	logs_add(&off, &s, &v, "w", "stderr", "x");
+	CHECK(v.path == NULL);
+	logs_release(&off);
+	capture_release(&c);
+	logs_release(&l);
+	{
+		char *cmd = xasprintf("rm -rf '%s'", dir);
+		CHECK(system(cmd) == 0);
+		free(cmd);
+	}
+}
+
 int main(void)
 {
 	names();
 	keeps_and_drops();
 	capped();
 	pruned();
+	added();
 	return check_done();
 }
