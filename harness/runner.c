@@ -62,8 +62,9 @@ struct slot {
 	size_t nflaky, nfailed;         /* final results: flaky, failed
 	                                 * (not flaky) */
 	bool own;                       /* the test's own verdict came */
-	bool company;                   /* another task ran beside it */
-	uint64_t starts;                /* tasks started before it ended */
+	bool company;                   /* a task ran as it started */
+	uint64_t starts;                /* its task's id: a task started
+	                                 * later ran beside it */
 	unsigned long san_blamed;       /* sanitizer reports put on cases */
 };
 
@@ -627,8 +628,9 @@ static int cmp_result_id(const void *a, const void *b)
  * Sends the results of a run alone (--isolate-failures) of what failed
  * beside other tests, held to its end. A failure again is deterministic.
  * A test that did not fail alone keeps its earlier failure's outcome
- * (parallel-only when it passed; else the outcome alone is named), once. What did not
- * fail before went out already: only a new failure goes out again.
+ * (parallel-only when it passed; else the outcome alone is named), once;
+ * so does one the run alone gave no result for. What did not fail
+ * before went out already: only a new failure goes out again.
  */
 static void settle_alone(struct runner *r, struct task *j)
 {
@@ -675,6 +677,16 @@ static void settle_alone(struct runner *r, struct task *j)
 			r->nparallel_only += passed;
 			final_out(r, sl, j, &out);
 		}
+	}
+	for (size_t i = 0; i < sl->run->last.n; i++) {
+		struct assay_result out = sl->run->last.v[i], key = { .id = out.id };
+		const struct assay_result *k = &key;
+		if (bsearch(&k, v, h->n, sizeof(*v), cmp_result_id))
+			continue;
+		snprintf(reason, sizeof(reason), "%s%sthe run alone gave no result",
+			 out.reason, *out.reason ? "; " : "");
+		out.reason = reason;
+		final_out(r, sl, j, &out);
 	}
 	j->failed = sl->nfailed > 0;
 	free(v);
@@ -886,7 +898,7 @@ static void collect(struct runner *r, struct task *j)
 	ev = j->proc.cancelled ? AEV_CANCELLED : j->failed ? AEV_FAILED : AEV_PASSED;
 	next = attempt_next(run, ev, &r->policy);
 	retry = next == ATTEMPT_RETRYING || next == ATTEMPT_ALONE;
-	held = attempt_holds(run) || sl->held.n;
+	held = attempt_holds(run) || sl->held.n || run->alone;
 	if (attempt_holds(run) && !retry)
 		j->failed = held_fails(r, sl);
 	settle_logs(r, j, j->failed && (!retry || next == ATTEMPT_ALONE));
@@ -1297,12 +1309,11 @@ static void sum_up(struct runner *r)
 static char *scale_note(const struct runner_opts *o)
 {
 	char mult[64] = "";
-
-	if (o->timeout_multiplier != 1)
-		snprintf(mult, sizeof(mult), "--timeout-multiplier %g", o->timeout_multiplier);
 	bool wrapped = o->wrapper && o->wrapper->scale != 1;
 	bool rr = o->hunt && o->hunt->rr;
 
+	if (o->timeout_multiplier != 1)
+		snprintf(mult, sizeof(mult), "--timeout-multiplier %g", o->timeout_multiplier);
 	return xasprintf("assay: deadlines were scaled x%g: %s%s%s%s%s%s",
 			 o->timeout_scale, mult, *mult && wrapped ? ", " : "",
 			 wrapped ? "--wrapper " : "", wrapped ? o->wrapper->why : "",
@@ -1332,7 +1343,9 @@ static void hunt_notes(struct runner *r)
 	const struct hunt *h = r->o->hunt;
 	size_t ran = 0, clean = 0, san = 0;
 
-	for (size_t i = 0; h && i < r->t->n; i++) {
+	if (!h)
+		return;
+	for (size_t i = 0; i < r->t->n; i++) {
 		const struct assay_repeat_row *row = &r->rs->rows[i];
 		const struct hunt_seen *x = &r->seen[i];
 		char seeds[HUNT_SEEDS * 20] = "";
@@ -1352,8 +1365,6 @@ static void hunt_notes(struct runner *r)
 					  100.0 * row->failed / row->runs, seeds,
 					  row->failed > x->nseeds ? ", ..." : ""));
 	}
-	if (!h)
-		return;
 	if (clean)
 		add_note(r->rs, xasprintf("assay: --hunt: %zu of %zu test%s passed every run",
 					  clean, ran, ran == 1 ? "" : "s"));
