@@ -1,7 +1,7 @@
 # harness/local.mk - the core as a library (so unit tests link the same
 # objects) and the assay program.
-noinst_LIBRARIES += harness/libassay.a
-harness_libassay_a_SOURCES = \
+noinst_LIBRARIES += harness/libassaycore.a
+harness_libassaycore_a_SOURCES = \
 	harness/attempt.c harness/attempt.h \
 	harness/bus.c harness/bus.h \
 	harness/binary.c harness/binary.h \
@@ -59,3 +59,13 @@ harness_assay_hunt_so_SOURCES = harness/huntlib.c
 harness_assay_hunt_so_CFLAGS = -std=c11 $(WARN_CFLAGS) -fPIC
 harness_assay_hunt_so_LDFLAGS = -shared
 harness_assay_hunt_so_LDADD =
+
+# libassay: the library of tests written with include/assay/test.h
+# (registration, checks, the standalone run; docs/api.md).
+lib_LTLIBRARIES = harness/api/libassay.la
+harness_api_libassay_la_SOURCES = harness/api/api.h harness/api/registry.c \
+	harness/api/check.c harness/api/run.c
+harness_api_libassay_la_CFLAGS = $(AM_CFLAGS) -pthread
+harness_api_libassay_la_LDFLAGS = $(AM_LDFLAGS) -pthread -version-info 0:0:0 \
+	-export-symbols-regex '^assay_'
+harness_api_libassay_la_LIBADD = -lm

@@ -82,6 +82,7 @@ selftest_hang_prog2_LDADD =
 
 SELFTEST_E2E = \
 	selftest/e2e/lib.sh \
+	selftest/e2e/api.sh \
 	selftest/e2e/bad_input.sh \
 	selftest/e2e/console.sh \
 	selftest/e2e/gtest.sh \
@@ -126,7 +127,7 @@ check-local: harness/assay $(check_PROGRAMS) check-TESTS
 	esac; done
 	$(SELFTEST_ENV) harness/assay run --timeout 120 \
 		--exclude bench --exclude tools --exclude plugin --exclude fuzz \
-		--exclude gtest --exclude hang --exclude judge.sh \
+		--exclude gtest --exclude hang --exclude api --exclude judge.sh \
 		selftest $(top_srcdir)/selftest
 
 # check-local's history and schedule report (harness/assay's .assay)
@@ -135,3 +136,15 @@ clean-local:
 
 include selftest/bench/local.mk
 include selftest/fuzz/local.mk
+
+# Programs written with include/assay/test.h, for selftest/e2e/api.sh
+# (most of their tests fail on purpose: selftest's run leaves api/ out).
+# Linked with libassay statically: a program, not libtool's wrapper.
+check_PROGRAMS += selftest/api/sample selftest/api/badattr selftest/api/cxx
+selftest_api_sample_LDADD = harness/api/libassay.la
+selftest_api_sample_LDFLAGS = $(AM_LDFLAGS) -static
+selftest_api_badattr_LDADD = harness/api/libassay.la
+selftest_api_badattr_LDFLAGS = $(AM_LDFLAGS) -static
+selftest_api_cxx_SOURCES = selftest/api/cxx.cc
+selftest_api_cxx_LDADD = harness/api/libassay.la
+selftest_api_cxx_LDFLAGS = $(AM_LDFLAGS) -static

@@ -39,7 +39,7 @@ selftest/fuzz/tap_fuzz: $(srcdir)/selftest/fuzz/tap_fuzz.c $(srcdir)/harness/tap
 		$(srcdir)/harness/tap.c $(srcdir)/harness/xalloc.c $(LIBYAML_LIBS)
 
 # merge.c and what it calls are built here, instrumented, not taken from
-# harness/libassay.a (built by $(CC) without coverage or ASan).
+# harness/libassaycore.a (built by $(CC) without coverage or ASan).
 FUZZ_MERGE_SRC = $(srcdir)/harness/merge.c $(srcdir)/harness/io.c \
 	$(srcdir)/harness/err.c $(srcdir)/harness/xmltext.c $(srcdir)/harness/junitfile.c \
 	$(srcdir)/harness/xalloc.c

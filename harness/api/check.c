@@ -1,0 +1,276 @@
+/*
+ * harness/api/check.c - the checks behind ASSERT_* and EXPECT_*: judge,
+ * and when a check fails, write what failed into the running test's
+ * record (where, the expression as written, both values); a fatal one
+ * then leaves the test. Never prints: main.c reports the record. See
+ * api.h.
+ */
+#include "config.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+
+#define SHOWN_MAX 200           /* bytes of a string a failure shows */
+
+static _Thread_local struct api_record *current;
+
+void api_record_set(struct api_record *r)
+{
+	current = r;
+}
+
+struct api_record *api_record_get(void)
+{
+	return current;
+}
+
+void api_record_release(struct api_record *r)
+{
+	free(r->message);
+	free(r->at);
+	free(r->details);
+	r->message = r->at = r->details = NULL;
+	r->details_len = 0;
+}
+
+/* The record a check writes to; a check outside any test is a bug of
+ * the program's, said at once. */
+static struct api_record *record(const char *file, int line)
+{
+	if (!current) {
+		fprintf(stderr, "%s:%d: an assay check ran outside a test (in main, or a thread the test did not wait for)\n",
+			file, line);
+		abort();
+	}
+	return current;
+}
+
+static void add_details(struct api_record *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void add_details(struct api_record *r, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		abort();
+	r->details = realloc(r->details, r->details_len + (size_t)n + 1);
+	if (!r->details)
+		abort();
+	memcpy(r->details + r->details_len, s, (size_t)n + 1);
+	r->details_len += (size_t)n;
+	free(s);
+}
+
+/*
+ * A failed check: its line ("ASSERT_EQ(a, b): 4 == 5 is false") is the
+ * record's message when it is the first; the line with where, and the
+ * lines of values under it, go to the details. Frees what and values
+ * (malloc'd; values may be NULL). A fatal one leaves the test. Returns 0
+ * (the check did not hold).
+ */
+static int failed(int fatal, const char *file, int line, char *what,
+		  char *values)
+{
+	struct api_record *r = record(file, line);
+
+	r->failed = true;
+	if (!r->message) {
+		r->message = strdup(what);
+		if (asprintf(&r->at, "%s:%d", file, line) < 0)
+			abort();
+	}
+	add_details(r, "%s:%d: %s\n%s", file, line, what, values ? values : "");
+	free(what);
+	free(values);
+	if (fatal)
+		longjmp(r->out, 1);
+	return 0;
+}
+
+static const char *const op_sym[] = { "==", "!=", "<", "<=", ">", ">=" };
+static const char *const op_name[] = { "EQ", "NE", "LT", "LE", "GT", "GE" };
+
+int assay_check_int(int fatal, enum assay_cmp op, intmax_t a, intmax_t b,
+		    const char *ea, const char *eb, const char *file, int line)
+{
+	int ok = op == ASSAY_CMP_EQ ? a == b : op == ASSAY_CMP_NE ? a != b :
+		 op == ASSAY_CMP_LT ? a < b : op == ASSAY_CMP_LE ? a <= b :
+		 op == ASSAY_CMP_GT ? a > b : a >= b;
+	char *what, *values;
+
+	if (ok)
+		return 1;
+	if (asprintf(&what, "%s_%s(%s, %s): %" PRIdMAX " %s %" PRIdMAX " is false",
+		     fatal ? "ASSERT" : "EXPECT", op_name[op], ea, eb, a,
+		     op_sym[op], b) < 0 ||
+	    asprintf(&values, "    %s = %" PRIdMAX "\n    %s = %" PRIdMAX "\n",
+		     ea, a, eb, b) < 0)
+		abort();
+	return failed(fatal, file, line, what, values);
+}
+
+int assay_check_near(int fatal, double a, double b, double tol,
+		     const char *ea, const char *eb, const char *etol,
+		     const char *file, int line)
+{
+	char *what, *values;
+
+	if (fabs(a - b) <= tol)
+		return 1;
+	if (asprintf(&what, "%s_NEAR(%s, %s, %s): %.17g and %.17g differ by %.17g, more than %.17g",
+		     fatal ? "ASSERT" : "EXPECT", ea, eb, etol, a, b, fabs(a - b), tol) < 0 ||
+	    asprintf(&values, "    %s = %.17g\n    %s = %.17g\n", ea, a, eb, b) < 0)
+		abort();
+	return failed(fatal, file, line, what, values);
+}
+
+/* s as a C string literal, at most SHOWN_MAX bytes of it (malloc'd). */
+static char *quoted(const char *s)
+{
+	size_t n, cap;
+	char *q;
+
+	if (!s)
+		return strdup("NULL");
+	n = strlen(s);
+	cap = 4 * (n < SHOWN_MAX ? n : SHOWN_MAX) + 16;
+	q = malloc(cap);
+	if (!q)
+		abort();
+	size_t k = 0;
+	q[k++] = '"';
+	for (size_t i = 0; i < n && i < SHOWN_MAX; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '"' || c == '\\')
+			k += (size_t)sprintf(q + k, "\\%c", c);
+		else if (c == '\n')
+			k += (size_t)sprintf(q + k, "\\n");
+		else if (c < 0x20 || c == 0x7f)
+			k += (size_t)sprintf(q + k, "\\x%02x", c);
+		else
+			q[k++] = (char)c;
+	}
+	q[k++] = '"';
+	if (n > SHOWN_MAX)
+		k += (size_t)sprintf(q + k, "...");
+	q[k] = 0;
+	return q;
+}
+
+int assay_check_str(int fatal, int equal, const char *a, const char *b,
+		    const char *ea, const char *eb, const char *file, int line)
+{
+	int same = a && b ? !strcmp(a, b) : a == b;
+	char *qa, *qb, *what, *values;
+
+	if (same == !!equal)
+		return 1;
+	qa = quoted(a);
+	qb = quoted(b);
+	if (asprintf(&what, "%s_%s(%s, %s): %s %s %s is false",
+		     fatal ? "ASSERT" : "EXPECT", equal ? "STREQ" : "STRNE",
+		     ea, eb, qa, equal ? "==" : "!=", qb) < 0 ||
+	    asprintf(&values, "    %s = %s\n    %s = %s\n", ea, qa, eb, qb) < 0)
+		abort();
+	free(qa);
+	free(qb);
+	return failed(fatal, file, line, what, values);
+}
+
+/* Up to 8 bytes of p around offset i, in hex. */
+static void hex_around(char *out, size_t cap, const unsigned char *p,
+		       size_t n, size_t i)
+{
+	size_t from = i > 3 ? i - 3 : 0, k = 0;
+
+	out[0] = 0;
+	for (size_t j = from; j < n && j < from + 8 && k + 8 < cap; j++)
+		k += (size_t)snprintf(out + k, cap - k, j == i ? "[%02x] " : "%02x ", p[j]);
+}
+
+int assay_check_mem(int fatal, const void *a, const void *b, size_t n,
+		    const char *ea, const char *eb, const char *file, int line)
+{
+	const unsigned char *x = a, *y = b;
+	char *what, *values, ha[64], hb[64];
+	size_t i = 0;
+
+	if (a && b && !memcmp(a, b, n))
+		return 1;
+	if (!a || !b) {
+		if (asprintf(&what, "%s_MEMEQ(%s, %s, %zu): %s is NULL",
+			     fatal ? "ASSERT" : "EXPECT", ea, eb, n, a ? eb : ea) < 0)
+			abort();
+		return failed(fatal, file, line, what, NULL);
+	}
+	while (x[i] == y[i])
+		i++;
+	hex_around(ha, sizeof(ha), x, n, i);
+	hex_around(hb, sizeof(hb), y, n, i);
+	if (asprintf(&what, "%s_MEMEQ(%s, %s, %zu): they differ first at byte %zu: 0x%02x != 0x%02x",
+		     fatal ? "ASSERT" : "EXPECT", ea, eb, n, i, x[i], y[i]) < 0 ||
+	    asprintf(&values, "    %s from byte %zu: %s\n    %s from byte %zu: %s\n",
+		     ea, i > 3 ? i - 3 : 0, ha, eb, i > 3 ? i - 3 : 0, hb) < 0)
+		abort();
+	return failed(fatal, file, line, what, values);
+}
+
+int assay_check_ptr(int fatal, int equal, const void *a, const void *b,
+		    const char *ea, const char *eb, const char *file, int line)
+{
+	char *what, *values;
+
+	if ((a == b) == !!equal)
+		return 1;
+	if (asprintf(&what, "%s_%s(%s, %s): %p %s %p is false",
+		     fatal ? "ASSERT" : "EXPECT", equal ? "PTR_EQ" : "PTR_NE",
+		     ea, eb, a, equal ? "==" : "!=", b) < 0 ||
+	    asprintf(&values, "    %s = %p\n    %s = %p\n", ea, a, eb, b) < 0)
+		abort();
+	return failed(fatal, file, line, what, values);
+}
+
+int assay_check_bool(int fatal, int want, int got, const char *e,
+		     const char *file, int line)
+{
+	char *what;
+
+	if (!got == !want)
+		return 1;
+	if (asprintf(&what, "%s_%s(%s): it is %s", fatal ? "ASSERT" : "EXPECT",
+		     want ? "TRUE" : "FALSE", e, got ? "true" : "false") < 0)
+		abort();
+	return failed(fatal, file, line, what, NULL);
+}
+
+void assay_fail_here(int fatal, const char *what, const char *file, int line)
+{
+	char *s = strdup(what ? what : "failed");
+
+	if (!s)
+		abort();
+	failed(fatal, file, line, s, NULL);
+}
+
+void assay_skip_here(const char *reason, const char *file, int line)
+{
+	struct api_record *r = record(file, line);
+
+	r->skipped = true;
+	if (!r->failed) {
+		free(r->message);
+		r->message = strdup(reason ? reason : "");
+	}
+	longjmp(r->out, 1);
+}

@@ -1,0 +1,497 @@
+/*
+ * harness/api/run.c - assay_main: a program built with assay/test.h,
+ * run by itself. Reads its arguments, chooses its tests, runs them and
+ * prints TAP 14 on stdout; the exit status is the usual one (0 passed,
+ * 1 a test failed, 77 nothing but skips, 99 a mistake in the program or
+ * its arguments).
+ *
+ * Tests marked `threads` run first, on -j threads at once; every other
+ * test then runs alone, one after another, on the main thread; an
+ * `isolate` test runs in a child process (forked once nothing else
+ * runs), so its crash or hang costs only it. A test past its timeout
+ * ends the run with "Bail out!" (in a child: the child is killed, and
+ * the test has failed). Test points are numbered as they end. Never
+ * leaves a child behind, never reads anything but argv and the registry.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fnmatch.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "api.h"
+
+#define EXIT_SKIPPED 77
+#define EXIT_HARD 99
+#define JOBS_MAX 1024
+
+struct run {
+	const char *argv0;
+	struct api_test **v;    /* the chosen tests */
+	size_t n;
+	unsigned jobs;
+	size_t next;            /* the next threads test to take */
+	pthread_mutex_t out;    /* stdout and the counts */
+	unsigned long point;    /* the last test point's number */
+	size_t failed, skipped;
+	/* the watchdog's: each running in-process test and its deadline */
+	struct running { const struct api_test *t; double until; } *running;
+	pthread_mutex_t watch;
+	int stop;               /* the watchdog's end (atomic) */
+};
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void usage(FILE *f, const char *argv0)
+{
+	fprintf(f,
+		"usage: %s [--list] [--filter GLOB]... [-j N]\n"
+		"Runs the tests built into this program and prints TAP.\n"
+		"  --list         print each test's id (SUITE::NAME) and attributes\n"
+		"  --filter GLOB  only the tests whose id matches GLOB (repeatable)\n"
+		"  -j, --jobs N   run tests marked `threads` on N threads (default 1)\n"
+		"  -h, --help     this text\n"
+		"Exit status: 0 passed, 1 a test failed, 77 all skipped, 99 an error.\n",
+		argv0);
+}
+
+/* ---- TAP ---- */
+
+/* s as a YAML double-quoted scalar. */
+static void put_yaml(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20 || c == 0x7f)
+			fprintf(f, "\\x%02x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+/* A description or reason as TAP wants it: '#' and '\' escaped, one line. */
+static void put_text(FILE *f, const char *s)
+{
+	for (; s && *s; s++) {
+		if (*s == '#' || *s == '\\')
+			fputc('\\', f);
+		fputc((unsigned char)*s < 0x20 ? ' ' : *s, f);
+	}
+}
+
+/* One test point for r, with its failures' details as comments. */
+static void report(struct run *run, const struct api_record *r)
+{
+	pthread_mutex_lock(&run->out);
+	run->point++;
+	if (r->failed) {
+		run->failed++;
+		printf("not ok %lu - ", run->point);
+		put_text(stdout, r->test->id);
+		printf("\n  ---\n  message: ");
+		put_yaml(stdout, r->message);
+		if (r->at) {
+			printf("\n  at: ");
+			put_yaml(stdout, r->at);
+		}
+		printf("\n  severity: fail\n  ...\n");
+		for (const char *s = r->details, *nl; s && *s; s = nl + 1) {
+			nl = strchr(s, '\n');
+			printf("# %.*s\n", (int)(nl ? nl - s : (long)strlen(s)), s);
+			if (!nl)
+				break;
+		}
+	} else {
+		printf("ok %lu - ", run->point);
+		put_text(stdout, r->test->id);
+		if (r->skipped) {
+			run->skipped++;
+			printf(" # SKIP ");
+			put_text(stdout, r->message);
+		}
+		putchar('\n');
+	}
+	fflush(stdout);
+	pthread_mutex_unlock(&run->out);
+}
+
+/* ---- one test, here ---- */
+
+static void watch(struct run *run, unsigned slot, const struct api_test *t)
+{
+	pthread_mutex_lock(&run->watch);
+	run->running[slot].t = t;
+	run->running[slot].until = t && t->timeout_s > 0 ? now_s() + t->timeout_s : 0;
+	pthread_mutex_unlock(&run->watch);
+}
+
+/* Runs t on this thread: fixture set-up, the test, tear-down (whatever
+ * became of the test), each fatal check or skip leaving its part. */
+static void run_here(const struct api_test *t, struct api_record *r)
+{
+	const struct assay_fixture_def *fx = t->def->fixture;
+	void *f = fx ? calloc(1, fx->size ? fx->size : 1) : NULL;
+	volatile bool set_up = false;
+
+	memset(r, 0, sizeof(*r));
+	r->test = t;
+	api_record_set(r);
+	if (!setjmp(r->out)) {
+		if (fx && fx->setup)
+			fx->setup(f);
+		set_up = true;
+		t->def->fn(f);
+	}
+	if (set_up && fx && fx->teardown && !setjmp(r->out))
+		fx->teardown(f);
+	api_record_set(NULL);
+	free(f);
+}
+
+/* ---- one test, in a child ---- */
+
+static void put_str(FILE *f, const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	fwrite(&n, sizeof(n), 1, f);
+	if (n)
+		fwrite(s, 1, n, f);
+}
+
+static char *get_str(const char **p, const char *end)
+{
+	size_t n;
+	char *s;
+
+	if ((size_t)(end - *p) < sizeof(n))
+		return NULL;
+	memcpy(&n, *p, sizeof(n));
+	*p += sizeof(n);
+	if ((size_t)(end - *p) < n)
+		return NULL;
+	if (!(s = malloc(n + 1)))
+		abort();
+	memcpy(s, *p, n);
+	s[n] = 0;
+	*p += n;
+	return s;
+}
+
+/* Reads all of fd until EOF or the deadline (0: none); -1 past it. */
+static int read_all(int fd, double until, char **buf, size_t *len)
+{
+	size_t cap = 4096;
+	char *b = malloc(cap);
+
+	*len = 0;
+	for (;;) {
+		int ms = until > 0 ? (int)((until - now_s()) * 1000) + 1 : -1;
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		ssize_t r;
+		if (until > 0 && ms <= 0) {
+			*buf = b;
+			return -1;
+		}
+		if (poll(&p, 1, ms) < 0 && errno != EINTR)
+			break;
+		if (!p.revents)
+			continue;
+		if (*len == cap && !(b = realloc(b, cap *= 2)))
+			abort();
+		r = read(fd, b + *len, cap - *len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		*len += (size_t)r;
+	}
+	*buf = b;
+	return 0;
+}
+
+static void set_message(struct api_record *r, char *message)
+{
+	r->failed = true;
+	free(r->message);
+	r->message = message;
+}
+
+/* Runs t in a child: it sends its record back over a pipe; a crash, an
+ * exit before it did, or its timeout is the test's failure. */
+static void run_apart(const struct api_test *t, struct api_record *r)
+{
+	int fds[2], status = 0;
+	pid_t pid;
+	char *buf = NULL, *msg;
+	size_t len = 0;
+	int late;
+
+	fflush(stdout);
+	if (pipe(fds) < 0 || (pid = fork()) < 0) {
+		memset(r, 0, sizeof(*r));
+		r->test = t;
+		if (asprintf(&msg, "cannot start its child: %s", strerror(errno)) < 0)
+			abort();
+		set_message(r, msg);
+		return;
+	}
+	if (pid == 0) {
+		FILE *f;
+		close(fds[0]);
+		run_here(t, r);
+		fflush(stdout);
+		if (!(f = fdopen(fds[1], "w")))
+			_exit(EXIT_HARD);
+		fputc(r->failed ? 'F' : r->skipped ? 'S' : 'P', f);
+		put_str(f, r->message);
+		put_str(f, r->at);
+		put_str(f, r->details);
+		fclose(f);
+		_exit(0);
+	}
+	close(fds[1]);
+	late = read_all(fds[0], t->timeout_s > 0 ? now_s() + t->timeout_s : 0,
+			&buf, &len);
+	close(fds[0]);
+	if (late)
+		kill(pid, SIGKILL);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	memset(r, 0, sizeof(*r));
+	r->test = t;
+	if (late) {
+		if (asprintf(&msg, "timeout: it ran past %gs (killed)", t->timeout_s) < 0)
+			abort();
+		set_message(r, msg);
+	} else if (WIFSIGNALED(status)) {
+		if (asprintf(&msg, "crashed: %s (signal %d)", strsignal(WTERMSIG(status)),
+			     WTERMSIG(status)) < 0)
+			abort();
+		set_message(r, msg);
+	} else if (len < 1 || !WIFEXITED(status) || WEXITSTATUS(status)) {
+		if (asprintf(&msg, "its child exited (status %d) before it ended",
+			     WIFEXITED(status) ? WEXITSTATUS(status) : -1) < 0)
+			abort();
+		set_message(r, msg);
+	} else {
+		const char *p = buf + 1, *end = buf + len;
+		r->failed = buf[0] == 'F';
+		r->skipped = buf[0] == 'S';
+		r->message = get_str(&p, end);
+		r->at = get_str(&p, end);
+		r->details = get_str(&p, end);
+		r->details_len = r->details ? strlen(r->details) : 0;
+		if (r->message && !*r->message && !r->failed && !r->skipped) {
+			free(r->message);
+			r->message = NULL;
+		}
+	}
+	free(buf);
+}
+
+/* ---- the run ---- */
+
+static void run_one(struct run *run, unsigned slot, const struct api_test *t)
+{
+	struct api_record r;
+
+	if (t->isolate) {
+		run_apart(t, &r);
+	} else {
+		watch(run, slot, t);
+		run_here(t, &r);
+		watch(run, slot, NULL);
+	}
+	report(run, &r);
+	api_record_release(&r);
+}
+
+struct worker { struct run *run; unsigned slot; };
+
+/* A thread of the pool: takes the next `threads` test until none is left. */
+static void *pool_thread(void *arg)
+{
+	struct worker *w = arg;
+	struct run *run = w->run;
+
+	for (;;) {
+		size_t i = __atomic_fetch_add(&run->next, 1, __ATOMIC_RELAXED);
+		if (i >= run->n)
+			return NULL;
+		if (run->v[i]->threads && !run->v[i]->isolate && !run->v[i]->serial)
+			run_one(run, w->slot, run->v[i]);
+	}
+}
+
+/* The watchdog: a test past its timeout ends the run (the test may hold
+ * anything: no other way out is safe). */
+static void *watchdog(void *arg)
+{
+	struct run *run = arg;
+
+	while (!__atomic_load_n(&run->stop, __ATOMIC_ACQUIRE)) {
+		struct timespec ts = { 0, 10000000 };
+		double t = now_s();
+		nanosleep(&ts, NULL);
+		pthread_mutex_lock(&run->watch);
+		for (unsigned s = 0; s < run->jobs; s++) {
+			const struct running *x = &run->running[s];
+			if (!x->t || !x->until || t < x->until)
+				continue;
+			pthread_mutex_lock(&run->out);
+			printf("not ok %lu - ", run->point + 1);
+			put_text(stdout, x->t->id);
+			printf("\n  ---\n  message: \"timeout: it ran past %gs\"\n  severity: fail\n  ...\n",
+			       x->t->timeout_s);
+			printf("Bail out! %s ran past its timeout of %gs\n", x->t->id,
+			       x->t->timeout_s);
+			fflush(stdout);
+			_exit(1);
+		}
+		pthread_mutex_unlock(&run->watch);
+	}
+	return NULL;
+}
+
+static int parse_args(int argc, char **argv, bool *list, const char ***filters,
+		      size_t *nfilters, unsigned *jobs)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *v = NULL;
+		char *end;
+		if (!strcmp(a, "--list")) {
+			*list = true;
+		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			usage(stdout, argv[0]);
+			exit(0);
+		} else if (!strcmp(a, "--filter") || !strncmp(a, "--filter=", 9)) {
+			v = a[8] == '=' ? a + 9 : i + 1 < argc ? argv[++i] : NULL;
+			if (!v) {
+				fprintf(stderr, "%s: --filter needs a GLOB, e.g. --filter 'math::*'\n", argv[0]);
+				return -1;
+			}
+			(*filters)[(*nfilters)++] = v;
+		} else if (!strcmp(a, "-j") || !strcmp(a, "--jobs") ||
+			   !strncmp(a, "--jobs=", 7) || (!strncmp(a, "-j", 2) && a[2])) {
+			v = !strncmp(a, "--jobs=", 7) ? a + 7 : a[1] == 'j' && a[2] ? a + 2 :
+			    i + 1 < argc ? argv[++i] : "";
+			errno = 0;
+			unsigned long n = strtoul(v, &end, 10);
+			if (!*v || *end || errno || n < 1 || n > JOBS_MAX) {
+				fprintf(stderr, "%s: -j wants a number of threads from 1 to %d, got '%s'\n",
+					argv[0], JOBS_MAX, v);
+				return -1;
+			}
+			*jobs = (unsigned)n;
+		} else {
+			fprintf(stderr, "%s: unknown argument '%s': see %s --help\n",
+				argv[0], a, argv[0]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static bool chosen(const struct api_test *t, const char **filters, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!fnmatch(filters[i], t->id, 0))
+			return true;
+	return n == 0;
+}
+
+static void list(const struct run *run)
+{
+	for (size_t i = 0; i < run->n; i++) {
+		const struct api_test *t = run->v[i];
+		printf("%s", t->id);
+		if (t->def->attrs && *t->def->attrs)
+			printf("\t%s", t->def->attrs);
+		putchar('\n');
+	}
+}
+
+int assay_main(int argc, char **argv)
+{
+	struct api_tests all;
+	struct run run = { .argv0 = argv[0], .jobs = 1 };
+	const char **filters = calloc((size_t)argc + 1, sizeof(*filters));
+	size_t nfilters = 0;
+	bool want_list = false, timed = false;
+	char *problem;
+	pthread_t *threads, dog;
+	struct worker *workers;
+
+	if (!filters || parse_args(argc, argv, &want_list, &filters, &nfilters, &run.jobs) < 0)
+		return EXIT_HARD;
+	if (api_tests_load(&all, &problem) < 0) {
+		fprintf(stderr, "%s: %s\n", argv[0], problem ? problem : "out of memory");
+		return EXIT_HARD;
+	}
+	run.v = calloc(all.n + 1, sizeof(*run.v));
+	for (size_t i = 0; i < all.n; i++)
+		if (chosen(&all.v[i], filters, nfilters)) {
+			run.v[run.n++] = &all.v[i];
+			timed |= all.v[i].timeout_s > 0;
+		}
+	free(filters);
+	if (want_list) {
+		list(&run);
+		free(run.v);
+		api_tests_release(&all);
+		return 0;
+	}
+	printf("TAP version 14\n1..%zu%s\n", run.n,
+	       run.n ? "" : nfilters ? " # SKIP no test matches the filter" : " # SKIP no tests");
+	fflush(stdout);
+	pthread_mutex_init(&run.out, NULL);
+	pthread_mutex_init(&run.watch, NULL);
+	run.running = calloc(run.jobs, sizeof(*run.running));
+	threads = calloc(run.jobs, sizeof(*threads));
+	workers = calloc(run.jobs, sizeof(*workers));
+	if (timed)
+		pthread_create(&dog, NULL, watchdog, &run);
+	/* the `threads` tests, on the pool (this thread too) */
+	for (unsigned s = 0; s < run.jobs; s++) {
+		workers[s] = (struct worker){ .run = &run, .slot = s };
+		if (s)
+			pthread_create(&threads[s], NULL, pool_thread, &workers[s]);
+	}
+	pool_thread(&workers[0]);
+	for (unsigned s = 1; s < run.jobs; s++)
+		pthread_join(threads[s], NULL);
+	/* then every other test, alone */
+	for (size_t i = 0; i < run.n; i++)
+		if (!run.v[i]->threads || run.v[i]->isolate || run.v[i]->serial)
+			run_one(&run, 0, run.v[i]);
+	if (timed) {
+		__atomic_store_n(&run.stop, 1, __ATOMIC_RELEASE);
+		pthread_join(dog, NULL);
+	}
+	free(threads);
+	free(workers);
+	free(run.running);
+	free(run.v);
+	api_tests_release(&all);
+	return run.failed ? 1 : run.skipped == run.n ? EXIT_SKIPPED : 0;
+}

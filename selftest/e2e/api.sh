@@ -1,0 +1,113 @@
+#!/bin/sh
+# include/assay/test.h and libassay, run by themselves: registration,
+# every check's message, fixtures, skips, attributes, TAP out, the exit
+# status; and the same program under assay.
+. "$(dirname "$0")/lib.sh"
+
+api="$ASSAY_BUILDDIR/selftest/api"
+if [ ! -x "$api/sample" ]; then
+	skip "selftest/api/sample is not built (make check builds it)"
+	finish
+fi
+S="$api/sample"
+
+# run: the program's stdout in $W/out, its status in RC
+run() {
+	"$@" >"$W/out" 2>"$W/err"
+	RC=$?
+}
+
+run "$S" --filter 'pass::*'
+expect_rc 0 "passing tests: exit 0"
+[ "$(cat "$W/out")" = "TAP version 14
+1..2
+ok 1 - pass::ints
+ok 2 - pass::others" ]
+check $? "TAP 14: the version, the plan, a point per test"
+
+run "$S" --filter 'fail::*'
+expect_rc 1 "a failed test: exit 1"
+expect_out "not ok 1 - fail::int_eq"
+expect_out '  message: "ASSERT_EQ(x, 5): 4 == 5 is false"'
+grep -Eq '^  at: ".*selftest/api/sample.c:[0-9]+"$' "$W/out"
+check $? "the first failure's file:line is the point's at"
+expect_out "#     x = 4"
+expect_no_out "a fatal check must stop the test"
+expect_out "the test went on after its EXPECTs"
+expect_out ": EXPECT_LT(3, 2): 3 < 2 is false"
+expect_out ": EXPECT_GE(-1, 0): -1 >= 0 is false"
+expect_out "ASSERT_NEAR(0.1 + 0.2, 0.4, 1e-9): 0.30000000000000004 and 0.40000000000000002 differ by"
+expect_out ': ASSERT_STREQ("ab\"c\n", "abd"): "ab\"c\n" == "abd" is false'
+expect_out ': ASSERT_STREQ(p, "x"): NULL == "x" is false'
+expect_out ": ASSERT_MEMEQ(a, b, 6): they differ first at byte 3: 0x04 != 0x09"
+expect_out "#     a from byte 0: 01 02 03 [04] 05 06"
+expect_out ": ASSERT_PTR_EQ(&x, NULL): 0x"
+expect_out ": ASSERT_TRUE(1 > 2): it is false"
+expect_out ": ASSERT_EQ(v, 0): 7 == 0 is false"
+expect_no_out "a fatal check in a helper must stop the test"
+[ "$(grep -c '^not ok' "$W/out")" = 9 ] && ! grep -q '^ok' "$W/out"
+check $? "nine failures, nothing passed"
+
+run "$S" --filter 'skip::*' --filter 'counter::*'
+expect_out "ok 1 - skip::reason # SKIP no network here"
+expect_no_out "a skip must stop the test"
+expect_out "ok 2 - counter::starts_at_41"
+expect_out '  message: "ASSERT_EQ(fixture->n, 0): 2 == 0 is false"'
+[ "$(grep -c '^teardown saw' "$W/out")" = 2 ] && expect_out "teardown saw 2"
+check $? "the fixture is set up for each test and torn down after a failure too"
+run "$S" --filter 'skip::*'
+expect_rc 77 "nothing but skips: exit 77"
+run "$S" --filter 'nothing::*'
+expect_rc 77 "no test matches: exit 77"
+expect_out "1..0 # SKIP no test matches the filter"
+
+# isolate: a child each; a crash and a hang cost only their tests
+run "$S" --filter 'apart::*'
+expect_rc 1
+expect_out '  message: "crashed: Aborted (signal 6)"'
+expect_out '  message: "timeout: it ran past 0.3s (killed)"'
+expect_out "ok 3 - apart::passes"
+expect_out '  message: "EXPECT_STREQ(\"in\", \"child\"): \"in\" == \"child\" is false"'
+no_process "$S"
+
+# threads: tests marked so run at once on -j threads
+run "$S" -j 2 --filter 'together::*'
+expect_rc 0 "-j 2: two tests marked threads meet"
+# past its timeout in the program itself: the run bails out
+run "$S" --filter 'slow::*'
+expect_rc 1
+expect_out "Bail out! slow::sleeps ran past its timeout of 0.2s"
+
+# --list: ids and attributes, in the order they were written
+run "$S" --list
+expect_rc 0
+[ "$(head -n 2 "$W/out")" = "pass::ints
+pass::others" ]
+check $? "--list: ids in their order"
+expect_out "apart::hangs	isolate timeout=0.3"
+
+# mistakes get a clear word and exit 99
+run "$api/badattr"
+expect_rc 99 "an unknown attribute"
+grep -Fq "selftest/api/badattr.c:5): unknown attribute 'fast=1' (known: timeout=S, tags=A,B, serial, isolate, threads, resources=A,B)" "$W/err" &&
+	grep -q "bad::attr (" "$W/err"
+check $? "it names the test, where it is, the word, and the words it knows"
+run "$S" -j 0
+expect_rc 99 "-j 0"
+expect_err "-j wants a number of threads from 1 to 1024, got '0'"
+run "$S" --frobnicate
+expect_rc 99 "an unknown argument"
+expect_err "unknown argument '--frobnicate'"
+
+# from C++
+run "$api/cxx"
+expect_rc 0 "C++: a fixture and checks on C++ values"
+expect_out "ok 2 - cxx::values"
+
+# under assay, as it is (its TAP read case by case)
+mkdir -p u && cp "$S" u/sample
+run_assay run -v --state-dir '' --no-isolate-failures u
+expect_rc 1
+expect_out "sample::pass::ints"
+expect_out "sample::fail::int_eq: selftest/api/sample.c:"
+finish
