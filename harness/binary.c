@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include "binary.h"
+#include "io.h"
+#include "xalloc.h"
 
 /* Larger string sections than this are not read (a normal program's
  * .dynstr is a few KiB; a big C++ one, a few hundred). */
@@ -138,4 +140,28 @@ const char *binary_san_name(enum binary_san s)
 	};
 
 	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : NULL;
+}
+
+bool binary_carries(int fd, const char *const *markers, size_t n)
+{
+	enum { CHUNK = 64 * 1024 };
+	char *buf = xmalloc(BINARY_MARKER_MAX + CHUNK);
+	size_t keep = 0;
+	bool yes = false, first = true;
+	ssize_t r;
+
+	while (!yes && (r = io_read(fd, buf + keep, CHUNK)) > 0) {
+		size_t got = keep + (size_t)r;
+		if (first && (got < 4 || memcmp(buf, "\177ELF", 4)))
+			break;
+		first = false;
+		for (size_t i = 0; i < n && !yes; i++)
+			yes = memmem(buf, got, markers[i], strlen(markers[i])) != NULL;
+		if ((size_t)r < CHUNK)
+			break;          /* a regular file's short read: its end */
+		keep = got < BINARY_MARKER_MAX ? got : BINARY_MARKER_MAX;
+		memmove(buf, buf + got - keep, keep);
+	}
+	free(buf);
+	return yes;
 }

@@ -3,13 +3,19 @@
  * the sanitizer runtime it carries, so its deadline can be scaled by
  * how much the sanitizer slows it (docs/hangs.md, "Deadlines").
  *
- * Reads the ELF header, the section headers and the dynamic symbol
- * table's string section (a few KiB), never the whole file; a file that
- * is not a 64- or 32-bit ELF, or is damaged, is "none". Never executes
- * anything, never fails loudly.
+ * And whether it carries a marker: bytes a kind knows its programs by
+ * (GoogleTest's help text, assay/test.h's marker).
+ *
+ * The sanitizer: reads the ELF header, the section headers and the
+ * dynamic symbol table's string section (a few KiB), never the whole
+ * file; a file that is not a 64- or 32-bit ELF, or is damaged, is
+ * "none". Never executes anything, never fails loudly.
  */
 #ifndef ASSAY_BINARY_H
 #define ASSAY_BINARY_H
+
+#include <stdbool.h>
+#include <stddef.h>
 
 enum binary_san { BINARY_PLAIN, BINARY_ASAN, BINARY_TSAN, BINARY_MSAN };
 
@@ -21,5 +27,14 @@ enum binary_san binary_sanitizer(const char *path);
  * name ("AddressSanitizer"; NULL for none). */
 double binary_slowdown(enum binary_san s);
 const char *binary_san_name(enum binary_san s);
+
+#define BINARY_MARKER_MAX 32    /* bytes of a marker, at most */
+/*
+ * Whether the ELF file on fd (read from where it is) carries one of the
+ * n markers: read in chunks, each searched with the end of the one
+ * before (a marker may straddle them). Reads, never maps: mapping costs
+ * more than reading the small programs most test directories hold.
+ */
+bool binary_carries(int fd, const char *const *markers, size_t n);
 
 #endif

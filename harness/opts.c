@@ -65,7 +65,7 @@ const char *opts_usage(void)
 "      --strict-discovery  an entry left out of the search (a dangling\n"
 "                       link, a loop, a path too long) fails the run\n"
 "  -k, --kind NAME      treat every test found as kind NAME (auto, exec,\n"
-"                       tap, gtest, installed-tests)\n"
+"                       tap, gtest, assay, installed-tests)\n"
 "      --strict-todo    a TODO test that passes (xpass) fails the run\n"
 "      --config FILE    settings per test (default: ./assay.conf if present),\n"
 "                       git-config syntax: [tests \"t/*.sh\"] kind = tap\n"

@@ -155,6 +155,10 @@ void order_plan(struct test_table *t, struct conf *c,
 		x->cost_s = x->cost_known ? he->mean_s : 0;
 		x->failed_last = nr && he->recent[nr - 1] == 'F';
 	}
+	/* a program whose cases replaced it still names its deadline in a
+	 * batch's timeout reason */
+	for (size_t i = 0; i < t->nprograms; i++)
+		apply_conf(t->programs[i], c, o, pools);
 	estimate_unknown(t);
 	for (size_t i = 0; i < t->n; i++) {
 		struct test *x = t->v[i];

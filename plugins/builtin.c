@@ -7,6 +7,7 @@ assay_plugin_entry_fn *const builtin_plugins[] = {
 	exec_plugin,
 	tap_plugin,
 	gtest_plugin,
+	api_plugin,
 	installed_plugin,
 	console_plugin,
 	tapout_plugin,

@@ -13,6 +13,7 @@
 const struct assay_plugin *exec_plugin(void);
 const struct assay_plugin *tap_plugin(void);
 const struct assay_plugin *gtest_plugin(void);
+const struct assay_plugin *api_plugin(void);
 const struct assay_plugin *console_plugin(void);
 const struct assay_plugin *tapout_plugin(void);
 const struct assay_plugin *junit_plugin(void);

@@ -30,6 +30,7 @@
 
 #include "assay/plugin.h"
 #include "builtin.h"
+#include "harness/binary.h"
 #include "harness/io.h"
 #include "harness/xalloc.h"
 
@@ -49,47 +50,17 @@
  * them whole.
  */
 #define NMARKERS 2
-#define SCAN_CHUNK (64 * 1024)
-#define MARKER_MAX 32
 
-static void markers(char m[NMARKERS][MARKER_MAX])
+static void markers(char m[NMARKERS][BINARY_MARKER_MAX])
 {
-	snprintf(m[0], MARKER_MAX, "%s%s", "@G--gtest_", "list_tests@D");
-	snprintf(m[1], MARKER_MAX, "%s%s", "_ZN7testing8", "internal");
-}
-
-/*
- * Whether the ELF file on fd carries a marker: read in chunks, each
- * searched with the end of the one before (a marker may straddle them).
- * Reads, never maps: mapping and unmapping cost more than reading the
- * small programs most test directories hold.
- */
-static bool has_marker(int fd)
-{
-	char m[NMARKERS][MARKER_MAX], *buf = xmalloc(MARKER_MAX + SCAN_CHUNK);
-	size_t keep = 0;
-	bool yes = false, first = true;
-	ssize_t r;
-
-	markers(m);
-	while (!yes && (r = io_read(fd, buf + keep, SCAN_CHUNK)) > 0) {
-		size_t n = keep + (size_t)r;
-		if (first && (n < 4 || memcmp(buf, "\177ELF", 4)))
-			break;
-		first = false;
-		for (int i = 0; i < NMARKERS && !yes; i++)
-			yes = memmem(buf, n, m[i], strlen(m[i])) != NULL;
-		if ((size_t)r < SCAN_CHUNK)
-			break;          /* a regular file's short read: its end */
-		keep = n < MARKER_MAX ? n : MARKER_MAX;
-		memmove(buf, buf + n - keep, keep);
-	}
-	free(buf);
-	return yes;
+	snprintf(m[0], BINARY_MARKER_MAX, "%s%s", "@G--gtest_", "list_tests@D");
+	snprintf(m[1], BINARY_MARKER_MAX, "%s%s", "_ZN7testing8", "internal");
 }
 
 static int gtest_claim(const char *path, unsigned mode, int named)
 {
+	char m[NMARKERS][BINARY_MARKER_MAX];
+	const char *v[NMARKERS] = { m[0], m[1] };
 	bool yes;
 	int fd;
 
@@ -97,7 +68,8 @@ static int gtest_claim(const char *path, unsigned mode, int named)
 		return 0;
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return 0;
-	yes = has_marker(fd);
+	markers(m);
+	yes = binary_carries(fd, v, NMARKERS);
 	close(fd);
 	return yes ? 30 : 0;
 }

@@ -140,7 +140,10 @@ include selftest/fuzz/local.mk
 # Programs written with include/assay/test.h, for selftest/e2e/api.sh
 # (most of their tests fail on purpose: selftest's run leaves api/ out).
 # Linked with libassay statically: a program, not libtool's wrapper.
-check_PROGRAMS += selftest/api/sample selftest/api/badattr selftest/api/cxx
+check_PROGRAMS += selftest/api/sample selftest/api/badattr selftest/api/cxx \
+	selftest/api/worker
+selftest_api_worker_LDADD = harness/api/libassay.la
+selftest_api_worker_LDFLAGS = $(AM_LDFLAGS) -static
 selftest_api_sample_LDADD = harness/api/libassay.la
 selftest_api_sample_LDFLAGS = $(AM_LDFLAGS) -static
 selftest_api_badattr_LDADD = harness/api/libassay.la

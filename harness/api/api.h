@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#define ASSAY_API_INTERNAL      /* the library carries no marker */
 #include "assay/test.h"
 
 /* A registered test and what its attributes say. */
@@ -44,6 +45,8 @@ struct api_record {
 	const struct api_test *test;
 	jmp_buf out;            /* where a fatal check or a skip jumps */
 	bool failed, skipped;
+	char how;               /* a failure in a child: 'c' it crashed,
+	                         * 't' it ran past its timeout; else 0 */
 	char *message;          /* the first failure's line, or the skip's
 	                         * reason */
 	char *at;               /* "file:line" of that first failure */

@@ -10,8 +10,14 @@
  * `isolate` test runs in a child process (forked once nothing else
  * runs), so its crash or hang costs only it. A test past its timeout
  * ends the run with "Bail out!" (in a child: the child is killed, and
- * the test has failed). Test points are numbered as they end. Never
- * leaves a child behind, never reads anything but argv and the registry.
+ * the test has failed). Test points are numbered as they end.
+ *
+ * Under assay (--assay-worker), the same tests speak the worker
+ * protocol instead of TAP (docs/api.md): one at a time, each between a
+ * start frame and an end frame on stdout, its own output in between; a
+ * timeout ends with its frame and SIGKILL, so the host runs the rest
+ * again. Never leaves a child behind, never reads anything but argv and
+ * the registry.
  */
 #include "config.h"
 
@@ -47,7 +53,10 @@ struct run {
 	struct running { const struct api_test *t; double until; } *running;
 	pthread_mutex_t watch;
 	int stop;               /* the watchdog's end (atomic) */
+	bool worker;            /* --assay-worker: frames, not TAP */
 };
+
+#define FRAME '\x1e'          /* starts each frame of the worker protocol */
 
 static double now_s(void)
 {
@@ -98,10 +107,37 @@ static void put_text(FILE *f, const char *s)
 	}
 }
 
-/* One test point for r, with its failures' details as comments. */
-static void report(struct run *run, const struct api_record *r)
+/* The end frame: "E ID OUTCOME MICROSECONDS MLEN ALEN DLEN", a newline,
+ * then the message, the at and the details, MLEN, ALEN and DLEN bytes. */
+static void end_frame(const char *id, const char *outcome, double took_s,
+		      const char *message, const char *at, const char *details)
+{
+	size_t m = message ? strlen(message) : 0, a = at ? strlen(at) : 0;
+	size_t d = details ? strlen(details) : 0;
+
+	printf("%cE %s %s %.0f %zu %zu %zu\n", FRAME, id, outcome, took_s * 1e6,
+	       m, a, d);
+	fwrite(message ? message : "", 1, m, stdout);
+	fwrite(at ? at : "", 1, a, stdout);
+	fwrite(details ? details : "", 1, d, stdout);
+	fflush(stdout);
+}
+
+/* One test point for r, with its failures' details as comments; or its
+ * end frame. */
+static void report(struct run *run, const struct api_record *r, double took_s)
 {
 	pthread_mutex_lock(&run->out);
+	if (run->worker) {
+		run->failed += r->failed;
+		run->skipped += !r->failed && r->skipped;
+		fflush(stdout);         /* the test's own output first */
+		end_frame(r->test->id, r->how == 'c' ? "crash" : r->how == 't' ? "timeout" :
+			  r->failed ? "fail" : r->skipped ? "skip" : "pass",
+			  took_s, r->message, r->at, r->details);
+		pthread_mutex_unlock(&run->out);
+		return;
+	}
 	run->point++;
 	if (r->failed) {
 		run->failed++;
@@ -283,11 +319,13 @@ static void run_apart(const struct api_test *t, struct api_record *r)
 		if (asprintf(&msg, "timeout: it ran past %gs (killed)", t->timeout_s) < 0)
 			abort();
 		set_message(r, msg);
+		r->how = 't';
 	} else if (WIFSIGNALED(status)) {
 		if (asprintf(&msg, "crashed: %s (signal %d)", strsignal(WTERMSIG(status)),
 			     WTERMSIG(status)) < 0)
 			abort();
 		set_message(r, msg);
+		r->how = 'c';
 	} else if (len < 1 || !WIFEXITED(status) || WEXITSTATUS(status)) {
 		if (asprintf(&msg, "its child exited (status %d) before it ended",
 			     WIFEXITED(status) ? WEXITSTATUS(status) : -1) < 0)
@@ -314,7 +352,12 @@ static void run_apart(const struct api_test *t, struct api_record *r)
 static void run_one(struct run *run, unsigned slot, const struct api_test *t)
 {
 	struct api_record r;
+	double start = now_s();
 
+	if (run->worker) {
+		printf("%cS %s\n", FRAME, t->id);
+		fflush(stdout);
+	}
 	if (t->isolate) {
 		run_apart(t, &r);
 	} else {
@@ -322,7 +365,7 @@ static void run_one(struct run *run, unsigned slot, const struct api_test *t)
 		run_here(t, &r);
 		watch(run, slot, NULL);
 	}
-	report(run, &r);
+	report(run, &r, now_s() - start);
 	api_record_release(&r);
 }
 
@@ -359,6 +402,14 @@ static void *watchdog(void *arg)
 			if (!x->t || !x->until || t < x->until)
 				continue;
 			pthread_mutex_lock(&run->out);
+			if (run->worker) {      /* the host runs the rest again */
+				char msg[64];
+				snprintf(msg, sizeof(msg), "timeout: it ran past %gs", x->t->timeout_s);
+				fflush(stdout);
+				end_frame(x->t->id, "timeout", t - (x->until - x->t->timeout_s),
+					  msg, NULL, NULL);
+				kill(getpid(), SIGKILL);
+			}
 			printf("not ok %lu - ", run->point + 1);
 			put_text(stdout, x->t->id);
 			printf("\n  ---\n  message: \"timeout: it ran past %gs\"\n  severity: fail\n  ...\n",
@@ -374,13 +425,15 @@ static void *watchdog(void *arg)
 }
 
 static int parse_args(int argc, char **argv, bool *list, const char ***filters,
-		      size_t *nfilters, unsigned *jobs)
+		      size_t *nfilters, unsigned *jobs, bool *worker)
 {
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = NULL;
 		char *end;
 		if (!strcmp(a, "--list")) {
 			*list = true;
+		} else if (!strcmp(a, "--assay-worker")) {
+			*worker = true;
 		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			usage(stdout, argv[0]);
 			exit(0);
@@ -442,8 +495,11 @@ int assay_main(int argc, char **argv)
 	pthread_t *threads, dog;
 	struct worker *workers;
 
-	if (!filters || parse_args(argc, argv, &want_list, &filters, &nfilters, &run.jobs) < 0)
+	if (!filters || parse_args(argc, argv, &want_list, &filters, &nfilters,
+				   &run.jobs, &run.worker) < 0)
 		return EXIT_HARD;
+	if (run.worker)                 /* one test at a time: its frames */
+		run.jobs = 1;
 	if (api_tests_load(&all, &problem) < 0) {
 		fprintf(stderr, "%s: %s\n", argv[0], problem ? problem : "out of memory");
 		return EXIT_HARD;
@@ -461,8 +517,9 @@ int assay_main(int argc, char **argv)
 		api_tests_release(&all);
 		return 0;
 	}
-	printf("TAP version 14\n1..%zu%s\n", run.n,
-	       run.n ? "" : nfilters ? " # SKIP no test matches the filter" : " # SKIP no tests");
+	if (!run.worker)
+		printf("TAP version 14\n1..%zu%s\n", run.n,
+		       run.n ? "" : nfilters ? " # SKIP no test matches the filter" : " # SKIP no tests");
 	fflush(stdout);
 	pthread_mutex_init(&run.out, NULL);
 	pthread_mutex_init(&run.watch, NULL);

@@ -98,8 +98,9 @@ void assay_skip_here(const char *reason, const char *file, int line);
 
 /* What tells assay's `assay` kind that a program is built with this API
  * (it looks for these bytes in the file): in each file that includes
- * this header. Never mentioned elsewhere, so nothing else carries it. */
-#if defined(__GNUC__)
+ * this header (but libassay's own). Never mentioned elsewhere, so
+ * nothing else carries it. */
+#if defined(__GNUC__) && !defined(ASSAY_API_INTERNAL)
 static const char assay_api_marker_[] __attribute__((used, unused)) =
 	"\x1f" "assay-test-api:1" "\x1f";
 #endif

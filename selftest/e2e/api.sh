@@ -104,10 +104,31 @@ run "$api/cxx"
 expect_rc 0 "C++: a fixture and checks on C++ values"
 expect_out "ok 2 - cxx::values"
 
-# under assay, as it is (its TAP read case by case)
-mkdir -p u && cp "$S" u/sample
+# under assay: the assay kind knows it by its marker, lists its tests,
+# runs them in batches through the worker protocol
+mkdir -p u v && cp "$S" u/sample && cp "$api/worker" v/worker
+run_assay list u
+expect_rc 0
+[ "$(head -n 2 "$W/out")" = "sample::pass::ints
+sample::pass::others" ]
+check $? "assay list: the program's tests, each a test of assay's"
+for g in binary case; do
+	run_assay run --state-dir '' --no-isolate-failures --timeout 1 --grace 0.2 \
+		--gtest-granularity $g v
+	expect_rc 1
+	expect_out "CRASH    worker::w::crashes: crash (SIGABRT)"
+	expect_out "about to crash"
+	expect_out "TIMEOUT  worker::w::hangs: timeout after 1s; sleeping"
+	expect_out "TIMEOUT  worker::w::too_slow: timeout: it ran past 0.2s"
+	grep -Eq "FAIL     worker::w::fails: .*selftest/api/worker.c:[0-9]+: EXPECT_EQ\(4, 5\): 4 == 5 is false" "$W/out"
+	check $? "a failure's reason is where and what ($g)"
+	expect_last "assay: 3 passed, 4 failed, 1 skipped"
+	no_process "$W/v/worker"
+done
 run_assay run -v --state-dir '' --no-isolate-failures u
-expect_rc 1
+expect_out "PASS      "
 expect_out "sample::pass::ints"
-expect_out "sample::fail::int_eq: selftest/api/sample.c:"
+expect_out "CRASH    sample::apart::crashes: crashed: Aborted (signal 6)"
+expect_out "TIMEOUT  sample::apart::hangs: timeout: it ran past 0.3s (killed)"
+expect_out "sample::skip::reason: no network here"
 finish

@@ -35,7 +35,7 @@ static void builtins(void)
 	CHECK(registry_claim(r, "x", S_IFREG | 0755, 0) == registry_kind(r, "auto"));
 	CHECK(registry_claim(r, "x", S_IFREG | 0644, 0) == NULL);
 	names = registry_kind_names(r);
-	CHECK_STR("auto, exec, tap, gtest, installed-tests", names);
+	CHECK_STR("auto, exec, tap, gtest, assay, installed-tests", names);
 	free(names);
 	registry_free(r);
 }

@@ -1,0 +1,345 @@
+/*
+ * plugins/api.c - the assay kind: a program written with assay/test.h,
+ * each of its tests a test of assay's own.
+ *
+ * Recognised by the marker every file that includes the header carries
+ * (not by a guess). Listed with --list; a task runs a batch of its tests
+ * with --assay-worker and one --filter per test, and reads the worker
+ * protocol (docs/api.md): a start frame starts a case (and its
+ * deadline), an end frame judges it, the bytes between are its output.
+ * A case that was running when the process crashed, was killed or timed
+ * out is blamed for it; the cases after it are the host's to run again.
+ * Never judges a case the frames are silent on, never reads a frame
+ * past its bounds.
+ */
+#include "config.h"
+
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "assay/plugin.h"
+#include "builtin.h"
+#include "harness/binary.h"
+#include "harness/io.h"
+#include "harness/xalloc.h"
+
+#define FRAME '\x1e'
+#define HEAD_MAX 4096           /* an end frame's first line, at most */
+#define BODY_MAX (1u << 20)     /* its message, at and details, at most */
+#define CASE_OUTPUT_MAX (64 * 1024)
+#define REASON_MAX 512
+
+/* ---- recognising it ---- */
+
+/* assay/test.h's marker, put together here so that assay itself never
+ * carries it whole. */
+static void marker(char m[BINARY_MARKER_MAX])
+{
+	snprintf(m, BINARY_MARKER_MAX, "%c%s%s%c", 0x1f, "assay-test-", "api:1", 0x1f);
+}
+
+static int api_claim(const char *path, unsigned mode, int named)
+{
+	char m[BINARY_MARKER_MAX];
+	const char *v[1] = { m };
+	bool yes;
+	int fd;
+
+	if (!S_ISREG(mode) || !(mode & 0111))
+		return 0;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return 0;
+	marker(m);
+	yes = binary_carries(fd, v, 1);
+	close(fd);
+	return yes ? 40 : 0;
+}
+
+/* ---- listing ---- */
+
+static int api_list_spec(const struct assay_test *t, struct assay_spec *spec)
+{
+	static const char *argv[3];     /* used before the next call */
+
+	argv[0] = t->path;
+	argv[1] = "--list";
+	argv[2] = NULL;
+	spec->argv = argv;
+	return 0;
+}
+
+/* "suite::name[\tATTRIBUTES]" per line. */
+static int api_list_parse(const struct assay_test *t, const struct assay_exit *ex,
+			  const char *out, size_t len, struct assay_case_sink *sink,
+			  char *errbuf, size_t errlen)
+{
+	if (ex->how != ASSAY_EXITED || ex->code) {
+		snprintf(errbuf, errlen, "%s --list failed (exit %d): it runs whole",
+			 t->path, ex->code);
+		return -1;
+	}
+	for (const char *s = out, *end = out + len; s < end;) {
+		const char *nl = memchr(s, '\n', (size_t)(end - s));
+		size_t n = nl ? (size_t)(nl - s) : (size_t)(end - s);
+		size_t id = strcspn(s, "\t\n");
+		if (id > n)
+			id = n;
+		if (id) {
+			char *name = xstrndup(s, id);
+			sink->add(sink, name, NULL);
+			free(name);
+		}
+		s += n + 1;
+	}
+	return 0;
+}
+
+/* ---- running ---- */
+
+struct api_job {
+	const struct assay_task *task;
+	char **argv;
+	/* a frame being read */
+	bool in_head, in_body;
+	char head[HEAD_MAX];
+	size_t head_len;
+	char *body;
+	size_t body_len, body_want;
+	/* the case between its frames */
+	char *cur;
+	uint64_t cur_start;
+	char out[CASE_OUTPUT_MAX];
+	size_t out_len;
+	unsigned long reported;
+};
+
+static int api_job_begin(void **state, const struct assay_task *task,
+			 struct assay_spec *spec)
+{
+	struct api_job *a = xcalloc(1, sizeof(*a));
+	size_t n = 0;
+
+	a->task = task;
+	a->argv = xcalloc(2 * task->ncases + 3, sizeof(*a->argv));
+	a->argv[n++] = (char *)task->test->path;
+	a->argv[n++] = "--assay-worker";
+	for (size_t i = 0; task->cases && i < task->ncases; i++) {
+		a->argv[n++] = "--filter";
+		a->argv[n++] = (char *)task->cases[i];
+	}
+	spec->argv = (const char *const *)a->argv;
+	*state = a;
+	return 0;
+}
+
+static void out_add(struct api_job *a, const char *buf, size_t n)
+{
+	size_t room = CASE_OUTPUT_MAX - a->out_len;
+
+	if (!a->cur)
+		return;
+	if (n > room)
+		n = room;
+	memcpy(a->out + a->out_len, buf, n);
+	a->out_len += n;
+}
+
+static void report(struct api_job *a, struct assay_job_ctx *ctx,
+		   enum assay_outcome o, const char *reason, uint64_t ns,
+		   const char *diag, const char *classification)
+{
+	struct assay_verdict v = {
+		.struct_size = sizeof(v), .case_name = a->cur, .outcome = o,
+		.reason = reason, .duration_ns = ns ? ns : 1,
+		.output = a->out, .output_len = a->out_len, .diag = diag,
+		.classification = classification,
+	};
+
+	a->reported++;
+	ctx->report(ctx, &v);
+	free(a->cur);
+	a->cur = NULL;
+	a->out_len = 0;
+}
+
+/* "S ID": the case begins. */
+static void on_start(struct api_job *a, struct assay_job_ctx *ctx,
+		     const char *id)
+{
+	free(a->cur);
+	a->cur = xstrdup(id);
+	a->cur_start = io_now_ns();
+	a->out_len = 0;
+	if (ctx->struct_size >= offsetof(struct assay_job_ctx, case_start) +
+				sizeof(ctx->case_start) && ctx->case_start)
+		ctx->case_start(ctx, id);
+}
+
+/* "E ID OUTCOME US MLEN ALEN DLEN" and its body: the case's verdict. */
+static void on_end(struct api_job *a, struct assay_job_ctx *ctx)
+{
+	char id[HEAD_MAX], word[16], reason[REASON_MAX];
+	unsigned long long us = 0;
+	size_t m = 0, at = 0, d = 0;
+	enum assay_outcome o;
+	char *msg, *where, *diag;
+
+	if (sscanf(a->head + 2, "%4095s %15s %llu %zu %zu %zu", id, word, &us,
+		   &m, &at, &d) != 6 || m + at + d != a->body_len ||
+	    !a->cur || strcmp(id, a->cur))
+		return;                 /* not the case that began: ignored */
+	o = !strcmp(word, "pass") ? ASSAY_PASS : !strcmp(word, "skip") ? ASSAY_SKIP :
+	    !strcmp(word, "timeout") ? ASSAY_TIMEOUT :
+	    !strcmp(word, "crash") ? ASSAY_CRASH : ASSAY_FAIL;
+	msg = xstrndup(a->body, m);
+	where = xstrndup(a->body + m, at);
+	diag = d ? xstrndup(a->body + m + at, d) : NULL;
+	if (*where)
+		snprintf(reason, sizeof(reason), "%s: %s", where, msg);
+	else
+		snprintf(reason, sizeof(reason), "%s", msg);
+	for (char *c = reason; *c; c++)         /* one line */
+		if (*c == '\n')
+			*c = ' ';
+	report(a, ctx, o, reason, (uint64_t)us * 1000u, diag,
+	       o == ASSAY_FAIL ? "assay" : NULL);
+	free(msg);
+	free(where);
+	free(diag);
+}
+
+/* The head line of a frame is whole. */
+static void on_head(struct api_job *a, struct assay_job_ctx *ctx)
+{
+	size_t m = 0, at = 0, d = 0;
+	char id[HEAD_MAX], word[16];
+	unsigned long long us;
+
+	a->head[a->head_len] = 0;
+	if (a->head_len > 2 && a->head[0] == 'S' && a->head[1] == ' ') {
+		on_start(a, ctx, a->head + 2);
+		return;
+	}
+	if (a->head_len > 2 && a->head[0] == 'E' && a->head[1] == ' ' &&
+	    sscanf(a->head + 2, "%4095s %15s %llu %zu %zu %zu", id, word, &us,
+		   &m, &at, &d) == 6 && m <= BODY_MAX && at <= BODY_MAX &&
+	    d <= BODY_MAX) {
+		a->body_want = m + at + d;
+		a->body = xrealloc(a->body, a->body_want + 1);
+		a->body_len = 0;
+		a->in_body = true;
+		if (!a->body_want) {
+			a->in_body = false;
+			on_end(a, ctx);
+		}
+	}
+}
+
+static void api_job_output(void *state, int stream, const char *buf, size_t n,
+			   struct assay_job_ctx *ctx)
+{
+	struct api_job *a = state;
+
+	if (stream != 1) {              /* stderr: the case's output */
+		out_add(a, buf, n);
+		return;
+	}
+	for (size_t i = 0; i < n;) {
+		if (a->in_body) {
+			size_t k = a->body_want - a->body_len;
+			if (k > n - i)
+				k = n - i;
+			memcpy(a->body + a->body_len, buf + i, k);
+			a->body_len += k;
+			i += k;
+			if (a->body_len == a->body_want) {
+				a->in_body = false;
+				on_end(a, ctx);
+			}
+		} else if (a->in_head) {
+			if (buf[i] == '\n') {
+				a->in_head = false;
+				on_head(a, ctx);
+			} else if (a->head_len < HEAD_MAX - 1) {
+				a->head[a->head_len++] = buf[i];
+			}
+			i++;
+		} else {
+			const char *f = memchr(buf + i, FRAME, n - i);
+			size_t k = f ? (size_t)(f - (buf + i)) : n - i;
+			out_add(a, buf + i, k);
+			i += k;
+			if (f) {
+				a->in_head = true;
+				a->head_len = 0;
+				i++;
+			}
+		}
+	}
+}
+
+static void api_job_end(void *state, const struct assay_exit *ex,
+			struct assay_job_ctx *ctx)
+{
+	struct api_job *a = state;
+	struct assay_verdict v = { .struct_size = sizeof(v) };
+	char reason[REASON_MAX];
+
+	if (a->cur) {                   /* it ended in this case */
+		exec_judge(ex, ctx->test, &v, reason, sizeof(reason));
+		if (v.outcome == ASSAY_PASS || v.outcome == ASSAY_FAIL ||
+		    v.outcome == ASSAY_SKIP) {
+			v.outcome = ASSAY_FAIL;
+			snprintf(reason, sizeof(reason),
+				 "the program exited (code %d) in the middle of this case",
+				 ex->code);
+		}
+		report(a, ctx, v.outcome, reason, io_now_ns() - a->cur_start,
+		       NULL, v.outcome == ASSAY_FAIL ? "assay" : NULL);
+	}
+	/* the program's own verdict: when it said nothing of any case, or
+	 * ended as no test program of this API does (99: its arguments or
+	 * an attribute) */
+	exec_judge(ex, ctx->test, &v, reason, sizeof(reason));
+	if (!a->reported || (ex->how == ASSAY_EXITED && ex->code != 0 &&
+			     ex->code != 1 && ex->code != 77)) {
+		v.case_name = NULL;
+		v.reason = reason;
+		if (v.outcome == ASSAY_PASS && a->task->cases)
+			v.outcome = ASSAY_ERROR;
+		ctx->report(ctx, &v);
+	}
+	free(a->argv);
+	free(a->body);
+	free(a->cur);
+	free(a);
+}
+
+static const struct assay_kind api_kind = {
+	.abi_version = ASSAY_PLUGIN_ABI, .struct_size = sizeof(api_kind),
+	.name = "assay",
+	.summary = "a program written with assay/test.h: each test its own",
+	.claim = api_claim,
+	.job_begin = api_job_begin,
+	.job_output = api_job_output,
+	.job_end = api_job_end,
+	.list_spec = api_list_spec,
+	.list_parse = api_list_parse,
+};
+
+static const struct assay_kind *const kinds[] = { &api_kind, NULL };
+
+static const struct assay_plugin plugin = {
+	.abi_version = ASSAY_PLUGIN_ABI, .struct_size = sizeof(plugin),
+	.name = "api", .kinds = kinds,
+};
+
+const struct assay_plugin *api_plugin(void)
+{
+	return &plugin;
+}

@@ -1,0 +1,58 @@
+/*
+ * selftest/api/worker.c - for selftest/e2e/api.sh: a program written
+ * with include/assay/test.h that crashes and hangs in its own process,
+ * between tests that pass and one that fails. Under assay each costs
+ * only its own test, whatever the batches.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <assay/test.h>
+
+ASSAY_TEST(w, first)
+{
+	puts("first speaks");
+	ASSERT_EQ(1, 1);
+}
+
+ASSAY_TEST(w, crashes)
+{
+	puts("about to crash");
+	fflush(stdout);
+	abort();
+}
+
+ASSAY_TEST(w, second)
+{
+	ASSERT_EQ(2, 2);
+}
+
+ASSAY_TEST(w, hangs)
+{
+	sleep(600);
+}
+
+ASSAY_TEST(w, third)
+{
+	ASSERT_EQ(3, 3);
+}
+
+ASSAY_TEST(w, fails)
+{
+	EXPECT_EQ(4, 5);
+}
+
+ASSAY_TEST_WITH(w, too_slow, "timeout=0.2")
+{
+	sleep(600);
+}
+
+ASSAY_TEST(w, last)
+{
+	ASSAY_SKIP("nothing to do here");
+}
+
+ASSAY_MAIN()
