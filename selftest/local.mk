@@ -34,7 +34,61 @@ check_PROGRAMS += \
 	selftest/unit/tap_test \
 	selftest/unit/tapgen_test \
 	selftest/unit/xmltext_test
-EXTRA_DIST += selftest/unit/check.h selftest/tap/conformance.txt
+EXTRA_DIST += selftest/tap/conformance.txt
+# the unit tests are written with include/assay/test.h (dogfood)
+selftest_unit_attempt_test_LDADD = harness/api/libassay.la $(LDADD)
+selftest_unit_attempt_test_LDFLAGS = $(AM_LDFLAGS) -static
+selftest_unit_capture_test_LDADD = harness/api/libassay.la $(LDADD)
+selftest_unit_capture_test_LDFLAGS = $(AM_LDFLAGS) -static
+selftest_unit_conf_test_LDADD = harness/api/libassay.la $(LDADD)
+selftest_unit_conf_test_LDFLAGS = $(AM_LDFLAGS) -static
+selftest_unit_discover_test_LDADD = harness/api/libassay.la $(LDADD)
+selftest_unit_discover_test_LDFLAGS = $(AM_LDFLAGS) -static
+selftest_unit_exec_test_LDADD = harness/api/libassay.la $(LDADD)
+selftest_unit_exec_test_LDFLAGS = $(AM_LDFLAGS) -static
+selftest_unit_gitinfo_test_LDADD = harness/api/libassay.la $(LDADD)
+selftest_unit_gitinfo_test_LDFLAGS = $(AM_LDFLAGS) -static
+selftest_unit_history_test_LDADD = harness/api/libassay.la $(LDADD)
+selftest_unit_history_test_LDFLAGS = $(AM_LDFLAGS) -static
+selftest_unit_hunt_test_LDADD = harness/api/libassay.la $(LDADD)
+selftest_unit_hunt_test_LDFLAGS = $(AM_LDFLAGS) -static
+selftest_unit_logs_test_LDADD = harness/api/libassay.la $(LDADD)
+selftest_unit_logs_test_LDFLAGS = $(AM_LDFLAGS) -static
+selftest_unit_loop_test_LDADD = harness/api/libassay.la $(LDADD)
+selftest_unit_loop_test_LDFLAGS = $(AM_LDFLAGS) -static
+selftest_unit_makespan_test_LDADD = harness/api/libassay.la $(LDADD)
+selftest_unit_makespan_test_LDFLAGS = $(AM_LDFLAGS) -static
+selftest_unit_opts_test_LDADD = harness/api/libassay.la $(LDADD)
+selftest_unit_opts_test_LDFLAGS = $(AM_LDFLAGS) -static
+selftest_unit_order_test_LDADD = harness/api/libassay.la $(LDADD)
+selftest_unit_order_test_LDFLAGS = $(AM_LDFLAGS) -static
+selftest_unit_owner_test_LDADD = harness/api/libassay.la $(LDADD)
+selftest_unit_owner_test_LDFLAGS = $(AM_LDFLAGS) -static
+selftest_unit_proc_test_LDADD = harness/api/libassay.la $(LDADD)
+selftest_unit_proc_test_LDFLAGS = $(AM_LDFLAGS) -static
+selftest_unit_registry_test_LDADD = harness/api/libassay.la $(LDADD)
+selftest_unit_registry_test_LDFLAGS = $(AM_LDFLAGS) -static
+selftest_unit_sanitizer_test_LDADD = harness/api/libassay.la $(LDADD)
+selftest_unit_sanitizer_test_LDFLAGS = $(AM_LDFLAGS) -static
+selftest_unit_sched_test_LDADD = harness/api/libassay.la $(LDADD)
+selftest_unit_sched_test_LDFLAGS = $(AM_LDFLAGS) -static
+selftest_unit_scratch_test_LDADD = harness/api/libassay.la $(LDADD)
+selftest_unit_scratch_test_LDFLAGS = $(AM_LDFLAGS) -static
+selftest_unit_select_test_LDADD = harness/api/libassay.la $(LDADD)
+selftest_unit_select_test_LDFLAGS = $(AM_LDFLAGS) -static
+selftest_unit_shard_test_LDADD = harness/api/libassay.la $(LDADD)
+selftest_unit_shard_test_LDFLAGS = $(AM_LDFLAGS) -static
+selftest_unit_spawn_test_LDADD = harness/api/libassay.la $(LDADD)
+selftest_unit_spawn_test_LDFLAGS = $(AM_LDFLAGS) -static
+selftest_unit_table_test_LDADD = harness/api/libassay.la $(LDADD)
+selftest_unit_table_test_LDFLAGS = $(AM_LDFLAGS) -static
+selftest_unit_tap_test_LDADD = harness/api/libassay.la $(LDADD)
+selftest_unit_tap_test_LDFLAGS = $(AM_LDFLAGS) -static
+selftest_unit_tapgen_test_LDADD = harness/api/libassay.la $(LDADD)
+selftest_unit_tapgen_test_LDFLAGS = $(AM_LDFLAGS) -static
+selftest_unit_xmltext_test_LDADD = harness/api/libassay.la $(LDADD)
+selftest_unit_xmltext_test_LDFLAGS = $(AM_LDFLAGS) -static
+
 # the TAP conformance table is read from the source tree
 selftest_unit_tap_test_CPPFLAGS = $(AM_CPPFLAGS) -DTOP_SRCDIR='"$(abs_top_srcdir)"'
 

@@ -188,6 +188,24 @@ int assay_check_str(int fatal, int equal, const char *a, const char *b,
 	return failed(fatal, file, line, what, values);
 }
 
+int assay_check_contains(int fatal, const char *haystack, const char *needle,
+			 const char *eh, const char *en, const char *file, int line)
+{
+	char *qh, *qn, *what, *values;
+
+	if (haystack && needle && strstr(haystack, needle))
+		return 1;
+	qh = quoted(haystack);
+	qn = quoted(needle);
+	if (asprintf(&what, "%s_CONTAINS(%s, %s): %s does not contain %s",
+		     fatal ? "ASSERT" : "EXPECT", eh, en, qh, qn) < 0 ||
+	    asprintf(&values, "    %s = %s\n    %s = %s\n", eh, qh, en, qn) < 0)
+		abort();
+	free(qh);
+	free(qn);
+	return failed(fatal, file, line, what, values);
+}
+
 /* Up to 8 bytes of p around offset i, in hex. */
 static void hex_around(char *out, size_t cap, const unsigned char *p,
 		       size_t n, size_t i)

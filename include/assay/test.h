@@ -80,6 +80,8 @@ int assay_check_near(int fatal, double a, double b, double tol,
 		     const char *file, int line);
 int assay_check_str(int fatal, int equal, const char *a, const char *b,
 		    const char *ea, const char *eb, const char *file, int line);
+int assay_check_contains(int fatal, const char *haystack, const char *needle,
+			 const char *eh, const char *en, const char *file, int line);
 int assay_check_mem(int fatal, const void *a, const void *b, size_t n,
 		    const char *ea, const char *eb, const char *file, int line);
 int assay_check_ptr(int fatal, int equal, const void *a, const void *b,
@@ -189,6 +191,10 @@ static const char assay_api_marker_[] __attribute__((used, unused)) =
 #define ASSERT_STRNE(a, b) assay_check_str(1, 0, (a), (b), #a, #b, __FILE__, __LINE__)
 #define EXPECT_STREQ(a, b) assay_check_str(0, 1, (a), (b), #a, #b, __FILE__, __LINE__)
 #define EXPECT_STRNE(a, b) assay_check_str(0, 0, (a), (b), #a, #b, __FILE__, __LINE__)
+
+/* strstr(haystack, needle) != NULL; a NULL haystack contains nothing */
+#define ASSERT_CONTAINS(h, n) assay_check_contains(1, (h), (n), #h, #n, __FILE__, __LINE__)
+#define EXPECT_CONTAINS(h, n) assay_check_contains(0, (h), (n), #h, #n, __FILE__, __LINE__)
 
 /* n bytes; a failure shows the first byte that differs and its neighbours */
 #define ASSERT_MEMEQ(a, b, n) assay_check_mem(1, (a), (b), (n), #a, #b, __FILE__, __LINE__)

@@ -36,6 +36,7 @@ ASSAY_TEST(pass, others)
 	ASSERT_NEAR(0.1 + 0.2, 0.3, 1e-9);
 	ASSERT_STREQ(s, "abc");
 	ASSERT_STRNE(s, "abd");
+	ASSERT_CONTAINS("a needle here", "needle");
 	ASSERT_MEMEQ(a, b, sizeof(a));
 	ASSERT_PTR_EQ(s, s);
 	ASSERT_NOT_NULL(s);
@@ -73,6 +74,11 @@ ASSAY_TEST(fail, str_null)
 	const char *p = NULL;
 
 	ASSERT_STREQ(p, "x");
+}
+
+ASSAY_TEST(fail, contains)
+{
+	EXPECT_CONTAINS("haystack", "needle");
 }
 
 ASSAY_TEST(fail, memeq)

@@ -45,8 +45,9 @@ expect_out ": ASSERT_PTR_EQ(&x, NULL): 0x"
 expect_out ": ASSERT_TRUE(1 > 2): it is false"
 expect_out ": ASSERT_EQ(v, 0): 7 == 0 is false"
 expect_no_out "a fatal check in a helper must stop the test"
-[ "$(grep -c '^not ok' "$W/out")" = 9 ] && ! grep -q '^ok' "$W/out"
-check $? "nine failures, nothing passed"
+expect_out ': EXPECT_CONTAINS("haystack", "needle"): "haystack" does not contain "needle"'
+[ "$(grep -c '^not ok' "$W/out")" = 10 ] && ! grep -q '^ok' "$W/out"
+check $? "ten failures, nothing passed"
 
 run "$S" --filter 'skip::*' --filter 'counter::*'
 expect_out "ok 1 - skip::reason # SKIP no network here"

@@ -5,7 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
+#include <stdio.h>
+#include <string.h>
+
+#include "assay/test.h"
 #include "harness/attempt.h"
 #include "harness/table.h"
 
@@ -50,19 +53,19 @@ static void a_test_passes_through_its_iterations(void)
 	table_init(&t);
 	a = attempt_new(table_add(&t, ".", "x", "./x", &kind, NULL), NULL, 0,
 			false, 1, 0);
-	CHECK_INT(ATTEMPT_QUEUED, a->state);
-	CHECK_INT(ATTEMPT_QUEUED, attempt_dispatch(a, AEV_PASSED, &p)); /* empty cell */
-	CHECK_INT(ATTEMPT_RUNNING, attempt_dispatch(a, AEV_START, &p));
-	CHECK(!attempt_holds(a));                       /* no retries */
-	CHECK_INT(ATTEMPT_QUEUED, attempt_dispatch(a, AEV_FAILED, &p));
-	CHECK_INT(2, a->iteration);
+	EXPECT_EQ(a->state, ATTEMPT_QUEUED);
+	EXPECT_EQ(attempt_dispatch(a, AEV_PASSED, &p), ATTEMPT_QUEUED); /* empty cell */
+	EXPECT_EQ(attempt_dispatch(a, AEV_START, &p), ATTEMPT_RUNNING);
+	EXPECT_TRUE(!attempt_holds(a));                       /* no retries */
+	EXPECT_EQ(attempt_dispatch(a, AEV_FAILED, &p), ATTEMPT_QUEUED);
+	EXPECT_EQ(a->iteration, 2);
 	attempt_dispatch(a, AEV_START, &p);
-	CHECK_INT(ATTEMPT_QUEUED, attempt_dispatch(a, AEV_PASSED, &p));
-	CHECK_INT(3, a->iteration);
+	EXPECT_EQ(attempt_dispatch(a, AEV_PASSED, &p), ATTEMPT_QUEUED);
+	EXPECT_EQ(a->iteration, 3);
 	attempt_dispatch(a, AEV_START, &p);
-	CHECK_INT(ATTEMPT_DONE, attempt_next(a, AEV_PASSED, &p));
-	CHECK_INT(ATTEMPT_RUNNING, a->state);           /* next does not move */
-	CHECK_INT(ATTEMPT_DONE, attempt_dispatch(a, AEV_PASSED, &p));
+	EXPECT_EQ(attempt_next(a, AEV_PASSED, &p), ATTEMPT_DONE);
+	EXPECT_EQ(a->state, ATTEMPT_RUNNING);           /* next does not move */
+	EXPECT_EQ(attempt_dispatch(a, AEV_PASSED, &p), ATTEMPT_DONE);
 	attempt_free(a);
 	table_release(&t);
 }
@@ -76,25 +79,25 @@ static void a_retry_runs_only_the_failed_cases(void)
 	make_table(&t);
 	a = attempt_new(t.v[0]->program, t.v, 4, true, 1, 2);
 	attempt_dispatch(a, AEV_START, &p);
-	CHECK(attempt_holds(a));
+	EXPECT_TRUE(attempt_holds(a));
 	fail_one(a, "p::c2");
-	CHECK_INT(ATTEMPT_RETRYING, attempt_dispatch(a, AEV_FAILED, &p));
-	CHECK_INT(2, a->attempt);
-	CHECK_INT(1, a->ncases);
-	CHECK_STR("p::c2", a->cases[0]->pub.id);
-	CHECK_INT(-1, attempt_case_pos(a, t.v[0]));
-	CHECK_INT(0, attempt_case_pos(a, t.v[2]));
+	EXPECT_EQ(attempt_dispatch(a, AEV_FAILED, &p), ATTEMPT_RETRYING);
+	EXPECT_EQ(a->attempt, 2);
+	EXPECT_EQ(a->ncases, 1);
+	EXPECT_STREQ(a->cases[0]->pub.id, "p::c2");
+	EXPECT_EQ(attempt_case_pos(a, t.v[0]), -1);
+	EXPECT_EQ(attempt_case_pos(a, t.v[2]), 0);
 	/* the case passes now: flaky; another never failed: not */
-	CHECK(attempt_is_flaky(a, "p::c2", ASSAY_TALLY_PASSED));
-	CHECK(!attempt_is_flaky(a, "p::c1", ASSAY_TALLY_PASSED));
-	CHECK(!attempt_is_flaky(a, "p::c2", ASSAY_TALLY_FAILED));
+	EXPECT_TRUE(attempt_is_flaky(a, "p::c2", ASSAY_TALLY_PASSED));
+	EXPECT_TRUE(!attempt_is_flaky(a, "p::c1", ASSAY_TALLY_PASSED));
+	EXPECT_TRUE(!attempt_is_flaky(a, "p::c2", ASSAY_TALLY_FAILED));
 	attempt_dispatch(a, AEV_START, &p);
 	/* it passes: the next iteration starts with the whole batch */
-	CHECK_INT(ATTEMPT_QUEUED, attempt_dispatch(a, AEV_PASSED, &p));
-	CHECK_INT(2, a->iteration);
-	CHECK_INT(1, a->attempt);
-	CHECK_INT(4, a->ncases);
-	CHECK(!attempt_is_flaky(a, "p::c2", ASSAY_TALLY_PASSED));
+	EXPECT_EQ(attempt_dispatch(a, AEV_PASSED, &p), ATTEMPT_QUEUED);
+	EXPECT_EQ(a->iteration, 2);
+	EXPECT_EQ(a->attempt, 1);
+	EXPECT_EQ(a->ncases, 4);
+	EXPECT_TRUE(!attempt_is_flaky(a, "p::c2", ASSAY_TALLY_PASSED));
 	attempt_free(a);
 	table_release(&t);
 }
@@ -109,11 +112,11 @@ static void the_program_failing_retries_every_case(void)
 	a = attempt_new(t.v[0]->program, t.v, 4, true, 1, 1);
 	attempt_dispatch(a, AEV_START, &p);
 	fail_one(a, "p");
-	CHECK_INT(ATTEMPT_RETRYING, attempt_dispatch(a, AEV_FAILED, &p));
-	CHECK_INT(4, a->ncases);
+	EXPECT_EQ(attempt_dispatch(a, AEV_FAILED, &p), ATTEMPT_RETRYING);
+	EXPECT_EQ(a->ncases, 4);
 	attempt_dispatch(a, AEV_START, &p);
-	CHECK(!attempt_holds(a));                       /* retries spent */
-	CHECK_INT(ATTEMPT_DONE, attempt_dispatch(a, AEV_FAILED, &p));
+	EXPECT_TRUE(!attempt_holds(a));                       /* retries spent */
+	EXPECT_EQ(attempt_dispatch(a, AEV_FAILED, &p), ATTEMPT_DONE);
 	attempt_free(a);
 	table_release(&t);
 }
@@ -128,32 +131,32 @@ static void stopping_and_dropping(void)
 	a = attempt_new(t.v[0]->program, t.v, 4, true, 1, 3);
 	attempt_dispatch(a, AEV_START, &p);
 	p.stopping = true;                      /* --until-fail, a signal */
-	CHECK_INT(ATTEMPT_DONE, attempt_dispatch(a, AEV_FAILED, &p));
+	EXPECT_EQ(attempt_dispatch(a, AEV_FAILED, &p), ATTEMPT_DONE);
 	attempt_free(a);
 	p.stopping = false;
 	a = attempt_new(t.v[0]->program, t.v, 4, true, 1, 3);
-	CHECK_INT(ATTEMPT_NOT_RUN, attempt_dispatch(a, AEV_DROPPED, &p));
+	EXPECT_EQ(attempt_dispatch(a, AEV_DROPPED, &p), ATTEMPT_NOT_RUN);
 	attempt_free(a);
 	a = attempt_new(t.v[0]->program, t.v, 4, true, 1, 3);
 	attempt_dispatch(a, AEV_START, &p);
-	CHECK_INT(ATTEMPT_CANCELLED, attempt_dispatch(a, AEV_CANCELLED, &p));
+	EXPECT_EQ(attempt_dispatch(a, AEV_CANCELLED, &p), ATTEMPT_CANCELLED);
 	attempt_free(a);
 	/* a retry that never starts is done, its failures kept */
 	b = attempt_new(t.v[0]->program, t.v, 4, true, 1, 3);
 	attempt_dispatch(b, AEV_START, &p);
 	fail_one(b, "p::c1");
 	attempt_dispatch(b, AEV_FAILED, &p);
-	CHECK_INT(ATTEMPT_DONE, attempt_dispatch(b, AEV_DROPPED, &p));
-	CHECK_INT(1, b->last.n);
+	EXPECT_EQ(attempt_dispatch(b, AEV_DROPPED, &p), ATTEMPT_DONE);
+	EXPECT_EQ(b->last.n, 1);
 	/* the rest of a crashed batch: same attempt, no iterations of its own */
 	rest = attempt_rest(b, t.v + 2, 2);
-	CHECK_INT(2, rest->ncases);
-	CHECK_INT(b->attempt, rest->attempt);
-	CHECK(rest->test == t.v[0]->program);
-	CHECK(attempt_is_flaky(rest, "p::c1", ASSAY_TALLY_PASSED));
+	EXPECT_EQ(rest->ncases, 2);
+	EXPECT_EQ(rest->attempt, b->attempt);
+	EXPECT_TRUE(rest->test == t.v[0]->program);
+	EXPECT_TRUE(attempt_is_flaky(rest, "p::c1", ASSAY_TALLY_PASSED));
 	p.iterations = 5;
 	attempt_dispatch(rest, AEV_START, &p);
-	CHECK_INT(ATTEMPT_DONE, attempt_dispatch(rest, AEV_PASSED, &p));
+	EXPECT_EQ(attempt_dispatch(rest, AEV_PASSED, &p), ATTEMPT_DONE);
 	attempt_free(rest);
 	attempt_free(b);
 	table_release(&t);
@@ -170,52 +173,75 @@ static void a_failure_runs_alone_once(void)
 	make_table(&t);
 	a = attempt_new(t.v[0]->program, t.v, 4, true, 1, 1);
 	attempt_dispatch(a, AEV_START, &p);
-	CHECK(attempt_holds(a));                        /* a retry first */
-	CHECK(!attempt_may_isolate(a, &p));
+	EXPECT_TRUE(attempt_holds(a));                        /* a retry first */
+	EXPECT_TRUE(!attempt_may_isolate(a, &p));
 	fail_one(a, "p::c1");
-	CHECK_INT(ATTEMPT_RETRYING, attempt_dispatch(a, AEV_FAILED, &p));
+	EXPECT_EQ(attempt_dispatch(a, AEV_FAILED, &p), ATTEMPT_RETRYING);
 	attempt_dispatch(a, AEV_START, &p);
-	CHECK(attempt_may_isolate(a, &p));
+	EXPECT_TRUE(attempt_may_isolate(a, &p));
 	fail_one(a, "p::c1");
-	CHECK_INT(ATTEMPT_ALONE, attempt_dispatch(a, AEV_FAILED, &p));
-	CHECK(a->alone);
-	CHECK_INT(3, a->attempt);
-	CHECK_INT(1, a->ncases);
-	CHECK(attempt_failed_before(a, "p::c1") && !attempt_failed_before(a, "p::c0"));
+	EXPECT_EQ(attempt_dispatch(a, AEV_FAILED, &p), ATTEMPT_ALONE);
+	EXPECT_TRUE(a->alone);
+	EXPECT_EQ(a->attempt, 3);
+	EXPECT_EQ(a->ncases, 1);
+	EXPECT_TRUE(attempt_failed_before(a, "p::c1") && !attempt_failed_before(a, "p::c0"));
 	attempt_dispatch(a, AEV_START, &p);
-	CHECK(!attempt_may_isolate(a, &p));             /* alone once */
-	CHECK(!attempt_is_flaky(a, "p::c1", ASSAY_TALLY_PASSED));
-	CHECK_INT(ATTEMPT_DONE, attempt_dispatch(a, AEV_FAILED, &p));
+	EXPECT_TRUE(!attempt_may_isolate(a, &p));             /* alone once */
+	EXPECT_TRUE(!attempt_is_flaky(a, "p::c1", ASSAY_TALLY_PASSED));
+	EXPECT_EQ(attempt_dispatch(a, AEV_FAILED, &p), ATTEMPT_DONE);
 	attempt_free(a);
 	/* a test that ran with nothing beside it, or failed too often to
 	 * hold, or in a stopping run, does not go alone; nor past the budget */
 	b = attempt_new(t.v[0], NULL, 0, false, 1, 0);
 	attempt_dispatch(b, AEV_START, &p);
 	b->solo = true;
-	CHECK_INT(ATTEMPT_DONE, attempt_next(b, AEV_FAILED, &p));
+	EXPECT_EQ(attempt_next(b, AEV_FAILED, &p), ATTEMPT_DONE);
 	b->solo = false;
 	b->no_alone = true;
-	CHECK_INT(ATTEMPT_DONE, attempt_next(b, AEV_FAILED, &p));
+	EXPECT_EQ(attempt_next(b, AEV_FAILED, &p), ATTEMPT_DONE);
 	b->no_alone = false;
 	p.stopping = true;
-	CHECK_INT(ATTEMPT_DONE, attempt_next(b, AEV_FAILED, &p));
+	EXPECT_EQ(attempt_next(b, AEV_FAILED, &p), ATTEMPT_DONE);
 	p.stopping = false;
 	p.isolate_left = 0;
-	CHECK_INT(ATTEMPT_DONE, attempt_next(b, AEV_FAILED, &p));
+	EXPECT_EQ(attempt_next(b, AEV_FAILED, &p), ATTEMPT_DONE);
 	p.isolate_left = 1;
-	CHECK_INT(ATTEMPT_ALONE, attempt_dispatch(b, AEV_FAILED, &p));
+	EXPECT_EQ(attempt_dispatch(b, AEV_FAILED, &p), ATTEMPT_ALONE);
 	/* a run alone that never starts ends with the failures it had */
-	CHECK_INT(ATTEMPT_DONE, attempt_dispatch(b, AEV_DROPPED, &p));
+	EXPECT_EQ(attempt_dispatch(b, AEV_DROPPED, &p), ATTEMPT_DONE);
 	attempt_free(b);
 	table_release(&t);
 }
 
-int main(void)
+ASSAY_TEST(attempt, a_test_passes_through_its_iterations)
 {
 	a_test_passes_through_its_iterations();
+}
+
+ASSAY_TEST(attempt, a_retry_runs_only_the_failed_cases)
+{
 	a_retry_runs_only_the_failed_cases();
+}
+
+ASSAY_TEST(attempt, the_program_failing_retries_every_case)
+{
 	the_program_failing_retries_every_case();
+}
+
+ASSAY_TEST(attempt, stopping_and_dropping)
+{
 	stopping_and_dropping();
+}
+
+ASSAY_TEST(attempt, a_failure_runs_alone_once)
+{
 	a_failure_runs_alone_once();
-	return check_done();
+}
+
+int main(int argc, char **argv)
+{
+	int rc;
+	rc = assay_main(argc, argv);
+
+	return rc;
 }

@@ -4,7 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
+#include <stdio.h>
+#include <string.h>
+
+#include "assay/test.h"
 #include "harness/capture.h"
 
 static void small_output_is_all_head(void)
@@ -15,10 +18,10 @@ static void small_output_is_all_head(void)
 	capture_init(&c);
 	capture_add(&c, "hello\n", 6);
 	capture_view(&c, &v);
-	CHECK_INT(6, v.total);
-	CHECK_INT(6, v.head_len);
-	CHECK_INT(0, v.tail_len);
-	CHECK(!memcmp(v.head, "hello\n", 6));
+	EXPECT_EQ(v.total, 6);
+	EXPECT_EQ(v.head_len, 6);
+	EXPECT_EQ(v.tail_len, 0);
+	EXPECT_TRUE(!memcmp(v.head, "hello\n", 6));
 	capture_release(&c);
 }
 
@@ -55,11 +58,11 @@ static void big_output_keeps_head_and_tail(size_t chunk)
 	capture_init(&c);
 	feed(&c, n, chunk);
 	capture_view(&c, &v);
-	CHECK_INT(n, v.total);
-	CHECK_INT(CAPTURE_HEAD, v.head_len);
-	CHECK_INT(CAPTURE_TAIL, v.tail_len);
-	CHECK(pattern_ok(v.head, v.head_len, 0));
-	CHECK(pattern_ok(v.tail, v.tail_len, n - CAPTURE_TAIL));
+	EXPECT_EQ(v.total, n);
+	EXPECT_EQ(v.head_len, CAPTURE_HEAD);
+	EXPECT_EQ(v.tail_len, CAPTURE_TAIL);
+	EXPECT_TRUE(pattern_ok(v.head, v.head_len, 0));
+	EXPECT_TRUE(pattern_ok(v.tail, v.tail_len, n - CAPTURE_TAIL));
 	capture_release(&c);
 }
 
@@ -72,23 +75,46 @@ static void tail_without_gap(void)
 	capture_init(&c);
 	feed(&c, n, 7);
 	capture_view(&c, &v);
-	CHECK_INT(CAPTURE_HEAD, v.head_len);
-	CHECK_INT(100, v.tail_len);
-	CHECK(v.head_len + v.tail_len == v.total);     /* nothing dropped */
-	CHECK(pattern_ok(v.tail, v.tail_len, CAPTURE_HEAD));
+	EXPECT_EQ(v.head_len, CAPTURE_HEAD);
+	EXPECT_EQ(v.tail_len, 100);
+	EXPECT_TRUE(v.head_len + v.tail_len == v.total);     /* nothing dropped */
+	EXPECT_TRUE(pattern_ok(v.tail, v.tail_len, CAPTURE_HEAD));
 	capture_reset(&c);
 	capture_view(&c, &v);
-	CHECK_INT(0, v.total);
-	CHECK_INT(0, v.head_len + v.tail_len);
+	EXPECT_EQ(v.total, 0);
+	EXPECT_EQ(v.head_len + v.tail_len, 0);
 	capture_release(&c);
 }
 
-int main(void)
+ASSAY_TEST(capture, small_output_is_all_head)
 {
 	small_output_is_all_head();
+}
+
+ASSAY_TEST(capture, big_output_keeps_head_and_tail_1)
+{
 	big_output_keeps_head_and_tail(4096);
+}
+
+ASSAY_TEST(capture, big_output_keeps_head_and_tail_2)
+{
 	big_output_keeps_head_and_tail(CAPTURE_TAIL * 3 + 5);  /* chunk > ring */
+}
+
+ASSAY_TEST(capture, big_output_keeps_head_and_tail_3)
+{
 	big_output_keeps_head_and_tail(1);
+}
+
+ASSAY_TEST(capture, tail_without_gap)
+{
 	tail_without_gap();
-	return check_done();
+}
+
+int main(int argc, char **argv)
+{
+	int rc;
+	rc = assay_main(argc, argv);
+
+	return rc;
 }

@@ -6,7 +6,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "check.h"
+#include <stdio.h>
+#include <string.h>
+
+#include "assay/test.h"
 #include "harness/conf.h"
 #include "harness/registry.h"
 
@@ -29,31 +32,31 @@ static void every_key(void)
 	struct conf_settings s;
 	struct err e = ERR_INIT;
 
-	CHECK_INT(0, load(&c, "[tests \"t/*\"]\n"
+	EXPECT_EQ(load(&c, "[tests \"t/*\"]\n"
 			  "\tkind = tap\n\ttimeout = 0.5\n\tslots = 4\n"
 			  "\tserial = true\n\tgroup = db\n\tretries = 3\n"
-			  "[group \"db\"]\n\tmax = 2\n", &e));
-	CHECK_STR(file, c.path);
+			  "[group \"db\"]\n\tmax = 2\n", &e), 0);
+	EXPECT_STREQ(c.path, file);
 	conf_lookup(&c, "./t/a.sh", "t/a.sh", &s);
-	CHECK_STR("tap", s.kind);
-	CHECK(s.timeout_s == 0.5);
-	CHECK_INT(4, s.slots);
-	CHECK_INT(1, s.serial);
-	CHECK_INT(3, s.retries);
-	CHECK_INT(1, s.ngroups);
-	CHECK_STR("db", s.groups[0]);
-	CHECK_STR("tap", conf_kind(&c, "t/a.sh", "x"));
-	CHECK_INT(2, conf_group_max(&c, "db"));
-	CHECK_INT(1, conf_group_max(&c, "other"));
+	EXPECT_STREQ(s.kind, "tap");
+	EXPECT_TRUE(s.timeout_s == 0.5);
+	EXPECT_EQ(s.slots, 4);
+	EXPECT_EQ(s.serial, 1);
+	EXPECT_EQ(s.retries, 3);
+	EXPECT_EQ(s.ngroups, 1);
+	EXPECT_STREQ(s.groups[0], "db");
+	EXPECT_STREQ(conf_kind(&c, "t/a.sh", "x"), "tap");
+	EXPECT_EQ(conf_group_max(&c, "db"), 2);
+	EXPECT_EQ(conf_group_max(&c, "other"), 1);
 	conf_lookup(&c, "u/a.sh", "u/a.sh", &s);
-	CHECK(s.kind == NULL);
-	CHECK(s.timeout_s < 0);
-	CHECK_INT(-1, s.slots);
-	CHECK_INT(-1, s.serial);
-	CHECK_INT(-1, s.retries);
-	CHECK_INT(0, s.ngroups);
+	EXPECT_TRUE(s.kind == NULL);
+	EXPECT_TRUE(s.timeout_s < 0);
+	EXPECT_EQ(s.slots, -1);
+	EXPECT_EQ(s.serial, -1);
+	EXPECT_EQ(s.retries, -1);
+	EXPECT_EQ(s.ngroups, 0);
 	conf_release(&c);
-	CHECK(c.path == NULL && c.n == 0);
+	EXPECT_TRUE(c.path == NULL && c.n == 0);
 }
 
 /* A glob matches the id, the path, or an end of the path after a '/';
@@ -65,33 +68,33 @@ static void globs_and_unused(void)
 	struct err e = ERR_INIT;
 	const struct conf_rule *r[4];
 
-	CHECK_INT(0, load(&c, "[tests \"hang.sh\"]\n\ttimeout = 1\n"
+	EXPECT_EQ(load(&c, "[tests \"hang.sh\"]\n\ttimeout = 1\n"
 			  "[tests \"tests/slow*\"]\n\tserial = true\n"
 			  "[tests \"hnag.sh\"]\n\ttimeout = 2\n\tretries = 1\n"
 			  "[tests \"*.t\"]\n\ttap-plan = optional\n"
 			  "[tests \"d/*\"]\n\tleaks = allow\n"
-			  "[tests \"d/strict\"]\n\tleaks = FAIL\n", &e));
+			  "[tests \"d/strict\"]\n\tleaks = FAIL\n", &e), 0);
 	conf_lookup(&c, "tests/hang.sh", "tests/hang.sh", &s);
-	CHECK(s.timeout_s == 1);
+	EXPECT_TRUE(s.timeout_s == 1);
 	conf_lookup(&c, "./tests/hang.sh", "hang.sh", &s);
-	CHECK(s.timeout_s == 1);
+	EXPECT_TRUE(s.timeout_s == 1);
 	conf_lookup(&c, "/src/p/tests/slow1", "slow1", &s);
-	CHECK_INT(1, s.serial);
+	EXPECT_EQ(s.serial, 1);
 	conf_lookup(&c, "ahang.sh", "ahang.sh", &s);    /* not at a '/' */
-	CHECK(s.timeout_s < 0);
-	CHECK_INT(-1, s.tap_plan);
-	CHECK_INT(4, conf_unused(&c, r, 4));    /* hnag.sh once, *.t, d's two */
-	CHECK_STR("hnag.sh", r[0]->pattern);
-	CHECK_STR("*.t", r[1]->pattern);
+	EXPECT_TRUE(s.timeout_s < 0);
+	EXPECT_EQ(s.tap_plan, -1);
+	EXPECT_EQ(conf_unused(&c, r, 4), 4);    /* hnag.sh once, *.t, d's two */
+	EXPECT_STREQ(r[0]->pattern, "hnag.sh");
+	EXPECT_STREQ(r[1]->pattern, "*.t");
 	conf_lookup(&c, "t/a.t", "a.t", &s);
-	CHECK_INT(3, s.tap_plan);               /* enum tap_plan's optional */
-	CHECK_INT(-1, s.leaks);
-	CHECK_INT(3, conf_unused(&c, r, 4));    /* hnag.sh and d's two */
+	EXPECT_EQ(s.tap_plan, 3);               /* enum tap_plan's optional */
+	EXPECT_EQ(s.leaks, -1);
+	EXPECT_EQ(conf_unused(&c, r, 4), 3);    /* hnag.sh and d's two */
 	conf_lookup(&c, "d/daemon", "d/daemon", &s);
-	CHECK_INT(1, s.leaks);
+	EXPECT_EQ(s.leaks, 1);
 	conf_lookup(&c, "d/strict", "d/strict", &s);
-	CHECK_INT(0, s.leaks);                  /* the last match wins */
-	CHECK_INT(1, conf_unused(&c, r, 4));
+	EXPECT_EQ(s.leaks, 0);                  /* the last match wins */
+	EXPECT_EQ(conf_unused(&c, r, 4), 1);
 	conf_release(&c);
 }
 
@@ -101,27 +104,27 @@ static void last_match_wins(void)
 	struct conf_settings s;
 	struct err e = ERR_INIT;
 
-	CHECK_INT(0, load(&c, "[tests \"t/*\"]\n\ttimeout = 10\n\tslots = 2\n"
+	EXPECT_EQ(load(&c, "[tests \"t/*\"]\n\ttimeout = 10\n\tslots = 2\n"
 			  "\tgroup = a, b\n"
 			  "[tests \"t/slow/*\"]\n\ttimeout = 600\n\tserial = on\n"
-			  "[tests \"u/*\"]\n\ttimeout = 1\n", &e));
+			  "[tests \"u/*\"]\n\ttimeout = 1\n", &e), 0);
 	conf_lookup(&c, "t/slow/x", "t/slow/x", &s);
-	CHECK(s.timeout_s == 600);      /* same key: the later section */
-	CHECK_INT(2, s.slots);          /* other keys: the earlier one */
-	CHECK_INT(1, s.serial);
-	CHECK_INT(2, s.ngroups);
+	EXPECT_TRUE(s.timeout_s == 600);      /* same key: the later section */
+	EXPECT_EQ(s.slots, 2);          /* other keys: the earlier one */
+	EXPECT_EQ(s.serial, 1);
+	EXPECT_EQ(s.ngroups, 2);
 	conf_lookup(&c, "t/fast/x", "t/fast/x", &s);
-	CHECK(s.timeout_s == 10);
-	CHECK_INT(-1, s.serial);
+	EXPECT_TRUE(s.timeout_s == 10);
+	EXPECT_EQ(s.serial, -1);
 	conf_release(&c);
 
 	/* order is the file's, not the globs' specificity */
-	CHECK_INT(0, load(&c, "[tests \"t/slow/*\"]\n\ttimeout = 600\n"
+	EXPECT_EQ(load(&c, "[tests \"t/slow/*\"]\n\ttimeout = 600\n"
 			  "[tests \"t/*\"]\n\ttimeout = 10\n"
-			  "[tests \"t/slow/*\"]\n\tretries = 1\n", &e));
+			  "[tests \"t/slow/*\"]\n\tretries = 1\n", &e), 0);
 	conf_lookup(&c, "t/slow/x", "t/slow/x", &s);
-	CHECK(s.timeout_s == 10);
-	CHECK_INT(1, s.retries);
+	EXPECT_TRUE(s.timeout_s == 10);
+	EXPECT_EQ(s.retries, 1);
 	conf_release(&c);
 }
 
@@ -131,18 +134,18 @@ static void path_or_id(void)
 	struct conf_settings s;
 	struct err e = ERR_INIT;
 
-	CHECK_INT(0, load(&c, "[tests \"suite/*\"]\n\tslots = 3\n"
-			  "[tests \"*.sh\"]\n\tretries = 2\n", &e));
+	EXPECT_EQ(load(&c, "[tests \"suite/*\"]\n\tslots = 3\n"
+			  "[tests \"*.sh\"]\n\tretries = 2\n", &e), 0);
 	conf_lookup(&c, "build/x/a", "suite/a", &s);     /* by id */
-	CHECK_INT(3, s.slots);
-	CHECK_INT(-1, s.retries);
+	EXPECT_EQ(s.slots, 3);
+	EXPECT_EQ(s.retries, -1);
 	conf_lookup(&c, "./././suite/b", "other", &s);  /* by path, ./ off */
-	CHECK_INT(3, s.slots);
+	EXPECT_EQ(s.slots, 3);
 	conf_lookup(&c, "x/b.sh", "b", &s);             /* '*' crosses '/' */
-	CHECK_INT(-1, s.slots);
-	CHECK_INT(2, s.retries);
+	EXPECT_EQ(s.slots, -1);
+	EXPECT_EQ(s.retries, 2);
 	conf_lookup(&c, "suitex/a", "suitex/a", &s);
-	CHECK_INT(-1, s.slots);
+	EXPECT_EQ(s.slots, -1);
 	conf_release(&c);
 }
 
@@ -152,37 +155,37 @@ static void command_line(void)
 	struct conf_settings s;
 	struct err e = ERR_INIT;
 
-	CHECK_INT(0, load(&c, "[tests \"t/*\"]\n\ttimeout = 10\n\tserial = no\n"
-			  "[group \"db\"]\n\tmax = 3\n", &e));
-	CHECK_INT(0, conf_set(&c, "tests.t/*.timeout=20", reg, &e));
-	CHECK_INT(0, conf_set(&c, "tests.t/*.sh.serial=true", reg, &e));
-	CHECK_INT(0, conf_set(&c, "group.db.max=5", reg, &e));
-	CHECK_INT(0, conf_set(&c, "group.a.b.max=7", reg, &e));
-	CHECK_INT(0, conf_set(&c, "tests.t/x.y.z.group=a.b", reg, &e));
+	EXPECT_EQ(load(&c, "[tests \"t/*\"]\n\ttimeout = 10\n\tserial = no\n"
+			  "[group \"db\"]\n\tmax = 3\n", &e), 0);
+	EXPECT_EQ(conf_set(&c, "tests.t/*.timeout=20", reg, &e), 0);
+	EXPECT_EQ(conf_set(&c, "tests.t/*.sh.serial=true", reg, &e), 0);
+	EXPECT_EQ(conf_set(&c, "group.db.max=5", reg, &e), 0);
+	EXPECT_EQ(conf_set(&c, "group.a.b.max=7", reg, &e), 0);
+	EXPECT_EQ(conf_set(&c, "tests.t/x.y.z.group=a.b", reg, &e), 0);
 	conf_lookup(&c, "t/a.sh", "t/a.sh", &s);
-	CHECK(s.timeout_s == 20);
-	CHECK_INT(1, s.serial);
+	EXPECT_TRUE(s.timeout_s == 20);
+	EXPECT_EQ(s.serial, 1);
 	conf_lookup(&c, "t/a.py", "t/a.py", &s);
-	CHECK_INT(0, s.serial);
+	EXPECT_EQ(s.serial, 0);
 	conf_lookup(&c, "t/x.y.z", "t/x.y.z", &s);
-	CHECK_INT(1, s.ngroups);
-	CHECK_STR("a.b", s.groups[0]);
-	CHECK_INT(5, conf_group_max(&c, "db"));
-	CHECK_INT(7, conf_group_max(&c, "a.b"));
-	CHECK_STR("-c", c.v[c.n - 1].where);
-	CHECK_STR(file, c.v[0].where);
+	EXPECT_EQ(s.ngroups, 1);
+	EXPECT_STREQ(s.groups[0], "a.b");
+	EXPECT_EQ(conf_group_max(&c, "db"), 5);
+	EXPECT_EQ(conf_group_max(&c, "a.b"), 7);
+	EXPECT_STREQ(c.v[c.n - 1].where, "-c");
+	EXPECT_STREQ(c.v[0].where, file);
 	conf_release(&c);
 
 	/* no file at all: -c alone; a name alone is a boolean true */
-	CHECK_INT(0, chdir(dir));
+	EXPECT_EQ(chdir(dir), 0);
 	unlink(file);
-	CHECK_INT(0, conf_load(&c, NULL, reg, &e));
-	CHECK(c.path == NULL);
-	CHECK_INT(0, conf_set(&c, "tests.*.serial", reg, &e));
-	CHECK_INT(0, conf_set(&c, "TESTS.*.Kind=tap", reg, &e));
+	EXPECT_EQ(conf_load(&c, NULL, reg, &e), 0);
+	EXPECT_TRUE(c.path == NULL);
+	EXPECT_EQ(conf_set(&c, "tests.*.serial", reg, &e), 0);
+	EXPECT_EQ(conf_set(&c, "TESTS.*.Kind=tap", reg, &e), 0);
 	conf_lookup(&c, "a", "a", &s);
-	CHECK_INT(1, s.serial);
-	CHECK_STR("tap", s.kind);
+	EXPECT_EQ(s.serial, 1);
+	EXPECT_STREQ(s.kind, "tap");
 	conf_release(&c);
 }
 
@@ -201,15 +204,15 @@ static void booleans(void)
 	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
 		snprintf(text, sizeof(text), "[tests \"*\"]\nserial = %s\n",
 			 forms[i].v);
-		CHECK_INT(0, load(&c, text, &e));
+		EXPECT_EQ(load(&c, text, &e), 0);
 		conf_lookup(&c, "a", "a", &s);
-		CHECK_INT(forms[i].want, s.serial);
+		EXPECT_EQ(s.serial, forms[i].want);
 		conf_release(&c);
 	}
 	/* a key with no '=' is true, as git reads it */
-	CHECK_INT(0, load(&c, "[tests \"*\"]\nserial\n", &e));
+	EXPECT_EQ(load(&c, "[tests \"*\"]\nserial\n", &e), 0);
 	conf_lookup(&c, "a", "a", &s);
-	CHECK_INT(1, s.serial);
+	EXPECT_EQ(s.serial, 1);
 	conf_release(&c);
 }
 
@@ -219,32 +222,32 @@ static void groups(void)
 	struct conf_settings s;
 	struct err e = ERR_INIT;
 
-	CHECK_INT(0, load(&c, "[tests \"*\"]\ngroup = \" db ,net,  gpu-0 \"\n", &e));
+	EXPECT_EQ(load(&c, "[tests \"*\"]\ngroup = \" db ,net,  gpu-0 \"\n", &e), 0);
 	conf_lookup(&c, "a", "a", &s);
-	CHECK_INT(3, s.ngroups);
-	CHECK_STR("db", s.groups[0]);
-	CHECK_STR("net", s.groups[1]);
-	CHECK_STR("gpu-0", s.groups[2]);
+	EXPECT_EQ(s.ngroups, 3);
+	EXPECT_STREQ(s.groups[0], "db");
+	EXPECT_STREQ(s.groups[1], "net");
+	EXPECT_STREQ(s.groups[2], "gpu-0");
 	conf_release(&c);
-	CHECK_INT(0, load(&c, "[tests \"*\"]\ngroup = a,b,c,d\n", &e));
+	EXPECT_EQ(load(&c, "[tests \"*\"]\ngroup = a,b,c,d\n", &e), 0);
 	conf_release(&c);
 
-	CHECK_INT(ERR_INPUT, load(&c, "[tests \"*\"]\ngroup = a,b,c,d,e\n", &e));
-	CHECK_HAS(e.msg, "at most 4");
-	CHECK_HAS(e.msg, "[tests \"*\"] group = a,b,c,d,e");
+	EXPECT_EQ(load(&c, "[tests \"*\"]\ngroup = a,b,c,d,e\n", &e), ERR_INPUT);
+	EXPECT_CONTAINS(e.msg, "at most 4");
+	EXPECT_CONTAINS(e.msg, "[tests \"*\"] group = a,b,c,d,e");
 	conf_release(&c);
-	CHECK_INT(ERR_INPUT, load(&c, "[tests \"*\"]\ngroup = a,,b\n", &e));
-	CHECK_HAS(e.msg, "is not a group name");
+	EXPECT_EQ(load(&c, "[tests \"*\"]\ngroup = a,,b\n", &e), ERR_INPUT);
+	EXPECT_CONTAINS(e.msg, "is not a group name");
 	conf_release(&c);
-	CHECK_INT(ERR_INPUT, load(&c, "[tests \"*\"]\ngroup = \"a b\"\n", &e));
-	CHECK_HAS(e.msg, "'a b' is not a group name");
+	EXPECT_EQ(load(&c, "[tests \"*\"]\ngroup = \"a b\"\n", &e), ERR_INPUT);
+	EXPECT_CONTAINS(e.msg, "'a b' is not a group name");
 	conf_release(&c);
-	CHECK_INT(ERR_INPUT, load(&c, "[tests \"*\"]\ngroup = a,b,\n", &e));
+	EXPECT_EQ(load(&c, "[tests \"*\"]\ngroup = a,b,\n", &e), ERR_INPUT);
 	conf_release(&c);
-	CHECK_INT(ERR_INPUT, load(&c, "[tests \"*\"]\ngroup = a, a\n", &e));
-	CHECK_HAS(e.msg, "names group 'a' twice");
+	EXPECT_EQ(load(&c, "[tests \"*\"]\ngroup = a, a\n", &e), ERR_INPUT);
+	EXPECT_CONTAINS(e.msg, "names group 'a' twice");
 	conf_release(&c);
-	CHECK_INT(ERR_INPUT, load(&c, "[tests \"*\"]\ngroup\n", &e));
+	EXPECT_EQ(load(&c, "[tests \"*\"]\ngroup\n", &e), ERR_INPUT);
 	conf_release(&c);
 }
 
@@ -255,10 +258,10 @@ static void bad(const char *text, const char *want)
 	struct err e = ERR_INIT;
 	char prefix[8300];
 
-	CHECK_INT(ERR_INPUT, load(&c, text, &e));
+	EXPECT_EQ(load(&c, text, &e), ERR_INPUT);
 	snprintf(prefix, sizeof(prefix), "%s: ", file);
-	CHECK(!strncmp(e.msg, prefix, strlen(prefix)));
-	CHECK_HAS(e.msg, want);
+	EXPECT_TRUE(!strncmp(e.msg, prefix, strlen(prefix)));
+	EXPECT_CONTAINS(e.msg, want);
 	conf_release(&c);
 }
 
@@ -307,11 +310,11 @@ static void bad_set(const char *assignment, const char *want)
 	char prefix[512];
 
 	memset(&c, 0, sizeof(c));
-	CHECK_INT(ERR_USAGE, conf_set(&c, assignment, reg, &e));
+	EXPECT_EQ(conf_set(&c, assignment, reg, &e), ERR_USAGE);
 	snprintf(prefix, sizeof(prefix), "-c '%s': ", assignment);
-	CHECK(!strncmp(e.msg, prefix, strlen(prefix)));
-	CHECK_HAS(e.msg, want);
-	CHECK_INT(0, c.n);
+	EXPECT_TRUE(!strncmp(e.msg, prefix, strlen(prefix)));
+	EXPECT_CONTAINS(e.msg, want);
+	EXPECT_EQ(c.n, 0);
 	conf_release(&c);
 }
 
@@ -338,13 +341,64 @@ static void missing_file(void)
 	char p[8300];
 
 	snprintf(p, sizeof(p), "%s/nope.conf", dir);
-	CHECK_INT(ERR_USAGE, conf_load(&c, p, reg, &e));
-	CHECK_HAS(e.msg, "nope.conf");
+	EXPECT_EQ(conf_load(&c, p, reg, &e), ERR_USAGE);
+	EXPECT_CONTAINS(e.msg, "nope.conf");
 	conf_release(&c);
 }
 
-int main(void)
+ASSAY_TEST(conf, every_key)
 {
+	every_key();
+}
+
+ASSAY_TEST(conf, globs_and_unused)
+{
+	globs_and_unused();
+}
+
+ASSAY_TEST(conf, last_match_wins)
+{
+	last_match_wins();
+}
+
+ASSAY_TEST(conf, path_or_id)
+{
+	path_or_id();
+}
+
+ASSAY_TEST(conf, command_line)
+{
+	command_line();
+}
+
+ASSAY_TEST(conf, booleans)
+{
+	booleans();
+}
+
+ASSAY_TEST(conf, groups)
+{
+	groups();
+}
+
+ASSAY_TEST(conf, bad_values)
+{
+	bad_values();
+}
+
+ASSAY_TEST(conf, bad_command_line)
+{
+	bad_command_line();
+}
+
+ASSAY_TEST(conf, missing_file)
+{
+	missing_file();
+}
+
+int main(int argc, char **argv)
+{
+	int rc;
 	const char *tmp = getenv("TMPDIR");
 
 	snprintf(dir, sizeof(dir), "%s/conf-XXXXXX", tmp && *tmp ? tmp : "/tmp");
@@ -352,18 +406,10 @@ int main(void)
 		return 99;
 	snprintf(file, sizeof(file), "%s/assay.conf", dir);
 	registry_new(&reg);
-	every_key();
-	globs_and_unused();
-	last_match_wins();
-	path_or_id();
-	command_line();
-	booleans();
-	groups();
-	bad_values();
-	bad_command_line();
-	missing_file();
+	rc = assay_main(argc, argv);
+
 	registry_free(reg);
 	unlink(file);
 	rmdir(dir);
-	return check_done();
+	return rc;
 }

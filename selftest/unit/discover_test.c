@@ -8,7 +8,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "check.h"
+#include <stdio.h>
+#include <string.h>
+
+#include "assay/test.h"
 #include "harness/discover.h"
 #include "harness/opts.h"
 #include "harness/registry.h"
@@ -95,17 +98,17 @@ static void walks_a_tree(void)
 
 	strlist_push(&paths, ".");
 	strlist_push(&ex, "skipme");
-	CHECK_INT(0, run_discover(&t, &paths, &ex, NULL, &e));
-	CHECK_INT(5, t.n);
+	EXPECT_EQ(run_discover(&t, &paths, &ex, NULL, &e), 0);
+	EXPECT_EQ(t.n, 5);
 	if (t.n == 5) {         /* sorted by name, depth first */
-		CHECK_STR("b/a_test", t.v[0]->pub.id);
-		CHECK_STR("b/sub/deep", t.v[1]->pub.id);
-		CHECK_STR("b/z_test", t.v[2]->pub.id);
-		CHECK_STR("c_link", t.v[3]->pub.id);    /* a second name: a test */
-		CHECK_STR("c_test", t.v[4]->pub.id);
-		CHECK_STR("./b/a_test", t.v[0]->pub.path);
-		CHECK_STR("auto", t.v[0]->pub.kind);
-		CHECK(t.v[0]->pub.timeout_s == 0);     /* order.c sets it */
+		EXPECT_STREQ(t.v[0]->pub.id, "b/a_test");
+		EXPECT_STREQ(t.v[1]->pub.id, "b/sub/deep");
+		EXPECT_STREQ(t.v[2]->pub.id, "b/z_test");
+		EXPECT_STREQ(t.v[3]->pub.id, "c_link");    /* a second name: a test */
+		EXPECT_STREQ(t.v[4]->pub.id, "c_test");
+		EXPECT_STREQ(t.v[0]->pub.path, "./b/a_test");
+		EXPECT_STREQ(t.v[0]->pub.kind, "auto");
+		EXPECT_TRUE(t.v[0]->pub.timeout_s == 0);     /* order.c sets it */
 	}
 	table_release(&t);
 	strlist_release(&paths);
@@ -122,15 +125,15 @@ static void named_files(void)
 	strlist_push(&paths, "b/z_test");
 	strlist_push(&paths, "b");              /* z_test again: runs once */
 	strlist_push(&paths, "./b/");           /* all of b again */
-	CHECK_INT(0, run_discover(&t, &paths, NULL, NULL, &e));
-	CHECK_INT(4, t.n);
+	EXPECT_EQ(run_discover(&t, &paths, NULL, NULL, &e), 0);
+	EXPECT_EQ(t.n, 4);
 	if (t.n == 4) {
-		CHECK_STR("b/data.txt", t.v[0]->pub.id);
-		CHECK_HAS(t.v[0]->problem, "not executable");
-		CHECK_STR("b/z_test", t.v[1]->pub.id);
-		CHECK(t.v[1]->problem == NULL);
-		CHECK_STR("a_test", t.v[2]->pub.id);
-		CHECK_STR("sub/deep", t.v[3]->pub.id);
+		EXPECT_STREQ(t.v[0]->pub.id, "b/data.txt");
+		EXPECT_CONTAINS(t.v[0]->problem, "not executable");
+		EXPECT_STREQ(t.v[1]->pub.id, "b/z_test");
+		EXPECT_TRUE(t.v[1]->problem == NULL);
+		EXPECT_STREQ(t.v[2]->pub.id, "a_test");
+		EXPECT_STREQ(t.v[3]->pub.id, "sub/deep");
 	}
 	table_release(&t);
 	strlist_release(&paths);
@@ -144,41 +147,64 @@ static void bad_paths(void)
 
 	strlist_push(&paths, "b");
 	strlist_push(&paths, "no/such/thing");
-	CHECK_INT(ERR_USAGE, run_discover(&t, &paths, NULL, NULL, &e));
-	CHECK_HAS(e.msg, "cannot find 'no/such/thing'");
+	EXPECT_EQ(run_discover(&t, &paths, NULL, NULL, &e), ERR_USAGE);
+	EXPECT_CONTAINS(e.msg, "cannot find 'no/such/thing'");
 	table_release(&t);
 	strlist_release(&paths);
 
 	strlist_push(&paths, "b");
-	CHECK_INT(ERR_USAGE, run_discover(&t, &paths, NULL, "nonesuch", &e));
-	CHECK_HAS(e.msg, "no kind named 'nonesuch'");
-	CHECK_HAS(e.msg, "exec");
+	EXPECT_EQ(run_discover(&t, &paths, NULL, "nonesuch", &e), ERR_USAGE);
+	EXPECT_CONTAINS(e.msg, "no kind named 'nonesuch'");
+	EXPECT_CONTAINS(e.msg, "exec");
 	table_release(&t);
 	strlist_release(&paths);
 
 	strlist_push(&paths, "/dev/null");
-	CHECK_INT(0, run_discover(&t, &paths, NULL, NULL, &e));
-	CHECK(t.n == 1 && t.v[0]->problem && strstr(t.v[0]->problem, "not a regular file"));
+	EXPECT_EQ(run_discover(&t, &paths, NULL, NULL, &e), 0);
+	EXPECT_TRUE(t.n == 1 && t.v[0]->problem && strstr(t.v[0]->problem, "not a regular file"));
 	table_release(&t);
 	strlist_release(&paths);
 }
 
 static void junk_names(void)
 {
-	CHECK(discover_is_junk("libx.so.1", 0));
-	CHECK(discover_is_junk("Makefile.in", 0));
-	CHECK(discover_is_junk(".git", 1));
-	CHECK(discover_is_junk("autom4te.cache", 1));
-	CHECK(!discover_is_junk("test_x", 0));
-	CHECK(!discover_is_junk("configure_test", 0));
+	EXPECT_TRUE(discover_is_junk("libx.so.1", 0));
+	EXPECT_TRUE(discover_is_junk("Makefile.in", 0));
+	EXPECT_TRUE(discover_is_junk(".git", 1));
+	EXPECT_TRUE(discover_is_junk("autom4te.cache", 1));
+	EXPECT_TRUE(!discover_is_junk("test_x", 0));
+	EXPECT_TRUE(!discover_is_junk("configure_test", 0));
 }
 
-int main(void)
+ASSAY_TEST(discover, make_tree)
 {
 	make_tree();
+}
+
+ASSAY_TEST(discover, walks_a_tree)
+{
 	walks_a_tree();
+}
+
+ASSAY_TEST(discover, named_files)
+{
 	named_files();
+}
+
+ASSAY_TEST(discover, bad_paths)
+{
 	bad_paths();
+}
+
+ASSAY_TEST(discover, junk_names)
+{
 	junk_names();
-	return check_done();
+}
+
+int main(int argc, char **argv)
+{
+	int rc;
+	rc = assay_main(argc, argv);
+
+	return rc;
 }

@@ -7,7 +7,10 @@
 #include <signal.h>
 #include <sys/stat.h>
 
-#include "check.h"
+#include <stdio.h>
+#include <string.h>
+
+#include "assay/test.h"
 #include "plugins/builtin.h"
 
 static struct assay_verdict got;
@@ -69,8 +72,8 @@ static void job(const struct assay_kind *k, enum assay_exit_how how, int code,
 	reports = 0;
 	cases[0] = 0;
 	if (k->job_begin)
-		CHECK_INT(0, k->job_begin(&state, &task, &spec));
-	CHECK(spec.argv == NULL);       /* the program alone, as found */
+		EXPECT_EQ(k->job_begin(&state, &task, &spec), 0);
+	EXPECT_TRUE(spec.argv == NULL);       /* the program alone, as found */
 	if (k->job_output) {
 		k->job_output(state, 1, out, half, &ctx);
 		k->job_output(state, 2, "to stderr\n", 10, &ctx);
@@ -83,8 +86,8 @@ static void job(const struct assay_kind *k, enum assay_exit_how how, int code,
 static void judge(enum assay_exit_how how, int code, const char *out)
 {
 	job(auto_kind(), how, code, out);
-	CHECK_INT(1, reports);
-	CHECK(got.case_name == NULL);
+	EXPECT_EQ(reports, 1);
+	EXPECT_TRUE(got.case_name == NULL);
 }
 
 /* Output that starts like TAP is read as TAP, cases and all. */
@@ -92,19 +95,19 @@ static void test_sniffed(void)
 {
 	job(auto_kind(), ASSAY_EXITED, 1,
 	    "# random seed: R02S\n1..3\nok 1 - a\nnot ok 2 - b\nok 3 # SKIP no\n");
-	CHECK_STR("pass a\nfail b\nskip 3\n", cases);
-	CHECK_INT(3, reports);          /* the failure speaks for the program */
+	EXPECT_STREQ(cases, "pass a\nfail b\nskip 3\n");
+	EXPECT_EQ(reports, 3);          /* the failure speaks for the program */
 	job(auto_kind(), ASSAY_EXITED, 0, "1..0 # SKIP no GPU");
-	CHECK_INT(ASSAY_SKIP, got.outcome);
-	CHECK_STR("no GPU", reason);
+	EXPECT_EQ(got.outcome, ASSAY_SKIP);
+	EXPECT_STREQ(reason, "no GPU");
 	job(auto_kind(), ASSAY_SIGNALED, SIGSEGV, "1..3\nok 1 - a\nok 2 - b\n");
-	CHECK_STR("pass a\npass b\n", cases);
-	CHECK_INT(ASSAY_CRASH, got.outcome);
-	CHECK_STR("crash (SIGSEGV) after 2 test points", reason);
+	EXPECT_STREQ(cases, "pass a\npass b\n");
+	EXPECT_EQ(got.outcome, ASSAY_CRASH);
+	EXPECT_STREQ(reason, "crash (SIGSEGV) after 2 test points");
 	job(auto_kind(), ASSAY_EXITED, 0, "hello\nok 1\n1..1\n");
-	CHECK_INT(1, reports);          /* not TAP: judged by exit status */
-	CHECK_INT(ASSAY_PASS, got.outcome);
-	CHECK(got.case_name == NULL);
+	EXPECT_EQ(reports, 1);          /* not TAP: judged by exit status */
+	EXPECT_EQ(got.outcome, ASSAY_PASS);
+	EXPECT_TRUE(got.case_name == NULL);
 }
 
 /* A sniffed stream never invents an error: one that only looks like TAP
@@ -113,23 +116,22 @@ static void test_sniffed(void)
 static void test_sniff_trusted(void)
 {
 	job(auto_kind(), ASSAY_EXITED, 0, "ok\nall done\n");
-	CHECK_INT(1, reports);
-	CHECK_INT(ASSAY_PASS, got.outcome);
-	CHECK(got.case_name == NULL);
+	EXPECT_EQ(reports, 1);
+	EXPECT_EQ(got.outcome, ASSAY_PASS);
+	EXPECT_TRUE(got.case_name == NULL);
 	job(auto_kind(), ASSAY_EXITED, 0, "1..10 of the steps\nstep 1\n");
-	CHECK_INT(1, reports);
-	CHECK_INT(ASSAY_PASS, got.outcome);
+	EXPECT_EQ(reports, 1);
+	EXPECT_EQ(got.outcome, ASSAY_PASS);
 	job(auto_kind(), ASSAY_EXITED, 0, "1..2\nok 1 - a\n");
-	CHECK_STR("pass a\n", cases);
-	CHECK_INT(ASSAY_PASS, got.outcome);
-	CHECK_STR("its output looked like TAP, but line 1: planned 2 tests but ran 1",
-		  reason);
+	EXPECT_STREQ(cases, "pass a\n");
+	EXPECT_EQ(got.outcome, ASSAY_PASS);
+	EXPECT_STREQ(reason, "its output looked like TAP, but line 1: planned 2 tests but ran 1");
 	job(auto_kind(), ASSAY_EXITED, 3, "ok 1 - a\n");
-	CHECK_INT(ASSAY_FAIL, got.outcome);
-	CHECK_HAS(reason, "exit code 3; its output looked like TAP, but ");
+	EXPECT_EQ(got.outcome, ASSAY_FAIL);
+	EXPECT_CONTAINS(reason, "exit code 3; its output looked like TAP, but ");
 	job(auto_kind(), ASSAY_EXITED, 0, "1..2\nok 1 - a\nnot ok 2 - b\n");
-	CHECK_STR("pass a\nfail b\n", cases);    /* a failed point still fails */
-	CHECK_INT(ASSAY_FAIL, got.outcome);
+	EXPECT_STREQ(cases, "pass a\nfail b\n");    /* a failed point still fails */
+	EXPECT_EQ(got.outcome, ASSAY_FAIL);
 }
 
 /* The exec kind never reads the output, and claims nothing itself. */
@@ -137,15 +139,15 @@ static void test_exec_kind(void)
 {
 	const struct assay_kind *k = exec_kind();
 
-	CHECK_STR("exec", k->name);
-	CHECK(k->claim("x", S_IFREG | 0755, 0) == 0);
+	EXPECT_STREQ(k->name, "exec");
+	EXPECT_TRUE(k->claim("x", S_IFREG | 0755, 0) == 0);
 	job(k, ASSAY_EXITED, 0, "1..3\nnot ok 1 - a\n");
-	CHECK_INT(1, reports);
-	CHECK_INT(ASSAY_PASS, got.outcome);
-	CHECK_STR("", cases);
+	EXPECT_EQ(reports, 1);
+	EXPECT_EQ(got.outcome, ASSAY_PASS);
+	EXPECT_STREQ(cases, "");
 	job(k, ASSAY_EXITED, 77, "ok 1\nno GPU\n");
-	CHECK_INT(ASSAY_SKIP, got.outcome);
-	CHECK_STR("no GPU", reason);
+	EXPECT_EQ(got.outcome, ASSAY_SKIP);
+	EXPECT_STREQ(reason, "no GPU");
 }
 
 /* A stream without a plan (docs/tap.md): an error, unless every point
@@ -156,30 +158,30 @@ static void test_plan_rule(void)
 	const struct assay_kind *k = tap_kind();
 
 	job(k, ASSAY_EXITED, 0, "# seed\nok 1 # SKIP all skipped: no bus\n");
-	CHECK_STR("skip 1\n", cases);
-	CHECK_INT(1, reports);          /* the skip speaks for the program */
+	EXPECT_STREQ(cases, "skip 1\n");
+	EXPECT_EQ(reports, 1);          /* the skip speaks for the program */
 	job(k, ASSAY_EXITED, 77, "ok 1 # SKIP too unreliable\n");
-	CHECK_INT(1, reports);
-	CHECK_INT(ASSAY_SKIP, got.outcome);
+	EXPECT_EQ(reports, 1);
+	EXPECT_EQ(got.outcome, ASSAY_SKIP);
 	job(k, ASSAY_EXITED, 77, "1..1\nok 1\n");
-	CHECK_INT(ASSAY_SKIP, got.outcome);
-	CHECK_STR("exit code 77 (skipped)", reason);
+	EXPECT_EQ(got.outcome, ASSAY_SKIP);
+	EXPECT_STREQ(reason, "exit code 77 (skipped)");
 	job(k, ASSAY_EXITED, 0, "ok 1 - a\n");
-	CHECK_INT(ASSAY_ERROR, got.outcome);
-	CHECK_HAS(reason, "no plan");
+	EXPECT_EQ(got.outcome, ASSAY_ERROR);
+	EXPECT_CONTAINS(reason, "no plan");
 	plan_rule = 2;                  /* required */
 	job(k, ASSAY_EXITED, 0, "ok 1 # SKIP all skipped\n");
-	CHECK_INT(ASSAY_ERROR, got.outcome);
-	CHECK_HAS(reason, "no plan");
+	EXPECT_EQ(got.outcome, ASSAY_ERROR);
+	EXPECT_CONTAINS(reason, "no plan");
 	plan_rule = 3;                  /* optional */
 	job(k, ASSAY_EXITED, 0, "ok 1 - a\n");
-	CHECK_INT(1, reports);
-	CHECK_INT(ASSAY_PASS, got.outcome);
+	EXPECT_EQ(reports, 1);
+	EXPECT_EQ(got.outcome, ASSAY_PASS);
 	job(k, ASSAY_EXITED, 0, "");
-	CHECK_INT(ASSAY_PASS, got.outcome);
-	CHECK_STR("0 test points, no plan", reason);
+	EXPECT_EQ(got.outcome, ASSAY_PASS);
+	EXPECT_STREQ(reason, "0 test points, no plan");
 	job(k, ASSAY_EXITED, 0, "1..2\nok 1 - a\n");
-	CHECK_INT(ASSAY_ERROR, got.outcome);    /* a plan given must hold */
+	EXPECT_EQ(got.outcome, ASSAY_ERROR);    /* a plan given must hold */
 	plan_rule = 0;
 }
 
@@ -188,71 +190,71 @@ static void test_tap_kind(void)
 {
 	const struct assay_kind *k = tap_kind();
 
-	CHECK_STR("tap", k->name);
-	CHECK(k->claim("t/basic.t", S_IFREG | 0755, 0) > auto_kind()->claim("t/basic.t", S_IFREG | 0755, 0));
-	CHECK(k->claim("t/basic.sh", S_IFREG | 0755, 0) == 0);
+	EXPECT_STREQ(k->name, "tap");
+	EXPECT_TRUE(k->claim("t/basic.t", S_IFREG | 0755, 0) > auto_kind()->claim("t/basic.t", S_IFREG | 0755, 0));
+	EXPECT_TRUE(k->claim("t/basic.sh", S_IFREG | 0755, 0) == 0);
 	job(k, ASSAY_EXITED, 0, "hello\n");
-	CHECK_INT(ASSAY_ERROR, got.outcome);
-	CHECK_HAS(reason, "no plan");
+	EXPECT_EQ(got.outcome, ASSAY_ERROR);
+	EXPECT_CONTAINS(reason, "no plan");
 	job(k, ASSAY_EXITED, 0, "hello\nok 1 - late start\n1..1\n");
-	CHECK_STR("pass late start\n", cases);
-	CHECK_INT(1, reports);
+	EXPECT_STREQ(cases, "pass late start\n");
+	EXPECT_EQ(reports, 1);
 	/* GLib: a failed assertion bails out, then aborts */
 	job(k, ASSAY_SIGNALED, SIGABRT, "1..3\nok 1\nBail out! GLib:ERROR:x.c:7: assertion failed\n");
-	CHECK_INT(ASSAY_CRASH, got.outcome);
-	CHECK_STR("crash (SIGABRT) after 1 test point; line 3: Bail out! GLib:ERROR:x.c:7: assertion failed",
-		  reason);
+	EXPECT_EQ(got.outcome, ASSAY_CRASH);
+	EXPECT_STREQ(reason, "crash (SIGABRT) after 1 test point; line 3: Bail out! GLib:ERROR:x.c:7: assertion failed");
 	job(k, ASSAY_TIMED_OUT, SIGTERM, "1..2\nok 1\n");
-	CHECK_INT(ASSAY_TIMEOUT, got.outcome);
-	CHECK_STR("timeout after 2.5s after 1 test point", reason);
+	EXPECT_EQ(got.outcome, ASSAY_TIMEOUT);
+	EXPECT_STREQ(reason, "timeout after 2.5s after 1 test point");
 }
 
-int main(void)
+ASSAY_TEST(exec, kinds)
 {
 	const struct assay_kind *k = auto_kind();
 
-	CHECK_STR("auto", k->name);
-	CHECK(k->claim("x", S_IFREG | 0755, 0) > 0);
-	CHECK(k->claim("x", S_IFREG | 0644, 0) == 0);
-	CHECK(k->claim("x", S_IFDIR | 0755, 0) == 0);
+	EXPECT_STREQ(k->name, "auto");
+	EXPECT_TRUE(k->claim("x", S_IFREG | 0755, 0) > 0);
+	EXPECT_TRUE(k->claim("x", S_IFREG | 0644, 0) == 0);
+	EXPECT_TRUE(k->claim("x", S_IFDIR | 0755, 0) == 0);
 
 	judge(ASSAY_EXITED, 0, "");
-	CHECK_INT(ASSAY_PASS, got.outcome);
+	EXPECT_EQ(got.outcome, ASSAY_PASS);
 	judge(ASSAY_EXITED, 1, "");
-	CHECK_INT(ASSAY_FAIL, got.outcome);
-	CHECK_STR("exit code 1", reason);
+	EXPECT_EQ(got.outcome, ASSAY_FAIL);
+	EXPECT_STREQ(reason, "exit code 1");
 	judge(ASSAY_EXITED, 77, "checking...\nno GPU in this machine\n\n");
-	CHECK_INT(ASSAY_SKIP, got.outcome);
-	CHECK_STR("no GPU in this machine", reason);
+	EXPECT_EQ(got.outcome, ASSAY_SKIP);
+	EXPECT_STREQ(reason, "no GPU in this machine");
 	judge(ASSAY_EXITED, 77, "");
-	CHECK_STR("exit code 77", reason);
+	EXPECT_STREQ(reason, "exit code 77");
 	judge(ASSAY_EXITED, 99, "");
-	CHECK_INT(ASSAY_ERROR, got.outcome);
-	CHECK_HAS(reason, "99");
+	EXPECT_EQ(got.outcome, ASSAY_ERROR);
+	EXPECT_CONTAINS(reason, "99");
 	judge(ASSAY_SIGNALED, SIGSEGV, "");
-	CHECK_INT(ASSAY_CRASH, got.outcome);
-	CHECK_STR("crash (SIGSEGV)", reason);
+	EXPECT_EQ(got.outcome, ASSAY_CRASH);
+	EXPECT_STREQ(reason, "crash (SIGSEGV)");
 	judge(ASSAY_SIGNALED, SIGABRT, "");
-	CHECK_STR("crash (SIGABRT)", reason);
+	EXPECT_STREQ(reason, "crash (SIGABRT)");
 	judge(ASSAY_TIMED_OUT, SIGTERM, "");
-	CHECK_INT(ASSAY_TIMEOUT, got.outcome);
-	CHECK_STR("timeout after 2.5s", reason);
+	EXPECT_EQ(got.outcome, ASSAY_TIMEOUT);
+	EXPECT_STREQ(reason, "timeout after 2.5s");
 	judge(ASSAY_TIMED_OUT, SIGKILL, "");
-	CHECK_HAS(reason, "ignored SIGTERM");
+	EXPECT_CONTAINS(reason, "ignored SIGTERM");
 	judge(ASSAY_CANCELLED, SIGTERM, "");
-	CHECK_INT(ASSAY_INTERRUPTED, got.outcome);      /* "cancelled" */
-	CHECK_STR("cancelled after 0.0s: the run was interrupted", reason);
-	CHECK_INT(ASSAY_TALLY_NOT_RUN, assay_outcome_tally(ASSAY_INTERRUPTED));
-	CHECK_STR("cancelled", assay_outcome_name(ASSAY_INTERRUPTED));
+	EXPECT_EQ(got.outcome, ASSAY_INTERRUPTED);      /* "cancelled" */
+	EXPECT_STREQ(reason, "cancelled after 0.0s: the run was interrupted");
+	EXPECT_EQ(assay_outcome_tally(ASSAY_INTERRUPTED), ASSAY_TALLY_NOT_RUN);
+	EXPECT_STREQ(assay_outcome_name(ASSAY_INTERRUPTED), "cancelled");
 	judge(ASSAY_SPAWN_FAILED, ENOEXEC, "");
-	CHECK_INT(ASSAY_ERROR, got.outcome);
-	CHECK_HAS(reason, "#!");
+	EXPECT_EQ(got.outcome, ASSAY_ERROR);
+	EXPECT_CONTAINS(reason, "#!");
 	judge((enum assay_exit_how)99, 0, "");  /* from a newer host */
-	CHECK_INT(ASSAY_ERROR, got.outcome);
+	EXPECT_EQ(got.outcome, ASSAY_ERROR);
 	test_sniffed();
 	test_sniff_trusted();
 	test_exec_kind();
 	test_plan_rule();
 	test_tap_kind();
-	return check_done();
 }
+
+ASSAY_MAIN()

@@ -8,7 +8,10 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
-#include "check.h"
+#include <stdio.h>
+#include <string.h>
+
+#include "assay/test.h"
 #include "harness/gitinfo.h"
 #include "harness/scratch.h"
 
@@ -43,7 +46,7 @@ static git_repository *init(const char *rel, bool bare)
 	git_repository_init_options_init(&o, GIT_REPOSITORY_INIT_OPTIONS_VERSION);
 	o.flags = GIT_REPOSITORY_INIT_MKPATH | (bare ? GIT_REPOSITORY_INIT_BARE : 0);
 	o.initial_head = "trunk";       /* whatever init.defaultBranch says */
-	CHECK(git_repository_init_ext(&r, at(rel), &o) == 0);
+	EXPECT_TRUE(git_repository_init_ext(&r, at(rel), &o) == 0);
 	return r;
 }
 
@@ -92,10 +95,10 @@ static void check_unknown(const char *what, const char *rel)
 
 	printf("# %s: %s\n", what, rel);
 	gitinfo_read(&g, at(rel));
-	CHECK(!g.found);
-	CHECK_STR("", g.commit);
-	CHECK(g.branch == NULL);
-	CHECK_INT(-1, g.dirty);
+	EXPECT_TRUE(!g.found);
+	EXPECT_STREQ(g.commit, "");
+	EXPECT_TRUE(g.branch == NULL);
+	EXPECT_EQ(g.dirty, -1);
 	gitinfo_release(&g);
 }
 
@@ -106,21 +109,21 @@ static void check_info(const char *what, const char *rel,
 
 	printf("# %s: %s\n", what, rel);
 	gitinfo_read(&g, at(rel));
-	CHECK(g.found);
-	CHECK_STR(commit_hex, g.commit);
-	CHECK_STR(branch, g.branch);
-	CHECK_INT(dirty, g.dirty);
+	EXPECT_TRUE(g.found);
+	EXPECT_STREQ(g.commit, commit_hex);
+	EXPECT_STREQ(g.branch, branch);
+	EXPECT_EQ(g.dirty, dirty);
 	gitinfo_release(&g);
 }
 
-int main(void)
+ASSAY_TEST(gitinfo, repositories)
 {
 	git_repository *r;
 	git_oid first, second;
 	char first_hex[41], second_hex[41], tmp[] = "/tmp/gitinfo_test.XXXXXX";
 
-	if (!CHECK(mkdtemp(tmp) && realpath(tmp, base)))
-		return check_done();
+	if (!EXPECT_TRUE(mkdtemp(tmp) && realpath(tmp, base)))
+	
 	/* the search stops below base, whatever holds /tmp */
 	setenv("GIT_CEILING_DIRECTORIES", base, 1);
 	setenv("GIT_DIR", "/nonexistent", 1);  /* ignored: dir decides */
@@ -141,8 +144,8 @@ int main(void)
 	mkdir(at("repo/sub"), 0700);
 	put("repo/a.txt", "a\n");
 	put("repo/sub/b.txt", "b\n");
-	CHECK(stage(r, "a.txt") == 0 && stage(r, "sub/b.txt") == 0);
-	CHECK(commit(r, &first) == 0);
+	EXPECT_TRUE(stage(r, "a.txt") == 0 && stage(r, "sub/b.txt") == 0);
+	EXPECT_TRUE(commit(r, &first) == 0);
 	git_oid_tostr(first_hex, sizeof(first_hex), &first);
 	check_info("clean", "repo", first_hex, "trunk", 0);
 	check_info("from below", "repo/sub", first_hex, "trunk", 0);
@@ -151,16 +154,16 @@ int main(void)
 	put("repo/new.txt", "untracked\n");
 	put("repo/.gitignore", "*.log\n");
 	check_info("untracked only", "repo", first_hex, "trunk", 0);
-	CHECK(stage(r, "new.txt") == 0);
+	EXPECT_TRUE(stage(r, "new.txt") == 0);
 	check_info("staged", "repo", first_hex, "trunk", 1);
-	CHECK(stage(r, ".gitignore") == 0 && commit(r, &second) == 0);
+	EXPECT_TRUE(stage(r, ".gitignore") == 0 && commit(r, &second) == 0);
 	git_oid_tostr(second_hex, sizeof(second_hex), &second);
 	put("repo/x.log", "ignored\n");
 	check_info("ignored only", "repo", second_hex, "trunk", 0);
 	put("repo/sub/b.txt", "changed\n");
 	check_info("modified", "repo/sub", second_hex, "trunk", 1);
 
-	CHECK(git_repository_set_head_detached(r, &first) == 0);
+	EXPECT_TRUE(git_repository_set_head_detached(r, &first) == 0);
 	check_info("detached", "repo", first_hex, "HEAD", 1);
 	git_repository_free(r);
 
@@ -168,6 +171,7 @@ int main(void)
 	check_unknown("above the ceiling", "repo/sub");
 
 	git_libgit2_shutdown();
-	CHECK(scratch_remove(base) == 0);
-	return check_done();
+	EXPECT_TRUE(scratch_remove(base) == 0);
 }
+
+ASSAY_MAIN()

@@ -15,7 +15,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "check.h"
+#include <stdio.h>
+#include <string.h>
+
+#include "assay/test.h"
 #include "harness/history.h"
 #include "harness/io.h"
 #include "harness/xalloc.h"
@@ -41,7 +44,7 @@ static void write_file(const char *path, const char *text, size_t len)
 {
 	FILE *f = fopen(path, "w");
 
-	CHECK(f && fwrite(text, 1, len, f) == len && fclose(f) == 0);
+	EXPECT_TRUE(f && fwrite(text, 1, len, f) == len && fclose(f) == 0);
 }
 
 static char *read_file(const char *path)
@@ -71,16 +74,16 @@ static void off(void)
 
 	for (int i = 0; i < 2; i++) {
 		history_load(&h, i ? "" : NULL);
-		CHECK(h.dir == NULL && h.problem == NULL && h.n == 0);
+		EXPECT_TRUE(h.dir == NULL && h.problem == NULL && h.n == 0);
 		history_record(&h, "t/a.sh", 1.0, 'P', 100);
-		CHECK_INT(0, h.nrecs);
-		CHECK(history_find(&h, "t/a.sh") == NULL);
-		CHECK_INT(0, history_save(&h, &e));
+		EXPECT_EQ(h.nrecs, 0);
+		EXPECT_TRUE(history_find(&h, "t/a.sh") == NULL);
+		EXPECT_EQ(history_save(&h, &e), 0);
 		history_release(&h);
 	}
-	CHECK_INT(0, history_show(NULL, 0, out, &e));
+	EXPECT_EQ(history_show(NULL, 0, out, &e), 0);
 	fclose(out);
-	CHECK_INT(0, len);
+	EXPECT_EQ(len, 0);
 	free(text);
 }
 
@@ -94,19 +97,19 @@ static void missing(void)
 	FILE *out = open_memstream(&text, &len);
 
 	history_load(&h, sub);
-	CHECK(h.problem == NULL && h.n == 0);
-	CHECK_INT(0, history_save(&h, &e));     /* nothing recorded */
-	CHECK(access(sub, F_OK) != 0);
+	EXPECT_TRUE(h.problem == NULL && h.n == 0);
+	EXPECT_EQ(history_save(&h, &e), 0);     /* nothing recorded */
+	EXPECT_TRUE(access(sub, F_OK) != 0);
 	history_record(&h, "t/a.sh", 1.0, 'P', 100);
-	CHECK_INT(0, history_save(&h, &e));     /* mkdir -p */
+	EXPECT_EQ(history_save(&h, &e), 0);     /* mkdir -p */
 	path = file_in(sub);
-	CHECK(access(path, R_OK) == 0);
+	EXPECT_TRUE(access(path, R_OK) == 0);
 	history_release(&h);
 
-	CHECK_INT(0, history_show(dir, 0, out, &e));
+	EXPECT_EQ(history_show(dir, 0, out, &e), 0);
 	fclose(out);
-	CHECK_HAS(text, "assay: no history in ");
-	CHECK_HAS(text, "yet: it is written after each run");
+	EXPECT_CONTAINS(text, "assay: no history in ");
+	EXPECT_CONTAINS(text, "yet: it is written after each run");
 	free(text), free(path), free(sub), free(dir);
 }
 
@@ -121,22 +124,22 @@ static void merge_with_a_file_loaded(void)
 
 	history_load(&a, dir);
 	history_record(&a, "t/old", 1, 'P', 1);
-	CHECK_INT(0, history_save(&a, &e));
+	EXPECT_EQ(history_save(&a, &e), 0);
 	history_release(&a);
 	history_load(&b, dir);
 	history_load(&c, dir);
-	CHECK(b.stamp.valid && c.stamp.valid);
+	EXPECT_TRUE(b.stamp.valid && c.stamp.valid);
 	history_record(&b, "t/from-b", 1, 'P', 2);
 	history_record(&c, "t/from-c", 1, 'F', 2);
-	CHECK_INT(0, history_save(&b, &e));
-	CHECK_INT(0, history_save(&c, &e));    /* c's file was replaced */
+	EXPECT_EQ(history_save(&b, &e), 0);
+	EXPECT_EQ(history_save(&c, &e), 0);    /* c's file was replaced */
 	history_record(&c, "t/again", 1, 'P', 3);
-	CHECK_INT(0, history_save(&c, &e));    /* its own, not read again */
+	EXPECT_EQ(history_save(&c, &e), 0);    /* its own, not read again */
 	history_release(&b);
 	history_release(&c);
 	history_load(&a, dir);
-	CHECK_INT(4, a.n);
-	CHECK(history_find(&a, "t/old") && history_find(&a, "t/from-b") &&
+	EXPECT_EQ(a.n, 4);
+	EXPECT_TRUE(history_find(&a, "t/old") && history_find(&a, "t/from-b") &&
 	      history_find(&a, "t/from-c") && history_find(&a, "t/again"));
 	history_release(&a);
 	free(dir);
@@ -158,15 +161,15 @@ static void round_trip(void)
 	history_record(&h, "t/nl\nhere", 1, 'P', 1);
 	history_record(&h, "", 1, 'P', 1);             /* never written */
 	history_record(&h, "t/neg", -3, 'K', -5);      /* clamped to 0 */
-	CHECK_INT(6, h.nrecs);
-	CHECK_INT(0, history_save(&h, &e));
-	CHECK_INT(0, h.nrecs);
-	CHECK_INT(6, h.n);                      /* h sees what it saved */
-	CHECK(history_find(&h, "t/b.sh") != NULL);
+	EXPECT_EQ(h.nrecs, 6);
+	EXPECT_EQ(history_save(&h, &e), 0);
+	EXPECT_EQ(h.nrecs, 0);
+	EXPECT_EQ(h.n, 6);                      /* h sees what it saved */
+	EXPECT_TRUE(history_find(&h, "t/b.sh") != NULL);
 	history_release(&h);
 
 	text = read_file(path);
-	CHECK_STR("# assay history 1\n"
+	EXPECT_STREQ(text, "# assay history 1\n"
 		  "1.500000\t1.500000\t1\t0\t0\t1700000000\tP\tt/b.sh\n"
 		  "0.000000\t0.000000\t1\t0\t1\t0\tK\tt/neg\n"
 		  "1.000000\t1.000000\t1\t0\t0\t1\tP\tt/nl\\nhere\n"
@@ -174,26 +177,26 @@ static void round_trip(void)
 		  "0.250000\t0.250000\t1\t1\t0\t1700000001\tF\t"
 		  "t/with space.sh\n"
 		  "2.000000\t2.000000\t1\t0\t0\t1700000002\tS\t"
-		  "t/\xc3\xbcnic\xc3\xb6" "de \xe2\x9c\x93\n", text);
+		  "t/\xc3\xbcnic\xc3\xb6" "de \xe2\x9c\x93\n");
 	free(text);
 
 	history_load(&h, dir);
-	CHECK(h.problem == NULL);
-	CHECK_INT(6, h.n);
+	EXPECT_TRUE(h.problem == NULL);
+	EXPECT_EQ(h.n, 6);
 	for (size_t i = 1; i < h.n; i++)
-		CHECK(strcmp(h.v[i - 1].id, h.v[i].id) < 0);
+		EXPECT_TRUE(strcmp(h.v[i - 1].id, h.v[i].id) < 0);
 	en = history_find(&h, "t/with space.sh");
-	CHECK(en && near(0.25, en->mean_s, 1e-9) &&
+	EXPECT_TRUE(en && near(0.25, en->mean_s, 1e-9) &&
 	      near(0.25, en->max_s, 1e-9));
-	CHECK(en && en->runs == 1 && en->fails == 1 && en->flakes == 0);
-	CHECK(en && en->last_s == 1700000001);
-	CHECK_STR("F", en ? en->recent : NULL);
+	EXPECT_TRUE(en && en->runs == 1 && en->fails == 1 && en->flakes == 0);
+	EXPECT_TRUE(en && en->last_s == 1700000001);
+	EXPECT_STREQ(en ? en->recent : NULL, "F");
 	en = history_find(&h, "t/\xc3\xbcnic\xc3\xb6" "de \xe2\x9c\x93");
-	CHECK(en && near(2, en->mean_s, 1e-9));
-	CHECK_STR("S", en ? en->recent : NULL);
-	CHECK(history_find(&h, "t/tab\there") != NULL);
-	CHECK(history_find(&h, "t/nl\nhere") != NULL);
-	CHECK(history_find(&h, "t/none") == NULL);
+	EXPECT_TRUE(en && near(2, en->mean_s, 1e-9));
+	EXPECT_STREQ(en ? en->recent : NULL, "S");
+	EXPECT_TRUE(history_find(&h, "t/tab\there") != NULL);
+	EXPECT_TRUE(history_find(&h, "t/nl\nhere") != NULL);
+	EXPECT_TRUE(history_find(&h, "t/none") == NULL);
 	history_release(&h);
 	free(path), free(dir);
 }
@@ -213,18 +216,18 @@ static void many(void)
 			snprintf(id, sizeof(id), "t/%05d", i);
 			history_record(&h, id, i, 'P', i);
 		}
-	CHECK_INT(0, history_save(&h, &e));
+	EXPECT_EQ(history_save(&h, &e), 0);
 	history_release(&h);
 	history_load(&h, dir);
-	CHECK(h.problem == NULL && h.n == 1000);
+	EXPECT_TRUE(h.problem == NULL && h.n == 1000);
 	for (int i = 0; i < 2000; i++) {        /* odd ones new, even seen */
 		snprintf(id, sizeof(id), "t/%05d", i);
 		history_record(&h, id, 1, i % 3 ? 'P' : 'F', 5000);
 	}
-	CHECK_INT(0, history_save(&h, &e));
+	EXPECT_EQ(history_save(&h, &e), 0);
 	history_release(&h);
 	history_load(&h, dir);
-	CHECK(h.problem == NULL && h.n == 2000);
+	EXPECT_TRUE(h.problem == NULL && h.n == 2000);
 	for (int i = 0; i < 2000; i++) {
 		snprintf(id, sizeof(id), "t/%05d", i);
 		en = history_find(&h, id);
@@ -233,7 +236,7 @@ static void many(void)
 		       !strcmp(en->recent, i % 2 ? (i % 3 ? "P" : "F") :
 			       (i % 3 ? "PP" : "PF"));
 	}
-	CHECK(all);
+	EXPECT_TRUE(all);
 	history_release(&h);
 	free(dir);
 }
@@ -250,24 +253,24 @@ static void arithmetic(void)
 	history_record(&h, "t/y", 7, 'P', 1);
 	history_record(&h, "t/x", 20, 'P', 2);
 	history_record(&h, "t/x", 10, 'P', 3);
-	CHECK_INT(0, history_save(&h, &e));
+	EXPECT_EQ(history_save(&h, &e), 0);
 	en = history_find(&h, "t/x");
 	/* mean 10, .3*20+.7*10 = 13, .3*10+.7*13 = 12.1;
 	 * max 10, 20 (above), 20-.1*(20-10) = 19 */
-	CHECK(en && near(12.1, en->mean_s, 1e-9) && near(19, en->max_s, 1e-9));
-	CHECK(en && en->runs == 3 && en->last_s == 3);
+	EXPECT_TRUE(en && near(12.1, en->mean_s, 1e-9) && near(19, en->max_s, 1e-9));
+	EXPECT_TRUE(en && en->runs == 3 && en->last_s == 3);
 	history_release(&h);
 
 	history_load(&h, dir);                  /* through the file */
 	history_record(&h, "t/x", 5, 'P', 4);
-	CHECK_INT(0, history_save(&h, &e));
+	EXPECT_EQ(history_save(&h, &e), 0);
 	en = history_find(&h, "t/x");
 	/* .3*5+.7*12.1 = 9.97; 19-.1*(19-5) = 17.6 */
-	CHECK(en && near(9.97, en->mean_s, 1e-9) &&
+	EXPECT_TRUE(en && near(9.97, en->mean_s, 1e-9) &&
 	      near(17.6, en->max_s, 1e-9));
-	CHECK(en && en->runs == 4);
+	EXPECT_TRUE(en && en->runs == 4);
 	en = history_find(&h, "t/y");
-	CHECK(en && near(7, en->mean_s, 1e-9) && en->runs == 1);
+	EXPECT_TRUE(en && near(7, en->mean_s, 1e-9) && en->runs == 1);
 	history_release(&h);
 	free(dir);
 }
@@ -283,16 +286,16 @@ static void counts_and_recent(void)
 	history_load(&h, dir);
 	for (int i = 0; runs[i]; i++)
 		history_record(&h, "t/r", 1, runs[i], i);
-	CHECK_INT(0, history_save(&h, &e));
+	EXPECT_EQ(history_save(&h, &e), 0);
 	history_release(&h);
 	history_load(&h, dir);
 	en = history_find(&h, "t/r");
-	CHECK_STR("FFFFKKKKSSSSPFKS", en ? en->recent : NULL);
-	CHECK(en && en->runs == 20 && en->fails == 5 && en->flakes == 5);
+	EXPECT_STREQ(en ? en->recent : NULL, "FFFFKKKKSSSSPFKS");
+	EXPECT_TRUE(en && en->runs == 20 && en->fails == 5 && en->flakes == 5);
 	history_record(&h, "t/r", 1, 'P', 99);
-	CHECK_INT(0, history_save(&h, &e));
+	EXPECT_EQ(history_save(&h, &e), 0);
 	en = history_find(&h, "t/r");
-	CHECK_STR("FFFKKKKSSSSPFKSP", en ? en->recent : NULL);
+	EXPECT_STREQ(en ? en->recent : NULL, "FFFKKKKSSSSPFKSP");
 	history_release(&h);
 	free(dir);
 }
@@ -342,30 +345,30 @@ static void corrupt(void)
 	size_t len;
 	FILE *out;
 
-	CHECK(mkdir(dir, 0777) == 0);
+	EXPECT_TRUE(mkdir(dir, 0777) == 0);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
 		write_file(path, bad[i].text, strlen(bad[i].text));
 		history_load(&h, dir);
-		CHECK_HAS(h.problem, path);
-		CHECK_HAS(h.problem, bad[i].where);
-		CHECK_HAS(h.problem, bad[i].what);
-		CHECK_HAS(h.problem, bad[i].kept == (size_t)-1 ?
+		EXPECT_CONTAINS(h.problem, path);
+		EXPECT_CONTAINS(h.problem, bad[i].where);
+		EXPECT_CONTAINS(h.problem, bad[i].what);
+		EXPECT_CONTAINS(h.problem, bad[i].kept == (size_t)-1 ?
 			  "; it will be rebuilt from this run" :
 			  "; the file is rewritten without them");
-		CHECK(h.problem && !strchr(h.problem, '\n'));
-		CHECK_INT(bad[i].kept == (size_t)-1 ? 0 : bad[i].kept, h.n);
+		EXPECT_TRUE(h.problem && !strchr(h.problem, '\n'));
+		EXPECT_EQ(h.n, bad[i].kept == (size_t)-1 ? 0 : bad[i].kept);
 		history_release(&h);
 	}
 	write_file(path, nul, sizeof(nul) - 1);
 	history_load(&h, dir);
-	CHECK_HAS(h.problem, "line 2: a NUL byte");
+	EXPECT_CONTAINS(h.problem, "line 2: a NUL byte");
 	history_release(&h);
 
 	/* a good file without its last newline is still read */
 	write_file(path, no_nl, strlen(no_nl));
 	history_load(&h, dir);
-	CHECK(h.problem == NULL && h.n == 1);
-	CHECK(h.n == 1 && !strcmp(h.v[0].id, "t/a") && h.v[0].runs == 3 &&
+	EXPECT_TRUE(h.problem == NULL && h.n == 1);
+	EXPECT_TRUE(h.n == 1 && !strcmp(h.v[0].id, "t/a") && h.v[0].runs == 3 &&
 	      h.v[0].recent[0] == 0 && h.v[0].last_s == 4);
 	history_release(&h);
 
@@ -373,56 +376,56 @@ static void corrupt(void)
 	 * rewrites it without the bad line */
 	write_file(path, "# assay history 1\nbad\n", 22);
 	out = open_memstream(&text, &len);
-	CHECK_INT(0, history_show(dir, 0, out, &e));
+	EXPECT_EQ(history_show(dir, 0, out, &e), 0);
 	fclose(out);
-	CHECK_HAS(text, "slowest");
+	EXPECT_CONTAINS(text, "slowest");
 	free(text);
 	write_file(path, "junk\n", 5);
 	out = open_memstream(&text, &len);
-	CHECK_INT(ERR_INPUT, history_show(dir, 0, out, &e));
+	EXPECT_EQ(history_show(dir, 0, out, &e), ERR_INPUT);
 	fclose(out);
-	CHECK_HAS(e.msg, "the first line is not");
-	CHECK_HAS(e.msg, path);
+	EXPECT_CONTAINS(e.msg, "the first line is not");
+	EXPECT_CONTAINS(e.msg, path);
 	free(text);
 	history_load(&h, dir);
-	CHECK(h.problem != NULL);
+	EXPECT_TRUE(h.problem != NULL);
 	history_record(&h, "t/new", 1, 'P', 5);
-	CHECK_INT(0, history_save(&h, &e));
+	EXPECT_EQ(history_save(&h, &e), 0);
 	history_release(&h);
 	history_load(&h, dir);
-	CHECK(h.problem == NULL && h.n == 1 && history_find(&h, "t/new"));
+	EXPECT_TRUE(h.problem == NULL && h.n == 1 && history_find(&h, "t/new"));
 	history_release(&h);
 
 	/* damaged between load and save: replaced, and said once */
 	history_load(&h, dir);
 	write_file(path, "junk\n", 5);
 	history_record(&h, "t/new2", 1, 'P', 5);
-	CHECK_INT(0, history_save(&h, &e));
-	CHECK_HAS(h.problem, "the first line is not");
+	EXPECT_EQ(history_save(&h, &e), 0);
+	EXPECT_CONTAINS(h.problem, "the first line is not");
 	history_release(&h);
 	history_load(&h, dir);
-	CHECK(h.problem == NULL && h.n == 1 && history_find(&h, "t/new2"));
+	EXPECT_TRUE(h.problem == NULL && h.n == 1 && history_find(&h, "t/new2"));
 	history_release(&h);
 
 	/* too big to be ours (sparse, so cheap) */
-	CHECK(truncate(path, ((off_t)256 << 20) + 1) == 0);
+	EXPECT_TRUE(truncate(path, ((off_t)256 << 20) + 1) == 0);
 	history_load(&h, dir);
-	CHECK_HAS(h.problem, "larger than 256 MiB");
-	CHECK_INT(0, h.n);
+	EXPECT_CONTAINS(h.problem, "larger than 256 MiB");
+	EXPECT_EQ(h.n, 0);
 	history_release(&h);
 
 	/* not a file at all */
-	CHECK(unlink(path) == 0 && mkdir(path, 0777) == 0);
+	EXPECT_TRUE(unlink(path) == 0 && mkdir(path, 0777) == 0);
 	history_load(&h, dir);
-	CHECK_HAS(h.problem, "not a regular file");
+	EXPECT_CONTAINS(h.problem, "not a regular file");
 	history_release(&h);
-	CHECK(rmdir(path) == 0);
+	EXPECT_TRUE(rmdir(path) == 0);
 
 	if (geteuid() != 0) {                   /* root reads anything */
 		write_file(path, "# assay history 1\n", 18);
-		CHECK(chmod(path, 0) == 0);
+		EXPECT_TRUE(chmod(path, 0) == 0);
 		history_load(&h, dir);
-		CHECK_HAS(h.problem, "cannot read history");
+		EXPECT_CONTAINS(h.problem, "cannot read history");
 		history_release(&h);
 	}
 	free(path), free(dir);
@@ -449,18 +452,18 @@ static void ids_with_every_byte(void)
 		*w = 0;
 		history_record(&h, ids[b / 32], 2, 'P', 10);
 	}
-	CHECK_INT(0, history_save(&h, &e));
+	EXPECT_EQ(history_save(&h, &e), 0);
 	history_release(&h);
 	history_load(&h, dir);
-	CHECK(h.problem == NULL);
-	CHECK_INT(15, h.n);
+	EXPECT_TRUE(h.problem == NULL);
+	EXPECT_EQ(h.n, 15);
 	for (int i = 0; i < 7; i++) {
 		const struct hist_entry *en = history_find(&h, fixed[i]);
-		CHECK(en && en->recent[0] == 'F');
+		EXPECT_TRUE(en && en->recent[0] == 'F');
 	}
 	for (int i = 0; i < 8; i++)
-		CHECK(history_find(&h, ids[i]) != NULL);
-	CHECK(history_find(&h, "a\\tb") == NULL);       /* not a\tb */
+		EXPECT_TRUE(history_find(&h, ids[i]) != NULL);
+	EXPECT_TRUE(history_find(&h, "a\\tb") == NULL);       /* not a\tb */
 	history_release(&h);
 	free(dir);
 }
@@ -478,17 +481,17 @@ static void merge_under_lock(void)
 	history_record(&a, "t/both", 2, 'F', 1);
 	history_record(&b, "t/only-b", 3, 'P', 2);
 	history_record(&b, "t/both", 4, 'P', 2);
-	CHECK_INT(0, history_save(&a, &e));
-	CHECK_INT(0, history_save(&b, &e));
+	EXPECT_EQ(history_save(&a, &e), 0);
+	EXPECT_EQ(history_save(&b, &e), 0);
 	history_release(&a);
 	history_release(&b);
 	history_load(&a, dir);
-	CHECK_INT(3, a.n);
-	CHECK(history_find(&a, "t/only-a") && history_find(&a, "t/only-b"));
+	EXPECT_EQ(a.n, 3);
+	EXPECT_TRUE(history_find(&a, "t/only-a") && history_find(&a, "t/only-b"));
 	en = history_find(&a, "t/both");
-	CHECK(en && en->runs == 2 && en->fails == 1);
-	CHECK_STR("FP", en ? en->recent : NULL);
-	CHECK(en && near(0.3 * 4 + 0.7 * 2, en->mean_s, 1e-9));
+	EXPECT_TRUE(en && en->runs == 2 && en->fails == 1);
+	EXPECT_STREQ(en ? en->recent : NULL, "FP");
+	EXPECT_TRUE(en && near(0.3 * 4 + 0.7 * 2, en->mean_s, 1e-9));
 	history_release(&a);
 	free(dir);
 }
@@ -503,25 +506,25 @@ static void lock_wait(void)
 	pid_t pid;
 	char c;
 
-	CHECK(mkdir(dir, 0777) == 0);
+	EXPECT_TRUE(mkdir(dir, 0777) == 0);
 	history_load(&h, dir);
 	history_record(&h, "t/a", 1, 'P', 1);
 
 	/* held by another open file description: gives up, says why */
 	fd = open(lock, O_RDWR | O_CREAT, 0666);
-	CHECK(fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0);
+	EXPECT_TRUE(fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0);
 	history_test_set_lock_wait_ms(50);
 	t0 = io_now_ns();
-	CHECK_INT(ERR_SYS, history_save(&h, &e));
-	CHECK(io_now_ns() - t0 >= 50000000u);
-	CHECK_HAS(e.msg, lock);
-	CHECK_HAS(e.msg, "another assay run holds");
-	CHECK_INT(1, h.nrecs);                  /* kept for another try */
+	EXPECT_EQ(history_save(&h, &e), ERR_SYS);
+	EXPECT_TRUE(io_now_ns() - t0 >= 50000000u);
+	EXPECT_CONTAINS(e.msg, lock);
+	EXPECT_CONTAINS(e.msg, "another assay run holds");
+	EXPECT_EQ(h.nrecs, 1);                  /* kept for another try */
 	close(fd);
 	history_test_set_lock_wait_ms(HISTORY_LOCK_WAIT_S * 1000);
 
 	/* held for 0.3 s by another process: waits, then saves */
-	CHECK(pipe(ready) == 0);
+	EXPECT_TRUE(pipe(ready) == 0);
 	pid = fork();
 	if (pid == 0) {
 		fd = open(lock, O_RDWR);
@@ -532,20 +535,20 @@ static void lock_wait(void)
 		_exit(0);
 	}
 	close(ready[1]);
-	CHECK(pid > 0 && read(ready[0], &c, 1) == 1);
+	EXPECT_TRUE(pid > 0 && read(ready[0], &c, 1) == 1);
 	close(ready[0]);
 	t0 = io_now_ns();
-	CHECK_INT(0, history_save(&h, &e));
-	CHECK(io_now_ns() - t0 >= 200000000u);
-	CHECK(waitpid(pid, NULL, 0) == pid);
-	CHECK_INT(0, h.nrecs);
+	EXPECT_EQ(history_save(&h, &e), 0);
+	EXPECT_TRUE(io_now_ns() - t0 >= 200000000u);
+	EXPECT_TRUE(waitpid(pid, NULL, 0) == pid);
+	EXPECT_EQ(h.nrecs, 0);
 	history_release(&h);
 
 	/* a directory that cannot be made: an error naming it */
 	history_load(&h, lock);                 /* a file, not a dir */
 	history_record(&h, "t/a", 1, 'P', 1);
-	CHECK_INT(ERR_SYS, history_save(&h, &e));
-	CHECK_HAS(e.msg, lock);
+	EXPECT_EQ(history_save(&h, &e), ERR_SYS);
+	EXPECT_CONTAINS(e.msg, lock);
 	history_release(&h);
 	free(lock), free(dir);
 }
@@ -557,7 +560,7 @@ static char *show(const char *dir, unsigned top)
 	size_t len;
 	FILE *out = open_memstream(&text, &len);
 
-	CHECK_INT(0, history_show(dir, top, out, &e));
+	EXPECT_EQ(history_show(dir, top, out, &e), 0);
 	fclose(out);
 	return text;
 }
@@ -575,10 +578,10 @@ static void show_output(void)
 		"# assay history 1\n1.000000\t1.000000\t1\t0\t0\t1\t-\tt/a\n";
 	char *dir = new_dir(), *path = file_in(dir), *text;
 
-	CHECK(mkdir(dir, 0777) == 0);
+	EXPECT_TRUE(mkdir(dir, 0777) == 0);
 	write_file(path, file, strlen(file));
 	text = show(dir, 0);
-	CHECK_STR("slowest (mean, recent max, runs):\n"
+	EXPECT_STREQ(text, "slowest (mean, recent max, runs):\n"
 		  "  12.301s  13.002s  40  t/big.sh\n"
 		  "   3.000s   3.000s   2  t/a-tie.sh\n"
 		  "   3.000s   3.500s   4  t/slow.sh\n"
@@ -590,34 +593,33 @@ static void show_output(void)
 		  "  2/40  PPFF        t/big.sh\n"
 		  "flaky (passed on a retry; flaky/runs, recent):\n"
 		  "   1/1  K           t/esc\\e[0m\n"
-		  "  1/10  PFFKFPPPPP  t/flaky.sh\n", text);
+		  "  1/10  PFFKFPPPPP  t/flaky.sh\n");
 	free(text);
 
 	text = show(dir, 1);
-	CHECK_STR("slowest (mean, recent max, runs):\n"
+	EXPECT_STREQ(text, "slowest (mean, recent max, runs):\n"
 		  "  12.301s  13.002s  40  t/big.sh\n"
 		  "most often failing (fails/runs, recent):\n"
 		  "  1/2  PF  t/a-tie.sh\n"
 		  "flaky (passed on a retry; flaky/runs, recent):\n"
-		  "  1/1  K  t/esc\\e[0m\n", text);
+		  "  1/1  K  t/esc\\e[0m\n");
 	free(text);
 
 	write_file(path, one, strlen(one));
 	text = show(dir, 0);
-	CHECK_STR("slowest (mean, recent max, runs):\n"
+	EXPECT_STREQ(text, "slowest (mean, recent max, runs):\n"
 		  "  1.000s  1.000s  1  t/a\n"
 		  "most often failing (fails/runs, recent):\n"
 		  "  (none)\n"
 		  "flaky (passed on a retry; flaky/runs, recent):\n"
-		  "  (none)\n", text);
+		  "  (none)\n");
 	free(text);
 
 	write_file(path, "# assay history 1\n", 18);
 	text = show(dir, 0);
-	CHECK_STR("slowest (mean, recent max, runs):\n  (none)\n"
+	EXPECT_STREQ(text, "slowest (mean, recent max, runs):\n  (none)\n"
 		  "most often failing (fails/runs, recent):\n  (none)\n"
-		  "flaky (passed on a retry; flaky/runs, recent):\n  (none)\n",
-		  text);
+		  "flaky (passed on a retry; flaky/runs, recent):\n  (none)\n");
 	free(text);
 	free(path), free(dir);
 }
@@ -628,28 +630,80 @@ static int remove_one(const char *path, const struct stat *st, int flag,
 	return remove(path);
 }
 
-int main(void)
+ASSAY_TEST(history, off)
+{
+	off();
+}
+
+ASSAY_TEST(history, missing)
+{
+	missing();
+}
+
+ASSAY_TEST(history, round_trip)
+{
+	round_trip();
+}
+
+ASSAY_TEST(history, many)
+{
+	many();
+}
+
+ASSAY_TEST(history, arithmetic)
+{
+	arithmetic();
+}
+
+ASSAY_TEST(history, counts_and_recent)
+{
+	counts_and_recent();
+}
+
+ASSAY_TEST(history, corrupt)
+{
+	corrupt();
+}
+
+ASSAY_TEST(history, ids_with_every_byte)
+{
+	ids_with_every_byte();
+}
+
+ASSAY_TEST(history, merge_under_lock)
+{
+	merge_under_lock();
+}
+
+ASSAY_TEST(history, merge_with_a_file_loaded)
+{
+	merge_with_a_file_loaded();
+}
+
+ASSAY_TEST(history, lock_wait)
+{
+	lock_wait();
+}
+
+ASSAY_TEST(history, show_output)
+{
+	show_output();
+}
+
+int main(int argc, char **argv)
 {
 	const char *tmp = getenv("TMPDIR");
 	char *tmpl = xasprintf("%s/history_test.XXXXXX",
 			       tmp && *tmp ? tmp : "/tmp");
+	int rc;
 
-	top_dir = mkdtemp(tmpl);
-	if (!CHECK(top_dir != NULL))
-		return check_done();
-	off();
-	missing();
-	round_trip();
-	many();
-	arithmetic();
-	counts_and_recent();
-	corrupt();
-	ids_with_every_byte();
-	merge_under_lock();
-	merge_with_a_file_loaded();
-	lock_wait();
-	show_output();
-	CHECK(nftw(top_dir, remove_one, 16, FTW_DEPTH | FTW_PHYS) == 0);
+	if (!(top_dir = mkdtemp(tmpl))) {
+		perror(tmpl);
+		return 99;
+	}
+	rc = assay_main(argc, argv);
+	if (nftw(top_dir, remove_one, 16, FTW_DEPTH | FTW_PHYS) != 0)
+		perror(top_dir);
 	free(tmpl);
-	return check_done();
+	return rc;
 }

@@ -10,7 +10,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "check.h"
+#include <stdio.h>
+#include <string.h>
+
+#include "assay/test.h"
 #include "harness/hash.h"
 #include "harness/io.h"
 #include "harness/logs.h"
@@ -23,15 +26,15 @@ static void names(void)
 	char *e = logs_name("t/x::a \"quoted\" <case>"), *long_id = xmalloc(1001);
 	char *f;
 
-	CHECK_STR("plain-name_1.t", a);
-	CHECK(!strncmp(b, "dir_name.t.", 11) && strlen(b) == 11 + 16);
-	CHECK(strcmp(b, c) != 0);               /* never the same name */
-	CHECK(d[0] == '_');
-	CHECK(!strpbrk(e, "/:\" <>"));
+	EXPECT_STREQ(a, "plain-name_1.t");
+	EXPECT_TRUE(!strncmp(b, "dir_name.t.", 11) && strlen(b) == 11 + 16);
+	EXPECT_TRUE(strcmp(b, c) != 0);               /* never the same name */
+	EXPECT_TRUE(d[0] == '_');
+	EXPECT_TRUE(!strpbrk(e, "/:\" <>"));
 	memset(long_id, 'x', 1000);
 	long_id[1000] = 0;
 	f = logs_name(long_id);
-	CHECK(strlen(f) == 160 + 1 + 16);
+	EXPECT_TRUE(strlen(f) == 160 + 1 + 16);
 	free(a), free(b), free(c), free(d), free(e), free(f), free(long_id);
 }
 
@@ -72,32 +75,32 @@ static void keeps_and_drops(void)
 	char tmpl[] = "/tmp/logs_test.XXXXXX", *dir = mkdtemp(tmpl), *sub, *p, *q;
 	struct logs l;
 
-	CHECK(dir != NULL);
+	EXPECT_TRUE(dir != NULL);
 	sub = xasprintf("%s/a/b", dir);
 	logs_init(&l, sub, false, 0, 0);
-	CHECK(one_stream(&l, "pass", 100, false) == NULL);
-	CHECK(access(sub, F_OK) != 0);          /* made only when needed */
+	EXPECT_TRUE(one_stream(&l, "pass", 100, false) == NULL);
+	EXPECT_TRUE(access(sub, F_OK) != 0);          /* made only when needed */
 	p = one_stream(&l, "small", 100, true);
-	CHECK(p && size_of(p) == 100);
+	EXPECT_TRUE(p && size_of(p) == 100);
 	q = one_stream(&l, "t/big", 1000000, true);     /* spilled */
-	CHECK(q && size_of(q) == 1000000);
+	EXPECT_TRUE(q && size_of(q) == 1000000);
 	free(one_stream(&l, "t/big", 1000000, false));  /* passes now */
-	CHECK(access(q, F_OK) != 0);
-	CHECK(one_stream(&l, "empty", 0, true) == NULL);
+	EXPECT_TRUE(access(q, F_OK) != 0);
+	EXPECT_TRUE(one_stream(&l, "empty", 0, true) == NULL);
 	free(one_stream(&l, "huge-pass", 500000, false));
 	free(p), free(q);
 	p = xasprintf("test \"$(ls -A '%s')\" = small.stdout", sub);
-	CHECK(system(p) == 0);                  /* no spill file left */
+	EXPECT_TRUE(system(p) == 0);                  /* no spill file left */
 	free(p);
 	p = xasprintf("rm -r '%s'", dir);
-	CHECK(system(p) == 0);
+	EXPECT_TRUE(system(p) == 0);
 	free(p);
-	CHECK(l.problem == NULL);
+	EXPECT_TRUE(l.problem == NULL);
 	logs_release(&l);
 
 	logs_init(&l, "/proc/self/no/such", true, 0, 0);
-	CHECK(one_stream(&l, "x", 10, true) == NULL);
-	CHECK_HAS(l.problem, "cannot keep test logs");
+	EXPECT_TRUE(one_stream(&l, "x", 10, true) == NULL);
+	EXPECT_CONTAINS(l.problem, "cannot keep test logs");
 	logs_release(&l);
 	free(sub);
 }
@@ -122,7 +125,7 @@ static void capped(void)
 	size_t len, k;
 	FILE *f;
 
-	CHECK(dir != NULL);
+	EXPECT_TRUE(dir != NULL);
 	logs_init(&l, dir, false, max, 0);
 	capture_init(&c);
 	log_stream_init(&s);
@@ -135,7 +138,7 @@ static void capped(void)
 	}
 	capture_view(&c, &v);
 	logs_finish(&l, &s, &v, "t/loud", "stdout", true);
-	CHECK(v.path != NULL);
+	EXPECT_TRUE(v.path != NULL);
 	f = v.path ? fopen(v.path, "r") : NULL;
 	text = xmalloc(2 * max);
 	len = f ? fread(text, 1, 2 * max, f) : 0;
@@ -144,16 +147,16 @@ static void capped(void)
 	k = (size_t)snprintf(want, sizeof(want),
 			     "\n[... assay left out %zu bytes here (--max-log-size %zu) ...]\n",
 			     n - max, max);
-	CHECK_INT(max + k, len);
+	EXPECT_EQ(len, max + k);
 	for (size_t i = 0; i < max / 2 && len == max + k; i++)
 		if (text[i] != byte_at(i)) {
-			CHECK(!"the head is the stream's first bytes");
+			EXPECT_TRUE(!"the head is the stream's first bytes");
 			break;
 		}
-	CHECK(len == max + k && !memcmp(text + max / 2, want, k));
+	EXPECT_TRUE(len == max + k && !memcmp(text + max / 2, want, k));
 	for (size_t i = 0; i < max / 2 && len == max + k; i++)
 		if (text[max / 2 + k + i] != byte_at(n - max / 2 + i)) {
-			CHECK(!"the tail is the stream's last bytes, in order");
+			EXPECT_TRUE(!"the tail is the stream's last bytes, in order");
 			break;
 		}
 	free(text);
@@ -161,10 +164,10 @@ static void capped(void)
 	capture_release(&c);
 	cmd = xasprintf("test \"$(ls -A '%s')\" = t_loud.%016" PRIx64 ".stdout || ls -A '%s'",
 			dir, hash_str("t/loud"), dir);
-	CHECK(system(cmd) == 0);        /* the spill file is gone */
+	EXPECT_TRUE(system(cmd) == 0);        /* the spill file is gone */
 	free(cmd);
 	cmd = xasprintf("rm -r '%s'", dir);
-	CHECK(system(cmd) == 0);
+	EXPECT_TRUE(system(cmd) == 0);
 	free(cmd);
 	logs_release(&l);
 }
@@ -177,37 +180,37 @@ static void pruned(void)
 	const char *old[] = { "a.stdout", "b.stderr", "c.stdout" };
 	struct logs l;
 
-	CHECK(dir != NULL);
+	EXPECT_TRUE(dir != NULL);
 	for (int i = 0; i < 3; i++) {    /* 3 old logs of 40,000 bytes */
 		struct timespec t[2] = { { 1000 + i, 0 }, { 1000 + i, 0 } };
 		char *cmd = xasprintf("head -c 40000 /dev/zero >'%s/%s'", dir, old[i]);
-		CHECK(system(cmd) == 0);
+		EXPECT_TRUE(system(cmd) == 0);
 		free(cmd);
 		cmd = xasprintf("%s/%s", dir, old[i]);
-		CHECK(utimensat(AT_FDCWD, cmd, t, 0) == 0);
+		EXPECT_TRUE(utimensat(AT_FDCWD, cmd, t, 0) == 0);
 		free(cmd);
 	}
 	p = xasprintf("echo keep >'%s/notes.txt'", dir);
-	CHECK(system(p) == 0);
+	EXPECT_TRUE(system(p) == 0);
 	free(p);
 	p = xasprintf("%s/notes.txt", dir);     /* not a log: never touched */
 	logs_init(&l, dir, false, 0, 100000);
 	q = one_stream(&l, "t/new", 50000, true);
-	CHECK(q && size_of(q) == 50000);
+	EXPECT_TRUE(q && size_of(q) == 50000);
 	/* 170,000 > 100,000: a and b go (80,000 left <= 90,000) */
-	CHECK_INT(2, l.pruned);
+	EXPECT_EQ(l.pruned, 2);
 	free(q);
 	q = xasprintf("%s/a.stdout", dir);
-	CHECK(access(q, F_OK) != 0);
+	EXPECT_TRUE(access(q, F_OK) != 0);
 	free(q);
 	q = xasprintf("%s/c.stdout", dir);
-	CHECK(access(q, F_OK) == 0);
+	EXPECT_TRUE(access(q, F_OK) == 0);
 	free(q);
-	CHECK(access(p, F_OK) == 0);
+	EXPECT_TRUE(access(p, F_OK) == 0);
 	free(p);
 	logs_release(&l);
 	p = xasprintf("rm -r '%s'", dir);
-	CHECK(system(p) == 0);
+	EXPECT_TRUE(system(p) == 0);
 	free(p);
 }
 
@@ -222,7 +225,7 @@ static void added(void)
 	struct capture c;
 	size_t len = 0;
 
-	CHECK(dir != NULL);
+	EXPECT_TRUE(dir != NULL);
 	logs_init(&l, dir, false, 0, 0);
 	capture_init(&c);
 	log_stream_init(&s);
@@ -230,8 +233,8 @@ static void added(void)
 	capture_view(&c, &v);
 	logs_finish(&l, &s, &v, "t", "stderr", true);
 	logs_add(&l, &s, &v, "t", "stderr", "-- look --\n");
-	CHECK(v.path && io_read_file(v.path, 1024, &buf, &len) == 0);
-	CHECK(len == 15 && !memcmp(buf, "out\n-- look --\n", 15));
+	EXPECT_TRUE(v.path && io_read_file(v.path, 1024, &buf, &len) == 0);
+	EXPECT_TRUE(len == 15 && !memcmp(buf, "out\n-- look --\n", 15));
 	free(buf);
 	buf = NULL;
 	log_stream_clear(&s);
@@ -239,9 +242,9 @@ static void added(void)
 	memset(&v, 0, sizeof(v));
 	log_stream_init(&s);
 	logs_finish(&l, &s, &v, "u", "stderr", true);
-	CHECK(v.path == NULL);
+	EXPECT_TRUE(v.path == NULL);
 	logs_add(&l, &s, &v, "u", "stderr", "only\n");
-	CHECK(v.path && io_read_file(v.path, 1024, &buf, &len) == 0 && len == 5);
+	EXPECT_TRUE(v.path && io_read_file(v.path, 1024, &buf, &len) == 0 && len == 5);
 	free(buf);
 	log_stream_clear(&s);
 	/* logs off */
@@ -249,23 +252,46 @@ static void added(void)
 	memset(&v, 0, sizeof(v));
 	log_stream_init(&s);
 	logs_add(&off, &s, &v, "w", "stderr", "x");
-	CHECK(v.path == NULL);
+	EXPECT_TRUE(v.path == NULL);
 	logs_release(&off);
 	capture_release(&c);
 	logs_release(&l);
 	{
 		char *cmd = xasprintf("rm -rf '%s'", dir);
-		CHECK(system(cmd) == 0);
+		EXPECT_TRUE(system(cmd) == 0);
 		free(cmd);
 	}
 }
 
-int main(void)
+ASSAY_TEST(logs, names)
 {
 	names();
+}
+
+ASSAY_TEST(logs, keeps_and_drops)
+{
 	keeps_and_drops();
+}
+
+ASSAY_TEST(logs, capped)
+{
 	capped();
+}
+
+ASSAY_TEST(logs, pruned)
+{
 	pruned();
+}
+
+ASSAY_TEST(logs, added)
+{
 	added();
-	return check_done();
+}
+
+int main(int argc, char **argv)
+{
+	int rc;
+	rc = assay_main(argc, argv);
+
+	return rc;
 }

@@ -7,7 +7,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "check.h"
+#include <stdio.h>
+#include <string.h>
+
+#include "assay/test.h"
 #include "harness/io.h"
 #include "harness/loop.h"
 
@@ -28,17 +31,17 @@ static void fd_callbacks_carry_their_arg(struct loop *l)
 	struct loop_io io;
 	int p[2];
 
-	CHECK_INT(0, pipe(p));
+	EXPECT_EQ(pipe(p), 0);
 	loop_io_init(&io, count_io, &io);
-	CHECK_INT(0, loop_io_start(l, &io, p[0], &e));
+	EXPECT_EQ(loop_io_start(l, &io, p[0], &e), 0);
 	io_calls = 0;
-	CHECK_INT(0, loop_run_once(l, 0, &e));          /* nothing yet */
-	CHECK_INT(0, io_calls);
-	CHECK_INT(1, write(p[1], "x", 1));
-	CHECK_INT(0, loop_run_once(l, 1000 * MS, &e));
-	CHECK_INT(1, io_calls);
+	EXPECT_EQ(loop_run_once(l, 0, &e), 0);          /* nothing yet */
+	EXPECT_EQ(io_calls, 0);
+	EXPECT_EQ(write(p[1], "x", 1), 1);
+	EXPECT_EQ(loop_run_once(l, 1000 * MS, &e), 0);
+	EXPECT_EQ(io_calls, 1);
 	loop_io_stop(l, &io);
-	CHECK_INT(-1, io.fd);
+	EXPECT_EQ(io.fd, -1);
 	close(p[0]);
 	close(p[1]);
 }
@@ -56,21 +59,21 @@ static void stopped_io_is_silent_while_a_child_holds_it(struct loop *l)
 	int p[2];
 	pid_t child;
 
-	CHECK_INT(0, pipe(p));
+	EXPECT_EQ(pipe(p), 0);
 	loop_io_init(&io, count_io, &io);
-	CHECK_INT(0, loop_io_start(l, &io, p[0], &e));
+	EXPECT_EQ(loop_io_start(l, &io, p[0], &e), 0);
 	child = fork();
 	if (child == 0) {       /* holds both ends until killed */
 		pause();
 		_exit(0);
 	}
-	CHECK_INT(1, write(p[1], "x", 1));
+	EXPECT_EQ(write(p[1], "x", 1), 1);
 	loop_io_stop(l, &io);
 	close(p[0]);
 	close(p[1]);
 	io_calls = 0;
-	CHECK_INT(0, loop_run_once(l, 100 * MS, &e));
-	CHECK_INT(0, io_calls);
+	EXPECT_EQ(loop_run_once(l, 100 * MS, &e), 0);
+	EXPECT_EQ(io_calls, 0);
 	kill(child, SIGKILL);
 	waitpid(child, NULL, 0);
 }
@@ -91,17 +94,17 @@ static void stopping_in_a_callback_drops_fetched_events(struct loop *l)
 	int p[2], q[2];
 
 	the_loop = l;
-	CHECK_INT(0, pipe(p));
-	CHECK_INT(0, pipe(q));
+	EXPECT_EQ(pipe(p), 0);
+	EXPECT_EQ(pipe(q), 0);
 	loop_io_init(&a, stop_other, &b);       /* each stops the other */
 	loop_io_init(&b, stop_other, &a);
-	CHECK_INT(0, loop_io_start(l, &a, p[0], &e));
-	CHECK_INT(0, loop_io_start(l, &b, q[0], &e));
-	CHECK_INT(1, write(p[1], "x", 1));
-	CHECK_INT(1, write(q[1], "x", 1));
+	EXPECT_EQ(loop_io_start(l, &a, p[0], &e), 0);
+	EXPECT_EQ(loop_io_start(l, &b, q[0], &e), 0);
+	EXPECT_EQ(write(p[1], "x", 1), 1);
+	EXPECT_EQ(write(q[1], "x", 1), 1);
 	io_calls = 0;
-	CHECK_INT(0, loop_run_once(l, 1000 * MS, &e));
-	CHECK_INT(1, io_calls);
+	EXPECT_EQ(loop_run_once(l, 1000 * MS, &e), 0);
+	EXPECT_EQ(io_calls, 1);
 	loop_io_stop(l, &a);
 	loop_io_stop(l, &b);
 	close(p[0]);
@@ -129,18 +132,18 @@ static void timers_fire_in_order(struct loop *l)
 		loop_timer_start(l, &t[i], now + at_ms[i] * MS);
 	}
 	loop_timer_stop(l, &t[4]);                      /* never fires */
-	CHECK(!loop_timer_armed(&t[4]));
+	EXPECT_TRUE(!loop_timer_armed(&t[4]));
 	loop_timer_start(l, &t[2], now + 40 * MS);      /* moved later */
 	while (nfired < 4)
-		CHECK_INT(0, loop_run_once(l, UINT64_MAX, &e));
+		EXPECT_EQ(loop_run_once(l, UINT64_MAX, &e), 0);
 	/* 1 and 3 tie at 10 ms: the one armed first fires first */
-	CHECK_INT(1, fired[0]);
-	CHECK_INT(3, fired[1]);
-	CHECK_INT(0, fired[2]);
-	CHECK_INT(2, fired[3]);
-	CHECK(io_now_ns() >= now + 40 * MS);
-	CHECK_INT(0, loop_run_once(l, 60 * MS, &e));
-	CHECK_INT(4, nfired);
+	EXPECT_EQ(fired[0], 1);
+	EXPECT_EQ(fired[1], 3);
+	EXPECT_EQ(fired[2], 0);
+	EXPECT_EQ(fired[3], 2);
+	EXPECT_TRUE(io_now_ns() >= now + 40 * MS);
+	EXPECT_EQ(loop_run_once(l, 60 * MS, &e), 0);
+	EXPECT_EQ(nfired, 4);
 }
 
 /* Many timers armed, stopped and moved at random fire in time order,
@@ -177,13 +180,13 @@ static void heap_survives_a_shuffle(struct loop *l)
 	while (nfired_at < armed && io_now_ns() < base + 2000 * MS)
 		if (loop_run_once(l, 10 * MS, &e) < 0)
 			break;
-	CHECK_INT(armed, nfired_at);
+	EXPECT_EQ(nfired_at, armed);
 	for (size_t i = 1; i < nfired_at; i++)
 		bad += fired_at[i] < fired_at[i - 1];
-	CHECK_INT(0, bad);
+	EXPECT_EQ(bad, 0);
 	for (int i = 0; i < N; i++)
 		bad += loop_timer_armed(&t[i]);
-	CHECK_INT(0, bad);
+	EXPECT_EQ(bad, 0);
 	free(fired_at);
 	free(t);
 }
@@ -208,14 +211,14 @@ static void children_reach_their_owner(struct loop *l)
 	if (pid == 0)
 		_exit(3);
 	loop_child_watch(l, &c, pid, on_child, NULL);
-	CHECK_INT(1, loop_children(l));
+	EXPECT_EQ(loop_children(l), 1);
 	for (int i = 0; i < 50 && child_status < 0; i++)
-		CHECK_INT(0, loop_run_once(l, 100 * MS, &e));
-	CHECK(WIFEXITED(child_status) && WEXITSTATUS(child_status) == 3);
-	CHECK_INT(pid, child_pid);
-	CHECK(group_alive);
-	CHECK_INT(0, loop_children(l));
-	CHECK(waitpid(pid, NULL, WNOHANG) < 0);         /* reaped */
+		EXPECT_EQ(loop_run_once(l, 100 * MS, &e), 0);
+	EXPECT_TRUE(WIFEXITED(child_status) && WEXITSTATUS(child_status) == 3);
+	EXPECT_EQ(child_pid, pid);
+	EXPECT_TRUE(group_alive);
+	EXPECT_EQ(loop_children(l), 0);
+	EXPECT_TRUE(waitpid(pid, NULL, WNOHANG) < 0);         /* reaped */
 }
 
 static void unknown_children_are_reaped(struct loop *l)
@@ -228,8 +231,8 @@ static void unknown_children_are_reaped(struct loop *l)
 		_exit(0);
 	}
 	for (int i = 0; i < 20 && waitpid(pid, NULL, WNOHANG) == 0; i++)
-		CHECK_INT(0, loop_run_once(l, 50 * MS, &e));
-	CHECK(waitpid(pid, NULL, WNOHANG) < 0);
+		EXPECT_EQ(loop_run_once(l, 50 * MS, &e), 0);
+	EXPECT_TRUE(waitpid(pid, NULL, WNOHANG) < 0);
 }
 
 static int woken;
@@ -251,10 +254,10 @@ static void another_thread_wakes_the_loop(struct loop *l)
 	pthread_t th;
 
 	loop_on_wakeup(l, on_wake, NULL);
-	CHECK_INT(0, pthread_create(&th, NULL, poke, l));
+	EXPECT_EQ(pthread_create(&th, NULL, poke, l), 0);
 	pthread_join(th, NULL);
-	CHECK_INT(0, loop_run_once(l, 5000 * MS, &e));
-	CHECK_INT(1, woken);            /* two pokes, one callback */
+	EXPECT_EQ(loop_run_once(l, 5000 * MS, &e), 0);
+	EXPECT_EQ(woken, 1);            /* two pokes, one callback */
 }
 
 static int got_signal;
@@ -270,25 +273,67 @@ static void stop_signals_become_callbacks(struct loop *l)
 	loop_on_signal(l, on_stop, NULL);
 	kill(getpid(), SIGTERM);
 	for (int i = 0; i < 20 && !got_signal; i++)
-		CHECK_INT(0, loop_run_once(l, 50 * MS, &e));
-	CHECK_INT(SIGTERM, got_signal);
+		EXPECT_EQ(loop_run_once(l, 50 * MS, &e), 0);
+	EXPECT_EQ(got_signal, SIGTERM);
 }
 
-int main(void)
-{
-	struct loop *l;
-	struct err e = ERR_INIT;
+static struct loop *l;        /* the tests' loop, made in main */
 
-	CHECK_INT(0, loop_new(&l, &e));
+ASSAY_TEST(loop, fd_callbacks_carry_their_arg)
+{
 	fd_callbacks_carry_their_arg(l);
+}
+
+ASSAY_TEST(loop, stopped_io_is_silent_while_a_child_holds_it)
+{
 	stopped_io_is_silent_while_a_child_holds_it(l);
+}
+
+ASSAY_TEST(loop, stopping_in_a_callback_drops_fetched_events)
+{
 	stopping_in_a_callback_drops_fetched_events(l);
+}
+
+ASSAY_TEST(loop, timers_fire_in_order)
+{
 	timers_fire_in_order(l);
+}
+
+ASSAY_TEST(loop, heap_survives_a_shuffle)
+{
 	heap_survives_a_shuffle(l);
+}
+
+ASSAY_TEST(loop, children_reach_their_owner)
+{
 	children_reach_their_owner(l);
+}
+
+ASSAY_TEST(loop, unknown_children_are_reaped)
+{
 	unknown_children_are_reaped(l);
+}
+
+ASSAY_TEST(loop, another_thread_wakes_the_loop)
+{
 	another_thread_wakes_the_loop(l);
+}
+
+ASSAY_TEST(loop, stop_signals_become_callbacks)
+{
 	stop_signals_become_callbacks(l);
+}
+
+int main(int argc, char **argv)
+{
+	struct err e = ERR_INIT;
+	int rc;
+
+	if (loop_new(&l, &e) < 0) {
+		fprintf(stderr, "loop_new: %s\n", e.msg);
+		return 99;
+	}
+	rc = assay_main(argc, argv);
 	loop_free(l);
-	return check_done();
+	return rc;
 }

@@ -9,7 +9,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "check.h"
+#include <stdio.h>
+#include <string.h>
+
+#include "assay/test.h"
 #include "harness/makespan.h"
 
 #define S 1000000000ULL                 /* one second in ns */
@@ -30,17 +33,17 @@ static void no_jobs(void)
 
 	makespan_init(&m);
 	makespan_finish(&m, 4, &s);
-	CHECK_INT(sizeof(s), s.struct_size);
-	CHECK_INT(0, s.wall_ns);
-	CHECK_INT(0, s.work_ns);
-	CHECK_INT(4, s.slots);
-	CHECK_INT(0, s.bound_ns);
-	CHECK_INT(0, s.idle_ns);
-	CHECK(s.efficiency == 0);
-	CHECK_INT(0, s.jobs);
-	CHECK(s.longest_id == NULL);
-	CHECK(s.critical_id == NULL);
-	CHECK_INT(0, s.critical_start_ns);
+	EXPECT_EQ(s.struct_size, sizeof(s));
+	EXPECT_EQ(s.wall_ns, 0);
+	EXPECT_EQ(s.work_ns, 0);
+	EXPECT_EQ(s.slots, 4);
+	EXPECT_EQ(s.bound_ns, 0);
+	EXPECT_EQ(s.idle_ns, 0);
+	EXPECT_TRUE(s.efficiency == 0);
+	EXPECT_EQ(s.jobs, 0);
+	EXPECT_TRUE(s.longest_id == NULL);
+	EXPECT_TRUE(s.critical_id == NULL);
+	EXPECT_EQ(s.critical_start_ns, 0);
 	makespan_release(&m);
 }
 
@@ -58,32 +61,32 @@ static void work_bound(void)
 	makespan_add(&m, "c", 1200, 1500, 1);   /* c: 300 too, later */
 	makespan_add(&m, "d", 1300, 1400, 2);   /* 100 x 2 */
 	makespan_finish(&m, 2, &s);
-	CHECK_INT(500, s.wall_ns);
-	CHECK_INT(1000, s.work_ns);
-	CHECK_INT(500, s.bound_ns);             /* 1000 / 2 > 300 */
-	CHECK_INT(0, s.idle_ns);
-	CHECK(near(1.0, s.efficiency));
-	CHECK_INT(4, s.jobs);
-	CHECK_STR("a", s.longest_id);
-	CHECK_INT(300, s.longest_ns);
-	CHECK_STR("c", s.critical_id);
-	CHECK_INT(200, s.critical_start_ns);
-	CHECK_INT(300, s.critical_ns);
+	EXPECT_EQ(s.wall_ns, 500);
+	EXPECT_EQ(s.work_ns, 1000);
+	EXPECT_EQ(s.bound_ns, 500);             /* 1000 / 2 > 300 */
+	EXPECT_EQ(s.idle_ns, 0);
+	EXPECT_TRUE(near(1.0, s.efficiency));
+	EXPECT_EQ(s.jobs, 4);
+	EXPECT_STREQ(s.longest_id, "a");
+	EXPECT_EQ(s.longest_ns, 300);
+	EXPECT_STREQ(s.critical_id, "c");
+	EXPECT_EQ(s.critical_start_ns, 200);
+	EXPECT_EQ(s.critical_ns, 300);
 
 	/* ends with c: the later one is critical; more work than slot-time
 	 * (weights) clamps idle at 0 and caps efficiency at 1 */
 	makespan_add(&m, "e", 1450, 1500, 1);
 	makespan_finish(&m, 2, &s);
-	CHECK_INT(1050, s.work_ns);
-	CHECK_INT(525, s.bound_ns);
-	CHECK_INT(0, s.idle_ns);
-	CHECK(s.efficiency == 1.0);
-	CHECK_STR("e", s.critical_id);
-	CHECK_INT(450, s.critical_start_ns);
-	CHECK_INT(50, s.critical_ns);
-	CHECK_STR("a", s.longest_id);
+	EXPECT_EQ(s.work_ns, 1050);
+	EXPECT_EQ(s.bound_ns, 525);
+	EXPECT_EQ(s.idle_ns, 0);
+	EXPECT_TRUE(s.efficiency == 1.0);
+	EXPECT_STREQ(s.critical_id, "e");
+	EXPECT_EQ(s.critical_start_ns, 450);
+	EXPECT_EQ(s.critical_ns, 50);
+	EXPECT_STREQ(s.longest_id, "a");
 	makespan_release(&m);
-	CHECK(m.longest_id == NULL && m.jobs == 0);
+	EXPECT_TRUE(m.longest_id == NULL && m.jobs == 0);
 }
 
 /* One long job on 4 slots: the bound is the longest job. */
@@ -101,15 +104,15 @@ static void longest_bound(void)
 
 	fill_longest_bound(&m);
 	makespan_finish(&m, 4, &s);
-	CHECK_INT(3 * S, s.wall_ns);
-	CHECK_INT(4 * S, s.work_ns);
-	CHECK_INT(3 * S, s.bound_ns);           /* 3 s > 4 s / 4 */
-	CHECK_INT(8 * S, s.idle_ns);            /* 12 slot-seconds - 4 */
-	CHECK(near(1.0 / 3, s.efficiency));
-	CHECK_STR("x", s.longest_id);
-	CHECK_STR("x", s.critical_id);
-	CHECK_INT(0, s.critical_start_ns);
-	CHECK_INT(3 * S, s.critical_ns);
+	EXPECT_EQ(s.wall_ns, 3 * S);
+	EXPECT_EQ(s.work_ns, 4 * S);
+	EXPECT_EQ(s.bound_ns, 3 * S);           /* 3 s > 4 s / 4 */
+	EXPECT_EQ(s.idle_ns, 8 * S);            /* 12 slot-seconds - 4 */
+	EXPECT_TRUE(near(1.0 / 3, s.efficiency));
+	EXPECT_STREQ(s.longest_id, "x");
+	EXPECT_STREQ(s.critical_id, "x");
+	EXPECT_EQ(s.critical_start_ns, 0);
+	EXPECT_EQ(s.critical_ns, 3 * S);
 	makespan_release(&m);
 }
 
@@ -118,7 +121,7 @@ static json_t *read_back(const char *path)
 	json_error_t je;
 	json_t *j = json_load_file(path, 0, &je);
 
-	if (!CHECK(j != NULL))
+	if (!EXPECT_TRUE(j != NULL))
 		printf("#   %s: %s\n", path, je.text);
 	return j;
 }
@@ -141,32 +144,32 @@ static void json_full(void)
 	snprintf(path, sizeof(path), "%s/schedule.json", dir);
 	fill_longest_bound(&m);
 	makespan_finish(&m, 4, &s);
-	CHECK_INT(0, makespan_write_json(&s, path, 1, 9007199254740993ULL, 2, 4, &e));
+	EXPECT_EQ(makespan_write_json(&s, path, 1, 9007199254740993ULL, 2, 4, &e), 0);
 	makespan_release(&m);
 	if (!(j = read_back(path)))
 		return;
-	CHECK(near(3.0, num(j, "wall_s")));
-	CHECK(near(4.0, num(j, "work_s")));
-	CHECK_INT(4, json_integer_value(json_object_get(j, "slots")));
-	CHECK(near(3.0, num(j, "bound_s")));
-	CHECK(near(1.0, num(j, "ratio")));
-	CHECK(near(1.0 / 3, num(j, "efficiency")));
-	CHECK(near(8.0, num(j, "idle_slot_s")));
-	CHECK_INT(2, json_integer_value(json_object_get(j, "jobs")));
+	EXPECT_TRUE(near(3.0, num(j, "wall_s")));
+	EXPECT_TRUE(near(4.0, num(j, "work_s")));
+	EXPECT_EQ(json_integer_value(json_object_get(j, "slots")), 4);
+	EXPECT_TRUE(near(3.0, num(j, "bound_s")));
+	EXPECT_TRUE(near(1.0, num(j, "ratio")));
+	EXPECT_TRUE(near(1.0 / 3, num(j, "efficiency")));
+	EXPECT_TRUE(near(8.0, num(j, "idle_slot_s")));
+	EXPECT_EQ(json_integer_value(json_object_get(j, "jobs")), 2);
 	o = json_object_get(j, "longest");
-	CHECK_STR("x", json_string_value(json_object_get(o, "id")));
-	CHECK(near(3.0, num(o, "duration_s")));
+	EXPECT_STREQ(json_string_value(json_object_get(o, "id")), "x");
+	EXPECT_TRUE(near(3.0, num(o, "duration_s")));
 	o = json_object_get(j, "critical_path");
-	CHECK_STR("x", json_string_value(json_object_get(o, "id")));
-	CHECK(near(0.0, num(o, "start_s")));
-	CHECK(near(3.0, num(o, "duration_s")));
+	EXPECT_STREQ(json_string_value(json_object_get(o, "id")), "x");
+	EXPECT_TRUE(near(0.0, num(o, "start_s")));
+	EXPECT_TRUE(near(3.0, num(o, "duration_s")));
 	o = json_object_get(j, "order");
-	CHECK(json_is_true(json_object_get(o, "shuffled")));
-	CHECK(json_integer_value(json_object_get(o, "seed")) == 9007199254740993LL);
-	CHECK_STR("9007199254740993", json_string_value(json_object_get(o, "seed_str")));
+	EXPECT_TRUE(json_is_true(json_object_get(o, "shuffled")));
+	EXPECT_TRUE(json_integer_value(json_object_get(o, "seed")) == 9007199254740993LL);
+	EXPECT_STREQ(json_string_value(json_object_get(o, "seed_str")), "9007199254740993");
 	o = json_object_get(j, "shard");
-	CHECK_INT(2, json_integer_value(json_object_get(o, "index")));
-	CHECK_INT(4, json_integer_value(json_object_get(o, "total")));
+	EXPECT_EQ(json_integer_value(json_object_get(o, "index")), 2);
+	EXPECT_EQ(json_integer_value(json_object_get(o, "total")), 4);
 	json_decref(j);
 
 	/* fields in the documented order, indented by 2 */
@@ -174,7 +177,7 @@ static void json_full(void)
 		(void)!fread(head, 1, sizeof(head) - 1, f);
 		fclose(f);
 	}
-	CHECK(!strncmp(head, "{\n  \"wall_s\": ", 14));
+	EXPECT_TRUE(!strncmp(head, "{\n  \"wall_s\": ", 14));
 }
 
 static void json_empty(void)
@@ -188,29 +191,29 @@ static void json_empty(void)
 	snprintf(path, sizeof(path), "%s/empty.json", dir);
 	makespan_init(&m);
 	makespan_finish(&m, 1, &s);
-	CHECK_INT(0, makespan_write_json(&s, path, 0, 42, 0, 0, &e));
+	EXPECT_EQ(makespan_write_json(&s, path, 0, 42, 0, 0, &e), 0);
 	if (!(j = read_back(path)))
 		return;
-	CHECK(json_is_null(json_object_get(j, "longest")));
-	CHECK(json_is_null(json_object_get(j, "critical_path")));
-	CHECK(json_is_null(json_object_get(j, "shard")));
-	CHECK(json_is_real(json_object_get(j, "ratio")));
-	CHECK(near(0.0, num(j, "ratio")));
-	CHECK(near(0.0, num(j, "efficiency")));
-	CHECK_INT(0, json_integer_value(json_object_get(j, "jobs")));
+	EXPECT_TRUE(json_is_null(json_object_get(j, "longest")));
+	EXPECT_TRUE(json_is_null(json_object_get(j, "critical_path")));
+	EXPECT_TRUE(json_is_null(json_object_get(j, "shard")));
+	EXPECT_TRUE(json_is_real(json_object_get(j, "ratio")));
+	EXPECT_TRUE(near(0.0, num(j, "ratio")));
+	EXPECT_TRUE(near(0.0, num(j, "efficiency")));
+	EXPECT_EQ(json_integer_value(json_object_get(j, "jobs")), 0);
 	o = json_object_get(j, "order");
-	CHECK(json_is_false(json_object_get(o, "shuffled")));
-	CHECK(json_object_get(o, "seed") == NULL);
-	CHECK(json_object_get(o, "seed_str") == NULL);
+	EXPECT_TRUE(json_is_false(json_object_get(o, "shuffled")));
+	EXPECT_TRUE(json_object_get(o, "seed") == NULL);
+	EXPECT_TRUE(json_object_get(o, "seed_str") == NULL);
 	json_decref(j);
 
 	/* a seed no JSON integer holds: only the string */
-	CHECK_INT(0, makespan_write_json(&s, path, 1, UINT64_MAX, 0, 0, &e));
+	EXPECT_EQ(makespan_write_json(&s, path, 1, UINT64_MAX, 0, 0, &e), 0);
 	if (!(j = read_back(path)))
 		return;
 	o = json_object_get(j, "order");
-	CHECK(json_object_get(o, "seed") == NULL);
-	CHECK_STR("18446744073709551615", json_string_value(json_object_get(o, "seed_str")));
+	EXPECT_TRUE(json_object_get(o, "seed") == NULL);
+	EXPECT_STREQ(json_string_value(json_object_get(o, "seed_str")), "18446744073709551615");
 	json_decref(j);
 	makespan_release(&m);
 }
@@ -239,36 +242,63 @@ static void json_unwritable(void)
 	makespan_init(&m);
 	makespan_finish(&m, 1, &s);
 	snprintf(path, sizeof(path), "%s/no/such/dir/s.json", dir);
-	CHECK_INT(ERR_SYS, makespan_write_json(&s, path, 0, 0, 0, 0, &e));
-	CHECK_HAS(e.msg, path);
+	EXPECT_EQ(makespan_write_json(&s, path, 0, 0, 0, 0, &e), ERR_SYS);
+	EXPECT_CONTAINS(e.msg, path);
 	/* a directory in the way: the rename fails, the temporary goes */
 	snprintf(path, sizeof(path), "%s/taken", dir);
 	mkdir(path, 0755);
-	CHECK_INT(ERR_SYS, makespan_write_json(&s, path, 0, 0, 0, 0, &e));
-	CHECK_HAS(e.msg, path);
-	CHECK_INT(before + 1, entries());
+	EXPECT_EQ(makespan_write_json(&s, path, 0, 0, 0, 0, &e), ERR_SYS);
+	EXPECT_CONTAINS(e.msg, path);
+	EXPECT_EQ(entries(), before + 1);
 	rmdir(path);
 	makespan_release(&m);
 }
 
-int main(void)
+ASSAY_TEST(makespan, no_jobs)
 {
+	no_jobs();
+}
+
+ASSAY_TEST(makespan, work_bound)
+{
+	work_bound();
+}
+
+ASSAY_TEST(makespan, longest_bound)
+{
+	longest_bound();
+}
+
+ASSAY_TEST(makespan, json_full)
+{
+	json_full();
+}
+
+ASSAY_TEST(makespan, json_empty)
+{
+	json_empty();
+}
+
+ASSAY_TEST(makespan, json_unwritable)
+{
+	json_unwritable();
+}
+
+int main(int argc, char **argv)
+{
+	int rc;
 	const char *tmp = getenv("TMPDIR");
 	char p[8300];
 
 	snprintf(dir, sizeof(dir), "%s/makespan-XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	if (!mkdtemp(dir))
 		return 99;
-	no_jobs();
-	work_bound();
-	longest_bound();
-	json_full();
-	json_empty();
-	json_unwritable();
+	rc = assay_main(argc, argv);
+
 	snprintf(p, sizeof(p), "%s/schedule.json", dir);
 	unlink(p);
 	snprintf(p, sizeof(p), "%s/empty.json", dir);
 	unlink(p);
 	rmdir(dir);
-	return check_done();
+	return rc;
 }

@@ -3,7 +3,10 @@
 
 #include <unistd.h>
 
-#include "check.h"
+#include <stdio.h>
+#include <string.h>
+
+#include "assay/test.h"
 #include "harness/opts.h"
 
 #define ARGV(...) ((char *[]){ "assay", __VA_ARGS__, NULL })
@@ -15,17 +18,17 @@ static void run_with_options(void)
 	struct opts o;
 	struct err e = ERR_INIT;
 
-	CHECK_INT(0, PARSE(&o, &e, "run", "-j", "3", "--timeout", "1.5", "a",
-			   "--exclude", "x*", "b", "-q", "--grace=0.25"));
-	CHECK_INT(OPTS_RUN, o.command);
-	CHECK_INT(3, o.jobs);
-	CHECK(o.timeout_s == 1.5);
-	CHECK(o.grace_s == 0.25);
-	CHECK(o.quiet);
-	CHECK_INT(2, o.paths.n);
-	CHECK_STR("a", o.paths.v[0]);
-	CHECK_STR("b", o.paths.v[1]);
-	CHECK_INT(1, o.excludes.n);
+	EXPECT_EQ(PARSE(&o, &e, "run", "-j", "3", "--timeout", "1.5", "a",
+			   "--exclude", "x*", "b", "-q", "--grace=0.25"), 0);
+	EXPECT_EQ(o.command, OPTS_RUN);
+	EXPECT_EQ(o.jobs, 3);
+	EXPECT_TRUE(o.timeout_s == 1.5);
+	EXPECT_TRUE(o.grace_s == 0.25);
+	EXPECT_TRUE(o.quiet);
+	EXPECT_EQ(o.paths.n, 2);
+	EXPECT_STREQ(o.paths.v[0], "a");
+	EXPECT_STREQ(o.paths.v[1], "b");
+	EXPECT_EQ(o.excludes.n, 1);
 	opts_release(&o);
 }
 
@@ -34,21 +37,21 @@ static void defaults(void)
 	struct opts o;
 	struct err e = ERR_INIT;
 
-	CHECK_INT(0, PARSE(&o, &e, "list"));
-	CHECK_INT(OPTS_LIST, o.command);
-	CHECK_INT(sysconf(_SC_NPROCESSORS_ONLN), o.jobs);
-	CHECK(o.timeout_s == OPTS_DEFAULT_TIMEOUT);
-	CHECK_INT(OPTS_DEFAULT_TAIL, o.tail_lines);
-	CHECK_INT(0, o.paths.n);
+	EXPECT_EQ(PARSE(&o, &e, "list"), 0);
+	EXPECT_EQ(o.command, OPTS_LIST);
+	EXPECT_EQ(o.jobs, sysconf(_SC_NPROCESSORS_ONLN));
+	EXPECT_TRUE(o.timeout_s == OPTS_DEFAULT_TIMEOUT);
+	EXPECT_EQ(o.tail_lines, OPTS_DEFAULT_TAIL);
+	EXPECT_EQ(o.paths.n, 0);
 	opts_release(&o);
-	CHECK_INT(0, PARSE(&o, &e, "run", "-j0"));
-	CHECK_INT(sysconf(_SC_NPROCESSORS_ONLN), o.jobs);
+	EXPECT_EQ(PARSE(&o, &e, "run", "-j0"), 0);
+	EXPECT_EQ(o.jobs, sysconf(_SC_NPROCESSORS_ONLN));
 	opts_release(&o);
-	CHECK_INT(0, PARSE(&o, &e, "--help"));
-	CHECK_INT(OPTS_HELP, o.command);
+	EXPECT_EQ(PARSE(&o, &e, "--help"), 0);
+	EXPECT_EQ(o.command, OPTS_HELP);
 	opts_release(&o);
-	CHECK_INT(0, PARSE(&o, &e, "--version"));
-	CHECK_INT(OPTS_VERSION, o.command);
+	EXPECT_EQ(PARSE(&o, &e, "--version"), 0);
+	EXPECT_EQ(o.command, OPTS_VERSION);
 	opts_release(&o);
 }
 
@@ -57,8 +60,8 @@ static void bad(const char *want, int argc, char **argv)
 	struct opts o;
 	struct err e = ERR_INIT;
 
-	CHECK_INT(ERR_USAGE, opts_parse(&o, argc, argv, &e));
-	CHECK_HAS(e.msg, want);
+	EXPECT_EQ(opts_parse(&o, argc, argv, &e), ERR_USAGE);
+	EXPECT_CONTAINS(e.msg, want);
 	opts_release(&o);
 }
 
@@ -99,19 +102,38 @@ static void options_that_apply(void)
 	char *list[] = { "assay", "list", "-z", "-j", "3", "-x", "b", "--state-dir", "s", "t", NULL };
 	char *hist[] = { "assay", "history", "--state-dir", "s", "--top", "5", NULL };
 
-	CHECK_INT(0, opts_parse(&o, 10, list, &e));
-	CHECK(o.nul && o.jobs == 3);
+	EXPECT_EQ(opts_parse(&o, 10, list, &e), 0);
+	EXPECT_TRUE(o.nul && o.jobs == 3);
 	opts_release(&o);
-	CHECK_INT(0, opts_parse(&o, 6, hist, &e));
-	CHECK_INT(5, o.top);
+	EXPECT_EQ(opts_parse(&o, 6, hist, &e), 0);
+	EXPECT_EQ(o.top, 5);
 	opts_release(&o);
 }
 
-int main(void)
+ASSAY_TEST(opts, run_with_options)
 {
 	run_with_options();
+}
+
+ASSAY_TEST(opts, defaults)
+{
 	defaults();
+}
+
+ASSAY_TEST(opts, bad_input)
+{
 	bad_input();
+}
+
+ASSAY_TEST(opts, options_that_apply)
+{
 	options_that_apply();
-	return check_done();
+}
+
+int main(int argc, char **argv)
+{
+	int rc;
+	rc = assay_main(argc, argv);
+
+	return rc;
 }

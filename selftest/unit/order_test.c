@@ -5,7 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
+#include <stdio.h>
+#include <string.h>
+
+#include "assay/test.h"
 #include "harness/conf.h"
 #include "harness/history.h"
 #include "harness/order.h"
@@ -58,23 +61,23 @@ static void longest_first_from_history(void)
 	add(&t, "c/new");       /* unknown, no known neighbour: all's median 1.0 */
 	fake_history(&h, ids, mean, recent, 3);
 	order_plan(&t, NULL, &h, &o, &pools);
-	CHECK(prio(&t, "a/slow") > prio(&t, "a/new"));
-	CHECK(prio(&t, "a/new") > prio(&t, "b/mid"));
-	CHECK(prio(&t, "b/mid") > prio(&t, "a/fast"));
-	CHECK(fabs(table_find(&t, "a/new")->cost_s - 1.55) < 1e-9);
-	CHECK(!table_find(&t, "a/new")->cost_known);
-	CHECK(table_find(&t, "c/new")->cost_s == 1.0);
-	CHECK(table_find(&t, "a/slow")->failed_last);
-	CHECK(!table_find(&t, "b/mid")->failed_last);
-	CHECK_INT(1, table_find(&t, "a/slow")->need.weight);
+	EXPECT_TRUE(prio(&t, "a/slow") > prio(&t, "a/new"));
+	EXPECT_TRUE(prio(&t, "a/new") > prio(&t, "b/mid"));
+	EXPECT_TRUE(prio(&t, "b/mid") > prio(&t, "a/fast"));
+	EXPECT_TRUE(fabs(table_find(&t, "a/new")->cost_s - 1.55) < 1e-9);
+	EXPECT_TRUE(!table_find(&t, "a/new")->cost_known);
+	EXPECT_TRUE(table_find(&t, "c/new")->cost_s == 1.0);
+	EXPECT_TRUE(table_find(&t, "a/slow")->failed_last);
+	EXPECT_TRUE(!table_find(&t, "b/mid")->failed_last);
+	EXPECT_EQ(table_find(&t, "a/slow")->need.weight, 1);
 
 	o.failed_first = true;
 	order_plan(&t, NULL, &h, &o, &pools);
-	CHECK(prio(&t, "a/slow") > 1e14);       /* before anything else */
+	EXPECT_TRUE(prio(&t, "a/slow") > 1e14);       /* before anything else */
 	o.failed_first = false;
 	o.mode = ORDER_GIVEN;
 	order_plan(&t, NULL, &h, &o, &pools);
-	CHECK(prio(&t, "a/slow") == 0 && prio(&t, "a/fast") == 0);
+	EXPECT_TRUE(prio(&t, "a/slow") == 0 && prio(&t, "a/fast") == 0);
 	free(h.v);
 	table_release(&t);
 }
@@ -89,8 +92,8 @@ static void no_history_costs_the_default(void)
 	add(&t, "x");
 	add(&t, "y/z");
 	order_plan(&t, NULL, NULL, &o, &pools);
-	CHECK(table_find(&t, "x")->cost_s == ORDER_DEFAULT_COST_S);
-	CHECK(prio(&t, "x") == prio(&t, "y/z"));        /* ties: the order found */
+	EXPECT_TRUE(table_find(&t, "x")->cost_s == ORDER_DEFAULT_COST_S);
+	EXPECT_TRUE(prio(&t, "x") == prio(&t, "y/z"));        /* ties: the order found */
 	table_release(&t);
 }
 
@@ -120,7 +123,7 @@ static void random_is_seeded(void)
 		snprintf(id, sizeof(id), "t%02d", i);
 		p1 = prio(&t, id);
 		p2 = prio(&u, id);
-		CHECK(p1 == p2 && p1 >= 0 && p1 < 1);
+		EXPECT_TRUE(p1 == p2 && p1 >= 0 && p1 < 1);
 	}
 	o.seed = 43;
 	p1 = prio(&t, "t00");
@@ -130,7 +133,7 @@ static void random_is_seeded(void)
 		snprintf(id, sizeof(id), "t%02d", i);
 		differ += prio(&u, id) != prio(&t, id);
 	}
-	CHECK(differ > 10);
+	EXPECT_TRUE(differ > 10);
 	(void)p1;
 	table_release(&t);
 	table_release(&u);
@@ -147,12 +150,12 @@ static void conf_sets_the_need(void)
 	const struct test *x;
 
 	memset(&c, 0, sizeof(c));
-	CHECK_INT(0, conf_set(&c, "tests.s/*.serial=true", reg, &e));
-	CHECK_INT(0, conf_set(&c, "tests.w.slots=9", reg, &e));
-	CHECK_INT(0, conf_set(&c, "tests.g*.group=db, net", reg, &e));
-	CHECK_INT(0, conf_set(&c, "group.db.max=2", reg, &e));
-	CHECK_INT(0, conf_set(&c, "tests.g2.retries=0", reg, &e));
-	CHECK_INT(0, conf_set(&c, "tests.w.timeout=7", reg, &e));
+	EXPECT_EQ(conf_set(&c, "tests.s/*.serial=true", reg, &e), 0);
+	EXPECT_EQ(conf_set(&c, "tests.w.slots=9", reg, &e), 0);
+	EXPECT_EQ(conf_set(&c, "tests.g*.group=db, net", reg, &e), 0);
+	EXPECT_EQ(conf_set(&c, "group.db.max=2", reg, &e), 0);
+	EXPECT_EQ(conf_set(&c, "tests.g2.retries=0", reg, &e), 0);
+	EXPECT_EQ(conf_set(&c, "tests.w.timeout=7", reg, &e), 0);
 	table_init(&t);
 	add(&t, "s/one");
 	add(&t, "w");
@@ -160,23 +163,23 @@ static void conf_sets_the_need(void)
 	add(&t, "g2");
 	add(&t, "plain");
 	order_plan(&t, &c, NULL, &o, &pools);
-	CHECK_INT(4, table_find(&t, "s/one")->need.weight);     /* serial: all */
+	EXPECT_EQ(table_find(&t, "s/one")->need.weight, 4);     /* serial: all */
 	x = table_find(&t, "w");
-	CHECK_INT(4, x->need.weight);                           /* 9 clamped */
-	CHECK(x->pub.timeout_s == 7);
-	CHECK(table_find(&t, "plain")->pub.timeout_s == 300);  /* --timeout */
-	CHECK(prio(&t, "w") == 4 * ORDER_DEFAULT_COST_S);       /* slot-seconds */
+	EXPECT_EQ(x->need.weight, 4);                           /* 9 clamped */
+	EXPECT_TRUE(x->pub.timeout_s == 7);
+	EXPECT_TRUE(table_find(&t, "plain")->pub.timeout_s == 300);  /* --timeout */
+	EXPECT_TRUE(prio(&t, "w") == 4 * ORDER_DEFAULT_COST_S);       /* slot-seconds */
 	x = table_find(&t, "g1");
-	CHECK_INT(2, x->need.npools);
-	CHECK_INT(2, pools.n);
-	CHECK_STR("db", pools.names[x->need.pool[0]]);
-	CHECK_INT(2, pools.cap[x->need.pool[0]]);
-	CHECK_STR("net", pools.names[x->need.pool[1]]);
-	CHECK_INT(1, pools.cap[x->need.pool[1]]);               /* undeclared */
-	CHECK_INT(1, x->retries);                               /* --retries */
-	CHECK_INT(0, table_find(&t, "g2")->retries);            /* conf wins */
-	CHECK_INT(0, table_find(&t, "plain")->need.npools);
-	CHECK_INT(1, table_find(&t, "plain")->need.weight);
+	EXPECT_EQ(x->need.npools, 2);
+	EXPECT_EQ(pools.n, 2);
+	EXPECT_STREQ(pools.names[x->need.pool[0]], "db");
+	EXPECT_EQ(pools.cap[x->need.pool[0]], 2);
+	EXPECT_STREQ(pools.names[x->need.pool[1]], "net");
+	EXPECT_EQ(pools.cap[x->need.pool[1]], 1);               /* undeclared */
+	EXPECT_EQ(x->retries, 1);                               /* --retries */
+	EXPECT_EQ(table_find(&t, "g2")->retries, 0);            /* conf wins */
+	EXPECT_EQ(table_find(&t, "plain")->need.npools, 0);
+	EXPECT_EQ(table_find(&t, "plain")->need.weight, 1);
 	order_pools_release(&pools);
 	conf_release(&c);
 	table_release(&t);
@@ -195,22 +198,45 @@ static void filter_keeps_order_and_ids(void)
 		keep[i] = i % 3 == 0;
 	}
 	table_filter(&t, keep);
-	CHECK_INT(34, t.n);
-	CHECK_STR("t003", t.v[1]->pub.id);
-	CHECK_INT(1, t.v[1]->index);
-	CHECK(table_find(&t, "t099") == t.v[33]);
-	CHECK(table_find(&t, "t001") == NULL);
+	EXPECT_EQ(t.n, 34);
+	EXPECT_STREQ(t.v[1]->pub.id, "t003");
+	EXPECT_EQ(t.v[1]->index, 1);
+	EXPECT_TRUE(table_find(&t, "t099") == t.v[33]);
+	EXPECT_TRUE(table_find(&t, "t001") == NULL);
 	table_release(&t);
 }
 
-int main(void)
+ASSAY_TEST(order, longest_first_from_history)
 {
-	registry_new(&reg);
 	longest_first_from_history();
+}
+
+ASSAY_TEST(order, no_history_costs_the_default)
+{
 	no_history_costs_the_default();
+}
+
+ASSAY_TEST(order, random_is_seeded)
+{
 	random_is_seeded();
+}
+
+ASSAY_TEST(order, conf_sets_the_need)
+{
 	conf_sets_the_need();
+}
+
+ASSAY_TEST(order, filter_keeps_order_and_ids)
+{
 	filter_keeps_order_and_ids();
+}
+
+int main(int argc, char **argv)
+{
+	int rc;
+	registry_new(&reg);
+	rc = assay_main(argc, argv);
+
 	registry_free(reg);
-	return check_done();
+	return rc;
 }

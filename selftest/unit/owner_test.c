@@ -8,10 +8,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "check.h"
+#include <stdio.h>
+#include <string.h>
+
+#include "assay/test.h"
 #include "harness/owner.h"
 
-int main(void)
+ASSAY_TEST(owner, names)
 {
 	char name[128];
 	const char *tag = owner_tag();
@@ -20,14 +23,14 @@ int main(void)
 
 	/* this process: its own tag, alive */
 	snprintf(name, sizeof(name), "%d.", (int)getpid());
-	CHECK(!strncmp(tag, name, strlen(name)));
+	EXPECT_TRUE(!strncmp(tag, name, strlen(name)));
 	snprintf(name, sizeof(name), "assay-%s-AbC123", tag);
-	CHECK(!owner_dead(name, "assay-"));
+	EXPECT_TRUE(!owner_dead(name, "assay-"));
 	snprintf(name, sizeof(name), ".assay-spill.%s.tmp.AbC123", tag);
-	CHECK(!owner_dead(name, ".assay-spill."));
+	EXPECT_TRUE(!owner_dead(name, ".assay-spill."));
 	/* the same pid, another start time: a process long gone */
 	snprintf(name, sizeof(name), "assay-%d.1-AbC123", (int)getpid());
-	CHECK(owner_dead(name, "assay-"));
+	EXPECT_TRUE(owner_dead(name, "assay-"));
 	/* a child that has exited: its tag names no process now */
 	child = fork();
 	if (child == 0) {
@@ -36,15 +39,16 @@ int main(void)
 			_exit(1);
 		_exit(0);
 	}
-	CHECK(child > 0 && waitpid(child, &st, 0) == child);
+	EXPECT_TRUE(child > 0 && waitpid(child, &st, 0) == child);
 	snprintf(name, sizeof(name), "assay-%d.12345-AbC123", (int)child);
-	CHECK(owner_dead(name, "assay-"));
+	EXPECT_TRUE(owner_dead(name, "assay-"));
 	/* names without a whole tag are never dead */
-	CHECK(!owner_dead("assay-AbC123", "assay-"));
-	CHECK(!owner_dead("assay-123-AbC123", "assay-"));
-	CHECK(!owner_dead("assay-123.-AbC123", "assay-"));
-	CHECK(!owner_dead("assay-0.5-AbC123", "assay-"));
-	CHECK(!owner_dead("other-123.5-AbC123", "assay-"));
-	CHECK(!owner_dead("assay-99999999999.5-x", "assay-"));
-	return check_done();
+	EXPECT_TRUE(!owner_dead("assay-AbC123", "assay-"));
+	EXPECT_TRUE(!owner_dead("assay-123-AbC123", "assay-"));
+	EXPECT_TRUE(!owner_dead("assay-123.-AbC123", "assay-"));
+	EXPECT_TRUE(!owner_dead("assay-0.5-AbC123", "assay-"));
+	EXPECT_TRUE(!owner_dead("other-123.5-AbC123", "assay-"));
+	EXPECT_TRUE(!owner_dead("assay-99999999999.5-x", "assay-"));
 }
+
+ASSAY_MAIN()

@@ -8,7 +8,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "check.h"
+#include <stdio.h>
+#include <string.h>
+
+#include "assay/test.h"
 #include "harness/io.h"
 #include "harness/loop.h"
 #include "harness/proc.h"
@@ -70,29 +73,29 @@ static void deadline_then_grace_then_stuck(void)
 	p.state = PROC_RUNNING;
 	dones = 0;
 	proc_dispatch(&p, EV_EOF, 1000 * MS);   /* output closed: keep going */
-	CHECK_INT(PROC_RUNNING, p.state);
+	EXPECT_EQ(p.state, PROC_RUNNING);
 	proc_dispatch(&p, EV_DEADLINE, 1000 * MS);
-	CHECK_INT(PROC_TERM_SENT, p.state);
-	CHECK(p.timed_out);
-	CHECK_INT(1100 * MS, p.timer.at_ns);
-	CHECK_INT(EV_GRACE_OVER, p.timer_ev);
+	EXPECT_EQ(p.state, PROC_TERM_SENT);
+	EXPECT_TRUE(p.timed_out);
+	EXPECT_EQ(p.timer.at_ns, 1100 * MS);
+	EXPECT_EQ(p.timer_ev, EV_GRACE_OVER);
 	proc_dispatch(&p, EV_DEADLINE, 1050 * MS); /* empty cell: ignored */
-	CHECK_INT(PROC_TERM_SENT, p.state);
+	EXPECT_EQ(p.state, PROC_TERM_SENT);
 	proc_dispatch(&p, EV_GRACE_OVER, 1100 * MS);
-	CHECK_INT(PROC_KILL_SENT, p.state);
-	CHECK_INT(SIGKILL, p.last_signal);
-	CHECK_INT(EV_STUCK, p.timer_ev);
-	CHECK(waitpid(p.pid, &status, 0) == p.pid && WIFSIGNALED(status) &&
+	EXPECT_EQ(p.state, PROC_KILL_SENT);
+	EXPECT_EQ(p.last_signal, SIGKILL);
+	EXPECT_EQ(p.timer_ev, EV_STUCK);
+	EXPECT_TRUE(waitpid(p.pid, &status, 0) == p.pid && WIFSIGNALED(status) &&
 	      WTERMSIG(status) == SIGKILL);
 	/* pretend it never died: the proc ends without it */
 	proc_dispatch(&p, EV_STUCK, 1400 * MS);
-	CHECK_INT(PROC_DONE, p.state);
-	CHECK_INT(1, dones);
-	CHECK(p.abandoned);
-	CHECK_HAS(p.note, "after SIGKILL");
-	CHECK_INT(ASSAY_TIMED_OUT, p.exit.how);
-	CHECK_INT(SIGKILL, p.exit.code);
-	CHECK(!loop_timer_armed(&p.timer));
+	EXPECT_EQ(p.state, PROC_DONE);
+	EXPECT_EQ(dones, 1);
+	EXPECT_TRUE(p.abandoned);
+	EXPECT_CONTAINS(p.note, "after SIGKILL");
+	EXPECT_EQ(p.exit.how, ASSAY_TIMED_OUT);
+	EXPECT_EQ(p.exit.code, SIGKILL);
+	EXPECT_TRUE(!loop_timer_armed(&p.timer));
 	p.pid = 0;
 	proc_release(&p);
 }
@@ -105,17 +108,17 @@ static void cancel_twice_kills(void)
 	p.pid = stubborn_child();
 	p.state = PROC_RUNNING;
 	proc_dispatch(&p, EV_CANCEL, 0);
-	CHECK_INT(PROC_TERM_SENT, p.state);
-	CHECK(p.cancelled && !p.timed_out);
+	EXPECT_EQ(p.state, PROC_TERM_SENT);
+	EXPECT_TRUE(p.cancelled && !p.timed_out);
 	proc_dispatch(&p, EV_CANCEL, 1);        /* already terminating */
-	CHECK_INT(PROC_TERM_SENT, p.state);
+	EXPECT_EQ(p.state, PROC_TERM_SENT);
 	proc_dispatch(&p, EV_KILL_NOW, 2);
-	CHECK_INT(PROC_KILL_SENT, p.state);
+	EXPECT_EQ(p.state, PROC_KILL_SENT);
 	waitpid(p.pid, NULL, 0);
 	p.reaped = true;
 	proc_dispatch(&p, EV_EXIT, 3);          /* pipes already closed */
-	CHECK_INT(PROC_DONE, p.state);
-	CHECK_INT(ASSAY_CANCELLED, p.exit.how);
+	EXPECT_EQ(p.state, PROC_DONE);
+	EXPECT_EQ(p.exit.how, ASSAY_CANCELLED);
 	p.pid = 0;
 	proc_release(&p);
 }
@@ -127,19 +130,19 @@ static void exit_waits_for_the_pipes(void)
 	struct err e = ERR_INIT;
 
 	proc_init(&p, &env, PROC_TEST, &ops, NULL);
-	CHECK_INT(0, pipe(fds));
+	EXPECT_EQ(pipe(fds), 0);
 	/* stderr still open: someone holds it */
-	CHECK_INT(0, loop_io_start(env.loop, &p.s[1].io, fds[0], &e));
+	EXPECT_EQ(loop_io_start(env.loop, &p.s[1].io, fds[0], &e), 0);
 	p.state = PROC_RUNNING;
 	p.reaped = true;
 	proc_dispatch(&p, EV_EXIT, 5 * MS);
-	CHECK_INT(PROC_DRAINING, p.state);
-	CHECK_INT(205 * MS, p.timer.at_ns);
+	EXPECT_EQ(p.state, PROC_DRAINING);
+	EXPECT_EQ(p.timer.at_ns, 205 * MS);
 	proc_dispatch(&p, EV_DRAIN_OVER, 205 * MS);
-	CHECK_INT(PROC_DONE, p.state);
-	CHECK_HAS(p.note, "output stayed open");
-	CHECK_INT(-1, p.s[1].io.fd);
-	CHECK_INT(5 * MS, p.exit.duration_ns + p.start_ns);
+	EXPECT_EQ(p.state, PROC_DONE);
+	EXPECT_CONTAINS(p.note, "output stayed open");
+	EXPECT_EQ(p.s[1].io.fd, -1);
+	EXPECT_EQ(p.exit.duration_ns + p.start_ns, 5 * MS);
 	close(fds[1]);
 	proc_release(&p);
 }
@@ -151,7 +154,7 @@ static void run_until_done(struct proc *p)
 	uint64_t until = io_now_ns() + 5000 * MS;
 
 	while (p->state != PROC_DONE && io_now_ns() < until)
-		CHECK_INT(0, loop_run_once(env.loop, 100 * MS, &e));
+		EXPECT_EQ(loop_run_once(env.loop, 100 * MS, &e), 0);
 }
 
 /* Starts argv (empty environment) on p, prepared as sort, with a
@@ -178,17 +181,17 @@ static void a_real_process_end_to_end(void)
 	dones = 0;
 	out_bytes = 0;
 	start(&p, PROC_HELPER, argv, 0);
-	CHECK(proc_is_running(&p));
+	EXPECT_TRUE(proc_is_running(&p));
 	run_until_done(&p);
-	CHECK_INT(1, dones);
-	CHECK_INT(ASSAY_EXITED, p.exit.how);
-	CHECK_INT(4, p.exit.code);
-	CHECK_INT(11, out_bytes);
-	CHECK_INT(6, p.exit.out->head_len);
-	CHECK(!memcmp(p.exit.err->head, "oops\n", 5));
-	CHECK_INT(0, loop_children(env.loop));
+	EXPECT_EQ(dones, 1);
+	EXPECT_EQ(p.exit.how, ASSAY_EXITED);
+	EXPECT_EQ(p.exit.code, 4);
+	EXPECT_EQ(out_bytes, 11);
+	EXPECT_EQ(p.exit.out->head_len, 6);
+	EXPECT_TRUE(!memcmp(p.exit.err->head, "oops\n", 5));
+	EXPECT_EQ(loop_children(env.loop), 0);
 	proc_clear(&p);
-	CHECK_INT(PROC_IDLE, p.state);
+	EXPECT_EQ(p.state, PROC_IDLE);
 	proc_release(&p);
 }
 
@@ -206,15 +209,15 @@ static void a_process_reads_what_its_owner_writes(void)
 	proc_init(&p, &env, PROC_HELPER, &ops, NULL);
 	p.want_stdin = true;
 	proc_start(&p, &so, 0);
-	CHECK(p.in_fd >= 0);
-	CHECK_INT(12, write(p.in_fd, "to the test\n", 12));
+	EXPECT_TRUE(p.in_fd >= 0);
+	EXPECT_EQ(write(p.in_fd, "to the test\n", 12), 12);
 	proc_close_stdin(&p);                   /* EOF: cat ends */
-	CHECK_INT(-1, p.in_fd);
+	EXPECT_EQ(p.in_fd, -1);
 	run_until_done(&p);
-	CHECK_INT(ASSAY_EXITED, p.exit.how);
-	CHECK_INT(0, p.exit.code);
-	CHECK_INT(12, p.exit.out->head_len);
-	CHECK(!memcmp(p.exit.out->head, "to the test\n", 12));
+	EXPECT_EQ(p.exit.how, ASSAY_EXITED);
+	EXPECT_EQ(p.exit.code, 0);
+	EXPECT_EQ(p.exit.out->head_len, 12);
+	EXPECT_TRUE(!memcmp(p.exit.out->head, "to the test\n", 12));
 	proc_release(&p);
 }
 
@@ -225,13 +228,13 @@ static void a_deadline_through_the_loop(void)
 	uint64_t t0 = io_now_ns();
 
 	start(&p, PROC_TEST, argv, 50 * MS);
-	CHECK(p.deadline_ns >= p.start_ns + 50 * MS);   /* from its start */
+	EXPECT_TRUE(p.deadline_ns >= p.start_ns + 50 * MS);   /* from its start */
 	proc_set_deadline(&p, t0 + 80 * MS);    /* moved: a new case began */
 	run_until_done(&p);
-	CHECK_INT(ASSAY_TIMED_OUT, p.exit.how);
-	CHECK_INT(SIGTERM, p.exit.code);
-	CHECK(p.end_ns >= t0 + 80 * MS);
-	CHECK(p.end_ns < t0 + 2000 * MS);
+	EXPECT_EQ(p.exit.how, ASSAY_TIMED_OUT);
+	EXPECT_EQ(p.exit.code, SIGTERM);
+	EXPECT_TRUE(p.end_ns >= t0 + 80 * MS);
+	EXPECT_TRUE(p.end_ns < t0 + 2000 * MS);
 	proc_release(&p);
 }
 
@@ -242,32 +245,63 @@ static void a_spawn_failure_ends_at_once(void)
 
 	dones = 0;
 	start(&p, PROC_TEST, argv, 0);
-	CHECK_INT(PROC_DONE, p.state);
-	CHECK_INT(1, dones);
-	CHECK_INT(ASSAY_SPAWN_FAILED, p.exit.how);
-	CHECK_INT(ENOENT, p.exit.code);
+	EXPECT_EQ(p.state, PROC_DONE);
+	EXPECT_EQ(dones, 1);
+	EXPECT_EQ(p.exit.how, ASSAY_SPAWN_FAILED);
+	EXPECT_EQ(p.exit.code, ENOENT);
 	proc_clear(&p);
 	proc_fail_start(&p, EMFILE, "cannot create its temporary directory");
-	CHECK_INT(2, dones);
-	CHECK_HAS(p.note, "cannot create its temporary directory: ");
+	EXPECT_EQ(dones, 2);
+	EXPECT_CONTAINS(p.note, "cannot create its temporary directory: ");
 	proc_release(&p);
 }
 
-int main(void)
+ASSAY_TEST(proc, deadline_then_grace_then_stuck)
 {
+	deadline_then_grace_then_stuck();
+}
+
+ASSAY_TEST(proc, cancel_twice_kills)
+{
+	cancel_twice_kills();
+}
+
+ASSAY_TEST(proc, exit_waits_for_the_pipes)
+{
+	exit_waits_for_the_pipes();
+}
+
+ASSAY_TEST(proc, a_real_process_end_to_end)
+{
+	a_real_process_end_to_end();
+}
+
+ASSAY_TEST(proc, a_process_reads_what_its_owner_writes)
+{
+	a_process_reads_what_its_owner_writes();
+}
+
+ASSAY_TEST(proc, a_deadline_through_the_loop)
+{
+	a_deadline_through_the_loop();
+}
+
+ASSAY_TEST(proc, a_spawn_failure_ends_at_once)
+{
+	a_spawn_failure_ends_at_once();
+}
+
+int main(int argc, char **argv)
+{
+	int rc;
 	struct err e = ERR_INIT;
 
 	if (loop_new(&env.loop, &e) < 0) {
 		printf("Bail out! %s\n", e.msg);
 		return 99;
 	}
-	deadline_then_grace_then_stuck();
-	cancel_twice_kills();
-	exit_waits_for_the_pipes();
-	a_real_process_end_to_end();
-	a_process_reads_what_its_owner_writes();
-	a_deadline_through_the_loop();
-	a_spawn_failure_ends_at_once();
+	rc = assay_main(argc, argv);
+
 	loop_free(env.loop);
-	return check_done();
+	return rc;
 }

@@ -5,7 +5,10 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
-#include "check.h"
+#include <stdio.h>
+#include <string.h>
+
+#include "assay/test.h"
 #include "harness/registry.h"
 
 static int claim_ten(const char *p, unsigned mode, int named) { return 10; }
@@ -29,13 +32,13 @@ static void builtins(void)
 	char *names;
 
 	registry_new(&r);
-	CHECK(registry_kind(r, "exec") != NULL);
-	CHECK(registry_reporter(r, "console") != NULL);
-	CHECK(registry_kind(r, "console") == NULL);
-	CHECK(registry_claim(r, "x", S_IFREG | 0755, 0) == registry_kind(r, "auto"));
-	CHECK(registry_claim(r, "x", S_IFREG | 0644, 0) == NULL);
+	EXPECT_TRUE(registry_kind(r, "exec") != NULL);
+	EXPECT_TRUE(registry_reporter(r, "console") != NULL);
+	EXPECT_TRUE(registry_kind(r, "console") == NULL);
+	EXPECT_TRUE(registry_claim(r, "x", S_IFREG | 0755, 0) == registry_kind(r, "auto"));
+	EXPECT_TRUE(registry_claim(r, "x", S_IFREG | 0644, 0) == NULL);
 	names = registry_kind_names(r);
-	CHECK_STR("auto, exec, tap, gtest, assay, installed-tests", names);
+	EXPECT_STREQ(names, "auto, exec, tap, gtest, assay, installed-tests");
 	free(names);
 	registry_free(r);
 }
@@ -46,13 +49,13 @@ static void added_plugins(void)
 	struct err e = ERR_INIT;
 
 	registry_new(&r);
-	CHECK_INT(0, registry_add(r, &greedy_plugin, "test", &e));
+	EXPECT_EQ(registry_add(r, &greedy_plugin, "test", &e), 0);
 	/* a tie goes to the later registration */
-	CHECK(registry_claim(r, "x", S_IFREG | 0755, 0) == &greedy);
-	CHECK_INT(ERR_PLUGIN, registry_add(r, &greedy_plugin, "again", &e));
-	CHECK_HAS(e.msg, "kind 'greedy' is already registered");
-	CHECK_INT(ERR_PLUGIN, registry_add(r, &future_plugin, "future.so", &e));
-	CHECK_HAS(e.msg, "another assay plugin ABI");
+	EXPECT_TRUE(registry_claim(r, "x", S_IFREG | 0755, 0) == &greedy);
+	EXPECT_EQ(registry_add(r, &greedy_plugin, "again", &e), ERR_PLUGIN);
+	EXPECT_CONTAINS(e.msg, "kind 'greedy' is already registered");
+	EXPECT_EQ(registry_add(r, &future_plugin, "future.so", &e), ERR_PLUGIN);
+	EXPECT_CONTAINS(e.msg, "another assay plugin ABI");
 	registry_free(r);
 }
 
@@ -64,25 +67,40 @@ static void loaded_plugins(void)
 	char path[4096];
 
 	registry_new(&r);
-	CHECK_INT(ERR_USAGE, registry_load(r, "/no/such/plugin.so", &e));
-	CHECK_HAS(e.msg, "cannot load plugin '/no/such/plugin.so'");
-	CHECK_INT(ERR_USAGE, registry_load(r, "/lib/x86_64-linux-gnu/libm.so.6", &e) < 0 ? ERR_USAGE : 0);
+	EXPECT_EQ(registry_load(r, "/no/such/plugin.so", &e), ERR_USAGE);
+	EXPECT_CONTAINS(e.msg, "cannot load plugin '/no/such/plugin.so'");
+	EXPECT_EQ(registry_load(r, "/lib/x86_64-linux-gnu/libm.so.6", &e) < 0 ? ERR_USAGE : 0, ERR_USAGE);
 	if (b) {
 		snprintf(path, sizeof(path), "%s/selftest/plugin/sample.so", b);
-		CHECK_INT(0, registry_load(r, path, &e));
-		CHECK(registry_kind(r, "xfail") != NULL);
-		CHECK(registry_reporter(r, "tally") != NULL);
-		CHECK(registry_load(r, path, &e) < 0);  /* names taken */
+		EXPECT_EQ(registry_load(r, path, &e), 0);
+		EXPECT_TRUE(registry_kind(r, "xfail") != NULL);
+		EXPECT_TRUE(registry_reporter(r, "tally") != NULL);
+		EXPECT_TRUE(registry_load(r, path, &e) < 0);  /* names taken */
 	} else {
 		printf("# ASSAY_BUILDDIR unset: sample plugin not loaded\n");
 	}
 	registry_free(r);
 }
 
-int main(void)
+ASSAY_TEST(registry, builtins)
 {
 	builtins();
+}
+
+ASSAY_TEST(registry, added_plugins)
+{
 	added_plugins();
+}
+
+ASSAY_TEST(registry, loaded_plugins)
+{
 	loaded_plugins();
-	return check_done();
+}
+
+int main(int argc, char **argv)
+{
+	int rc;
+	rc = assay_main(argc, argv);
+
+	return rc;
 }

@@ -8,7 +8,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "check.h"
+#include <stdio.h>
+#include <string.h>
+
+#include "assay/test.h"
 #include "harness/sanitizer.h"
 
 /* A report's first line (without a ==PID== prefix) and what it gives. */
@@ -102,10 +105,10 @@ static void test_reports(void)
 				 pid ? "==PID== " : "", reports[i].line);
 			for (char *c = what; *c; c++)
 				*c = (unsigned char)*c < 0x20 ? '?' : *c;
-			check_one(!bad, what, __FILE__, __LINE__);
+			assay_check_bool(0, 1, !bad, what, __FILE__, __LINE__);
 			scan2(&s, text, 0);
-			CHECK_STR(reports[i].kind, s.kind);
-			CHECK_STR(reports[i].summary, s.summary);
+			EXPECT_STREQ(s.kind, reports[i].kind);
+			EXPECT_STREQ(s.summary, reports[i].summary);
 		}
 	}
 }
@@ -118,7 +121,7 @@ static void test_others(void)
 	for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
 		scan2(&s, others[i], strlen(others[i]) / 2);
 		snprintf(what, sizeof(what), "no report in '%s'", others[i]);
-		check_one(s.count == 0 && !s.kind && !s.summary[0], what,
+		assay_check_bool(0, 1, s.count == 0 && !s.kind && !s.summary[0], what,
 			  __FILE__, __LINE__);
 	}
 }
@@ -138,16 +141,16 @@ static void test_counts(void)
 	struct sanitizer_scan s;
 
 	scan2(&s, text, 0);
-	CHECK_INT(3, s.count);
-	CHECK_STR("sanitizer:tsan", s.kind);
-	CHECK_STR("race: ThreadSanitizer: data race", s.summary);
+	EXPECT_EQ(s.count, 3);
+	EXPECT_STREQ(s.kind, "sanitizer:tsan");
+	EXPECT_STREQ(s.summary, "race: ThreadSanitizer: data race");
 	sanitizer_init(&s);
 	sanitizer_feed(&s, 1, text, sizeof(text) - 1);
-	CHECK_INT(2, s.count);          /* the last line waits for finish */
+	EXPECT_EQ(s.count, 2);          /* the last line waits for finish */
 	sanitizer_finish(&s);
-	CHECK_INT(3, s.count);
+	EXPECT_EQ(s.count, 3);
 	sanitizer_finish(&s);
-	CHECK_INT(3, s.count);
+	EXPECT_EQ(s.count, 3);
 }
 
 /* valgrind: its banner names the tool; a report is an ERROR SUMMARY
@@ -187,19 +190,19 @@ static void test_valgrind(void)
 			bad += s.count != 1 || !s.kind || strcmp(s.kind, runs[i].kind) ||
 			       strcmp(s.summary, runs[i].summary);
 		}
-		check_one(!bad, runs[i].summary, __FILE__, __LINE__);
+		assay_check_bool(0, 1, !bad, runs[i].summary, __FILE__, __LINE__);
 		scan2(&s, runs[i].text, n / 3);
-		CHECK_STR(runs[i].kind, s.kind);
-		CHECK_STR(runs[i].summary, s.summary);
+		EXPECT_STREQ(s.kind, runs[i].kind);
+		EXPECT_STREQ(s.summary, runs[i].summary);
 	}
 	/* no errors, or no banner: no report */
 	scan2(&s, "==45== Memcheck, a memory error detector\n"
 		  "==45== ERROR SUMMARY: 0 errors from 0 contexts\n", 10);
-	CHECK_INT(0, s.count);
+	EXPECT_EQ(s.count, 0);
 	scan2(&s, "==46== ERROR SUMMARY: 5 errors from 1 contexts\n", 3);
-	CHECK_INT(0, s.count);
+	EXPECT_EQ(s.count, 0);
 	scan2(&s, "ERROR SUMMARY: 5 errors\nHelgrind, a thread error detector\n", 3);
-	CHECK_INT(0, s.count);
+	EXPECT_EQ(s.count, 0);
 }
 
 /* stdout and stderr each keep their own partial line. */
@@ -212,9 +215,9 @@ static void test_streams(void)
 	sanitizer_feed(&s, 2, "==7==ERROR: Leak", 16);
 	sanitizer_feed(&s, 1, "ne\nok 2\n", 8);
 	sanitizer_feed(&s, 2, "Sanitizer: detected memory leaks\n", 33);
-	CHECK_INT(1, s.count);
-	CHECK_STR("sanitizer:lsan", s.kind);
-	CHECK_STR("LeakSanitizer: detected memory leaks", s.summary);
+	EXPECT_EQ(s.count, 1);
+	EXPECT_STREQ(s.kind, "sanitizer:lsan");
+	EXPECT_STREQ(s.summary, "LeakSanitizer: detected memory leaks");
 }
 
 /* A line keeps only its first SANITIZER_LINE_MAX bytes. */
@@ -229,26 +232,53 @@ static void test_long_lines(void)
 	n = 2 * SANITIZER_LINE_MAX;
 	n += (size_t)sprintf(text + n, "ERROR: AddressSanitizer: x\n");
 	scan2(&s, text, SANITIZER_LINE_MAX + 3);
-	CHECK_INT(0, s.count);
+	EXPECT_EQ(s.count, 0);
 	/* a report line too long to keep still counts, its summary bounded */
 	n = (size_t)sprintf(text, "ERROR: AddressSanitizer: ");
 	memset(text + n, 'y', 2 * SANITIZER_LINE_MAX);
 	n += 2 * SANITIZER_LINE_MAX;
 	n += (size_t)sprintf(text + n, "\nWARNING: ThreadSanitizer: z\n");
 	scan2(&s, text, 100);
-	CHECK_INT(2, s.count);
-	CHECK_STR("sanitizer:asan", s.kind);
-	CHECK(strlen(s.summary) == SANITIZER_SUMMARY_MAX - 1);
-	CHECK(!strncmp(s.summary, "AddressSanitizer: yyy", 21));
+	EXPECT_EQ(s.count, 2);
+	EXPECT_STREQ(s.kind, "sanitizer:asan");
+	EXPECT_TRUE(strlen(s.summary) == SANITIZER_SUMMARY_MAX - 1);
+	EXPECT_TRUE(!strncmp(s.summary, "AddressSanitizer: yyy", 21));
 }
 
-int main(void)
+ASSAY_TEST(sanitizer, test_reports)
 {
 	test_reports();
+}
+
+ASSAY_TEST(sanitizer, test_others)
+{
 	test_others();
+}
+
+ASSAY_TEST(sanitizer, test_counts)
+{
 	test_counts();
+}
+
+ASSAY_TEST(sanitizer, test_valgrind)
+{
 	test_valgrind();
+}
+
+ASSAY_TEST(sanitizer, test_streams)
+{
 	test_streams();
+}
+
+ASSAY_TEST(sanitizer, test_long_lines)
+{
 	test_long_lines();
-	return check_done();
+}
+
+int main(int argc, char **argv)
+{
+	int rc;
+	rc = assay_main(argc, argv);
+
+	return rc;
 }

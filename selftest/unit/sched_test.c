@@ -4,7 +4,10 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "check.h"
+#include <stdio.h>
+#include <string.h>
+
+#include "assay/test.h"
 #include "harness/sched.h"
 
 /* sched only stores item pointers; any distinct addresses will do */
@@ -22,12 +25,12 @@ static void fifo_for_equal_priority(void)
 	sched_init(&s, 1000);
 	for (int i = 0; i < 1000; i++)
 		sched_push(&s, T(i), 0, NULL);
-	CHECK_INT(1000, sched_queued(&s));
+	EXPECT_EQ(sched_queued(&s), 1000);
 	for (int i = 0; i < 1000; i++)
 		in_order &= sched_next(&s, &slot) == T(i);
-	CHECK(in_order);
-	CHECK(sched_next(&s, &slot) == NULL);
-	CHECK_INT(0, sched_queued(&s));
+	EXPECT_TRUE(in_order);
+	EXPECT_TRUE(sched_next(&s, &slot) == NULL);
+	EXPECT_EQ(sched_queued(&s), 0);
 	sched_release(&s);
 }
 
@@ -40,11 +43,11 @@ static void higher_priority_first(void)
 	sched_push(&s, T(1), 5, NULL);
 	sched_push(&s, T(2), 3, NULL);
 	sched_push(&s, T(3), 5, NULL);
-	CHECK(sched_pop(&s) == T(1));
-	CHECK(sched_pop(&s) == T(3));   /* ties: queued first, out first */
-	CHECK(sched_pop(&s) == T(2));
-	CHECK(sched_pop(&s) == T(0));
-	CHECK(sched_pop(&s) == NULL);
+	EXPECT_TRUE(sched_pop(&s) == T(1));
+	EXPECT_TRUE(sched_pop(&s) == T(3));   /* ties: queued first, out first */
+	EXPECT_TRUE(sched_pop(&s) == T(2));
+	EXPECT_TRUE(sched_pop(&s) == T(0));
+	EXPECT_TRUE(sched_pop(&s) == NULL);
 	sched_release(&s);
 }
 
@@ -57,16 +60,16 @@ static void next_in_priority_order(void)
 	sched_push(&s, T(0), -2, NULL);
 	sched_push(&s, T(1), 7, NULL);
 	sched_push(&s, T(2), 0.5, NULL);
-	CHECK(sched_next(&s, &slot) == T(1));
+	EXPECT_TRUE(sched_next(&s, &slot) == T(1));
 	sched_release_slot(&s, slot);
 	sched_push(&s, T(3), 1, NULL);          /* later, but ahead of 0.5 */
-	CHECK(sched_next(&s, &slot) == T(3));
+	EXPECT_TRUE(sched_next(&s, &slot) == T(3));
 	sched_release_slot(&s, slot);
-	CHECK(sched_next(&s, &slot) == T(2));
+	EXPECT_TRUE(sched_next(&s, &slot) == T(2));
 	sched_release_slot(&s, slot);
-	CHECK(sched_next(&s, &slot) == T(0));
+	EXPECT_TRUE(sched_next(&s, &slot) == T(0));
 	sched_release_slot(&s, slot);
-	CHECK(sched_idle(&s));
+	EXPECT_TRUE(sched_idle(&s));
 	sched_release(&s);
 }
 
@@ -78,19 +81,19 @@ static void slots_are_counted(void)
 	sched_init(&s, 2);
 	for (int i = 0; i < 3; i++)
 		sched_push(&s, T(i), 0, NULL);
-	CHECK(sched_idle(&s));
-	CHECK(sched_next(&s, &a) == T(0));
-	CHECK(sched_next(&s, &b) == T(1));
-	CHECK(a != b && a < 2 && b < 2);
-	CHECK(sched_next(&s, &c) == NULL);      /* no slot free */
-	CHECK_INT(1, sched_queued(&s));         /* and nothing taken */
-	CHECK(!sched_idle(&s));
+	EXPECT_TRUE(sched_idle(&s));
+	EXPECT_TRUE(sched_next(&s, &a) == T(0));
+	EXPECT_TRUE(sched_next(&s, &b) == T(1));
+	EXPECT_TRUE(a != b && a < 2 && b < 2);
+	EXPECT_TRUE(sched_next(&s, &c) == NULL);      /* no slot free */
+	EXPECT_EQ(sched_queued(&s), 1);         /* and nothing taken */
+	EXPECT_TRUE(!sched_idle(&s));
 	sched_release_slot(&s, a);
-	CHECK(sched_next(&s, &c) == T(2));
-	CHECK_INT(a, c);
+	EXPECT_TRUE(sched_next(&s, &c) == T(2));
+	EXPECT_EQ(c, a);
 	sched_release_slot(&s, b);
 	sched_release_slot(&s, c);
-	CHECK(sched_idle(&s));
+	EXPECT_TRUE(sched_idle(&s));
 	sched_release(&s);
 }
 
@@ -105,20 +108,20 @@ static void weight_takes_units(void)
 	sched_push(&s, T(0), 0, &two);
 	sched_push(&s, T(1), 0, NULL);
 	sched_push(&s, T(2), 0, NULL);
-	CHECK(sched_next(&s, &a) == T(0));
-	CHECK(sched_next(&s, &b) == T(1));
-	CHECK(sched_next(&s, &c) == NULL);      /* a slot is free, no unit */
-	CHECK_INT(1, s.nfree);
-	CHECK_INT(0, s.units_free);
-	CHECK_INT(1, sched_queued(&s));
+	EXPECT_TRUE(sched_next(&s, &a) == T(0));
+	EXPECT_TRUE(sched_next(&s, &b) == T(1));
+	EXPECT_TRUE(sched_next(&s, &c) == NULL);      /* a slot is free, no unit */
+	EXPECT_EQ(s.nfree, 1);
+	EXPECT_EQ(s.units_free, 0);
+	EXPECT_EQ(sched_queued(&s), 1);
 	sched_release_slot(&s, b);
-	CHECK(sched_next(&s, &c) == T(2));
-	CHECK(sched_next(&s, &b) == NULL);
+	EXPECT_TRUE(sched_next(&s, &c) == T(2));
+	EXPECT_TRUE(sched_next(&s, &b) == NULL);
 	sched_release_slot(&s, a);
-	CHECK_INT(2, s.units_free);
+	EXPECT_EQ(s.units_free, 2);
 	sched_release_slot(&s, c);
-	CHECK_INT(3, s.units_free);
-	CHECK(sched_idle(&s));
+	EXPECT_EQ(s.units_free, 3);
+	EXPECT_TRUE(sched_idle(&s));
 	sched_release(&s);
 }
 
@@ -136,24 +139,24 @@ static void reservation_prevents_starvation(void)
 	sched_push(&s, T(0), 0, NULL);
 	sched_push(&s, T(1), 0, &three);
 	sched_push(&s, T(2), 0, NULL);
-	CHECK(sched_next(&s, &a) == T(0));
-	CHECK(sched_next(&s, &b) == NULL);      /* w3 reserved */
-	CHECK(s.has_reserved && s.reserved.item == T(1));
-	CHECK(sched_next(&s, &b) == NULL);      /* later w1 does not start */
+	EXPECT_TRUE(sched_next(&s, &a) == T(0));
+	EXPECT_TRUE(sched_next(&s, &b) == NULL);      /* w3 reserved */
+	EXPECT_TRUE(s.has_reserved && s.reserved.item == T(1));
+	EXPECT_TRUE(sched_next(&s, &b) == NULL);      /* later w1 does not start */
 	sched_push(&s, T(3), 100, NULL);        /* nor does a better one */
-	CHECK(sched_next(&s, &b) == NULL);
-	CHECK_INT(3, sched_queued(&s));
+	EXPECT_TRUE(sched_next(&s, &b) == NULL);
+	EXPECT_EQ(sched_queued(&s), 3);
 	sched_release_slot(&s, a);
-	CHECK(sched_next(&s, &b) == T(1));      /* w3 starts once drained */
-	CHECK_INT(0, s.units_free);
-	CHECK(sched_next(&s, &c) == NULL);
+	EXPECT_TRUE(sched_next(&s, &b) == T(1));      /* w3 starts once drained */
+	EXPECT_EQ(s.units_free, 0);
+	EXPECT_TRUE(sched_next(&s, &c) == NULL);
 	sched_release_slot(&s, b);
-	CHECK(sched_next(&s, &a) == T(3));
-	CHECK(sched_next(&s, &c) == T(2));
+	EXPECT_TRUE(sched_next(&s, &a) == T(3));
+	EXPECT_TRUE(sched_next(&s, &c) == T(2));
 	sched_release_slot(&s, a);
 	sched_release_slot(&s, c);
-	CHECK(sched_idle(&s));
-	CHECK_INT(0, sched_queued(&s));
+	EXPECT_TRUE(sched_idle(&s));
+	EXPECT_EQ(sched_queued(&s), 0);
 	sched_release(&s);
 }
 
@@ -168,17 +171,17 @@ static void serial_runs_alone(void)
 	sched_push(&s, T(0), 0, &all);
 	sched_push(&s, T(1), 0, NULL);
 	sched_push(&s, T(2), 0, &all);
-	CHECK(sched_next(&s, &a) == T(0));
-	CHECK(sched_next(&s, &b) == NULL);      /* 3 slots free, no unit */
+	EXPECT_TRUE(sched_next(&s, &a) == T(0));
+	EXPECT_TRUE(sched_next(&s, &b) == NULL);      /* 3 slots free, no unit */
 	sched_release_slot(&s, a);
-	CHECK(sched_next(&s, &b) == T(1));
-	CHECK(sched_next(&s, &c) == NULL);      /* serial waits for it */
+	EXPECT_TRUE(sched_next(&s, &b) == T(1));
+	EXPECT_TRUE(sched_next(&s, &c) == NULL);      /* serial waits for it */
 	sched_release_slot(&s, b);
-	CHECK(sched_next(&s, &c) == T(2));
-	CHECK(sched_next(&s, &b) == NULL);
+	EXPECT_TRUE(sched_next(&s, &c) == T(2));
+	EXPECT_TRUE(sched_next(&s, &b) == NULL);
 	sched_release_slot(&s, c);
-	CHECK(sched_idle(&s));
-	CHECK_INT(0, sched_queued(&s));
+	EXPECT_TRUE(sched_idle(&s));
+	EXPECT_EQ(sched_queued(&s), 0);
 	sched_release(&s);
 }
 
@@ -195,23 +198,23 @@ static void weight_is_clamped(void)
 	sched_push(&s, T(2), 0, &zero);
 	sched_push(&s, T(3), 0, &zero);
 	sched_push(&s, T(4), 0, &zero);
-	CHECK(sched_next(&s, &a) == T(0));
-	CHECK(sched_next(&s, &b) == NULL);
+	EXPECT_TRUE(sched_next(&s, &a) == T(0));
+	EXPECT_TRUE(sched_next(&s, &b) == NULL);
 	sched_release_slot(&s, a);
-	CHECK(sched_next(&s, &a) == T(1));      /* no deadlock */
-	CHECK_INT(0, s.units_free);
-	CHECK(sched_next(&s, &b) == NULL);
+	EXPECT_TRUE(sched_next(&s, &a) == T(1));      /* no deadlock */
+	EXPECT_EQ(s.units_free, 0);
+	EXPECT_TRUE(sched_next(&s, &b) == NULL);
 	sched_release_slot(&s, a);
-	CHECK_INT(2, s.units_free);
-	CHECK(sched_next(&s, &a) == T(2));
-	CHECK(sched_next(&s, &b) == T(3));      /* two weight-0 together */
-	CHECK(sched_next(&s, &c) == NULL);
+	EXPECT_EQ(s.units_free, 2);
+	EXPECT_TRUE(sched_next(&s, &a) == T(2));
+	EXPECT_TRUE(sched_next(&s, &b) == T(3));      /* two weight-0 together */
+	EXPECT_TRUE(sched_next(&s, &c) == NULL);
 	sched_release_slot(&s, a);
 	sched_release_slot(&s, b);
-	CHECK(sched_next(&s, &c) == T(4));
+	EXPECT_TRUE(sched_next(&s, &c) == T(4));
 	sched_release_slot(&s, c);
-	CHECK_INT(2, s.units_free);
-	CHECK(sched_idle(&s));
+	EXPECT_EQ(s.units_free, 2);
+	EXPECT_TRUE(sched_idle(&s));
 	sched_release(&s);
 }
 
@@ -227,37 +230,37 @@ static void pool_cap_one(void)
 	unsigned g, a, b, c, d;
 
 	sched_init(&s, 3);
-	CHECK_INT(0, sched_add_pool(&s, 0));    /* cap 0 means 1 */
+	EXPECT_EQ(sched_add_pool(&s, 0), 0);    /* cap 0 means 1 */
 	g = 0;
 	in_g.pool[0] = g;
-	CHECK_INT(1, s.pools[g].cap);
+	EXPECT_EQ(s.pools[g].cap, 1);
 	sched_push(&s, T(0), 1, &in_g);
 	sched_push(&s, T(1), 3, &in_g);
 	sched_push(&s, T(2), 2, &in_g);
 	sched_push(&s, T(3), 0, NULL);
 	sched_push(&s, T(4), 0, NULL);
-	CHECK(sched_next(&s, &a) == T(1));
-	CHECK(sched_next(&s, &b) == T(3));      /* T(2), T(0) wait on g */
-	CHECK(sched_next(&s, &c) == T(4));
-	CHECK_INT(1, s.pools[g].used);
-	CHECK_INT(2, s.nwaiting);
-	CHECK_INT(2, sched_queued(&s));
-	CHECK(sched_next(&s, &d) == NULL);      /* no slot */
+	EXPECT_TRUE(sched_next(&s, &a) == T(1));
+	EXPECT_TRUE(sched_next(&s, &b) == T(3));      /* T(2), T(0) wait on g */
+	EXPECT_TRUE(sched_next(&s, &c) == T(4));
+	EXPECT_EQ(s.pools[g].used, 1);
+	EXPECT_EQ(s.nwaiting, 2);
+	EXPECT_EQ(sched_queued(&s), 2);
+	EXPECT_TRUE(sched_next(&s, &d) == NULL);      /* no slot */
 	sched_release_slot(&s, b);
-	CHECK(sched_next(&s, &b) == NULL);      /* a slot, but g is full */
-	CHECK_INT(2, s.nwaiting);
+	EXPECT_TRUE(sched_next(&s, &b) == NULL);      /* a slot, but g is full */
+	EXPECT_EQ(s.nwaiting, 2);
 	sched_release_slot(&s, a);              /* g frees: best waiter */
-	CHECK_INT(1, s.nwaiting);
-	CHECK(sched_next(&s, &a) == T(2));
-	CHECK(sched_next(&s, &d) == NULL);
-	CHECK_INT(1, s.pools[g].used);
+	EXPECT_EQ(s.nwaiting, 1);
+	EXPECT_TRUE(sched_next(&s, &a) == T(2));
+	EXPECT_TRUE(sched_next(&s, &d) == NULL);
+	EXPECT_EQ(s.pools[g].used, 1);
 	sched_release_slot(&s, a);
-	CHECK(sched_next(&s, &a) == T(0));
+	EXPECT_TRUE(sched_next(&s, &a) == T(0));
 	sched_release_slot(&s, a);
 	sched_release_slot(&s, c);
-	CHECK_INT(0, s.pools[g].used);
-	CHECK(sched_idle(&s));
-	CHECK_INT(0, sched_queued(&s));
+	EXPECT_EQ(s.pools[g].used, 0);
+	EXPECT_TRUE(sched_idle(&s));
+	EXPECT_EQ(sched_queued(&s), 0);
 	sched_release(&s);
 }
 
@@ -273,7 +276,7 @@ static void item_in_two_pools(void)
 	sched_init(&s, 4);
 	pa = sched_add_pool(&s, 1);
 	pb = sched_add_pool(&s, 1);
-	CHECK(pa != pb);
+	EXPECT_TRUE(pa != pb);
 	ab.pool[0] = pa;
 	ab.pool[1] = pb;
 	a_only.pool[0] = pa;
@@ -281,25 +284,25 @@ static void item_in_two_pools(void)
 	sched_push(&s, T(0), 0, &ab);
 	sched_push(&s, T(1), 0, &a_only);
 	sched_push(&s, T(2), 0, &b_only);
-	CHECK(sched_next(&s, &x) == T(0));
-	CHECK(sched_next(&s, &y) == NULL);      /* both blocked */
-	CHECK_INT(2, sched_queued(&s));
-	CHECK_INT(1, s.pools[pa].used);
-	CHECK_INT(1, s.pools[pb].used);
+	EXPECT_TRUE(sched_next(&s, &x) == T(0));
+	EXPECT_TRUE(sched_next(&s, &y) == NULL);      /* both blocked */
+	EXPECT_EQ(sched_queued(&s), 2);
+	EXPECT_EQ(s.pools[pa].used, 1);
+	EXPECT_EQ(s.pools[pb].used, 1);
 	sched_release_slot(&s, x);
-	CHECK(sched_next(&s, &y) == T(1));
-	CHECK(sched_next(&s, &z) == T(2));
+	EXPECT_TRUE(sched_next(&s, &y) == T(1));
+	EXPECT_TRUE(sched_next(&s, &z) == T(2));
 	sched_push(&s, T(3), 9, &ab);           /* b frees, a still held */
 	sched_release_slot(&s, z);
-	CHECK(sched_next(&s, &z) == NULL);
+	EXPECT_TRUE(sched_next(&s, &z) == NULL);
 	sched_release_slot(&s, y);
-	CHECK(sched_next(&s, &y) == T(3));
-	CHECK_INT(1, s.pools[pa].used);
-	CHECK_INT(1, s.pools[pb].used);
+	EXPECT_TRUE(sched_next(&s, &y) == T(3));
+	EXPECT_EQ(s.pools[pa].used, 1);
+	EXPECT_EQ(s.pools[pb].used, 1);
 	sched_release_slot(&s, y);
-	CHECK_INT(0, s.pools[pa].used + s.pools[pb].used);
-	CHECK(sched_idle(&s));
-	CHECK_INT(0, sched_queued(&s));
+	EXPECT_EQ(s.pools[pa].used + s.pools[pb].used, 0);
+	EXPECT_TRUE(sched_idle(&s));
+	EXPECT_EQ(sched_queued(&s), 0);
 	sched_release(&s);
 }
 
@@ -315,21 +318,21 @@ static void pool_cap_two(void)
 	for (int i = 0; i < 4; i++)
 		sched_push(&s, T(i), 0, &in_p);
 	sched_push(&s, T(4), 0, NULL);
-	CHECK(sched_next(&s, &slot[n++]) == T(0));
-	CHECK(sched_next(&s, &slot[n++]) == T(1));
-	CHECK(sched_next(&s, &slot[n++]) == T(4));
-	CHECK(sched_next(&s, &slot[n]) == NULL);
-	CHECK_INT(2, s.pools[p].used);
-	CHECK_INT(2, sched_queued(&s));
+	EXPECT_TRUE(sched_next(&s, &slot[n++]) == T(0));
+	EXPECT_TRUE(sched_next(&s, &slot[n++]) == T(1));
+	EXPECT_TRUE(sched_next(&s, &slot[n++]) == T(4));
+	EXPECT_TRUE(sched_next(&s, &slot[n]) == NULL);
+	EXPECT_EQ(s.pools[p].used, 2);
+	EXPECT_EQ(sched_queued(&s), 2);
 	sched_release_slot(&s, slot[0]);
 	sched_release_slot(&s, slot[1]);
-	CHECK(sched_next(&s, &slot[0]) == T(2));
-	CHECK(sched_next(&s, &slot[1]) == T(3));
-	CHECK_INT(2, s.pools[p].used);
+	EXPECT_TRUE(sched_next(&s, &slot[0]) == T(2));
+	EXPECT_TRUE(sched_next(&s, &slot[1]) == T(3));
+	EXPECT_EQ(s.pools[p].used, 2);
 	for (unsigned i = 0; i < n; i++)
 		sched_release_slot(&s, slot[i]);
-	CHECK(sched_idle(&s));
-	CHECK_INT(0, s.pools[p].used);
+	EXPECT_TRUE(sched_idle(&s));
+	EXPECT_EQ(s.pools[p].used, 0);
 	sched_release(&s);
 }
 
@@ -351,36 +354,36 @@ static void pop_returns_all_queued(void)
 	sched_push(&s, T(4), 7, &three);         /* reserved */
 	sched_push(&s, T(5), 0, NULL);
 	sched_push(&s, T(6), 1, NULL);
-	CHECK(sched_next(&s, &a) == T(0));
-	CHECK(sched_next(&s, &b) == T(1));
-	CHECK(sched_next(&s, &c) == NULL);
-	CHECK(s.has_reserved);
-	CHECK_INT(2, s.nwaiting);
-	CHECK_INT(5, sched_queued(&s));
-	CHECK(sched_pop(&s) == T(6));            /* ready, best first */
+	EXPECT_TRUE(sched_next(&s, &a) == T(0));
+	EXPECT_TRUE(sched_next(&s, &b) == T(1));
+	EXPECT_TRUE(sched_next(&s, &c) == NULL);
+	EXPECT_TRUE(s.has_reserved);
+	EXPECT_EQ(s.nwaiting, 2);
+	EXPECT_EQ(sched_queued(&s), 5);
+	EXPECT_TRUE(sched_pop(&s) == T(6));            /* ready, best first */
 	seen[6]++;
-	CHECK(sched_pop(&s) == T(5));
+	EXPECT_TRUE(sched_pop(&s) == T(5));
 	seen[5]++;
-	CHECK(sched_pop(&s) == T(4));            /* then the reserved one */
+	EXPECT_TRUE(sched_pop(&s) == T(4));            /* then the reserved one */
 	seen[4]++;
-	CHECK_INT(2, sched_queued(&s));
+	EXPECT_EQ(sched_queued(&s), 2);
 	npopped = 3;
 	while ((p = sched_pop(&s))) {             /* then the waiters */
 		if (INDEX(p) < 8)
 			seen[INDEX(p)]++;
 		npopped++;
 	}
-	CHECK_INT(5, npopped);
-	CHECK(seen[2] == 1 && seen[3] == 1 && seen[4] == 1 && seen[5] == 1 &&
+	EXPECT_EQ(npopped, 5);
+	EXPECT_TRUE(seen[2] == 1 && seen[3] == 1 && seen[4] == 1 && seen[5] == 1 &&
 	      seen[6] == 1);
-	CHECK(seen[0] == 0 && seen[1] == 0);
-	CHECK_INT(0, sched_queued(&s));
-	CHECK_INT(0, s.nwaiting);
+	EXPECT_TRUE(seen[0] == 0 && seen[1] == 0);
+	EXPECT_EQ(sched_queued(&s), 0);
+	EXPECT_EQ(s.nwaiting, 0);
 	sched_release_slot(&s, b);               /* nothing comes back */
 	sched_release_slot(&s, a);
-	CHECK(sched_next(&s, &a) == NULL);
-	CHECK_INT(0, sched_queued(&s));
-	CHECK(sched_idle(&s));
+	EXPECT_TRUE(sched_next(&s, &a) == NULL);
+	EXPECT_EQ(sched_queued(&s), 0);
+	EXPECT_TRUE(sched_idle(&s));
 	sched_release(&s);
 }
 
@@ -541,13 +544,13 @@ static void stress_random(void)
 	}
 	for (unsigned i = 0; i < STRESS_ITEMS; i++)
 		once += st.ran[i] == 1;
-	CHECK_INT(0, deadlock);
-	CHECK_INT(0, st.bad);
-	CHECK_INT(STRESS_ITEMS, st.pushed);
-	CHECK_INT(STRESS_ITEMS, once);
-	CHECK_INT(0, sched_queued(&st.s));
-	CHECK(sched_idle(&st.s));
-	CHECK(sched_next(&st.s, &slot) == NULL);
+	EXPECT_EQ(deadlock, 0);
+	EXPECT_EQ(st.bad, 0);
+	EXPECT_EQ(st.pushed, STRESS_ITEMS);
+	EXPECT_EQ(once, STRESS_ITEMS);
+	EXPECT_EQ(sched_queued(&st.s), 0);
+	EXPECT_TRUE(sched_idle(&st.s));
+	EXPECT_TRUE(sched_next(&st.s, &slot) == NULL);
 	sched_release(&st.s);
 }
 
@@ -572,27 +575,86 @@ static void many_items(void)
 			break;
 		sched_release_slot(&s, held[--nheld]);
 	}
-	CHECK_INT(NITEMS, ran);
-	CHECK_INT(0, sched_queued(&s));
-	CHECK(sched_idle(&s));
+	EXPECT_EQ(ran, NITEMS);
+	EXPECT_EQ(sched_queued(&s), 0);
+	EXPECT_TRUE(sched_idle(&s));
 	sched_release(&s);
 }
 
-int main(void)
+ASSAY_TEST(sched, fifo_for_equal_priority)
 {
 	fifo_for_equal_priority();
+}
+
+ASSAY_TEST(sched, higher_priority_first)
+{
 	higher_priority_first();
+}
+
+ASSAY_TEST(sched, next_in_priority_order)
+{
 	next_in_priority_order();
+}
+
+ASSAY_TEST(sched, slots_are_counted)
+{
 	slots_are_counted();
+}
+
+ASSAY_TEST(sched, weight_takes_units)
+{
 	weight_takes_units();
+}
+
+ASSAY_TEST(sched, reservation_prevents_starvation)
+{
 	reservation_prevents_starvation();
+}
+
+ASSAY_TEST(sched, serial_runs_alone)
+{
 	serial_runs_alone();
+}
+
+ASSAY_TEST(sched, weight_is_clamped)
+{
 	weight_is_clamped();
+}
+
+ASSAY_TEST(sched, pool_cap_one)
+{
 	pool_cap_one();
+}
+
+ASSAY_TEST(sched, item_in_two_pools)
+{
 	item_in_two_pools();
+}
+
+ASSAY_TEST(sched, pool_cap_two)
+{
 	pool_cap_two();
+}
+
+ASSAY_TEST(sched, pop_returns_all_queued)
+{
 	pop_returns_all_queued();
+}
+
+ASSAY_TEST(sched, stress_random)
+{
 	stress_random();
+}
+
+ASSAY_TEST(sched, many_items)
+{
 	many_items();
-	return check_done();
+}
+
+int main(int argc, char **argv)
+{
+	int rc;
+	rc = assay_main(argc, argv);
+
+	return rc;
 }

@@ -3,7 +3,10 @@
 
 #include <stdlib.h>
 
-#include "check.h"
+#include <stdio.h>
+#include <string.h>
+
+#include "assay/test.h"
 #include "harness/select.h"
 #include "harness/table.h"
 
@@ -31,23 +34,23 @@ static void shards_cover_the_suite_once(void)
 	for (unsigned k = 1; k <= 3; k++) {
 		struct select_opts o = { .shard = { .k = k, .n = 3, .source = "--shard" } };
 		fill(&t, 30);
-		CHECK_INT(0, select_tests(&t, &o, &sel, &e));
-		CHECK_INT(30, sel.found);
-		CHECK_INT(3, sel.shard.n);
-		CHECK(t.n > 0 && t.n < 30);
+		EXPECT_EQ(select_tests(&t, &o, &sel, &e), 0);
+		EXPECT_EQ(sel.found, 30);
+		EXPECT_EQ(sel.shard.n, 3);
+		EXPECT_TRUE(t.n > 0 && t.n < 30);
 		kept += t.n;
 		for (size_t i = 0; i < t.n; i++)
 			seen[atoi(t.v[i]->pub.id + 1)]++;
-		CHECK(table_find(&t, t.v[0]->pub.id) == t.v[0]);   /* ids kept */
+		EXPECT_TRUE(table_find(&t, t.v[0]->pub.id) == t.v[0]);   /* ids kept */
 		table_release(&t);
 	}
-	CHECK_INT(30, kept);
+	EXPECT_EQ(kept, 30);
 	for (int i = 0; i < 30; i++) {
 		twice += seen[i] > 1;
 		never += !seen[i];
 	}
-	CHECK_INT(0, twice);
-	CHECK_INT(0, never);
+	EXPECT_EQ(twice, 0);
+	EXPECT_EQ(never, 0);
 }
 
 static void no_shard_keeps_all_and_nothing_found_is_no_shard(void)
@@ -65,25 +68,36 @@ static void no_shard_keeps_all_and_nothing_found_is_no_shard(void)
 	unsetenv("JOB_COMPLETION_INDEX");
 	unsetenv("SLURM_ARRAY_TASK_ID");
 	fill(&t, 5);
-	CHECK_INT(0, select_tests(&t, &none, &sel, &e));
-	CHECK_INT(5, t.n);
-	CHECK_INT(0, sel.shard.n);
+	EXPECT_EQ(select_tests(&t, &none, &sel, &e), 0);
+	EXPECT_EQ(t.n, 5);
+	EXPECT_EQ(sel.shard.n, 0);
 	table_release(&t);
 	fill(&t, 0);
-	CHECK_INT(0, select_tests(&t, &some, &sel, &e));
-	CHECK_INT(0, sel.shard.n);      /* the caller says "no tests found" */
+	EXPECT_EQ(select_tests(&t, &some, &sel, &e), 0);
+	EXPECT_EQ(sel.shard.n, 0);      /* the caller says "no tests found" */
 	table_release(&t);
 	setenv("CI_NODE_INDEX", "9", 1);        /* GitLab: 1-based, past total */
 	setenv("CI_NODE_TOTAL", "2", 1);
 	fill(&t, 5);
-	CHECK(select_tests(&t, &none, &sel, &e) < 0);
-	CHECK(e.msg[0] != 0);
+	EXPECT_TRUE(select_tests(&t, &none, &sel, &e) < 0);
+	EXPECT_TRUE(e.msg[0] != 0);
 	table_release(&t);
 }
 
-int main(void)
+ASSAY_TEST(select, shards_cover_the_suite_once)
 {
 	shards_cover_the_suite_once();
+}
+
+ASSAY_TEST(select, no_shard_keeps_all_and_nothing_found_is_no_shard)
+{
 	no_shard_keeps_all_and_nothing_found_is_no_shard();
-	return check_done();
+}
+
+int main(int argc, char **argv)
+{
+	int rc;
+	rc = assay_main(argc, argv);
+
+	return rc;
 }

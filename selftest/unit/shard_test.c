@@ -7,7 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
+#include <stdio.h>
+#include <string.h>
+
+#include "assay/test.h"
 #include "harness/shard.h"
 
 /* ---- shard_parse ---------------------------------------------------- */
@@ -17,16 +20,16 @@ static void parse_good(void)
 	struct shard s;
 	struct err e = ERR_INIT;
 
-	CHECK_INT(0, shard_parse("2/4", &s, &e));
-	CHECK_INT(2, s.k);
-	CHECK_INT(4, s.n);
-	CHECK_STR("--shard 2/4", s.source);
-	CHECK_INT(0, shard_parse("1/1", &s, &e));
-	CHECK(s.k == 1 && s.n == 1);
-	CHECK_INT(0, shard_parse("4/4", &s, &e));
-	CHECK(s.k == 4 && s.n == 4);
-	CHECK_INT(0, shard_parse("100000/100000", &s, &e));
-	CHECK(s.k == 100000 && s.n == 100000);
+	EXPECT_EQ(shard_parse("2/4", &s, &e), 0);
+	EXPECT_EQ(s.k, 2);
+	EXPECT_EQ(s.n, 4);
+	EXPECT_STREQ(s.source, "--shard 2/4");
+	EXPECT_EQ(shard_parse("1/1", &s, &e), 0);
+	EXPECT_TRUE(s.k == 1 && s.n == 1);
+	EXPECT_EQ(shard_parse("4/4", &s, &e), 0);
+	EXPECT_TRUE(s.k == 4 && s.n == 4);
+	EXPECT_EQ(shard_parse("100000/100000", &s, &e), 0);
+	EXPECT_TRUE(s.k == 100000 && s.n == 100000);
 }
 
 static void parse_bad(void)
@@ -44,14 +47,13 @@ static void parse_bad(void)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		e = (struct err)ERR_INIT;
 		snprintf(what, sizeof(what), "'%s' is refused", bad[i]);
-		check_one(shard_parse(bad[i], &s, &e) == ERR_USAGE &&
+		assay_check_bool(0, 1, shard_parse(bad[i], &s, &e) == ERR_USAGE &&
 				  e.code == ERR_USAGE &&
 				  strstr(e.msg, "--shard wants K/N"),
 			  what, __FILE__, __LINE__);
 	}
 	shard_parse("5/4", &s, &e);
-	CHECK_STR("--shard wants K/N with 1 <= K <= N <= 100000 (e.g. 2/4), got '5/4'",
-		  e.msg);
+	EXPECT_STREQ(e.msg, "--shard wants K/N with 1 <= K <= N <= 100000 (e.g. 2/4), got '5/4'");
 }
 
 /* ---- shard_from_env ------------------------------------------------- */
@@ -99,11 +101,11 @@ static void env_none(void)
 	struct shard s;
 	struct err e;
 
-	CHECK_INT(0, ENV(&s, &e, NULL));
-	CHECK_INT(0, s.n);
+	EXPECT_EQ(ENV(&s, &e, NULL), 0);
+	EXPECT_EQ(s.n, 0);
 	/* empty counts as unset */
-	CHECK_INT(0, ENV(&s, &e, GITLAB("", "4")));
-	CHECK_INT(0, s.n);
+	EXPECT_EQ(ENV(&s, &e, GITLAB("", "4")), 0);
+	EXPECT_EQ(s.n, 0);
 }
 
 static void env_gitlab(void)
@@ -111,27 +113,27 @@ static void env_gitlab(void)
 	struct shard s;
 	struct err e;
 
-	CHECK_INT(0, ENV(&s, &e, GITLAB("2", "4")));
-	CHECK(s.k == 2 && s.n == 4);
-	CHECK_STR("GitLab CI_NODE_INDEX=2 CI_NODE_TOTAL=4", s.source);
-	CHECK_INT(0, ENV(&s, &e, GITLAB("1", "1")));
-	CHECK(s.k == 1 && s.n == 1);
-	CHECK_INT(0, ENV(&s, &e, GITLAB("4", "4")));
-	CHECK(s.k == 4 && s.n == 4);
+	EXPECT_EQ(ENV(&s, &e, GITLAB("2", "4")), 0);
+	EXPECT_TRUE(s.k == 2 && s.n == 4);
+	EXPECT_STREQ(s.source, "GitLab CI_NODE_INDEX=2 CI_NODE_TOTAL=4");
+	EXPECT_EQ(ENV(&s, &e, GITLAB("1", "1")), 0);
+	EXPECT_TRUE(s.k == 1 && s.n == 1);
+	EXPECT_EQ(ENV(&s, &e, GITLAB("4", "4")), 0);
+	EXPECT_TRUE(s.k == 4 && s.n == 4);
 	/* 1-based: 0 and total+1 are out of range */
-	CHECK_INT(ERR_USAGE, ENV(&s, &e, GITLAB("0", "4")));
-	CHECK_HAS(e.msg, "CI_NODE_INDEX must be from 1 to 4");
-	CHECK_INT(ERR_USAGE, ENV(&s, &e, GITLAB("5", "4")));
-	CHECK_HAS(e.msg, "CI_NODE_INDEX=5 CI_NODE_TOTAL=4");
-	CHECK_INT(ERR_USAGE, ENV(&s, &e, "CI_NODE_INDEX", "2"));
-	CHECK_HAS(e.msg, "CI_NODE_INDEX");
-	CHECK_HAS(e.msg, "CI_NODE_TOTAL is not");
-	CHECK_INT(ERR_USAGE, ENV(&s, &e, GITLAB("two", "4")));
-	CHECK_HAS(e.msg, "whole numbers");
-	CHECK_INT(ERR_USAGE, ENV(&s, &e, GITLAB("1", "0")));
-	CHECK_INT(ERR_USAGE, ENV(&s, &e, GITLAB("1", "100001")));
-	CHECK_INT(ERR_USAGE, ENV(&s, &e, GITLAB("-1", "4")));
-	CHECK_INT(ERR_USAGE, ENV(&s, &e, GITLAB("2 ", "4")));
+	EXPECT_EQ(ENV(&s, &e, GITLAB("0", "4")), ERR_USAGE);
+	EXPECT_CONTAINS(e.msg, "CI_NODE_INDEX must be from 1 to 4");
+	EXPECT_EQ(ENV(&s, &e, GITLAB("5", "4")), ERR_USAGE);
+	EXPECT_CONTAINS(e.msg, "CI_NODE_INDEX=5 CI_NODE_TOTAL=4");
+	EXPECT_EQ(ENV(&s, &e, "CI_NODE_INDEX", "2"), ERR_USAGE);
+	EXPECT_CONTAINS(e.msg, "CI_NODE_INDEX");
+	EXPECT_CONTAINS(e.msg, "CI_NODE_TOTAL is not");
+	EXPECT_EQ(ENV(&s, &e, GITLAB("two", "4")), ERR_USAGE);
+	EXPECT_CONTAINS(e.msg, "whole numbers");
+	EXPECT_EQ(ENV(&s, &e, GITLAB("1", "0")), ERR_USAGE);
+	EXPECT_EQ(ENV(&s, &e, GITLAB("1", "100001")), ERR_USAGE);
+	EXPECT_EQ(ENV(&s, &e, GITLAB("-1", "4")), ERR_USAGE);
+	EXPECT_EQ(ENV(&s, &e, GITLAB("2 ", "4")), ERR_USAGE);
 }
 
 static void env_buildkite_circle(void)
@@ -139,24 +141,23 @@ static void env_buildkite_circle(void)
 	struct shard s;
 	struct err e;
 
-	CHECK_INT(0, ENV(&s, &e, BUILDKITE("0", "4")));
-	CHECK(s.k == 1 && s.n == 4);
-	CHECK_STR("Buildkite BUILDKITE_PARALLEL_JOB=0 BUILDKITE_PARALLEL_JOB_COUNT=4",
-		  s.source);
-	CHECK_INT(0, ENV(&s, &e, BUILDKITE("3", "4")));
-	CHECK(s.k == 4 && s.n == 4);
-	CHECK_INT(ERR_USAGE, ENV(&s, &e, BUILDKITE("4", "4")));
-	CHECK_HAS(e.msg, "BUILDKITE_PARALLEL_JOB must be from 0 to 3");
-	CHECK_INT(ERR_USAGE, ENV(&s, &e, "BUILDKITE_PARALLEL_JOB", "1"));
-	CHECK_HAS(e.msg, "BUILDKITE_PARALLEL_JOB_COUNT");
+	EXPECT_EQ(ENV(&s, &e, BUILDKITE("0", "4")), 0);
+	EXPECT_TRUE(s.k == 1 && s.n == 4);
+	EXPECT_STREQ(s.source, "Buildkite BUILDKITE_PARALLEL_JOB=0 BUILDKITE_PARALLEL_JOB_COUNT=4");
+	EXPECT_EQ(ENV(&s, &e, BUILDKITE("3", "4")), 0);
+	EXPECT_TRUE(s.k == 4 && s.n == 4);
+	EXPECT_EQ(ENV(&s, &e, BUILDKITE("4", "4")), ERR_USAGE);
+	EXPECT_CONTAINS(e.msg, "BUILDKITE_PARALLEL_JOB must be from 0 to 3");
+	EXPECT_EQ(ENV(&s, &e, "BUILDKITE_PARALLEL_JOB", "1"), ERR_USAGE);
+	EXPECT_CONTAINS(e.msg, "BUILDKITE_PARALLEL_JOB_COUNT");
 
-	CHECK_INT(0, ENV(&s, &e, CIRCLE("0", "1")));
-	CHECK(s.k == 1 && s.n == 1);
-	CHECK_INT(0, ENV(&s, &e, CIRCLE("2", "3")));
-	CHECK(s.k == 3 && s.n == 3);
-	CHECK_STR("CircleCI CIRCLE_NODE_INDEX=2 CIRCLE_NODE_TOTAL=3", s.source);
-	CHECK_INT(ERR_USAGE, ENV(&s, &e, CIRCLE("3", "3")));
-	CHECK_INT(ERR_USAGE, ENV(&s, &e, CIRCLE("0x1", "3")));
+	EXPECT_EQ(ENV(&s, &e, CIRCLE("0", "1")), 0);
+	EXPECT_TRUE(s.k == 1 && s.n == 1);
+	EXPECT_EQ(ENV(&s, &e, CIRCLE("2", "3")), 0);
+	EXPECT_TRUE(s.k == 3 && s.n == 3);
+	EXPECT_STREQ(s.source, "CircleCI CIRCLE_NODE_INDEX=2 CIRCLE_NODE_TOTAL=3");
+	EXPECT_EQ(ENV(&s, &e, CIRCLE("3", "3")), ERR_USAGE);
+	EXPECT_EQ(ENV(&s, &e, CIRCLE("0x1", "3")), ERR_USAGE);
 }
 
 static void env_kubernetes(void)
@@ -164,16 +165,15 @@ static void env_kubernetes(void)
 	struct shard s;
 	struct err e;
 
-	CHECK_INT(0, ENV(&s, &e, K8S("0", "4")));
-	CHECK(s.k == 1 && s.n == 4);
-	CHECK_STR("Kubernetes JOB_COMPLETION_INDEX=0 ASSAY_SHARD_TOTAL=4",
-		  s.source);
-	CHECK_INT(0, ENV(&s, &e, K8S("3", "4")));
-	CHECK(s.k == 4 && s.n == 4);
-	CHECK_INT(ERR_USAGE, ENV(&s, &e, K8S("4", "4")));
-	CHECK_INT(ERR_USAGE, ENV(&s, &e, "JOB_COMPLETION_INDEX", "2"));
-	CHECK_HAS(e.msg, "set ASSAY_SHARD_TOTAL to the Job's completions");
-	CHECK_HAS(e.msg, "--shard");
+	EXPECT_EQ(ENV(&s, &e, K8S("0", "4")), 0);
+	EXPECT_TRUE(s.k == 1 && s.n == 4);
+	EXPECT_STREQ(s.source, "Kubernetes JOB_COMPLETION_INDEX=0 ASSAY_SHARD_TOTAL=4");
+	EXPECT_EQ(ENV(&s, &e, K8S("3", "4")), 0);
+	EXPECT_TRUE(s.k == 4 && s.n == 4);
+	EXPECT_EQ(ENV(&s, &e, K8S("4", "4")), ERR_USAGE);
+	EXPECT_EQ(ENV(&s, &e, "JOB_COMPLETION_INDEX", "2"), ERR_USAGE);
+	EXPECT_CONTAINS(e.msg, "set ASSAY_SHARD_TOTAL to the Job's completions");
+	EXPECT_CONTAINS(e.msg, "--shard");
 }
 
 static void env_slurm(void)
@@ -181,31 +181,30 @@ static void env_slurm(void)
 	struct shard s;
 	struct err e;
 
-	CHECK_INT(0, ENV(&s, &e, SLURM("5", "1", "8")));
-	CHECK(s.k == 5 && s.n == 8);
-	CHECK_STR("Slurm SLURM_ARRAY_TASK_ID=5 SLURM_ARRAY_TASK_MIN=1 SLURM_ARRAY_TASK_COUNT=8",
-		  s.source);
+	EXPECT_EQ(ENV(&s, &e, SLURM("5", "1", "8")), 0);
+	EXPECT_TRUE(s.k == 5 && s.n == 8);
+	EXPECT_STREQ(s.source, "Slurm SLURM_ARRAY_TASK_ID=5 SLURM_ARRAY_TASK_MIN=1 SLURM_ARRAY_TASK_COUNT=8");
 	/* --array=0-7 */
-	CHECK_INT(0, ENV(&s, &e, SLURM("0", "0", "8"), STEP("1")));
-	CHECK(s.k == 1 && s.n == 8);
-	CHECK_INT(0, ENV(&s, &e, SLURM("7", "0", "8")));
-	CHECK(s.k == 8 && s.n == 8);
+	EXPECT_EQ(ENV(&s, &e, SLURM("0", "0", "8"), STEP("1")), 0);
+	EXPECT_TRUE(s.k == 1 && s.n == 8);
+	EXPECT_EQ(ENV(&s, &e, SLURM("7", "0", "8")), 0);
+	EXPECT_TRUE(s.k == 8 && s.n == 8);
 	/* --array=1-7:2 is 1,3,5,7 */
-	CHECK_INT(0, ENV(&s, &e, SLURM("7", "1", "4"), STEP("2")));
-	CHECK(s.k == 4 && s.n == 4);
-	CHECK_HAS(s.source, "SLURM_ARRAY_TASK_STEP=2");
-	CHECK_INT(ERR_USAGE, ENV(&s, &e, SLURM("4", "1", "4"), STEP("2")));
-	CHECK_INT(ERR_USAGE, ENV(&s, &e, SLURM("9", "1", "4"), STEP("2")));
+	EXPECT_EQ(ENV(&s, &e, SLURM("7", "1", "4"), STEP("2")), 0);
+	EXPECT_TRUE(s.k == 4 && s.n == 4);
+	EXPECT_CONTAINS(s.source, "SLURM_ARRAY_TASK_STEP=2");
+	EXPECT_EQ(ENV(&s, &e, SLURM("4", "1", "4"), STEP("2")), ERR_USAGE);
+	EXPECT_EQ(ENV(&s, &e, SLURM("9", "1", "4"), STEP("2")), ERR_USAGE);
 	/* --array=1,5,9: no STEP, IDs beyond MIN + COUNT */
-	CHECK_INT(ERR_USAGE, ENV(&s, &e, SLURM("5", "1", "3")));
-	CHECK_HAS(e.msg, "not a contiguous range");
-	CHECK_INT(0, ENV(&s, &e, SLURM("3", "3", "1")));
-	CHECK(s.k == 1 && s.n == 1);
-	CHECK_INT(ERR_USAGE, ENV(&s, &e, SLURM("0", "1", "4")));
-	CHECK_INT(ERR_USAGE, ENV(&s, &e, "SLURM_ARRAY_TASK_ID", "2"));
-	CHECK_HAS(e.msg, "SLURM_ARRAY_TASK_COUNT");
-	CHECK_INT(ERR_USAGE, ENV(&s, &e, SLURM("x", "1", "4")));
-	CHECK_INT(ERR_USAGE, ENV(&s, &e, SLURM("1", "1", "4"), STEP("0")));
+	EXPECT_EQ(ENV(&s, &e, SLURM("5", "1", "3")), ERR_USAGE);
+	EXPECT_CONTAINS(e.msg, "not a contiguous range");
+	EXPECT_EQ(ENV(&s, &e, SLURM("3", "3", "1")), 0);
+	EXPECT_TRUE(s.k == 1 && s.n == 1);
+	EXPECT_EQ(ENV(&s, &e, SLURM("0", "1", "4")), ERR_USAGE);
+	EXPECT_EQ(ENV(&s, &e, "SLURM_ARRAY_TASK_ID", "2"), ERR_USAGE);
+	EXPECT_CONTAINS(e.msg, "SLURM_ARRAY_TASK_COUNT");
+	EXPECT_EQ(ENV(&s, &e, SLURM("x", "1", "4")), ERR_USAGE);
+	EXPECT_EQ(ENV(&s, &e, SLURM("1", "1", "4"), STEP("0")), ERR_USAGE);
 }
 
 static void env_precedence(void)
@@ -213,17 +212,17 @@ static void env_precedence(void)
 	struct shard s;
 	struct err e;
 
-	CHECK_INT(0, ENV(&s, &e, SLURM("5", "1", "8"), GITLAB("3", "4")));
-	CHECK(s.k == 3 && s.n == 4);
-	CHECK_HAS(s.source, "GitLab");
-	CHECK_INT(0, ENV(&s, &e, CIRCLE("0", "2"), BUILDKITE("1", "2")));
-	CHECK(s.k == 2 && s.n == 2);
-	CHECK_HAS(s.source, "Buildkite");
-	CHECK_INT(0, ENV(&s, &e, SLURM("5", "1", "8"), K8S("1", "2")));
-	CHECK(s.k == 2 && s.n == 2);
-	CHECK_HAS(s.source, "Kubernetes");
+	EXPECT_EQ(ENV(&s, &e, SLURM("5", "1", "8"), GITLAB("3", "4")), 0);
+	EXPECT_TRUE(s.k == 3 && s.n == 4);
+	EXPECT_CONTAINS(s.source, "GitLab");
+	EXPECT_EQ(ENV(&s, &e, CIRCLE("0", "2"), BUILDKITE("1", "2")), 0);
+	EXPECT_TRUE(s.k == 2 && s.n == 2);
+	EXPECT_CONTAINS(s.source, "Buildkite");
+	EXPECT_EQ(ENV(&s, &e, SLURM("5", "1", "8"), K8S("1", "2")), 0);
+	EXPECT_TRUE(s.k == 2 && s.n == 2);
+	EXPECT_CONTAINS(s.source, "Kubernetes");
 	/* the first engine decides, even when its values are bad */
-	CHECK_INT(ERR_USAGE, ENV(&s, &e, GITLAB("9", "4"), CIRCLE("0", "2")));
+	EXPECT_EQ(ENV(&s, &e, GITLAB("9", "4"), CIRCLE("0", "2")), ERR_USAGE);
 }
 
 /* ---- shard_partition ------------------------------------------------ */
@@ -296,9 +295,9 @@ static void partition_covers_every_test(void)
 			ok_mixed &= all_in_range(n, k);
 		}
 	}
-	CHECK(ok_cost);
-	CHECK(ok_hash);
-	CHECK(ok_mixed);
+	EXPECT_TRUE(ok_cost);
+	EXPECT_TRUE(ok_hash);
+	EXPECT_TRUE(ok_mixed);
 }
 
 /* Same ids and costs in another order: each id keeps its shard. */
@@ -317,7 +316,7 @@ static void partition_is_deterministic(void)
 				   0.05;
 	shard_partition(n, ids, costs, 5, out);
 	shard_partition(n, ids, costs, 5, out2);
-	CHECK(!memcmp(out, out2, n * sizeof(out[0])));
+	EXPECT_TRUE(!memcmp(out, out2, n * sizeof(out[0])));
 
 	for (size_t i = 0; i < n; i++)
 		perm[i] = i;
@@ -334,7 +333,7 @@ static void partition_is_deterministic(void)
 	shard_partition(n, pids, pcost, 5, out2);
 	for (size_t i = 0; i < n; i++)
 		same &= out2[i] == out[perm[i]];
-	CHECK(same);
+	EXPECT_TRUE(same);
 }
 
 static void partition_balances_heavy_tail(void)
@@ -356,8 +355,8 @@ static void partition_balances_heavy_tail(void)
 	mean = total / 4;
 	printf("# 300 tests (%d of 1-3 s), 4 shards: loads %.3f %.3f %.3f %.3f,"
 	       " slowest/mean %.4f\n", big, load[0], load[1], load[2], load[3], slowest / mean);
-	CHECK(big >= 3 && big <= 20);
-	CHECK(slowest <= 1.05 * mean);
+	EXPECT_TRUE(big >= 3 && big <= 20);
+	EXPECT_TRUE(slowest <= 1.05 * mean);
 }
 
 /* The median of the known costs, as the test computes it. */
@@ -386,12 +385,12 @@ static void partition_unknown_gets_median(void)
 	int same = 1;
 
 	shard_partition(4, small, c, 2, o);
-	CHECK(o[0] == 1 && o[1] == 2 && o[3] == 1 && o[2] == 2);
+	EXPECT_TRUE(o[0] == 1 && o[1] == 2 && o[3] == 1 && o[2] == 2);
 	/* an even count: the mean of the middle two, 1.5 (not 1, not 2):
 	 * d 4 -> 1, c 2 -> 2, u 1.5 -> 2, a 1 -> 2, b 1 -> 1 */
 	shard_partition(5, (const char *const[]){ "a", "b", "c", "d", "u" },
 			(const double[]){ 1, 1, 2, 4, NAN }, 2, o5);
-	CHECK(o5[0] == 2 && o5[1] == 1 && o5[2] == 2 && o5[3] == 1 &&
+	EXPECT_TRUE(o5[0] == 2 && o5[1] == 1 && o5[2] == 2 && o5[3] == 1 &&
 	      o5[4] == 2);
 
 	/* replacing unknowns by the median changes nothing */
@@ -406,7 +405,7 @@ static void partition_unknown_gets_median(void)
 		shard_partition(n, ids, costs, 3, out2);
 		same &= !memcmp(out, out2, n * sizeof(out[0]));
 	}
-	CHECK(same);
+	EXPECT_TRUE(same);
 }
 
 static void partition_hash_is_stable_and_even(void)
@@ -421,14 +420,14 @@ static void partition_hash_is_stable_and_even(void)
 		costs[i] = 0;
 	shard_partition(1000, ids, NULL, 4, first);
 	shard_partition(1000, ids, costs, 4, out);  /* all unknown: hash too */
-	CHECK(!memcmp(first, out, 1000 * sizeof(out[0])));
+	EXPECT_TRUE(!memcmp(first, out, 1000 * sizeof(out[0])));
 	for (size_t i = 0; i < 1000; i++)
 		count[first[i] - 1]++;
 	for (int s = 0; s < 4; s++) {
 		printf("# hash shard %d: %u of 1000\n", s + 1, count[s]);
 		even &= count[s] >= 200 && count[s] <= 300;
 	}
-	CHECK(even);
+	EXPECT_TRUE(even);
 
 	/* add 500 tests, new ones first: the old 1000 keep their shards */
 	for (size_t i = 0; i < 500; i++)
@@ -438,14 +437,14 @@ static void partition_hash_is_stable_and_even(void)
 	shard_partition(MAXN, mixed, NULL, 4, out);
 	for (size_t i = 0; i < 1000; i++)
 		kept &= out[500 + i] == first[i];
-	CHECK(kept);
+	EXPECT_TRUE(kept);
 
 	/* FNV-1a 64 + fmix64 of "a" is 0x82a2a958a9bece5b: pinned, so the
 	 * split is the same on every machine */
 	shard_partition(1, (const char *const[]){ "a" }, NULL, 4, out);
-	CHECK_INT(0x82a2a958a9bece5bu % 4 + 1, out[0]);
+	EXPECT_EQ(out[0], 0x82a2a958a9bece5bu % 4 + 1);
 	shard_partition(1, (const char *const[]){ "a" }, NULL, 7, out);
-	CHECK_INT(0x82a2a958a9bece5bu % 7 + 1, out[0]);
+	EXPECT_EQ(out[0], 0x82a2a958a9bece5bu % 7 + 1);
 }
 
 /*
@@ -468,24 +467,83 @@ static void partition_hash_mixes_all_bits(void)
 		count[out[i] - 1]++;
 	for (int s = 0; s < 4; s++)
 		spread &= count[s] >= 5;
-	CHECK(spread);
+	EXPECT_TRUE(spread);
 }
 
-int main(void)
+ASSAY_TEST(shard, parse_good)
 {
 	parse_good();
+}
+
+ASSAY_TEST(shard, parse_bad)
+{
 	parse_bad();
+}
+
+ASSAY_TEST(shard, env_none)
+{
 	env_none();
+}
+
+ASSAY_TEST(shard, env_gitlab)
+{
 	env_gitlab();
+}
+
+ASSAY_TEST(shard, env_buildkite_circle)
+{
 	env_buildkite_circle();
+}
+
+ASSAY_TEST(shard, env_kubernetes)
+{
 	env_kubernetes();
+}
+
+ASSAY_TEST(shard, env_slurm)
+{
 	env_slurm();
+}
+
+ASSAY_TEST(shard, env_precedence)
+{
 	env_precedence();
+}
+
+ASSAY_TEST(shard, partition_covers_every_test)
+{
 	partition_covers_every_test();
+}
+
+ASSAY_TEST(shard, partition_is_deterministic)
+{
 	partition_is_deterministic();
+}
+
+ASSAY_TEST(shard, partition_balances_heavy_tail)
+{
 	partition_balances_heavy_tail();
+}
+
+ASSAY_TEST(shard, partition_unknown_gets_median)
+{
 	partition_unknown_gets_median();
+}
+
+ASSAY_TEST(shard, partition_hash_is_stable_and_even)
+{
 	partition_hash_is_stable_and_even();
+}
+
+ASSAY_TEST(shard, partition_hash_mixes_all_bits)
+{
 	partition_hash_mixes_all_bits();
-	return check_done();
+}
+
+int main(int argc, char **argv)
+{
+	int rc;
+	rc = assay_main(argc, argv);
+
+	return rc;
 }

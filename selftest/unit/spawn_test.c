@@ -11,7 +11,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "check.h"
+#include <stdio.h>
+#include <string.h>
+
+#include "assay/test.h"
 #include "harness/spawn.h"
 
 /* Runs sh -c SCRIPT under o, returns its exit status and fills out
@@ -54,8 +57,8 @@ static void plain_spec_runs(void)
 	/* its own session, stdin from /dev/null, only fds 0-2 */
 	st = run(&o, "echo $A; test $(ps -o sid= $$) -eq $$ && echo sid; "
 		 "read x || echo eof; ls /proc/self/fd | wc -l", out, sizeof(out));
-	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-	CHECK_STR("1\nsid\neof\n4\n", out);     /* 0 1 2 and ls's own */
+	EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	EXPECT_STREQ(out, "1\nsid\neof\n4\n");     /* 0 1 2 and ls's own */
 }
 
 static void forked_spec_applies_every_step(void)
@@ -68,8 +71,8 @@ static void forked_spec_applies_every_step(void)
 	char out[256], path[] = "/tmp/assay-spawn-XXXXXX";
 	int fd = mkstemp(path), st;
 
-	CHECK(fd >= 0);
-	CHECK_INT(6, write(fd, "input\n", 6));
+	EXPECT_TRUE(fd >= 0);
+	EXPECT_EQ(write(fd, "input\n", 6), 6);
 	close(fd);
 	o.envp = envp;
 	o.cwd = "/proc";
@@ -81,8 +84,8 @@ static void forked_spec_applies_every_step(void)
 	st = run(&o, "pwd; read x; echo $x; ulimit -n; "
 		 "grep -c . /proc/self/fd/0; ls /proc/self/fd | wc -l",
 		 out, sizeof(out));
-	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-	CHECK_STR("/proc\ninput\n77\n1\n4\n", out);
+	EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	EXPECT_STREQ(out, "/proc\ninput\n77\n1\n4\n");
 	unlink(path);
 }
 
@@ -94,8 +97,8 @@ static void stdin_from_a_pipe(void)
 	int p[2], st;
 
 	for (int forked = 0; forked < 2; forked++) {
-		CHECK_INT(0, pipe2(p, O_CLOEXEC));
-		CHECK_INT(6, write(p[1], "piped\n", 6));
+		EXPECT_EQ(pipe2(p, O_CLOEXEC), 0);
+		EXPECT_EQ(write(p[1], "piped\n", 6), 6);
 		close(p[1]);
 		o = (struct spawn_opts)SPAWN_OPTS_INIT;
 		o.envp = envp;
@@ -104,8 +107,8 @@ static void stdin_from_a_pipe(void)
 		o.cwd = forked ? "/" : NULL;
 		st = run(&o, "read x; echo got $x", out, sizeof(out));
 		close(p[0]);
-		CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-		CHECK_STR("got piped\n", out);
+		EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+		EXPECT_STREQ(out, "got piped\n");
 	}
 }
 
@@ -121,29 +124,29 @@ static void failures_name_their_step(void)
 	o.argv = argv;
 	o.envp = envp;
 	o.out_fd = o.err_fd = 2;
-	CHECK(spawn_start(&pid, &o, &errnum, &what, NULL) < 0);
-	CHECK_INT(ENOENT, errnum);
-	CHECK_STR("exec", what);
+	EXPECT_TRUE(spawn_start(&pid, &o, &errnum, &what, NULL) < 0);
+	EXPECT_EQ(errnum, ENOENT);
+	EXPECT_STREQ(what, "exec");
 	o.cwd = "/nonexistent-dir";             /* the fork path */
 	argv[0] = "/bin/true";
 	o.path = argv[0];
-	CHECK(spawn_start(&pid, &o, &errnum, &what, NULL) < 0);
-	CHECK_INT(ENOENT, errnum);
-	CHECK_STR("enter its working directory", what);
-	CHECK(waitpid(-1, NULL, WNOHANG) < 0 && errno == ECHILD); /* reaped */
+	EXPECT_TRUE(spawn_start(&pid, &o, &errnum, &what, NULL) < 0);
+	EXPECT_EQ(errnum, ENOENT);
+	EXPECT_STREQ(what, "enter its working directory");
+	EXPECT_TRUE(waitpid(-1, NULL, WNOHANG) < 0 && errno == ECHILD); /* reaped */
 	o.cwd = "/";                            /* the exec itself, forked */
 	argv[0] = "/nonexistent";
 	o.path = argv[0];
-	CHECK(spawn_start(&pid, &o, &errnum, &what, NULL) < 0);
-	CHECK_INT(ENOENT, errnum);
-	CHECK_STR("exec", what);
-	CHECK(waitpid(-1, NULL, WNOHANG) < 0 && errno == ECHILD);
+	EXPECT_TRUE(spawn_start(&pid, &o, &errnum, &what, NULL) < 0);
+	EXPECT_EQ(errnum, ENOENT);
+	EXPECT_STREQ(what, "exec");
+	EXPECT_TRUE(waitpid(-1, NULL, WNOHANG) < 0 && errno == ECHILD);
 	argv[0] = "/bin/true";
 	o.path = argv[0];
 	o.cwd = NULL;
 	o.stdin_path = "/nonexistent-input";
-	CHECK(spawn_start(&pid, &o, &errnum, &what, NULL) < 0);
-	CHECK_STR("open its standard input", what);
+	EXPECT_TRUE(spawn_start(&pid, &o, &errnum, &what, NULL) < 0);
+	EXPECT_STREQ(what, "open its standard input");
 }
 
 static void environments_are_built_in_order(void)
@@ -156,20 +159,43 @@ static void environments_are_built_in_order(void)
 	for (size_t i = 0; v[i]; i++)
 		snprintf(joined + strlen(joined), sizeof(joined) - strlen(joined),
 			 "%s ", v[i]);
-	CHECK_STR("B=20 D=4 A=10 E=5 ", joined);
-	CHECK(v[2] != mods[1]);         /* copied */
+	EXPECT_STREQ(joined, "B=20 D=4 A=10 E=5 ");
+	EXPECT_TRUE(v[2] != mods[1]);         /* copied */
 	spawn_env_free(v);
 	v = spawn_env(base, NULL, NULL);
-	CHECK(v[0] == base[0] && v[2] == base[2] && !v[3]);   /* borrowed */
+	EXPECT_TRUE(v[0] == base[0] && v[2] == base[2] && !v[3]);   /* borrowed */
 	spawn_env_free(v);
 }
 
-int main(void)
+ASSAY_TEST(spawn, environments_are_built_in_order)
 {
 	environments_are_built_in_order();
+}
+
+ASSAY_TEST(spawn, plain_spec_runs)
+{
 	plain_spec_runs();
+}
+
+ASSAY_TEST(spawn, forked_spec_applies_every_step)
+{
 	forked_spec_applies_every_step();
+}
+
+ASSAY_TEST(spawn, stdin_from_a_pipe)
+{
 	stdin_from_a_pipe();
+}
+
+ASSAY_TEST(spawn, failures_name_their_step)
+{
 	failures_name_their_step();
-	return check_done();
+}
+
+int main(int argc, char **argv)
+{
+	int rc;
+	rc = assay_main(argc, argv);
+
+	return rc;
 }

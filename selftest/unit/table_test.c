@@ -3,7 +3,10 @@
 
 #include <stdio.h>
 
-#include "check.h"
+#include <stdio.h>
+#include <string.h>
+
+#include "assay/test.h"
 #include "harness/table.h"
 
 static void ids_stay_unique(void)
@@ -15,16 +18,16 @@ static void ids_stay_unique(void)
 	a = table_add(&t, "one", "unit/x", "one/unit/x", NULL, NULL);
 	b = table_add(&t, "two", "unit/x", "two/unit/x", NULL, "broken");
 	c = table_add(&t, "two", "unit/y", "two/unit/y", NULL, NULL);
-	CHECK_STR("unit/x", a->pub.id);
-	CHECK_STR("two/unit/x", b->pub.id);     /* the root keeps it apart */
-	CHECK_STR("unit/x", b->pub.suite);
-	CHECK_STR("broken", b->problem);
-	CHECK(a->problem == NULL);
-	CHECK(table_find(&t, "unit/x") == a);
-	CHECK(table_find(&t, "two/unit/x") == b);
-	CHECK(table_find(&t, "unit/y") == c);
-	CHECK(table_find(&t, "unit/z") == NULL);
-	CHECK_INT(2, c->index);
+	EXPECT_STREQ(a->pub.id, "unit/x");
+	EXPECT_STREQ(b->pub.id, "two/unit/x");     /* the root keeps it apart */
+	EXPECT_STREQ(b->pub.suite, "unit/x");
+	EXPECT_STREQ(b->problem, "broken");
+	EXPECT_TRUE(a->problem == NULL);
+	EXPECT_TRUE(table_find(&t, "unit/x") == a);
+	EXPECT_TRUE(table_find(&t, "two/unit/x") == b);
+	EXPECT_TRUE(table_find(&t, "unit/y") == c);
+	EXPECT_TRUE(table_find(&t, "unit/z") == NULL);
+	EXPECT_EQ(c->index, 2);
 	table_release(&t);
 }
 
@@ -43,14 +46,25 @@ static void many_ids(void)
 		snprintf(id, sizeof(id), "t%d", i);
 		found &= table_find(&t, id) == t.v[i];
 	}
-	CHECK(found);
-	CHECK_INT(20000, t.n);
+	EXPECT_TRUE(found);
+	EXPECT_EQ(t.n, 20000);
 	table_release(&t);
 }
 
-int main(void)
+ASSAY_TEST(table, ids_stay_unique)
 {
 	ids_stay_unique();
+}
+
+ASSAY_TEST(table, many_ids)
+{
 	many_ids();
-	return check_done();
+}
+
+int main(int argc, char **argv)
+{
+	int rc;
+	rc = assay_main(argc, argv);
+
+	return rc;
 }

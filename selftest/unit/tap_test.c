@@ -14,7 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
+#include <stdio.h>
+#include <string.h>
+
+#include "assay/test.h"
 #include "harness/tap.h"
 #include "harness/xalloc.h"
 
@@ -171,7 +174,7 @@ static void run_entry(struct entry *e)
 		}
 		free(r);
 	}
-	if (!check_one(same && e->want.s && !strcmp(whole, e->want.s), e->name,
+	if (!assay_check_bool(0, 1, same && e->want.s && !strcmp(whole, e->want.s), e->name,
 		       "selftest/tap/conformance.txt", (int)e->line))
 		printf("# want:\n%s# got:\n%s", e->want.s ? e->want.s : "", whole);
 	free(whole);
@@ -204,7 +207,7 @@ static void run_table(const char *path)
 	struct text raw = { 0 };
 
 	if (!f) {
-		check_one(0, "the conformance table opens", path, 0);
+		assay_check_bool(0, 1, 0, "the conformance table opens", path, 0);
 		return;
 	}
 	for (;;) {
@@ -246,7 +249,7 @@ static void run_table(const char *path)
 	free(line);
 	fclose(f);
 	printf("# %u entries in %s\n", entries, path);
-	CHECK(entries >= 80);
+	EXPECT_TRUE(entries >= 80);
 }
 
 struct timing {
@@ -275,11 +278,11 @@ static void test_durations(void)
 	tap_feed(p, "  ---\n  message: x\n", 19, 9000);
 	tap_feed(p, "  ...\nok 3", 10, 9500);
 	tap_finish(p, 12000, 0, &s);
-	CHECK_INT(3, t.n);
-	CHECK_INT(500, t.d[0]);
-	CHECK_INT(2500, t.d[1]);
-	CHECK_INT(8000, t.d[2]);
-	CHECK_INT(ASSAY_FAIL, s.outcome);
+	EXPECT_EQ(t.n, 3);
+	EXPECT_EQ(t.d[0], 500);
+	EXPECT_EQ(t.d[1], 2500);
+	EXPECT_EQ(t.d[2], 8000);
+	EXPECT_EQ(s.outcome, ASSAY_FAIL);
 	tap_free(p);
 }
 
@@ -294,9 +297,9 @@ static void test_own_durations(void)
 
 	tap_feed(p, in, sizeof(in) - 1, 99000);
 	tap_finish(p, 100000, 0, &s);
-	CHECK_INT(2, t.n);
-	CHECK_INT(2500000, t.d[0]);
-	CHECK_INT(0, t.d[1]);           /* not a number: assay's own (0 here) */
+	EXPECT_EQ(t.n, 2);
+	EXPECT_EQ(t.d[0], 2500000);
+	EXPECT_EQ(t.d[1], 0);           /* not a number: assay's own (0 here) */
 	tap_free(p);
 }
 
@@ -343,12 +346,12 @@ static void test_bounds(void)
 	tap_feed(p, "ok 1 - ", 7, 0);
 	tap_feed(p, x, big, 0);                 /* a 10 MB description */
 	tap_finish(p, 0, 0, &s);
-	CHECK_INT(1, l.cases);
-	CHECK(l.output_len <= TAP_OUTPUT_MAX);
-	CHECK(l.dropped >= 19 * (TAP_LINE_MAX + 30));
-	CHECK_HAS(l.tail, "[line cut: 983039 more bytes]\n");
-	CHECK(strlen(l.name) == 63);
-	CHECK_INT(ASSAY_PASS, s.outcome);
+	EXPECT_EQ(l.cases, 1);
+	EXPECT_TRUE(l.output_len <= TAP_OUTPUT_MAX);
+	EXPECT_TRUE(l.dropped >= 19 * (TAP_LINE_MAX + 30));
+	EXPECT_CONTAINS(l.tail, "[line cut: 983039 more bytes]\n");
+	EXPECT_TRUE(strlen(l.name) == 63);
+	EXPECT_EQ(s.outcome, ASSAY_PASS);
 	free(x);
 	tap_free(p);
 }
@@ -357,30 +360,53 @@ static void test_bounds(void)
  * only a line that is TAP beyond doubt makes the output TAP. */
 static void test_sniff(void)
 {
-	CHECK_INT(1, tap_sniff("TAP version 14\n", 15));
-	CHECK_INT(1, tap_sniff("# random seed: R02S\n\n1..3\n", 26));
-	CHECK_INT(1, tap_sniff("ok 1 - fine\n", 12));
-	CHECK_INT(1, tap_sniff("not ok 2\r\n", 10));
-	CHECK_INT(1, tap_sniff("1..0 # SKIP no GPU\n", 19));
-	CHECK_INT(0, tap_sniff("not ok\r\n", 8));     /* beyond doubt only */
-	CHECK_INT(0, tap_sniff("ok\n", 3));
-	CHECK_INT(0, tap_sniff("ok 1a\n", 6));
-	CHECK_INT(0, tap_sniff("1..10 of the steps\n", 19));
-	CHECK_INT(0, tap_sniff("2..3\n", 5));
-	CHECK_INT(0, tap_sniff("TAP version 14 or so\n", 21));
-	CHECK_INT(0, tap_sniff("hello\n1..3\n", 11));
-	CHECK_INT(0, tap_sniff("okay\n", 5));
-	CHECK_INT(0, tap_sniff("    ok 1\n", 9));
-	CHECK_INT(-1, tap_sniff("# only a comment\n", 17));
-	CHECK_INT(-1, tap_sniff("1..", 3));
+	EXPECT_EQ(tap_sniff("TAP version 14\n", 15), 1);
+	EXPECT_EQ(tap_sniff("# random seed: R02S\n\n1..3\n", 26), 1);
+	EXPECT_EQ(tap_sniff("ok 1 - fine\n", 12), 1);
+	EXPECT_EQ(tap_sniff("not ok 2\r\n", 10), 1);
+	EXPECT_EQ(tap_sniff("1..0 # SKIP no GPU\n", 19), 1);
+	EXPECT_EQ(tap_sniff("not ok\r\n", 8), 0);     /* beyond doubt only */
+	EXPECT_EQ(tap_sniff("ok\n", 3), 0);
+	EXPECT_EQ(tap_sniff("ok 1a\n", 6), 0);
+	EXPECT_EQ(tap_sniff("1..10 of the steps\n", 19), 0);
+	EXPECT_EQ(tap_sniff("2..3\n", 5), 0);
+	EXPECT_EQ(tap_sniff("TAP version 14 or so\n", 21), 0);
+	EXPECT_EQ(tap_sniff("hello\n1..3\n", 11), 0);
+	EXPECT_EQ(tap_sniff("okay\n", 5), 0);
+	EXPECT_EQ(tap_sniff("    ok 1\n", 9), 0);
+	EXPECT_EQ(tap_sniff("# only a comment\n", 17), -1);
+	EXPECT_EQ(tap_sniff("1..", 3), -1);
 }
 
-int main(void)
+ASSAY_TEST(tap, conformance_table)
 {
 	run_table(TOP_SRCDIR "/selftest/tap/conformance.txt");
+}
+
+ASSAY_TEST(tap, test_durations)
+{
 	test_durations();
+}
+
+ASSAY_TEST(tap, test_own_durations)
+{
 	test_own_durations();
+}
+
+ASSAY_TEST(tap, test_bounds)
+{
 	test_bounds();
+}
+
+ASSAY_TEST(tap, test_sniff)
+{
 	test_sniff();
-	return check_done();
+}
+
+int main(int argc, char **argv)
+{
+	int rc;
+	rc = assay_main(argc, argv);
+
+	return rc;
 }

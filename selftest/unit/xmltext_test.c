@@ -8,7 +8,10 @@
 #include <libxml/parser.h>
 #include <libxml/xmlwriter.h>
 
-#include "check.h"
+#include <stdio.h>
+#include <string.h>
+
+#include "assay/test.h"
 #include "harness/xmltext.h"
 
 /* src cleaned, as a string to compare (owned by a static buffer). */
@@ -25,29 +28,29 @@ static const char *cleaned(const char *src, size_t n)
 
 static void passes_what_xml_holds(void)
 {
-	CHECK_STR("plain text\ttab\nline\r", CLEAN("plain text\ttab\nline\r"));
-	CHECK_STR("<&>\"' ]]> stay for the writer", CLEAN("<&>\"' ]]> stay for the writer"));
-	CHECK_STR("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", CLEAN("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"));
-	CHECK_STR("\x7f stays (XML 1.0 allows it)", CLEAN("\x7f stays (XML 1.0 allows it)"));
-	CHECK_STR("", CLEAN(""));
+	EXPECT_STREQ(CLEAN("plain text\ttab\nline\r"), "plain text\ttab\nline\r");
+	EXPECT_STREQ(CLEAN("<&>\"' ]]> stay for the writer"), "<&>\"' ]]> stay for the writer");
+	EXPECT_STREQ(CLEAN("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"), "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
+	EXPECT_STREQ(CLEAN("\x7f stays (XML 1.0 allows it)"), "\x7f stays (XML 1.0 allows it)");
+	EXPECT_STREQ(CLEAN(""), "");
 }
 
 static void shows_forbidden_characters(void)
 {
-	CHECK_STR("\\x1b[31mred\\x1b[0m", CLEAN("\x1b[31mred\x1b[0m"));
-	CHECK_STR("a\\x00b", CLEAN("a\0b"));
-	CHECK_STR("\\x01\\x1f\\x0b\\x0c", CLEAN("\x01\x1f\x0b\x0c"));
-	CHECK_STR("\\uFFFE \\uFFFF", CLEAN("\xef\xbf\xbe \xef\xbf\xbf"));
+	EXPECT_STREQ(CLEAN("\x1b[31mred\x1b[0m"), "\\x1b[31mred\\x1b[0m");
+	EXPECT_STREQ(CLEAN("a\0b"), "a\\x00b");
+	EXPECT_STREQ(CLEAN("\x01\x1f\x0b\x0c"), "\\x01\\x1f\\x0b\\x0c");
+	EXPECT_STREQ(CLEAN("\xef\xbf\xbe \xef\xbf\xbf"), "\\uFFFE \\uFFFF");
 }
 
 static void replaces_invalid_utf8(void)
 {
-	CHECK_STR("\xef\xbf\xbd", CLEAN("\xff"));
-	CHECK_STR("a\xef\xbf\xbd\xef\xbf\xbd" "b", CLEAN("a\xc0\x80" "b"));  /* overlong */
-	CHECK_STR("\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd", CLEAN("\xed\xa0\x80"));  /* surrogate */
-	CHECK_STR("\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd", CLEAN("\xf4\x90\x80\x80"));  /* > U+10FFFF */
-	CHECK_STR("x\xef\xbf\xbd\xef\xbf\xbd", CLEAN("x\xe2\x82"));  /* cut short: each byte */
-	CHECK_STR("\xef\xbf\xbd" "A", CLEAN("\x80" "A"));    /* stray continuation */
+	EXPECT_STREQ(CLEAN("\xff"), "\xef\xbf\xbd");
+	EXPECT_STREQ(CLEAN("a\xc0\x80" "b"), "a\xef\xbf\xbd\xef\xbf\xbd" "b");  /* overlong */
+	EXPECT_STREQ(CLEAN("\xed\xa0\x80"), "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");  /* surrogate */
+	EXPECT_STREQ(CLEAN("\xf4\x90\x80\x80"), "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");  /* > U+10FFFF */
+	EXPECT_STREQ(CLEAN("x\xe2\x82"), "x\xef\xbf\xbd\xef\xbf\xbd");  /* cut short: each byte */
+	EXPECT_STREQ(CLEAN("\x80" "A"), "\xef\xbf\xbd" "A");    /* stray continuation */
 }
 
 static void caps_keep_head_and_tail(void)
@@ -59,10 +62,10 @@ static void caps_keep_head_and_tail(void)
 	memset(big + 50000, 'z', 50000);
 	xmltext_add(&t, big, 100000);
 	xmltext_cap(&t, 4096, "logs/x.stdout");
-	CHECK(t.len <= 4096);
-	CHECK(t.s[0] == 'a' && t.s[t.len - 1] == 'z');
-	CHECK_HAS(t.s, "[... assay left out ");
-	CHECK_HAS(t.s, " bytes here; the whole output is in logs/x.stdout ...]");
+	EXPECT_TRUE(t.len <= 4096);
+	EXPECT_TRUE(t.s[0] == 'a' && t.s[t.len - 1] == 'z');
+	EXPECT_CONTAINS(t.s, "[... assay left out ");
+	EXPECT_CONTAINS(t.s, " bytes here; the whole output is in logs/x.stdout ...]");
 	xmltext_release(&t);
 
 	/* never splits a character: 3-byte euros across the cut */
@@ -70,14 +73,14 @@ static void caps_keep_head_and_tail(void)
 		memcpy(big + i, "\xe2\x82\xac", 3);
 	xmltext_add(&t, big, 99999);
 	xmltext_cap(&t, 1000, NULL);
-	CHECK(t.len <= 1000);
-	CHECK(!strstr(t.s, "\xef\xbf\xbd"));
-	CHECK(!strncmp(t.s + t.len - 3, "\xe2\x82\xac", 3));
+	EXPECT_TRUE(t.len <= 1000);
+	EXPECT_TRUE(!strstr(t.s, "\xef\xbf\xbd"));
+	EXPECT_TRUE(!strncmp(t.s + t.len - 3, "\xe2\x82\xac", 3));
 	xmltext_release(&t);
 
 	xmltext_add(&t, "short", 5);
 	xmltext_cap(&t, 1000, NULL);
-	CHECK_STR("short", xmltext_str(&t));
+	EXPECT_STREQ(xmltext_str(&t), "short");
 	xmltext_release(&t);
 	free(big);
 }
@@ -89,7 +92,7 @@ static void omission_line(void)
 	xmltext_puts(&t, "head");
 	xmltext_omission(&t, 42, NULL);
 	xmltext_puts(&t, "tail");
-	CHECK_STR("head\n[... assay left out 42 bytes here ...]\ntail", xmltext_str(&t));
+	EXPECT_STREQ(xmltext_str(&t), "head\n[... assay left out 42 bytes here ...]\ntail");
 	xmltext_release(&t);
 }
 
@@ -118,23 +121,50 @@ static void libxml2_reads_it_back(void)
 	xmlFreeTextWriter(w);
 	doc = xmlReadMemory((const char *)buf->content, (int)buf->use, "t.xml", NULL,
 			    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-	CHECK(doc != NULL);
+	EXPECT_TRUE(doc != NULL);
 	back = doc ? xmlNodeGetContent(xmlDocGetRootElement(doc)) : NULL;
-	CHECK(back && !strcmp((const char *)back, t.s));
+	EXPECT_TRUE(back && !strcmp((const char *)back, t.s));
 	xmlFree(back);
 	xmlFreeDoc(doc);
 	xmlBufferFree(buf);
 	xmltext_release(&t);
 }
 
-int main(void)
+ASSAY_TEST(xmltext, passes_what_xml_holds)
 {
 	passes_what_xml_holds();
+}
+
+ASSAY_TEST(xmltext, shows_forbidden_characters)
+{
 	shows_forbidden_characters();
+}
+
+ASSAY_TEST(xmltext, replaces_invalid_utf8)
+{
 	replaces_invalid_utf8();
+}
+
+ASSAY_TEST(xmltext, caps_keep_head_and_tail)
+{
 	caps_keep_head_and_tail();
+}
+
+ASSAY_TEST(xmltext, omission_line)
+{
 	omission_line();
+}
+
+ASSAY_TEST(xmltext, libxml2_reads_it_back)
+{
 	libxml2_reads_it_back();
+}
+
+int main(int argc, char **argv)
+{
+	int rc;
+	rc = assay_main(argc, argv);
+
 	xmlCleanupParser();
-	return check_done();
+	return rc;
 }
