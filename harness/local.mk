@@ -59,6 +59,9 @@ harness_assay_hunt_so_SOURCES = harness/huntlib.c
 harness_assay_hunt_so_CFLAGS = -std=c11 $(WARN_CFLAGS) -fPIC
 harness_assay_hunt_so_LDFLAGS = -shared
 harness_assay_hunt_so_LDADD =
+# linked by the compiler itself: libtool would link a program
+harness_assay_hunt_so_LINK = $(CCLD) $(harness_assay_hunt_so_CFLAGS) $(CFLAGS) \
+	$(harness_assay_hunt_so_LDFLAGS) $(LDFLAGS) -o $@
 
 # libassay: the library of tests written with include/assay/test.h
 # (registration, checks, the standalone run; docs/api.md).

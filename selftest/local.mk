@@ -98,6 +98,9 @@ selftest_plugin_sample_so_SOURCES = selftest/plugin/sample.c
 selftest_plugin_sample_so_CFLAGS = $(AM_CFLAGS) -fPIC
 selftest_plugin_sample_so_LDFLAGS = $(AM_LDFLAGS) -shared
 selftest_plugin_sample_so_LDADD =
+# linked by the compiler itself: libtool would link a program
+selftest_plugin_sample_so_LINK = $(CCLD) $(selftest_plugin_sample_so_CFLAGS) $(CFLAGS) \
+	$(selftest_plugin_sample_so_LDFLAGS) $(LDFLAGS) -o $@
 
 # GoogleTest binaries the gtest kind is tested on (selftest/e2e/gtest.sh),
 # built when configure found libgtest-dev; gtest.sh skips without them.
