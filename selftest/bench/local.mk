@@ -25,7 +25,8 @@ EXTRA_DIST += \
 	selftest/bench/deadline.sh \
 	selftest/bench/installed.sh \
 	selftest/bench/sleeper.c \
-	selftest/bench/lookcost.c
+	selftest/bench/lookcost.c \
+	selftest/bench/api.sh
 
 bench: harness/assay
 	ASSAY="$(abs_top_builddir)/harness/assay" CC="$(CC)" \
