@@ -521,12 +521,17 @@ int assay_main(int argc, char **argv)
 	struct worker *workers;
 
 	if (!filters || parse_args(argc, argv, &want_list, &filters, &nfilters,
-				   &run.jobs, &run.worker) < 0)
+				   &run.jobs, &run.worker) < 0) {
+		free(filters);
 		return EXIT_HARD;
+	}
 	if (run.worker)                 /* one test at a time: its frames */
 		run.jobs = 1;
 	if (api_tests_load(&all, &problem) < 0) {
 		fprintf(stderr, "%s: %s\n", argv[0], problem ? problem : "out of memory");
+		free(problem);
+		free(filters);
+		api_tests_release(&all);
 		return EXIT_HARD;
 	}
 	run.v = calloc(all.n + 1, sizeof(*run.v));

@@ -176,11 +176,6 @@ static void junk_names(void)
 	EXPECT_TRUE(!discover_is_junk("configure_test", 0));
 }
 
-ASSAY_TEST(discover, make_tree)
-{
-	make_tree();
-}
-
 ASSAY_TEST(discover, walks_a_tree)
 {
 	walks_a_tree();
@@ -201,10 +196,9 @@ ASSAY_TEST(discover, junk_names)
 	junk_names();
 }
 
+/* the tree every test walks, made once */
 int main(int argc, char **argv)
 {
-	int rc;
-	rc = assay_main(argc, argv);
-
-	return rc;
+	make_tree();
+	return assay_main(argc, argv);
 }
