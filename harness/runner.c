@@ -448,6 +448,12 @@ static void on_verdict(struct assay_job_ctx *ctx, const struct assay_verdict *kv
 	case_id = v.case_name ? xasprintf("%s::%s", program_of(j->test)->pub.id,
 					   v.case_name) : NULL;
 	pos = case_id ? attempt_case_pos(run, table_find(r->t, case_id)) : -1;
+	if (case_id && run->cases && pos < 0) {
+		/* a listed program's verdict on a case this task did not run
+		 * (another batch's): not this task's to give */
+		free(case_id);
+		return;
+	}
 	x = pos >= 0 ? run->cases[pos] : NULL;
 	/* a case reported twice (two tests of one name) is two results:
 	 * none is dropped */

@@ -104,6 +104,7 @@ static int api_list_parse(const struct assay_test *t, const struct assay_exit *e
 struct api_job {
 	const struct assay_task *task;
 	char **argv;
+	const char **asked;             /* the task's cases, sorted */
 	/* a frame being read */
 	bool in_head, in_body;
 	char head[HEAD_MAX];
@@ -117,6 +118,18 @@ struct api_job {
 	size_t out_len;
 	unsigned long reported;
 };
+
+static int cmp_str(const void *x, const void *y)
+{
+	return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+/* Whether the task asked for id (a whole run asked for all). */
+static bool asked(const struct api_job *a, const char *id)
+{
+	return !a->task->cases ||
+	       bsearch(&id, a->asked, a->task->ncases, sizeof(*a->asked), cmp_str);
+}
 
 static int api_job_begin(void **state, const struct assay_task *task,
 			 struct assay_spec *spec)
@@ -133,6 +146,11 @@ static int api_job_begin(void **state, const struct assay_task *task,
 		a->argv[n++] = (char *)task->cases[i];
 	}
 	spec->argv = (const char *const *)a->argv;
+	if (task->cases) {
+		a->asked = xmalloc((task->ncases + 1) * sizeof(*a->asked));
+		memcpy(a->asked, task->cases, task->ncases * sizeof(*a->asked));
+		qsort(a->asked, task->ncases, sizeof(*a->asked), cmp_str);
+	}
 	*state = a;
 	return 0;
 }
@@ -167,10 +185,13 @@ static void report(struct api_job *a, struct assay_job_ctx *ctx,
 	a->out_len = 0;
 }
 
-/* "S ID": the case begins. */
+/* "S ID": the case begins (one the task did not ask for does not: the
+ * frame is ignored). */
 static void on_start(struct api_job *a, struct assay_job_ctx *ctx,
 		     const char *id)
 {
+	if (!asked(a, id))
+		return;
 	free(a->cur);
 	a->cur = xstrdup(id);
 	a->cur_start = io_now_ns();
@@ -302,19 +323,20 @@ static void api_job_end(void *state, const struct assay_exit *ex,
 		report(a, ctx, v.outcome, reason, io_now_ns() - a->cur_start,
 		       NULL, v.outcome == ASSAY_FAIL ? "assay" : NULL);
 	}
-	/* the program's own verdict: when it said nothing of any case, or
-	 * ended as no test program of this API does (99: its arguments or
-	 * an attribute) */
+	/* the program's own verdict, for a whole run only (a batch's cases
+	 * the frames left unjudged are the host's): when it said nothing
+	 * of any test, or ended as no program of this API does (99: its
+	 * arguments or an attribute) */
 	exec_judge(ex, ctx->test, &v, reason, sizeof(reason));
-	if (!a->reported || (ex->how == ASSAY_EXITED && ex->code != 0 &&
-			     ex->code != 1 && ex->code != 77)) {
+	if (!a->task->cases &&
+	    (!a->reported || (ex->how == ASSAY_EXITED && ex->code != 0 &&
+			      ex->code != 1 && ex->code != 77))) {
 		v.case_name = NULL;
 		v.reason = reason;
-		if (v.outcome == ASSAY_PASS && a->task->cases)
-			v.outcome = ASSAY_ERROR;
 		ctx->report(ctx, &v);
 	}
 	free(a->argv);
+	free(a->asked);
 	free(a->body);
 	free(a->cur);
 	free(a);

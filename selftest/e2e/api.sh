@@ -135,4 +135,26 @@ expect_out "sample::pass::ints"
 expect_out "CRASH    sample::apart::crashes: crashed: Aborted (signal 6)"
 expect_out "TIMEOUT  sample::apart::hangs: timeout: it ran past 0.3s (killed)"
 expect_out "sample::skip::reason: no network here"
+
+# a worker that breaks the protocol: every test judged once, exactly
+mkdir -p gb && cp "$api/garbage" gb/garbage
+for m in noise:1 midframe:0 wrongid:0 huge:0; do
+	GARBAGE=${m%:*} run_assay run --state-dir '' --no-isolate-failures \
+		--gtest-granularity binary gb
+	expect_last "assay: ${m#*:} passed, $((2 - ${m#*:})) failed, 0 skipped"
+done
+GARBAGE=midframe run_assay run --state-dir '' --no-isolate-failures --gtest-granularity binary gb
+expect_out "CRASH    garbage::g::one: crash (SIGABRT)"
+expect_out "CRASH    garbage::g::two: its program crashed (ABRT) before it reached this case"
+GARBAGE=wrongid run_assay run --state-dir '' --no-isolate-failures --gtest-granularity binary gb
+expect_out "FAIL     garbage::g::one: the program exited (code 0) in the middle of this case"
+no_process "$W/gb/garbage"
+
+# a program that refuses its own attributes runs whole, and says why
+mkdir -p ba && cp "$api/badattr" ba/badattr
+run_assay run --state-dir '' ba
+expect_rc 1
+expect_err "badattr: cannot list its cases (exit code 99); it runs whole"
+expect_out "ERROR    badattr: hard error (exit code 99)"
+expect_out "unknown attribute 'fast=1'"
 finish

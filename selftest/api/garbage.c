@@ -1,0 +1,63 @@
+/*
+ * selftest/api/garbage.c - for selftest/e2e/api.sh: a program that
+ * lists like any written with include/assay/test.h, but whose worker
+ * (--assay-worker) breaks the protocol as GARBAGE says: "noise" (bytes
+ * and frames that mean nothing, then true frames), "midframe" (it dies
+ * in the middle of an end frame), "wrongid" (an end frame for a test
+ * that did not start), "huge" (an end frame claiming more than assay
+ * reads). assay must judge every test, exactly, and never trust it.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <assay/test.h>
+
+#define RS "\x1e"      /* starts a frame */
+
+ASSAY_TEST(g, one)
+{
+	ASSERT_EQ(1, 1);
+}
+
+ASSAY_TEST(g, two)
+{
+	ASSERT_EQ(2, 2);
+}
+
+static void frames(const char *mode)
+{
+	if (!strcmp(mode, "noise")) {
+		fputs(RS "\n" RS "X what\n" RS "E\n" RS "E g::one pass x y z w\n" RS "S\n", stdout);
+		fwrite("\0\xff" RS RS "\n", 1, 5, stdout);
+		fputs(RS "S g::one\n" RS "E g::one pass 3 0 0 0\n", stdout);
+		fputs(RS "S g::two\nspeaks\n" RS "E g::two fail 3 4 3 0\nbadxy\n", stdout);
+		exit(1);
+	}
+	if (!strcmp(mode, "midframe")) {
+		fputs(RS "S g::one\n" RS "E g::one fail 3 100 0 0\nonly ten b", stdout);
+		fflush(stdout);
+		abort();
+	}
+	if (!strcmp(mode, "wrongid")) {
+		fputs(RS "S g::one\n" RS "E g::two pass 3 0 0 0\n", stdout);
+		exit(0);
+	}
+	if (!strcmp(mode, "huge")) {
+		fputs(RS "S g::one\n" RS "E g::one fail 3 99999999999 0 0\nx\n", stdout);
+		exit(1);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	const char *mode = getenv("GARBAGE");
+
+	for (int i = 1; mode && i < argc; i++)
+		if (!strcmp(argv[i], "--assay-worker"))
+			frames(mode);
+	return assay_main(argc, argv);
+}
