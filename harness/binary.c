@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "binary.h"
@@ -163,5 +164,19 @@ bool binary_carries(int fd, const char *const *markers, size_t n)
 		memmove(buf, buf + got - keep, keep);
 	}
 	free(buf);
+	return yes;
+}
+
+bool binary_file_carries(const char *path, unsigned mode,
+			 const char *const *markers, size_t n)
+{
+	bool yes;
+	int fd;
+
+	if (!S_ISREG(mode) || !(mode & 0111) ||
+	    (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return false;
+	yes = binary_carries(fd, markers, n);
+	close(fd);
 	return yes;
 }

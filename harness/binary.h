@@ -36,5 +36,9 @@ const char *binary_san_name(enum binary_san s);
  * more than reading the small programs most test directories hold.
  */
 bool binary_carries(int fd, const char *const *markers, size_t n);
+/* The same for the file at path, when mode (st_mode) says it is a
+ * regular executable file; false for anything else. */
+bool binary_file_carries(const char *path, unsigned mode,
+			 const char *const *markers, size_t n);
 
 #endif

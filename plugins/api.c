@@ -14,13 +14,10 @@
  */
 #include "config.h"
 
-#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "assay/plugin.h"
 #include "builtin.h"
@@ -47,17 +44,9 @@ static int api_claim(const char *path, unsigned mode, int named)
 {
 	char m[BINARY_MARKER_MAX];
 	const char *v[1] = { m };
-	bool yes;
-	int fd;
 
-	if (!S_ISREG(mode) || !(mode & 0111))
-		return 0;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return 0;
 	marker(m);
-	yes = binary_carries(fd, v, 1);
-	close(fd);
-	return yes ? 40 : 0;
+	return binary_file_carries(path, mode, v, 1) ? 40 : 0;
 }
 
 /* ---- listing ---- */
@@ -157,14 +146,8 @@ static int api_job_begin(void **state, const struct assay_task *task,
 
 static void out_add(struct api_job *a, const char *buf, size_t n)
 {
-	size_t room = CASE_OUTPUT_MAX - a->out_len;
-
-	if (!a->cur)
-		return;
-	if (n > room)
-		n = room;
-	memcpy(a->out + a->out_len, buf, n);
-	a->out_len += n;
+	if (a->cur)
+		case_output_add(a->out, &a->out_len, CASE_OUTPUT_MAX, buf, n);
 }
 
 static void report(struct api_job *a, struct assay_job_ctx *ctx,
@@ -312,14 +295,7 @@ static void api_job_end(void *state, const struct assay_exit *ex,
 	char reason[REASON_MAX];
 
 	if (a->cur) {                   /* it ended in this case */
-		exec_judge(ex, ctx->test, &v, reason, sizeof(reason));
-		if (v.outcome == ASSAY_PASS || v.outcome == ASSAY_FAIL ||
-		    v.outcome == ASSAY_SKIP) {
-			v.outcome = ASSAY_FAIL;
-			snprintf(reason, sizeof(reason),
-				 "the program exited (code %d) in the middle of this case",
-				 ex->code);
-		}
+		exec_judge_cut(ex, ctx->test, &v, reason, sizeof(reason));
 		report(a, ctx, v.outcome, reason, io_now_ns() - a->cur_start,
 		       NULL, v.outcome == ASSAY_FAIL ? "assay" : NULL);
 	}

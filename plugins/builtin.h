@@ -23,6 +23,17 @@ const struct assay_plugin *installed_plugin(void);
  * fills v->outcome and writes the reason into reason[0..n). */
 void exec_judge(const struct assay_exit *ex, const struct assay_test *t,
 		struct assay_verdict *v, char *reason, size_t n);
+/* The same for the case a program was in when it ended (the kinds that
+ * read cases from its output): a crash, a timeout or a hard error as
+ * exec_judge says; any other exit a failure, "the program exited (code
+ * N) in the middle of this case". */
+void exec_judge_cut(const struct assay_exit *ex, const struct assay_test *t,
+		    struct assay_verdict *v, char *reason, size_t n);
+
+/* Appends what fits of buf[0..n) to out[0..*len), cap bytes at most: a
+ * case's own output, bounded (builtin.c). */
+void case_output_add(char *out, size_t *len, size_t cap, const char *buf,
+		     size_t n);
 
 /* A job of test t read as TAP (sniff 0), or as TAP when its output is
  * TAP beyond doubt and judged by exec_judge otherwise (sniff 1):

@@ -132,6 +132,19 @@ void exec_judge(const struct assay_exit *ex, const struct assay_test *t,
 	}
 }
 
+void exec_judge_cut(const struct assay_exit *ex, const struct assay_test *t,
+		    struct assay_verdict *v, char *reason, size_t n)
+{
+	exec_judge(ex, t, v, reason, n);
+	if (v->outcome == ASSAY_PASS || v->outcome == ASSAY_FAIL ||
+	    v->outcome == ASSAY_SKIP) {
+		v->outcome = ASSAY_FAIL;
+		v->classification = NULL;
+		snprintf(reason, n, "the program exited (code %d) in the middle of this case",
+			 ex->code);
+	}
+}
+
 static void exec_job_end(void *state, const struct assay_exit *ex,
 			 struct assay_job_ctx *ctx)
 {

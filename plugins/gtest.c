@@ -18,15 +18,12 @@
  */
 #include "config.h"
 
-#include <fcntl.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "assay/plugin.h"
 #include "builtin.h"
@@ -61,17 +58,9 @@ static int gtest_claim(const char *path, unsigned mode, int named)
 {
 	char m[NMARKERS][BINARY_MARKER_MAX];
 	const char *v[NMARKERS] = { m[0], m[1] };
-	bool yes;
-	int fd;
 
-	if (!S_ISREG(mode) || !(mode & 0111))
-		return 0;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return 0;
 	markers(m);
-	yes = binary_carries(fd, v, NMARKERS);
-	close(fd);
-	return yes ? 30 : 0;
+	return binary_file_carries(path, mode, v, NMARKERS) ? 30 : 0;
 }
 
 /* ---- listing ---- */
@@ -332,14 +321,8 @@ static void case_ends(struct gtest_job *g, struct assay_job_ctx *ctx,
 
 static void out_add(struct gtest_job *g, const char *buf, size_t n)
 {
-	size_t room = CASE_OUTPUT_MAX - g->out_len;
-
-	if (!g->cur)
-		return;
-	if (n > room)
-		n = room;
-	memcpy(g->out + g->out_len, buf, n);
-	g->out_len += n;
+	if (g->cur)
+		case_output_add(g->out, &g->out_len, CASE_OUTPUT_MAX, buf, n);
 }
 
 /* One whole line of stdout (without its newline). */
@@ -522,14 +505,9 @@ static void gtest_job_end(void *state, const struct assay_exit *ex,
 	if (g->line_len)                /* a last line with no newline */
 		on_line(g, ctx, g->line, g->line_len);
 	if (g->cur) {                   /* it died in this case */
-		exec_judge(ex, ctx->test, &v, reason, sizeof(reason));
-		if (v.outcome == ASSAY_PASS || v.outcome == ASSAY_FAIL) {
-			v.outcome = ASSAY_FAIL;
+		exec_judge_cut(ex, ctx->test, &v, reason, sizeof(reason));
+		if (v.outcome == ASSAY_FAIL)
 			v.classification = "gtest";
-			snprintf(reason, sizeof(reason),
-				 "the program exited (code %d) in the middle of this case",
-				 ex->code);
-		}
 		report(g, ctx, g->cur, v.outcome, reason,
 		       io_now_ns() - g->cur_start, g->out, g->out_len,
 		       v.classification);
