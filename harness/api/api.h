@@ -54,6 +54,10 @@ struct api_record {
 	size_t details_len;
 };
 
+/* printf into new memory; no memory aborts (libassay's rule: it has
+ * nothing to judge tests with then). */
+char *api_format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* The record checks on this thread write to (NULL: none, outside a
  * test). */
 void api_record_set(struct api_record *r);

@@ -51,11 +51,9 @@ static struct api_record *record(const char *file, int line)
 	return current;
 }
 
-static void add_details(struct api_record *r, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void add_details(struct api_record *r, const char *fmt, ...)
-{
-	va_list ap;
+char *api_format(const char *fmt, ...)
+		 {
+		 va_list ap;
 	char *s;
 	int n;
 
@@ -63,12 +61,20 @@ static void add_details(struct api_record *r, const char *fmt, ...)
 	n = vasprintf(&s, fmt, ap);
 	va_end(ap);
 	if (n < 0)
-		abort();
-	r->details = realloc(r->details, r->details_len + (size_t)n + 1);
+		abort();        /* no memory: no test can be judged */
+	return s;
+}
+
+/* Appends s to r's details, and frees it. */
+static void add_details(struct api_record *r, char *s)
+{
+	size_t n = strlen(s);
+
+	r->details = realloc(r->details, r->details_len + n + 1);
 	if (!r->details)
 		abort();
-	memcpy(r->details + r->details_len, s, (size_t)n + 1);
-	r->details_len += (size_t)n;
+	memcpy(r->details + r->details_len, s, n + 1);
+	r->details_len += n;
 	free(s);
 }
 
@@ -87,10 +93,10 @@ static int failed(int fatal, const char *file, int line, char *what,
 	r->failed = true;
 	if (!r->message) {
 		r->message = strdup(what);
-		if (asprintf(&r->at, "%s:%d", file, line) < 0)
-			abort();
+		r->at = api_format("%s:%d", file, line);
 	}
-	add_details(r, "%s:%d: %s\n%s", file, line, what, values ? values : "");
+	add_details(r, api_format("%s:%d: %s\n%s", file, line, what,
+				  values ? values : ""));
 	free(what);
 	free(values);
 	if (fatal)
@@ -111,12 +117,11 @@ int assay_check_int(int fatal, enum assay_cmp op, intmax_t a, intmax_t b,
 
 	if (ok)
 		return 1;
-	if (asprintf(&what, "%s_%s(%s, %s): %" PRIdMAX " %s %" PRIdMAX " is false",
-		     fatal ? "ASSERT" : "EXPECT", op_name[op], ea, eb, a,
-		     op_sym[op], b) < 0 ||
-	    asprintf(&values, "    %s = %" PRIdMAX "\n    %s = %" PRIdMAX "\n",
-		     ea, a, eb, b) < 0)
-		abort();
+	what = api_format("%s_%s(%s, %s): %" PRIdMAX " %s %" PRIdMAX " is false",
+			  fatal ? "ASSERT" : "EXPECT", op_name[op], ea, eb, a,
+			  op_sym[op], b);
+	values = api_format("    %s = %" PRIdMAX "\n    %s = %" PRIdMAX "\n",
+			    ea, a, eb, b);
 	return failed(fatal, file, line, what, values);
 }
 
@@ -128,10 +133,9 @@ int assay_check_near(int fatal, double a, double b, double tol,
 
 	if (fabs(a - b) <= tol)
 		return 1;
-	if (asprintf(&what, "%s_NEAR(%s, %s, %s): %.17g and %.17g differ by %.17g, more than %.17g",
-		     fatal ? "ASSERT" : "EXPECT", ea, eb, etol, a, b, fabs(a - b), tol) < 0 ||
-	    asprintf(&values, "    %s = %.17g\n    %s = %.17g\n", ea, a, eb, b) < 0)
-		abort();
+	what = api_format("%s_NEAR(%s, %s, %s): %.17g and %.17g differ by %.17g, more than %.17g",
+			  fatal ? "ASSERT" : "EXPECT", ea, eb, etol, a, b, fabs(a - b), tol);
+	values = api_format("    %s = %.17g\n    %s = %.17g\n", ea, a, eb, b);
 	return failed(fatal, file, line, what, values);
 }
 
@@ -178,11 +182,10 @@ int assay_check_str(int fatal, int equal, const char *a, const char *b,
 		return 1;
 	qa = quoted(a);
 	qb = quoted(b);
-	if (asprintf(&what, "%s_%s(%s, %s): %s %s %s is false",
-		     fatal ? "ASSERT" : "EXPECT", equal ? "STREQ" : "STRNE",
-		     ea, eb, qa, equal ? "==" : "!=", qb) < 0 ||
-	    asprintf(&values, "    %s = %s\n    %s = %s\n", ea, qa, eb, qb) < 0)
-		abort();
+	what = api_format("%s_%s(%s, %s): %s %s %s is false",
+			  fatal ? "ASSERT" : "EXPECT", equal ? "STREQ" : "STRNE",
+			  ea, eb, qa, equal ? "==" : "!=", qb);
+	values = api_format("    %s = %s\n    %s = %s\n", ea, qa, eb, qb);
 	free(qa);
 	free(qb);
 	return failed(fatal, file, line, what, values);
@@ -197,10 +200,9 @@ int assay_check_contains(int fatal, const char *haystack, const char *needle,
 		return 1;
 	qh = quoted(haystack);
 	qn = quoted(needle);
-	if (asprintf(&what, "%s_CONTAINS(%s, %s): %s does not contain %s",
-		     fatal ? "ASSERT" : "EXPECT", eh, en, qh, qn) < 0 ||
-	    asprintf(&values, "    %s = %s\n    %s = %s\n", eh, qh, en, qn) < 0)
-		abort();
+	what = api_format("%s_CONTAINS(%s, %s): %s does not contain %s",
+			  fatal ? "ASSERT" : "EXPECT", eh, en, qh, qn);
+	values = api_format("    %s = %s\n    %s = %s\n", eh, qh, en, qn);
 	free(qh);
 	free(qn);
 	return failed(fatal, file, line, what, values);
@@ -227,20 +229,18 @@ int assay_check_mem(int fatal, const void *a, const void *b, size_t n,
 	if (a && b && !memcmp(a, b, n))
 		return 1;
 	if (!a || !b) {
-		if (asprintf(&what, "%s_MEMEQ(%s, %s, %zu): %s is NULL",
-			     fatal ? "ASSERT" : "EXPECT", ea, eb, n, a ? eb : ea) < 0)
-			abort();
+		what = api_format("%s_MEMEQ(%s, %s, %zu): %s is NULL",
+				  fatal ? "ASSERT" : "EXPECT", ea, eb, n, a ? eb : ea);
 		return failed(fatal, file, line, what, NULL);
 	}
 	while (x[i] == y[i])
 		i++;
 	hex_around(ha, sizeof(ha), x, n, i);
 	hex_around(hb, sizeof(hb), y, n, i);
-	if (asprintf(&what, "%s_MEMEQ(%s, %s, %zu): they differ first at byte %zu: 0x%02x != 0x%02x",
-		     fatal ? "ASSERT" : "EXPECT", ea, eb, n, i, x[i], y[i]) < 0 ||
-	    asprintf(&values, "    %s from byte %zu: %s\n    %s from byte %zu: %s\n",
-		     ea, i > 3 ? i - 3 : 0, ha, eb, i > 3 ? i - 3 : 0, hb) < 0)
-		abort();
+	what = api_format("%s_MEMEQ(%s, %s, %zu): they differ first at byte %zu: 0x%02x != 0x%02x",
+			  fatal ? "ASSERT" : "EXPECT", ea, eb, n, i, x[i], y[i]);
+	values = api_format("    %s from byte %zu: %s\n    %s from byte %zu: %s\n",
+			    ea, i > 3 ? i - 3 : 0, ha, eb, i > 3 ? i - 3 : 0, hb);
 	return failed(fatal, file, line, what, values);
 }
 
@@ -251,11 +251,10 @@ int assay_check_ptr(int fatal, int equal, const void *a, const void *b,
 
 	if ((a == b) == !!equal)
 		return 1;
-	if (asprintf(&what, "%s_%s(%s, %s): %p %s %p is false",
-		     fatal ? "ASSERT" : "EXPECT", equal ? "PTR_EQ" : "PTR_NE",
-		     ea, eb, a, equal ? "==" : "!=", b) < 0 ||
-	    asprintf(&values, "    %s = %p\n    %s = %p\n", ea, a, eb, b) < 0)
-		abort();
+	what = api_format("%s_%s(%s, %s): %p %s %p is false",
+			  fatal ? "ASSERT" : "EXPECT", equal ? "PTR_EQ" : "PTR_NE",
+			  ea, eb, a, equal ? "==" : "!=", b);
+	values = api_format("    %s = %p\n    %s = %p\n", ea, a, eb, b);
 	return failed(fatal, file, line, what, values);
 }
 
@@ -266,9 +265,8 @@ int assay_check_bool(int fatal, int want, int got, const char *e,
 
 	if (!got == !want)
 		return 1;
-	if (asprintf(&what, "%s_%s(%s): it is %s", fatal ? "ASSERT" : "EXPECT",
-		     want ? "TRUE" : "FALSE", e, got ? "true" : "false") < 0)
-		abort();
+	what = api_format("%s_%s(%s): it is %s", fatal ? "ASSERT" : "EXPECT",
+			  want ? "TRUE" : "FALSE", e, got ? "true" : "false");
 	return failed(fatal, file, line, what, NULL);
 }
 

@@ -7,7 +7,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,17 +56,15 @@ static int one_attr(struct api_test *x, const char *w, size_t n, char **problem)
 		errno = 0;
 		x->timeout_s = strtod(num, &end);
 		if (errno || *end || !(x->timeout_s > 0) || x->timeout_s > 1e7) {
-			if (asprintf(problem, "%s (%s:%d): timeout=%s is not a number of seconds above 0",
-				     x->id, x->def->file, x->def->line, num) < 0)
-				*problem = NULL;
+			*problem = api_format("%s (%s:%d): timeout=%s is not a number of seconds above 0",
+					      x->id, x->def->file, x->def->line, num);
 			free(num);
 			return -1;
 		}
 		free(num);
 	} else {
-		if (asprintf(problem, "%s (%s:%d): unknown attribute '%.*s' (known: timeout=S, tags=A,B, serial, isolate, threads, resources=A,B)",
-			     x->id, x->def->file, x->def->line, (int)n, w) < 0)
-			*problem = NULL;
+		*problem = api_format("%s (%s:%d): unknown attribute '%.*s' (known: timeout=S, tags=A,B, serial, isolate, threads, resources=A,B)",
+				      x->id, x->def->file, x->def->line, (int)n, w);
 		return -1;
 	}
 #undef IS
@@ -108,10 +105,9 @@ static int unique(struct api_tests *t, char **problem)
 	qsort(v, t->n, sizeof(*v), cmp_id);
 	for (size_t i = 1; i < t->n && !rc; i++)
 		if (!strcmp(v[i - 1]->id, v[i]->id)) {
-			if (asprintf(problem, "%s is defined twice (%s:%d and %s:%d): give one another name",
-				     v[i]->id, v[i - 1]->def->file, v[i - 1]->def->line,
-				     v[i]->def->file, v[i]->def->line) < 0)
-				*problem = NULL;
+			*problem = api_format("%s is defined twice (%s:%d and %s:%d): give one another name",
+					      v[i]->id, v[i - 1]->def->file, v[i - 1]->def->line,
+					      v[i]->def->file, v[i]->def->line);
 			rc = -1;
 		}
 	free(v);
@@ -132,8 +128,7 @@ int api_tests_load(struct api_tests *t, char **problem)
 	for (struct assay_test_def *d = head; d; d = d->next) {
 		struct api_test *x = &t->v[t->n++];
 		x->def = d;
-		if (asprintf(&x->id, "%s::%s", d->suite, d->name) < 0)
-			abort();
+		x->id = api_format("%s::%s", d->suite, d->name);
 		if (parse_attrs(x, problem) < 0)
 			return -1;
 	}

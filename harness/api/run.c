@@ -281,7 +281,7 @@ static void run_apart(const struct api_test *t, struct api_record *r)
 {
 	int fds[2], status = 0;
 	pid_t pid;
-	char *buf = NULL, *msg;
+	char *buf = NULL;
 	size_t len = 0;
 	int late;
 
@@ -290,9 +290,7 @@ static void run_apart(const struct api_test *t, struct api_record *r)
 	if (pipe2(fds, O_CLOEXEC) < 0 || (pid = fork()) < 0) {
 		memset(r, 0, sizeof(*r));
 		r->test = t;
-		if (asprintf(&msg, "cannot start its child: %s", strerror(errno)) < 0)
-			abort();
-		set_message(r, msg);
+		set_message(r, api_format("cannot start its child: %s", strerror(errno)));
 		return;
 	}
 	if (pid == 0) {
@@ -320,21 +318,15 @@ static void run_apart(const struct api_test *t, struct api_record *r)
 	memset(r, 0, sizeof(*r));
 	r->test = t;
 	if (late) {
-		if (asprintf(&msg, "timeout: it ran past %gs (killed)", t->timeout_s) < 0)
-			abort();
-		set_message(r, msg);
+		set_message(r, api_format("timeout: it ran past %gs (killed)", t->timeout_s));
 		r->how = 't';
 	} else if (WIFSIGNALED(status)) {
-		if (asprintf(&msg, "crashed: %s (signal %d)", strsignal(WTERMSIG(status)),
-			     WTERMSIG(status)) < 0)
-			abort();
-		set_message(r, msg);
+		set_message(r, api_format("crashed: %s (signal %d)", strsignal(WTERMSIG(status)),
+					  WTERMSIG(status)));
 		r->how = 'c';
 	} else if (len < 1 || !WIFEXITED(status) || WEXITSTATUS(status)) {
-		if (asprintf(&msg, "its child exited (status %d) before it ended",
-			     WIFEXITED(status) ? WEXITSTATUS(status) : -1) < 0)
-			abort();
-		set_message(r, msg);
+		set_message(r, api_format("its child exited (status %d) before it ended",
+					  WIFEXITED(status) ? WEXITSTATUS(status) : -1));
 	} else {
 		const char *p = buf + 1, *end = buf + len;
 		r->failed = buf[0] == 'F';
