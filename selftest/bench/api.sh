@@ -36,14 +36,16 @@ gtime=$(command -v time 2>/dev/null | grep -v '^time$' || true)
 [ -x /usr/bin/time ] && gtime=/usr/bin/time
 
 # the sources, N tests each
-awk -v n="$N" 'BEGIN {
-	print "#include <assay/test.h>"
-	for (i = 0; i < n; i++) printf "ASSAY_TEST_WITH(t, c%d, \"threads\") { ASSERT_EQ(%d, %d); }\n", i, i, i
-	print "ASSAY_MAIN()" }' >api.c
-awk -v n="$N" 'BEGIN {
-	print "#include <assay/test.h>"
-	for (i = 0; i < n; i++) printf "ASSAY_TEST_WITH(t, c%d, \"isolate\") { ASSERT_EQ(%d, %d); }\n", i, i, i
-	print "ASSAY_MAIN()" }' >iso.c
+# gen_api N ATTRIBUTES: N tests written with assay/test.h
+gen_api() {
+	awk -v n="$1" -v attrs="$2" 'BEGIN {
+		print "#include <assay/test.h>"
+		for (i = 0; i < n; i++) printf "ASSAY_TEST_WITH(t, c%d, \"%s\") { ASSERT_EQ(%d, %d); }\n", i, attrs, i, i
+		print "ASSAY_MAIN()" }'
+}
+gen_api "$N" threads >api.c
+gen_api "$N" isolate >iso.c
+gen_api "$SLOW_N" "" >few.c
 awk -v n="$N" 'BEGIN {
 	print "#include <check.h>\n#include <stdlib.h>"
 	for (i = 0; i < n; i++) printf "START_TEST(c%d) { ck_assert_int_eq(%d, %d); } END_TEST\n", i, i, i
@@ -82,10 +84,6 @@ build check $CC $CFLAGS -o check check.c $(pkg-config --cflags --libs check 2>/d
 build cmocka $CC $CFLAGS -o cmocka cmocka.c -lcmocka && have_cmocka=1
 build criterion $CC $CFLAGS -o criterion criterion.c -lcriterion && have_criterion=1
 build gtest $CXX $CFLAGS -o gtest gtest.cc -lgtest_main -lgtest -pthread && have_gtest=1
-awk -v n="$SLOW_N" 'BEGIN {
-	print "#include <assay/test.h>"
-	for (i = 0; i < n; i++) printf "ASSAY_TEST(t, c%d) { ASSERT_EQ(%d, %d); }\n", i, i, i
-	print "ASSAY_MAIN()" }' >few.c
 build few $CC $CFLAGS -I"$top/include" -o few few.c "$lib" -pthread -lm
 mkdir -p d di df && cp api d/api && cp iso di/iso && cp few df/few
 
