@@ -90,6 +90,13 @@ static int api_list_parse(const struct assay_test *t, const struct assay_exit *e
 
 /* ---- running ---- */
 
+/* The end frame whose head was read: "E ID OUTCOME US MLEN ALEN DLEN". */
+struct end_head {
+	char id[HEAD_MAX], word[16];
+	unsigned long long us;
+	size_t m, at, d;
+};
+
 struct api_job {
 	const struct assay_task *task;
 	char **argv;
@@ -98,6 +105,7 @@ struct api_job {
 	bool in_head, in_body;
 	char head[HEAD_MAX];
 	size_t head_len;
+	struct end_head end;            /* an end frame's head, parsed */
 	char *body;
 	size_t body_len, body_want;
 	/* the case between its frames */
@@ -184,25 +192,22 @@ static void on_start(struct api_job *a, struct assay_job_ctx *ctx,
 		ctx->case_start(ctx, id);
 }
 
-/* "E ID OUTCOME US MLEN ALEN DLEN" and its body: the case's verdict. */
+
+/* The end frame and its body are whole: the case's verdict. */
 static void on_end(struct api_job *a, struct assay_job_ctx *ctx)
 {
-	char id[HEAD_MAX], word[16], reason[REASON_MAX];
-	unsigned long long us = 0;
-	size_t m = 0, at = 0, d = 0;
+	const struct end_head *e = &a->end;
+	char reason[REASON_MAX], *msg, *where, *diag;
 	enum assay_outcome o;
-	char *msg, *where, *diag;
 
-	if (sscanf(a->head + 2, "%4095s %15s %llu %zu %zu %zu", id, word, &us,
-		   &m, &at, &d) != 6 || m + at + d != a->body_len ||
-	    !a->cur || strcmp(id, a->cur))
+	if (!a->cur || strcmp(e->id, a->cur))
 		return;                 /* not the case that began: ignored */
-	o = !strcmp(word, "pass") ? ASSAY_PASS : !strcmp(word, "skip") ? ASSAY_SKIP :
-	    !strcmp(word, "timeout") ? ASSAY_TIMEOUT :
-	    !strcmp(word, "crash") ? ASSAY_CRASH : ASSAY_FAIL;
-	msg = xstrndup(a->body, m);
-	where = xstrndup(a->body + m, at);
-	diag = d ? xstrndup(a->body + m + at, d) : NULL;
+	o = !strcmp(e->word, "pass") ? ASSAY_PASS : !strcmp(e->word, "skip") ? ASSAY_SKIP :
+	    !strcmp(e->word, "timeout") ? ASSAY_TIMEOUT :
+	    !strcmp(e->word, "crash") ? ASSAY_CRASH : ASSAY_FAIL;
+	msg = xstrndup(a->body, e->m);
+	where = xstrndup(a->body + e->m, e->at);
+	diag = e->d ? xstrndup(a->body + e->m + e->at, e->d) : NULL;
 	if (*where)
 		snprintf(reason, sizeof(reason), "%s: %s", where, msg);
 	else
@@ -210,19 +215,18 @@ static void on_end(struct api_job *a, struct assay_job_ctx *ctx)
 	for (char *c = reason; *c; c++)         /* one line */
 		if (*c == '\n')
 			*c = ' ';
-	report(a, ctx, o, reason, (uint64_t)us * 1000u, diag,
+	report(a, ctx, o, reason, (uint64_t)e->us * 1000u, diag,
 	       o == ASSAY_FAIL ? "assay" : NULL);
 	free(msg);
 	free(where);
 	free(diag);
 }
 
-/* The head line of a frame is whole. */
+/* The head line of a frame is whole: a start, or an end whose body
+ * follows (read once, here). */
 static void on_head(struct api_job *a, struct assay_job_ctx *ctx)
 {
-	size_t m = 0, at = 0, d = 0;
-	char id[HEAD_MAX], word[16];
-	unsigned long long us;
+	struct end_head *e = &a->end;
 
 	a->head[a->head_len] = 0;
 	if (a->head_len > 2 && a->head[0] == 'S' && a->head[1] == ' ') {
@@ -230,10 +234,10 @@ static void on_head(struct api_job *a, struct assay_job_ctx *ctx)
 		return;
 	}
 	if (a->head_len > 2 && a->head[0] == 'E' && a->head[1] == ' ' &&
-	    sscanf(a->head + 2, "%4095s %15s %llu %zu %zu %zu", id, word, &us,
-		   &m, &at, &d) == 6 && m <= BODY_MAX && at <= BODY_MAX &&
-	    d <= BODY_MAX) {
-		a->body_want = m + at + d;
+	    sscanf(a->head + 2, "%4095s %15s %llu %zu %zu %zu", e->id, e->word,
+		   &e->us, &e->m, &e->at, &e->d) == 6 && e->m <= BODY_MAX &&
+	    e->at <= BODY_MAX && e->d <= BODY_MAX) {
+		a->body_want = e->m + e->at + e->d;
 		a->body = xrealloc(a->body, a->body_want + 1);
 		a->body_len = 0;
 		a->in_body = true;
