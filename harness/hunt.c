@@ -190,3 +190,67 @@ void hunt_plan(const struct hunt *h, const char *id, unsigned it,
 			 ", pauses up to %u us at 1 in %u thread meetings",
 			 out->max_us, out->one_in);
 }
+
+/* ---- what the hunt saw ---- */
+
+void hunt_log_init(struct hunt_log *l, size_t ntests)
+{
+	memset(l, 0, sizeof(*l));
+	l->seen = xcalloc(ntests + 1, sizeof(*l->seen));
+	l->n = ntests;
+}
+
+void hunt_log_release(struct hunt_log *l)
+{
+	for (size_t i = 0; l->seen && i < l->n; i++)
+		free(l->seen[i].trace);
+	free(l->seen);
+	free(l->kept);
+	memset(l, 0, sizeof(*l));
+}
+
+char *hunt_log_failure(struct hunt_log *l, size_t index,
+		       const struct hunt_run *run, const char *trace,
+		       const char *note)
+{
+	struct hunt_seen *h = &l->seen[index];
+	char *rec = NULL, *s;
+
+	if (h->nseeds < HUNT_SEEDS &&
+	    (!h->nseeds || h->seed[h->nseeds - 1] != run->seed))
+		h->seed[h->nseeds++] = run->seed;
+	if (trace && !h->trace) {
+		h->trace = xstrdup(trace);
+		xgrow((void **)&l->kept, &l->kept_cap, l->nkept + 1, sizeof(*l->kept));
+		l->kept[l->nkept++] = h->trace;
+		rec = xasprintf("\nrr recording of this run: %s (rr replay %s)",
+				h->trace, h->trace);
+	}
+	s = xasprintf("%s%shunt seed %llx: %s (--hunt-seed %llx runs it again)%s",
+		      note ? note : "", note ? "\n" : "",
+		      (unsigned long long)run->seed, run->what,
+		      (unsigned long long)run->seed, rec ? rec : "");
+	free(rec);
+	return s;
+}
+
+bool hunt_log_kept(const struct hunt_log *l, const char *trace)
+{
+	for (size_t i = 0; i < l->nkept; i++)
+		if (!strcmp(l->kept[i], trace))
+			return true;
+	return false;
+}
+
+void hunt_log_seeds(const struct hunt_log *l, size_t index, unsigned failed,
+		    char *buf, size_t n)
+{
+	const struct hunt_seen *h = &l->seen[index];
+
+	buf[0] = 0;
+	for (unsigned k = 0; k < h->nseeds; k++)
+		snprintf(buf + strlen(buf), n - strlen(buf), "%s%llx",
+			 k ? ", " : "", (unsigned long long)h->seed[k]);
+	if (failed > h->nseeds)
+		snprintf(buf + strlen(buf), n - strlen(buf), ", ...");
+}

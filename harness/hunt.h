@@ -11,6 +11,9 @@
  * a test's first failing recording, where rr can run: hunt_init asks rr
  * itself, and says why not in plain words.
  *
+ * struct hunt_log keeps what the hunt saw of each test as the run goes:
+ * the seeds of its first failing runs and its first failing recording.
+ *
  * Never starts a test and never judges one: task.c applies a run's
  * perturbation, the runner counts and reports.
  */
@@ -57,5 +60,37 @@ void hunt_release(struct hunt *h);
 /* The perturbation of iteration it of the test id. */
 void hunt_plan(const struct hunt *h, const char *id, unsigned it,
 	       struct hunt_run *out);
+
+#define HUNT_SEEDS 5            /* failing runs' seeds named, per test */
+
+/* What the hunt saw of each test of a run, by the test's index. */
+struct hunt_log {
+	struct hunt_seen {
+		uint64_t seed[HUNT_SEEDS];      /* the first failing runs' */
+		unsigned nseeds;
+		char *trace;                    /* the recording kept, or NULL */
+	} *seen;
+	size_t n;
+	char **kept;                    /* the recordings kept, any test's */
+	size_t nkept, kept_cap;
+};
+
+void hunt_log_init(struct hunt_log *l, size_t ntests);
+void hunt_log_release(struct hunt_log *l);
+/*
+ * A failing run of test index: its seed is remembered (the first
+ * HUNT_SEEDS), and trace (its rr recording, or NULL) kept when the test
+ * has none yet. Returns the failure's note (malloc'd): note, then how
+ * the run was perturbed, how to run it again, and the recording kept.
+ */
+char *hunt_log_failure(struct hunt_log *l, size_t index,
+		       const struct hunt_run *run, const char *trace,
+		       const char *note);
+/* Whether the recording trace was kept (else it may go). */
+bool hunt_log_kept(const struct hunt_log *l, const char *trace);
+/* The seeds of test index's failing runs, "a, b, ...", into buf (n
+ * bytes); failed: how many of its runs failed. */
+void hunt_log_seeds(const struct hunt_log *l, size_t index, unsigned failed,
+		    char *buf, size_t n);
 
 #endif

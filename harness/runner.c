@@ -39,18 +39,10 @@
 #define STUCK_NS 10000000000u   /* SIGKILL to abandoning the process */
 #define LOOK_NS 100000000u      /* a hung test's two samples, apart */
 #define BACKTRACE_NS 20000000000u       /* all of a hung test's backtraces */
-#define HUNT_SEEDS 5             /* failing runs' seeds named, per test */
 #define ISOLATE_HOLD_MAX 1000   /* failures of one attempt held for a run
                                  * alone; past it, none runs alone */
 
 extern char **environ;
-
-/* What --hunt saw of one test. */
-struct hunt_seen {
-	uint64_t seed[HUNT_SEEDS];      /* the first failing runs' */
-	unsigned nseeds;
-	char *trace;                    /* the rr recording kept, or NULL */
-};
 
 /* What the runner keeps for each slot beside its task. */
 struct slot {
@@ -96,9 +88,7 @@ struct runner {
 	bool isolating;                 /* --isolate-failures is on */
 	unsigned nparallel_only, ndeterministic;  /* the runs alone's verdicts */
 	unsigned not_isolated;          /* failures past the runs alone */
-	struct hunt_seen *seen;         /* --hunt: per test, by index */
-	char **kept;                    /* --record: the recordings kept */
-	size_t nkept, kept_cap;
+	struct hunt_log hunted;         /* --hunt: what it saw */
 	char *trace_dir;                /* --record: rr's recordings */
 	bool stop;                      /* --until-fail saw a failure */
 	char *stop_id;                  /* the failed test that stopped it */
@@ -221,37 +211,6 @@ static void count_case(struct runner *r, const struct test *x,
 	row->passed += res->tally == ASSAY_TALLY_PASSED;
 }
 
-/*
- * A failure of a --hunt run: its seed is remembered for the end (the
- * first HUNT_SEEDS), and the note says how the run was perturbed, how to
- * replay it, and where the test's first failing recording is. Returns
- * the note (malloc'd).
- */
-static char *hunt_failure(struct runner *r, const struct task *task,
-			  const struct test *t, const char *note)
-{
-	struct hunt_seen *h = &r->seen[t->index];
-	const struct hunt_run *run = &task->hunt;
-	char *rec = NULL, *s;
-
-	if (h->nseeds < HUNT_SEEDS &&
-	    (!h->nseeds || h->seed[h->nseeds - 1] != run->seed))
-		h->seed[h->nseeds++] = run->seed;
-	if (task->trace && !h->trace) {
-		h->trace = xstrdup(task->trace);
-		xgrow((void **)&r->kept, &r->kept_cap, r->nkept + 1, sizeof(*r->kept));
-		r->kept[r->nkept++] = h->trace;
-		rec = xasprintf("\nrr recording of this run: %s (rr replay %s)",
-				h->trace, h->trace);
-	}
-	s = xasprintf("%s%shunt seed %llx: %s (--hunt-seed %llx runs it again)%s",
-		      note ? note : "", note ? "\n" : "",
-		      (unsigned long long)run->seed, run->what,
-		      (unsigned long long)run->seed, rec ? rec : "");
-	free(rec);
-	return s;
-}
-
 static void final_out(struct runner *r, struct slot *sl, const struct task *task,
 		      struct assay_result *res)
 {
@@ -273,8 +232,9 @@ static void final_out(struct runner *r, struct slot *sl, const struct task *task
 	r->not_isolated += r->isolating && !sl->run->alone && !res->flaky &&
 			   tally == ASSAY_TALLY_FAILED;
 	if (task && task->hunt.seed && tally == ASSAY_TALLY_FAILED)
-		res->note = hunted = hunt_failure(r, task, x ? x : sl->run->test,
-						  res->note);
+		res->note = hunted = hunt_log_failure(&r->hunted,
+						      (x ? x : sl->run->test)->index,
+						      &task->hunt, task->trace, res->note);
 	res->alone = sl->run->alone;
 	result_out(r, sl->run->test, task, res);
 	if (x) {
@@ -851,16 +811,6 @@ static void settle_cases(struct runner *r, struct task *j)
 	free(left);
 }
 
-/* Whether an rr recording is one --record keeps: a test's first
- * failing run's. */
-static bool kept_trace(const struct runner *r, const char *trace)
-{
-	for (size_t i = 0; i < r->nkept; i++)
-		if (!strcmp(r->kept[i], trace))
-			return true;
-	return false;
-}
-
 /* Judges a finished task through its kind and the host, frees its
  * slot, and queues what comes next for its test: a retry, or the next
  * iteration. */
@@ -914,7 +864,7 @@ static void collect(struct runner *r, struct task *j)
 	if (!retry)
 		count_run(r, j);
 	emit(r, ASSAY_EV_TASK_END, j->test, NULL, j, &j->proc.exit);
-	if (j->trace && !kept_trace(r, j->trace))
+	if (j->trace && !hunt_log_kept(&r->hunted, j->trace))
 		(void)scratch_remove(j->trace);
 	task_clear(j);
 	sched_release_slot(&r->sched, j->slot);
@@ -1081,10 +1031,7 @@ static void teardown(struct runner *r)
 	free(r->slots);
 	free(r->stop_id);
 	free(r->alone);
-	for (size_t i = 0; r->seen && i < r->t->n; i++)
-		free(r->seen[i].trace);
-	free(r->seen);
-	free(r->kept);
+	hunt_log_release(&r->hunted);
 	free(r->trace_dir);
 	if (r->sched.free_slots)
 		sched_release(&r->sched);
@@ -1353,8 +1300,7 @@ static void hunt_notes(struct runner *r)
 		return;
 	for (size_t i = 0; i < r->t->n; i++) {
 		const struct assay_repeat_row *row = &r->rs->rows[i];
-		const struct hunt_seen *x = &r->seen[i];
-		char seeds[HUNT_SEEDS * 20] = "";
+		char seeds[HUNT_SEEDS * 20 + 8];
 		if (!row->runs)
 			continue;
 		ran++;
@@ -1363,13 +1309,10 @@ static void hunt_notes(struct runner *r)
 			clean++;
 			continue;
 		}
-		for (unsigned k = 0; k < x->nseeds; k++)
-			snprintf(seeds + strlen(seeds), sizeof(seeds) - strlen(seeds),
-				 "%s%llx", k ? ", " : "", (unsigned long long)x->seed[k]);
-		add_note(r->rs, xasprintf("assay: --hunt: %s failed %u of %u runs (%.0f%%); seeds of failing runs: %s%s",
+		hunt_log_seeds(&r->hunted, i, row->failed, seeds, sizeof(seeds));
+		add_note(r->rs, xasprintf("assay: --hunt: %s failed %u of %u runs (%.0f%%); seeds of failing runs: %s",
 					  r->t->v[i]->pub.id, row->failed, row->runs,
-					  100.0 * row->failed / row->runs, seeds,
-					  row->failed > x->nseeds ? ", ..." : ""));
+					  100.0 * row->failed / row->runs, seeds));
 	}
 	if (clean)
 		add_note(r->rs, xasprintf("assay: --hunt: %zu of %zu test%s passed every run",
@@ -1473,7 +1416,7 @@ int runner_run(struct test_table *t, const struct runner_opts *o,
 		r.policy.isolate_left = o->isolate;
 	r.isolating = r.policy.isolate_left > 0;
 	if (o->hunt)
-		r.seen = xcalloc(t->n + 1, sizeof(*r.seen));
+		hunt_log_init(&r.hunted, t->n);
 	r.start_ns = io_now_ns();
 	logs_init(&r.logs, o->output_dir, o->keep_logs, o->max_log, o->max_logs_total);
 	if ((rc = setup(&r, e)) < 0) {

@@ -53,6 +53,48 @@ static void a_seed_decides_the_run(void)
 	hunt_release(&h);
 }
 
+/* The log: the first seeds of each test's failing runs, its first
+ * recording kept and the others not, the failure's note. */
+static void the_log_keeps_what_failed(void)
+{
+	struct hunt h;
+	struct hunt_log l;
+	struct hunt_run a, b;
+	struct err e = ERR_INIT;
+	char seeds[200], *note;
+
+	EXPECT_EQ(hunt_init(&h, 10, 7, 0, false, &e), 0);
+	hunt_plan(&h, "t/a", 1, &a);
+	hunt_plan(&h, "t/a", 2, &b);
+	hunt_log_init(&l, 2);
+	note = hunt_log_failure(&l, 1, &a, "st/rr/a-1", "its own note");
+	EXPECT_CONTAINS(note, "its own note\nhunt seed ");
+	EXPECT_CONTAINS(note, a.what);
+	EXPECT_CONTAINS(note, "rr recording of this run: st/rr/a-1");
+	free(note);
+	note = hunt_log_failure(&l, 1, &b, "st/rr/a-2", NULL);
+	EXPECT_TRUE(strstr(note, "rr recording") == NULL);  /* the first stays */
+	free(note);
+	EXPECT_TRUE(hunt_log_kept(&l, "st/rr/a-1"));
+	EXPECT_FALSE(hunt_log_kept(&l, "st/rr/a-2"));
+	hunt_log_seeds(&l, 1, 3, seeds, sizeof(seeds));
+	{
+		char want[80];
+		snprintf(want, sizeof(want), "%llx, %llx, ...",
+			 (unsigned long long)a.seed, (unsigned long long)b.seed);
+		EXPECT_STREQ(seeds, want);
+	}
+	hunt_log_seeds(&l, 0, 0, seeds, sizeof(seeds));
+	EXPECT_STREQ(seeds, "");
+	hunt_log_release(&l);
+	hunt_release(&h);
+}
+
+ASSAY_TEST(hunt, the_log_keeps_what_failed)
+{
+	the_log_keeps_what_failed();
+}
+
 ASSAY_TEST(hunt, a_seed_decides_the_run)
 {
 	a_seed_decides_the_run();
