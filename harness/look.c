@@ -465,9 +465,9 @@ size_t look_leftovers(pid_t root, const char *marker,
 		      pid_t *pids, size_t max)
 {
 	struct procfs_proc *v;
-	/* what root started came after it: only newer pids (a pid space
-	 * that wrapped around hides some; the run's end sweep still finds
-	 * those) */
+	/* what root started came after it: only newer pids, the pid space
+	 * wrapping around once included (twice hides some; the run's end
+	 * sweep still finds those) */
 	size_t n = procfs_list(root, &v), found = 0;
 	pid_t self = getpid();
 

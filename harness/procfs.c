@@ -122,12 +122,28 @@ static bool is_number(const char *s)
 	return true;
 }
 
-size_t procfs_list(pid_t above, struct procfs_proc **v)
+/* The last pid given out in this pid namespace; 0 when unknown. */
+static pid_t last_pid(void)
+{
+	char buf[32];
+
+	if (procfs_read("/proc/sys/kernel/ns_last_pid", buf, sizeof(buf)) <= 0)
+		return 0;
+	return (pid_t)atol(buf);
+}
+
+size_t procfs_list(pid_t after, struct procfs_proc **v)
 {
 	DIR *d = opendir("/proc");
 	struct dirent *de;
 	size_t n = 0, cap = 0;
+	/* pids in (after, wrapped] came after it too; all when unknown */
+	pid_t wrapped = after ? last_pid() : 0;
 
+	if (after && !wrapped)
+		after = 0;
+	else if (wrapped >= after)
+		wrapped = 0;
 	*v = NULL;
 	if (!d)
 		return 0;
@@ -135,7 +151,8 @@ size_t procfs_list(pid_t above, struct procfs_proc **v)
 		struct procfs_stat s;
 		pid_t pid;
 
-		if (!is_number(de->d_name) || (pid = (pid_t)atol(de->d_name)) <= above ||
+		if (!is_number(de->d_name) ||
+		    ((pid = (pid_t)atol(de->d_name)) <= after && pid > wrapped) ||
 		    !procfs_pid_stat(pid, &s) || s.state == 'Z' || s.state == 'X')
 			continue;
 		if (n == cap) {

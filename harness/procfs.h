@@ -47,9 +47,12 @@ struct procfs_proc {
 	bool in;                        /* the caller's mark */
 };
 
-/* The live processes (no zombies) whose pid is above `above`, into *v
- * (malloc'd, marks false); how many. */
-size_t procfs_list(pid_t above, struct procfs_proc **v);
+/* The live processes (no zombies) given their pid after `after` was
+ * (0: all of them), into *v (malloc'd, marks false); how many. Pids go
+ * up until they wrap around at pid_max: when the last one given out
+ * (ns_last_pid) is below `after`, the pids at or below it are newer
+ * too. A pid space that wrapped twice since `after` hides some. */
+size_t procfs_list(pid_t after, struct procfs_proc **v);
 /* Marks in every process whose parent is marked, to the fixpoint. */
 void procfs_mark_descendants(struct procfs_proc *v, size_t n);
 
