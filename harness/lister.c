@@ -49,8 +49,9 @@ struct lister {
 
 /* ---- the cache: STATE/lists/HASH, one file per program ----
  *
- * The file is the key on one line, then "NAME\tSKIP_REASON" per case
- * (an empty reason: the case runs). The key holds the program's path and
+ * The file is the key on one line, then per case
+ * "NAME\tSKIP_REASON\tTIMEOUT\tSERIAL\tTAGS\tGROUPS" (an empty reason:
+ * the case runs; the traits empty or 0 when the kind gave none). The key holds the program's path and
  * identity (device, inode, size, modification and change times), the
  * listing's argv and env and the kind's own cache_key: a rebuilt binary,
  * or another environment the kind says matters, lists again. */
@@ -83,7 +84,7 @@ static char *cache_key(const struct test *x, const struct assay_spec *spec,
 		 (long long)st.st_size, (long long)st.st_mtim.tv_sec,
 		 st.st_mtim.tv_nsec, (long long)st.st_ctim.tv_sec,
 		 st.st_ctim.tv_nsec);
-	key = xstrdup("assay-list 1\x1e");
+	key = xstrdup("assay-list 2\x1e");
 	ok = key_add(&key, x->kind->name) && key_add(&key, x->pub.path) &&
 	     key_add(&key, id) && key_add(&key, spec->cache_key);
 	for (size_t i = 0; ok && argv[i]; i++)
@@ -105,12 +106,28 @@ static char *cache_path(const struct lister *ls, const struct test *x)
 
 static void add_case(struct assay_case_sink *s, const char *name,
 		     const char *skip);
+static void add_traits(struct assay_case_sink *s,
+		       const struct assay_case_traits *tr);
+
+/* The next tab-ended field of a cache line at *p (NULL past its end). */
+static char *field(char **p)
+{
+	char *f = *p, *tab;
+
+	if (!f)
+		return NULL;
+	tab = strchr(f, '\t');
+	*p = tab ? tab + 1 : NULL;
+	if (tab)
+		*tab = 0;
+	return f;
+}
 
 /* The cases of x from the cache, into c; false when there are none. */
 static bool cache_read(struct lister *ls, const struct test *x,
 		       const char *key, struct table_cases *c)
 {
-	struct assay_case_sink sink = { sizeof(sink), c, add_case };
+	struct assay_case_sink sink = { sizeof(sink), c, add_case, add_traits };
 	char *path = cache_path(ls, x), *buf, *p;
 	size_t len, klen = strlen(key);
 
@@ -122,11 +139,24 @@ static bool cache_read(struct lister *ls, const struct test *x,
 		return false;
 	}
 	for (p = buf + klen + 1; *p;) {
-		char *nl = strchr(p, '\n'), *tab = strchr(p, '\t');
+		char *nl = strchr(p, '\n'), *tab = strchr(p, '\t'), *rest = p;
+		char *name, *skip, *timeout, *serial, *tags, *groups;
 		if (!nl || !tab || tab > nl)
 			break;          /* torn: what is whole still counts */
-		*nl = *tab = 0;
-		sink.add(&sink, p, tab[1] ? tab + 1 : NULL);
+		*nl = 0;
+		name = field(&rest);
+		skip = field(&rest);
+		timeout = field(&rest);
+		serial = field(&rest);
+		tags = field(&rest);
+		groups = field(&rest);
+		sink.add(&sink, name, *skip ? skip : NULL);
+		sink.traits(&sink, &(struct assay_case_traits){
+			.struct_size = sizeof(struct assay_case_traits),
+			.timeout_s = timeout ? strtod(timeout, NULL) : 0,
+			.serial = serial && *serial == '1',
+			.tags = tags && *tags ? tags : NULL,
+			.groups = groups && *groups ? groups : NULL });
 		p = nl + 1;
 	}
 	free(buf);
@@ -144,7 +174,9 @@ static void cache_write(struct lister *ls, const struct test *x,
 
 	for (size_t i = 0; i < c->n; i++)
 		if (strpbrk(c->names[i], "\t\n") ||
-		    (c->skips[i] && strpbrk(c->skips[i], "\t\n")))
+		    (c->skips[i] && strpbrk(c->skips[i], "\t\n")) ||
+		    (c->traits[i].tags && strpbrk(c->traits[i].tags, "\t\n")) ||
+		    (c->traits[i].groups && strpbrk(c->traits[i].groups, "\t\n")))
 			goto out;
 	if (io_mkdir_p(dir) < 0 || (fd = io_atomic_open(path, &tmp)) < 0)
 		goto out;
@@ -153,8 +185,12 @@ static void cache_write(struct lister *ls, const struct test *x,
 		goto out;
 	}
 	fprintf(f, "%s\n", key);
-	for (size_t i = 0; i < c->n; i++)
-		fprintf(f, "%s\t%s\n", c->names[i], c->skips[i] ? c->skips[i] : "");
+	for (size_t i = 0; i < c->n; i++) {
+		const struct case_traits *tr = &c->traits[i];
+		fprintf(f, "%s\t%s\t%.17g\t%d\t%s\t%s\n", c->names[i],
+			c->skips[i] ? c->skips[i] : "", tr->timeout_s, tr->serial,
+			tr->tags ? tr->tags : "", tr->groups ? tr->groups : "");
+	}
 	if (fclose(f) != 0)
 		io_atomic_abort(fd, tmp);
 	else
@@ -196,8 +232,35 @@ static void add_case(struct assay_case_sink *s, const char *name,
 
 	c->names = xrealloc(c->names, (c->n + 1) * sizeof(*c->names));
 	c->skips = xrealloc(c->skips, (c->n + 1) * sizeof(*c->skips));
+	c->traits = xrealloc(c->traits, (c->n + 1) * sizeof(*c->traits));
 	c->names[c->n] = xstrdup(name);
+	c->traits[c->n] = (struct case_traits){ 0 };
 	c->skips[c->n++] = skip ? xstrdup(skip) : NULL;
+}
+
+static void add_traits(struct assay_case_sink *s,
+		       const struct assay_case_traits *tr)
+{
+	struct table_cases *c = s->host;
+	struct case_traits *to;
+
+	if (!c->n)
+		return;
+	to = &c->traits[c->n - 1];
+	free(to->tags);
+	free(to->groups);
+	*to = (struct case_traits){
+		.timeout_s = tr->timeout_s > 0 ? tr->timeout_s : 0,
+		.serial = tr->serial == 1,
+		.tags = tr->tags && *tr->tags ? xstrdup(tr->tags) : NULL,
+		.groups = tr->groups && *tr->groups ? xstrdup(tr->groups) : NULL,
+	};
+}
+
+static void traits_free(struct case_traits *tr)
+{
+	free(tr->tags);
+	free(tr->groups);
 }
 
 /* Orders case indexes by name, then by place, so the first of equal
@@ -227,9 +290,11 @@ static void dedupe(struct table_cases *c)
 		if (drop[i]) {
 			free(c->names[i]);
 			free(c->skips[i]);
+			traits_free(&c->traits[i]);
 			continue;
 		}
 		c->names[n] = c->names[i];
+		c->traits[n] = c->traits[i];
 		c->skips[n++] = c->skips[i];
 	}
 	c->n = n;
@@ -243,9 +308,11 @@ static void drop_cases(struct table_cases *c)
 	for (size_t i = 0; i < c->n; i++) {
 		free(c->names[i]);
 		free(c->skips[i]);
+		traits_free(&c->traits[i]);
 	}
 	free(c->names);
 	free(c->skips);
+	free(c->traits);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -279,7 +346,7 @@ static void parse(struct lister *ls, struct listing *li)
 {
 	const struct assay_kind *k = li->test->kind;
 	struct table_cases *c = &ls->cases[li->test->index];
-	struct assay_case_sink sink = { sizeof(sink), c, add_case };
+	struct assay_case_sink sink = { sizeof(sink), c, add_case, add_traits };
 	char why[256] = "", how[64];
 	const char *failed = failed_how(li, how, sizeof(how));
 

@@ -225,11 +225,15 @@ out:
 static int pick_tests(struct test_table *t, const struct opts *o,
 		      struct plan *p, struct err *e)
 {
-	struct select_opts so = { .shard = o->shard };
+	struct select_opts so = { .shard = o->shard, .tags = o->tags.v,
+				  .ntags = o->tags.n };
 	struct selection sel;
 	int rc = select_tests(t, &so, &sel, e);
 
 	p->shard = sel.shard;
+	if (!rc && so.ntags)
+		fprintf(stderr, "assay: --tag: %zu of %zu test%s\n", sel.tagged,
+			sel.found, sel.found == 1 ? "" : "s");
 	if (!rc && sel.shard.n)
 		fprintf(stderr, "assay: shard %u/%u (%s): %zu of %zu test%s\n",
 			sel.shard.k, sel.shard.n, sel.shard.source, t->n, sel.found,

@@ -62,6 +62,8 @@ const char *opts_usage(void)
 "                       e.g. 'valgrind --error-exitcode=1' (docs/hangs.md)\n"
 "  -x, --exclude GLOB   skip files and directories whose name or path\n"
 "                       relative to PATH matches GLOB (repeatable)\n"
+"      --tag NAME       only the tests tagged NAME (repeatable: any of\n"
+"                       them); a program's attributes tag its tests\n"
 "      --strict-discovery  an entry left out of the search (a dangling\n"
 "                       link, a loop, a path too long) fails the run\n"
 "  -k, --kind NAME      treat every test found as kind NAME (auto, exec,\n"
@@ -222,13 +224,14 @@ enum { OPT_GRACE = 256, OPT_PLUGIN, OPT_REPORTER, OPT_TAIL, OPT_COLOR,
        OPT_ISOLATE, OPT_NO_ISOLATE, OPT_HUNT, OPT_HUNT_SEED, OPT_RECORD,
        OPT_SHARD, OPT_TOP, OPT_GRANULARITY, OPT_NO_BACKTRACE,
        OPT_TIMEOUT_MULTIPLIER, OPT_IDLE_TIMEOUT, OPT_WRAPPER,
-       OPT_ALLOW_LEAKS, OPT_MAX_OUTPUT };
+       OPT_ALLOW_LEAKS, OPT_MAX_OUTPUT, OPT_TAG };
 
 static const struct option long_opts[] = {
 	{ "jobs", required_argument, NULL, 'j' },
 	{ "timeout", required_argument, NULL, 't' },
 	{ "grace", required_argument, NULL, OPT_GRACE },
 	{ "exclude", required_argument, NULL, 'x' },
+	{ "tag", required_argument, NULL, OPT_TAG },
 	{ "kind", required_argument, NULL, 'k' },
 	{ "plugin", required_argument, NULL, OPT_PLUGIN },
 	{ "reporter", required_argument, NULL, OPT_REPORTER },
@@ -433,6 +436,7 @@ static unsigned applies_to(int c)
 	switch (c) {
 	case 'j': case 'x': case 'k': case 'c': case OPT_PLUGIN:
 	case OPT_CONFIG: case OPT_SHARD: case OPT_STRICT_DISCOVERY:
+	case OPT_TAG:
 		return RUN | LIST;      /* what is found and selected */
 	case OPT_STATE_DIR:
 		return RUN | LIST | HISTORY;
@@ -479,6 +483,7 @@ static int parse_one(struct opts *o, int c, const char *arg, const char *bad,
 	case 't': return parse_seconds("--timeout", arg, &o->timeout_s, e);
 	case OPT_GRACE: return parse_seconds("--grace", arg, &o->grace_s, e);
 	case 'x': strlist_push(&o->excludes, arg); return 0;
+	case OPT_TAG: strlist_push(&o->tags, arg); return 0;
 	case 'k': o->kind = arg; return 0;
 	case OPT_PLUGIN: strlist_push(&o->plugins, arg); return 0;
 	case OPT_REPORTER: strlist_push(&o->reporters, arg); return 0;
@@ -622,6 +627,7 @@ void opts_release(struct opts *o)
 	strlist_release(&o->plugins);
 	strlist_release(&o->reporters);
 	strlist_release(&o->excludes);
+	strlist_release(&o->tags);
 	strlist_release(&o->paths);
 	strlist_release(&o->sets);
 }

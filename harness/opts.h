@@ -79,6 +79,7 @@ struct opts {
 	struct strlist plugins;         /* --plugin PATH */
 	struct strlist reporters;       /* --reporter NAME[=ARG] */
 	struct strlist excludes;        /* --exclude GLOB */
+	struct strlist tags;            /* --tag NAME */
 	struct strlist paths;           /* operands */
 	const char *help_topic;         /* `assay help run` */
 };

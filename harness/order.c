@@ -115,9 +115,31 @@ static enum binary_san sanitizer_of(struct test *x)
 	return (enum binary_san)p->san;
 }
 
+/* x needs a unit of the pool named name[0..n) (once). */
+static void need_pool(struct test *x, struct order_pools *pools,
+		      const struct conf *c, const char *name, size_t n)
+{
+	char *s = xstrndup(name, n);
+	unsigned p = pool_index(pools, c, s);
+
+	free(s);
+	for (unsigned i = 0; i < x->need.npools; i++)
+		if (x->need.pool[i] == p)
+			return;
+	if (x->need.npools < SCHED_MAX_POOLS)
+		x->need.pool[x->need.npools++] = p;
+	else if (!x->problem)
+		x->problem = xasprintf("it needs more than %d groups (assay.conf's "
+				       "group, its resources): name at most %d",
+				       SCHED_MAX_POOLS, SCHED_MAX_POOLS);
+}
+
 static void apply_conf(struct test *x, struct conf *c,
 		       const struct order_opts *o, struct order_pools *pools)
 {
+	const char *g = x->traits.groups;
+	double timeout_s = x->traits.timeout_s > 0 ? x->traits.timeout_s : o->timeout_s;
+
 	struct conf_settings cs = { .timeout_s = -1, .slots = -1, .serial = -1,
 				    .retries = -1, .tap_plan = -1, .leaks = -1 };
 
@@ -125,7 +147,7 @@ static void apply_conf(struct test *x, struct conf *c,
 		conf_lookup(c, x->pub.path, x->pub.id, &cs);
 	if (cs.serial < 0)
 		cs.serial = x->kind_serial;
-	x->pub.timeout_s = (cs.timeout_s >= 0 ? cs.timeout_s : o->timeout_s) *
+	x->pub.timeout_s = (cs.timeout_s >= 0 ? cs.timeout_s : timeout_s) *
 			   (o->timeout_scale > 0 ? o->timeout_scale : 1) *
 			   binary_slowdown(sanitizer_of(x));
 	x->pub.tap_plan = cs.tap_plan >= 0 ? cs.tap_plan : 0;
@@ -134,8 +156,11 @@ static void apply_conf(struct test *x, struct conf *c,
 	if (x->need.weight > o->slots)
 		x->need.weight = o->slots;
 	x->need.npools = 0;
-	for (unsigned g = 0; g < cs.ngroups && g < SCHED_MAX_POOLS; g++)
-		x->need.pool[x->need.npools++] = pool_index(pools, c, cs.groups[g]);
+	for (unsigned i = 0; i < cs.ngroups; i++)
+		need_pool(x, pools, c, cs.groups[i], strlen(cs.groups[i]));
+	for (size_t n; g && *g; g += n + (g[n] == ','))   /* the kind's */
+		if ((n = strcspn(g, ",")))
+			need_pool(x, pools, c, g, n);
 	x->retries = cs.retries >= 0 ? (unsigned)cs.retries : o->retries;
 	x->allow_leaks = cs.leaks >= 0 ? cs.leaks == 1 : o->allow_leaks;
 }

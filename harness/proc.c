@@ -356,6 +356,7 @@ static void fill_exit(struct proc *p)
 		x->code = p->spawn_errno;
 	} else if (p->timed_out || p->cancelled) {
 		x->how = p->timed_out ? ASSAY_TIMED_OUT : ASSAY_CANCELLED;
+		x->timeout_s = p->timeout_ns / 1e9;
 		x->code = WIFSIGNALED(st) ? WTERMSIG(st) : p->last_signal;
 	} else if (WIFSIGNALED(st)) {
 		x->how = ASSAY_SIGNALED;
@@ -456,9 +457,10 @@ static void on_timer(struct loop_timer *t)
 	proc_dispatch(p, p->timer_ev, io_now_ns());
 }
 
-void proc_set_deadline(struct proc *p, uint64_t deadline_ns)
+void proc_set_timeout(struct proc *p, uint64_t timeout_ns)
 {
-	p->deadline_ns = deadline_ns;
+	p->timeout_ns = timeout_ns;
+	p->deadline_ns = timeout_ns ? io_now_ns() + timeout_ns : 0;
 	if (p->state == PROC_RUNNING)
 		arm(p);
 }
@@ -542,6 +544,7 @@ void proc_start(struct proc *p, const struct spawn_opts *o,
 	p->start_ns = now;
 	p->note[0] = 0;
 	p->deadline_ns = deadline_ns;
+	p->timeout_ns = timeout_ns;
 	capture_reset(&p->cap[0]);
 	capture_reset(&p->cap[1]);
 	rc = open_pipes(p, wr, &e);

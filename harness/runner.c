@@ -484,8 +484,7 @@ static void on_case_start(struct assay_job_ctx *ctx, const char *name)
 	j->current = x;
 	j->san_seen = j->san.count;
 	if (proc_is_running(&j->proc))
-		proc_set_deadline(&j->proc, limit > 0 ? io_now_ns() +
-				  (uint64_t)(limit * 1e9) : 0);
+		proc_set_timeout(&j->proc, limit > 0 ? (uint64_t)(limit * 1e9) : 0);
 	emit(r, ASSAY_EV_CASE_START, x, NULL, j, NULL);
 }
 
@@ -1063,6 +1062,16 @@ static bool same_suite(const struct test *a, const struct test *b)
 	return nx == ny && !memcmp(x, y, nx);
 }
 
+/* Whether two cases need the same of the scheduler (a batch is
+ * scheduled by its first case's need). */
+static bool same_need(const struct test *a, const struct test *b)
+{
+	return a->need.weight == b->need.weight &&
+	       a->need.npools == b->need.npools &&
+	       !memcmp(a->need.pool, b->need.pool,
+		       a->need.npools * sizeof(*a->need.pool));
+}
+
 /*
  * Splits the runnable cases v[0..n) of one program into batches, one
  * process each. Automatically: in the order found, each batch holding
@@ -1070,7 +1079,8 @@ static bool same_suite(const struct test *a, const struct test *b)
  * process start is worth it) and the program's total over
  * BATCH_PER_SLOT batches per slot (so a long program spreads over every
  * slot); a case longer than the target runs alone. In every mode a batch
- * holds at most BATCH_MAX_NAMES bytes of case names.
+ * holds at most BATCH_MAX_NAMES bytes of case names, and cases that
+ * need the same of the scheduler (serial, groups).
  */
 static void plan_batches(struct runner *r, struct test *const *v, size_t n)
 {
@@ -1098,7 +1108,8 @@ static void plan_batches(struct runner *r, struct test *const *v, size_t n)
 				cut = acc + v[i]->cost_s > target;
 				break;
 			}
-			cut |= names + strlen(v[i]->pub.case_name) >= BATCH_MAX_NAMES;
+			cut |= names + strlen(v[i]->pub.case_name) >= BATCH_MAX_NAMES ||
+			       !same_need(v[i - 1], v[i]);
 		}
 		if (cut && i > start) {
 			queue_batch(r, v + start, i - start);

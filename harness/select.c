@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "select.h"
 #include "table.h"
@@ -33,12 +34,43 @@ static void keep_shard(struct test_table *t, const struct shard *s)
 	free(keep);
 }
 
+/* Whether the comma-separated list has name. */
+static bool has_tag(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = list; p && *p; p += strcspn(p, ","), p += *p == ',')
+		if (!strncmp(p, name, n) && (p[n] == ',' || !p[n]))
+			return true;
+	return false;
+}
+
+/* Keeps the tests tagged with any of o's tags; how many. */
+static size_t keep_tagged(struct test_table *t, const struct select_opts *o)
+{
+	bool *keep = xcalloc(t->n + 1, sizeof(*keep));
+	size_t n = 0;
+
+	for (size_t i = 0; i < t->n; i++)
+		for (size_t k = 0; !keep[i] && k < o->ntags; k++)
+			n += keep[i] = has_tag(t->v[i]->traits.tags, o->tags[k]);
+	table_filter(t, keep);
+	free(keep);
+	return n;
+}
+
 int select_tests(struct test_table *t, const struct select_opts *o,
 		 struct selection *out, struct err *e)
 {
 	int rc;
 
 	out->found = t->n;
+	out->tagged = 0;
+	if (o->ntags && t->n && !(out->tagged = keep_tagged(t, o)))
+		return err_set(e, ERR_USAGE, "no test of the %zu found is tagged %s%s "
+			       "(a program written with assay/test.h tags its tests: "
+			       "ASSAY_TEST_WITH(suite, name, \"tags=a,b\"))",
+			       out->found, o->tags[0], o->ntags > 1 ? " or any other --tag given" : "");
 	out->shard = o->shard;
 	if (!t->n)              /* nothing found: an error, not an empty shard */
 		out->shard.n = 0;

@@ -21,6 +21,9 @@ struct test_table;
 
 struct select_opts {
 	struct shard shard;             /* --shard; n 0: from the environment */
+	const char *const *tags;        /* --tag: keep the tests tagged with
+	                                 * any of these */
+	size_t ntags;
 };
 
 /* What selection kept, for the run's reports. */
@@ -28,12 +31,15 @@ struct selection {
 	struct shard shard;             /* the part this machine runs; n 0:
 	                                 * the whole suite */
 	size_t found;                   /* tests before selection */
+	size_t tagged;                  /* tests with a tag asked for */
 };
 
 /*
- * Drops from t the tests this run does not keep. An empty table keeps
- * no shard (no tests at all is the caller's error, not an empty part).
- * Returns 0, or ERR_USAGE when the CI engine's shard variables are bad.
+ * Drops from t the tests this run does not keep: those without a tag
+ * asked for, then those of other shards. An empty table keeps no shard
+ * (no tests at all is the caller's error, not an empty part). Returns 0,
+ * or ERR_USAGE when the CI engine's shard variables are bad or no test
+ * carries a tag asked for.
  */
 int select_tests(struct test_table *t, const struct select_opts *o,
 		 struct selection *out, struct err *e);

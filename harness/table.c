@@ -21,6 +21,8 @@ static void test_free(struct test *x)
 	free((char *)x->pub.case_name);
 	free(x->problem);
 	free(x->skip);
+	free(x->traits.tags);
+	free(x->traits.groups);
 	free(x);
 }
 
@@ -91,7 +93,8 @@ struct test *table_add(struct test_table *t, const char *root,
 	return x;
 }
 
-static struct test *new_case(struct test *prog, char *name, char *skip)
+static struct test *new_case(struct test *prog, char *name, char *skip,
+			     const struct case_traits *tr)
 {
 	struct test *x = xcalloc(1, sizeof(*x));
 
@@ -103,6 +106,8 @@ static struct test *new_case(struct test *prog, char *name, char *skip)
 	x->kind = prog->kind;
 	x->program = prog;
 	x->skip = skip;
+	x->traits = *tr;
+	x->kind_serial = tr->serial;
 	x->san = -1;
 	return x;
 }
@@ -135,9 +140,10 @@ void table_expand(struct test_table *t, struct table_cases *cases)
 			continue;
 		}
 		for (size_t k = 0; k < c->n; k++)
-			v[n++] = new_case(x, c->names[k], c->skips[k]);
+			v[n++] = new_case(x, c->names[k], c->skips[k], &c->traits[k]);
 		free(c->names);
 		free(c->skips);
+		free(c->traits);
 		xgrow((void **)&t->programs, &t->capprograms, t->nprograms + 1,
 		      sizeof(*t->programs));
 		t->programs[t->nprograms++] = x;

@@ -13,6 +13,15 @@
 #include "assay/plugin.h"
 #include "sched.h"
 
+/* What a program's kind said of one of its cases beside its name (its
+ * attributes: struct assay_case_traits); empty, the host's defaults. */
+struct case_traits {
+	double timeout_s;               /* 0: the run's */
+	bool serial;
+	char *tags;                     /* "a,b", or NULL */
+	char *groups;                   /* assay.conf groups, "a,b", or NULL */
+};
+
 struct test {
 	struct assay_test pub;          /* what plugins see; strings owned */
 	const struct assay_kind *kind;
@@ -35,12 +44,14 @@ struct test {
 	struct test *program;           /* the program, in t->programs */
 	char *skip;                     /* listed as not to run (disabled):
 	                                 * reported skipped with this reason */
+	struct case_traits traits;      /* what the kind listed with it */
 };
 
 /* A program's cases, as its kind listed them. */
 struct table_cases {
 	char **names;
 	char **skips;                   /* per case: a reason, or NULL */
+	struct case_traits *traits;     /* per case */
 	size_t n;
 };
 
@@ -68,8 +79,8 @@ struct test *table_find(const struct test_table *t, const char *id);
 /*
  * Replaces each test x whose cases[x->index].n is not 0 by one test per
  * case, in place and in order: id "X_ID::CASE", X's suite, path, kind and
- * timeout. x moves to t->programs; its cases point to it. Takes the
- * strings in cases (and frees the arrays).
+ * timeout, and the case's traits. x moves to t->programs; its cases
+ * point to it. Takes the strings in cases (and frees the arrays).
  */
 void table_expand(struct test_table *t, struct table_cases *cases);
 /* Drops the tests whose keep[index] is false; the rest keep their order

@@ -15,6 +15,7 @@
 #include "config.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,8 @@
 #define BODY_MAX (1u << 20)     /* its message, at and details, at most */
 #define CASE_OUTPUT_MAX (64 * 1024)
 #define REASON_MAX 512
+#define ISOLATE_SLACK_S 1.0     /* the host's deadline for an isolate
+                                 * test, past the one its worker keeps */
 
 /* ---- recognising it ---- */
 
@@ -62,6 +65,41 @@ static int api_list_spec(const struct assay_test *t, struct assay_spec *spec)
 	return 0;
 }
 
+/* The attributes of a listed test ("timeout=S tags=a,b serial isolate
+ * threads resources=a,b", as the program checked them) to the sink. A
+ * worker leaves the timing of its tests to the host (which looks before
+ * it kills), but times an isolate test's child itself and kills only
+ * that: the host's deadline for one is a backstop, ISOLATE_SLACK_S
+ * later. */
+static void list_traits(struct assay_case_sink *sink, const char *s, size_t n)
+{
+	char *attrs = xstrndup(s, n), *save = NULL;
+	struct assay_case_traits tr = { .struct_size = sizeof(tr) };
+	bool isolate = false;
+
+	if (sink->struct_size < offsetof(struct assay_case_sink, traits) +
+				sizeof(sink->traits) || !sink->traits) {
+		free(attrs);
+		return;
+	}
+	for (char *w = strtok_r(attrs, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+		if (!strncmp(w, "timeout=", 8))
+			tr.timeout_s = strtod(w + 8, NULL);
+		else if (!strcmp(w, "serial"))
+			tr.serial = 1;
+		else if (!strcmp(w, "isolate"))
+			isolate = true;
+		else if (!strncmp(w, "tags=", 5))
+			tr.tags = w + 5;
+		else if (!strncmp(w, "resources=", 10))
+			tr.groups = w + 10;
+	}
+	if (isolate && tr.timeout_s > 0)
+		tr.timeout_s += ISOLATE_SLACK_S;
+	sink->traits(sink, &tr);
+	free(attrs);
+}
+
 /* "suite::name[\tATTRIBUTES]" per line. */
 static int api_list_parse(const struct assay_test *t, const struct assay_exit *ex,
 			  const char *out, size_t len, struct assay_case_sink *sink,
@@ -81,6 +119,8 @@ static int api_list_parse(const struct assay_test *t, const struct assay_exit *e
 		if (id) {
 			char *name = xstrndup(s, id);
 			sink->add(sink, name, NULL);
+			if (id < n)
+				list_traits(sink, s + id + 1, n - id - 1);
 			free(name);
 		}
 		s += n + 1;

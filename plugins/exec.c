@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -108,7 +109,10 @@ void exec_judge(const struct assay_exit *ex, const struct assay_test *t,
 		break;
 	case ASSAY_TIMED_OUT:
 		v->outcome = ASSAY_TIMEOUT;
-		snprintf(reason, n, "timeout after %gs%s", t->timeout_s,
+		snprintf(reason, n, "timeout after %gs%s",
+			 ex->struct_size >= offsetof(struct assay_exit, timeout_s) +
+			 sizeof(ex->timeout_s) && ex->timeout_s > 0 ? ex->timeout_s :
+			 t->timeout_s,
 			 ex->code == SIGKILL ? " (ignored SIGTERM; killed with SIGKILL)" : "");
 		break;
 	case ASSAY_CANCELLED:

@@ -14,10 +14,12 @@
  *
  * Under assay (--assay-worker), the same tests speak the worker
  * protocol instead of TAP (docs/api.md): one at a time, each between a
- * start frame and an end frame on stdout, its own output in between; a
- * timeout ends with its frame and SIGKILL, so the host runs the rest
- * again. Never leaves a child behind, never reads anything but argv and
- * the registry.
+ * start frame and an end frame on stdout, its own output in between.
+ * There the host times the tests that run here (it learned their
+ * timeouts from --list, and looks at a hung one before it kills the
+ * process); an `isolate` test's child is still timed and killed here.
+ * Never leaves a child behind, never reads anything but argv and the
+ * registry.
  */
 #include "config.h"
 
@@ -70,10 +72,11 @@ static double now_s(void)
 static void usage(FILE *f, const char *argv0)
 {
 	fprintf(f,
-		"usage: %s [--list] [--filter GLOB]... [-j N]\n"
+		"usage: %s [--list] [--filter GLOB]... [--tag NAME]... [-j N]\n"
 		"Runs the tests built into this program and prints TAP.\n"
 		"  --list         print each test's id (SUITE::NAME) and attributes\n"
 		"  --filter GLOB  only the tests whose id matches GLOB (repeatable)\n"
+		"  --tag NAME     only the tests tagged NAME (repeatable: any of them)\n"
 		"  -j, --jobs N   run tests marked `threads` on N threads (default 1)\n"
 		"  -h, --help     this text\n"
 		"Exit status: 0 passed, 1 a test failed, 77 all skipped, 99 an error.\n",
@@ -398,14 +401,6 @@ static void *watchdog(void *arg)
 			if (!x->t || !x->until || t < x->until)
 				continue;
 			pthread_mutex_lock(&run->out);
-			if (run->worker) {      /* the host runs the rest again */
-				char msg[64];
-				snprintf(msg, sizeof(msg), "timeout: it ran past %gs", x->t->timeout_s);
-				fflush(stdout);
-				end_frame(x->t->id, "timeout", t - (x->until - x->t->timeout_s),
-					  msg, NULL, NULL);
-				kill(getpid(), SIGKILL);
-			}
 			printf("not ok %lu - ", run->point + 1);
 			put_text(stdout, x->t->id);
 			printf("\n  ---\n  message: \"timeout: it ran past %gs\"\n  severity: fail\n  ...\n",
@@ -421,7 +416,8 @@ static void *watchdog(void *arg)
 }
 
 static int parse_args(int argc, char **argv, bool *list, const char ***filters,
-		      size_t *nfilters, unsigned *jobs, bool *worker)
+		      size_t *nfilters, const char **tags, size_t *ntags,
+		      unsigned *jobs, bool *worker)
 {
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = NULL;
@@ -440,6 +436,13 @@ static int parse_args(int argc, char **argv, bool *list, const char ***filters,
 				return -1;
 			}
 			(*filters)[(*nfilters)++] = v;
+		} else if (!strcmp(a, "--tag") || !strncmp(a, "--tag=", 6)) {
+			v = a[5] == '=' ? a + 6 : i + 1 < argc ? argv[++i] : NULL;
+			if (!v || !*v) {
+				fprintf(stderr, "%s: --tag needs a NAME, e.g. --tag slow\n", argv[0]);
+				return -1;
+			}
+			tags[(*ntags)++] = v;
 		} else if (!strcmp(a, "-j") || !strcmp(a, "--jobs") ||
 			   !strncmp(a, "--jobs=", 7) || (!strncmp(a, "-j", 2) && a[2])) {
 			v = !strncmp(a, "--jobs=", 7) ? a + 7 : a[1] == 'j' && a[2] ? a + 2 :
@@ -494,6 +497,18 @@ static bool chosen(const struct api_test *t, const char **filters, size_t n,
 	return n == 0;
 }
 
+/* Whether t is tagged with any of tags[0..n) (n 0: it is chosen). */
+static bool tagged(const struct api_test *t, const char **tags, size_t n)
+{
+	for (size_t k = 0; k < n; k++) {
+		size_t len = strlen(tags[k]);
+		for (const char *p = t->tags; p && *p; p += strcspn(p, ","), p += *p == ',')
+			if (!strncmp(p, tags[k], len) && (p[len] == ',' || !p[len]))
+				return true;
+	}
+	return n == 0;
+}
+
 static void list(const struct run *run)
 {
 	for (size_t i = 0; i < run->n; i++) {
@@ -510,15 +525,18 @@ int assay_main(int argc, char **argv)
 	struct api_tests all;
 	struct run run = { .argv0 = argv[0], .jobs = 1 };
 	const char **filters = calloc((size_t)argc + 1, sizeof(*filters));
-	size_t nfilters = 0, exact;
+	const char **tags = calloc((size_t)argc + 1, sizeof(*tags));
+	size_t nfilters = 0, ntags = 0, exact;
 	bool want_list = false, timed = false;
 	char *problem;
 	pthread_t *threads, dog;
 	struct worker *workers;
 
-	if (!filters || parse_args(argc, argv, &want_list, &filters, &nfilters,
-				   &run.jobs, &run.worker) < 0) {
+	if (!filters || !tags ||
+	    parse_args(argc, argv, &want_list, &filters, &nfilters, tags, &ntags,
+		       &run.jobs, &run.worker) < 0) {
 		free(filters);
+		free(tags);
 		return EXIT_HARD;
 	}
 	if (run.worker)                 /* one test at a time: its frames */
@@ -527,17 +545,20 @@ int assay_main(int argc, char **argv)
 		fprintf(stderr, "%s: %s\n", argv[0], problem ? problem : "out of memory");
 		free(problem);
 		free(filters);
+		free(tags);
 		api_tests_release(&all);
 		return EXIT_HARD;
 	}
 	run.v = calloc(all.n + 1, sizeof(*run.v));
 	exact = sort_filters(filters, nfilters);
 	for (size_t i = 0; i < all.n; i++)
-		if (chosen(&all.v[i], filters, nfilters, exact)) {
+		if (chosen(&all.v[i], filters, nfilters, exact) &&
+		    tagged(&all.v[i], tags, ntags)) {
 			run.v[run.n++] = &all.v[i];
 			timed |= all.v[i].timeout_s > 0;
 		}
 	free(filters);
+	free(tags);
 	if (want_list) {
 		list(&run);
 		free(run.v);
@@ -546,13 +567,14 @@ int assay_main(int argc, char **argv)
 	}
 	if (!run.worker)
 		printf("TAP version 14\n1..%zu%s\n", run.n,
-		       run.n ? "" : nfilters ? " # SKIP no test matches the filter" : " # SKIP no tests");
+		       run.n ? "" : nfilters || ntags ? " # SKIP no test matches --filter or --tag" : " # SKIP no tests");
 	fflush(stdout);
 	pthread_mutex_init(&run.out, NULL);
 	pthread_mutex_init(&run.watch, NULL);
 	run.running = calloc(run.jobs, sizeof(*run.running));
 	threads = calloc(run.jobs, sizeof(*threads));
 	workers = calloc(run.jobs, sizeof(*workers));
+	timed &= !run.worker;           /* the host times a worker's tests */
 	if (timed)
 		pthread_create(&dog, NULL, watchdog, &run);
 	/* the `threads` tests, on the pool (this thread too) */

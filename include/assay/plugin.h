@@ -156,6 +156,20 @@ struct assay_spec {
 	/* new fields go here, at the end, and nowhere else */
 };
 
+/* What a program says of one of its cases (its attributes), for the
+ * host's scheduler. Every field starts empty, meaning the host's
+ * default; assay.conf's settings for the case win over them. Strings
+ * are the kind's, copied by the host before the call returns. */
+struct assay_case_traits {
+	uint32_t struct_size;
+	double timeout_s;       /* its deadline; 0: the run's */
+	int serial;             /* 1: it runs alone */
+	const char *tags;       /* names to choose it by, "a,b"; or NULL */
+	const char *groups;     /* assay.conf groups (pools) it needs a unit
+	                         * of, "a,b"; or NULL */
+	/* new fields go here, at the end, and nowhere else */
+};
+
 /* Where list_parse puts the cases it read. */
 struct assay_case_sink {
 	uint32_t struct_size;
@@ -165,6 +179,11 @@ struct assay_case_sink {
 	 * test); NULL: it runs. */
 	void (*add)(struct assay_case_sink *s, const char *case_name,
 		    const char *skip_reason);
+	/* What the program says of the case added last, beside its name
+	 * (check struct_size before calling it: older hosts lack it). */
+	void (*traits)(struct assay_case_sink *s,
+		       const struct assay_case_traits *traits);
+	/* new fields go here, at the end, and nowhere else */
 };
 
 /* Captured output of one stream: the first and the last bytes. */
@@ -199,6 +218,9 @@ struct assay_exit {
 	uint64_t duration_ns;
 	const struct assay_output *out;   /* stdout */
 	const struct assay_output *err;   /* stderr */
+	double timeout_s;       /* ASSAY_TIMED_OUT: the timeout that passed
+	                         * (in a batch, the running case's) */
+	/* new fields go here, at the end, and nowhere else */
 };
 
 /* A verdict on one test, as a kind reports it. */

@@ -60,7 +60,13 @@ run "$S" --filter 'skip::*'
 expect_rc 77 "nothing but skips: exit 77"
 run "$S" --filter 'nothing::*'
 expect_rc 77 "no test matches: exit 77"
-expect_out "1..0 # SKIP no test matches the filter"
+expect_out "1..0 # SKIP no test matches --filter or --tag"
+run "$S" --tag quick
+expect_rc 0 "--tag: the tests tagged so"
+[ "$(grep -c '^ok' "$W/out")" = 1 ] && expect_out "ok 1 - apart::passes"
+check $? "--tag quick runs the one test tagged quick"
+run "$S" --tag
+expect_rc 99 "--tag without a name"
 
 # isolate: a child each; a crash and a hang cost only their tests
 run "$S" --filter 'apart::*'
@@ -123,7 +129,9 @@ for g in binary case; do
 	# are busy in the program)
 	grep -Eq "TIMEOUT  worker::w::hangs: timeout after [0-9.]+s; [a-z-]+" "$W/out"
 	check $? "a hang in the program's process is its test's timeout, looked at ($g)"
-	expect_out "TIMEOUT  worker::w::too_slow: timeout: it ran past 0.2s"
+	# (its timeout=0.2 is the host's deadline: looked at, then killed)
+	grep -Eq "TIMEOUT  worker::w::too_slow: timeout after 0.2s; [a-z-]+" "$W/out"
+	check $? "a test's timeout attribute is assay's deadline for it ($g)"
 	grep -Eq "FAIL     worker::w::fails: .*selftest/api/worker.c:[0-9]+: EXPECT_EQ\(4, 5\): 4 == 5 is false" "$W/out"
 	check $? "a failure's reason is where and what ($g)"
 	expect_last "assay: 3 passed, 4 failed, 1 skipped"
@@ -149,6 +157,35 @@ expect_out "CRASH    garbage::g::two: its program crashed (ABRT) before it reach
 GARBAGE=wrongid run_assay run --state-dir '' --no-isolate-failures --gtest-granularity binary gb
 expect_out "FAIL     garbage::g::one: the program exited (code 0) in the middle of this case"
 no_process "$W/gb/garbage"
+
+# attributes reach assay's scheduler: a serial test runs alone, tests
+# needing one resource run one at a time (each fails if it sees what it
+# must not beside it), tags choose, a timeout is the host's deadline
+mkdir -p at/d && cp "$api/attrs" at/attrs
+ATTRS_DIR=$W/at/d run_assay run -j6 --gtest-granularity case --state-dir '' \
+	--no-isolate-failures --no-backtrace --timeout-multiplier 0.5 at
+expect_rc 1
+expect_last "assay: 8 passed, 1 failed, 0 skipped"
+expect_out "attrs::late::sleeps: timeout after 0.5s; sleeping"
+# the same with serial and the resource undone by assay.conf: the
+# fixture sees the overlap (the check above can fail)
+ATTRS_DIR=$W/at/d run_assay run -j6 --gtest-granularity case --state-dir '' \
+	--no-isolate-failures --no-backtrace -c 'tests.*.serial=false' at/attrs
+grep -Eq "FAIL .*attrs::alone::(first|second): .*EXPECT_EQ" "$W/out"
+check $? "serial tests overlap when assay.conf says they are not serial"
+run_assay list --tag slow --tag nothing at
+expect_rc 0
+[ "$(cat "$W/out")" = "attrs::db::writes
+attrs::late::sleeps" ]
+check $? "assay list --tag: the tests tagged with any name given"
+expect_err "assay: --tag: 2 of 9 tests"
+run_assay run --tag nothing at
+expect_rc 2
+expect_err "no test of the 9 found is tagged nothing"
+run_assay run --state-dir '' -c 'tests.*sleeps.timeout=0.4' --no-backtrace \
+	--tag net at
+expect_out "attrs::late::sleeps: timeout after 0.4s"
+no_process "$W/at/attrs"
 
 # a program that refuses its own attributes runs whole, and says why
 mkdir -p ba && cp "$api/badattr" ba/badattr

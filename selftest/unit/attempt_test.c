@@ -24,6 +24,7 @@ static void make_table(struct test_table *t)
 	cases[0].n = 4;
 	cases[0].names = calloc(4, sizeof(char *));
 	cases[0].skips = calloc(4, sizeof(char *));
+	cases[0].traits = calloc(4, sizeof(*cases[0].traits));
 	for (int i = 0; i < 4; i++) {
 		char name[8];
 		snprintf(name, sizeof(name), "c%d", i);

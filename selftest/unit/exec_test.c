@@ -47,6 +47,9 @@ static const struct assay_kind *tap_kind(void)
 	return tap_plugin()->kinds[0];
 }
 
+/* The timeout the exit says passed (0: none said; the test's is 2.5). */
+static double exit_timeout_s;
+
 /* A whole job of kind k: it writes out (in two chunks) and ends as
  * how/code says. */
 static void job(const struct assay_kind *k, enum assay_exit_how how, int code,
@@ -63,7 +66,9 @@ static void job(const struct assay_kind *k, enum assay_exit_how how, int code,
 				  .total = strlen(out) };
 	struct assay_output none = { .struct_size = sizeof(none), .head = "",
 				     .tail = "" };
-	struct assay_exit ex = { sizeof(ex), how, code, 1000, &o, &none };
+	struct assay_exit ex = { .struct_size = sizeof(ex), .how = how, .code = code,
+				 .duration_ns = 1000, .out = &o, .err = &none,
+				 .timeout_s = exit_timeout_s };
 	struct assay_job_ctx ctx = { .struct_size = sizeof(ctx), .test = &t,
 				     .report = report, .task = &task };
 	size_t half = strlen(out) / 2;
@@ -238,6 +243,10 @@ ASSAY_TEST(exec, kinds)
 	judge(ASSAY_TIMED_OUT, SIGTERM, "");
 	EXPECT_EQ(got.outcome, ASSAY_TIMEOUT);
 	EXPECT_STREQ(reason, "timeout after 2.5s");
+	exit_timeout_s = 0.25;          /* a batch's case, timed by its own */
+	judge(ASSAY_TIMED_OUT, SIGTERM, "");
+	EXPECT_STREQ(reason, "timeout after 0.25s");
+	exit_timeout_s = 0;
 	judge(ASSAY_TIMED_OUT, SIGKILL, "");
 	EXPECT_CONTAINS(reason, "ignored SIGTERM");
 	judge(ASSAY_CANCELLED, SIGTERM, "");

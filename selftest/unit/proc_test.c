@@ -229,10 +229,11 @@ static void a_deadline_through_the_loop(void)
 
 	start(&p, PROC_TEST, argv, 50 * MS);
 	EXPECT_TRUE(p.deadline_ns >= p.start_ns + 50 * MS);   /* from its start */
-	proc_set_deadline(&p, t0 + 80 * MS);    /* moved: a new case began */
+	proc_set_timeout(&p, 80 * MS);          /* moved: a new case began */
 	run_until_done(&p);
 	EXPECT_EQ(p.exit.how, ASSAY_TIMED_OUT);
 	EXPECT_EQ(p.exit.code, SIGTERM);
+	EXPECT_NEAR(p.exit.timeout_s, 0.08, 1e-9);      /* the timeout that passed */
 	EXPECT_TRUE(p.end_ns >= t0 + 80 * MS);
 	EXPECT_TRUE(p.end_ns < t0 + 2000 * MS);
 	proc_release(&p);
