@@ -55,6 +55,8 @@ struct slot {
 	                                 * (not flaky) */
 	bool own;                       /* the test's own verdict came */
 	bool company;                   /* a task ran as it started */
+	size_t next_case;               /* the case of run->cases likely to
+	                                 * start next */
 	uint64_t starts;                /* its task's id: a task started
 	                                 * later ran beside it */
 	unsigned long san_blamed;       /* sanitizer reports put on cases */
@@ -394,8 +396,8 @@ static void on_verdict(struct assay_job_ctx *ctx, const struct assay_verdict *kv
 	struct slot *sl = &r->slots[j->slot];
 	struct attempt *run = sl->run;
 	struct assay_verdict v = { 0 };
-	char *case_id;
-	ptrdiff_t pos;
+	char *case_id = NULL;
+	ptrdiff_t pos = -1;
 	const struct test *x;
 	bool done = task_is_done(j);
 	char reason[768];
@@ -405,10 +407,14 @@ static void on_verdict(struct assay_job_ctx *ctx, const struct assay_verdict *kv
 
 	/* what the kind's struct holds; fields it predates stay 0 */
 	memcpy(&v, kv, kv->struct_size < sizeof(v) ? kv->struct_size : sizeof(v));
-	case_id = v.case_name ? xasprintf("%s::%s", program_of(j->test)->pub.id,
-					   v.case_name) : NULL;
-	pos = case_id ? attempt_case_pos(run, table_find(r->t, case_id)) : -1;
-	if (case_id && run->cases && pos < 0) {
+	if (v.case_name && j->current &&
+	    !strcmp(j->current->pub.case_name, v.case_name))
+		pos = attempt_case_pos(run, j->current);        /* the usual */
+	if (v.case_name && pos < 0) {
+		case_id = xasprintf("%s::%s", program_of(j->test)->pub.id, v.case_name);
+		pos = attempt_case_pos(run, table_find(r->t, case_id));
+	}
+	if (v.case_name && run->cases && pos < 0) {
 		/* a listed program's verdict on a case this task did not run
 		 * (another batch's): not this task's to give */
 		free(case_id);
@@ -427,7 +433,7 @@ static void on_verdict(struct assay_job_ctx *ctx, const struct assay_verdict *kv
 	tally = tally_of(r, v.outcome);
 	res = (struct assay_result){
 		.struct_size = sizeof(res),
-		.id = case_id ? case_id : program_of(j->test)->pub.id,
+		.id = x ? x->pub.id : case_id ? case_id : program_of(j->test)->pub.id,
 		.test = x ? &x->pub : &j->test->pub,
 		.outcome = v.outcome,
 		.reason = v.reason ? v.reason : "",
@@ -476,11 +482,23 @@ static void on_case_start(struct assay_job_ctx *ctx, const char *name)
 {
 	struct task *j = ctx->host;
 	struct runner *r = j->owner;
-	char *id = xasprintf("%s::%s", program_of(j->test)->pub.id, name);
-	struct test *x = table_find(r->t, id);
-	double limit = x ? x->pub.timeout_s : j->test->pub.timeout_s;
+	struct slot *sl = &r->slots[j->slot];
+	const struct attempt *run = sl->run;
+	struct test *x = NULL;
+	double limit;
 
-	free(id);
+	/* most kinds run a batch's cases in the order they were given */
+	if (sl->next_case < run->ncases &&
+	    !strcmp(run->cases[sl->next_case]->pub.case_name, name)) {
+		x = run->cases[sl->next_case++];
+	} else {
+		char *id = xasprintf("%s::%s", program_of(j->test)->pub.id, name);
+		ptrdiff_t pos = attempt_case_pos(run, x = table_find(r->t, id));
+
+		free(id);
+		sl->next_case = pos >= 0 ? (size_t)pos + 1 : 0;
+	}
+	limit = x ? x->pub.timeout_s : j->test->pub.timeout_s;
 	j->current = x;
 	j->san_seen = j->san.count;
 	if (proc_is_running(&j->proc))

@@ -14,6 +14,9 @@
  */
 #include "config.h"
 
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -262,6 +265,47 @@ static void on_end(struct api_job *a, struct assay_job_ctx *ctx)
 	free(diag);
 }
 
+/* The next space-ended word of s at *p into out (n bytes, ended);
+ * false when there is none or it does not fit. */
+static bool word(const char **p, char *out, size_t n)
+{
+	size_t len = strcspn(*p, " ");
+
+	if (!len || len >= n)
+		return false;
+	memcpy(out, *p, len);
+	out[len] = 0;
+	*p += len + ((*p)[len] == ' ');
+	return true;
+}
+
+/* The next word of *p as a number of at most max; false otherwise. */
+static bool number(const char **p, unsigned long long max, unsigned long long *out)
+{
+	char digits[24], *end;
+
+	if (!word(p, digits, sizeof(digits)) || !isdigit((unsigned char)digits[0]))
+		return false;
+	errno = 0;
+	*out = strtoull(digits, &end, 10);
+	return !*end && !errno && *out <= max;
+}
+
+/* "ID OUTCOME US MLEN ALEN DLEN": an end frame's head, into e. */
+static bool parse_end(const char *s, struct end_head *e)
+{
+	unsigned long long m, at, d;
+
+	if (!word(&s, e->id, sizeof(e->id)) || !word(&s, e->word, sizeof(e->word)) ||
+	    !number(&s, ULLONG_MAX, &e->us) || !number(&s, BODY_MAX, &m) ||
+	    !number(&s, BODY_MAX, &at) || !number(&s, BODY_MAX, &d) || *s)
+		return false;
+	e->m = m;
+	e->at = at;
+	e->d = d;
+	return true;
+}
+
 /* The head line of a frame is whole: a start, or an end whose body
  * follows (read once, here). */
 static void on_head(struct api_job *a, struct assay_job_ctx *ctx)
@@ -274,9 +318,7 @@ static void on_head(struct api_job *a, struct assay_job_ctx *ctx)
 		return;
 	}
 	if (a->head_len > 2 && a->head[0] == 'E' && a->head[1] == ' ' &&
-	    sscanf(a->head + 2, "%4095s %15s %llu %zu %zu %zu", e->id, e->word,
-		   &e->us, &e->m, &e->at, &e->d) == 6 && e->m <= BODY_MAX &&
-	    e->at <= BODY_MAX && e->d <= BODY_MAX) {
+	    parse_end(a->head + 2, e)) {
 		a->body_want = e->m + e->at + e->d;
 		a->body = xrealloc(a->body, a->body_want + 1);
 		a->body_len = 0;
