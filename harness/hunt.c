@@ -4,14 +4,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "hash.h"
@@ -21,8 +18,6 @@
 #include "xalloc.h"
 
 #define RR_PROBE_NS 20000000000u        /* rr recording /bin/true, at most */
-
-extern char **environ;
 
 /* assay-hunt.so: beside the assay program (the build tree), else where
  * `make install` put it. */
@@ -72,10 +67,7 @@ static char *rr_try(const char *rr)
 	char dir[] = "/tmp/assay-rr.XXXXXX", *trace, *why = NULL;
 	char *argv[] = { (char *)rr, "record", "--output-trace-dir", NULL,
 			 "/bin/true", NULL };
-	posix_spawn_file_actions_t fa;
 	int out = memfd_create("rr", MFD_CLOEXEC), status = 0;
-	pid_t pid;
-	uint64_t end = io_now_ns() + RR_PROBE_NS;
 
 	if (out < 0 || !mkdtemp(dir)) {
 		if (out >= 0)
@@ -83,26 +75,12 @@ static char *rr_try(const char *rr)
 		return xasprintf("cannot try it: %s", strerror(errno));
 	}
 	argv[3] = trace = xasprintf("%s/trace", dir);
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_adddup2(&fa, out, 1);
-	posix_spawn_file_actions_adddup2(&fa, out, 2);
-	errno = posix_spawn(&pid, rr, &fa, NULL, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	if (errno) {
-		why = xasprintf("cannot start %s: %s", rr, strerror(errno));
-	} else {
-		pid_t w;
-		while ((w = waitpid(pid, &status, WNOHANG)) == 0 && io_now_ns() < end)
-			nanosleep(&(struct timespec){ .tv_nsec = 10000000 }, NULL);
-		if (w == 0) {
-			kill(pid, SIGKILL);
-			waitpid(pid, &status, 0);
-			why = xstrdup("`rr record /bin/true` did not end in 20 s");
-		} else if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-			why = rr_words(out);
-		}
-	}
+	if (io_run(argv, RR_PROBE_NS, out, out, &status) < 0)
+		why = errno == ETIMEDOUT ?
+		      xstrdup("`rr record /bin/true` did not end in 20 s") :
+		      xasprintf("cannot start %s: %s", rr, strerror(errno));
+	else if (!WIFEXITED(status) || WEXITSTATUS(status))
+		why = rr_words(out);
 	close(out);
 	(void)scratch_remove(dir);
 	free(trace);

@@ -4,15 +4,20 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "io.h"
 #include "xalloc.h"
+
+extern char **environ;
 
 int io_write_all(int fd, const void *buf, size_t n)
 {
@@ -173,6 +178,38 @@ fail:
 	*buf = NULL;
 	errno = saved;
 	return -1;
+}
+
+int io_run(char *const *argv, uint64_t timeout_ns, int out_fd, int err_fd,
+	   int *status)
+{
+	posix_spawn_file_actions_t fa;
+	uint64_t end = io_now_ns() + timeout_ns;
+	pid_t pid, w;
+	int rc;
+
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, out_fd, 1);
+	if (err_fd >= 0)
+		posix_spawn_file_actions_adddup2(&fa, err_fd, 2);
+	else
+		posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	rc = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (rc) {
+		errno = rc;
+		return -1;
+	}
+	while ((w = waitpid(pid, status, WNOHANG)) == 0 && io_now_ns() < end)
+		nanosleep(&(struct timespec){ .tv_nsec = 10000000 }, NULL);
+	if (w == 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, status, 0);
+		errno = ETIMEDOUT;
+		return -1;
+	}
+	return 0;
 }
 
 char *io_find_program(const char *name)

@@ -23,6 +23,16 @@ ssize_t io_read(int fd, void *buf, size_t n);
  * larger than max.
  */
 int io_read_file(const char *path, size_t max, char **buf, size_t *len);
+/*
+ * Runs argv (argv[0] a path, no PATH search, no shell) to its end, at
+ * most timeout_ns (then SIGKILL): stdin from /dev/null, stdout on out_fd
+ * and stderr on err_fd (-1: /dev/null). For the short helpers a run
+ * waits for before it starts (rr's probe, the GPU probe), never a test.
+ * Returns 0 with the wait status in *status, or -1 with errno (the
+ * spawn's; ETIMEDOUT when it ran past and was killed).
+ */
+int io_run(char *const *argv, uint64_t timeout_ns, int out_fd, int err_fd,
+	   int *status);
 /* Monotonic time in nanoseconds. */
 uint64_t io_now_ns(void);
 /* Wall-clock time in nanoseconds since the epoch. */
