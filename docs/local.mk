@@ -1,6 +1,6 @@
 # docs/local.mk - man pages and guides.
 dist_man_MANS += docs/assay.1
-EXTRA_DIST += docs/architecture.md docs/benchmarks.md docs/gtest.md docs/installed-tests.md docs/ci.md docs/scheduling.md docs/tap.md docs/junit.md docs/junit.xsd docs/sanitizers.md docs/hangs.md docs/api.md
+EXTRA_DIST += docs/architecture.md docs/benchmarks.md docs/gtest.md docs/installed-tests.md docs/ci.md docs/scheduling.md docs/tap.md docs/junit.md docs/junit.xsd docs/sanitizers.md docs/hangs.md docs/api.md docs/gpu.md
 EXTRA_DIST += docs/examples/README.md \
 	docs/examples/suite/arithmetic.sh docs/examples/suite/scratch-files.sh \
 	docs/examples/suite/windows-only.sh \

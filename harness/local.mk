@@ -10,6 +10,7 @@ harness_libassaycore_a_SOURCES = \
 	harness/discover.c harness/discover.h \
 	harness/err.c harness/err.h \
 	harness/gitinfo.c harness/gitinfo.h \
+	harness/gpu.c harness/gpu.h \
 	harness/hash.h \
 	harness/history.c harness/history.h \
 	harness/hunt.c harness/hunt.h \

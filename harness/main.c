@@ -21,6 +21,7 @@
 #include "bus.h"
 #include "conf.h"
 #include "discover.h"
+#include "gpu.h"
 #include "history.h"
 #include "hunt.h"
 #include "io.h"
@@ -398,6 +399,37 @@ static int command(struct opts *o, struct registry *reg, int argc,
 	return rc;
 }
 
+/* assay devices: what the GPU probe found, or what is missing. */
+static int show_devices(struct err *e)
+{
+	struct gpu_list l;
+	int rc = gpu_discover(&l, "/proc/self/exe", e);
+
+	if (rc < 0)
+		return rc;
+	if (!l.n) {
+		printf("assay: %s\n", l.missing);
+		printf("assay: tests that need a GPU will be skipped\n");
+	} else {
+		printf("assay: %zu CUDA device%s, driver %d.%d\n", l.n, l.n == 1 ? "" : "s",
+		       l.driver / 1000, l.driver % 1000 / 10);
+		printf("  %-5s %-40s %-7s %10s  %-12s  %s\n", "INDEX", "UUID",
+		       "COMPUTE", "MEMORY", "PCI", "NAME");
+	}
+	for (size_t i = 0; i < l.n; i++) {
+		const struct gpu_device *g = &l.v[i];
+		char cc[16];
+
+		snprintf(cc, sizeof(cc), "%d.%d", g->cc_major, g->cc_minor);
+		printf("  %-5u %-40s %-7s %6.1f GiB  %-12s  ", g->index, g->uuid, cc,
+		       g->mem / 1073741824.0, g->pci);
+		term_write(stdout, g->name, strlen(g->name), TERM_LINE);
+		putchar('\n');
+	}
+	gpu_list_release(&l);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct err e = ERR_INIT;
@@ -406,6 +438,8 @@ int main(int argc, char **argv)
 	int rc;
 
 	ensure_std_fds();
+	if (argc == 2 && !strcmp(argv[1], GPU_PROBE_COMMAND))
+		return gpu_probe_main();
 	signal(SIGPIPE, SIG_IGN);
 	/* inherited SIG_IGN would make the kernel reap tests unseen */
 	signal(SIGCHLD, SIG_DFL);
@@ -418,6 +452,9 @@ int main(int argc, char **argv)
 		rc = EXIT_PASSED;
 	} else if (o.command == OPTS_MERGE) {
 		rc = merge_reports(o.merge_out, o.paths.v, o.paths.n, &e);
+		rc = rc < 0 ? fail(rc, &e) : EXIT_PASSED;
+	} else if (o.command == OPTS_DEVICES) {
+		rc = show_devices(&e);
 		rc = rc < 0 ? fail(rc, &e) : EXIT_PASSED;
 	} else if (o.command == OPTS_HISTORY) {
 		rc = history_show(o.state_dir, o.top, stdout, &e);

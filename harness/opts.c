@@ -35,6 +35,7 @@ const char *opts_usage(void)
 "       assay list [OPTIONS] [PATH...]  print the tests that would run\n"
 "       assay merge -o OUT.xml IN.xml...  join JUnit reports into one\n"
 "       assay history [--state-dir DIR] [--top N]  slowest, failing, flaky\n"
+"       assay devices                   the CUDA devices GPU tests can use\n"
 "       assay --help | --version\n"
 "\n"
 "PATH is a test program or a directory to search. In a directory, every\n"
@@ -205,6 +206,8 @@ static int parse_command(struct opts *o, const char *cmd, struct err *e)
 		o->command = OPTS_MERGE;
 	else if (!strcmp(cmd, "history"))
 		o->command = OPTS_HISTORY;
+	else if (!strcmp(cmd, "devices"))
+		o->command = OPTS_DEVICES;
 	else if (!strcmp(cmd, "help"))
 		o->command = OPTS_HELP;
 	else if (!strcmp(cmd, "version"))
@@ -459,13 +462,14 @@ static int check_applies(const struct opts *o, int c, const char *opt,
 			 struct err *e)
 {
 	static const char *const names[] = { [OPTS_RUN] = "run", [OPTS_LIST] = "list",
-					      [OPTS_MERGE] = "merge", [OPTS_HISTORY] = "history" };
+					      [OPTS_MERGE] = "merge", [OPTS_HISTORY] = "history",
+					      [OPTS_DEVICES] = "devices" };
 	unsigned ok = applies_to(c);
-	char list[64] = "";
+	char list[80] = "";
 
-	if (o->command > OPTS_HISTORY || (ok & (1u << o->command)))
+	if (o->command > OPTS_DEVICES || (ok & (1u << o->command)))
 		return 0;
-	for (unsigned i = 0; i <= OPTS_HISTORY; i++)
+	for (unsigned i = 0; i <= OPTS_DEVICES; i++)
 		if (ok & (1u << i))
 			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s'assay %s'",
 				 *list ? " and " : "", names[i]);
@@ -597,6 +601,9 @@ int opts_parse(struct opts *o, int argc, char **argv, struct err *e)
 		strlist_push(&o->paths, argv[optind]);
 	if (first == 1 && o->command == OPTS_RUN)
 		return err_set(e, ERR_USAGE, "no command given: try 'assay run PATH' or 'assay --help'");
+	if (o->command == OPTS_DEVICES && o->paths.n)
+		return err_set(e, ERR_USAGE, "'assay devices' takes no operand, got '%s'",
+			       o->paths.v[0]);
 	if (o->command == OPTS_MERGE && (!o->merge_out || !o->paths.n))
 		return err_set(e, ERR_USAGE,
 			       "merge needs an output and at least one report: assay merge -o OUT.xml IN.xml...");

@@ -17,8 +17,8 @@
 #include "runner.h"
 #include "shard.h"
 
-enum opts_command { OPTS_RUN, OPTS_LIST, OPTS_MERGE, OPTS_HISTORY, OPTS_HELP,
-		    OPTS_VERSION };
+enum opts_command { OPTS_RUN, OPTS_LIST, OPTS_MERGE, OPTS_HISTORY,
+		    OPTS_DEVICES, OPTS_HELP, OPTS_VERSION };
 enum opts_color { OPTS_COLOR_AUTO, OPTS_COLOR_ALWAYS, OPTS_COLOR_NEVER };
 enum opts_format { OPTS_FORMAT_HUMAN, OPTS_FORMAT_TAP, OPTS_FORMAT_TAP13 };
 

@@ -102,6 +102,22 @@ selftest_plugin_sample_so_LDADD =
 selftest_plugin_sample_so_LINK = $(CCLD) $(selftest_plugin_sample_so_CFLAGS) $(CFLAGS) \
 	$(selftest_plugin_sample_so_LDFLAGS) $(LDFLAGS) -o $@
 
+# Stand-ins for the CUDA driver (selftest/e2e/gpu.sh): the second lacks
+# an entry point assay needs. Linked as the sample plugin is.
+check_PROGRAMS += selftest/gpu/fakecuda.so selftest/gpu/fakecuda-old.so
+selftest_gpu_fakecuda_so_SOURCES = selftest/gpu/fakecuda.c
+selftest_gpu_fakecuda_so_CFLAGS = $(AM_CFLAGS) -fPIC
+selftest_gpu_fakecuda_so_LDFLAGS = $(AM_LDFLAGS) -shared
+selftest_gpu_fakecuda_so_LDADD =
+selftest_gpu_fakecuda_so_LINK = $(CCLD) $(selftest_gpu_fakecuda_so_CFLAGS) $(CFLAGS) \
+	$(selftest_gpu_fakecuda_so_LDFLAGS) $(LDFLAGS) -o $@
+selftest_gpu_fakecuda_old_so_SOURCES = selftest/gpu/fakecuda.c
+selftest_gpu_fakecuda_old_so_CFLAGS = $(AM_CFLAGS) -fPIC -DFAKECUDA_OLD
+selftest_gpu_fakecuda_old_so_LDFLAGS = $(AM_LDFLAGS) -shared
+selftest_gpu_fakecuda_old_so_LDADD =
+selftest_gpu_fakecuda_old_so_LINK = $(CCLD) $(selftest_gpu_fakecuda_old_so_CFLAGS) $(CFLAGS) \
+	$(selftest_gpu_fakecuda_old_so_LDFLAGS) $(LDFLAGS) -o $@
+
 # GoogleTest binaries the gtest kind is tested on (selftest/e2e/gtest.sh),
 # built when configure found libgtest-dev; gtest.sh skips without them.
 GTEST_FIXTURES = selftest/gtest/basic.cc selftest/gtest/nasty.cc \
@@ -142,6 +158,7 @@ SELFTEST_E2E = \
 	selftest/e2e/api.sh \
 	selftest/e2e/bad_input.sh \
 	selftest/e2e/console.sh \
+	selftest/e2e/gpu.sh \
 	selftest/e2e/gtest.sh \
 	selftest/e2e/hangs.sh \
 	selftest/e2e/home.sh \

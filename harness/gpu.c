@@ -1,0 +1,263 @@
+/* gpu.c - see gpu.h. */
+#include "config.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "gpu.h"
+#include "io.h"
+#include "xalloc.h"
+
+#define GPU_PROBE_NS 60000000000u       /* the probe, at most (cuInit can
+                                         * take seconds per device) */
+#define GPU_PROBE_MAX (1u << 20)        /* bytes of its output read */
+
+/* ---- the probe, in the helper process ---- */
+
+/* The driver's types, as its ABI has them (no cuda.h needed to build). */
+typedef int cu_result;
+typedef int cu_device;
+
+enum {
+	CU_SUCCESS = 0,
+	CU_ERROR_STUB_LIBRARY = 34,
+	CU_ERROR_NO_DEVICE = 100,
+	CU_ATTR_CC_MAJOR = 75,
+	CU_ATTR_CC_MINOR = 76,
+};
+
+struct driver {
+	cu_result (*init)(unsigned flags);
+	cu_result (*version)(int *v);
+	cu_result (*count)(int *n);
+	cu_result (*get)(cu_device *d, int ordinal);
+	cu_result (*name)(char *buf, int len, cu_device d);
+	cu_result (*uuid)(unsigned char uuid[16], cu_device d);
+	cu_result (*mem)(size_t *bytes, cu_device d);
+	cu_result (*attr)(int *v, int attr, cu_device d);
+	cu_result (*pci)(char *buf, int len, cu_device d);
+	cu_result (*error_name)(cu_result r, const char **name);
+};
+
+/* The entry points, by versioned name (the first of each list found). */
+static const struct {
+	size_t at;
+	const char *names[2];
+} entries[] = {
+	{ offsetof(struct driver, init), { "cuInit" } },
+	{ offsetof(struct driver, version), { "cuDriverGetVersion" } },
+	{ offsetof(struct driver, count), { "cuDeviceGetCount" } },
+	{ offsetof(struct driver, get), { "cuDeviceGet" } },
+	{ offsetof(struct driver, name), { "cuDeviceGetName" } },
+	{ offsetof(struct driver, uuid), { "cuDeviceGetUuid_v2", "cuDeviceGetUuid" } },
+	{ offsetof(struct driver, mem), { "cuDeviceTotalMem_v2" } },
+	{ offsetof(struct driver, attr), { "cuDeviceGetAttribute" } },
+	{ offsetof(struct driver, pci), { "cuDeviceGetPCIBusId" } },
+	{ offsetof(struct driver, error_name), { "cuGetErrorName" } },
+};
+
+/* r as the driver names it: "CUDA_ERROR_NO_DEVICE (100)". */
+static const char *result_name(const struct driver *d, cu_result r, char *buf,
+			       size_t n)
+{
+	const char *name = NULL;
+
+	if (d->error_name(r, &name) != CU_SUCCESS || !name)
+		name = "an unknown error";
+	snprintf(buf, n, "%s (%d)", name, r);
+	return buf;
+}
+
+/* Resolves every entry point of h into d; the name of the first missing
+ * one, or NULL. */
+static const char *resolve(void *h, struct driver *d)
+{
+	for (size_t i = 0; i < sizeof(entries) / sizeof(entries[0]); i++) {
+		void *f = NULL;
+
+		for (size_t k = 0; k < 2 && entries[i].names[k] && !f; k++)
+			f = dlsym(h, entries[i].names[k]);
+		if (!f)
+			return entries[i].names[0];
+		memcpy((char *)d + entries[i].at, &f, sizeof(f));
+	}
+	return NULL;
+}
+
+static void probe_device(const struct driver *d, int ordinal)
+{
+	cu_device dev;
+	unsigned char u[16] = { 0 };
+	char name[128] = "", pci[32] = "", why[96];
+	size_t mem = 0;
+	int major = 0, minor = 0;
+	cu_result r;
+
+	if ((r = d->get(&dev, ordinal)) != CU_SUCCESS) {
+		printf("missing device %d cannot be opened: %s\n", ordinal,
+		       result_name(d, r, why, sizeof(why)));
+		return;
+	}
+	(void)d->name(name, (int)sizeof(name), dev);
+	(void)d->uuid(u, dev);
+	(void)d->mem(&mem, dev);
+	(void)d->attr(&major, CU_ATTR_CC_MAJOR, dev);
+	(void)d->attr(&minor, CU_ATTR_CC_MINOR, dev);
+	(void)d->pci(pci, (int)sizeof(pci), dev);
+	for (char *c = name; *c; c++)           /* one field of one line */
+		if (*c == '\t' || *c == '\n')
+			*c = ' ';
+	printf("device %d\tGPU-%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+	       "%02x%02x%02x%02x%02x%02x\t%d\t%d\t%zu\t%s\t%s\n", ordinal,
+	       u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9],
+	       u[10], u[11], u[12], u[13], u[14], u[15], major, minor, mem,
+	       *pci ? pci : "-", *name ? name : "unnamed");
+}
+
+int gpu_probe_main(void)
+{
+	const char *lib = getenv("ASSAY_LIBCUDA"), *lack, *visible;
+	struct driver d;
+	char why[96];
+	void *h;
+	int version = 0, n = 0;
+	cu_result r;
+
+	if (!lib || !*lib)
+		lib = "libcuda.so.1";
+	if (!(h = dlopen(lib, RTLD_NOW | RTLD_LOCAL))) {
+		printf("missing no CUDA driver: %s cannot be loaded (%s)\n", lib, dlerror());
+		return 0;
+	}
+	if ((lack = resolve(h, &d))) {
+		printf("missing the CUDA driver %s lacks %s: it is older than assay "
+		       "needs (CUDA 11.4 or later)\n", lib, lack);
+		return 0;
+	}
+	if ((r = d.init(0)) != CU_SUCCESS) {
+		visible = getenv("CUDA_VISIBLE_DEVICES");
+		if (r == CU_ERROR_STUB_LIBRARY)
+			printf("missing no CUDA driver: %s is the CUDA toolkit's stub "
+			       "library, not a driver (CUDA_ERROR_STUB_LIBRARY)\n", lib);
+		else if (r == CU_ERROR_NO_DEVICE)
+			printf("missing no CUDA device: the driver found none%s%s%s\n",
+			       visible ? " (CUDA_VISIBLE_DEVICES=" : "",
+			       visible ? visible : "", visible ? " hides the others)" : "");
+		else
+			printf("missing the CUDA driver did not start: cuInit: %s\n",
+			       result_name(&d, r, why, sizeof(why)));
+		return 0;
+	}
+	if (d.version(&version) == CU_SUCCESS)
+		printf("driver %d\n", version);
+	if ((r = d.count(&n)) != CU_SUCCESS)
+		printf("missing the CUDA driver cannot count its devices: %s\n",
+		       result_name(&d, r, why, sizeof(why)));
+	else if (n <= 0)
+		printf("missing no CUDA device: the driver found none\n");
+	for (int i = 0; i < n; i++)
+		probe_device(&d, i);
+	fflush(stdout);
+	return 0;
+}
+
+/* ---- reading it, in assay ---- */
+
+/* One "device" line's fields (after "device "); false when malformed. */
+static bool parse_device(char *s, struct gpu_device *g)
+{
+	char *f[7], *save = NULL;
+	size_t k = 0;
+
+	for (char *t = strtok_r(s, "\t", &save); t && k < 7; t = strtok_r(NULL, "\t", &save))
+		f[k++] = t;
+	if (k != 7)
+		return false;
+	*g = (struct gpu_device){ .index = (unsigned)strtoul(f[0], NULL, 10),
+				  .cc_major = atoi(f[2]), .cc_minor = atoi(f[3]),
+				  .mem = strtoull(f[4], NULL, 10) };
+	snprintf(g->uuid, sizeof(g->uuid), "%s", f[1]);
+	snprintf(g->pci, sizeof(g->pci), "%s", f[5]);
+	snprintf(g->name, sizeof(g->name), "%s", f[6]);
+	return true;
+}
+
+/* What the probe wrote, into l. */
+static void parse(struct gpu_list *l, char *out)
+{
+	char *missing = NULL;
+
+	for (char *line = out, *nl; line && *line; line = nl) {
+		if ((nl = strchr(line, '\n')))
+			*nl++ = 0;
+		if (!strncmp(line, "driver ", 7)) {
+			l->driver = atoi(line + 7);
+		} else if (!strncmp(line, "missing ", 8)) {
+			free(missing);
+			missing = xstrdup(line + 8);
+		} else if (!strncmp(line, "device ", 7)) {
+			l->v = xrealloc(l->v, (l->n + 1) * sizeof(*l->v));
+			l->n += parse_device(line + 7, &l->v[l->n]);
+		}
+	}
+	if (!l->n && !missing)
+		missing = xstrdup("no CUDA device: the GPU probe found none");
+	if (l->n)
+		free(missing);
+	else
+		l->missing = missing;
+}
+
+int gpu_discover(struct gpu_list *l, const char *self, struct err *e)
+{
+	char *argv[] = { (char *)self, GPU_PROBE_COMMAND, NULL }, *out;
+	int fd = memfd_create("gpu-probe", MFD_CLOEXEC), status = 0;
+	off_t len;
+
+	memset(l, 0, sizeof(*l));
+	if (fd < 0)
+		return err_set(e, ERR_SYS, "cannot look for GPUs: memfd_create: %s",
+			       strerror(errno));
+	if (io_run(argv, GPU_PROBE_NS, fd, -1, &status) < 0) {
+		int errnum = errno;
+		close(fd);
+		if (errnum == ETIMEDOUT) {
+			l->missing = xstrdup("the CUDA driver did not answer in 60 s "
+					     "(the GPU probe was killed)");
+			return 0;
+		}
+		return err_set(e, ERR_SYS, "cannot start the GPU probe %s: %s", self,
+			       strerror(errnum));
+	}
+	len = lseek(fd, 0, SEEK_CUR);
+	if (len > (off_t)GPU_PROBE_MAX)
+		len = GPU_PROBE_MAX;
+	out = xmalloc((size_t)len + 1);
+	if (len < 0 || pread(fd, out, (size_t)len, 0) != len)
+		len = 0;
+	out[len] = 0;
+	close(fd);
+	parse(l, out);
+	free(out);
+	if (!l->n && WIFSIGNALED(status)) {
+		free(l->missing);
+		l->missing = xasprintf("the GPU probe died of signal %d while the CUDA "
+				       "driver was loaded", WTERMSIG(status));
+	}
+	return 0;
+}
+
+void gpu_list_release(struct gpu_list *l)
+{
+	free(l->v);
+	free(l->missing);
+	memset(l, 0, sizeof(*l));
+}

@@ -1,0 +1,57 @@
+/*
+ * gpu.h - the CUDA devices of this machine, as the driver reports them.
+ *
+ * The driver (libcuda.so.1, loaded with dlopen: one assay binary runs on
+ * machines with and without one) is loaded and initialised only in a
+ * short-lived helper process, `assay __gpu-probe`, which gpu_discover
+ * starts, waits for (bounded) and reads: cuInit never runs in the
+ * process that forks tests, whose children could not use a CUDA context
+ * they inherited. Entry points are resolved by their versioned names
+ * (cuDeviceTotalMem_v2, ...), never through a header's macros, which
+ * change with the toolkit. A CUDA_VISIBLE_DEVICES the user set reaches
+ * the probe, so the driver shows only those devices. Never prints: the
+ * probe writes its lines on stdout, the caller says what they mean.
+ */
+#ifndef ASSAY_GPU_H
+#define ASSAY_GPU_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+
+/* The hidden command that runs the probe: `assay __gpu-probe`. */
+#define GPU_PROBE_COMMAND "__gpu-probe"
+
+struct gpu_device {
+	unsigned index;                 /* the driver's ordinal */
+	char uuid[48];                  /* "GPU-xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" */
+	char name[128];
+	int cc_major, cc_minor;         /* compute capability */
+	uint64_t mem;                   /* bytes */
+	char pci[32];                   /* PCI bus id, "0000:01:00.0" */
+};
+
+struct gpu_list {
+	struct gpu_device *v;
+	size_t n;
+	int driver;                     /* cuDriverGetVersion: 1000 x major +
+	                                 * 10 x minor; 0: unknown */
+	char *missing;                  /* n 0: why there is none (no driver,
+	                                 * a stub, no device, an error) */
+};
+
+/*
+ * Runs the probe (the program at self, as `self __gpu-probe`) and reads
+ * what it found into l. A machine without a driver or a device is not an
+ * error: l->n is 0 and l->missing says which is missing. Returns 0, or
+ * a negative code with e filled when the probe itself could not run.
+ */
+int gpu_discover(struct gpu_list *l, const char *self, struct err *e);
+void gpu_list_release(struct gpu_list *l);
+/* The probe's whole work, in the helper process: loads the driver named
+ * by ASSAY_LIBCUDA (for tests and unusual installs; default
+ * libcuda.so.1) and writes one line per fact. Returns the exit status. */
+int gpu_probe_main(void);
+
+#endif
