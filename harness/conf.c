@@ -125,6 +125,20 @@ static int set_serial(const struct setting *st, struct conf_rule *r)
 	return refuse(st, "not a boolean (want true or false, yes or no, on or off, 1 or 0)");
 }
 
+static int set_gpus(const struct setting *st, struct conf_rule *r)
+{
+	if (parse_int(st->value, 0, 64, &r->gpus))
+		return 0;
+	return refuse(st, "not a number of GPUs (want a whole number from 0 to 64)");
+}
+
+static int set_gpu_exclusive(const struct setting *st, struct conf_rule *r)
+{
+	if (git_config_parse_bool(&r->gpu_exclusive, st->value) == 0)
+		return 0;
+	return refuse(st, "not a boolean (want true or false, yes or no, on or off, 1 or 0)");
+}
+
 static int set_retries(const struct setting *st, struct conf_rule *r)
 {
 	if (parse_int(st->value, 0, 100, &r->retries))
@@ -192,6 +206,7 @@ static const struct {
 	{ "slots", set_slots },     { "serial", set_serial },
 	{ "group", set_groups },    { "retries", set_retries },
 	{ "tap-plan", set_tap_plan }, { "leaks", set_leaks },
+	{ "gpus", set_gpus },       { "gpu-exclusive", set_gpu_exclusive },
 };
 
 static void rule_release(struct conf_rule *r)
@@ -207,6 +222,7 @@ static int add_rule(const struct setting *st)
 {
 	struct conf_rule r = { .timeout_s = -1, .slots = -1, .serial = -1,
 			       .retries = -1, .tap_plan = -1, .leaks = -1,
+			       .gpus = -1, .gpu_exclusive = -1,
 			       .where = st->src->where };
 	struct conf *c = st->src->c;
 	size_t i, n = sizeof(test_keys) / sizeof(test_keys[0]);
@@ -215,7 +231,7 @@ static int add_rule(const struct setting *st)
 	for (i = 0; i < n && strcasecmp(st->key, test_keys[i].key); i++)
 		;
 	if (i == n)
-		return refuse(st, "unknown key (known: kind, timeout, slots, serial, group, retries, tap-plan, leaks)");
+		return refuse(st, "unknown key (known: kind, timeout, slots, serial, group, retries, tap-plan, leaks, gpus, gpu-exclusive)");
 	if ((rc = test_keys[i].set(st, &r)) < 0) {
 		rule_release(&r);
 		return rc;
@@ -361,6 +377,10 @@ static void fold(struct conf_settings *out, const struct conf_rule *r)
 		out->tap_plan = r->tap_plan;
 	if (out->leaks < 0)
 		out->leaks = r->leaks;
+	if (out->gpus < 0)
+		out->gpus = r->gpus;
+	if (out->gpu_exclusive < 0)
+		out->gpu_exclusive = r->gpu_exclusive;
 	if (!out->ngroups)
 		while (out->ngroups < CONF_MAX_GROUPS &&
 		       r->groups[out->ngroups]) {
@@ -376,7 +396,8 @@ static void lookup(const struct conf *c, const char *path, const char *id,
 {
 	*out = (struct conf_settings){ .timeout_s = -1, .slots = -1,
 				       .serial = -1, .retries = -1,
-				       .tap_plan = -1, .leaks = -1 };
+				       .tap_plan = -1, .leaks = -1,
+				       .gpus = -1, .gpu_exclusive = -1 };
 	while (path[0] == '.' && path[1] == '/')
 		path += 2;
 	for (size_t i = c->n; i-- > 0;)

@@ -19,7 +19,9 @@
  * kind, timeout (seconds, 0: none), slots (capacity units the test
  * holds, 1..4096), serial (boolean: it runs alone), group (names of
  * exclusion groups, comma-separated, at most CONF_MAX_GROUPS), retries
- * (0..100), tap-plan (auto, required or optional: docs/tap.md). Keys of [group "NAME"]: max (how many of its tests run at
+ * (0..100), tap-plan (auto, required or optional: docs/tap.md), leaks
+ * (fail or allow), gpus (devices it needs, 0..64), gpu-exclusive
+ * (boolean: every slot of each). Keys of [group "NAME"]: max (how many of its tests run at
  * once, 1..4096; a group no section declares has max 1). Never writes
  * the file, never reads any other git configuration, never accepts a
  * key or value it does not know (a typo is an error naming the file or
@@ -47,6 +49,7 @@ struct conf_rule {
 	int retries;                    /* < 0: unset */
 	int tap_plan;                   /* < 0: unset, else enum tap_plan */
 	int leaks;                      /* < 0: unset, 1 allow, 0 fail */
+	int gpus, gpu_exclusive;        /* < 0: unset */
 	char *groups[CONF_MAX_GROUPS];  /* set when groups[0] != NULL */
 	const char *where;              /* file name or "-c" (for errors) */
 };
@@ -72,6 +75,7 @@ struct conf_settings {
 	int slots, serial, retries;     /* < 0: unset */
 	int tap_plan;                   /* < 0: unset */
 	int leaks;                      /* 1 allow, 0 fail; < 0: unset */
+	int gpus, gpu_exclusive;        /* < 0: unset */
 	const char *groups[CONF_MAX_GROUPS];
 	unsigned ngroups;
 };

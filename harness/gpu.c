@@ -255,6 +255,49 @@ int gpu_discover(struct gpu_list *l, const char *self, struct err *e)
 	return 0;
 }
 
+/* Appends s (taken) to the NULL-ended list *v of *n. */
+static void push(char ***v, size_t *n, char *s)
+{
+	*v = xrealloc(*v, (*n + 2) * sizeof(**v));
+	(*v)[(*n)++] = s;
+	(*v)[*n] = NULL;
+}
+
+char **gpu_env(const struct gpu_list *l, uint64_t mask, unsigned slots)
+{
+	char **v = NULL, *uuids = xstrdup(""), *indexes = xstrdup(""), *t;
+	size_t n = 0, groups = 0;
+
+	for (size_t i = 0; i < l->n && i < 64; i++) {
+		if (!(mask >> i & 1))
+			continue;
+		t = xasprintf("%s%s%s", uuids, *uuids ? "," : "", l->v[i].uuid);
+		free(uuids);
+		uuids = t;
+		t = xasprintf("%s%s%u", indexes, *indexes ? "," : "", l->v[i].index);
+		free(indexes);
+		indexes = t;
+		push(&v, &n, xasprintf("CTEST_RESOURCE_GROUP_%zu=gpus", groups));
+		push(&v, &n, xasprintf("CTEST_RESOURCE_GROUP_%zu_GPUS=id:%u,slots:%u",
+				       groups++, l->v[i].index, slots));
+	}
+	push(&v, &n, xasprintf("CTEST_RESOURCE_GROUP_COUNT=%zu", groups));
+	push(&v, &n, xasprintf("CUDA_VISIBLE_DEVICES=%s", uuids));
+	push(&v, &n, xstrdup("CUDA_DEVICE_ORDER=PCI_BUS_ID"));
+	push(&v, &n, xasprintf("ASSAY_GPUS=%s", indexes));
+	push(&v, &n, xasprintf("ASSAY_GPU_UUIDS=%s", uuids));
+	free(uuids);
+	free(indexes);
+	return v;
+}
+
+void gpu_env_free(char **env)
+{
+	for (size_t i = 0; env && env[i]; i++)
+		free(env[i]);
+	free(env);
+}
+
 void gpu_list_release(struct gpu_list *l)
 {
 	free(l->v);

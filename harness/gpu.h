@@ -49,6 +49,16 @@ struct gpu_list {
  */
 int gpu_discover(struct gpu_list *l, const char *self, struct err *e);
 void gpu_list_release(struct gpu_list *l);
+/*
+ * What a test given the devices of mask (bit i: l->v[i]), slots of
+ * each, is told, "NAME=VALUE" (malloc'd, NULL-ended, for
+ * gpu_env_free): CUDA_VISIBLE_DEVICES (their UUIDs: the test sees them
+ * and no other), CUDA_DEVICE_ORDER=PCI_BUS_ID, ASSAY_GPUS (their
+ * indexes), ASSAY_GPU_UUIDS, and CTest's CTEST_RESOURCE_GROUP_* (one
+ * group per device: "gpus", "id:INDEX,slots:N").
+ */
+char **gpu_env(const struct gpu_list *l, uint64_t mask, unsigned slots);
+void gpu_env_free(char **env);
 /* The probe's whole work, in the helper process: loads the driver named
  * by ASSAY_LIBCUDA (for tests and unusual installs; default
  * libcuda.so.1) and writes one line per fact. Returns the exit status. */

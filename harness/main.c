@@ -166,6 +166,7 @@ struct plan {
 	struct wrapper wrapper;         /* argv NULL: none */
 	struct hunt hunt;               /* runs 0: no --hunt */
 	double timeout_scale;           /* --timeout-multiplier x the wrapper's */
+	struct gpu_list gpus;           /* when a test needs one */
 };
 
 static int run_tests(struct test_table *t, const struct registry *reg,
@@ -186,6 +187,7 @@ static int run_tests(struct test_table *t, const struct registry *reg,
 		.hunt = p->hunt.runs ? &p->hunt : NULL,
 		.timeout_scale = p->timeout_scale,
 		.timeout_multiplier = o->timeout_multiplier,
+		.gpus = &p->gpus, .gpu_slots = o->gpu_slots,
 	};
 	struct run_state rs = { 0 };
 	struct err e = ERR_INIT;
@@ -354,6 +356,62 @@ static int check_junit(const struct opts *o, struct err *e)
 	return 0;
 }
 
+/*
+ * When a test needs GPUs, finds the devices (the probe of assay
+ * devices), once. A test that needs more than there are is skipped,
+ * saying why, or with --require-gpu is an error; one line says what the
+ * GPU tests have.
+ */
+static int find_gpus(struct test_table *t, const struct opts *o,
+		     struct plan *p, struct err *e)
+{
+	size_t want = 0, left = 0;
+	int rc;
+
+	for (size_t i = 0; i < t->n; i++)
+		want += t->v[i]->need.gpus > 0;
+	if (!want)
+		return 0;
+	if ((rc = gpu_discover(&p->gpus, "/proc/self/exe", e)) < 0)
+		return rc;
+	if (p->gpus.n > SCHED_MAX_GPUS) {
+		fprintf(stderr, "assay: warning: %zu CUDA devices; GPU tests use the first %d\n",
+			p->gpus.n, SCHED_MAX_GPUS);
+		p->gpus.n = SCHED_MAX_GPUS;
+	}
+	for (size_t i = 0; i < t->n; i++) {
+		struct test *x = t->v[i];
+		char *why;
+
+		if (x->need.gpus <= p->gpus.n)
+			continue;
+		why = p->gpus.n ? xasprintf("it needs %u GPUs, and this machine has %zu",
+					    x->need.gpus, p->gpus.n)
+				: xasprintf("it needs a GPU: %s", p->gpus.missing);
+		if (o->require_gpu && !x->problem) {
+			x->problem = xasprintf("%s (--require-gpu)", why);
+			free(why);
+		} else if (!x->skip && !x->problem) {
+			x->skip = why;
+		} else {
+			free(why);
+		}
+		x->need.gpus = 0;
+		x->need.gpu_whole = false;
+		left++;
+	}
+	if (p->gpus.n)
+		fprintf(stderr, "assay: %zu test%s need%s GPUs: %zu CUDA device%s, %u at once on each\n",
+			want, want == 1 ? "" : "s", want == 1 ? "s" : "", p->gpus.n,
+			p->gpus.n == 1 ? "" : "s", o->gpu_slots);
+	if (left)
+		fprintf(stderr, "assay: %zu test%s that need%s GPUs cannot have them: %s%s\n",
+			left, left == 1 ? "" : "s", left == 1 ? "s" : "",
+			p->gpus.n ? "too few devices" : p->gpus.missing,
+			o->require_gpu ? " (--require-gpu: they fail)" : " (they are skipped)");
+	return 0;
+}
+
 static int command(struct opts *o, struct registry *reg, int argc,
 		   char **argv, struct err *e)
 {
@@ -387,6 +445,8 @@ static int command(struct opts *o, struct registry *reg, int argc,
 		err_set(e, ERR_USAGE,
 			"no tests found under the paths given (a test is an executable file; see 'assay --help')");
 		rc = fail(ERR_USAGE, e);
+	} else if ((rc = find_gpus(&t, o, &p, e)) < 0) {
+		rc = fail(rc, e);
 	} else {
 		rc = run_tests(&t, reg, o, &p, argc, argv);
 	}
@@ -396,6 +456,7 @@ static int command(struct opts *o, struct registry *reg, int argc,
 	order_pools_release(&p.pools);
 	wrapper_release(&p.wrapper);
 	hunt_release(&p.hunt);
+	gpu_list_release(&p.gpus);
 	return rc;
 }
 

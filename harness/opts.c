@@ -99,6 +99,11 @@ const char *opts_usage(void)
 "      --hunt-seed S    run with the perturbation of seed S again\n"
 "      --record         with --hunt, keep an rr recording of each test's\n"
 "                       first failing run (when rr can run here)\n"
+"      --gpu-slots N    tests that may share one GPU at once (default 1);\n"
+"                       a test needs GPUs through assay.conf's gpus and\n"
+"                       gpu-exclusive (docs/gpu.md)\n"
+"      --require-gpu    a test that needs more GPUs than this machine has\n"
+"                       fails (default: it is skipped, saying why)\n"
 "      --shard K/N      run the K-th of N cost-balanced parts (default:\n"
 "                       from the CI engine's variables; docs/ci.md)\n"
 "      --gtest-granularity G  auto (default): a program's cases in batches\n"
@@ -227,7 +232,8 @@ enum { OPT_GRACE = 256, OPT_PLUGIN, OPT_REPORTER, OPT_TAIL, OPT_COLOR,
        OPT_ISOLATE, OPT_NO_ISOLATE, OPT_HUNT, OPT_HUNT_SEED, OPT_RECORD,
        OPT_SHARD, OPT_TOP, OPT_GRANULARITY, OPT_NO_BACKTRACE,
        OPT_TIMEOUT_MULTIPLIER, OPT_IDLE_TIMEOUT, OPT_WRAPPER,
-       OPT_ALLOW_LEAKS, OPT_MAX_OUTPUT, OPT_TAG };
+       OPT_ALLOW_LEAKS, OPT_MAX_OUTPUT, OPT_TAG, OPT_GPU_SLOTS,
+       OPT_REQUIRE_GPU };
 
 static const struct option long_opts[] = {
 	{ "jobs", required_argument, NULL, 'j' },
@@ -277,6 +283,8 @@ static const struct option long_opts[] = {
 	{ "idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT },
 	{ "wrapper", required_argument, NULL, OPT_WRAPPER },
 	{ "allow-leaks", no_argument, NULL, OPT_ALLOW_LEAKS },
+	{ "gpu-slots", required_argument, NULL, OPT_GPU_SLOTS },
+	{ "require-gpu", no_argument, NULL, OPT_REQUIRE_GPU },
 	{ "max-output", required_argument, NULL, OPT_MAX_OUTPUT },
 	{ "set", required_argument, NULL, 'c' },
 	{ "tail-lines", required_argument, NULL, OPT_TAIL },
@@ -534,6 +542,8 @@ static int parse_one(struct opts *o, int c, const char *arg, const char *bad,
 	case OPT_IDLE_TIMEOUT: return parse_seconds("--idle-timeout", arg, &o->idle_timeout_s, e);
 	case OPT_WRAPPER: o->wrapper = arg; return 0;
 	case OPT_ALLOW_LEAKS: o->allow_leaks = true; return 0;
+	case OPT_REQUIRE_GPU: o->require_gpu = true; return 0;
+	case OPT_GPU_SLOTS: return parse_count("--gpu-slots", arg, 64, &o->gpu_slots, e);
 	case OPT_MAX_OUTPUT:
 		return parse_size("--max-output", arg, 1024, &o->max_output, e);
 	case OPT_TAIL: return parse_uint("--tail-lines", arg, 100000, &o->tail_lines, e);
@@ -561,6 +571,7 @@ static void opts_init(struct opts *o)
 	o->state_dir = OPTS_DEFAULT_STATE_DIR;
 	o->repeat = o->stress = 1;
 	o->isolate = OPTS_DEFAULT_ISOLATE;
+	o->gpu_slots = 1;
 }
 
 int opts_parse(struct opts *o, int argc, char **argv, struct err *e)

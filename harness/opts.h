@@ -38,6 +38,8 @@ struct opts {
 	bool no_backtrace;              /* no gdb at a deadline */
 	const char *wrapper;            /* --wrapper CMD, or NULL */
 	bool allow_leaks;               /* leftovers do not fail a test */
+	bool require_gpu;               /* GPU tests without GPUs fail */
+	unsigned gpu_slots;             /* --gpu-slots (1) */
 	const char *kind;               /* --kind: forced for every path */
 	const char *config;             /* --config FILE, or NULL */
 	enum opts_color color;

@@ -141,7 +141,8 @@ static void apply_conf(struct test *x, struct conf *c,
 	double timeout_s = x->traits.timeout_s > 0 ? x->traits.timeout_s : o->timeout_s;
 
 	struct conf_settings cs = { .timeout_s = -1, .slots = -1, .serial = -1,
-				    .retries = -1, .tap_plan = -1, .leaks = -1 };
+				    .retries = -1, .tap_plan = -1, .leaks = -1,
+				    .gpus = -1, .gpu_exclusive = -1 };
 
 	if (c)
 		conf_lookup(c, x->pub.path, x->pub.id, &cs);
@@ -161,6 +162,10 @@ static void apply_conf(struct test *x, struct conf *c,
 	for (size_t n; g && *g; g += n + (g[n] == ','))   /* the kind's */
 		if ((n = strcspn(g, ",")))
 			need_pool(x, pools, c, g, n);
+	x->need.gpus = cs.gpus > 0 ? (unsigned)cs.gpus : 0;
+	x->need.gpu_whole = cs.gpu_exclusive == 1;
+	if (x->need.gpu_whole && !x->need.gpus)
+		x->need.gpus = 1;       /* gpu-exclusive alone: one device */
 	x->retries = cs.retries >= 0 ? (unsigned)cs.retries : o->retries;
 	x->allow_leaks = cs.leaks >= 0 ? cs.leaks == 1 : o->allow_leaks;
 }

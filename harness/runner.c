@@ -14,6 +14,7 @@
 #include "attempt.h"
 #include "binary.h"
 #include "bus.h"
+#include "gpu.h"
 #include "hunt.h"
 #include "io.h"
 #include "logs.h"
@@ -524,6 +525,13 @@ static uint64_t timeout_of(const struct attempt *run)
 	return s > 0 ? (uint64_t)(s * 1e9) : 0;
 }
 
+/* What a run needs of the scheduler: its test's, or its first case's
+ * (a batch's cases all need the same). */
+static const struct sched_need *need_of(const struct attempt *run)
+{
+	return run->cases ? &run->cases[0]->need : &run->test->need;
+}
+
 static void start_job(struct runner *r, struct attempt *run, unsigned slot)
 {
 	struct task *j = &r->tasks[slot];
@@ -547,6 +555,9 @@ static void start_job(struct runner *r, struct attempt *run, unsigned slot)
 	r->running++;
 	if (r->o->hunt)
 		hunt_plan(r->o->hunt, run->test->pub.id, run->iteration, &j->hunt);
+	if (sched_slot_gpus(&r->sched, slot))
+		j->gpu_env = gpu_env(r->o->gpus, sched_slot_gpus(&r->sched, slot),
+				     need_of(run)->gpu_whole ? r->o->gpu_slots : 1);
 	task_start(j, run->test, ++r->last_task, sl->names, run->ncases,
 		   run->attempt, timeout_of(run));
 	j->ctx.task = &j->pub;
@@ -571,8 +582,7 @@ static void queue(struct runner *r, struct attempt *run)
 
 	for (size_t i = 0; i < run->ncases; i++)
 		prio += run->cases[i]->priority;
-	sched_push(&r->sched, run, prio, run->cases ? &run->cases[0]->need
-						    : &run->test->need);
+	sched_push(&r->sched, run, prio, need_of(run));
 }
 
 /* Whether the held results of a final attempt fail its task (a flaky
@@ -1027,6 +1037,8 @@ static int setup(struct runner *r, struct err *e)
 	sched_init(&r->sched, r->o->jobs);
 	for (unsigned i = 0; r->o->pools && i < r->o->pools->n; i++)
 		(void)sched_add_pool(&r->sched, r->o->pools->cap[i]);
+	if (r->o->gpus && r->o->gpus->n)
+		sched_set_gpus(&r->sched, (unsigned)r->o->gpus->n, r->o->gpu_slots);
 	r->tasks = xcalloc(r->o->jobs, sizeof(*r->tasks));
 	r->slots = xcalloc(r->o->jobs, sizeof(*r->slots));
 	for (unsigned s = 0; s < r->o->jobs; s++)
@@ -1085,6 +1097,8 @@ static bool same_suite(const struct test *a, const struct test *b)
 static bool same_need(const struct test *a, const struct test *b)
 {
 	return a->need.weight == b->need.weight &&
+	       a->need.gpus == b->need.gpus &&
+	       a->need.gpu_whole == b->need.gpu_whole &&
 	       a->need.npools == b->need.npools &&
 	       !memcmp(a->need.pool, b->need.pool,
 		       a->need.npools * sizeof(*a->need.pool));

@@ -39,6 +39,8 @@ enum runner_batch {
 	RUNNER_BATCH_BINARY,    /* one process for all of a program's cases */
 };
 
+struct gpu_list;
+
 struct runner_opts {
 	unsigned jobs;
 	enum runner_batch batch;
@@ -52,6 +54,9 @@ struct runner_opts {
 	                         * none. Only with -j > 1, without --repeat,
 	                         * --stress or --until-fail */
 	const struct order_pools *pools;  /* the groups tests' needs name */
+	const struct gpu_list *gpus;    /* the devices tests that need GPUs
+	                                 * get; NULL: none */
+	unsigned gpu_slots;             /* tests one device takes at once */
 	struct history *history;/* records each finished test and saves
 	                         * them at the end; or NULL */
 	const char *state_dir;  /* where the schedule's JSON goes; or NULL */

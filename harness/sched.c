@@ -92,7 +92,33 @@ static bool need_valid(const struct sched *s, const struct sched_need *n)
 	for (unsigned k = 0; k < n->npools; k++)
 		if (n->pool[k] >= s->npools)
 			return false;
-	return true;
+	return n->gpus <= s->ngpus;
+}
+
+/* The slots n takes on each of its devices. */
+static unsigned gpu_units(const struct sched *s, const struct sched_need *n)
+{
+	return n->gpu_whole ? s->gpu_slots : 1;
+}
+
+/* The devices n would get now, the least busy first (then the lowest
+ * index); 0 when fewer than n->gpus have room. */
+static uint64_t pick_gpus(const struct sched *s, const struct sched_need *n)
+{
+	unsigned units = gpu_units(s, n);
+	uint64_t got = 0;
+
+	for (unsigned k = 0; k < n->gpus; k++) {
+		unsigned best = s->ngpus;
+		for (unsigned d = 0; d < s->ngpus; d++)
+			if (!(got >> d & 1) && s->gpu_slots - s->gpu_used[d] >= units &&
+			    (best == s->ngpus || s->gpu_used[d] < s->gpu_used[best]))
+				best = d;
+		if (best == s->ngpus)
+			return 0;
+		got |= (uint64_t)1 << best;
+	}
+	return got;
 }
 
 /* The first of n's pools with no unit left, or NULL. */
@@ -114,6 +140,7 @@ void sched_init(struct sched *s, unsigned slots)
 	s->nslots = slots;
 	s->units_free = slots;
 	s->held = xcalloc(slots, sizeof(*s->held));
+	s->held_gpus = xcalloc(slots, sizeof(*s->held_gpus));
 	s->free_slots = xmalloc(slots * sizeof(*s->free_slots));
 	for (unsigned i = 0; i < slots; i++)    /* top of stack: slot 0 */
 		s->free_slots[i] = slots - 1 - i;
@@ -128,7 +155,23 @@ void sched_release(struct sched *s)
 	free(s->ready.v);
 	free(s->held);
 	free(s->free_slots);
+	free(s->gpu_used);
+	free(s->held_gpus);
+	free(s->gpu_wait.v);
 	memset(s, 0, sizeof(*s));
+}
+
+void sched_set_gpus(struct sched *s, unsigned n, unsigned slots)
+{
+	assert(n <= SCHED_MAX_GPUS && !s->ngpus);
+	s->ngpus = n;
+	s->gpu_slots = slots ? slots : 1;
+	s->gpu_used = xcalloc(n + 1, sizeof(*s->gpu_used));
+}
+
+uint64_t sched_slot_gpus(const struct sched *s, unsigned slot)
+{
+	return s->held_gpus ? s->held_gpus[slot] : 0;
 }
 
 unsigned sched_add_pool(struct sched *s, unsigned cap)
@@ -169,6 +212,10 @@ static void *start(struct sched *s, const struct sched_item *it,
 	for (unsigned k = 0; k < n->npools; k++)
 		if (!pool_repeated(n, k))
 			s->pools[n->pool[k]].used++;
+	s->held_gpus[sl] = n->gpus ? pick_gpus(s, n) : 0;
+	for (unsigned d = 0; d < s->ngpus; d++)
+		if (s->held_gpus[sl] >> d & 1)
+			s->gpu_used[d] += gpu_units(s, n);
 	s->held[sl] = n;
 	*slot = sl;
 	return it->item;
@@ -191,6 +238,11 @@ void *sched_next(struct sched *s, unsigned *slot)
 		s->has_reserved = false;
 		if ((p = full_pool(s, it.need))) {
 			park(s, p, &it);
+			continue;
+		}
+		if (it.need->gpus && !pick_gpus(s, it.need)) {
+			heap_push(&s->gpu_wait, &it);
+			s->nwaiting++;
 			continue;
 		}
 		if (need_weight(s, it.need) > s->units_free) {
@@ -231,6 +283,16 @@ void sched_release_slot(struct sched *s, unsigned slot)
 	s->held[slot] = NULL;
 	s->free_slots[s->nfree++] = slot;
 	s->units_free += need_weight(s, n);
+	for (unsigned d = 0; d < s->ngpus; d++)
+		if (s->held_gpus[slot] >> d & 1)
+			s->gpu_used[d] -= gpu_units(s, n);
+	if (s->held_gpus[slot])         /* every waiter may fit now */
+		while (s->gpu_wait.n) {
+			struct sched_item it = heap_pop(&s->gpu_wait);
+			s->nwaiting--;
+			heap_push(&s->ready, &it);
+		}
+	s->held_gpus[slot] = 0;
 	for (unsigned k = 0; k < n->npools; k++)
 		if (!pool_repeated(n, k))
 			pool_give(s, &s->pools[n->pool[k]]);
@@ -243,6 +305,10 @@ void *sched_pop(struct sched *s)
 	if (s->has_reserved) {
 		s->has_reserved = false;
 		return s->reserved.item;
+	}
+	if (s->gpu_wait.n) {
+		s->nwaiting--;
+		return heap_pop(&s->gpu_wait).item;
 	}
 	for (unsigned i = 0; i < s->npools; i++) {
 		struct sched_heap *w = &s->pools[i].wait;

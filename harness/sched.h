@@ -12,16 +12,25 @@
  * frees, so each item costs O(log n) per move and a full pool never
  * makes the scheduler scan. An item heavier than the free capacity is
  * reserved: nothing else starts until enough units drain for it (no
- * starvation of wide jobs). Never spawns, never prints, never blocks:
- * the runner asks, sched answers from memory.
+ * starvation of wide jobs).
+ *
+ * GPUs are devices, not a pool: an item that needs N of them gets any N
+ * devices with a slot free (or, whole, every slot of N devices), the
+ * least busy first, and learns which (sched_slot_gpus). One that finds
+ * too few waits in the GPU heap; every GPU a slot gives back sends the
+ * whole heap to the ready queue again (GPU tests are few; a device freed
+ * may suit a waiter behind the first). Never spawns, never prints,
+ * never blocks: the runner asks, sched answers from memory.
  */
 #ifndef ASSAY_SCHED_H
 #define ASSAY_SCHED_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define SCHED_MAX_POOLS 4
+#define SCHED_MAX_GPUS 64
 
 /* What an item holds while it runs. The caller keeps it alive until
  * the item's slot is released. */
@@ -29,6 +38,8 @@ struct sched_need {
 	unsigned weight;                /* capacity units, at least 1 */
 	unsigned npools;
 	unsigned pool[SCHED_MAX_POOLS]; /* from sched_add_pool */
+	unsigned gpus;                  /* devices, each its own; 0: none */
+	bool gpu_whole;                 /* every slot of each of them */
 };
 
 struct sched_item {
@@ -59,17 +70,28 @@ struct sched {
 	const struct sched_need **held; /* per slot: what runs there */
 	bool has_reserved;
 	struct sched_item reserved;     /* popped, waiting for capacity */
+	unsigned ngpus, gpu_slots;      /* devices, and slots on each */
+	unsigned *gpu_used;             /* per device: slots taken */
+	uint64_t *held_gpus;            /* per slot: its devices (bit i:
+	                                 * device i) */
+	struct sched_heap gpu_wait;     /* items too few devices were free
+	                                 * for */
 };
 
 /* slots: how many items may run at once, and the capacity units. */
 void sched_init(struct sched *s, unsigned slots);
 void sched_release(struct sched *s);
+/* n devices (at most SCHED_MAX_GPUS) with slots each (at least 1);
+ * once, before any item that needs one is queued. */
+void sched_set_gpus(struct sched *s, unsigned n, unsigned slots);
+/* The devices the item running in slot holds (bit i: device i). */
+uint64_t sched_slot_gpus(const struct sched *s, unsigned slot);
 /* Adds a pool that lends cap units (at least 1); returns its index. */
 unsigned sched_add_pool(struct sched *s, unsigned cap);
 /*
  * Queues item. need may be NULL (weight 1, no pools); a weight above
  * the slots is clamped to them. Pool indexes must come from
- * sched_add_pool.
+ * sched_add_pool, and it may need no more GPUs than sched_set_gpus gave.
  */
 void sched_push(struct sched *s, void *item, double priority,
 		const struct sched_need *need);

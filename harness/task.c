@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "binary.h"
+#include "gpu.h"
 #include "hunt.h"
 #include "logs.h"
 #include "scratch.h"
@@ -43,14 +44,19 @@ void task_release(struct task *t)
 	proc_release(&t->proc);
 }
 
-/* assay's variables (and the private home's), then the kind's changes
- * over them. */
+/* assay's variables (the private home's, its GPUs'), then the kind's
+ * changes over them. */
 static char **build_env(const struct task *t, const char *const *mods)
 {
-	char *own[13];
-	char **v;
-	int n = 0;
+	size_t ngpu = 0, n = 0;
+	char **own, **v;
 	const struct hunt *h = t->env->hunt;
+
+	while (t->gpu_env && t->gpu_env[ngpu])
+		ngpu++;
+	own = xcalloc(13 + ngpu + 1, sizeof(*own));
+	for (size_t i = 0; i < ngpu; i++)
+		own[n++] = xstrdup(t->gpu_env[i]);
 
 	own[n++] = xasprintf("ASSAY_TEST_ID=%s", t->test->pub.id);
 	own[n++] = xasprintf("ASSAY_WORKER=%u", t->slot);
@@ -74,8 +80,9 @@ static char **build_env(const struct task *t, const char *const *mods)
 	}
 	own[n] = NULL;
 	v = spawn_env(t->env->base_env, (const char *const *)own, mods);
-	for (int i = 0; own[i]; i++)
+	for (size_t i = 0; own[i]; i++)
 		free(own[i]);
+	free(own);
 	return v;
 }
 
@@ -163,6 +170,8 @@ void task_clear(struct task *t)
 	t->arg0 = NULL;
 	t->trace = NULL;
 	memset(&t->hunt, 0, sizeof(t->hunt));
+	gpu_env_free(t->gpu_env);
+	t->gpu_env = NULL;
 	proc_clear(&t->proc);
 	t->dir = NULL;
 	t->tmpdir = NULL;

@@ -63,6 +63,9 @@ struct task {
 	struct task *next_done;         /* the owner's list of ended tasks */
 	struct hunt_run hunt;           /* set by the owner before task_start:
 	                                 * its perturbation (seed 0: none) */
+	char **gpu_env;                 /* set by the owner before task_start:
+	                                 * its GPUs' variables (gpu_env), or
+	                                 * NULL; task_clear frees them */
 	char *trace;                    /* its rr recording's directory, or
 	                                 * NULL */
 };

@@ -44,4 +44,61 @@ fi
 run_assay devices extra
 expect_rc 2 "an operand"
 expect_err "'assay devices' takes no operand, got 'extra'"
+
+# --- GPU tests scheduled on the two fake devices ---
+# each marks its device busy in $W/busy while it runs, and fails when
+# another test holds the device too (or, gpu-exclusive, any slot of it);
+# it notes which device it got, and whether another device was busy
+mkdir -p busy seen
+gt() {
+	mk "$1" "d=\$CUDA_VISIBLE_DEVICES
+mkdir '$W/busy/'\"\$d.\$\$\" || exit 1
+env | grep -E '^(CUDA_|ASSAY_GPU|CTEST_RESOURCE)' | sort >'$W/seen/'\"\$(basename \$0)\"
+sleep ${2:-0.5}
+n=\$(ls '$W/busy' | grep -c \"^\$d\")
+ls '$W/busy' | grep -vq \"^\$d\" && echo \$d >>'$W/seen/together'
+rmdir '$W/busy/'\"\$d.\$\$\"
+[ \"\$n\" -le ${3:-1} ]"
+}
+for i in 1 2 3 4; do gt g/t$i; done
+gt g/wide
+mk g/plain "! env | grep -q '^CUDA_VISIBLE_DEVICES='"   # the control
+printf '[tests "g/t*"]\n\tgpus = 1\n[tests "g/wide"]\n\tgpus = 3\n' >gpu.conf
+ASSAY_LIBCUDA=$fake run_assay run -j4 --state-dir '' --config gpu.conf g
+expect_rc 0
+expect_last "assay: 5 passed, 0 failed, 1 skipped"
+expect_err "assay: 5 tests need GPUs: 2 CUDA devices, 1 at once on each"
+expect_out "SKIP      0.000s  wide: it needs 3 GPUs, and this machine has 2"
+[ "$(cat seen/t1 seen/t2 seen/t3 seen/t4 | grep '^CUDA_VISIBLE_DEVICES=' | sort -u | wc -l)" = 2 ]
+check $? "the GPU tests ran on both devices"
+[ -s seen/together ]
+check $? "both devices were busy at once"
+grep -qx "CUDA_DEVICE_ORDER=PCI_BUS_ID" seen/t1 &&
+	grep -Eqx "CUDA_VISIBLE_DEVICES=GPU-(00010203-0405-0607-0809-0a0b0c0d0e0f|10111213-1415-1617-1819-1a1b1c1d1e1f)" seen/t1 &&
+	grep -Eqx "ASSAY_GPUS=[01]" seen/t1 && grep -qx "CTEST_RESOURCE_GROUP_COUNT=1" seen/t1 &&
+	grep -qx "CTEST_RESOURCE_GROUP_0=gpus" seen/t1 &&
+	grep -Eqx "CTEST_RESOURCE_GROUP_0_GPUS=id:[01],slots:1" seen/t1
+check $? "a GPU test is told its device: CUDA_VISIBLE_DEVICES, ASSAY_GPUS, CTest's variables"
+
+# two slots a device: two tests share one, an exclusive test has it alone
+rm -f seen/*
+for i in 1 2 3 4; do gt s/t$i 0.5 2; done
+gt s/ex 0.5 1
+printf '[tests "s/t*"]\n\tgpus = 1\n[tests "s/ex"]\n\tgpu-exclusive = true\n' >gpu.conf
+ASSAY_LIBCUDA=$fake run_assay run -j5 --gpu-slots 2 --state-dir '' --config gpu.conf s
+expect_rc 0
+expect_last "assay: 5 passed, 0 failed, 0 skipped"
+grep -Eqx "CTEST_RESOURCE_GROUP_0_GPUS=id:[01],slots:2" seen/ex
+check $? "an exclusive test holds every slot of its device"
+
+# no device: skipped with the reason; --require-gpu: they fail
+FAKECUDA_DEVICES=0 ASSAY_LIBCUDA=$fake run_assay run --state-dir '' --config gpu.conf s
+expect_rc 0 "GPU tests without a GPU are skipped"
+expect_last "assay: 0 passed, 0 failed, 5 skipped"
+expect_out "ex: it needs a GPU: no CUDA device: the driver found none"
+expect_err "assay: 5 tests that need GPUs cannot have them: no CUDA device: the driver found none (they are skipped)"
+FAKECUDA_DEVICES=0 ASSAY_LIBCUDA=$fake run_assay run --state-dir '' --require-gpu --config gpu.conf s
+expect_rc 1 "--require-gpu"
+expect_last "assay: 0 passed, 5 failed, 0 skipped"
+expect_out "it needs a GPU: no CUDA device: the driver found none (--require-gpu)"
 finish

@@ -90,7 +90,7 @@ expect_last "assay: 2 passed, 0 failed, 0 skipped"
 printf '[tests "c/*"]\n\tkidn = tap\n' >"$W/bad.conf"
 run_assay run -v --config "$W/bad.conf" c
 expect_rc 2 "an unknown key is a usage error"
-expect_err "bad.conf: [tests \"c/*\"] kidn = tap: unknown key (known: kind, timeout, slots, serial, group, retries, tap-plan, leaks)"
+expect_err "bad.conf: [tests \"c/*\"] kidn = tap: unknown key (known: kind, timeout, slots, serial, group, retries, tap-plan, leaks, gpus, gpu-exclusive)"
 printf '[tests "c/*"]\n\tkind = nope\n' >"$W/bad.conf"
 run_assay run -v --config "$W/bad.conf" c
 expect_rc 2

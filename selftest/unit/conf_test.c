@@ -288,7 +288,12 @@ static void bad_values(void)
 	    "retries = 101: not a number of retries (want a whole number from 0 to 100)");
 	bad("[tests \"t/*\"]\nretries = x\n", "retries = x: ");
 	bad("[tests \"t/*\"]\ntimout = 5\n",
-	    "[tests \"t/*\"] timout = 5: unknown key (known: kind, timeout, slots, serial, group, retries, tap-plan, leaks)");
+	    "[tests \"t/*\"] timout = 5: unknown key (known: kind, timeout, slots, serial, group, retries, tap-plan, leaks, gpus, gpu-exclusive)");
+	bad("[tests \"t/*\"]\ngpus = 65\n",
+	    "[tests \"t/*\"] gpus = 65: not a number of GPUs (want a whole number from 0 to 64)");
+	bad("[tests \"t/*\"]\ngpus = one\n", "gpus = one: not a number of GPUs");
+	bad("[tests \"t/*\"]\ngpu-exclusive = maybe\n",
+	    "[tests \"t/*\"] gpu-exclusive = maybe: not a boolean");
 	bad("[tests \"t/*\"]\nleaks = maybe\n",
 	    "[tests \"t/*\"] leaks = maybe: not a leak rule (want fail or allow)");
 	bad("[group \"db\"]\nmax = 0\n",

@@ -156,6 +156,8 @@ static void conf_sets_the_need(void)
 	EXPECT_EQ(conf_set(&c, "group.db.max=2", reg, &e), 0);
 	EXPECT_EQ(conf_set(&c, "tests.g2.retries=0", reg, &e), 0);
 	EXPECT_EQ(conf_set(&c, "tests.w.timeout=7", reg, &e), 0);
+	EXPECT_EQ(conf_set(&c, "tests.g1.gpus=2", reg, &e), 0);
+	EXPECT_EQ(conf_set(&c, "tests.g2.gpu-exclusive=true", reg, &e), 0);
 	table_init(&t);
 	add(&t, "s/one");
 	add(&t, "w");
@@ -178,8 +180,14 @@ static void conf_sets_the_need(void)
 	EXPECT_EQ(pools.cap[x->need.pool[1]], 1);               /* undeclared */
 	EXPECT_EQ(x->retries, 1);                               /* --retries */
 	EXPECT_EQ(table_find(&t, "g2")->retries, 0);            /* conf wins */
+	EXPECT_EQ(x->need.gpus, 2);
+	EXPECT_FALSE(x->need.gpu_whole);
+	x = table_find(&t, "g2");
+	EXPECT_EQ(x->need.gpus, 1);                     /* exclusive: one */
+	EXPECT_TRUE(x->need.gpu_whole);
 	EXPECT_EQ(table_find(&t, "plain")->need.npools, 0);
 	EXPECT_EQ(table_find(&t, "plain")->need.weight, 1);
+	EXPECT_EQ(table_find(&t, "plain")->need.gpus, 0);
 	order_pools_release(&pools);
 	conf_release(&c);
 	table_release(&t);

@@ -651,6 +651,65 @@ ASSAY_TEST(sched, many_items)
 	many_items();
 }
 
+/* Two devices, one slot each: two GPU items get one device each, the
+ * third waits for one and gets the one given back. */
+ASSAY_TEST(sched, gpus_any_free_device)
+{
+	struct sched s;
+	struct sched_need one = { .weight = 1, .gpus = 1 };
+	unsigned a, b, c;
+
+	sched_init(&s, 4);
+	sched_set_gpus(&s, 2, 1);
+	for (int i = 0; i < 3; i++)
+		sched_push(&s, T(i), 0, &one);
+	sched_push(&s, T(3), -1, NULL);         /* no GPU: not held back */
+	ASSERT_TRUE(sched_next(&s, &a) == T(0));
+	ASSERT_TRUE(sched_next(&s, &b) == T(1));
+	EXPECT_EQ(sched_slot_gpus(&s, a) | sched_slot_gpus(&s, b), 3);
+	EXPECT_EQ(sched_slot_gpus(&s, a) & sched_slot_gpus(&s, b), 0);
+	ASSERT_TRUE(sched_next(&s, &c) == T(3));
+	EXPECT_EQ(sched_slot_gpus(&s, c), 0);
+	EXPECT_TRUE(sched_next(&s, &c) == NULL);        /* T(2) waits */
+	EXPECT_EQ(sched_queued(&s), 1);
+	sched_release_slot(&s, b);
+	ASSERT_TRUE(sched_next(&s, &c) == T(2));
+	EXPECT_EQ(sched_slot_gpus(&s, c), sched_slot_gpus(&s, a) ^ 3);
+	sched_release(&s);
+}
+
+/* Two slots on each of two devices: single items spread over both
+ * devices first; a whole-device item waits until one is empty, and an
+ * item needing both devices until both have room. */
+ASSAY_TEST(sched, gpus_slots_whole_and_several)
+{
+	struct sched s;
+	struct sched_need one = { .weight = 1, .gpus = 1 };
+	struct sched_need whole = { .weight = 1, .gpus = 1, .gpu_whole = true };
+	struct sched_need both = { .weight = 1, .gpus = 2 };
+	unsigned a, b, c, d;
+
+	sched_init(&s, 8);
+	sched_set_gpus(&s, 2, 2);
+	sched_push(&s, T(0), 9, &one);
+	sched_push(&s, T(1), 8, &one);
+	sched_push(&s, T(2), 7, &whole);
+	sched_push(&s, T(3), 6, &both);
+	ASSERT_TRUE(sched_next(&s, &a) == T(0));
+	ASSERT_TRUE(sched_next(&s, &b) == T(1));
+	EXPECT_EQ(sched_slot_gpus(&s, a) | sched_slot_gpus(&s, b), 3);  /* spread */
+	ASSERT_TRUE(sched_next(&s, &c) == T(3));       /* a slot free on each */
+	EXPECT_EQ(sched_slot_gpus(&s, c), 3);
+	EXPECT_TRUE(sched_next(&s, &d) == NULL);        /* whole: none empty */
+	sched_release_slot(&s, a);
+	EXPECT_TRUE(sched_next(&s, &d) == NULL);        /* T(3) still there */
+	sched_release_slot(&s, c);
+	ASSERT_TRUE(sched_next(&s, &d) == T(2));
+	EXPECT_EQ(sched_slot_gpus(&s, d), sched_slot_gpus(&s, b) ^ 3);
+	EXPECT_TRUE(sched_pop(&s) == NULL);
+	sched_release(&s);
+}
+
 int main(int argc, char **argv)
 {
 	int rc;
