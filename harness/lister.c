@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,7 +51,8 @@ struct lister {
 /* ---- the cache: STATE/lists/HASH, one file per program ----
  *
  * The file is the key on one line, then per case
- * "NAME\tSKIP_REASON\tTIMEOUT\tSERIAL\tTAGS\tGROUPS" (an empty reason:
+ * "NAME\tSKIP_REASON\tTIMEOUT\tSERIAL\tTAGS\tGROUPS\tGPUS\tGPU_EXCLUSIVE"
+ * (an empty reason:
  * the case runs; the traits empty or 0 when the kind gave none). The key holds the program's path and
  * identity (device, inode, size, modification and change times), the
  * listing's argv and env and the kind's own cache_key: a rebuilt binary,
@@ -84,7 +86,7 @@ static char *cache_key(const struct test *x, const struct assay_spec *spec,
 		 (long long)st.st_size, (long long)st.st_mtim.tv_sec,
 		 st.st_mtim.tv_nsec, (long long)st.st_ctim.tv_sec,
 		 st.st_ctim.tv_nsec);
-	key = xstrdup("assay-list 2\x1e");
+	key = xstrdup("assay-list 3\x1e");
 	ok = key_add(&key, x->kind->name) && key_add(&key, x->pub.path) &&
 	     key_add(&key, id) && key_add(&key, spec->cache_key);
 	for (size_t i = 0; ok && argv[i]; i++)
@@ -140,7 +142,7 @@ static bool cache_read(struct lister *ls, const struct test *x,
 	}
 	for (p = buf + klen + 1; *p;) {
 		char *nl = strchr(p, '\n'), *tab = strchr(p, '\t'), *rest = p;
-		char *name, *skip, *timeout, *serial, *tags, *groups;
+		char *name, *skip, *timeout, *serial, *tags, *groups, *gpus, *whole;
 		if (!nl || !tab || tab > nl)
 			break;          /* torn: what is whole still counts */
 		*nl = 0;
@@ -150,13 +152,17 @@ static bool cache_read(struct lister *ls, const struct test *x,
 		serial = field(&rest);
 		tags = field(&rest);
 		groups = field(&rest);
+		gpus = field(&rest);
+		whole = field(&rest);
 		sink.add(&sink, name, *skip ? skip : NULL);
 		sink.traits(&sink, &(struct assay_case_traits){
 			.struct_size = sizeof(struct assay_case_traits),
 			.timeout_s = timeout ? strtod(timeout, NULL) : 0,
 			.serial = serial && *serial == '1',
 			.tags = tags && *tags ? tags : NULL,
-			.groups = groups && *groups ? groups : NULL });
+			.groups = groups && *groups ? groups : NULL,
+			.gpus = gpus ? (unsigned)strtoul(gpus, NULL, 10) : 0,
+			.gpu_exclusive = whole && *whole == '1' });
 		p = nl + 1;
 	}
 	free(buf);
@@ -187,9 +193,10 @@ static void cache_write(struct lister *ls, const struct test *x,
 	fprintf(f, "%s\n", key);
 	for (size_t i = 0; i < c->n; i++) {
 		const struct case_traits *tr = &c->traits[i];
-		fprintf(f, "%s\t%s\t%.17g\t%d\t%s\t%s\n", c->names[i],
+		fprintf(f, "%s\t%s\t%.17g\t%d\t%s\t%s\t%u\t%d\n", c->names[i],
 			c->skips[i] ? c->skips[i] : "", tr->timeout_s, tr->serial,
-			tr->tags ? tr->tags : "", tr->groups ? tr->groups : "");
+			tr->tags ? tr->tags : "", tr->groups ? tr->groups : "",
+			tr->gpus, tr->gpu_exclusive);
 	}
 	if (fclose(f) != 0)
 		io_atomic_abort(fd, tmp);
@@ -255,6 +262,12 @@ static void add_traits(struct assay_case_sink *s,
 		.tags = tr->tags && *tr->tags ? xstrdup(tr->tags) : NULL,
 		.groups = tr->groups && *tr->groups ? xstrdup(tr->groups) : NULL,
 	};
+	/* fields a kind built against an older header lacks stay 0 */
+	if (tr->struct_size >= offsetof(struct assay_case_traits, gpu_exclusive) +
+			       sizeof(tr->gpu_exclusive)) {
+		to->gpus = tr->gpus <= 64 ? tr->gpus : 64;
+		to->gpu_exclusive = tr->gpu_exclusive == 1;
+	}
 }
 
 static void traits_free(struct case_traits *tr)

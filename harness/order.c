@@ -162,8 +162,9 @@ static void apply_conf(struct test *x, struct conf *c,
 	for (size_t n; g && *g; g += n + (g[n] == ','))   /* the kind's */
 		if ((n = strcspn(g, ",")))
 			need_pool(x, pools, c, g, n);
-	x->need.gpus = cs.gpus > 0 ? (unsigned)cs.gpus : 0;
-	x->need.gpu_whole = cs.gpu_exclusive == 1;
+	x->need.gpus = cs.gpus >= 0 ? (unsigned)cs.gpus : x->traits.gpus;
+	x->need.gpu_whole = cs.gpu_exclusive >= 0 ? cs.gpu_exclusive == 1 :
+			    x->traits.gpu_exclusive;
 	if (x->need.gpu_whole && !x->need.gpus)
 		x->need.gpus = 1;       /* gpu-exclusive alone: one device */
 	x->retries = cs.retries >= 0 ? (unsigned)cs.retries : o->retries;

@@ -20,6 +20,8 @@ struct case_traits {
 	bool serial;
 	char *tags;                     /* "a,b", or NULL */
 	char *groups;                   /* assay.conf groups, "a,b", or NULL */
+	unsigned gpus;                  /* GPUs it needs; 0: none */
+	bool gpu_exclusive;             /* every slot of each */
 };
 
 struct test {

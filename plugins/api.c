@@ -69,7 +69,8 @@ static int api_list_spec(const struct assay_test *t, struct assay_spec *spec)
 }
 
 /* The attributes of a listed test ("timeout=S tags=a,b serial isolate
- * threads resources=a,b", as the program checked them) to the sink. A
+ * threads resources=a,b gpus=N gpu-exclusive", as the program checked
+ * them) to the sink. A
  * worker leaves the timing of its tests to the host (which looks before
  * it kills), but times an isolate test's child itself and kills only
  * that: the host's deadline for one is a backstop, ISOLATE_SLACK_S
@@ -96,6 +97,10 @@ static void list_traits(struct assay_case_sink *sink, const char *s, size_t n)
 			tr.tags = w + 5;
 		else if (!strncmp(w, "resources=", 10))
 			tr.groups = w + 10;
+		else if (!strncmp(w, "gpus=", 5))
+			tr.gpus = (unsigned)strtoul(w + 5, NULL, 10);
+		else if (!strcmp(w, "gpu-exclusive"))
+			tr.gpu_exclusive = 1;
 	}
 	if (isolate && tr.timeout_s > 0)
 		tr.timeout_s += ISOLATE_SLACK_S;

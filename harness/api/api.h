@@ -24,6 +24,8 @@ struct api_test {
 	double timeout_s;       /* 0: none */
 	char *tags, *resources; /* comma-separated, or NULL */
 	bool serial, isolate, threads;
+	unsigned gpus;          /* GPUs it needs (under assay); 0: none */
+	bool gpu_exclusive;     /* every slot of each */
 };
 
 /* The registered tests, in the order they registered. */

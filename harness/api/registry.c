@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,22 @@ static int one_attr(struct api_test *x, const char *w, size_t n, char **problem)
 		x->isolate = true;
 	else if (IS("threads") && !v)
 		x->threads = true;
+	else if (IS("gpu-exclusive") && !v)
+		x->gpu_exclusive = true;
+	else if (IS("gpus") && v && vn) {
+		char *num = dup_n(v, vn), *end;
+		unsigned long g;
+		errno = 0;
+		g = strtoul(num, &end, 10);
+		if (errno || *end || !isdigit((unsigned char)*num) || g < 1 || g > 64) {
+			*problem = api_format("%s (%s:%d): gpus=%s is not a number of GPUs from 1 to 64",
+					      x->id, x->def->file, x->def->line, num);
+			free(num);
+			return -1;
+		}
+		x->gpus = (unsigned)g;
+		free(num);
+	}
 	else if (IS("tags") && v && vn)
 		x->tags = dup_n(v, vn);
 	else if (IS("resources") && v && vn)
@@ -63,7 +80,7 @@ static int one_attr(struct api_test *x, const char *w, size_t n, char **problem)
 		}
 		free(num);
 	} else {
-		*problem = api_format("%s (%s:%d): unknown attribute '%.*s' (known: timeout=S, tags=A,B, serial, isolate, threads, resources=A,B)",
+		*problem = api_format("%s (%s:%d): unknown attribute '%.*s' (known: timeout=S, tags=A,B, serial, isolate, threads, resources=A,B, gpus=N, gpu-exclusive)",
 				      x->id, x->def->file, x->def->line, (int)n, w);
 		return -1;
 	}

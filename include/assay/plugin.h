@@ -167,6 +167,8 @@ struct assay_case_traits {
 	const char *tags;       /* names to choose it by, "a,b"; or NULL */
 	const char *groups;     /* assay.conf groups (pools) it needs a unit
 	                         * of, "a,b"; or NULL */
+	unsigned gpus;          /* GPUs (devices) it needs; 0: none */
+	int gpu_exclusive;      /* 1: every slot of each */
 	/* new fields go here, at the end, and nowhere else */
 };
 

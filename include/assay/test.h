@@ -30,6 +30,9 @@
  *                    another thread (without it, a test runs alone)
  *     resources=a,b  names of things it needs to itself (assay.conf's
  *                    groups, under assay)
+ *     gpus=N         under assay: N GPUs of its own (any free ones; it
+ *                    is told which in CUDA_VISIBLE_DEVICES)
+ *     gpu-exclusive  under assay: every slot of its GPU(s)
  *
  * Everything here is usable from C11 and C++; the library's own names
  * start with assay_ and ASSAY_.

@@ -4,7 +4,8 @@
  * Every test marks itself running in the directory $ATTRS_DIR (an entry
  * named after it) for a while; a serial test fails when it sees any
  * other entry there, a test needing the resource "db" when it sees
- * another such test's.
+ * another such test's. The test that needs a GPU fails when it is not
+ * told one.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -60,5 +61,13 @@ ASSAY_TEST_WITH(db, reads, "resources=db") { EXPECT_EQ(beside("db-reads", "db"),
 ASSAY_TEST_WITH(db, writes, "resources=db tags=slow") { EXPECT_EQ(beside("db-writes", "db"), 0); }
 ASSAY_TEST_WITH(db, migrates, "resources=db,disk") { EXPECT_EQ(beside("db-migrates", "db"), 0); }
 ASSAY_TEST_WITH(late, sleeps, "timeout=1 tags=slow,net") { sleep(30); }
+/* given a device by assay, it is told which (selftest/e2e/gpu.sh) */
+ASSAY_TEST_WITH(gpu, told, "gpus=1 tags=gpu")
+{
+	const char *v = getenv("CUDA_VISIBLE_DEVICES");
+
+	ASSERT_TRUE(v != NULL);
+	EXPECT_EQ(strncmp(v, "GPU-", 4), 0);
+}
 
 ASSAY_MAIN()

@@ -96,7 +96,7 @@ expect_out "apart::hangs	isolate timeout=0.3"
 # mistakes get a clear word and exit 99
 run "$api/badattr"
 expect_rc 99 "an unknown attribute"
-grep -Fq "selftest/api/badattr.c:5): unknown attribute 'fast=1' (known: timeout=S, tags=A,B, serial, isolate, threads, resources=A,B)" "$W/err" &&
+grep -Fq "selftest/api/badattr.c:5): unknown attribute 'fast=1' (known: timeout=S, tags=A,B, serial, isolate, threads, resources=A,B, gpus=N, gpu-exclusive)" "$W/err" &&
 	grep -q "bad::attr (" "$W/err"
 check $? "it names the test, where it is, the word, and the words it knows"
 run "$S" -j 0
@@ -160,17 +160,22 @@ no_process "$W/gb/garbage"
 
 # attributes reach assay's scheduler: a serial test runs alone, tests
 # needing one resource run one at a time (each fails if it sees what it
-# must not beside it), tags choose, a timeout is the host's deadline
+# must not beside it), tags choose, a timeout is the host's deadline,
+# a test that needs a GPU is skipped without one (no driver, here:
+# selftest/e2e/gpu.sh runs it on fake devices)
 mkdir -p at/d && cp "$api/attrs" at/attrs
-ATTRS_DIR=$W/at/d run_assay run -j6 --gtest-granularity case --state-dir '' \
-	--no-isolate-failures --no-backtrace --timeout-multiplier 0.5 at
+ATTRS_DIR=$W/at/d ASSAY_LIBCUDA=/nonexistent/libcuda.so.1 run_assay run -j6 \
+	--gtest-granularity case --state-dir '' --no-isolate-failures \
+	--no-backtrace --timeout-multiplier 0.5 at
 expect_rc 1
-expect_last "assay: 8 passed, 1 failed, 0 skipped"
+expect_last "assay: 8 passed, 1 failed, 1 skipped"
 expect_out "attrs::late::sleeps: timeout after 0.5s; sleeping"
+expect_out "attrs::gpu::told: it needs a GPU: no CUDA driver: /nonexistent/libcuda.so.1 cannot be loaded"
 # the same with serial and the resource undone by assay.conf: the
 # fixture sees the overlap (the check above can fail)
 ATTRS_DIR=$W/at/d run_assay run -j6 --gtest-granularity case --state-dir '' \
-	--no-isolate-failures --no-backtrace -c 'tests.*.serial=false' at/attrs
+	--no-isolate-failures --no-backtrace -c 'tests.*.serial=false' \
+	-c 'tests.*.gpus=0' at/attrs
 grep -Eq "FAIL .*attrs::alone::(first|second): .*EXPECT_EQ" "$W/out"
 check $? "serial tests overlap when assay.conf says they are not serial"
 run_assay list --tag slow --tag nothing at
@@ -178,10 +183,10 @@ expect_rc 0
 [ "$(cat "$W/out")" = "attrs::db::writes
 attrs::late::sleeps" ]
 check $? "assay list --tag: the tests tagged with any name given"
-expect_err "assay: --tag: 2 of 9 tests"
+expect_err "assay: --tag: 2 of 10 tests"
 run_assay run --tag nothing at
 expect_rc 2
-expect_err "no test of the 9 found is tagged nothing"
+expect_err "no test of the 10 found is tagged nothing"
 run_assay run --state-dir '' -c 'tests.*sleeps.timeout=0.4' --no-backtrace \
 	--tag net at
 expect_out "attrs::late::sleeps: timeout after 0.4s"

@@ -91,6 +91,21 @@ expect_last "assay: 5 passed, 0 failed, 0 skipped"
 grep -Eqx "CTEST_RESOURCE_GROUP_0_GPUS=id:[01],slots:2" seen/ex
 check $? "an exclusive test holds every slot of its device"
 
+# a program written with assay/test.h says it in its attributes (gpus=1)
+if [ -x "$ASSAY_BUILDDIR/selftest/api/attrs" ]; then
+	mkdir -p api && cp "$ASSAY_BUILDDIR/selftest/api/attrs" api/attrs
+	ASSAY_LIBCUDA=$fake run_assay run --state-dir '' --tag gpu api
+	expect_rc 0 "a test API program's GPU test"
+	expect_out "PASS"
+	expect_out "attrs::gpu::told"
+	expect_err "assay: 1 test needs GPUs: 2 CUDA devices, 1 at once on each"
+else
+	skip "selftest/api/attrs is not built"
+	skip "selftest/api/attrs is not built"
+	skip "selftest/api/attrs is not built"
+	skip "selftest/api/attrs is not built"
+fi
+
 # no device: skipped with the reason; --require-gpu: they fail
 FAKECUDA_DEVICES=0 ASSAY_LIBCUDA=$fake run_assay run --state-dir '' --config gpu.conf s
 expect_rc 0 "GPU tests without a GPU are skipped"
