@@ -4,6 +4,13 @@
 # status; and the same program under assay.
 . "$(dirname "$0")/lib.sh"
 
+# scaled S: the deadline S as the last run had it: a sanitizer's build
+# of the fixtures has its deadlines scaled, and the run says by how much
+scaled() {
+	awk -v s="$1" -v x="$(sed -n 's/^assay: the deadlines of .* were scaled x\([0-9.]*\)$/\1/p' "$W/out" | head -n 1)" \
+		'BEGIN { printf "%g", s * (x == "" ? 1 : x) }'
+}
+
 api="$ASSAY_BUILDDIR/selftest/api"
 if [ ! -x "$api/sample" ]; then
 	skip "selftest/api/sample is not built (make check builds it)"
@@ -130,7 +137,7 @@ for g in binary case; do
 	grep -Eq "TIMEOUT  worker::w::hangs: timeout after [0-9.]+s; [a-z-]+" "$W/out"
 	check $? "a hang in the program's process is its test's timeout, looked at ($g)"
 	# (its timeout=0.2 is the host's deadline: looked at, then killed)
-	grep -Eq "TIMEOUT  worker::w::too_slow: timeout after 0.2s; [a-z-]+" "$W/out"
+	grep -Eq "TIMEOUT  worker::w::too_slow: timeout after $(scaled 0.2)s; [a-z-]+" "$W/out"
 	check $? "a test's timeout attribute is assay's deadline for it ($g)"
 	grep -Eq "FAIL     worker::w::fails: .*selftest/api/worker.c:[0-9]+: EXPECT_EQ\(4, 5\): 4 == 5 is false" "$W/out"
 	check $? "a failure's reason is where and what ($g)"
@@ -169,7 +176,7 @@ ATTRS_DIR=$W/at/d ASSAY_LIBCUDA=/nonexistent/libcuda.so.1 run_assay run -j6 \
 	--no-backtrace --timeout-multiplier 0.5 at
 expect_rc 1
 expect_last "assay: 8 passed, 1 failed, 1 skipped"
-expect_out "attrs::late::sleeps: timeout after 0.5s; sleeping"
+expect_out "attrs::late::sleeps: timeout after $(scaled 0.5)s; sleeping"
 expect_out "attrs::gpu::told: it needs a GPU: no CUDA driver: /nonexistent/libcuda.so.1 cannot be loaded"
 # the same with serial and the resource undone by assay.conf: the
 # fixture sees the overlap (the check above can fail)
@@ -189,7 +196,7 @@ expect_rc 2
 expect_err "no test of the 10 found is tagged nothing"
 run_assay run --state-dir '' -c 'tests.*sleeps.timeout=0.4' --no-backtrace \
 	--tag net at
-expect_out "attrs::late::sleeps: timeout after 0.4s"
+expect_out "attrs::late::sleeps: timeout after $(scaled 0.4)s"
 no_process "$W/at/attrs"
 
 # a program that refuses its own attributes runs whole, and says why
