@@ -15,6 +15,7 @@
 #ifndef ASSAY_GPU_H
 #define ASSAY_GPU_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -24,8 +25,15 @@
 #define GPU_PROBE_COMMAND "__gpu-probe"
 
 struct gpu_device {
-	unsigned index;                 /* the driver's ordinal */
-	char uuid[48];                  /* "GPU-xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" */
+	unsigned index;                 /* the driver's ordinal, or the place
+	                                 * in a resource spec */
+	char uuid[48];                  /* "GPU-xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx",
+	                                 * or a resource spec's id: what
+	                                 * CUDA_VISIBLE_DEVICES gets */
+	char id[48];                    /* what ASSAY_GPUS and CTest's
+	                                 * variables call it: the index, or
+	                                 * the spec's id */
+	unsigned slots;                 /* a resource spec's; 0: --gpu-slots */
 	char name[128];
 	int cc_major, cc_minor;         /* compute capability */
 	uint64_t mem;                   /* bytes */
@@ -48,16 +56,26 @@ struct gpu_list {
  * a negative code with e filled when the probe itself could not run.
  */
 int gpu_discover(struct gpu_list *l, const char *self, struct err *e);
+/*
+ * The devices of a CTest resource spec (version 1.0: its "local"
+ * object's "gpus", each an "id" and "slots"), in place of discovery.
+ * Other resource types are left out (*ignored, malloc'd, names them;
+ * NULL when none). ERR_INPUT naming the file and what is wrong.
+ */
+int gpu_read_spec(struct gpu_list *l, const char *path, char **ignored,
+		  struct err *e);
 void gpu_list_release(struct gpu_list *l);
 /*
- * What a test given the devices of mask (bit i: l->v[i]), slots of
- * each, is told, "NAME=VALUE" (malloc'd, NULL-ended, for
+ * What a test given the devices of mask (bit i: l->v[i]) is told (with
+ * whole, it holds every slot of each: the device's, else slots; without,
+ * one), "NAME=VALUE" (malloc'd, NULL-ended, for
  * gpu_env_free): CUDA_VISIBLE_DEVICES (their UUIDs: the test sees them
  * and no other), CUDA_DEVICE_ORDER=PCI_BUS_ID, ASSAY_GPUS (their
- * indexes), ASSAY_GPU_UUIDS, and CTest's CTEST_RESOURCE_GROUP_* (one
- * group per device: "gpus", "id:INDEX,slots:N").
+ * ids), ASSAY_GPU_UUIDS, and CTest's CTEST_RESOURCE_GROUP_* (one group
+ * per device: "gpus", "id:ID,slots:N").
  */
-char **gpu_env(const struct gpu_list *l, uint64_t mask, unsigned slots);
+char **gpu_env(const struct gpu_list *l, uint64_t mask, bool whole,
+	       unsigned slots);
 void gpu_env_free(char **env);
 /* The probe's whole work, in the helper process: loads the driver named
  * by ASSAY_LIBCUDA (for tests and unusual installs; default

@@ -366,13 +366,23 @@ static int find_gpus(struct test_table *t, const struct opts *o,
 		     struct plan *p, struct err *e)
 {
 	size_t want = 0, left = 0;
+	char *ignored = NULL;
 	int rc;
 
 	for (size_t i = 0; i < t->n; i++)
 		want += t->v[i]->need.gpus > 0;
+	if (o->resource_spec) {         /* read even when no test needs it:
+					 * a mistake in it is told now */
+		if ((rc = gpu_read_spec(&p->gpus, o->resource_spec, &ignored, e)) < 0)
+			return rc;
+		if (ignored)
+			fprintf(stderr, "assay: warning: %s: assay schedules its gpus only, "
+				"not: %s\n", o->resource_spec, ignored);
+		free(ignored);
+	}
 	if (!want)
 		return 0;
-	if ((rc = gpu_discover(&p->gpus, "/proc/self/exe", e)) < 0)
+	if (!o->resource_spec && (rc = gpu_discover(&p->gpus, "/proc/self/exe", e)) < 0)
 		return rc;
 	if (p->gpus.n > SCHED_MAX_GPUS) {
 		fprintf(stderr, "assay: warning: %zu CUDA devices; GPU tests use the first %d\n",
@@ -400,7 +410,11 @@ static int find_gpus(struct test_table *t, const struct opts *o,
 		x->need.gpu_whole = false;
 		left++;
 	}
-	if (p->gpus.n)
+	if (p->gpus.n && o->resource_spec)
+		fprintf(stderr, "assay: %zu test%s need%s GPUs: %zu device%s of %s\n",
+			want, want == 1 ? "" : "s", want == 1 ? "s" : "", p->gpus.n,
+			p->gpus.n == 1 ? "" : "s", o->resource_spec);
+	else if (p->gpus.n)
 		fprintf(stderr, "assay: %zu test%s need%s GPUs: %zu CUDA device%s, %u at once on each\n",
 			want, want == 1 ? "" : "s", want == 1 ? "s" : "", p->gpus.n,
 			p->gpus.n == 1 ? "" : "s", o->gpu_slots);

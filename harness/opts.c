@@ -104,6 +104,8 @@ const char *opts_usage(void)
 "                       gpu-exclusive (docs/gpu.md)\n"
 "      --require-gpu    a test that needs more GPUs than this machine has\n"
 "                       fails (default: it is skipped, saying why)\n"
+"      --resource-spec FILE  the GPUs (ids, slots) of a CTest resource spec,\n"
+"                       in place of those the driver reports\n"
 "      --shard K/N      run the K-th of N cost-balanced parts (default:\n"
 "                       from the CI engine's variables; docs/ci.md)\n"
 "      --gtest-granularity G  auto (default): a program's cases in batches\n"
@@ -233,7 +235,7 @@ enum { OPT_GRACE = 256, OPT_PLUGIN, OPT_REPORTER, OPT_TAIL, OPT_COLOR,
        OPT_SHARD, OPT_TOP, OPT_GRANULARITY, OPT_NO_BACKTRACE,
        OPT_TIMEOUT_MULTIPLIER, OPT_IDLE_TIMEOUT, OPT_WRAPPER,
        OPT_ALLOW_LEAKS, OPT_MAX_OUTPUT, OPT_TAG, OPT_GPU_SLOTS,
-       OPT_REQUIRE_GPU };
+       OPT_REQUIRE_GPU, OPT_RESOURCE_SPEC };
 
 static const struct option long_opts[] = {
 	{ "jobs", required_argument, NULL, 'j' },
@@ -285,6 +287,7 @@ static const struct option long_opts[] = {
 	{ "allow-leaks", no_argument, NULL, OPT_ALLOW_LEAKS },
 	{ "gpu-slots", required_argument, NULL, OPT_GPU_SLOTS },
 	{ "require-gpu", no_argument, NULL, OPT_REQUIRE_GPU },
+	{ "resource-spec", required_argument, NULL, OPT_RESOURCE_SPEC },
 	{ "max-output", required_argument, NULL, OPT_MAX_OUTPUT },
 	{ "set", required_argument, NULL, 'c' },
 	{ "tail-lines", required_argument, NULL, OPT_TAIL },
@@ -543,6 +546,7 @@ static int parse_one(struct opts *o, int c, const char *arg, const char *bad,
 	case OPT_WRAPPER: o->wrapper = arg; return 0;
 	case OPT_ALLOW_LEAKS: o->allow_leaks = true; return 0;
 	case OPT_REQUIRE_GPU: o->require_gpu = true; return 0;
+	case OPT_RESOURCE_SPEC: o->resource_spec = arg; return 0;
 	case OPT_GPU_SLOTS: return parse_count("--gpu-slots", arg, 64, &o->gpu_slots, e);
 	case OPT_MAX_OUTPUT:
 		return parse_size("--max-output", arg, 1024, &o->max_output, e);

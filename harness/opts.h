@@ -40,6 +40,7 @@ struct opts {
 	bool allow_leaks;               /* leftovers do not fail a test */
 	bool require_gpu;               /* GPU tests without GPUs fail */
 	unsigned gpu_slots;             /* --gpu-slots (1) */
+	const char *resource_spec;      /* --resource-spec FILE, or NULL */
 	const char *kind;               /* --kind: forced for every path */
 	const char *config;             /* --config FILE, or NULL */
 	enum opts_color color;

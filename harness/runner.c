@@ -557,7 +557,7 @@ static void start_job(struct runner *r, struct attempt *run, unsigned slot)
 		hunt_plan(r->o->hunt, run->test->pub.id, run->iteration, &j->hunt);
 	if (sched_slot_gpus(&r->sched, slot))
 		j->gpu_env = gpu_env(r->o->gpus, sched_slot_gpus(&r->sched, slot),
-				     need_of(run)->gpu_whole ? r->o->gpu_slots : 1);
+				     need_of(run)->gpu_whole, r->o->gpu_slots);
 	task_start(j, run->test, ++r->last_task, sl->names, run->ncases,
 		   run->attempt, timeout_of(run));
 	j->ctx.task = &j->pub;
@@ -1037,8 +1037,14 @@ static int setup(struct runner *r, struct err *e)
 	sched_init(&r->sched, r->o->jobs);
 	for (unsigned i = 0; r->o->pools && i < r->o->pools->n; i++)
 		(void)sched_add_pool(&r->sched, r->o->pools->cap[i]);
-	if (r->o->gpus && r->o->gpus->n)
-		sched_set_gpus(&r->sched, (unsigned)r->o->gpus->n, r->o->gpu_slots);
+	if (r->o->gpus && r->o->gpus->n) {
+		unsigned slots[SCHED_MAX_GPUS];
+
+		for (size_t i = 0; i < r->o->gpus->n; i++)
+			slots[i] = r->o->gpus->v[i].slots ? r->o->gpus->v[i].slots
+							   : r->o->gpu_slots;
+		sched_set_gpus(&r->sched, (unsigned)r->o->gpus->n, slots);
+	}
 	r->tasks = xcalloc(r->o->jobs, sizeof(*r->tasks));
 	r->slots = xcalloc(r->o->jobs, sizeof(*r->slots));
 	for (unsigned s = 0; s < r->o->jobs; s++)

@@ -95,23 +95,24 @@ static bool need_valid(const struct sched *s, const struct sched_need *n)
 	return n->gpus <= s->ngpus;
 }
 
-/* The slots n takes on each of its devices. */
-static unsigned gpu_units(const struct sched *s, const struct sched_need *n)
+/* The slots n takes on device d. */
+static unsigned gpu_units(const struct sched *s, const struct sched_need *n,
+			  unsigned d)
 {
-	return n->gpu_whole ? s->gpu_slots : 1;
+	return n->gpu_whole ? s->gpu_slots[d] : 1;
 }
 
 /* The devices n would get now, the least busy first (then the lowest
  * index); 0 when fewer than n->gpus have room. */
 static uint64_t pick_gpus(const struct sched *s, const struct sched_need *n)
 {
-	unsigned units = gpu_units(s, n);
 	uint64_t got = 0;
 
 	for (unsigned k = 0; k < n->gpus; k++) {
 		unsigned best = s->ngpus;
 		for (unsigned d = 0; d < s->ngpus; d++)
-			if (!(got >> d & 1) && s->gpu_slots - s->gpu_used[d] >= units &&
+			if (!(got >> d & 1) &&
+			    s->gpu_slots[d] - s->gpu_used[d] >= gpu_units(s, n, d) &&
 			    (best == s->ngpus || s->gpu_used[d] < s->gpu_used[best]))
 				best = d;
 		if (best == s->ngpus)
@@ -156,17 +157,20 @@ void sched_release(struct sched *s)
 	free(s->held);
 	free(s->free_slots);
 	free(s->gpu_used);
+	free(s->gpu_slots);
 	free(s->held_gpus);
 	free(s->gpu_wait.v);
 	memset(s, 0, sizeof(*s));
 }
 
-void sched_set_gpus(struct sched *s, unsigned n, unsigned slots)
+void sched_set_gpus(struct sched *s, unsigned n, const unsigned *slots)
 {
 	assert(n <= SCHED_MAX_GPUS && !s->ngpus);
 	s->ngpus = n;
-	s->gpu_slots = slots ? slots : 1;
+	s->gpu_slots = xcalloc(n + 1, sizeof(*s->gpu_slots));
 	s->gpu_used = xcalloc(n + 1, sizeof(*s->gpu_used));
+	for (unsigned d = 0; d < n; d++)
+		s->gpu_slots[d] = slots[d] ? slots[d] : 1;
 }
 
 uint64_t sched_slot_gpus(const struct sched *s, unsigned slot)
@@ -215,7 +219,7 @@ static void *start(struct sched *s, const struct sched_item *it,
 	s->held_gpus[sl] = n->gpus ? pick_gpus(s, n) : 0;
 	for (unsigned d = 0; d < s->ngpus; d++)
 		if (s->held_gpus[sl] >> d & 1)
-			s->gpu_used[d] += gpu_units(s, n);
+			s->gpu_used[d] += gpu_units(s, n, d);
 	s->held[sl] = n;
 	*slot = sl;
 	return it->item;
@@ -285,7 +289,7 @@ void sched_release_slot(struct sched *s, unsigned slot)
 	s->units_free += need_weight(s, n);
 	for (unsigned d = 0; d < s->ngpus; d++)
 		if (s->held_gpus[slot] >> d & 1)
-			s->gpu_used[d] -= gpu_units(s, n);
+			s->gpu_used[d] -= gpu_units(s, n, d);
 	if (s->held_gpus[slot])         /* every waiter may fit now */
 		while (s->gpu_wait.n) {
 			struct sched_item it = heap_pop(&s->gpu_wait);

@@ -70,7 +70,8 @@ struct sched {
 	const struct sched_need **held; /* per slot: what runs there */
 	bool has_reserved;
 	struct sched_item reserved;     /* popped, waiting for capacity */
-	unsigned ngpus, gpu_slots;      /* devices, and slots on each */
+	unsigned ngpus;
+	unsigned *gpu_slots;            /* per device: slots */
 	unsigned *gpu_used;             /* per device: slots taken */
 	uint64_t *held_gpus;            /* per slot: its devices (bit i:
 	                                 * device i) */
@@ -81,9 +82,9 @@ struct sched {
 /* slots: how many items may run at once, and the capacity units. */
 void sched_init(struct sched *s, unsigned slots);
 void sched_release(struct sched *s);
-/* n devices (at most SCHED_MAX_GPUS) with slots each (at least 1);
- * once, before any item that needs one is queued. */
-void sched_set_gpus(struct sched *s, unsigned n, unsigned slots);
+/* n devices (at most SCHED_MAX_GPUS), device i with slots[i] slots (0
+ * counts as 1); once, before any item that needs one is queued. */
+void sched_set_gpus(struct sched *s, unsigned n, const unsigned *slots);
 /* The devices the item running in slot holds (bit i: device i). */
 uint64_t sched_slot_gpus(const struct sched *s, unsigned slot);
 /* Adds a pool that lends cap units (at least 1); returns its index. */

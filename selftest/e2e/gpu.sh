@@ -80,6 +80,39 @@ grep -qx "CUDA_DEVICE_ORDER=PCI_BUS_ID" seen/t1 &&
 	grep -Eqx "CTEST_RESOURCE_GROUP_0_GPUS=id:[01],slots:1" seen/t1
 check $? "a GPU test is told its device: CUDA_VISIBLE_DEVICES, ASSAY_GPUS, CTest's variables"
 
+# a CTest resource spec in place of the driver: its ids and slots
+rm -f seen/*
+cat >spec.json <<'EOF'
+{"version": {"major": 1, "minor": 0},
+ "local": [{"gpus": [{"id": "3", "slots": 1}, {"id": "7", "slots": 1}],
+            "crypto_chips": [{"id": "card0", "slots": 4}]}]}
+EOF
+printf '[tests "g/t*"]\n\tgpus = 1\n[tests "g/wide"]\n\tgpus = 3\n' >gpu.conf
+ASSAY_LIBCUDA=/nonexistent run_assay run -j4 --state-dir '' --config gpu.conf \
+	--resource-spec spec.json g
+expect_rc 0 "a resource spec's devices, without a driver"
+expect_last "assay: 5 passed, 0 failed, 1 skipped"
+expect_err "assay: 5 tests need GPUs: 2 devices of spec.json"
+expect_err "assay: warning: spec.json: assay schedules its gpus only, not: crypto_chips"
+[ "$(cat seen/t1 seen/t2 seen/t3 seen/t4 | grep '^CUDA_VISIBLE_DEVICES=' | sort -u | tr '\n' ' ')" = "CUDA_VISIBLE_DEVICES=3 CUDA_VISIBLE_DEVICES=7 " ]
+check $? "the tests got the spec's two devices by their ids"
+grep -Eqx "CTEST_RESOURCE_GROUP_0_GPUS=id:(3|7),slots:1" seen/t1 && grep -Eqx "ASSAY_GPUS=(3|7)" seen/t1
+check $? "CTest's variables and ASSAY_GPUS name the spec's ids"
+printf '{"version": {"major": 2, "minor": 0}, "local": [{}]}' >bad.json
+run_assay run --resource-spec bad.json g
+expect_rc 2 "a spec of another version"
+expect_err "assay: bad.json: resource spec version 2.0: assay reads 1.0"
+printf '{"version": {"major": 1, "minor": 0}, "local": [{"gpus": [{"id": "0"}]}]}' >bad.json
+run_assay run --resource-spec bad.json g
+expect_err "assay: bad.json: gpus[0] (id 0) needs \"slots\": a whole number from 1 to 64"
+printf '{"version": {"major": 1, "minor": 0}, "local": [{"gpus": [{"id": "0", "slots": 1}, {"id": "0", "slots": 2}]}]}' >bad.json
+run_assay run --resource-spec bad.json g
+expect_err "assay: bad.json: gpu id 0 is there twice"
+printf '{"version": ' >bad.json
+run_assay run --resource-spec bad.json g
+expect_rc 2 "a spec that is not JSON"
+expect_err "assay: bad.json:1: not JSON, so not a resource spec: "
+
 # two slots a device: two tests share one, an exclusive test has it alone
 rm -f seen/*
 for i in 1 2 3 4; do gt s/t$i 0.5 2; done

@@ -660,7 +660,7 @@ ASSAY_TEST(sched, gpus_any_free_device)
 	unsigned a, b, c;
 
 	sched_init(&s, 4);
-	sched_set_gpus(&s, 2, 1);
+	sched_set_gpus(&s, 2, (unsigned[]){ 1, 1 });
 	for (int i = 0; i < 3; i++)
 		sched_push(&s, T(i), 0, &one);
 	sched_push(&s, T(3), -1, NULL);         /* no GPU: not held back */
@@ -690,7 +690,7 @@ ASSAY_TEST(sched, gpus_slots_whole_and_several)
 	unsigned a, b, c, d;
 
 	sched_init(&s, 8);
-	sched_set_gpus(&s, 2, 2);
+	sched_set_gpus(&s, 2, (unsigned[]){ 2, 2 });
 	sched_push(&s, T(0), 9, &one);
 	sched_push(&s, T(1), 8, &one);
 	sched_push(&s, T(2), 7, &whole);
