@@ -29,6 +29,8 @@
 /* The driver's types, as its ABI has them (no cuda.h needed to build). */
 typedef int cu_result;
 typedef int cu_device;
+typedef unsigned long long cu_ptr;
+typedef void *cu_handle;                /* CUcontext, CUmodule, CUfunction */
 
 enum {
 	CU_SUCCESS = 0,
@@ -49,6 +51,19 @@ struct driver {
 	cu_result (*attr)(int *v, int attr, cu_device d);
 	cu_result (*pci)(char *buf, int len, cu_device d);
 	cu_result (*error_name)(cu_result r, const char **name);
+	/* the canary's */
+	cu_result (*ctx_retain)(cu_handle *ctx, cu_device d);
+	cu_result (*ctx_release)(cu_device d);
+	cu_result (*ctx_set)(cu_handle ctx);
+	cu_result (*module_load)(cu_handle *mod, const void *image);
+	cu_result (*function)(cu_handle *f, cu_handle mod, const char *name);
+	cu_result (*alloc)(cu_ptr *p, size_t bytes);
+	cu_result (*free)(cu_ptr p);
+	cu_result (*launch)(cu_handle f, unsigned gx, unsigned gy, unsigned gz,
+			    unsigned bx, unsigned by, unsigned bz, unsigned shared,
+			    cu_handle stream, void **params, void **extra);
+	cu_result (*sync)(void);
+	cu_result (*to_host)(void *dst, cu_ptr src, size_t bytes);
 };
 
 /* The entry points, by versioned name (the first of each list found). */
@@ -66,6 +81,16 @@ static const struct {
 	{ offsetof(struct driver, attr), { "cuDeviceGetAttribute" } },
 	{ offsetof(struct driver, pci), { "cuDeviceGetPCIBusId" } },
 	{ offsetof(struct driver, error_name), { "cuGetErrorName" } },
+	{ offsetof(struct driver, ctx_retain), { "cuDevicePrimaryCtxRetain" } },
+	{ offsetof(struct driver, ctx_release), { "cuDevicePrimaryCtxRelease_v2" } },
+	{ offsetof(struct driver, ctx_set), { "cuCtxSetCurrent" } },
+	{ offsetof(struct driver, module_load), { "cuModuleLoadData" } },
+	{ offsetof(struct driver, function), { "cuModuleGetFunction" } },
+	{ offsetof(struct driver, alloc), { "cuMemAlloc_v2" } },
+	{ offsetof(struct driver, free), { "cuMemFree_v2" } },
+	{ offsetof(struct driver, launch), { "cuLaunchKernel" } },
+	{ offsetof(struct driver, sync), { "cuCtxSynchronize" } },
+	{ offsetof(struct driver, to_host), { "cuMemcpyDtoH_v2" } },
 };
 
 /* r as the driver names it: "CUDA_ERROR_NO_DEVICE (100)". */
@@ -126,40 +151,51 @@ static void probe_device(const struct driver *d, int ordinal)
 	       *pci ? pci : "-", *name ? name : "unnamed");
 }
 
-int gpu_probe_main(void)
+/* Loads and starts the driver (ASSAY_LIBCUDA, or libcuda.so.1) into d;
+ * false with what is missing written on stdout after prefix. */
+static bool open_driver(struct driver *d, const char *prefix)
 {
 	const char *lib = getenv("ASSAY_LIBCUDA"), *lack, *visible;
-	struct driver d;
 	char why[96];
 	void *h;
-	int version = 0, n = 0;
 	cu_result r;
 
 	if (!lib || !*lib)
 		lib = "libcuda.so.1";
 	if (!(h = dlopen(lib, RTLD_NOW | RTLD_LOCAL))) {
-		printf("missing no CUDA driver: %s cannot be loaded (%s)\n", lib, dlerror());
-		return 0;
+		printf("%sno CUDA driver: %s cannot be loaded (%s)\n", prefix, lib, dlerror());
+		return false;
 	}
-	if ((lack = resolve(h, &d))) {
-		printf("missing the CUDA driver %s lacks %s: it is older than assay "
-		       "needs (CUDA 11.4 or later)\n", lib, lack);
-		return 0;
+	if ((lack = resolve(h, d))) {
+		printf("%sthe CUDA driver %s lacks %s: it is older than assay "
+		       "needs (CUDA 11.4 or later)\n", prefix, lib, lack);
+		return false;
 	}
-	if ((r = d.init(0)) != CU_SUCCESS) {
-		visible = getenv("CUDA_VISIBLE_DEVICES");
-		if (r == CU_ERROR_STUB_LIBRARY)
-			printf("missing no CUDA driver: %s is the CUDA toolkit's stub "
-			       "library, not a driver (CUDA_ERROR_STUB_LIBRARY)\n", lib);
-		else if (r == CU_ERROR_NO_DEVICE)
-			printf("missing no CUDA device: the driver found none%s%s%s\n",
-			       visible ? " (CUDA_VISIBLE_DEVICES=" : "",
-			       visible ? visible : "", visible ? " hides the others)" : "");
-		else
-			printf("missing the CUDA driver did not start: cuInit: %s\n",
-			       result_name(&d, r, why, sizeof(why)));
+	if ((r = d->init(0)) == CU_SUCCESS)
+		return true;
+	visible = getenv("CUDA_VISIBLE_DEVICES");
+	if (r == CU_ERROR_STUB_LIBRARY)
+		printf("%sno CUDA driver: %s is the CUDA toolkit's stub "
+		       "library, not a driver (CUDA_ERROR_STUB_LIBRARY)\n", prefix, lib);
+	else if (r == CU_ERROR_NO_DEVICE)
+		printf("%sno CUDA device: the driver found none%s%s%s\n", prefix,
+		       visible ? " (CUDA_VISIBLE_DEVICES=" : "",
+		       visible ? visible : "", visible ? " hides the others)" : "");
+	else
+		printf("%sthe CUDA driver did not start: cuInit: %s\n", prefix,
+		       result_name(d, r, why, sizeof(why)));
+	return false;
+}
+
+int gpu_probe_main(void)
+{
+	struct driver d;
+	char why[96];
+	int version = 0, n = 0;
+	cu_result r;
+
+	if (!open_driver(&d, "missing "))
 		return 0;
-	}
 	if (d.version(&version) == CU_SUCCESS)
 		printf("driver %d\n", version);
 	if ((r = d.count(&n)) != CU_SUCCESS)
@@ -170,6 +206,129 @@ int gpu_probe_main(void)
 	for (int i = 0; i < n; i++)
 		probe_device(&d, i);
 	fflush(stdout);
+	return 0;
+}
+
+/* ---- the canary, in a helper process ---- */
+
+/* The canary kernel: out[i] = (i x 2654435761) ^ 0x5a5a5a5a, for i < n.
+ * PTX, so that the driver's JIT compiles it for whatever device it is
+ * (ISA 6.0, sm_50: every device CUDA 11.4 and later runs). */
+static const char canary_ptx[] =
+	".version 6.0\n"
+	".target sm_50\n"
+	".address_size 64\n"
+	"\n"
+	".visible .entry assay_canary(\n"
+	"\t.param .u64 out,\n"
+	"\t.param .u32 n\n"
+	")\n"
+	"{\n"
+	"\t.reg .pred %p;\n"
+	"\t.reg .b32 %r<8>;\n"
+	"\t.reg .b64 %rd<4>;\n"
+	"\n"
+	"\tld.param.u64 %rd1, [out];\n"
+	"\tld.param.u32 %r1, [n];\n"
+	"\tmov.u32 %r2, %ctaid.x;\n"
+	"\tmov.u32 %r3, %ntid.x;\n"
+	"\tmov.u32 %r4, %tid.x;\n"
+	"\tmad.lo.s32 %r5, %r2, %r3, %r4;\n"
+	"\tsetp.ge.u32 %p, %r5, %r1;\n"
+	"\t@%p bra DONE;\n"
+	"\tmul.lo.s32 %r6, %r5, -1640531535;\n"
+	"\txor.b32 %r7, %r6, 1515870810;\n"
+	"\tcvta.to.global.u64 %rd2, %rd1;\n"
+	"\tmul.wide.u32 %rd3, %r5, 4;\n"
+	"\tadd.s64 %rd2, %rd2, %rd3;\n"
+	"\tst.global.u32 [%rd2], %r7;\n"
+	"DONE:\n"
+	"\tret;\n"
+	"}\n";
+
+#define CANARY_N (1u << 16)
+#define CANARY_BLOCK 256u
+
+/* Runs the canary on the device of ordinal; NULL when it passed, else
+ * what went wrong (static or in why). */
+static const char *canary_run(const struct driver *d, int ordinal, char *why,
+			      size_t n)
+{
+	unsigned *host = calloc(CANARY_N, sizeof(*host)), count = CANARY_N;
+	cu_handle ctx = NULL, mod = NULL, f = NULL;
+	cu_ptr out = 0;
+	cu_device dev;
+	void *params[] = { &out, &count };
+	const char *step = NULL;
+	char err[96];
+	cu_result r;
+
+	if (!host)
+		return "out of memory";
+	if ((r = d->get(&dev, ordinal)) != CU_SUCCESS)
+		step = "cuDeviceGet";
+	else if ((r = d->ctx_retain(&ctx, dev)) != CU_SUCCESS)
+		step = "cuDevicePrimaryCtxRetain";
+	else if ((r = d->ctx_set(ctx)) != CU_SUCCESS)
+		step = "cuCtxSetCurrent";
+	else if ((r = d->module_load(&mod, canary_ptx)) != CU_SUCCESS)
+		step = "cuModuleLoadData (the JIT)";
+	else if ((r = d->function(&f, mod, "assay_canary")) != CU_SUCCESS)
+		step = "cuModuleGetFunction";
+	else if ((r = d->alloc(&out, CANARY_N * sizeof(*host))) != CU_SUCCESS)
+		step = "cuMemAlloc";
+	else if ((r = d->launch(f, CANARY_N / CANARY_BLOCK, 1, 1, CANARY_BLOCK, 1, 1,
+				0, NULL, params, NULL)) != CU_SUCCESS)
+		step = "cuLaunchKernel";
+	else if ((r = d->sync()) != CU_SUCCESS)
+		step = "cuCtxSynchronize";
+	else if ((r = d->to_host(host, out, CANARY_N * sizeof(*host))) != CU_SUCCESS)
+		step = "cuMemcpyDtoH";
+	if (step) {
+		snprintf(why, n, "%s: %s", step, result_name(d, r, err, sizeof(err)));
+		free(host);
+		return why;
+	}
+	for (unsigned i = 0; i < CANARY_N; i++)
+		if (host[i] != ((i * 2654435761u) ^ 0x5a5a5a5au)) {
+			snprintf(why, n, "the kernel's result is wrong at %u of %u: "
+				 "0x%08x, not 0x%08x", i, CANARY_N, host[i],
+				 (i * 2654435761u) ^ 0x5a5a5a5au);
+			free(host);
+			return why;
+		}
+	free(host);
+	(void)d->free(out);
+	(void)d->ctx_release(dev);
+	return NULL;
+}
+
+int gpu_canary_main(const char *ordinal)
+{
+	struct driver d;
+	char why[256], *end;
+	const char *bad;
+	long i;
+
+	if (!strcmp(ordinal, "--ptx")) {        /* for a check with ptxas */
+		fputs(canary_ptx, stdout);
+		return 0;
+	}
+	errno = 0;
+	i = strtol(ordinal, &end, 10);
+	if (errno || *end || i < 0 || i > 1023) {
+		printf("fail %s is not a device index\n", ordinal);
+		return 1;
+	}
+	setenv("CUDA_CACHE_DISABLE", "1", 1);   /* the JIT itself, each time */
+	if (!open_driver(&d, "fail "))
+		return 1;
+	fflush(stdout);
+	if ((bad = canary_run(&d, (int)i, why, sizeof(why)))) {
+		printf("fail %s\n", bad);
+		return 1;
+	}
+	printf("ok\n");
 	return 0;
 }
 

@@ -21,8 +21,10 @@
 
 #include "err.h"
 
-/* The hidden command that runs the probe: `assay __gpu-probe`. */
+/* The hidden commands of the helpers: `assay __gpu-probe`, and
+ * `assay __gpu-canary INDEX`. */
 #define GPU_PROBE_COMMAND "__gpu-probe"
+#define GPU_CANARY_COMMAND "__gpu-canary"
 
 struct gpu_device {
 	unsigned index;                 /* the driver's ordinal, or the place
@@ -81,5 +83,13 @@ void gpu_env_free(char **env);
  * by ASSAY_LIBCUDA (for tests and unusual installs; default
  * libcuda.so.1) and writes one line per fact. Returns the exit status. */
 int gpu_probe_main(void);
+/*
+ * The canary, in a helper process: a kernel loaded from PTX (the JIT,
+ * with CUDA_CACHE_DISABLE=1) writes 65,536 numbers on the device of the
+ * driver's ordinal, checked here. Writes "ok", or "fail WHY", on stdout;
+ * returns the exit status (0 passed). It may hang in the driver: its
+ * owner times it. "--ptx" writes the kernel's PTX instead.
+ */
+int gpu_canary_main(const char *ordinal);
 
 #endif

@@ -515,6 +515,8 @@ int main(int argc, char **argv)
 	ensure_std_fds();
 	if (argc == 2 && !strcmp(argv[1], GPU_PROBE_COMMAND))
 		return gpu_probe_main();
+	if (argc == 3 && !strcmp(argv[1], GPU_CANARY_COMMAND))
+		return gpu_canary_main(argv[2]);
 	signal(SIGPIPE, SIG_IGN);
 	/* inherited SIG_IGN would make the kernel reap tests unseen */
 	signal(SIGCHLD, SIG_DFL);

@@ -6,16 +6,24 @@
  * the driver's ABI:
  *   FAKECUDA_DEVICES=N   how many devices it has (default 2)
  *   FAKECUDA_INIT=CODE   what cuInit returns (default 0, success)
+ *   FAKECUDA_BAD=I       device I computes wrong (assay's canary fails)
+ *   FAKECUDA_HANG=I      device I never finishes a kernel
+ * Its kernels run on the host: a launch of assay's canary computes what
+ * the canary's PTX would, into memory cuMemAlloc took with malloc.
  * Built a second time with FAKECUDA_OLD, it lacks cuDeviceTotalMem_v2,
  * as a driver older than assay needs does.
  */
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef int CUresult;
 typedef int CUdevice;
+typedef unsigned long long CUdeviceptr;
+typedef void *CUhandle;
 
 /* what it exports, as the driver declares them */
 CUresult cuInit(unsigned flags);
@@ -28,6 +36,18 @@ CUresult cuDeviceTotalMem_v2(size_t *bytes, CUdevice d);
 CUresult cuDeviceGetAttribute(int *v, int attr, CUdevice d);
 CUresult cuDeviceGetPCIBusId(char *buf, int len, CUdevice d);
 CUresult cuGetErrorName(CUresult r, const char **name);
+CUresult cuDevicePrimaryCtxRetain(CUhandle *ctx, CUdevice d);
+CUresult cuDevicePrimaryCtxRelease_v2(CUdevice d);
+CUresult cuCtxSetCurrent(CUhandle ctx);
+CUresult cuModuleLoadData(CUhandle *mod, const void *image);
+CUresult cuModuleGetFunction(CUhandle *f, CUhandle mod, const char *name);
+CUresult cuMemAlloc_v2(CUdeviceptr *p, size_t bytes);
+CUresult cuMemFree_v2(CUdeviceptr p);
+CUresult cuLaunchKernel(CUhandle f, unsigned gx, unsigned gy, unsigned gz,
+			unsigned bx, unsigned by, unsigned bz, unsigned shared,
+			CUhandle stream, void **params, void **extra);
+CUresult cuCtxSynchronize(void);
+CUresult cuMemcpyDtoH_v2(void *dst, CUdeviceptr src, size_t bytes);
 
 static int env(const char *name, int fallback)
 {
@@ -101,4 +121,81 @@ CUresult cuGetErrorName(CUresult r, const char **name)
 	*name = r == 100 ? "CUDA_ERROR_NO_DEVICE" : r == 34 ? "CUDA_ERROR_STUB_LIBRARY" :
 		r == 999 ? "CUDA_ERROR_UNKNOWN" : NULL;
 	return *name ? 0 : 1;
+}
+
+/* ---- what assay's canary uses ---- */
+
+static int current = -1;        /* the device of the current context */
+
+CUresult cuDevicePrimaryCtxRetain(CUhandle *ctx, CUdevice d)
+{
+	*ctx = (CUhandle)(intptr_t)(d + 1);
+	return 0;
+}
+
+CUresult cuDevicePrimaryCtxRelease_v2(CUdevice d)
+{
+	(void)d;
+	return 0;
+}
+
+CUresult cuCtxSetCurrent(CUhandle ctx)
+{
+	current = (int)(intptr_t)ctx - 1;
+	return 0;
+}
+
+CUresult cuModuleLoadData(CUhandle *mod, const void *image)
+{
+	*mod = (CUhandle)image;
+	return strstr(image, ".entry assay_canary") ? 0 : 218;  /* INVALID_PTX */
+}
+
+CUresult cuModuleGetFunction(CUhandle *f, CUhandle mod, const char *name)
+{
+	*f = mod;
+	return strcmp(name, "assay_canary") ? 500 : 0;          /* NOT_FOUND */
+}
+
+CUresult cuMemAlloc_v2(CUdeviceptr *p, size_t bytes)
+{
+	void *m = malloc(bytes);
+
+	*p = (CUdeviceptr)(uintptr_t)m;
+	return m ? 0 : 2;
+}
+
+CUresult cuMemFree_v2(CUdeviceptr p)
+{
+	free((void *)(uintptr_t)p);
+	return 0;
+}
+
+CUresult cuLaunchKernel(CUhandle f, unsigned gx, unsigned gy, unsigned gz,
+			unsigned bx, unsigned by, unsigned bz, unsigned shared,
+			CUhandle stream, void **params, void **extra)
+{
+	unsigned *out = (unsigned *)(uintptr_t)*(CUdeviceptr *)params[0];
+	unsigned n = *(unsigned *)params[1];
+
+	(void)f; (void)gy; (void)gz; (void)by; (void)bz; (void)shared;
+	(void)stream; (void)extra;
+	for (unsigned i = 0; i < n && i < gx * bx; i++)
+		out[i] = (i * 2654435761u) ^ 0x5a5a5a5au;
+	if (current == env("FAKECUDA_BAD", -1) && n > 7)
+		out[7] ^= 1;
+	return 0;
+}
+
+CUresult cuCtxSynchronize(void)
+{
+	while (current == env("FAKECUDA_HANG", -1))
+		pause();
+	return 0;
+}
+
+CUresult cuMemcpyDtoH_v2(void *dst, CUdeviceptr src, size_t bytes)
+{
+	memcpy(dst, (void *)(uintptr_t)src, bytes);
+	return 0;
 }
