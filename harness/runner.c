@@ -15,6 +15,7 @@
 #include "binary.h"
 #include "bus.h"
 #include "gpu.h"
+#include "health.h"
 #include "hunt.h"
 #include "io.h"
 #include "logs.h"
@@ -92,6 +93,9 @@ struct runner {
 	unsigned nparallel_only, ndeterministic;  /* the runs alone's verdicts */
 	unsigned not_isolated;          /* failures past the runs alone */
 	struct hunt_log hunted;         /* --hunt: what it saw */
+	struct health health;           /* the GPUs' canaries; gpus NULL:
+	                                 * no GPU in this run */
+	char *gpu_lost;                 /* why the last device was lost */
 	char *trace_dir;                /* --record: rr's recordings */
 	bool stop;                      /* --until-fail saw a failure */
 	char *stop_id;                  /* the failed test that stopped it */
@@ -574,12 +578,19 @@ static void fill_slots(struct runner *r)
 		start_job(r, run, slot);
 }
 
+static void drop_stranded(struct runner *r, struct attempt *run);
+
 /* The priority and need of a run: its test's, or the sum of its cases'
- * priorities (expected slot-seconds) with its first case's need. */
+ * priorities (expected slot-seconds) with its first case's need. One
+ * that needs more GPUs than are left never runs. */
 static void queue(struct runner *r, struct attempt *run)
 {
 	double prio = run->cases ? 0 : run->test->priority;
 
+	if (need_of(run)->gpus > sched_gpus_live(&r->sched)) {
+		drop_stranded(r, run);
+		return;
+	}
 	for (size_t i = 0; i < run->ncases; i++)
 		prio += run->cases[i]->priority;
 	sched_push(&r->sched, run, prio, need_of(run));
@@ -838,6 +849,65 @@ static void settle_cases(struct runner *r, struct task *j)
 	free(left);
 }
 
+/* ---- the GPUs' health ---- */
+
+/* Adds line (taken) to the notes that end the run. */
+static void add_note(struct run_state *rs, char *line)
+{
+	char *s = xasprintf("%s%s%s", rs->note ? rs->note : "",
+			    rs->note ? "\n" : "", line);
+	free(rs->note);
+	free(line);
+	rs->note = s;
+}
+
+
+/* The devices of gpus took a test that crashed or timed out: each is
+ * drained until its canary says whether it is still well. */
+static void gpu_broken(struct runner *r, uint64_t gpus, const struct test *t,
+		       const struct assay_exit *ex)
+{
+	char *after = xasprintf("%s %s", t->pub.id, ex->how == ASSAY_TIMED_OUT ?
+				"timed out on it" : "crashed on it");
+
+	for (unsigned d = 0; d < r->o->gpus->n; d++)
+		if (gpus >> d & 1) {
+			sched_gpu_set(&r->sched, d, SCHED_GPU_DRAINING);
+			health_check(&r->health, d, after);
+		}
+	free(after);
+}
+
+/* The canaries that ended: a device that passed takes tests again; one
+ * that failed is quarantined, and what needs more devices than are left
+ * is not run. */
+static void settle_health(struct runner *r)
+{
+	const char *why, *after;
+	struct attempt *run;
+	unsigned d;
+
+	while (r->health.dev && health_next(&r->health, &d, &why, &after)) {
+		const struct gpu_device *g = &r->o->gpus->v[d];
+		char *note;
+
+		if (!why) {
+			note = xasprintf("assay: GPU %s (%s) passed its canary after %s",
+					 g->id, g->uuid, after);
+			sched_gpu_set(&r->sched, d, SCHED_GPU_OPEN);
+		} else {
+			note = xasprintf("assay: GPU %s (%s) quarantined: its canary failed after %s: %s",
+					 g->id, g->uuid, after, why);
+			sched_gpu_set(&r->sched, d, SCHED_GPU_LOST);
+			free(r->gpu_lost);
+			r->gpu_lost = xstrdup(note);
+			while ((run = sched_gpu_stranded(&r->sched)))
+				drop_stranded(r, run);
+		}
+		add_note(r->rs, note);
+	}
+}
+
 /* Judges a finished task through its kind and the host, frees its
  * slot, and queues what comes next for its test: a retry, or the next
  * iteration. */
@@ -849,6 +919,7 @@ static void collect(struct runner *r, struct task *j)
 	enum attempt_event ev;
 	enum attempt_state next;
 	bool retry, held;
+	uint64_t gpus;
 
 	sanitizer_finish(&j->san);
 	if (j->begun) {
@@ -893,6 +964,10 @@ static void collect(struct runner *r, struct task *j)
 	emit(r, ASSAY_EV_TASK_END, j->test, NULL, j, &j->proc.exit);
 	if (j->trace && !hunt_log_kept(&r->hunted, j->trace))
 		(void)scratch_remove(j->trace);
+	gpus = sched_slot_gpus(&r->sched, j->slot);
+	if (gpus && (j->proc.exit.how == ASSAY_SIGNALED ||
+		     j->proc.exit.how == ASSAY_TIMED_OUT))
+		gpu_broken(r, gpus, j->test, &j->proc.exit);
 	task_clear(j);
 	sched_release_slot(&r->sched, j->slot);
 	sl->run = NULL;
@@ -953,6 +1028,8 @@ static void stop_run(void *arg, int signo)
 	}
 	for (unsigned s = 0; s < r->o->jobs; s++)
 		proc_dispatch(&r->tasks[s].proc, ev, now);
+	if (r->health.dev)
+		health_stop(&r->health);
 	info->interrupts = r->interrupts;
 	info->kill_at_ns = ev == EV_CANCEL && r->running ?
 			   now - r->start_ns + (uint64_t)(r->o->grace_s * 1e9) : 0;
@@ -983,12 +1060,13 @@ static int loop_phases(struct runner *r, struct err *e)
 			queue(r, r->alone[r->alone_next++]);
 			continue;
 		}
-		if (!r->running && (r->interrupts || r->stop ||
-				    !sched_queued(&r->sched)))
+		if (!r->running && !r->health.running &&
+		    (r->interrupts || r->stop || !sched_queued(&r->sched)))
 			return 0;
 		if ((rc = loop_run_once(r->loop, UINT64_MAX, e)) < 0)
 			return rc;
 		collect_done(r);
+		settle_health(r);
 	}
 }
 
@@ -1040,6 +1118,7 @@ static int setup(struct runner *r, struct err *e)
 	if (r->o->gpus && r->o->gpus->n) {
 		unsigned slots[SCHED_MAX_GPUS];
 
+		health_init(&r->health, r->o->gpus, &r->env.proc, environ);
 		for (size_t i = 0; i < r->o->gpus->n; i++)
 			slots[i] = r->o->gpus->v[i].slots ? r->o->gpus->v[i].slots
 							   : r->o->gpu_slots;
@@ -1066,6 +1145,9 @@ static void teardown(struct runner *r)
 	free(r->slots);
 	free(r->stop_id);
 	free(r->alone);
+	if (r->health.dev)
+		health_release(&r->health);
+	free(r->gpu_lost);
 	hunt_log_release(&r->hunted);
 	free(r->trace_dir);
 	if (r->sched.free_slots)
@@ -1224,9 +1306,46 @@ static bool untold(struct runner *r, bool *told, const struct test *t)
 	return first;
 }
 
-/* Tests that never started get a not-run result (once, whatever their
- * copies); a retry that never started leaves its last attempt's
- * failures; iterations of tests that did run are only counted. */
+/* A run that will never start: its tests get a not-run result with
+ * reason (once, whatever their copies: told), a retry leaves its last
+ * attempt's failures, iterations of tests that did run are counted. */
+static void drop_run(struct runner *r, struct attempt *run, bool *told,
+		     const char *reason)
+{
+	bool retried = attempt_dispatch(run, AEV_DROPPED, &r->policy) ==
+		       ATTEMPT_DONE, any = retried;
+
+	if (retried)
+		last_attempt_out(r, run);
+	for (size_t i = 0; i < run->ncases; i++)
+		if (untold(r, told, run->cases[i]) && !retried) {
+			verdict_without_job(r, run->cases[i], ASSAY_NOT_RUN, reason);
+			any = true;
+		}
+	if (!run->cases && untold(r, told, run->test) && !retried) {
+		verdict_without_job(r, run->test, ASSAY_NOT_RUN, reason);
+		any = true;
+	}
+	r->dropped += !any;
+	/* and the iterations of --repeat it would have queued */
+	if (!run->cases || run->batch)
+		r->dropped += (r->policy.iterations - run->iteration) / r->policy.copies;
+	attempt_free(run);
+}
+
+/* A run that needs more GPUs than are left: not run (device lost). */
+static void drop_stranded(struct runner *r, struct attempt *run)
+{
+	bool *told = xcalloc(r->t->n + 1, sizeof(*told));
+	char *reason = xasprintf("not run (device lost): %s", r->gpu_lost +
+				 (strncmp(r->gpu_lost, "assay: ", 7) ? 0 : 7));
+
+	drop_run(r, run, told, reason);
+	free(reason);
+	free(told);
+}
+
+/* Tests that never started get a not-run result; see drop_run. */
 static void not_run(struct runner *r)
 {
 	const char *sig = sigabbrev_np(r->rs->info.interrupt_signal);
@@ -1242,39 +1361,10 @@ static void not_run(struct runner *r)
 				   r->stop_id ? r->stop_id : "?");
 	while (r->alone_next < r->nalone)       /* runs alone never started */
 		queue(r, r->alone[r->alone_next++]);
-	while ((run = sched_pop(&r->sched))) {
-		/* a retry that never starts leaves its last failures */
-		bool retried = attempt_dispatch(run, AEV_DROPPED, &r->policy) ==
-			       ATTEMPT_DONE, any = retried;
-		if (retried)
-			last_attempt_out(r, run);
-		for (size_t i = 0; i < run->ncases; i++)
-			if (untold(r, told, run->cases[i]) && !retried) {
-				verdict_without_job(r, run->cases[i], ASSAY_NOT_RUN,
-						    reason);
-				any = true;
-			}
-		if (!run->cases && untold(r, told, run->test) && !retried) {
-			verdict_without_job(r, run->test, ASSAY_NOT_RUN, reason);
-			any = true;
-		}
-		r->dropped += !any;
-		/* and the iterations of --repeat it would have queued */
-		if (!run->cases || run->batch)
-			r->dropped += (r->policy.iterations - run->iteration) / r->policy.copies;
-		attempt_free(run);
-	}
+	while ((run = sched_pop(&r->sched)))
+		drop_run(r, run, told, reason);
 	free(reason);
 	free(told);
-}
-
-static void add_note(struct run_state *rs, char *line)
-{
-	char *s = xasprintf("%s%s%s", rs->note ? rs->note : "",
-			    rs->note ? "\n" : "", line);
-	free(rs->note);
-	free(line);
-	rs->note = s;
 }
 
 static void note_to(void *arg, char *line)
@@ -1398,8 +1488,11 @@ static void isolation_note(struct runner *r)
 static void end_notes(struct runner *r)
 {
 	struct run_state *rs = r->rs;
+	char *swept = NULL;
 
-	orphans_sweep(&rs->note);
+	orphans_sweep(&swept);          /* its lines start the notes' end */
+	if (swept)
+		add_note(rs, swept);
 	if (r->o->timeout_scale != 1 && r->o->timeout_scale > 0)
 		add_note(rs, scale_note(r->o));
 	san_note(r);

@@ -111,7 +111,7 @@ static uint64_t pick_gpus(const struct sched *s, const struct sched_need *n)
 	for (unsigned k = 0; k < n->gpus; k++) {
 		unsigned best = s->ngpus;
 		for (unsigned d = 0; d < s->ngpus; d++)
-			if (!(got >> d & 1) &&
+			if (!(got >> d & 1) && s->gpu_state[d] == SCHED_GPU_OPEN &&
 			    s->gpu_slots[d] - s->gpu_used[d] >= gpu_units(s, n, d) &&
 			    (best == s->ngpus || s->gpu_used[d] < s->gpu_used[best]))
 				best = d;
@@ -158,6 +158,7 @@ void sched_release(struct sched *s)
 	free(s->free_slots);
 	free(s->gpu_used);
 	free(s->gpu_slots);
+	free(s->gpu_state);
 	free(s->held_gpus);
 	free(s->gpu_wait.v);
 	memset(s, 0, sizeof(*s));
@@ -169,6 +170,7 @@ void sched_set_gpus(struct sched *s, unsigned n, const unsigned *slots)
 	s->ngpus = n;
 	s->gpu_slots = xcalloc(n + 1, sizeof(*s->gpu_slots));
 	s->gpu_used = xcalloc(n + 1, sizeof(*s->gpu_used));
+	s->gpu_state = xcalloc(n + 1, sizeof(*s->gpu_state));
 	for (unsigned d = 0; d < n; d++)
 		s->gpu_slots[d] = slots[d] ? slots[d] : 1;
 }
@@ -176,6 +178,78 @@ void sched_set_gpus(struct sched *s, unsigned n, const unsigned *slots)
 uint64_t sched_slot_gpus(const struct sched *s, unsigned slot)
 {
 	return s->held_gpus ? s->held_gpus[slot] : 0;
+}
+
+/* Every item that waits for a device goes back to the ready queue. */
+static void gpu_waiters_ready(struct sched *s)
+{
+	while (s->gpu_wait.n) {
+		struct sched_item it = heap_pop(&s->gpu_wait);
+		s->nwaiting--;
+		heap_push(&s->ready, &it);
+	}
+}
+
+void sched_gpu_set(struct sched *s, unsigned d, enum sched_gpu_state st)
+{
+	assert(d < s->ngpus);
+	if (s->gpu_state[d] == SCHED_GPU_LOST)
+		return;
+	s->gpu_state[d] = (unsigned char)st;
+	if (st == SCHED_GPU_OPEN)
+		gpu_waiters_ready(s);
+}
+
+unsigned sched_gpus_live(const struct sched *s)
+{
+	unsigned n = 0;
+
+	for (unsigned d = 0; d < s->ngpus; d++)
+		n += s->gpu_state[d] != SCHED_GPU_LOST;
+	return n;
+}
+
+/* Removes h's item i, keeping the heap's order. */
+static struct sched_item heap_remove_at(struct sched_heap *h, size_t i)
+{
+	struct sched_item it = h->v[i];
+
+	h->v[i] = h->v[--h->n];
+	if (i < h->n) {
+		heap_sift_up(h, i);
+		heap_sift_down(h, i);
+	}
+	return it;
+}
+
+/* The first item of h that needs more than live devices, taken out. */
+static void *strand(struct sched_heap *h, unsigned live, size_t *waiting)
+{
+	for (size_t i = 0; i < h->n; i++)
+		if (h->v[i].need->gpus > live) {
+			if (waiting)
+				(*waiting)--;
+			return heap_remove_at(h, i).item;
+		}
+	return NULL;
+}
+
+void *sched_gpu_stranded(struct sched *s)
+{
+	unsigned live = sched_gpus_live(s);
+	void *item;
+
+	if (s->has_reserved && s->reserved.need->gpus > live) {
+		s->has_reserved = false;
+		return s->reserved.item;
+	}
+	if ((item = strand(&s->ready, live, NULL)) ||
+	    (item = strand(&s->gpu_wait, live, &s->nwaiting)))
+		return item;
+	for (unsigned p = 0; p < s->npools; p++)
+		if ((item = strand(&s->pools[p].wait, live, &s->nwaiting)))
+			return item;
+	return NULL;
 }
 
 unsigned sched_add_pool(struct sched *s, unsigned cap)
@@ -291,11 +365,7 @@ void sched_release_slot(struct sched *s, unsigned slot)
 		if (s->held_gpus[slot] >> d & 1)
 			s->gpu_used[d] -= gpu_units(s, n, d);
 	if (s->held_gpus[slot])         /* every waiter may fit now */
-		while (s->gpu_wait.n) {
-			struct sched_item it = heap_pop(&s->gpu_wait);
-			s->nwaiting--;
-			heap_push(&s->ready, &it);
-		}
+		gpu_waiters_ready(s);
 	s->held_gpus[slot] = 0;
 	for (unsigned k = 0; k < n->npools; k++)
 		if (!pool_repeated(n, k))

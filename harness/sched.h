@@ -19,8 +19,11 @@
  * least busy first, and learns which (sched_slot_gpus). One that finds
  * too few waits in the GPU heap; every GPU a slot gives back sends the
  * whole heap to the ready queue again (GPU tests are few; a device freed
- * may suit a waiter behind the first). Never spawns, never prints,
- * never blocks: the runner asks, sched answers from memory.
+ * may suit a waiter behind the first). A device may be drained (it
+ * takes nothing while its health is checked) or lost for good; an item
+ * that needs more devices than are left is the caller's to take back
+ * (sched_gpu_stranded). Never spawns, never prints, never blocks: the
+ * runner asks, sched answers from memory.
  */
 #ifndef ASSAY_SCHED_H
 #define ASSAY_SCHED_H
@@ -73,6 +76,7 @@ struct sched {
 	unsigned ngpus;
 	unsigned *gpu_slots;            /* per device: slots */
 	unsigned *gpu_used;             /* per device: slots taken */
+	unsigned char *gpu_state;       /* per device: enum sched_gpu_state */
 	uint64_t *held_gpus;            /* per slot: its devices (bit i:
 	                                 * device i) */
 	struct sched_heap gpu_wait;     /* items too few devices were free
@@ -87,6 +91,18 @@ void sched_release(struct sched *s);
 void sched_set_gpus(struct sched *s, unsigned n, const unsigned *slots);
 /* The devices the item running in slot holds (bit i: device i). */
 uint64_t sched_slot_gpus(const struct sched *s, unsigned slot);
+
+enum sched_gpu_state { SCHED_GPU_OPEN, SCHED_GPU_DRAINING, SCHED_GPU_LOST };
+/* Device d takes nothing more (SCHED_GPU_DRAINING: for now, while its
+ * health is checked; SCHED_GPU_LOST: for good), or again (OPEN: the
+ * items that wait for a device are ready again). What runs there goes
+ * on; a lost device stays lost. */
+void sched_gpu_set(struct sched *s, unsigned d, enum sched_gpu_state st);
+/* The devices not lost. */
+unsigned sched_gpus_live(const struct sched *s);
+/* Takes out and returns a queued item that needs more devices than are
+ * left, or NULL: it can never run. */
+void *sched_gpu_stranded(struct sched *s);
 /* Adds a pool that lends cap units (at least 1); returns its index. */
 unsigned sched_add_pool(struct sched *s, unsigned cap);
 /*

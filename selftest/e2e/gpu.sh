@@ -139,6 +139,42 @@ else
 	skip "selftest/api/attrs is not built"
 fi
 
+# device health: a GPU test that crashes drains its device (the first,
+# with -j1 and the given order) until a canary (a kernel JIT-compiled
+# from PTX, here run by the fake driver) says it is well; one whose
+# canary fails is quarantined, and a test that needs both devices is
+# not run, while the other device goes on
+mk h/a_crash 'kill -SEGV $$'
+mk h/b_two "echo \$CUDA_VISIBLE_DEVICES >'$W/h.two'"
+mk h/c_one "echo \$CUDA_VISIBLE_DEVICES >'$W/h.one'"
+printf '[tests "h/*"]\n\tgpus = 1\n[tests "h/b_two"]\n\tgpus = 2\n' >health.conf
+FAKECUDA_BAD=0 ASSAY_LIBCUDA=$fake run_assay run -j1 --order given --state-dir '' \
+	--no-isolate-failures --config health.conf h
+expect_rc 1
+expect_out "CRASH     "
+expect_out "assay: GPU 0 (GPU-00010203-0405-0607-0809-0a0b0c0d0e0f) quarantined: its canary failed after a_crash crashed on it: the kernel's result is wrong at 7 of 65536"
+expect_out "b_two: not run (device lost): GPU 0 (GPU-00010203-0405-0607-0809-0a0b0c0d0e0f) quarantined"
+[ ! -e h.two ] && [ "$(cat h.one)" = GPU-10111213-1415-1617-1819-1a1b1c1d1e1f ]
+check $? "the quarantined device takes no more tests; the other one does"
+rm -f h.one h.two
+ASSAY_LIBCUDA=$fake run_assay run -j1 --order given --state-dir '' \
+	--no-isolate-failures --config health.conf h
+expect_out "assay: GPU 0 (GPU-00010203-0405-0607-0809-0a0b0c0d0e0f) passed its canary after a_crash crashed on it"
+[ "$(cat h.two)" = "GPU-00010203-0405-0607-0809-0a0b0c0d0e0f,GPU-10111213-1415-1617-1819-1a1b1c1d1e1f" ]
+check $? "a device that passed its canary takes tests again"
+expect_last "assay: 2 passed, 1 failed, 0 skipped"
+# the canary's kernel is PTX the driver's JIT compiles: ptxas, where the
+# CUDA toolkit is installed, compiles it for the oldest and a new device
+ptxas=$(command -v ptxas || echo /usr/local/cuda/bin/ptxas)
+if [ -x "$ptxas" ]; then
+	"$ASSAY" __gpu-canary --ptx >canary.ptx
+	"$ptxas" --gpu-name sm_75 canary.ptx -o canary75.cubin &&
+		"$ptxas" --gpu-name sm_90 canary.ptx -o canary90.cubin
+	check $? "ptxas compiles the canary's PTX for sm_75 and sm_90"
+else
+	skip "no ptxas (the CUDA toolkit) to compile the canary's PTX with"
+fi
+
 # no device: skipped with the reason; --require-gpu: they fail
 FAKECUDA_DEVICES=0 ASSAY_LIBCUDA=$fake run_assay run --state-dir '' --config gpu.conf s
 expect_rc 0 "GPU tests without a GPU are skipped"

@@ -710,6 +710,43 @@ ASSAY_TEST(sched, gpus_slots_whole_and_several)
 	sched_release(&s);
 }
 
+/* A draining device takes nothing until it is open again; a lost one
+ * never does, and what needs more devices than are left is stranded. */
+ASSAY_TEST(sched, gpus_drained_and_lost)
+{
+	struct sched s;
+	struct sched_need one = { .weight = 1, .gpus = 1 };
+	struct sched_need two = { .weight = 1, .gpus = 2 };
+	unsigned a, b;
+
+	sched_init(&s, 4);
+	sched_set_gpus(&s, 2, (unsigned[]){ 1, 1 });
+	sched_gpu_set(&s, 0, SCHED_GPU_DRAINING);
+	sched_push(&s, T(0), 9, &one);
+	sched_push(&s, T(1), 8, &one);
+	sched_push(&s, T(2), 7, &two);
+	ASSERT_TRUE(sched_next(&s, &a) == T(0));
+	EXPECT_EQ(sched_slot_gpus(&s, a), 2);           /* not the drained 0 */
+	EXPECT_TRUE(sched_next(&s, &b) == NULL);
+	EXPECT_TRUE(sched_gpu_stranded(&s) == NULL);    /* 0 may come back */
+	sched_gpu_set(&s, 0, SCHED_GPU_OPEN);
+	ASSERT_TRUE(sched_next(&s, &b) == T(1));
+	EXPECT_EQ(sched_slot_gpus(&s, b), 1);
+	sched_gpu_set(&s, 1, SCHED_GPU_LOST);
+	EXPECT_EQ(sched_gpus_live(&s), 1);
+	EXPECT_TRUE(sched_gpu_stranded(&s) == T(2));
+	EXPECT_TRUE(sched_gpu_stranded(&s) == NULL);
+	EXPECT_EQ(sched_queued(&s), 0);
+	sched_release_slot(&s, a);
+	sched_gpu_set(&s, 1, SCHED_GPU_OPEN);           /* lost stays lost */
+	EXPECT_EQ(sched_gpus_live(&s), 1);
+	sched_push(&s, T(3), 0, &one);
+	sched_release_slot(&s, b);
+	ASSERT_TRUE(sched_next(&s, &a) == T(3));
+	EXPECT_EQ(sched_slot_gpus(&s, a), 1);
+	sched_release(&s);
+}
+
 int main(int argc, char **argv)
 {
 	int rc;
