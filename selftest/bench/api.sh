@@ -20,6 +20,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 top=$(cd "$here/../.." && pwd)
 ASSAY=${ASSAY:-$top/harness/assay}
+# the rows run in a work directory: a relative ASSAY must still name it
+ASSAY=$(cd "$(dirname "$ASSAY")" && pwd)/$(basename "$ASSAY")
 N=${N:-10000}
 RUNS=${RUNS:-3}
 REPEAT=${REPEAT:-10}
