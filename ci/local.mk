@@ -1,2 +1,2 @@
 # ci/local.mk - the CI scripts travel with the tarball.
-EXTRA_DIST += ci/setup ci/test .ci/run
+EXTRA_DIST += ci/setup ci/test ci/gpu-check .ci/run

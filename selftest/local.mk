@@ -118,6 +118,20 @@ selftest_gpu_fakecuda_old_so_LDADD =
 selftest_gpu_fakecuda_old_so_LINK = $(CCLD) $(selftest_gpu_fakecuda_old_so_CFLAGS) $(CFLAGS) \
 	$(selftest_gpu_fakecuda_old_so_LDFLAGS) $(LDFLAGS) -o $@
 
+# A GPU test as a process (CUDA runtime, linked in), built with nvcc
+# when configure found it: SASS for sm_75 and sm_90 and PTX for newer
+# devices. gpu.sh runs it (a skip without a device, a pass with one).
+EXTRA_DIST += selftest/gpu/vecadd.cu
+if HAVE_NVCC
+check_SCRIPTS = selftest/gpu/vecadd
+CLEANFILES += selftest/gpu/vecadd
+selftest/gpu/vecadd: $(srcdir)/selftest/gpu/vecadd.cu
+	$(AM_V_GEN)$(MKDIR_P) selftest/gpu && $(NVCC) -O2 -cudart static \
+		-gencode arch=compute_75,code=sm_75 \
+		-gencode arch=compute_90,code=[sm_90,compute_90] \
+		-o $@ $(srcdir)/selftest/gpu/vecadd.cu
+endif
+
 # GoogleTest binaries the gtest kind is tested on (selftest/e2e/gtest.sh),
 # built when configure found libgtest-dev; gtest.sh skips without them.
 GTEST_FIXTURES = selftest/gtest/basic.cc selftest/gtest/nasty.cc \
@@ -201,7 +215,7 @@ check-local: harness/assay $(check_PROGRAMS) check-TESTS
 	esac; done
 	$(SELFTEST_ENV) harness/assay run --timeout 120 \
 		--exclude bench --exclude tools --exclude plugin --exclude fuzz \
-		--exclude gtest --exclude hang --exclude api --exclude judge.sh \
+		--exclude gtest --exclude hang --exclude api --exclude gpu --exclude judge.sh \
 		selftest $(top_srcdir)/selftest
 
 # check-local's history and schedule report (harness/assay's .assay)

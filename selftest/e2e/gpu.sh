@@ -175,6 +175,33 @@ else
 	skip "no ptxas (the CUDA toolkit) to compile the canary's PTX with"
 fi
 
+# a CUDA program built with nvcc (selftest/gpu/vecadd.cu), as a GPU test:
+# with the machine's own driver, it passes on a GPU and is skipped,
+# saying why, without one; never passed without running
+vecadd="$ASSAY_BUILDDIR/selftest/gpu/vecadd"
+if [ -x "$vecadd" ]; then
+	mkdir -p cu && cp "$vecadd" cu/vecadd
+	printf '[tests "cu/*"]\n\tgpus = 1\n' >cu.conf
+	run_assay devices
+	if grep -q "CUDA device" "$W/out" && ! grep -q "no CUDA" "$W/out"; then
+		run_assay run --state-dir '' --config cu.conf cu
+		expect_rc 0 "the CUDA program on this machine's GPU"
+		expect_out "PASS"
+	else
+		run_assay run --state-dir '' --config cu.conf cu
+		expect_rc 0 "the CUDA program, without a GPU here"
+		expect_out "SKIP      0.000s  vecadd: it needs a GPU: "
+		# and by itself: its own skip
+		./cu/vecadd >"$W/out" 2>&1
+		RC=$?
+		expect_rc 77 "the CUDA program by itself, without a GPU"
+	fi
+else
+	skip "selftest/gpu/vecadd is not built (configure found no nvcc)"
+	skip "selftest/gpu/vecadd is not built"
+	skip "selftest/gpu/vecadd is not built"
+fi
+
 # no device: skipped with the reason; --require-gpu: they fail
 FAKECUDA_DEVICES=0 ASSAY_LIBCUDA=$fake run_assay run --state-dir '' --config gpu.conf s
 expect_rc 0 "GPU tests without a GPU are skipped"
