@@ -194,8 +194,10 @@ int gpu_probe_main(void)
 	int version = 0, n = 0;
 	cu_result r;
 
-	if (!open_driver(&d, "missing "))
+	if (!open_driver(&d, "missing ")) {
+		fflush(stdout);
 		return 0;
+	}
 	if (d.version(&version) == CU_SUCCESS)
 		printf("driver %d\n", version);
 	if ((r = d.count(&n)) != CU_SUCCESS)
@@ -284,23 +286,21 @@ static const char *canary_run(const struct driver *d, int ordinal, char *why,
 		step = "cuCtxSynchronize";
 	else if ((r = d->to_host(host, out, CANARY_N * sizeof(*host))) != CU_SUCCESS)
 		step = "cuMemcpyDtoH";
-	if (step) {
+	if (step)
 		snprintf(why, n, "%s: %s", step, result_name(d, r, err, sizeof(err)));
-		free(host);
-		return why;
-	}
-	for (unsigned i = 0; i < CANARY_N; i++)
+	for (unsigned i = 0; !step && i < CANARY_N; i++)
 		if (host[i] != ((i * 2654435761u) ^ 0x5a5a5a5au)) {
 			snprintf(why, n, "the kernel's result is wrong at %u of %u: "
 				 "0x%08x, not 0x%08x", i, CANARY_N, host[i],
 				 (i * 2654435761u) ^ 0x5a5a5a5au);
-			free(host);
-			return why;
+			step = "the result";
 		}
 	free(host);
-	(void)d->free(out);
-	(void)d->ctx_release(dev);
-	return NULL;
+	if (out)
+		(void)d->free(out);
+	if (ctx)
+		(void)d->ctx_release(dev);
+	return step ? why : NULL;
 }
 
 int gpu_canary_main(const char *ordinal)
@@ -321,15 +321,18 @@ int gpu_canary_main(const char *ordinal)
 		return 1;
 	}
 	setenv("CUDA_CACHE_DISABLE", "1", 1);   /* the JIT itself, each time */
-	if (!open_driver(&d, "fail "))
-		return 1;
-	fflush(stdout);
-	if ((bad = canary_run(&d, (int)i, why, sizeof(why)))) {
-		printf("fail %s\n", bad);
+	if (!open_driver(&d, "fail ")) {
+		fflush(stdout);
 		return 1;
 	}
-	printf("ok\n");
-	return 0;
+	if ((bad = canary_run(&d, (int)i, why, sizeof(why))))
+		printf("fail %s\n", bad);
+	else
+		printf("ok\n");
+	/* out now: whatever ends this process (a sanitizer's leak report
+	 * exits at once) must not take the verdict with it */
+	fflush(stdout);
+	return bad ? 1 : 0;
 }
 
 /* ---- reading it, in assay ---- */
