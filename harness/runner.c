@@ -849,8 +849,6 @@ static void settle_cases(struct runner *r, struct task *j)
 	free(left);
 }
 
-/* ---- the GPUs' health ---- */
-
 /* Adds line (taken) to the notes that end the run. */
 static void add_note(struct run_state *rs, char *line)
 {
@@ -861,6 +859,7 @@ static void add_note(struct run_state *rs, char *line)
 	rs->note = s;
 }
 
+/* ---- the GPUs' health ---- */
 
 /* The devices of gpus took a test that crashed or timed out: each is
  * drained until its canary says whether it is still well. */

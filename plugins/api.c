@@ -149,6 +149,7 @@ struct api_job {
 	const struct assay_task *task;
 	char **argv;
 	const char **asked;             /* the task's cases, sorted */
+	bool *judged;                   /* per asked case: its verdict came */
 	/* a frame being read */
 	bool in_head, in_body;
 	char head[HEAD_MAX];
@@ -169,11 +170,21 @@ static int cmp_str(const void *x, const void *y)
 	return strcmp(*(const char *const *)x, *(const char *const *)y);
 }
 
-/* Whether the task asked for id (a whole run asked for all). */
-static bool asked(const struct api_job *a, const char *id)
+/* Where id is among the asked cases; NULL when it is not. */
+static const char **asked_at(const struct api_job *a, const char *id)
 {
-	return !a->task->cases ||
-	       bsearch(&id, a->asked, a->task->ncases, sizeof(*a->asked), cmp_str);
+	return bsearch(&id, a->asked, a->task->ncases, sizeof(*a->asked), cmp_str);
+}
+
+/* Whether id may start: asked (a whole run asks for all), and not
+ * judged already (a worker that runs a case twice is judged once). */
+static bool may_start(const struct api_job *a, const char *id)
+{
+	const char **at;
+
+	if (!a->task->cases)
+		return true;
+	return (at = asked_at(a, id)) && !a->judged[at - a->asked];
 }
 
 static int api_job_begin(void **state, const struct assay_task *task,
@@ -195,6 +206,7 @@ static int api_job_begin(void **state, const struct assay_task *task,
 		a->asked = xmalloc((task->ncases + 1) * sizeof(*a->asked));
 		memcpy(a->asked, task->cases, task->ncases * sizeof(*a->asked));
 		qsort(a->asked, task->ncases, sizeof(*a->asked), cmp_str);
+		a->judged = xcalloc(task->ncases + 1, sizeof(*a->judged));
 	}
 	*state = a;
 	return 0;
@@ -217,6 +229,10 @@ static void report(struct api_job *a, struct assay_job_ctx *ctx,
 		.classification = classification,
 	};
 
+	const char **at = a->cur && a->task->cases ? asked_at(a, a->cur) : NULL;
+
+	if (at)
+		a->judged[at - a->asked] = true;
 	a->reported++;
 	ctx->report(ctx, &v);
 	free(a->cur);
@@ -224,12 +240,12 @@ static void report(struct api_job *a, struct assay_job_ctx *ctx,
 	a->out_len = 0;
 }
 
-/* "S ID": the case begins (one the task did not ask for does not: the
- * frame is ignored). */
+/* "S ID": the case begins (one the task did not ask for, or judged
+ * already, does not: the frame is ignored). */
 static void on_start(struct api_job *a, struct assay_job_ctx *ctx,
 		     const char *id)
 {
-	if (!asked(a, id))
+	if (!may_start(a, id))
 		return;
 	free(a->cur);
 	a->cur = xstrdup(id);
@@ -404,6 +420,7 @@ static void api_job_end(void *state, const struct assay_exit *ex,
 	}
 	free(a->argv);
 	free(a->asked);
+	free(a->judged);
 	free(a->body);
 	free(a->cur);
 	free(a);

@@ -111,12 +111,6 @@ static void put_text(FILE *f, const char *s)
 	}
 }
 
-/* The end frame: "E ID OUTCOME MICROSECONDS MLEN ALEN DLEN", a newline,
- * then the message, the at and the details, MLEN, ALEN and DLEN bytes.
- * Left in stdout's buffer: the next start frame, or the exit, takes it
- * out in the same write (one write per test; a test's start frame is
- * out before the test runs, which is what the host's deadline and its
- * blame for a crash rest on). */
 /* Appends " N" (decimal) to stdout: printf costs more than a test. */
 static void put_number(unsigned long long n)
 {
@@ -128,6 +122,13 @@ static void put_number(unsigned long long n)
 	*--p = ' ';
 	fwrite(p, 1, (size_t)(buf + sizeof(buf) - p), stdout);
 }
+
+/* The end frame: "E ID OUTCOME MICROSECONDS MLEN ALEN DLEN", a newline,
+ * then the message, the at and the details, MLEN, ALEN and DLEN bytes.
+ * Left in stdout's buffer: the next start frame, or the exit, takes it
+ * out in the same write (one write per test; a test's start frame is
+ * out before the test runs, which is what the host's deadline and its
+ * blame for a crash rest on). */
 
 static void end_frame(const char *id, const char *outcome, double took_s,
 		      const char *message, const char *at, const char *details)

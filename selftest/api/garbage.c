@@ -5,7 +5,9 @@
  * and frames that mean nothing, then true frames), "midframe" (it dies
  * in the middle of an end frame), "wrongid" (an end frame for a test
  * that did not start), "huge" (an end frame claiming more than assay
- * reads). assay must judge every test, exactly, and never trust it.
+ * reads), "twice" (it runs g::one twice, passing then failing, and
+ * never g::two). assay must judge every test, exactly once, and never
+ * trust it.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -44,6 +46,11 @@ static void frames(const char *mode)
 	}
 	if (!strcmp(mode, "wrongid")) {
 		fputs(RS "S g::one\n" RS "E g::two pass 3 0 0 0\n", stdout);
+		exit(0);
+	}
+	if (!strcmp(mode, "twice")) {
+		fputs(RS "S g::one\n" RS "E g::one pass 3 0 0 0\n", stdout);
+		fputs(RS "S g::one\n" RS "E g::one fail 3 4 0 0\nbad!", stdout);
 		exit(0);
 	}
 	if (!strcmp(mode, "huge")) {

@@ -153,7 +153,7 @@ expect_out "sample::skip::reason: no network here"
 
 # a worker that breaks the protocol: every test judged once, exactly
 mkdir -p gb && cp "$api/garbage" gb/garbage
-for m in noise:1 midframe:0 wrongid:0 huge:0; do
+for m in noise:1 midframe:0 wrongid:0 huge:0 twice:1; do
 	GARBAGE=${m%:*} run_assay run --state-dir '' --no-isolate-failures \
 		--gtest-granularity binary gb
 	expect_last "assay: ${m#*:} passed, $((2 - ${m#*:})) failed, 0 skipped"

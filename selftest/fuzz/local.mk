@@ -5,6 +5,7 @@
 #                                     the history file
 #     make fuzz FUZZ_SECONDS=60 FUZZ_JOBS=1
 #     make fuzz-merge                 assay merge only
+#     make fuzz-worker                the worker protocol (plugins/api.c)
 #     make fuzz-history               the history file only (each run
 #                                     fsyncs a save: ~100x faster with
 #                                     TMPDIR=/dev/shm in the environment)
@@ -29,8 +30,9 @@ EXTRA_DIST += selftest/fuzz/history_fuzz.c \
 	selftest/fuzz/seeds-history/bad-number.history \
 	selftest/fuzz/seeds-history/empty.history \
 	selftest/fuzz/seeds-history/header-only.history
+EXTRA_DIST += selftest/fuzz/worker_fuzz.c
 CLEANFILES += selftest/fuzz/tap_fuzz selftest/fuzz/merge_fuzz \
-	selftest/fuzz/history_fuzz
+	selftest/fuzz/history_fuzz selftest/fuzz/worker_fuzz
 
 selftest/fuzz/tap_fuzz: $(srcdir)/selftest/fuzz/tap_fuzz.c $(srcdir)/harness/tap.c \
 		$(srcdir)/harness/xalloc.c
@@ -58,6 +60,15 @@ selftest/fuzz/history_fuzz: $(srcdir)/selftest/fuzz/history_fuzz.c \
 	$(FUZZ_CC) $(FUZZ_FLAGS) -I$(builddir) -I$(srcdir) -I$(srcdir)/include \
 		-o $@ $(srcdir)/selftest/fuzz/history_fuzz.c \
 		$(FUZZ_HISTORY_SRC)
+
+# The assay kind's reading of the worker protocol; what it calls besides
+# its parser are stand-ins in the target.
+FUZZ_WORKER_SRC = $(srcdir)/plugins/api.c $(srcdir)/harness/io.c \
+	$(srcdir)/harness/xalloc.c
+selftest/fuzz/worker_fuzz: $(srcdir)/selftest/fuzz/worker_fuzz.c $(FUZZ_WORKER_SRC)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -I$(builddir) -I$(srcdir) -I$(srcdir)/include \
+		-I$(srcdir)/plugins -o $@ $(srcdir)/selftest/fuzz/worker_fuzz.c \
+		$(FUZZ_WORKER_SRC)
 
 # Run from selftest/fuzz/, so that their fuzz-N.log files do not replace
 # the TAP run's in the top directory.
@@ -94,4 +105,11 @@ fuzz-merge: selftest/fuzz/merge_fuzz
 
 fuzz-history: selftest/fuzz/history_fuzz
 	$(FUZZ_HISTORY_RUN)
-.PHONY: fuzz fuzz-merge fuzz-history
+
+fuzz-worker: selftest/fuzz/worker_fuzz
+	mkdir -p selftest/fuzz/corpus-worker selftest/fuzz/findings
+	cd selftest/fuzz && ./worker_fuzz -max_total_time=$(FUZZ_SECONDS) \
+		-timeout=10 -rss_limit_mb=512 -max_len=65536 \
+		-jobs=$(FUZZ_JOBS) -workers=$(FUZZ_JOBS) \
+		-artifact_prefix=findings/worker- corpus-worker
+.PHONY: fuzz fuzz-merge fuzz-history fuzz-worker
