@@ -80,7 +80,9 @@ else
 fi
 
 # --record: rr's recording of the first failure, or plainly why not
-run_assay run -q --state-dir st --hunt 20 --record r
+# (100 runs: the race shows in about a quarter of them, and 20 could
+# all pass; that made this check fail once)
+run_assay run -q --state-dir st --hunt 100 --record r
 expect_rc 1
 if command -v rr >/dev/null 2>&1 && rr record -o "$W/probe" /bin/true >/dev/null 2>&1; then
 	expect_out "rr recording of this run: st/rr/"
