@@ -460,6 +460,26 @@ char **gpu_env(const struct gpu_list *l, uint64_t mask, bool whole,
 	return v;
 }
 
+char *gpu_note(const struct gpu_list *l, uint64_t mask, const char *note)
+{
+	char *s = xstrdup(""), *t;
+
+	for (size_t i = 0; i < l->n && i < 64; i++) {
+		if (!(mask >> i & 1))
+			continue;
+		t = xasprintf("%s%son GPU %s (%s, %s)", s, *s ? "\n" : "", l->v[i].id,
+			      l->v[i].uuid, l->v[i].name);
+		free(s);
+		s = t;
+	}
+	if (note && *note) {
+		t = xasprintf("%s\n%s", s, note);
+		free(s);
+		s = t;
+	}
+	return s;
+}
+
 void gpu_env_free(char **env)
 {
 	for (size_t i = 0; env && env[i]; i++)

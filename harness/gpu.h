@@ -79,6 +79,9 @@ void gpu_list_release(struct gpu_list *l);
 char **gpu_env(const struct gpu_list *l, uint64_t mask, bool whole,
 	       unsigned slots);
 void gpu_env_free(char **env);
+/* "on GPU ID (UUID, NAME)" for each device of mask, one line each, then
+ * note (may be NULL): malloc'd, for a failed test's report. */
+char *gpu_note(const struct gpu_list *l, uint64_t mask, const char *note);
 /* The probe's whole work, in the helper process: loads the driver named
  * by ASSAY_LIBCUDA (for tests and unusual installs; default
  * libcuda.so.1) and writes one line per fact. Returns the exit status. */

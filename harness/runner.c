@@ -226,7 +226,8 @@ static void final_out(struct runner *r, struct slot *sl, const struct task *task
 	const char *note = res->note;
 	const struct test *x = res->test && sl->run->cases ?
 			       table_find(r->t, res->id) : NULL;
-	char why[96], *hunted = NULL;
+	char why[96], *hunted = NULL, *on_gpus = NULL;
+	uint64_t gpus = task ? sched_slot_gpus(&r->sched, task->slot) : 0;
 
 	if (res->flaky && tally == ASSAY_TALLY_FAILED && !*res->reason) {
 		snprintf(why, sizeof(why),
@@ -242,6 +243,8 @@ static void final_out(struct runner *r, struct slot *sl, const struct task *task
 		res->note = hunted = hunt_log_failure(&r->hunted,
 						      (x ? x : sl->run->test)->index,
 						      &task->hunt, task->trace, res->note);
+	if (gpus && tally == ASSAY_TALLY_FAILED)        /* where it failed */
+		res->note = on_gpus = gpu_note(r->o->gpus, gpus, res->note);
 	res->alone = sl->run->alone;
 	result_out(r, sl->run->test, task, res);
 	if (x) {
@@ -251,6 +254,7 @@ static void final_out(struct runner *r, struct slot *sl, const struct task *task
 	res->reason = reason;
 	res->note = note;
 	free(hunted);
+	free(on_gpus);
 }
 
 static void verdict_without_job(struct runner *r, const struct test *t,

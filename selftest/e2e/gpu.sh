@@ -152,6 +152,7 @@ FAKECUDA_BAD=0 ASSAY_LIBCUDA=$fake run_assay run -j1 --order given --state-dir '
 	--no-isolate-failures --config health.conf h
 expect_rc 1
 expect_out "CRASH     "
+expect_out "    note: on GPU 0 (GPU-00010203-0405-0607-0809-0a0b0c0d0e0f, Fake GPU 0)"
 expect_out "assay: GPU 0 (GPU-00010203-0405-0607-0809-0a0b0c0d0e0f) quarantined: its canary failed after a_crash crashed on it: the kernel's result is wrong at 7 of 65536"
 expect_out "b_two: not run (device lost): GPU 0 (GPU-00010203-0405-0607-0809-0a0b0c0d0e0f) quarantined"
 [ ! -e h.two ] && [ "$(cat h.one)" = GPU-10111213-1415-1617-1819-1a1b1c1d1e1f ]
