@@ -35,19 +35,23 @@ static void on_done(struct proc *p)
 
 static const struct proc_ops canary_ops = { .output = on_output, .done = on_done };
 
+/* The canary sees the device as a test given it does, and nothing else:
+ * CUDA_VISIBLE_DEVICES names it (its UUID, or a resource spec's id), so
+ * it is the driver's device 0 there. */
 static void start(struct health *h, unsigned d)
 {
 	struct health_dev *hd = &h->dev[d];
 	struct spawn_opts so = SPAWN_OPTS_INIT;
-	char index[16];
-	char *argv[] = { "/proc/self/exe", GPU_CANARY_COMMAND, index, NULL };
+	char *argv[] = { "/proc/self/exe", GPU_CANARY_COMMAND, "0", NULL };
+	char *visible = xasprintf("CUDA_VISIBLE_DEVICES=%s", h->gpus->v[d].uuid);
+	const char *own[] = { visible, "CUDA_DEVICE_ORDER=PCI_BUS_ID", NULL };
 
-	/* the driver's ordinal: a device of a resource spec has none, and
-	 * its id is the best guess (CUDA_VISIBLE_DEVICES takes it too) */
-	snprintf(index, sizeof(index), "%u", h->gpus->v[d].index);
+	spawn_env_free(hd->envp);
+	hd->envp = spawn_env(h->base_env, own, NULL);
+	free(visible);
 	so.path = argv[0];
 	so.argv = argv;
-	so.envp = h->base_env;
+	so.envp = hd->envp;
 	so.pdeathsig = SIGKILL;
 	hd->out_len = 0;
 	hd->out[0] = 0;
@@ -76,6 +80,7 @@ void health_release(struct health *h)
 	for (size_t d = 0; h->dev && d < h->gpus->n; d++) {
 		proc_release(&h->dev[d].proc);
 		free(h->dev[d].after);
+		spawn_env_free(h->dev[d].envp);
 	}
 	free(h->dev);
 	memset(h, 0, sizeof(*h));

@@ -2,7 +2,8 @@
  * health.h - the health of the GPUs a run uses.
  *
  * After a GPU test crashed or ran past its deadline, each of its
- * devices is checked by a canary (assay __gpu-canary INDEX: a kernel
+ * devices is checked by a canary (assay __gpu-canary 0, the device made
+ * the only one it sees with CUDA_VISIBLE_DEVICES, as a test is: a kernel
  * JIT-compiled from PTX, its result checked; gpu.h) in a helper process
  * timed by HEALTH_CANARY_NS. Its owner drains the device meanwhile, and
  * opens it again when the canary passes or quarantines it for good when
@@ -26,6 +27,7 @@ struct health_dev {
 	bool running, ended, again;     /* again: broken once more while its
 	                                 * canary ran: check it again */
 	char *after;                    /* what broke it */
+	char **envp;                    /* its canary's environment */
 	char out[256];                  /* what the canary wrote */
 	size_t out_len;
 };

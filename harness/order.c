@@ -137,12 +137,11 @@ static void need_pool(struct test *x, struct order_pools *pools,
 static void apply_conf(struct test *x, struct conf *c,
 		       const struct order_opts *o, struct order_pools *pools)
 {
-	const char *g = x->traits.groups;
-	double timeout_s = x->traits.timeout_s > 0 ? x->traits.timeout_s : o->timeout_s;
-
 	struct conf_settings cs = { .timeout_s = -1, .slots = -1, .serial = -1,
 				    .retries = -1, .tap_plan = -1, .leaks = -1,
 				    .gpus = -1, .gpu_exclusive = -1 };
+	const char *g = x->traits.groups;       /* the kind's, and its timeout */
+	double timeout_s = x->traits.timeout_s > 0 ? x->traits.timeout_s : o->timeout_s;
 
 	if (c)
 		conf_lookup(c, x->pub.path, x->pub.id, &cs);

@@ -164,6 +164,17 @@ expect_out "assay: GPU 0 (GPU-00010203-0405-0607-0809-0a0b0c0d0e0f) passed its c
 [ "$(cat h.two)" = "GPU-00010203-0405-0607-0809-0a0b0c0d0e0f,GPU-10111213-1415-1617-1819-1a1b1c1d1e1f" ]
 check $? "a device that passed its canary takes tests again"
 expect_last "assay: 2 passed, 1 failed, 0 skipped"
+# the canary sees its device as a test does (CUDA_VISIBLE_DEVICES): a
+# resource spec's device 7 is checked, not the driver's second device
+printf '{"version": {"major": 1, "minor": 0}, "local": [{"gpus": [{"id": "3", "slots": 1}, {"id": "7", "slots": 1}]}]}' >spec2.json
+mk h2/a_crash 'kill -SEGV $$'
+mk h2/b_crash 'kill -SEGV $$'
+printf '[tests "h2/*"]\n\tgpus = 1\n' >h2.conf
+FAKECUDA_DEVICES=8 FAKECUDA_BAD=7 ASSAY_LIBCUDA=$fake run_assay run -j1 --order given \
+	--state-dir '' --no-isolate-failures --resource-spec spec2.json --config h2.conf h2
+expect_out "assay: GPU 3 (3) passed its canary after a_crash crashed on it"
+expect_out "assay: GPU 7 (7) quarantined: its canary failed after b_crash crashed on it: the kernel's result is wrong at 7 of 65536"
+
 # the canary's kernel is PTX the driver's JIT compiles: ptxas, where the
 # CUDA toolkit is installed, compiles it for the oldest and a new device
 ptxas=$(command -v ptxas || echo /usr/local/cuda/bin/ptxas)

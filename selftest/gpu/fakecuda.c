@@ -8,6 +8,8 @@
  *   FAKECUDA_INIT=CODE   what cuInit returns (default 0, success)
  *   FAKECUDA_BAD=I       device I computes wrong (assay's canary fails)
  *   FAKECUDA_HANG=I      device I never finishes a kernel
+ * and CUDA_VISIBLE_DEVICES as the driver does: a list of its UUIDs or
+ * indexes, which become its devices 0, 1, ...
  * Its kernels run on the host: a launch of assay's canary computes what
  * the canary's PTX would, into memory cuMemAlloc took with malloc.
  * Built a second time with FAKECUDA_OLD, it lacks cuDeviceTotalMem_v2,
@@ -68,17 +70,34 @@ CUresult cuDriverGetVersion(int *v)
 	return 0;
 }
 
+/* The device of ordinal k as CUDA_VISIBLE_DEVICES orders them (a UUID
+ * "GPU-dX..." names device d; a number, that index); -1: none. */
+static int visible(int k)
+{
+	const char *v = getenv("CUDA_VISIBLE_DEVICES");
+	int n = env("FAKECUDA_DEVICES", 2), d;
+
+	if (!v)
+		return k < n ? k : -1;
+	for (; *v && k > 0; k--)
+		v = strchr(v, ',') ? strchr(v, ',') + 1 : "";
+	if (!*v)
+		return -1;
+	d = !strncmp(v, "GPU-", 4) ? (int)strtol((char[]){ v[4], 0 }, NULL, 16) : atoi(v);
+	return d < n ? d : -1;
+}
+
 CUresult cuDeviceGetCount(int *n)
 {
-	*n = env("FAKECUDA_DEVICES", 2);
+	for (*n = 0; visible(*n) >= 0; (*n)++)
+		;
 	return 0;
 }
 
 CUresult cuDeviceGet(CUdevice *d, int ordinal)
 {
-	if (ordinal < 0 || ordinal >= env("FAKECUDA_DEVICES", 2))
+	if (ordinal < 0 || (*d = visible(ordinal)) < 0)
 		return 101;     /* CUDA_ERROR_INVALID_DEVICE */
-	*d = ordinal;
 	return 0;
 }
 
