@@ -52,9 +52,8 @@ struct lister {
  *
  * The file is the key on one line, then per case
  * "NAME\tSKIP_REASON\tTIMEOUT\tSERIAL\tTAGS\tGROUPS\tGPUS\tGPU_EXCLUSIVE"
- * (an empty reason:
- * the case runs; the traits empty or 0 when the kind gave none). The key holds the program's path and
- * identity (device, inode, size, modification and change times), the
+ * (an empty reason: the case runs; a trait empty or 0 when the kind gave
+ * none). The key holds the program's path and identity (device, inode, size, modification and change times), the
  * listing's argv and env and the kind's own cache_key: a rebuilt binary,
  * or another environment the kind says matters, lists again. */
 

@@ -65,6 +65,9 @@ static int api_list_spec(const struct assay_test *t, struct assay_spec *spec)
 	argv[1] = "--list";
 	argv[2] = NULL;
 	spec->argv = argv;
+	/* what it lists is in the program alone (its identity is in the
+	 * key): kept, with the attributes, until it is rebuilt */
+	spec->cache_key = "assay/test.h 1";
 	return 0;
 }
 

@@ -178,6 +178,20 @@ expect_rc 1
 expect_last "assay: 8 passed, 1 failed, 1 skipped"
 expect_out "attrs::late::sleeps: timeout after $(scaled 0.5)s; sleeping"
 expect_out "attrs::gpu::told: it needs a GPU: no CUDA driver: /nonexistent/libcuda.so.1 cannot be loaded"
+# the same from the listing assay keeps (its state directory): the
+# attributes come back from it
+for n in first second; do
+	ATTRS_DIR=$W/at/d ASSAY_LIBCUDA=/nonexistent/libcuda.so.1 run_assay run -j6 \
+		--gtest-granularity case --state-dir st --no-isolate-failures \
+		--no-backtrace --timeout-multiplier 0.5 at
+done
+grep -q "^alone::first		0	1			0	0$" st/lists/* &&
+	grep -q "^db::migrates		0	0		db,disk	0	0$" st/lists/* &&
+	grep -q "^gpu::told		0	0	gpu		1	0$" st/lists/*
+check $? "the kept listing holds the attributes"
+expect_last "assay: 8 passed, 1 failed, 1 skipped"
+expect_out "attrs::late::sleeps: timeout after $(scaled 0.5)s; sleeping"
+expect_out "attrs::gpu::told: it needs a GPU: "
 # the same with serial and the resource undone by assay.conf: the
 # fixture sees the overlap (the check above can fail)
 ATTRS_DIR=$W/at/d run_assay run -j6 --gtest-granularity case --state-dir '' \
