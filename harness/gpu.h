@@ -1,16 +1,13 @@
 /*
- * gpu.h - the CUDA devices of this machine, as the driver reports them.
- *
- * The driver (libcuda.so.1, loaded with dlopen: one assay binary runs on
- * machines with and without one) is loaded and initialised only in a
- * short-lived helper process, `assay __gpu-probe`, which gpu_discover
- * starts, waits for (bounded) and reads: cuInit never runs in the
- * process that forks tests, whose children could not use a CUDA context
- * they inherited. Entry points are resolved by their versioned names
- * (cuDeviceTotalMem_v2, ...), never through a header's macros, which
- * change with the toolkit. A CUDA_VISIBLE_DEVICES the user set reaches
- * the probe, so the driver shows only those devices. Never prints: the
- * probe writes its lines on stdout, the caller says what they mean.
+ * gpu.h - the CUDA devices of this machine, as assay knows them: what
+ * the probe found (gpuhelper.h: the driver is loaded only there, in a
+ * short-lived helper process that gpu_discover starts, waits for,
+ * bounded, and reads), or what a CTest resource spec says; and what a
+ * test given some of them is told. Never loads the driver (cuInit never
+ * runs in the process that forks tests: its children could not use a
+ * CUDA context they inherited), never prints: the caller says what the
+ * list means. A CUDA_VISIBLE_DEVICES the user set reaches the probe, so
+ * the driver shows only those devices.
  */
 #ifndef ASSAY_GPU_H
 #define ASSAY_GPU_H
@@ -20,11 +17,6 @@
 #include <stdint.h>
 
 #include "err.h"
-
-/* The hidden commands of the helpers: `assay __gpu-probe`, and
- * `assay __gpu-canary INDEX`. */
-#define GPU_PROBE_COMMAND "__gpu-probe"
-#define GPU_CANARY_COMMAND "__gpu-canary"
 
 struct gpu_device {
 	unsigned index;                 /* the driver's ordinal, or the place
@@ -82,17 +74,5 @@ void gpu_env_free(char **env);
 /* "on GPU ID (UUID, NAME)" for each device of mask, one line each, then
  * note (may be NULL): malloc'd, for a failed test's report. */
 char *gpu_note(const struct gpu_list *l, uint64_t mask, const char *note);
-/* The probe's whole work, in the helper process: loads the driver named
- * by ASSAY_LIBCUDA (for tests and unusual installs; default
- * libcuda.so.1) and writes one line per fact. Returns the exit status. */
-int gpu_probe_main(void);
-/*
- * The canary, in a helper process: a kernel loaded from PTX (the JIT,
- * with CUDA_CACHE_DISABLE=1) writes 65,536 numbers on the device of the
- * driver's ordinal, checked here. Writes "ok", or "fail WHY", on stdout;
- * returns the exit status (0 passed). It may hang in the driver: its
- * owner times it. "--ptx" writes the kernel's PTX instead.
- */
-int gpu_canary_main(const char *ordinal);
 
 #endif

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gpuhelper.h"
 #include "health.h"
 #include "io.h"
 #include "xalloc.h"

@@ -2,10 +2,11 @@
  * health.h - the health of the GPUs a run uses.
  *
  * After a GPU test crashed or ran past its deadline, each of its
- * devices is checked by a canary (assay __gpu-canary 0, the device made
- * the only one it sees with CUDA_VISIBLE_DEVICES, as a test is: a kernel
- * JIT-compiled from PTX, its result checked; gpu.h) in a helper process
- * timed by HEALTH_CANARY_NS. Its owner drains the device meanwhile, and
+ * devices is checked by a canary (gpuhelper.h: a kernel JIT-compiled
+ * from PTX, its result checked), run as `assay __gpu-canary 0` with
+ * CUDA_VISIBLE_DEVICES naming the device, as a test given it sees it, in
+ * a helper process timed by HEALTH_CANARY_NS. Its owner drains the
+ * device meanwhile, and
  * opens it again when the canary passes or quarantines it for good when
  * it fails (sched_gpu_set); health only says which. Never judges a
  * test, never touches the scheduler, never blocks: a canary runs as a

@@ -11,6 +11,7 @@ harness_libassaycore_a_SOURCES = \
 	harness/err.c harness/err.h \
 	harness/gitinfo.c harness/gitinfo.h \
 	harness/gpu.c harness/gpu.h \
+	harness/gpuhelper.c harness/gpuhelper.h \
 	harness/health.c harness/health.h \
 	harness/hash.h \
 	harness/history.c harness/history.h \

@@ -22,6 +22,7 @@
 #include "conf.h"
 #include "discover.h"
 #include "gpu.h"
+#include "gpuhelper.h"
 #include "history.h"
 #include "hunt.h"
 #include "io.h"

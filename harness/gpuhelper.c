@@ -1,0 +1,321 @@
+/* gpuhelper.c - see gpuhelper.h. */
+#include "config.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gpuhelper.h"
+
+/* The driver's types, as its ABI has them (no cuda.h needed to build). */
+typedef int cu_result;
+typedef int cu_device;
+typedef unsigned long long cu_ptr;
+typedef void *cu_handle;                /* CUcontext, CUmodule, CUfunction */
+
+enum {
+	CU_SUCCESS = 0,
+	CU_ERROR_STUB_LIBRARY = 34,
+	CU_ERROR_NO_DEVICE = 100,
+	CU_ATTR_CC_MAJOR = 75,
+	CU_ATTR_CC_MINOR = 76,
+};
+
+struct driver {
+	cu_result (*init)(unsigned flags);
+	cu_result (*version)(int *v);
+	cu_result (*count)(int *n);
+	cu_result (*get)(cu_device *d, int ordinal);
+	cu_result (*name)(char *buf, int len, cu_device d);
+	cu_result (*uuid)(unsigned char uuid[16], cu_device d);
+	cu_result (*mem)(size_t *bytes, cu_device d);
+	cu_result (*attr)(int *v, int attr, cu_device d);
+	cu_result (*pci)(char *buf, int len, cu_device d);
+	cu_result (*error_name)(cu_result r, const char **name);
+	/* the canary's */
+	cu_result (*ctx_retain)(cu_handle *ctx, cu_device d);
+	cu_result (*ctx_release)(cu_device d);
+	cu_result (*ctx_set)(cu_handle ctx);
+	cu_result (*module_load)(cu_handle *mod, const void *image);
+	cu_result (*function)(cu_handle *f, cu_handle mod, const char *name);
+	cu_result (*alloc)(cu_ptr *p, size_t bytes);
+	cu_result (*free)(cu_ptr p);
+	cu_result (*launch)(cu_handle f, unsigned gx, unsigned gy, unsigned gz,
+			    unsigned bx, unsigned by, unsigned bz, unsigned shared,
+			    cu_handle stream, void **params, void **extra);
+	cu_result (*sync)(void);
+	cu_result (*to_host)(void *dst, cu_ptr src, size_t bytes);
+};
+
+/* The entry points, by versioned name (the first of each list found). */
+static const struct {
+	size_t at;
+	const char *names[2];
+} entries[] = {
+	{ offsetof(struct driver, init), { "cuInit" } },
+	{ offsetof(struct driver, version), { "cuDriverGetVersion" } },
+	{ offsetof(struct driver, count), { "cuDeviceGetCount" } },
+	{ offsetof(struct driver, get), { "cuDeviceGet" } },
+	{ offsetof(struct driver, name), { "cuDeviceGetName" } },
+	{ offsetof(struct driver, uuid), { "cuDeviceGetUuid_v2", "cuDeviceGetUuid" } },
+	{ offsetof(struct driver, mem), { "cuDeviceTotalMem_v2" } },
+	{ offsetof(struct driver, attr), { "cuDeviceGetAttribute" } },
+	{ offsetof(struct driver, pci), { "cuDeviceGetPCIBusId" } },
+	{ offsetof(struct driver, error_name), { "cuGetErrorName" } },
+	{ offsetof(struct driver, ctx_retain), { "cuDevicePrimaryCtxRetain" } },
+	{ offsetof(struct driver, ctx_release), { "cuDevicePrimaryCtxRelease_v2" } },
+	{ offsetof(struct driver, ctx_set), { "cuCtxSetCurrent" } },
+	{ offsetof(struct driver, module_load), { "cuModuleLoadData" } },
+	{ offsetof(struct driver, function), { "cuModuleGetFunction" } },
+	{ offsetof(struct driver, alloc), { "cuMemAlloc_v2" } },
+	{ offsetof(struct driver, free), { "cuMemFree_v2" } },
+	{ offsetof(struct driver, launch), { "cuLaunchKernel" } },
+	{ offsetof(struct driver, sync), { "cuCtxSynchronize" } },
+	{ offsetof(struct driver, to_host), { "cuMemcpyDtoH_v2" } },
+};
+
+/* r as the driver names it: "CUDA_ERROR_NO_DEVICE (100)". */
+static const char *result_name(const struct driver *d, cu_result r, char *buf,
+			       size_t n)
+{
+	const char *name = NULL;
+
+	if (d->error_name(r, &name) != CU_SUCCESS || !name)
+		name = "an unknown error";
+	snprintf(buf, n, "%s (%d)", name, r);
+	return buf;
+}
+
+/* Resolves every entry point of h into d; the name of the first missing
+ * one, or NULL. */
+static const char *resolve(void *h, struct driver *d)
+{
+	for (size_t i = 0; i < sizeof(entries) / sizeof(entries[0]); i++) {
+		void *f = NULL;
+
+		for (size_t k = 0; k < 2 && entries[i].names[k] && !f; k++)
+			f = dlsym(h, entries[i].names[k]);
+		if (!f)
+			return entries[i].names[0];
+		memcpy((char *)d + entries[i].at, &f, sizeof(f));
+	}
+	return NULL;
+}
+
+static void probe_device(const struct driver *d, int ordinal)
+{
+	cu_device dev;
+	unsigned char u[16] = { 0 };
+	char name[128] = "", pci[32] = "", why[96];
+	size_t mem = 0;
+	int major = 0, minor = 0;
+	cu_result r;
+
+	if ((r = d->get(&dev, ordinal)) != CU_SUCCESS) {
+		printf("missing device %d cannot be opened: %s\n", ordinal,
+		       result_name(d, r, why, sizeof(why)));
+		return;
+	}
+	(void)d->name(name, (int)sizeof(name), dev);
+	(void)d->uuid(u, dev);
+	(void)d->mem(&mem, dev);
+	(void)d->attr(&major, CU_ATTR_CC_MAJOR, dev);
+	(void)d->attr(&minor, CU_ATTR_CC_MINOR, dev);
+	(void)d->pci(pci, (int)sizeof(pci), dev);
+	for (char *c = name; *c; c++)           /* one field of one line */
+		if (*c == '\t' || *c == '\n')
+			*c = ' ';
+	printf("device %d\tGPU-%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+	       "%02x%02x%02x%02x%02x%02x\t%d\t%d\t%zu\t%s\t%s\n", ordinal,
+	       u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9],
+	       u[10], u[11], u[12], u[13], u[14], u[15], major, minor, mem,
+	       *pci ? pci : "-", *name ? name : "unnamed");
+}
+
+/* Loads and starts the driver (ASSAY_LIBCUDA, or libcuda.so.1) into d;
+ * false with what is missing written on stdout after prefix. */
+static bool open_driver(struct driver *d, const char *prefix)
+{
+	const char *lib = getenv("ASSAY_LIBCUDA"), *lack, *visible;
+	char why[96];
+	void *h;
+	cu_result r;
+
+	if (!lib || !*lib)
+		lib = "libcuda.so.1";
+	if (!(h = dlopen(lib, RTLD_NOW | RTLD_LOCAL))) {
+		printf("%sno CUDA driver: %s cannot be loaded (%s)\n", prefix, lib, dlerror());
+		return false;
+	}
+	if ((lack = resolve(h, d))) {
+		printf("%sthe CUDA driver %s lacks %s: it is older than assay "
+		       "needs (CUDA 11.4 or later)\n", prefix, lib, lack);
+		return false;
+	}
+	if ((r = d->init(0)) == CU_SUCCESS)
+		return true;
+	visible = getenv("CUDA_VISIBLE_DEVICES");
+	if (r == CU_ERROR_STUB_LIBRARY)
+		printf("%sno CUDA driver: %s is the CUDA toolkit's stub "
+		       "library, not a driver (CUDA_ERROR_STUB_LIBRARY)\n", prefix, lib);
+	else if (r == CU_ERROR_NO_DEVICE)
+		printf("%sno CUDA device: the driver found none%s%s%s\n", prefix,
+		       visible ? " (CUDA_VISIBLE_DEVICES=" : "",
+		       visible ? visible : "", visible ? " hides the others)" : "");
+	else
+		printf("%sthe CUDA driver did not start: cuInit: %s\n", prefix,
+		       result_name(d, r, why, sizeof(why)));
+	return false;
+}
+
+int gpu_probe_main(void)
+{
+	struct driver d;
+	char why[96];
+	int version = 0, n = 0;
+	cu_result r;
+
+	if (!open_driver(&d, "missing ")) {
+		fflush(stdout);
+		return 0;
+	}
+	if (d.version(&version) == CU_SUCCESS)
+		printf("driver %d\n", version);
+	if ((r = d.count(&n)) != CU_SUCCESS)
+		printf("missing the CUDA driver cannot count its devices: %s\n",
+		       result_name(&d, r, why, sizeof(why)));
+	else if (n <= 0)
+		printf("missing no CUDA device: the driver found none\n");
+	for (int i = 0; i < n; i++)
+		probe_device(&d, i);
+	fflush(stdout);
+	return 0;
+}
+
+/* ---- the canary, in a helper process ---- */
+
+/* The canary kernel: out[i] = (i x 2654435761) ^ 0x5a5a5a5a, for i < n.
+ * PTX, so that the driver's JIT compiles it for whatever device it is
+ * (ISA 6.0, sm_50: every device CUDA 11.4 and later runs). */
+static const char canary_ptx[] =
+	".version 6.0\n"
+	".target sm_50\n"
+	".address_size 64\n"
+	"\n"
+	".visible .entry assay_canary(\n"
+	"\t.param .u64 out,\n"
+	"\t.param .u32 n\n"
+	")\n"
+	"{\n"
+	"\t.reg .pred %p;\n"
+	"\t.reg .b32 %r<8>;\n"
+	"\t.reg .b64 %rd<4>;\n"
+	"\n"
+	"\tld.param.u64 %rd1, [out];\n"
+	"\tld.param.u32 %r1, [n];\n"
+	"\tmov.u32 %r2, %ctaid.x;\n"
+	"\tmov.u32 %r3, %ntid.x;\n"
+	"\tmov.u32 %r4, %tid.x;\n"
+	"\tmad.lo.s32 %r5, %r2, %r3, %r4;\n"
+	"\tsetp.ge.u32 %p, %r5, %r1;\n"
+	"\t@%p bra DONE;\n"
+	"\tmul.lo.s32 %r6, %r5, -1640531535;\n"
+	"\txor.b32 %r7, %r6, 1515870810;\n"
+	"\tcvta.to.global.u64 %rd2, %rd1;\n"
+	"\tmul.wide.u32 %rd3, %r5, 4;\n"
+	"\tadd.s64 %rd2, %rd2, %rd3;\n"
+	"\tst.global.u32 [%rd2], %r7;\n"
+	"DONE:\n"
+	"\tret;\n"
+	"}\n";
+
+#define CANARY_N (1u << 16)
+#define CANARY_BLOCK 256u
+
+/* Runs the canary on the device of ordinal; NULL when it passed, else
+ * what went wrong (static or in why). */
+static const char *canary_run(const struct driver *d, int ordinal, char *why,
+			      size_t n)
+{
+	unsigned *host = calloc(CANARY_N, sizeof(*host)), count = CANARY_N;
+	cu_handle ctx = NULL, mod = NULL, f = NULL;
+	cu_ptr out = 0;
+	cu_device dev;
+	void *params[] = { &out, &count };
+	const char *step = NULL;
+	char err[96];
+	cu_result r;
+
+	if (!host)
+		return "out of memory";
+	if ((r = d->get(&dev, ordinal)) != CU_SUCCESS)
+		step = "cuDeviceGet";
+	else if ((r = d->ctx_retain(&ctx, dev)) != CU_SUCCESS)
+		step = "cuDevicePrimaryCtxRetain";
+	else if ((r = d->ctx_set(ctx)) != CU_SUCCESS)
+		step = "cuCtxSetCurrent";
+	else if ((r = d->module_load(&mod, canary_ptx)) != CU_SUCCESS)
+		step = "cuModuleLoadData (the JIT)";
+	else if ((r = d->function(&f, mod, "assay_canary")) != CU_SUCCESS)
+		step = "cuModuleGetFunction";
+	else if ((r = d->alloc(&out, CANARY_N * sizeof(*host))) != CU_SUCCESS)
+		step = "cuMemAlloc";
+	else if ((r = d->launch(f, CANARY_N / CANARY_BLOCK, 1, 1, CANARY_BLOCK, 1, 1,
+				0, NULL, params, NULL)) != CU_SUCCESS)
+		step = "cuLaunchKernel";
+	else if ((r = d->sync()) != CU_SUCCESS)
+		step = "cuCtxSynchronize";
+	else if ((r = d->to_host(host, out, CANARY_N * sizeof(*host))) != CU_SUCCESS)
+		step = "cuMemcpyDtoH";
+	if (step)
+		snprintf(why, n, "%s: %s", step, result_name(d, r, err, sizeof(err)));
+	for (unsigned i = 0; !step && i < CANARY_N; i++)
+		if (host[i] != ((i * 2654435761u) ^ 0x5a5a5a5au)) {
+			snprintf(why, n, "the kernel's result is wrong at %u of %u: "
+				 "0x%08x, not 0x%08x", i, CANARY_N, host[i],
+				 (i * 2654435761u) ^ 0x5a5a5a5au);
+			step = "the result";
+		}
+	free(host);
+	if (out)
+		(void)d->free(out);
+	if (ctx)
+		(void)d->ctx_release(dev);
+	return step ? why : NULL;
+}
+
+int gpu_canary_main(const char *ordinal)
+{
+	struct driver d;
+	char why[256], *end;
+	const char *bad;
+	long i;
+
+	if (!strcmp(ordinal, "--ptx")) {        /* for a check with ptxas */
+		fputs(canary_ptx, stdout);
+		return 0;
+	}
+	errno = 0;
+	i = strtol(ordinal, &end, 10);
+	if (errno || *end || i < 0 || i > 1023) {
+		printf("fail %s is not a device index\n", ordinal);
+		return 1;
+	}
+	setenv("CUDA_CACHE_DISABLE", "1", 1);   /* the JIT itself, each time */
+	if (!open_driver(&d, "fail ")) {
+		fflush(stdout);
+		return 1;
+	}
+	if ((bad = canary_run(&d, (int)i, why, sizeof(why))))
+		printf("fail %s\n", bad);
+	else
+		printf("ok\n");
+	/* out now: whatever ends this process (a sanitizer's leak report
+	 * exits at once) must not take the verdict with it */
+	fflush(stdout);
+	return bad ? 1 : 0;
+}

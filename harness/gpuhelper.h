@@ -1,0 +1,33 @@
+/*
+ * gpuhelper.h - the helper processes that load the CUDA driver: the
+ * probe (`assay __gpu-probe`: the devices and their facts) and the
+ * canary (`assay __gpu-canary INDEX`: a kernel, its result checked).
+ *
+ * The driver (libcuda.so.1, or ASSAY_LIBCUDA for tests and unusual
+ * installs) is loaded with dlopen, so one assay binary runs on machines
+ * with and without one, and its entry points are resolved by their
+ * versioned names (cuDeviceTotalMem_v2, ...), never through a header's
+ * macros, which change with the toolkit. Runs only in a helper process
+ * assay started and times (gpu.h, health.h), never in assay itself:
+ * main() hands these commands here before anything else. Writes only
+ * its lines on stdout, each flushed before it returns.
+ */
+#ifndef ASSAY_GPUHELPER_H
+#define ASSAY_GPUHELPER_H
+
+#define GPU_PROBE_COMMAND "__gpu-probe"
+#define GPU_CANARY_COMMAND "__gpu-canary"
+
+/* The probe's whole work: "driver VERSION", a "device ..." line per
+ * device (gpu.c reads them), or "missing WHY". Returns the exit status. */
+int gpu_probe_main(void);
+/*
+ * The canary: a kernel loaded from PTX (the JIT, with
+ * CUDA_CACHE_DISABLE=1) writes 65,536 numbers on the device of the
+ * driver's ordinal, checked here. Writes "ok", or "fail WHY"; returns
+ * the exit status (0 passed). It may hang in the driver: its owner
+ * times it. "--ptx" writes the kernel's PTX instead.
+ */
+int gpu_canary_main(const char *ordinal);
+
+#endif
