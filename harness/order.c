@@ -134,8 +134,10 @@ static void need_pool(struct test *x, struct order_pools *pools,
 				       SCHED_MAX_POOLS, SCHED_MAX_POOLS);
 }
 
-static void apply_conf(struct test *x, struct conf *c,
-		       const struct order_opts *o, struct order_pools *pools)
+/* What x's kind said of it (its traits, kind_serial), then assay.conf's
+ * settings over that, then the run's options where neither says. */
+static void apply_settings(struct test *x, struct conf *c,
+			   const struct order_opts *o, struct order_pools *pools)
 {
 	struct conf_settings cs = { .timeout_s = -1, .slots = -1, .serial = -1,
 				    .retries = -1, .tap_plan = -1, .leaks = -1,
@@ -146,7 +148,7 @@ static void apply_conf(struct test *x, struct conf *c,
 	if (c)
 		conf_lookup(c, x->pub.path, x->pub.id, &cs);
 	if (cs.serial < 0)
-		cs.serial = x->kind_serial;
+		cs.serial = x->kind_serial || x->traits.serial;
 	x->pub.timeout_s = (cs.timeout_s >= 0 ? cs.timeout_s : timeout_s) *
 			   (o->timeout_scale > 0 ? o->timeout_scale : 1) *
 			   binary_slowdown(sanitizer_of(x));
@@ -180,7 +182,7 @@ void order_plan(struct test_table *t, struct conf *c,
 		const struct hist_entry *he = h ? history_find(h, x->pub.id) : NULL;
 		size_t nr = he ? strlen(he->recent) : 0;
 
-		apply_conf(x, c, o, pools);
+		apply_settings(x, c, o, pools);
 		x->cost_known = he && he->runs > 0;
 		x->cost_s = x->cost_known ? he->mean_s : 0;
 		x->failed_last = nr && he->recent[nr - 1] == 'F';
@@ -188,7 +190,7 @@ void order_plan(struct test_table *t, struct conf *c,
 	/* a program whose cases replaced it still names its deadline in a
 	 * batch's timeout reason */
 	for (size_t i = 0; i < t->nprograms; i++)
-		apply_conf(t->programs[i], c, o, pools);
+		apply_settings(t->programs[i], c, o, pools);
 	estimate_unknown(t);
 	for (size_t i = 0; i < t->n; i++) {
 		struct test *x = t->v[i];

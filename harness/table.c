@@ -107,7 +107,6 @@ static struct test *new_case(struct test *prog, char *name, char *skip,
 	x->program = prog;
 	x->skip = skip;
 	x->traits = *tr;
-	x->kind_serial = tr->serial;
 	x->san = -1;
 	return x;
 }
