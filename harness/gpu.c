@@ -69,9 +69,9 @@ static void parse(struct gpu_list *l, char *out)
 		l->missing = missing;
 }
 
-int gpu_discover(struct gpu_list *l, const char *self, struct err *e)
+int gpu_discover(struct gpu_list *l, struct err *e)
 {
-	char *argv[] = { (char *)self, GPU_PROBE_COMMAND, NULL }, *out;
+	char *argv[] = { "/proc/self/exe", GPU_PROBE_COMMAND, NULL }, *out;
 	int fd = memfd_create("gpu-probe", MFD_CLOEXEC), status = 0;
 	off_t len;
 
@@ -87,7 +87,7 @@ int gpu_discover(struct gpu_list *l, const char *self, struct err *e)
 					     "(the GPU probe was killed)");
 			return 0;
 		}
-		return err_set(e, ERR_SYS, "cannot start the GPU probe %s: %s", self,
+		return err_set(e, ERR_SYS, "cannot start the GPU probe (%s): %s", argv[0],
 			       strerror(errnum));
 	}
 	len = lseek(fd, 0, SEEK_CUR);

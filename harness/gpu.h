@@ -44,12 +44,12 @@ struct gpu_list {
 };
 
 /*
- * Runs the probe (the program at self, as `self __gpu-probe`) and reads
- * what it found into l. A machine without a driver or a device is not an
+ * Runs the probe (this program again, `/proc/self/exe __gpu-probe`) and
+ * reads what it found into l. A machine without a driver or a device is not an
  * error: l->n is 0 and l->missing says which is missing. Returns 0, or
  * a negative code with e filled when the probe itself could not run.
  */
-int gpu_discover(struct gpu_list *l, const char *self, struct err *e);
+int gpu_discover(struct gpu_list *l, struct err *e);
 /*
  * The devices of a CTest resource spec (version 1.0: its "local"
  * object's "gpus", each an "id" and "slots"), in place of discovery.

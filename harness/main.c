@@ -383,7 +383,7 @@ static int find_gpus(struct test_table *t, const struct opts *o,
 	}
 	if (!want)
 		return 0;
-	if (!o->resource_spec && (rc = gpu_discover(&p->gpus, "/proc/self/exe", e)) < 0)
+	if (!o->resource_spec && (rc = gpu_discover(&p->gpus, e)) < 0)
 		return rc;
 	if (p->gpus.n > SCHED_MAX_GPUS) {
 		fprintf(stderr, "assay: warning: %zu CUDA devices; GPU tests use the first %d\n",
@@ -479,7 +479,7 @@ static int command(struct opts *o, struct registry *reg, int argc,
 static int show_devices(struct err *e)
 {
 	struct gpu_list l;
-	int rc = gpu_discover(&l, "/proc/self/exe", e);
+	int rc = gpu_discover(&l, e);
 
 	if (rc < 0)
 		return rc;

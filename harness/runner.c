@@ -591,7 +591,7 @@ static void queue(struct runner *r, struct attempt *run)
 {
 	double prio = run->cases ? 0 : run->test->priority;
 
-	if (need_of(run)->gpus > sched_gpus_live(&r->sched)) {
+	if (need_of(run)->gpus && need_of(run)->gpus > sched_gpus_live(&r->sched)) {
 		drop_stranded(r, run);
 		return;
 	}
