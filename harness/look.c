@@ -428,25 +428,6 @@ char *look_report(const struct look *lk)
 
 /* ---- what a test leaves behind ---- */
 
-/* Whether pid has a SIGKILL pending (in SigPnd or ShdPnd of its
- * status): it is dying, killed by the test just before it exited. */
-static bool dying(pid_t pid)
-{
-	char path[64], buf[2048];
-	const char *keys[] = { "\nSigPnd:", "\nShdPnd:" };
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	if (procfs_read(path, buf, sizeof(buf)) <= 0)
-		return true;    /* gone already */
-	for (size_t i = 0; i < 2; i++) {
-		const char *k = strstr(buf, keys[i]);
-
-		if (k && strtoull(k + strlen(keys[i]), NULL, 16) & (1ull << (SIGKILL - 1)))
-			return true;
-	}
-	return false;
-}
-
 /* Whether pid was adopted from root's run: its environment holds
  * marker ("NAME=VALUE"). */
 static bool adopted_from(pid_t pid, const char *marker)
@@ -478,7 +459,7 @@ size_t look_leftovers(pid_t root, const char *marker,
 			   adopted_from(v[i].pid, marker));
 	procfs_mark_descendants(v, n);
 	for (size_t i = 0; i < n; i++) {
-		if (!v[i].in || dying(v[i].pid))
+		if (!v[i].in || procfs_dying(v[i].pid))
 			continue;
 		if (found < max)
 			pids[found] = v[i].pid;

@@ -64,7 +64,7 @@ static int kill_and_reap(pid_t pid)
 }
 
 /* One pass over /proc: kills and reaps the children found; returns how
- * many were reaped. */
+ * many were reaped, not counting those already dying (reaped quietly). */
 static size_t sweep_once(pid_t self, char **note, size_t total)
 {
 	struct procfs_proc *v;
@@ -77,6 +77,11 @@ static size_t sweep_once(pid_t self, char **note, size_t total)
 
 		if (v[i].ppid != self || !procfs_pid_stat(v[i].pid, &st))
 			continue;
+		if (procfs_dying(v[i].pid)) {  /* killed already: a test's
+						 * leftover, named in its note */
+			(void)kill_and_reap(v[i].pid);
+			continue;
+		}
 		if (!procfs_env(v[i].pid, "ASSAY_TEST_ID", id, sizeof(id)))
 			id[0] = '\0';
 		reaped = kill_and_reap(v[i].pid);

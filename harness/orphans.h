@@ -6,7 +6,10 @@
  * fork, becomes assay's child. Once no job is running, every child
  * assay still has is such a leftover: orphans_sweep looks at each (its
  * name and the ASSAY_TEST_ID it inherited), kills it, reaps it, and
- * repeats for the children it had. Call it only with no job running.
+ * repeats for the children it had. One already dying (a test's
+ * leftover, killed and named in its note as the test ended, not yet
+ * finished exiting) is reaped without a line. Call it only with no job
+ * running.
  */
 #ifndef ASSAY_ORPHANS_H
 #define ASSAY_ORPHANS_H

@@ -4,9 +4,11 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "io.h"
@@ -71,16 +73,45 @@ bool procfs_pid_stat(pid_t pid, struct procfs_stat *s)
 	return procfs_stat(path, s);
 }
 
+/*
+ * /proc/PID/FILE for a file of the process's memory (cmdline, environ)
+ * into buf, as procfs_read. An exec replaces the memory before it
+ * writes the arguments and environment into it: for that moment both
+ * read empty. A live process with an empty command line is in it, and
+ * is waited for (EXEC_WAIT_MS at most); a zombie has none for good.
+ */
+static ssize_t read_mm(pid_t pid, const char *file, char *buf, size_t n)
+{
+	enum { EXEC_WAIT_MS = 200 };
+	const struct timespec ms = { 0, 1000000 };
+	char path[64], cmdline[64], probe[8];
+	ssize_t len;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+	snprintf(cmdline, sizeof(cmdline), "/proc/%d/cmdline", (int)pid);
+	for (int waited = 0; (len = procfs_read(path, buf, n)) == 0 &&
+	     waited < EXEC_WAIT_MS; waited++) {
+		struct procfs_stat s;
+
+		if ((strcmp(file, "cmdline") &&
+		     procfs_read(cmdline, probe, sizeof(probe)) > 0) ||
+		    !procfs_pid_stat(pid, &s) || s.state == 'Z' ||
+		    s.state == 'X' || s.ppid == 2 || pid == 2)
+			break;          /* empty for good (kthreadd's have none) */
+		nanosleep(&ms, NULL);
+	}
+	return len;
+}
+
 bool procfs_env(pid_t pid, const char *name, char *out, size_t n)
 {
 	enum { ENV_MAX = 64 * 1024 };   /* environments past this: no */
-	char path[64], *env = xmalloc(ENV_MAX);
+	char *env = xmalloc(ENV_MAX);
 	size_t k = strlen(name);
 	ssize_t len;
 	bool found = false;
 
-	snprintf(path, sizeof(path), "/proc/%d/environ", (int)pid);
-	len = procfs_read(path, env, ENV_MAX);
+	len = read_mm(pid, "environ", env, ENV_MAX);
 	for (ssize_t i = 0; len > 0 && i < len && !found; i += (ssize_t)strlen(env + i) + 1)
 		if (!strncmp(env + i, name, k) && env[i + (ssize_t)k] == '=') {
 			snprintf(out, n, "%s", env + i + k + 1);
@@ -93,10 +124,8 @@ bool procfs_env(pid_t pid, const char *name, char *out, size_t n)
 void procfs_cmdline(pid_t pid, char *out, size_t n)
 {
 	char path[64];
-	ssize_t len;
+	ssize_t len = read_mm(pid, "cmdline", out, n);
 
-	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
-	len = procfs_read(path, out, n);
 	if (len <= 0) {
 		snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
 		if (procfs_read(path, out, n) <= 0)
@@ -110,6 +139,24 @@ void procfs_cmdline(pid_t pid, char *out, size_t n)
 		if (out[i] == '\0')
 			out[i] = ' ';
 	out[len] = '\0';
+}
+
+/* SIGKILL in SigPnd or ShdPnd of /proc/PID/status, or no such process. */
+bool procfs_dying(pid_t pid)
+{
+	char path[64], buf[2048];
+	const char *keys[] = { "\nSigPnd:", "\nShdPnd:" };
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if (procfs_read(path, buf, sizeof(buf)) <= 0)
+		return true;    /* gone already */
+	for (size_t i = 0; i < 2; i++) {
+		const char *k = strstr(buf, keys[i]);
+
+		if (k && strtoull(k + strlen(keys[i]), NULL, 16) & (1ull << (SIGKILL - 1)))
+			return true;
+	}
+	return false;
 }
 
 static bool is_number(const char *s)

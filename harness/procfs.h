@@ -5,8 +5,10 @@
  * Shared by look.c (a hung test, a test's leftovers) and orphans.c (the
  * run's end sweep).
  *
- * Reads only; never signals, never blocks on anything but /proc. A
- * process that vanishes between two reads is simply not there.
+ * Reads only; never signals, never blocks on anything but /proc, and
+ * waits only for a process in the middle of an exec (0.2 s at most), to
+ * read what the exec gives it. A process that vanishes between two
+ * reads is simply not there.
  */
 #ifndef ASSAY_PROCFS_H
 #define ASSAY_PROCFS_H
@@ -35,11 +37,16 @@ bool procfs_stat(const char *path, struct procfs_stat *s);
 bool procfs_pid_stat(pid_t pid, struct procfs_stat *s);
 
 /* The value of name in pid's environment into out (n bytes); false
- * when it is not there (or the environment is past 64 KiB). */
+ * when it is not there (or the environment is past 64 KiB). A process
+ * in an exec is waited for: its environment is the new program's. */
 bool procfs_env(pid_t pid, const char *name, char *out, size_t n);
 /* pid's command line, its arguments joined by spaces (its command name
- * while it has none, as during an exec), cut to n. */
+ * when it has none, as a zombie; a process in an exec is waited for),
+ * cut to n. */
 void procfs_cmdline(pid_t pid, char *out, size_t n);
+/* Whether pid is dying: a SIGKILL is pending for it (someone killed it
+ * and it has not finished exiting), or it is gone already. */
+bool procfs_dying(pid_t pid);
 
 /* One process of procfs_list. */
 struct procfs_proc {
