@@ -143,7 +143,8 @@ const char *binary_san_name(enum binary_san s)
 	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : NULL;
 }
 
-bool binary_carries(int fd, const char *const *markers, size_t n)
+/* binary_carries, for an ELF file only when elf. */
+static bool carries(int fd, const char *const *markers, size_t n, bool elf)
 {
 	enum { CHUNK = 64 * 1024 };
 	char *buf = xmalloc(BINARY_MARKER_MAX + CHUNK);
@@ -153,7 +154,7 @@ bool binary_carries(int fd, const char *const *markers, size_t n)
 
 	while (!yes && (r = io_read(fd, buf + keep, CHUNK)) > 0) {
 		size_t got = keep + (size_t)r;
-		if (first && (got < 4 || memcmp(buf, "\177ELF", 4)))
+		if (elf && first && (got < 4 || memcmp(buf, "\177ELF", 4)))
 			break;
 		first = false;
 		for (size_t i = 0; i < n && !yes; i++)
@@ -164,6 +165,23 @@ bool binary_carries(int fd, const char *const *markers, size_t n)
 		memmove(buf, buf + got - keep, keep);
 	}
 	free(buf);
+	return yes;
+}
+
+bool binary_carries(int fd, const char *const *markers, size_t n)
+{
+	return carries(fd, markers, n, true);
+}
+
+bool binary_module_carries(const char *path, unsigned mode, const char *marker)
+{
+	bool yes;
+	int fd;
+
+	if (!S_ISREG(mode) || (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return false;
+	yes = carries(fd, &marker, 1, false);
+	close(fd);
 	return yes;
 }
 

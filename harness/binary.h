@@ -40,5 +40,8 @@ bool binary_carries(int fd, const char *const *markers, size_t n);
  * regular executable file; false for anything else. */
 bool binary_file_carries(const char *path, unsigned mode,
 			 const char *const *markers, size_t n);
+/* Whether the regular file at path (a GPU module: PTX text, a cubin, a
+ * fatbin; executable or not) holds marker anywhere. */
+bool binary_module_carries(const char *path, unsigned mode, const char *marker);
 
 #endif

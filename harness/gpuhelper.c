@@ -1,6 +1,7 @@
 /* gpuhelper.c - see gpuhelper.h. */
 #include "config.h"
 
+#include <ctype.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <stdbool.h>
@@ -8,6 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#include "assay/gpu.h"
 
 #include "gpuhelper.h"
 
@@ -19,6 +23,7 @@ typedef void *cu_handle;                /* CUcontext, CUmodule, CUfunction */
 
 enum {
 	CU_SUCCESS = 0,
+	CU_ERROR_NOT_READY = 600,
 	CU_ERROR_STUB_LIBRARY = 34,
 	CU_ERROR_NO_DEVICE = 100,
 	CU_ATTR_CC_MAJOR = 75,
@@ -49,6 +54,10 @@ struct driver {
 			    cu_handle stream, void **params, void **extra);
 	cu_result (*sync)(void);
 	cu_result (*to_host)(void *dst, cu_ptr src, size_t bytes);
+	/* the cuda kind's worker's */
+	cu_result (*global)(cu_ptr *p, size_t *bytes, cu_handle mod, const char *name);
+	cu_result (*memset8)(cu_ptr p, unsigned char v, size_t n);
+	cu_result (*query)(cu_handle stream);
 };
 
 /* The entry points, by versioned name (the first of each list found). */
@@ -76,6 +85,9 @@ static const struct {
 	{ offsetof(struct driver, launch), { "cuLaunchKernel" } },
 	{ offsetof(struct driver, sync), { "cuCtxSynchronize" } },
 	{ offsetof(struct driver, to_host), { "cuMemcpyDtoH_v2" } },
+	{ offsetof(struct driver, global), { "cuModuleGetGlobal_v2" } },
+	{ offsetof(struct driver, memset8), { "cuMemsetD8_v2" } },
+	{ offsetof(struct driver, query), { "cuStreamQuery" } },
 };
 
 /* r as the driver names it: "CUDA_ERROR_NO_DEVICE (100)". */
@@ -318,4 +330,269 @@ int gpu_canary_main(const char *ordinal)
 	 * exits at once) must not take the verdict with it */
 	fflush(stdout);
 	return bad ? 1 : 0;
+}
+
+/* ---- the cuda kind: test kernels of a module (assay/gpu.h) ---- */
+
+#define MODULE_MAX (256u << 20)
+#define SHAPE_PREFIX "assay_gpu_shape_"
+
+/* The module file whole (NUL-ended, for a PTX's text), or NULL with
+ * why on stdout after prefix. */
+static char *module_read(const char *path, size_t *len, const char *prefix)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	long n = -1;
+
+	if (f && fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
+	    (unsigned long)n <= MODULE_MAX && fseek(f, 0, SEEK_SET) == 0 &&
+	    (buf = malloc((size_t)n + 1)) && fread(buf, 1, (size_t)n, f) == (size_t)n) {
+		fclose(f);
+		buf[n] = '\0';
+		*len = (size_t)n;
+		return buf;
+	}
+	if (n >= 0 && (unsigned long)n > MODULE_MAX)
+		printf("%s%s is past 256 MiB: not a module assay runs\n", prefix, path);
+	else
+		printf("%s%s cannot be read: %s\n", prefix, path,
+		       errno ? strerror(errno) : "shorter than its size");
+	if (f)
+		fclose(f);
+	free(buf);
+	return NULL;
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The tests the module carries: each assay_gpu_shape_NAME it holds
+ * (a PTX's text, an ELF's symbol names), sorted, once each. */
+static size_t module_tests(const char *m, size_t len, char ***names)
+{
+	const size_t pl = strlen(SHAPE_PREFIX);
+	size_t n = 0, k = 0;
+	char **v = NULL;
+
+	for (const char *p = m; (p = memmem(p, len - (size_t)(p - m), SHAPE_PREFIX, pl));) {
+		const char *s = p += pl;
+
+		while (p < m + len && (isalnum((unsigned char)*p) || *p == '_'))
+			p++;
+		if (p > s && p - s < 200) {
+			v = realloc(v, (n + 1) * sizeof(*v));
+			if (!v || !(v[n] = strndup(s, (size_t)(p - s))))
+				abort();        /* out of memory in a helper */
+			n++;
+		}
+	}
+	if (n)
+		qsort(v, n, sizeof(*v), cmp_name);
+	for (size_t i = 0; i < n; i++)
+		if (!k || strcmp(v[k - 1], v[i]))
+			v[k++] = v[i];
+		else
+			free(v[i]);
+	*names = v;
+	return k;
+}
+
+int cuda_list_main(const char *module)
+{
+	size_t len, n;
+	char *m = module_read(module, &len, ""), **names;
+
+	if (!m)
+		return 1;
+	n = module_tests(m, len, &names);
+	for (size_t i = 0; i < n; i++) {
+		printf("%s\tgpus=1\n", names[i]);
+		free(names[i]);
+	}
+	free(names);
+	free(m);
+	fflush(stdout);
+	return 0;
+}
+
+/* An end frame of the worker protocol (docs/api.md). */
+static void end_frame(const char *id, const char *outcome, unsigned long long us,
+		      const char *message, const char *at, const char *details)
+{
+	printf("\x1e" "E %s %s %llu %zu %zu %zu\n%s%s%s", id, outcome, us,
+	       strlen(message), strlen(at), strlen(details), message, at, details);
+	fflush(stdout);
+}
+
+static unsigned long long now_us(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (unsigned long long)t.tv_sec * 1000000u + (unsigned long long)t.tv_nsec / 1000u;
+}
+
+/* The kernel's completion, polled: cuCtxSynchronize would wait forever
+ * on a hung kernel, and the host's deadline is what ends one. */
+static cu_result wait_kernel(const struct driver *d)
+{
+	const struct timespec pause = { 0, 200000 };
+	cu_result r;
+
+	while ((r = d->query(NULL)) == CU_ERROR_NOT_READY)
+		nanosleep(&pause, NULL);
+	return r;
+}
+
+/* A failed check as a line: "k.cu:12: i + i == 2 * i: 3 != 4 (block
+ * (1,0,0) thread (5,0,0))", without its place when file is NULL. */
+static void record_line(FILE *f, const char *file, const struct assay_gpu_record *x)
+{
+	char expr[ASSAY_GPU_EXPR_MAX + 1];
+
+	memcpy(expr, x->expr, ASSAY_GPU_EXPR_MAX);
+	expr[ASSAY_GPU_EXPR_MAX] = '\0';
+	if (file)
+		fprintf(f, "%s:%u: ", file, x->line);
+	fputs(expr, f);
+	if (x->eq)
+		fprintf(f, ": %lld != %lld", x->a, x->b);
+	fprintf(f, " (block (%u,%u,%u) thread (%u,%u,%u))", x->block[0], x->block[1],
+		x->block[2], x->thread[0], x->thread[1], x->thread[2]);
+}
+
+/* One test kernel, launched and judged; false when the device's context
+ * is lost (a fault in the kernel), so that the worker stops. */
+static bool run_kernel(const struct driver *d, cu_handle mod, const char *name)
+{
+	char sym[256], file[512] = "?", why[96], *msg = NULL, *det = NULL, at[600] = "";
+	const char *step = NULL;
+	unsigned shape[2] = { 0, 0 };
+	struct assay_gpu_result res;
+	unsigned long long t0 = now_us();
+	cu_handle f = NULL;
+	cu_ptr p = 0, out = 0;
+	size_t n = 0, mlen, dlen;
+	void *params[] = { &out };
+	bool lost = false;
+	FILE *mf, *df;
+	cu_result r;
+
+	printf("\x1e" "S %s\n", name);
+	fflush(stdout);
+	memset(&res, 0, sizeof(res));
+	snprintf(sym, sizeof(sym), "assay_gpu_test_%s", name);
+	if ((r = d->function(&f, mod, sym)) != CU_SUCCESS) {
+		step = "cuModuleGetFunction";
+		goto out;
+	}
+	snprintf(sym, sizeof(sym), SHAPE_PREFIX "%s", name);
+	if ((r = d->global(&p, &n, mod, sym)) != CU_SUCCESS ||
+	    (r = d->to_host(shape, p, sizeof(shape))) != CU_SUCCESS) {
+		step = "cuModuleGetGlobal (its shape)";
+		goto out;
+	}
+	snprintf(sym, sizeof(sym), "assay_gpu_file_%s", name);
+	if (d->global(&p, &n, mod, sym) == CU_SUCCESS && n < sizeof(file) &&
+	    d->to_host(file, p, n) == CU_SUCCESS)
+		file[n ? n - 1 : 0] = '\0';
+	if ((r = d->alloc(&out, sizeof(res))) != CU_SUCCESS)
+		step = "cuMemAlloc";
+	else if ((r = d->memset8(out, 0, sizeof(res))) != CU_SUCCESS)
+		step = "cuMemsetD8";
+	else if ((r = d->launch(f, shape[0], 1, 1, shape[1], 1, 1, 0, NULL, params,
+				NULL)) != CU_SUCCESS)
+		step = "cuLaunchKernel";
+	else if ((r = wait_kernel(d)) != CU_SUCCESS)
+		step = "the kernel", lost = true;
+	else if ((r = d->to_host(&res, out, sizeof(res))) != CU_SUCCESS)
+		step = "cuMemcpyDtoH (its result)", lost = true;
+out:
+	mf = open_memstream(&msg, &mlen);
+	df = open_memstream(&det, &dlen);
+	if (!mf || !df)
+		abort();
+	if (step) {
+		fprintf(mf, "%s: %s", step, result_name(d, r, why, sizeof(why)));
+	} else if (res.failures) {
+		unsigned kept = res.failures < ASSAY_GPU_RECORDS ? res.failures : ASSAY_GPU_RECORDS;
+
+		fprintf(mf, "%u failed check%s; the first: ", res.failures,
+			res.failures == 1 ? "" : "s");
+		record_line(mf, NULL, &res.rec[0]);
+		for (unsigned i = 0; i < kept; i++) {
+			record_line(df, file, &res.rec[i]);
+			fputc('\n', df);
+		}
+		if (res.failures > kept)
+			fprintf(df, "and %u more\n", res.failures - kept);
+		snprintf(at, sizeof(at), "%s:%u", file, res.rec[0].line);
+	}
+	fclose(mf);
+	fclose(df);
+	end_frame(name, step ? (lost ? "crash" : "fail") : res.failures ? "fail" : "pass",
+		  now_us() - t0, msg, at, det);
+	free(msg);
+	free(det);
+	if (out && !lost)
+		(void)d->free(out);
+	return !lost;
+}
+
+int cuda_run_main(int argc, char **argv)
+{
+	struct driver d;
+	cu_handle ctx = NULL, mod = NULL;
+	cu_device dev;
+	char why[96], **names = NULL;
+	size_t len, n = 0;
+	char *m;
+	cu_result r;
+
+	if (argc < 1) {
+		printf("usage: assay " CUDA_RUN_COMMAND " MODULE [--filter NAME]...\n");
+		return 99;
+	}
+	if (!(m = module_read(argv[0], &len, "")))
+		return 99;
+	if (!open_driver(&d, "")) {
+		fflush(stdout);
+		free(m);
+		return 99;
+	}
+	if ((r = d.get(&dev, 0)) != CU_SUCCESS ||
+	    (r = d.ctx_retain(&ctx, dev)) != CU_SUCCESS ||
+	    (r = d.ctx_set(ctx)) != CU_SUCCESS ||
+	    (r = d.module_load(&mod, m)) != CU_SUCCESS) {
+		printf("%s: the device or the module cannot be opened: %s\n", argv[0],
+		       result_name(&d, r, why, sizeof(why)));
+		fflush(stdout);
+		free(m);
+		return 99;
+	}
+	if (argc == 1)
+		n = module_tests(m, len, &names);
+	for (int i = 1; i + 1 < argc; i += 2)   /* --filter NAME */
+		if (!strcmp(argv[i], "--filter")) {
+			names = realloc(names, (n + 1) * sizeof(*names));
+			if (!names || !(names[n++] = strdup(argv[i + 1])))
+				abort();
+		}
+	for (size_t i = 0; i < n; i++) {
+		if (!run_kernel(&d, mod, names[i])) {
+			/* the context is gone with the fault: the rest
+			 * run in a fresh worker, and the device's health is
+			 * the host's to check (a signal says so) */
+			abort();
+		}
+		free(names[i]);
+	}
+	free(names);
+	free(m);
+	(void)d.ctx_release(dev);
+	fflush(stdout);
+	return 0;
 }

@@ -518,6 +518,10 @@ int main(int argc, char **argv)
 		return gpu_probe_main();
 	if (argc == 3 && !strcmp(argv[1], GPU_CANARY_COMMAND))
 		return gpu_canary_main(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], CUDA_LIST_COMMAND))
+		return cuda_list_main(argv[2]);
+	if (argc >= 2 && !strcmp(argv[1], CUDA_RUN_COMMAND))
+		return cuda_run_main(argc - 2, argv + 2);
 	signal(SIGPIPE, SIG_IGN);
 	/* inherited SIG_IGN would make the kernel reap tests unseen */
 	signal(SIGCHLD, SIG_DFL);

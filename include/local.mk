@@ -1,6 +1,6 @@
 # include/local.mk - public headers, installed under $(includedir)/assay.
 assayincludedir = $(includedir)/assay
-assayinclude_HEADERS = include/assay/plugin.h include/assay/tap.h include/assay/test.h
+assayinclude_HEADERS = include/assay/gpu.h include/assay/plugin.h include/assay/tap.h include/assay/test.h
 
 # libassay's pkg-config file: `pkg-config --cflags --libs assay`
 pkgconfig_DATA = include/assay.pc

@@ -1,12 +1,15 @@
 /*
- * plugins/api.c - the assay kind: a program written with assay/test.h,
- * each of its tests a test of assay's own.
+ * plugins/api.c - the kinds whose programs speak the worker protocol
+ * (docs/api.md), each of their tests a test of assay's own:
+ * - assay: a program written with assay/test.h;
+ * - cuda: a GPU module (PTX, cubin, fatbin) of assay/gpu.h test
+ *   kernels, run by assay's own helper on the device the test was given.
  *
- * Recognised by the marker every file that includes the header carries
- * (not by a guess). Listed with --list; a task runs a batch of its tests
- * with --assay-worker and one --filter per test, and reads the worker
- * protocol (docs/api.md): a start frame starts a case (and its
- * deadline), an end frame judges it, the bytes between are its output.
+ * Recognised by the marker each carries (not by a guess). Listed (the
+ * program's --list; a module's kernels by `assay __cuda-list`); a task
+ * runs a batch of its tests with one --filter per test, and reads the
+ * worker protocol: a start frame starts a case (and its deadline), an
+ * end frame judges it, the bytes between are its output.
  * A case that was running when the process crashed, was killed or timed
  * out is blamed for it; the cases after it are the host's to run again.
  * Never judges a case the frames are silent on, never reads a frame
@@ -26,6 +29,7 @@
 #include "assay/plugin.h"
 #include "builtin.h"
 #include "harness/binary.h"
+#include "harness/gpuhelper.h"
 #include "harness/io.h"
 #include "harness/xalloc.h"
 
@@ -117,7 +121,7 @@ static int api_list_parse(const struct assay_test *t, const struct assay_exit *e
 			  char *errbuf, size_t errlen)
 {
 	if (ex->how != ASSAY_EXITED || ex->code) {
-		snprintf(errbuf, errlen, "%s --list failed (exit %d): it runs whole",
+		snprintf(errbuf, errlen, "listing %s failed (exit %d): it runs whole",
 			 t->path, ex->code);
 		return -1;
 	}
@@ -150,7 +154,10 @@ struct end_head {
 
 struct api_job {
 	const struct assay_task *task;
+	bool gpu;                       /* the cuda kind's: a hang is the GPU's */
 	char **argv;
+	char said[256];                 /* stdout before the first frame */
+	size_t said_len;
 	const char **asked;             /* the task's cases, sorted */
 	bool *judged;                   /* per asked case: its verdict came */
 	/* a frame being read */
@@ -190,16 +197,20 @@ static bool may_start(const struct api_job *a, const char *id)
 	return (at = asked_at(a, id)) && !a->judged[at - a->asked];
 }
 
-static int api_job_begin(void **state, const struct assay_task *task,
-			 struct assay_spec *spec)
+/* A job running argv's head, then --filter per asked case. */
+static struct api_job *job_begin(const struct assay_task *task,
+				 struct assay_spec *spec, char *const *head,
+				 size_t nhead)
 {
 	struct api_job *a = xcalloc(1, sizeof(*a));
 	size_t n = 0;
 
 	a->task = task;
-	a->argv = xcalloc(2 * task->ncases + 3, sizeof(*a->argv));
-	a->argv[n++] = (char *)task->test->path;
-	a->argv[n++] = "--assay-worker";
+	a->argv = xcalloc(2 * task->ncases + nhead + 1, sizeof(*a->argv));
+	while (n < nhead) {
+		a->argv[n] = head[n];
+		n++;
+	}
 	for (size_t i = 0; task->cases && i < task->ncases; i++) {
 		a->argv[n++] = "--filter";
 		a->argv[n++] = (char *)task->cases[i];
@@ -211,14 +222,28 @@ static int api_job_begin(void **state, const struct assay_task *task,
 		qsort(a->asked, task->ncases, sizeof(*a->asked), cmp_str);
 		a->judged = xcalloc(task->ncases + 1, sizeof(*a->judged));
 	}
-	*state = a;
+	return a;
+}
+
+static int api_job_begin(void **state, const struct assay_task *task,
+			 struct assay_spec *spec)
+{
+	char *head[] = { (char *)task->test->path, "--assay-worker" };
+
+	*state = job_begin(task, spec, head, 2);
 	return 0;
 }
 
 static void out_add(struct api_job *a, const char *buf, size_t n)
 {
-	if (a->cur)
+	if (a->cur) {
 		case_output_add(a->out, &a->out_len, CASE_OUTPUT_MAX, buf, n);
+	} else if (!a->reported) {      /* what it said before any case */
+		size_t k = sizeof(a->said) - 1 - a->said_len;
+
+		memcpy(a->said + a->said_len, buf, n < k ? n : k);
+		a->said_len += n < k ? n : k;
+	}
 }
 
 static void report(struct api_job *a, struct assay_job_ctx *ctx,
@@ -397,6 +422,26 @@ static void api_job_output(void *state, int stream, const char *buf, size_t n,
 	}
 }
 
+/* The program refused the batch before any case (99: its arguments, an
+ * attribute, a module or device it could not open): each asked case is
+ * an error, with the first line it said. */
+static void refused(struct api_job *a, struct assay_job_ctx *ctx)
+{
+	char reason[REASON_MAX];
+
+	a->said[strcspn(a->said, "\n")] = '\0';
+	snprintf(reason, sizeof(reason), "the program ended (exit 99) before its first case: %s",
+		 a->said[0] ? a->said : "it said nothing");
+	for (size_t i = 0; i < a->task->ncases; i++) {
+		struct assay_verdict v = {
+			.struct_size = sizeof(v), .case_name = a->task->cases[i],
+			.outcome = ASSAY_ERROR, .reason = reason,
+		};
+
+		ctx->report(ctx, &v);
+	}
+}
+
 static void api_job_end(void *state, const struct assay_exit *ex,
 			struct assay_job_ctx *ctx)
 {
@@ -406,6 +451,9 @@ static void api_job_end(void *state, const struct assay_exit *ex,
 
 	if (a->cur) {                   /* it ended in this case */
 		exec_judge_cut(ex, ctx->test, &v, reason, sizeof(reason));
+		if (a->gpu && v.outcome == ASSAY_TIMEOUT)
+			snprintf(reason + strlen(reason), sizeof(reason) - strlen(reason),
+				 " (GPU hang)");
 		report(a, ctx, v.outcome, reason, io_now_ns() - a->cur_start,
 		       NULL, v.outcome == ASSAY_FAIL ? "assay" : NULL);
 	}
@@ -414,6 +462,9 @@ static void api_job_end(void *state, const struct assay_exit *ex,
 	 * of any test, or ended as no program of this API does (99: its
 	 * arguments or an attribute) */
 	exec_judge(ex, ctx->test, &v, reason, sizeof(reason));
+	if (a->task->cases && !a->reported && ex->how == ASSAY_EXITED &&
+	    ex->code == 99)
+		refused(a, ctx);
 	if (!a->task->cases &&
 	    (!a->reported || (ex->how == ASSAY_EXITED && ex->code != 0 &&
 			      ex->code != 1 && ex->code != 77))) {
@@ -441,7 +492,58 @@ static const struct assay_kind api_kind = {
 	.list_parse = api_list_parse,
 };
 
-static const struct assay_kind *const kinds[] = { &api_kind, NULL };
+/* ---- the cuda kind ---- */
+
+#define CUDA_MARKER "assay_gpu_shape_"
+
+/* A module file (by its name) that carries a test kernel's shape. */
+static int cuda_claim(const char *path, unsigned mode, int named)
+{
+	const char *dot = strrchr(path, '.');
+
+	(void)named;
+	if (!dot || (strcmp(dot, ".ptx") && strcmp(dot, ".cubin") && strcmp(dot, ".fatbin")))
+		return 0;
+	return binary_module_carries(path, mode, CUDA_MARKER) ? 40 : 0;
+}
+
+static int cuda_list_spec(const struct assay_test *t, struct assay_spec *spec)
+{
+	static const char *argv[4];     /* used before the next call */
+
+	argv[0] = "/proc/self/exe";     /* assay itself, in the child */
+	argv[1] = CUDA_LIST_COMMAND;
+	argv[2] = t->path;
+	argv[3] = NULL;
+	spec->argv = argv;
+	spec->cache_key = "assay/gpu.h 1";
+	return 0;
+}
+
+static int cuda_job_begin(void **state, const struct assay_task *task,
+			  struct assay_spec *spec)
+{
+	char *head[] = { "/proc/self/exe", CUDA_RUN_COMMAND, (char *)task->test->path };
+	struct api_job *a = job_begin(task, spec, head, 3);
+
+	a->gpu = true;
+	*state = a;
+	return 0;
+}
+
+static const struct assay_kind cuda_kind = {
+	.abi_version = ASSAY_PLUGIN_ABI, .struct_size = sizeof(cuda_kind),
+	.name = "cuda",
+	.summary = "a GPU module (.ptx, .cubin, .fatbin) of assay/gpu.h test kernels: each kernel a test",
+	.claim = cuda_claim,
+	.job_begin = cuda_job_begin,
+	.job_output = api_job_output,
+	.job_end = api_job_end,
+	.list_spec = cuda_list_spec,
+	.list_parse = api_list_parse,
+};
+
+static const struct assay_kind *const kinds[] = { &api_kind, &cuda_kind, NULL };
 
 static const struct assay_plugin plugin = {
 	.abi_version = ASSAY_PLUGIN_ABI, .struct_size = sizeof(plugin),

@@ -121,10 +121,15 @@ selftest_gpu_fakecuda_old_so_LINK = $(CCLD) $(selftest_gpu_fakecuda_old_so_CFLAG
 # A GPU test as a process (CUDA runtime, linked in), built with nvcc
 # when configure found it: SASS for sm_75 and sm_90 and PTX for newer
 # devices. gpu.sh runs it (a skip without a device, a pass with one).
-EXTRA_DIST += selftest/gpu/vecadd.cu
+EXTRA_DIST += selftest/gpu/vecadd.cu selftest/gpu/kernels.cu
 if HAVE_NVCC
-check_SCRIPTS = selftest/gpu/vecadd
-CLEANFILES += selftest/gpu/vecadd
+check_SCRIPTS = selftest/gpu/vecadd selftest/gpu/kernels.ptx
+CLEANFILES += selftest/gpu/vecadd selftest/gpu/kernels.ptx
+# test kernels written with assay/gpu.h, as PTX for the cuda kind (the
+# driver's JIT compiles it for whatever device runs it)
+selftest/gpu/kernels.ptx: $(srcdir)/selftest/gpu/kernels.cu $(srcdir)/include/assay/gpu.h
+	$(AM_V_GEN)$(MKDIR_P) selftest/gpu && $(NVCC) -ptx -arch=compute_75 \
+		-I$(srcdir)/include -o $@ $(srcdir)/selftest/gpu/kernels.cu
 selftest/gpu/vecadd: $(srcdir)/selftest/gpu/vecadd.cu
 	$(AM_V_GEN)$(MKDIR_P) selftest/gpu && $(NVCC) -O2 -cudart static \
 		-gencode arch=compute_75,code=sm_75 \
@@ -173,6 +178,7 @@ SELFTEST_E2E = \
 	selftest/e2e/bad_input.sh \
 	selftest/e2e/console.sh \
 	selftest/e2e/gpu.sh \
+	selftest/e2e/cuda.sh \
 	selftest/e2e/gtest.sh \
 	selftest/e2e/hangs.sh \
 	selftest/e2e/home.sh \

@@ -94,7 +94,7 @@ expect_err "bad.conf: [tests \"c/*\"] kidn = tap: unknown key (known: kind, time
 printf '[tests "c/*"]\n\tkind = nope\n' >"$W/bad.conf"
 run_assay run -v --config "$W/bad.conf" c
 expect_rc 2
-expect_err "kind = nope: no such kind (known: auto, exec, tap, gtest, assay, installed-tests)"
+expect_err "kind = nope: no such kind (known: auto, exec, tap, gtest, assay, cuda, installed-tests)"
 printf '[tests "c/*"\n' >"$W/bad.conf"
 run_assay run -v --config "$W/bad.conf" c
 expect_rc 2

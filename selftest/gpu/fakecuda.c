@@ -8,10 +8,15 @@
  *   FAKECUDA_INIT=CODE   what cuInit returns (default 0, success)
  *   FAKECUDA_BAD=I       device I computes wrong (assay's canary fails)
  *   FAKECUDA_HANG=I      device I never finishes a kernel
+ *   FAKECUDA_CTX=CODE    what cuDevicePrimaryCtxRetain returns (default 0)
  * and CUDA_VISIBLE_DEVICES as the driver does: a list of its UUIDs or
  * indexes, which become its devices 0, 1, ...
  * Its kernels run on the host: a launch of assay's canary computes what
- * the canary's PTX would, into memory cuMemAlloc took with malloc.
+ * the canary's PTX would, into memory cuMemAlloc took with malloc. A
+ * module carrying assay/gpu.h test kernels loads (any text holding
+ * assay_gpu_shape_NAME will do); its test kernel NAME, launched, passes,
+ * or as its name says: "fail" records failed checks in its result
+ * buffer, "fault" ends in CUDA_ERROR_ILLEGAL_ADDRESS, "hang" never ends.
  * Built a second time with FAKECUDA_OLD, it lacks cuDeviceTotalMem_v2,
  * as a driver older than assay needs does.
  */
@@ -21,6 +26,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "assay/gpu.h"
 
 typedef int CUresult;
 typedef int CUdevice;
@@ -50,6 +57,9 @@ CUresult cuLaunchKernel(CUhandle f, unsigned gx, unsigned gy, unsigned gz,
 			CUhandle stream, void **params, void **extra);
 CUresult cuCtxSynchronize(void);
 CUresult cuMemcpyDtoH_v2(void *dst, CUdeviceptr src, size_t bytes);
+CUresult cuModuleGetGlobal_v2(CUdeviceptr *p, size_t *bytes, CUhandle mod, const char *name);
+CUresult cuMemsetD8_v2(CUdeviceptr p, unsigned char v, size_t n);
+CUresult cuStreamQuery(CUhandle stream);
 
 static int env(const char *name, int fallback)
 {
@@ -138,7 +148,8 @@ CUresult cuDeviceGetPCIBusId(char *buf, int len, CUdevice d)
 CUresult cuGetErrorName(CUresult r, const char **name)
 {
 	*name = r == 100 ? "CUDA_ERROR_NO_DEVICE" : r == 34 ? "CUDA_ERROR_STUB_LIBRARY" :
-		r == 999 ? "CUDA_ERROR_UNKNOWN" : NULL;
+		r == 999 ? "CUDA_ERROR_UNKNOWN" : r == 700 ? "CUDA_ERROR_ILLEGAL_ADDRESS" :
+		r == 500 ? "CUDA_ERROR_NOT_FOUND" : r == 218 ? "CUDA_ERROR_INVALID_PTX" : NULL;
 	return *name ? 0 : 1;
 }
 
@@ -149,7 +160,7 @@ static int current = -1;        /* the device of the current context */
 CUresult cuDevicePrimaryCtxRetain(CUhandle *ctx, CUdevice d)
 {
 	*ctx = (CUhandle)(intptr_t)(d + 1);
-	return 0;
+	return env("FAKECUDA_CTX", 0);
 }
 
 CUresult cuDevicePrimaryCtxRelease_v2(CUdevice d)
@@ -167,13 +178,50 @@ CUresult cuCtxSetCurrent(CUhandle ctx)
 CUresult cuModuleLoadData(CUhandle *mod, const void *image)
 {
 	*mod = (CUhandle)image;
-	return strstr(image, ".entry assay_canary") ? 0 : 218;  /* INVALID_PTX */
+	return strstr(image, ".entry assay_canary") ||
+	       strstr(image, "assay_gpu_shape_") ? 0 : 218;     /* INVALID_PTX */
+}
+
+/* Whether the module carries prefix's name: a test kernel NAME is in
+ * it when its shape is. */
+static int carries(const char *mod, const char *prefix, const char *name)
+{
+	char want[256];
+
+	snprintf(want, sizeof(want), "assay_gpu_shape_%s", name + strlen(prefix));
+	return !strncmp(name, prefix, strlen(prefix)) && strstr(mod, want);
 }
 
 CUresult cuModuleGetFunction(CUhandle *f, CUhandle mod, const char *name)
 {
-	*f = mod;
-	return strcmp(name, "assay_canary") ? 500 : 0;          /* NOT_FOUND */
+	if (!strcmp(name, "assay_canary") || carries(mod, "assay_gpu_test_", name)) {
+		*f = (CUhandle)name;    /* the handle: its name, the caller's */
+		return 0;
+	}
+	return 500;                     /* NOT_FOUND */
+}
+
+CUresult cuModuleGetGlobal_v2(CUdeviceptr *p, size_t *bytes, CUhandle mod, const char *name)
+{
+	static const unsigned shape[2] = { 2, 32 };
+	static const char file[] = "fake.cu";
+
+	if (carries(mod, "assay_gpu_shape_", name)) {
+		*p = (CUdeviceptr)(uintptr_t)shape;
+		*bytes = sizeof(shape);
+	} else if (carries(mod, "assay_gpu_file_", name)) {
+		*p = (CUdeviceptr)(uintptr_t)file;
+		*bytes = sizeof(file);
+	} else {
+		return 500;
+	}
+	return 0;
+}
+
+CUresult cuMemsetD8_v2(CUdeviceptr p, unsigned char v, size_t n)
+{
+	memset((void *)(uintptr_t)p, v, n);
+	return 0;
 }
 
 CUresult cuMemAlloc_v2(CUdeviceptr *p, size_t bytes)
@@ -190,15 +238,46 @@ CUresult cuMemFree_v2(CUdeviceptr p)
 	return 0;
 }
 
+static CUresult pending;         /* what the last launch ends in */
+
+/* A test kernel, run "on the device" as its name says. */
+static void test_kernel(const char *name, struct assay_gpu_result *r)
+{
+	if (strstr(name, "hang") || current == env("FAKECUDA_HANG", -1))
+		pending = 600;          /* NOT_READY, for ever */
+	else if (strstr(name, "fault"))
+		pending = 700;          /* ILLEGAL_ADDRESS */
+	if (!strstr(name, "fail"))
+		return;
+	r->failures = 3;
+	for (unsigned i = 0; i < 3; i++) {
+		struct assay_gpu_record *x = &r->rec[i];
+
+		x->line = 12 + i;
+		x->eq = i == 0;
+		x->a = 3;
+		x->b = 4;
+		x->block[0] = 1;
+		x->thread[0] = 5 + i;
+		snprintf(x->expr, sizeof(x->expr), i == 0 ? "x + 1 == y" : "x < %u", i);
+	}
+}
+
 CUresult cuLaunchKernel(CUhandle f, unsigned gx, unsigned gy, unsigned gz,
 			unsigned bx, unsigned by, unsigned bz, unsigned shared,
 			CUhandle stream, void **params, void **extra)
 {
 	unsigned *out = (unsigned *)(uintptr_t)*(CUdeviceptr *)params[0];
-	unsigned n = *(unsigned *)params[1];
+	unsigned n;
 
-	(void)f; (void)gy; (void)gz; (void)by; (void)bz; (void)shared;
+	(void)gy; (void)gz; (void)by; (void)bz; (void)shared;
 	(void)stream; (void)extra;
+	pending = 0;
+	if (strcmp(f, "assay_canary")) {
+		test_kernel(f, (struct assay_gpu_result *)(void *)out);
+		return 0;
+	}
+	n = *(unsigned *)params[1];
 	for (unsigned i = 0; i < n && i < gx * bx; i++)
 		out[i] = (i * 2654435761u) ^ 0x5a5a5a5au;
 	if (current == env("FAKECUDA_BAD", -1) && n > 7)
@@ -211,6 +290,12 @@ CUresult cuCtxSynchronize(void)
 	while (current == env("FAKECUDA_HANG", -1))
 		pause();
 	return 0;
+}
+
+CUresult cuStreamQuery(CUhandle stream)
+{
+	(void)stream;
+	return pending;
 }
 
 CUresult cuMemcpyDtoH_v2(void *dst, CUdeviceptr src, size_t bytes)

@@ -268,7 +268,7 @@ static void bad(const char *text, const char *want)
 static void bad_values(void)
 {
 	bad("[tests \"t/*\"]\nkind = nope\n",
-	    "[tests \"t/*\"] kind = nope: no such kind (known: auto, exec, tap, gtest, assay, installed-tests)");
+	    "[tests \"t/*\"] kind = nope: no such kind (known: auto, exec, tap, gtest, assay, cuda, installed-tests)");
 	bad("[tests \"t/*\"]\ntimeout = -1\n",
 	    "[tests \"t/*\"] timeout = -1: not a number of seconds");
 	bad("[tests \"t/*\"]\ntimeout = 10s\n", "timeout = 10s: ");
@@ -325,7 +325,7 @@ static void bad_set(const char *assignment, const char *want)
 
 static void bad_command_line(void)
 {
-	bad_set("tests.t/*.kind=nope", "no such kind (known: auto, exec, tap, gtest, assay, installed-tests)");
+	bad_set("tests.t/*.kind=nope", "no such kind (known: auto, exec, tap, gtest, assay, cuda, installed-tests)");
 	bad_set("tests.t/*.slots=0", "want a whole number from 1 to 4096");
 	bad_set("tests.t/*.sh.serial=perhaps", "not a boolean");
 	bad_set("tests.t/*.timeout=1e9", "not a number of seconds");

@@ -38,7 +38,7 @@ static void builtins(void)
 	EXPECT_TRUE(registry_claim(r, "x", S_IFREG | 0755, 0) == registry_kind(r, "auto"));
 	EXPECT_TRUE(registry_claim(r, "x", S_IFREG | 0644, 0) == NULL);
 	names = registry_kind_names(r);
-	EXPECT_STREQ(names, "auto, exec, tap, gtest, assay, installed-tests");
+	EXPECT_STREQ(names, "auto, exec, tap, gtest, assay, cuda, installed-tests");
 	free(names);
 	registry_free(r);
 }

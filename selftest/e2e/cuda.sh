@@ -1,0 +1,79 @@
+#!/bin/sh
+# The cuda kind: GPU modules of assay/gpu.h test kernels, listed from
+# the module itself and run, through the stand-in driver
+# (selftest/gpu/fakecuda.c), by assay's own worker on the device each
+# test was given: a pass, failed checks with their place and values, a
+# fault (a crash, the canary after it, the rest of the batch still run),
+# a hang (a timeout that says GPU hang), a device that cannot be opened,
+# no driver at all. With nvcc, the real PTX of selftest/gpu/kernels.cu
+# is listed too.
+. "$(dirname "$0")/lib.sh"
+
+fake="$ASSAY_BUILDDIR/selftest/gpu/fakecuda.so"
+if [ ! -f "$fake" ]; then
+	skip "selftest/gpu/fakecuda.so is not built (make check builds it)"
+	finish
+fi
+
+# a module as the fake driver takes it: text naming its tests' shapes
+mkdir -p m
+printf '.global assay_gpu_shape_adds[2]\n.global assay_gpu_shape_fails_checks[2]\n.global assay_gpu_shape_faults[2]\n.global assay_gpu_shape_hangs[2]\n.global assay_gpu_shape_zlast[2]\n' >m/t.ptx
+printf '.entry some_kernel\n' >m/other.ptx             # no test kernels
+cp m/t.ptx m/t.txt                                      # not a module's name
+
+run_assay list m
+expect_rc 0
+[ "$(cat "$W/out")" = "t.ptx::adds
+t.ptx::fails_checks
+t.ptx::faults
+t.ptx::hangs
+t.ptx::zlast" ]
+check $? "a module's test kernels are its cases; other modules and files are not tests"
+
+ASSAY_LIBCUDA=$fake run_assay run --state-dir '' -j2 --timeout 2 --no-isolate-failures m
+expect_rc 1
+grep -q '^PASS .* t.ptx::adds$' "$W/out"
+check $? "a kernel with no failed check passes"
+expect_out "FAIL      "
+grep -q '^FAIL .* t.ptx::fails_checks: fake.cu:12: 3 failed checks; the first: x + 1 == y: 3 != 4 (block (1,0,0) thread (5,0,0))$' "$W/out"
+check $? "failed checks: how many, the first with its place, values, block and thread"
+expect_out "    | fake.cu:14: x < 2 (block (1,0,0) thread (7,0,0))"
+grep -q '^CRASH .* t.ptx::faults: the kernel: CUDA_ERROR_ILLEGAL_ADDRESS (700)$' "$W/out"
+check $? "a fault in the kernel is the case's crash, with the driver's error"
+grep -Eq '^assay: GPU [01] \(GPU-[0-9a-f-]+\) passed its canary after t.ptx::faults crashed on it$' "$W/out"
+check $? "the device a kernel faulted on runs its canary before another test"
+grep -q '^TIMEOUT .* t.ptx::hangs: timeout after 2s (GPU hang)' "$W/out"
+check $? "a kernel that never ends is a timeout that says GPU hang"
+grep -q '^PASS .* t.ptx::zlast$' "$W/out"
+check $? "the cases after a fault or a hang still run, in a fresh worker"
+expect_last "assay: 2 passed, 3 failed, 0 skipped"
+no_process "__cuda-run"
+
+# the device cannot be opened: each case is an error saying why
+FAKECUDA_CTX=999 ASSAY_LIBCUDA=$fake run_assay run --state-dir '' -j1 --no-isolate-failures m/t.ptx
+expect_rc 1
+grep -q '^ERROR .* m/t.ptx::adds: the program ended (exit 99) before its first case: m/t.ptx: the device or the module cannot be opened: CUDA_ERROR_UNKNOWN (999)$' "$W/out"
+check $? "a worker that cannot open its device: its cases are errors, with its words"
+expect_last "assay: 0 passed, 5 failed, 0 skipped"
+
+# no driver: skipped with the reason, never passed
+ASSAY_LIBCUDA=/nonexistent/libcuda.so.1 run_assay run --state-dir '' m/t.ptx
+expect_rc 0
+expect_out "SKIP      0.000s  m/t.ptx::adds: it needs a GPU: no CUDA driver: /nonexistent/libcuda.so.1 cannot be loaded"
+expect_last "assay: 0 passed, 0 failed, 5 skipped"
+
+# the real thing, compiled by nvcc: the PTX carries its tests' list
+ptx="$ASSAY_BUILDDIR/selftest/gpu/kernels.ptx"
+if [ -f "$ptx" ]; then
+	cp "$ptx" m/kernels.ptx
+	run_assay list m/kernels.ptx
+	[ "$(cat "$W/out")" = "m/kernels.ptx::integer_ops
+m/kernels.ptx::shared_atomics
+m/kernels.ptx::warp_vote_shuffle" ]
+	check $? "nvcc's PTX of assay/gpu.h tests lists them (got: $(tr '\n' ' ' <"$W/out"))"
+	grep -q '^\.visible \.entry assay_gpu_test_integer_ops(' m/kernels.ptx
+	check $? "each test is a kernel of its own name"
+else
+	skip "selftest/gpu/kernels.ptx is not built (no nvcc): the real PTX not listed"
+fi
+finish
