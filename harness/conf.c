@@ -118,11 +118,16 @@ static int set_slots(const struct setting *st, struct conf_rule *r)
 	return refuse(st, "not a number of slots (want a whole number from 1 to 4096)");
 }
 
-static int set_serial(const struct setting *st, struct conf_rule *r)
+static int set_bool(const struct setting *st, int *out)
 {
-	if (git_config_parse_bool(&r->serial, st->value) == 0)
+	if (git_config_parse_bool(out, st->value) == 0)
 		return 0;
 	return refuse(st, "not a boolean (want true or false, yes or no, on or off, 1 or 0)");
+}
+
+static int set_serial(const struct setting *st, struct conf_rule *r)
+{
+	return set_bool(st, &r->serial);
 }
 
 static int set_gpus(const struct setting *st, struct conf_rule *r)
@@ -134,9 +139,7 @@ static int set_gpus(const struct setting *st, struct conf_rule *r)
 
 static int set_gpu_exclusive(const struct setting *st, struct conf_rule *r)
 {
-	if (git_config_parse_bool(&r->gpu_exclusive, st->value) == 0)
-		return 0;
-	return refuse(st, "not a boolean (want true or false, yes or no, on or off, 1 or 0)");
+	return set_bool(st, &r->gpu_exclusive);
 }
 
 static int set_retries(const struct setting *st, struct conf_rule *r)
