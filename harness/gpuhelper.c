@@ -14,6 +14,8 @@
 #include "assay/gpu.h"
 
 #include "gpuhelper.h"
+#include "io.h"
+#include "xalloc.h"
 
 /* The driver's types, as its ABI has them (no cuda.h needed to build). */
 typedef int cu_result;
@@ -338,29 +340,16 @@ int gpu_canary_main(const char *ordinal)
 #define SHAPE_PREFIX "assay_gpu_shape_"
 
 /* The module file whole (NUL-ended, for a PTX's text), or NULL with
- * why on stdout after prefix. */
-static char *module_read(const char *path, size_t *len, const char *prefix)
+ * why on stdout. */
+static char *module_read(const char *path, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	long n = -1;
+	char *buf;
 
-	if (f && fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
-	    (unsigned long)n <= MODULE_MAX && fseek(f, 0, SEEK_SET) == 0 &&
-	    (buf = malloc((size_t)n + 1)) && fread(buf, 1, (size_t)n, f) == (size_t)n) {
-		fclose(f);
-		buf[n] = '\0';
-		*len = (size_t)n;
+	if (io_read_file(path, MODULE_MAX, &buf, len) == 0)
 		return buf;
-	}
-	if (n >= 0 && (unsigned long)n > MODULE_MAX)
-		printf("%s%s is past 256 MiB: not a module assay runs\n", prefix, path);
-	else
-		printf("%s%s cannot be read: %s\n", prefix, path,
-		       errno ? strerror(errno) : "shorter than its size");
-	if (f)
-		fclose(f);
-	free(buf);
+	printf("%s cannot be read: %s\n", path,
+	       errno == EFBIG ? "past 256 MiB, not a module assay runs" :
+	       errno == EINVAL ? "not a regular file" : strerror(errno));
 	return NULL;
 }
 
@@ -383,10 +372,8 @@ static size_t module_tests(const char *m, size_t len, char ***names)
 		while (p < m + len && (isalnum((unsigned char)*p) || *p == '_'))
 			p++;
 		if (p > s && p - s < 200) {
-			v = realloc(v, (n + 1) * sizeof(*v));
-			if (!v || !(v[n] = strndup(s, (size_t)(p - s))))
-				abort();        /* out of memory in a helper */
-			n++;
+			v = xrealloc(v, (n + 1) * sizeof(*v));
+			v[n++] = xstrndup(s, (size_t)(p - s));
 		}
 	}
 	if (n)
@@ -403,7 +390,7 @@ static size_t module_tests(const char *m, size_t len, char ***names)
 int cuda_list_main(const char *module)
 {
 	size_t len, n;
-	char *m = module_read(module, &len, ""), **names;
+	char *m = module_read(module, &len), **names;
 
 	if (!m)
 		return 1;
@@ -464,82 +451,98 @@ static void record_line(FILE *f, const char *file, const struct assay_gpu_record
 		x->block[2], x->thread[0], x->thread[1], x->thread[2]);
 }
 
-/* One test kernel, launched and judged; false when the device's context
+/* What one launch of a test kernel came to. */
+struct launch {
+	const char *step;               /* the call that failed, or NULL */
+	cu_result r;                    /* its result */
+	bool lost;                      /* the context with it (a fault) */
+	char file[512];                 /* the test's source file */
+	struct assay_gpu_result res;    /* its checks, when it ran */
+};
+
+/* Launches test kernel name of mod with a zeroed result buffer, waits
+ * for it and reads the buffer back, into l. */
+static void launch(const struct driver *d, cu_handle mod, const char *name,
+		   struct launch *l)
+{
+	char sym[256];
+	unsigned shape[2] = { 0, 0 };
+	cu_handle f = NULL;
+	cu_ptr p = 0, out = 0;
+	size_t n = 0;
+	void *params[] = { &out };
+
+	snprintf(sym, sizeof(sym), "assay_gpu_test_%s", name);
+	if ((l->r = d->function(&f, mod, sym)) != CU_SUCCESS) {
+		l->step = "cuModuleGetFunction";
+		return;
+	}
+	snprintf(sym, sizeof(sym), SHAPE_PREFIX "%s", name);
+	if ((l->r = d->global(&p, &n, mod, sym)) != CU_SUCCESS ||
+	    (l->r = d->to_host(shape, p, sizeof(shape))) != CU_SUCCESS) {
+		l->step = "cuModuleGetGlobal (its shape)";
+		return;
+	}
+	snprintf(sym, sizeof(sym), "assay_gpu_file_%s", name);
+	if (d->global(&p, &n, mod, sym) == CU_SUCCESS && n && n <= sizeof(l->file) &&
+	    d->to_host(l->file, p, n) == CU_SUCCESS)
+		l->file[n - 1] = '\0';
+	if ((l->r = d->alloc(&out, sizeof(l->res))) != CU_SUCCESS)
+		l->step = "cuMemAlloc";
+	else if ((l->r = d->memset8(out, 0, sizeof(l->res))) != CU_SUCCESS)
+		l->step = "cuMemsetD8";
+	else if ((l->r = d->launch(f, shape[0], 1, 1, shape[1], 1, 1, 0, NULL, params,
+				   NULL)) != CU_SUCCESS)
+		l->step = "cuLaunchKernel";
+	else if ((l->r = wait_kernel(d)) != CU_SUCCESS)
+		l->step = "the kernel", l->lost = true;
+	else if ((l->r = d->to_host(&l->res, out, sizeof(l->res))) != CU_SUCCESS)
+		l->step = "cuMemcpyDtoH (its result)", l->lost = true;
+	if (out && !l->lost)
+		(void)d->free(out);
+}
+
+/* One test kernel between its frames; false when the device's context
  * is lost (a fault in the kernel), so that the worker stops. */
 static bool run_kernel(const struct driver *d, cu_handle mod, const char *name)
 {
-	char sym[256], file[512] = "?", why[96], *msg = NULL, *det = NULL, at[600] = "";
-	const char *step = NULL;
-	unsigned shape[2] = { 0, 0 };
-	struct assay_gpu_result res;
+	struct launch l = { .file = "?" };
 	unsigned long long t0 = now_us();
-	cu_handle f = NULL;
-	cu_ptr p = 0, out = 0;
-	size_t n = 0, mlen, dlen;
-	void *params[] = { &out };
-	bool lost = false;
+	const struct assay_gpu_result *res = &l.res;
+	char why[96], *msg = NULL, *det = NULL, at[600] = "";
+	size_t mlen, dlen;
 	FILE *mf, *df;
-	cu_result r;
 
 	printf("\x1e" "S %s\n", name);
 	fflush(stdout);
-	memset(&res, 0, sizeof(res));
-	snprintf(sym, sizeof(sym), "assay_gpu_test_%s", name);
-	if ((r = d->function(&f, mod, sym)) != CU_SUCCESS) {
-		step = "cuModuleGetFunction";
-		goto out;
-	}
-	snprintf(sym, sizeof(sym), SHAPE_PREFIX "%s", name);
-	if ((r = d->global(&p, &n, mod, sym)) != CU_SUCCESS ||
-	    (r = d->to_host(shape, p, sizeof(shape))) != CU_SUCCESS) {
-		step = "cuModuleGetGlobal (its shape)";
-		goto out;
-	}
-	snprintf(sym, sizeof(sym), "assay_gpu_file_%s", name);
-	if (d->global(&p, &n, mod, sym) == CU_SUCCESS && n < sizeof(file) &&
-	    d->to_host(file, p, n) == CU_SUCCESS)
-		file[n ? n - 1 : 0] = '\0';
-	if ((r = d->alloc(&out, sizeof(res))) != CU_SUCCESS)
-		step = "cuMemAlloc";
-	else if ((r = d->memset8(out, 0, sizeof(res))) != CU_SUCCESS)
-		step = "cuMemsetD8";
-	else if ((r = d->launch(f, shape[0], 1, 1, shape[1], 1, 1, 0, NULL, params,
-				NULL)) != CU_SUCCESS)
-		step = "cuLaunchKernel";
-	else if ((r = wait_kernel(d)) != CU_SUCCESS)
-		step = "the kernel", lost = true;
-	else if ((r = d->to_host(&res, out, sizeof(res))) != CU_SUCCESS)
-		step = "cuMemcpyDtoH (its result)", lost = true;
-out:
+	launch(d, mod, name, &l);
 	mf = open_memstream(&msg, &mlen);
 	df = open_memstream(&det, &dlen);
 	if (!mf || !df)
-		abort();
-	if (step) {
-		fprintf(mf, "%s: %s", step, result_name(d, r, why, sizeof(why)));
-	} else if (res.failures) {
-		unsigned kept = res.failures < ASSAY_GPU_RECORDS ? res.failures : ASSAY_GPU_RECORDS;
+		abort();                /* out of memory in a helper */
+	if (l.step) {
+		fprintf(mf, "%s: %s", l.step, result_name(d, l.r, why, sizeof(why)));
+	} else if (res->failures) {
+		unsigned kept = res->failures < ASSAY_GPU_RECORDS ? res->failures : ASSAY_GPU_RECORDS;
 
-		fprintf(mf, "%u failed check%s; the first: ", res.failures,
-			res.failures == 1 ? "" : "s");
-		record_line(mf, NULL, &res.rec[0]);
+		fprintf(mf, "%u failed check%s; the first: ", res->failures,
+			res->failures == 1 ? "" : "s");
+		record_line(mf, NULL, &res->rec[0]);
 		for (unsigned i = 0; i < kept; i++) {
-			record_line(df, file, &res.rec[i]);
+			record_line(df, l.file, &res->rec[i]);
 			fputc('\n', df);
 		}
-		if (res.failures > kept)
-			fprintf(df, "and %u more\n", res.failures - kept);
-		snprintf(at, sizeof(at), "%s:%u", file, res.rec[0].line);
+		if (res->failures > kept)
+			fprintf(df, "and %u more\n", res->failures - kept);
+		snprintf(at, sizeof(at), "%s:%u", l.file, res->rec[0].line);
 	}
 	fclose(mf);
 	fclose(df);
-	end_frame(name, step ? (lost ? "crash" : "fail") : res.failures ? "fail" : "pass",
+	end_frame(name, l.step ? (l.lost ? "crash" : "fail") : res->failures ? "fail" : "pass",
 		  now_us() - t0, msg, at, det);
 	free(msg);
 	free(det);
-	if (out && !lost)
-		(void)d->free(out);
-	return !lost;
+	return !l.lost;
 }
 
 int cuda_run_main(int argc, char **argv)
@@ -556,7 +559,7 @@ int cuda_run_main(int argc, char **argv)
 		printf("usage: assay " CUDA_RUN_COMMAND " MODULE [--filter NAME]...\n");
 		return 99;
 	}
-	if (!(m = module_read(argv[0], &len, "")))
+	if (!(m = module_read(argv[0], &len)))
 		return 99;
 	if (!open_driver(&d, "")) {
 		fflush(stdout);
@@ -577,9 +580,8 @@ int cuda_run_main(int argc, char **argv)
 		n = module_tests(m, len, &names);
 	for (int i = 1; i + 1 < argc; i += 2)   /* --filter NAME */
 		if (!strcmp(argv[i], "--filter")) {
-			names = realloc(names, (n + 1) * sizeof(*names));
-			if (!names || !(names[n++] = strdup(argv[i + 1])))
-				abort();
+			names = xrealloc(names, (n + 1) * sizeof(*names));
+			names[n++] = xstrdup(argv[i + 1]);
 		}
 	for (size_t i = 0; i < n; i++) {
 		if (!run_kernel(&d, mod, names[i])) {
