@@ -36,20 +36,19 @@ static void on_done(struct proc *p)
 
 static const struct proc_ops canary_ops = { .output = on_output, .done = on_done };
 
-/* The canary sees the device as a test given it does, and nothing else:
- * CUDA_VISIBLE_DEVICES names it (its UUID, or a resource spec's id), so
- * it is the driver's device 0 there. */
+/* The canary sees the device as a test given it does (gpu_env), and
+ * nothing else: CUDA_VISIBLE_DEVICES names it, so it is the driver's
+ * device 0 there. */
 static void start(struct health *h, unsigned d)
 {
 	struct health_dev *hd = &h->dev[d];
 	struct spawn_opts so = SPAWN_OPTS_INIT;
 	char *argv[] = { "/proc/self/exe", GPU_CANARY_COMMAND, "0", NULL };
-	char *visible = xasprintf("CUDA_VISIBLE_DEVICES=%s", h->gpus->v[d].uuid);
-	const char *own[] = { visible, "CUDA_DEVICE_ORDER=PCI_BUS_ID", NULL };
+	char **own = gpu_env(h->gpus, 1ull << d, false, 1);
 
 	spawn_env_free(hd->envp);
-	hd->envp = spawn_env(h->base_env, own, NULL);
-	free(visible);
+	hd->envp = spawn_env(h->base_env, (const char *const *)own, NULL);
+	gpu_env_free(own);
 	so.path = argv[0];
 	so.argv = argv;
 	so.envp = hd->envp;
@@ -67,7 +66,6 @@ void health_init(struct health *h, const struct gpu_list *gpus,
 {
 	memset(h, 0, sizeof(*h));
 	h->gpus = gpus;
-	h->env = env;
 	h->base_env = base_env;
 	h->dev = xcalloc(gpus->n + 1, sizeof(*h->dev));
 	for (size_t d = 0; d < gpus->n; d++) {
@@ -123,9 +121,6 @@ static const char *verdict(struct health_dev *hd)
 		snprintf(hd->out, sizeof(hd->out), "it could not start: %s",
 			 strerror(ex->code));
 		break;
-	case ASSAY_CANCELLED:
-		snprintf(hd->out, sizeof(hd->out), "the run was interrupted");
-		break;
 	default:
 		snprintf(hd->out, sizeof(hd->out), "it exited %d without a word",
 			 ex->code);
@@ -143,6 +138,10 @@ bool health_next(struct health *h, unsigned *d, const char **why,
 		if (!hd->ended)
 			continue;
 		hd->ended = false;
+		if (hd->proc.exit.how == ASSAY_CANCELLED) {
+			proc_clear(&hd->proc);  /* the run was stopped: no verdict */
+			continue;
+		}
 		*why = verdict(hd);
 		proc_clear(&hd->proc);
 		if (!*why && hd->again && !h->stopped) {

@@ -35,7 +35,6 @@ struct health_dev {
 
 struct health {
 	const struct gpu_list *gpus;
-	const struct proc_env *env;
 	char *const *base_env;
 	struct health_dev *dev;         /* per device */
 	unsigned running;               /* canaries now */

@@ -96,6 +96,8 @@ struct runner {
 	struct health health;           /* the GPUs' canaries; gpus NULL:
 	                                 * no GPU in this run */
 	char *gpu_lost;                 /* why the last device was lost */
+	bool *told;                     /* per test: its not-run result given
+	                                 * (drop_run); NULL until one is */
 	char *trace_dir;                /* --record: rr's recordings */
 	bool stop;                      /* --until-fail saw a failure */
 	char *stop_id;                  /* the failed test that stopped it */
@@ -866,7 +868,8 @@ static void add_note(struct run_state *rs, char *line)
 /* ---- the GPUs' health ---- */
 
 /* The devices of gpus took a test that crashed or timed out: each is
- * drained until its canary says whether it is still well. */
+ * drained until its canary says whether it is still well (one lost
+ * already stays lost). */
 static void gpu_broken(struct runner *r, uint64_t gpus, const struct test *t,
 		       const struct assay_exit *ex)
 {
@@ -874,7 +877,7 @@ static void gpu_broken(struct runner *r, uint64_t gpus, const struct test *t,
 				"timed out on it" : "crashed on it");
 
 	for (unsigned d = 0; d < r->o->gpus->n; d++)
-		if (gpus >> d & 1) {
+		if (gpus >> d & 1 && r->sched.gpu_state[d] != SCHED_GPU_LOST) {
 			sched_gpu_set(&r->sched, d, SCHED_GPU_DRAINING);
 			health_check(&r->health, d, after);
 		}
@@ -899,11 +902,11 @@ static void settle_health(struct runner *r)
 					 g->id, g->uuid, after);
 			sched_gpu_set(&r->sched, d, SCHED_GPU_OPEN);
 		} else {
-			note = xasprintf("assay: GPU %s (%s) quarantined: its canary failed after %s: %s",
-					 g->id, g->uuid, after, why);
-			sched_gpu_set(&r->sched, d, SCHED_GPU_LOST);
 			free(r->gpu_lost);
-			r->gpu_lost = xstrdup(note);
+			r->gpu_lost = xasprintf("GPU %s (%s) quarantined: its canary failed after %s: %s",
+						g->id, g->uuid, after, why);
+			note = xasprintf("assay: %s", r->gpu_lost);
+			sched_gpu_set(&r->sched, d, SCHED_GPU_LOST);
 			while ((run = sched_gpu_stranded(&r->sched)))
 				drop_stranded(r, run);
 		}
@@ -1151,6 +1154,7 @@ static void teardown(struct runner *r)
 	if (r->health.dev)
 		health_release(&r->health);
 	free(r->gpu_lost);
+	free(r->told);
 	hunt_log_release(&r->hunted);
 	free(r->trace_dir);
 	if (r->sched.free_slots)
@@ -1300,20 +1304,23 @@ static void last_attempt_out(struct runner *r, struct attempt *run)
 	}
 }
 
-/* Whether a test still needs its not-run result: it has none yet. */
-static bool untold(struct runner *r, bool *told, const struct test *t)
+/* Whether a test still needs its not-run result: it has none yet
+ * (r->told keeps those given, whatever their copies). */
+static bool untold(struct runner *r, const struct test *t)
 {
-	bool first = !r->rs->rows[t->index].runs && !told[t->index];
+	bool first;
 
-	told[t->index] = true;
+	if (!r->told)
+		r->told = xcalloc(r->t->n + 1, sizeof(*r->told));
+	first = !r->rs->rows[t->index].runs && !r->told[t->index];
+	r->told[t->index] = true;
 	return first;
 }
 
 /* A run that will never start: its tests get a not-run result with
- * reason (once, whatever their copies: told), a retry leaves its last
+ * reason (once, whatever their copies: r->told), a retry leaves its last
  * attempt's failures, iterations of tests that did run are counted. */
-static void drop_run(struct runner *r, struct attempt *run, bool *told,
-		     const char *reason)
+static void drop_run(struct runner *r, struct attempt *run, const char *reason)
 {
 	bool retried = attempt_dispatch(run, AEV_DROPPED, &r->policy) ==
 		       ATTEMPT_DONE, any = retried;
@@ -1321,11 +1328,11 @@ static void drop_run(struct runner *r, struct attempt *run, bool *told,
 	if (retried)
 		last_attempt_out(r, run);
 	for (size_t i = 0; i < run->ncases; i++)
-		if (untold(r, told, run->cases[i]) && !retried) {
+		if (untold(r, run->cases[i]) && !retried) {
 			verdict_without_job(r, run->cases[i], ASSAY_NOT_RUN, reason);
 			any = true;
 		}
-	if (!run->cases && untold(r, told, run->test) && !retried) {
+	if (!run->cases && untold(r, run->test) && !retried) {
 		verdict_without_job(r, run->test, ASSAY_NOT_RUN, reason);
 		any = true;
 	}
@@ -1339,20 +1346,16 @@ static void drop_run(struct runner *r, struct attempt *run, bool *told,
 /* A run that needs more GPUs than are left: not run (device lost). */
 static void drop_stranded(struct runner *r, struct attempt *run)
 {
-	bool *told = xcalloc(r->t->n + 1, sizeof(*told));
-	char *reason = xasprintf("not run (device lost): %s", r->gpu_lost +
-				 (strncmp(r->gpu_lost, "assay: ", 7) ? 0 : 7));
+	char *reason = xasprintf("not run (device lost): %s", r->gpu_lost);
 
-	drop_run(r, run, told, reason);
+	drop_run(r, run, reason);
 	free(reason);
-	free(told);
 }
 
 /* Tests that never started get a not-run result; see drop_run. */
 static void not_run(struct runner *r)
 {
 	const char *sig = sigabbrev_np(r->rs->info.interrupt_signal);
-	bool *told = xcalloc(r->t->n + 1, sizeof(*told));
 	char *reason;
 	struct attempt *run;
 
@@ -1365,9 +1368,8 @@ static void not_run(struct runner *r)
 	while (r->alone_next < r->nalone)       /* runs alone never started */
 		queue(r, r->alone[r->alone_next++]);
 	while ((run = sched_pop(&r->sched)))
-		drop_run(r, run, told, reason);
+		drop_run(r, run, reason);
 	free(reason);
-	free(told);
 }
 
 static void note_to(void *arg, char *line)

@@ -158,6 +158,12 @@ expect_out "b_two: not run (device lost): GPU 0 (GPU-00010203-0405-0607-0809-0a0
 [ ! -e h.two ] && [ "$(cat h.one)" = GPU-10111213-1415-1617-1819-1a1b1c1d1e1f ]
 check $? "the quarantined device takes no more tests; the other one does"
 rm -f h.one h.two
+# copies of a test the lost device strands: one not-run result for it
+FAKECUDA_BAD=0 ASSAY_LIBCUDA=$fake run_assay run -j1 --order given --state-dir '' \
+	--no-isolate-failures --stress 2 --config health.conf h
+[ "$(grep -c 'b_two: not run (device lost)' "$W/out")" = 1 ]
+check $? "a stranded test with --stress copies is not run once, not once per copy"
+rm -f h.one h.two
 ASSAY_LIBCUDA=$fake run_assay run -j1 --order given --state-dir '' \
 	--no-isolate-failures --config health.conf h
 expect_out "assay: GPU 0 (GPU-00010203-0405-0607-0809-0a0b0c0d0e0f) passed its canary after a_crash crashed on it"
