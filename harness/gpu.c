@@ -83,18 +83,20 @@ int gpu_discover(struct gpu_list *l, struct err *e)
 		int errnum = errno;
 		close(fd);
 		if (errnum == ETIMEDOUT) {
-			l->missing = xstrdup("the CUDA driver did not answer in 60 s "
-					     "(the GPU probe was killed)");
+			l->missing = xasprintf("the CUDA driver did not answer in %.0f s "
+					       "(the GPU probe was killed)", GPU_PROBE_NS / 1e9);
 			return 0;
 		}
 		return err_set(e, ERR_SYS, "cannot start the GPU probe (%s): %s", argv[0],
 			       strerror(errnum));
 	}
 	len = lseek(fd, 0, SEEK_CUR);
+	if (len < 0)
+		len = 0;
 	if (len > (off_t)GPU_PROBE_MAX)
 		len = GPU_PROBE_MAX;
 	out = xmalloc((size_t)len + 1);
-	if (len < 0 || pread(fd, out, (size_t)len, 0) != len)
+	if (pread(fd, out, (size_t)len, 0) != len)
 		len = 0;
 	out[len] = 0;
 	close(fd);
@@ -116,21 +118,26 @@ static void push(char ***v, size_t *n, char *s)
 	(*v)[*n] = NULL;
 }
 
+/* *s (malloc'd; NULL: empty) with x after it, sep between. */
+static void append(char **s, const char *sep, const char *x)
+{
+	char *t = xasprintf("%s%s%s", *s ? *s : "", *s && **s ? sep : "", x);
+
+	free(*s);
+	*s = t;
+}
+
 char **gpu_env(const struct gpu_list *l, uint64_t mask, bool whole,
 	       unsigned slots)
 {
-	char **v = NULL, *uuids = xstrdup(""), *indexes = xstrdup(""), *t;
+	char **v = NULL, *uuids = xstrdup(""), *indexes = xstrdup("");
 	size_t n = 0, groups = 0;
 
 	for (size_t i = 0; i < l->n && i < 64; i++) {
 		if (!(mask >> i & 1))
 			continue;
-		t = xasprintf("%s%s%s", uuids, *uuids ? "," : "", l->v[i].uuid);
-		free(uuids);
-		uuids = t;
-		t = xasprintf("%s%s%s", indexes, *indexes ? "," : "", l->v[i].id);
-		free(indexes);
-		indexes = t;
+		append(&uuids, ",", l->v[i].uuid);
+		append(&indexes, ",", l->v[i].id);
 		push(&v, &n, xasprintf("CTEST_RESOURCE_GROUP_%zu=gpus", groups));
 		push(&v, &n, xasprintf("CTEST_RESOURCE_GROUP_%zu_GPUS=id:%s,slots:%u",
 				       groups++, l->v[i].id,
@@ -148,21 +155,18 @@ char **gpu_env(const struct gpu_list *l, uint64_t mask, bool whole,
 
 char *gpu_note(const struct gpu_list *l, uint64_t mask, const char *note)
 {
-	char *s = xstrdup(""), *t;
+	char *s = xstrdup(""), *on;
 
 	for (size_t i = 0; i < l->n && i < 64; i++) {
 		if (!(mask >> i & 1))
 			continue;
-		t = xasprintf("%s%son GPU %s (%s, %s)", s, *s ? "\n" : "", l->v[i].id,
-			      l->v[i].uuid, l->v[i].name);
-		free(s);
-		s = t;
+		on = xasprintf("on GPU %s (%s, %s)", l->v[i].id, l->v[i].uuid,
+			       l->v[i].name);
+		append(&s, "\n", on);
+		free(on);
 	}
-	if (note && *note) {
-		t = xasprintf("%s\n%s", s, note);
-		free(s);
-		s = t;
-	}
+	if (note && *note)
+		append(&s, "\n", note);
 	return s;
 }
 
@@ -221,12 +225,8 @@ int gpu_read_spec(struct gpu_list *l, const char *path, char **ignored,
 		return ERR_INPUT;
 	}
 	json_object_foreach(local, type, g) {
-		char *t;
-		if (!strcmp(type, "gpus"))
-			continue;
-		t = xasprintf("%s%s%s", *ignored ? *ignored : "", *ignored ? ", " : "", type);
-		free(*ignored);
-		*ignored = t;
+		if (strcmp(type, "gpus"))
+			append(ignored, ", ", type);
 	}
 	gpus = json_object_get(local, "gpus");
 	if (gpus && !json_is_array(gpus))

@@ -201,15 +201,16 @@ int io_run(char *const *argv, uint64_t timeout_ns, int out_fd, int err_fd,
 		errno = rc;
 		return -1;
 	}
-	while ((w = waitpid(pid, status, WNOHANG)) == 0 && io_now_ns() < end)
+	while (((w = waitpid(pid, status, WNOHANG)) == 0 && io_now_ns() < end) ||
+	       (w < 0 && errno == EINTR))
 		nanosleep(&(struct timespec){ .tv_nsec = 10000000 }, NULL);
 	if (w == 0) {
 		kill(pid, SIGKILL);
-		waitpid(pid, status, 0);
+		while (waitpid(pid, status, 0) < 0 && errno == EINTR)
+			;
 		errno = ETIMEDOUT;
-		return -1;
 	}
-	return 0;
+	return w > 0 ? 0 : -1;
 }
 
 char *io_find_program(const char *name)

@@ -29,7 +29,7 @@ int io_read_file(const char *path, size_t max, char **buf, size_t *len);
  * and stderr on err_fd (-1: /dev/null). For the short helpers a run
  * waits for before it starts (rr's probe, the GPU probe), never a test.
  * Returns 0 with the wait status in *status, or -1 with errno (the
- * spawn's; ETIMEDOUT when it ran past and was killed).
+ * spawn's or the wait's; ETIMEDOUT when it ran past and was killed).
  */
 int io_run(char *const *argv, uint64_t timeout_ns, int out_fd, int err_fd,
 	   int *status);
