@@ -93,7 +93,7 @@ static void list_traits(struct assay_case_sink *sink, const char *s, size_t n)
 		free(attrs);
 		return;
 	}
-	for (char *w = strtok_r(attrs, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+	for (char *w = strtok_r(attrs, " \t", &save); w; w = strtok_r(NULL, " \t", &save)) {
 		if (!strncmp(w, "timeout=", 8))
 			tr.timeout_s = strtod(w + 8, NULL);
 		else if (!strcmp(w, "serial"))

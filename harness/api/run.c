@@ -537,9 +537,18 @@ static void list(const struct run *run)
 {
 	for (size_t i = 0; i < run->n; i++) {
 		const struct api_test *t = run->v[i];
+		const char *a = t->def->attrs ? t->def->attrs : "";
+		char sep = '\t';
+
 		printf("%s", t->id);
-		if (t->def->attrs && *t->def->attrs)
-			printf("\t%s", t->def->attrs);
+		/* its words as checked, one space between: the host splits
+		 * them there */
+		for (a += strspn(a, " \t"); *a; a += strspn(a, " \t"), sep = ' ') {
+			size_t n = strcspn(a, " \t");
+
+			printf("%c%.*s", sep, (int)n, a);
+			a += n;
+		}
 		putchar('\n');
 	}
 }

@@ -60,7 +60,7 @@ ASSAY_TEST_WITH(alone, second, "serial") { EXPECT_EQ(beside("serial2", ""), 0); 
 ASSAY_TEST_WITH(db, reads, "resources=db") { EXPECT_EQ(beside("db-reads", "db"), 0); }
 ASSAY_TEST_WITH(db, writes, "resources=db tags=slow") { EXPECT_EQ(beside("db-writes", "db"), 0); }
 ASSAY_TEST_WITH(db, migrates, "resources=db,disk") { EXPECT_EQ(beside("db-migrates", "db"), 0); }
-ASSAY_TEST_WITH(late, sleeps, "timeout=1 tags=slow,net") { sleep(30); }
+ASSAY_TEST_WITH(late, sleeps, "timeout=1\ttags=slow,net") { sleep(30); }  /* a tab between */
 /* given a device by assay, it is told which (selftest/e2e/gpu.sh) */
 ASSAY_TEST_WITH(gpu, told, "gpus=1 tags=gpu")
 {
