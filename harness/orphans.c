@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,12 +64,14 @@ static int kill_and_reap(pid_t pid)
 	return waitpid(pid, NULL, WNOHANG) == pid;
 }
 
-/* One pass over /proc: kills and reaps the children found; returns how
- * many were reaped, not counting those already dying (reaped quietly). */
-static size_t sweep_once(pid_t self, char **note, size_t total)
+/* One pass over /proc: kills and reaps the children found, and adds to
+ * *found those it named (not those already dying: reaped quietly).
+ * Returns whether it reaped any: their children are the next pass's. */
+static bool sweep_once(pid_t self, char **note, size_t *found)
 {
 	struct procfs_proc *v;
-	size_t n = procfs_list(0, &v), found = 0;
+	size_t n = procfs_list(0, &v);
+	bool any = false;
 
 	for (size_t i = 0; i < n; i++) {
 		struct procfs_stat st;
@@ -79,31 +82,31 @@ static size_t sweep_once(pid_t self, char **note, size_t total)
 			continue;
 		if (procfs_dying(v[i].pid)) {  /* killed already: a test's
 						 * leftover, named in its note */
-			(void)kill_and_reap(v[i].pid);
+			any |= kill_and_reap(v[i].pid);
 			continue;
 		}
 		if (!procfs_env(v[i].pid, "ASSAY_TEST_ID", id, sizeof(id)))
 			id[0] = '\0';
 		reaped = kill_and_reap(v[i].pid);
-		note_line(note, total + found, v[i].pid, st.comm, id, reaped);
-		found += (size_t)reaped;
+		note_line(note, *found, v[i].pid, st.comm, id, reaped);
+		*found += (size_t)reaped;
+		any |= reaped;
 	}
 	free(v);
-	return found;
+	return any;
 }
 
 size_t orphans_sweep(char **note)
 {
 	pid_t self = getpid();
-	size_t total = 0, n;
+	size_t total = 0;
 
 	*note = NULL;
 	for (int round = 0; round < SWEEP_ROUNDS; round++) {
 		while (waitpid(-1, NULL, WNOHANG) > 0)  /* the already dead */
 			;
-		if (!(n = sweep_once(self, note, total)))
+		if (!sweep_once(self, note, &total))
 			break;
-		total += n;
 	}
 	return total;
 }
