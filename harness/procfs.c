@@ -57,6 +57,7 @@ bool procfs_stat(const char *path, struct procfs_stat *s)
 		case 4: s->ppid = (pid_t)atol(tok); break;
 		case 5: s->pgrp = (pid_t)atol(tok); break;
 		case 6: s->session = (pid_t)atol(tok); break;
+		case 9: s->flags = strtoul(tok, NULL, 10); break;
 		case 14: s->utime = strtoull(tok, NULL, 10); break;
 		case 15: s->stime = strtoull(tok, NULL, 10); break;
 		case 22: s->start = strtoull(tok, NULL, 10); break;
@@ -78,26 +79,27 @@ bool procfs_pid_stat(pid_t pid, struct procfs_stat *s)
  * into buf, as procfs_read. An exec replaces the memory before it
  * writes the arguments and environment into it: for that moment both
  * read empty. A live process with an empty command line is in it, and
- * is waited for (EXEC_WAIT_MS at most); a zombie has none for good.
+ * is waited for (0.2 s at most); a zombie, a process exiting or a
+ * kernel thread has none for good.
  */
 static ssize_t read_mm(pid_t pid, const char *file, char *buf, size_t n)
 {
-	enum { EXEC_WAIT_MS = 200 };
+	enum { PF_EXITING = 0x4, PF_KTHREAD = 0x200000 };
+	const uint64_t end = io_now_ns() + 200000000u;  /* 0.2 s, at most */
 	const struct timespec ms = { 0, 1000000 };
 	char path[64], cmdline[64], probe[8];
 	ssize_t len;
 
 	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
 	snprintf(cmdline, sizeof(cmdline), "/proc/%d/cmdline", (int)pid);
-	for (int waited = 0; (len = procfs_read(path, buf, n)) == 0 &&
-	     waited < EXEC_WAIT_MS; waited++) {
+	while ((len = procfs_read(path, buf, n)) == 0 && io_now_ns() < end) {
 		struct procfs_stat s;
 
 		if ((strcmp(file, "cmdline") &&
 		     procfs_read(cmdline, probe, sizeof(probe)) > 0) ||
-		    !procfs_pid_stat(pid, &s) || s.state == 'Z' ||
-		    s.state == 'X' || s.ppid == 2 || pid == 2)
-			break;          /* empty for good (kthreadd's have none) */
+		    !procfs_pid_stat(pid, &s) || s.state == 'Z' || s.state == 'X' ||
+		    s.flags & (PF_EXITING | PF_KTHREAD))
+			break;          /* empty for good */
 		nanosleep(&ms, NULL);
 	}
 	return len;

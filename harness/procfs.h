@@ -27,6 +27,7 @@ struct procfs_stat {
 	char comm[17];
 	char state;                     /* R, S, D, T, Z, ... */
 	pid_t ppid, pgrp, session;
+	unsigned long flags;            /* PF_*: a kernel thread, exiting */
 	unsigned long long utime, stime;        /* clock ticks */
 	unsigned long long start;       /* since boot, clock ticks */
 };
