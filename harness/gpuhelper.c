@@ -337,7 +337,6 @@ int gpu_canary_main(const char *ordinal)
 /* ---- the cuda kind: test kernels of a module (assay/gpu.h) ---- */
 
 #define MODULE_MAX (256u << 20)
-#define SHAPE_PREFIX "assay_gpu_shape_"
 
 /* The module file whole (NUL-ended, for a PTX's text), or NULL with
  * why on stdout. */
@@ -362,11 +361,11 @@ static int cmp_name(const void *a, const void *b)
  * (a PTX's text, an ELF's symbol names), sorted, once each. */
 static size_t module_tests(const char *m, size_t len, char ***names)
 {
-	const size_t pl = strlen(SHAPE_PREFIX);
+	const size_t pl = strlen(ASSAY_GPU_SHAPE_PREFIX);
 	size_t n = 0, k = 0;
 	char **v = NULL;
 
-	for (const char *p = m; (p = memmem(p, len - (size_t)(p - m), SHAPE_PREFIX, pl));) {
+	for (const char *p = m; (p = memmem(p, len - (size_t)(p - m), ASSAY_GPU_SHAPE_PREFIX, pl));) {
 		const char *s = p += pl;
 
 		while (p < m + len && (isalnum((unsigned char)*p) || *p == '_'))
@@ -477,7 +476,7 @@ static void launch(const struct driver *d, cu_handle mod, const char *name,
 		l->step = "cuModuleGetFunction";
 		return;
 	}
-	snprintf(sym, sizeof(sym), SHAPE_PREFIX "%s", name);
+	snprintf(sym, sizeof(sym), ASSAY_GPU_SHAPE_PREFIX "%s", name);
 	if ((l->r = d->global(&p, &n, mod, sym)) != CU_SUCCESS ||
 	    (l->r = d->to_host(shape, p, sizeof(shape))) != CU_SUCCESS) {
 		l->step = "cuModuleGetGlobal (its shape)";
@@ -523,9 +522,10 @@ static bool run_kernel(const struct driver *d, cu_handle mod, const char *name)
 	if (l.step) {
 		fprintf(mf, "%s: %s", l.step, result_name(d, l.r, why, sizeof(why)));
 	} else if (res->failures) {
-		unsigned kept = res->failures < ASSAY_GPU_RECORDS ? res->failures : ASSAY_GPU_RECORDS;
+		unsigned kept = res->failures < ASSAY_GPU_RECORDS ?
+				(unsigned)res->failures : ASSAY_GPU_RECORDS;
 
-		fprintf(mf, "%u failed check%s; the first: ", res->failures,
+		fprintf(mf, "%llu failed check%s; the first: ", res->failures,
 			res->failures == 1 ? "" : "s");
 		record_line(mf, NULL, &res->rec[0]);
 		for (unsigned i = 0; i < kept; i++) {
@@ -533,7 +533,7 @@ static bool run_kernel(const struct driver *d, cu_handle mod, const char *name)
 			fputc('\n', df);
 		}
 		if (res->failures > kept)
-			fprintf(df, "and %u more\n", res->failures - kept);
+			fprintf(df, "and %llu more\n", res->failures - kept);
 		snprintf(at, sizeof(at), "%s:%u", l.file, res->rec[0].line);
 	}
 	fclose(mf);

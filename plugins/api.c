@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "assay/gpu.h"
 #include "assay/plugin.h"
 #include "builtin.h"
 #include "harness/binary.h"
@@ -494,7 +495,6 @@ static const struct assay_kind api_kind = {
 
 /* ---- the cuda kind ---- */
 
-#define CUDA_MARKER "assay_gpu_shape_"
 
 /* A module file (by its name) that carries a test kernel's shape. */
 static int cuda_claim(const char *path, unsigned mode, int named)
@@ -504,7 +504,7 @@ static int cuda_claim(const char *path, unsigned mode, int named)
 	(void)named;
 	if (!dot || (strcmp(dot, ".ptx") && strcmp(dot, ".cubin") && strcmp(dot, ".fatbin")))
 		return 0;
-	return binary_module_carries(path, mode, CUDA_MARKER) ? 40 : 0;
+	return binary_module_carries(path, mode, ASSAY_GPU_SHAPE_PREFIX) ? 40 : 0;
 }
 
 static int cuda_list_spec(const struct assay_test *t, struct assay_spec *spec)

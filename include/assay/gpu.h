@@ -31,6 +31,9 @@
 #ifndef ASSAY_GPU_H
 #define ASSAY_GPU_H
 
+/* What names each test's shape in a module: its list, that assay
+ * reads (ASSAY_GPU_SHAPE_PREFIX "NAME"). */
+#define ASSAY_GPU_SHAPE_PREFIX "assay_gpu_shape_"
 #define ASSAY_GPU_RECORDS 8
 #define ASSAY_GPU_EXPR_MAX 96
 
@@ -46,8 +49,8 @@ struct assay_gpu_record {
 
 /* The kernel's result: every failed check counted, the first kept. */
 struct assay_gpu_result {
-	unsigned failures;
-	unsigned reserved;
+	unsigned long long failures;    /* 64 bits: a check in a loop over
+					 * every thread does not wrap it */
 	struct assay_gpu_record rec[ASSAY_GPU_RECORDS];
 };
 
@@ -57,7 +60,8 @@ static __device__ __noinline__ void
 assay_gpu_fail_(struct assay_gpu_result *r, unsigned line, const char *expr,
 		unsigned eq, long long a, long long b)
 {
-	unsigned i = atomicAdd(&r->failures, 1u), k;
+	unsigned long long i = atomicAdd(&r->failures, 1ull);
+	unsigned k;
 	struct assay_gpu_record *x;
 
 	if (i >= ASSAY_GPU_RECORDS)

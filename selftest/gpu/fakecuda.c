@@ -188,8 +188,10 @@ static int carries(const char *mod, const char *prefix, const char *name)
 {
 	char want[256];
 
-	snprintf(want, sizeof(want), "assay_gpu_shape_%s", name + strlen(prefix));
-	return !strncmp(name, prefix, strlen(prefix)) && strstr(mod, want);
+	if (strncmp(name, prefix, strlen(prefix)))
+		return 0;
+	snprintf(want, sizeof(want), ASSAY_GPU_SHAPE_PREFIX "%s", name + strlen(prefix));
+	return strstr(mod, want) != NULL;
 }
 
 CUresult cuModuleGetFunction(CUhandle *f, CUhandle mod, const char *name)
