@@ -1,15 +1,14 @@
 /*
- * plugins/api.c - the kinds whose programs speak the worker protocol
- * (docs/api.md), each of their tests a test of assay's own:
- * - assay: a program written with assay/test.h;
- * - cuda: a GPU module (PTX, cubin, fatbin) of assay/gpu.h test
- *   kernels, run by assay's own helper on the device the test was given.
+ * plugins/api.c - the assay kind: a program written with assay/test.h,
+ * each of its tests a test of assay's own; and the reading of the
+ * worker protocol (docs/api.md) it speaks, which the cuda kind's worker
+ * speaks too (plugins/cuda.c, through builtin.h's workerjob_*).
  *
- * Recognised by the marker each carries (not by a guess). Listed (the
- * program's --list; a module's kernels by `assay __cuda-list`); a task
- * runs a batch of its tests with one --filter per test, and reads the
- * worker protocol: a start frame starts a case (and its deadline), an
- * end frame judges it, the bytes between are its output.
+ * Recognised by the marker every file that includes the header carries
+ * (not by a guess). Listed with --list; a task runs a batch of its tests
+ * with --assay-worker and one --filter per test, and reads the worker
+ * protocol: a start frame starts a case (and its deadline), an end
+ * frame judges it, the bytes between are its output.
  * A case that was running when the process crashed, was killed or timed
  * out is blamed for it; the cases after it are the host's to run again.
  * Never judges a case the frames are silent on, never reads a frame
@@ -26,11 +25,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "assay/gpu.h"
 #include "assay/plugin.h"
 #include "builtin.h"
 #include "harness/binary.h"
-#include "harness/gpuhelper.h"
 #include "harness/io.h"
 #include "harness/xalloc.h"
 
@@ -116,8 +113,7 @@ static void list_traits(struct assay_case_sink *sink, const char *s, size_t n)
 	free(attrs);
 }
 
-/* "suite::name[\tATTRIBUTES]" per line. */
-static int api_list_parse(const struct assay_test *t, const struct assay_exit *ex,
+int workerjob_list_parse(const struct assay_test *t, const struct assay_exit *ex,
 			  const char *out, size_t len, struct assay_case_sink *sink,
 			  char *errbuf, size_t errlen)
 {
@@ -155,9 +151,9 @@ struct end_head {
 
 struct api_job {
 	const struct assay_task *task;
-	bool gpu;                       /* the cuda kind's: a hang is the GPU's */
+	const char *hang;               /* after a timeout's reason, or NULL */
 	char **argv;
-	char said[256];                 /* stdout before the first frame */
+	char said[256];                 /* its output before the first frame */
 	size_t said_len;
 	const char **asked;             /* the task's cases, sorted */
 	bool *judged;                   /* per asked case: its verdict came */
@@ -198,15 +194,15 @@ static bool may_start(const struct api_job *a, const char *id)
 	return (at = asked_at(a, id)) && !a->judged[at - a->asked];
 }
 
-/* A job running argv's head, then --filter per asked case. */
-static struct api_job *job_begin(const struct assay_task *task,
-				 struct assay_spec *spec, char *const *head,
-				 size_t nhead)
+int workerjob_begin(void **state, const struct assay_task *task,
+		    struct assay_spec *spec, char *const *head, size_t nhead,
+		    const char *hang)
 {
 	struct api_job *a = xcalloc(1, sizeof(*a));
 	size_t n = 0;
 
 	a->task = task;
+	a->hang = hang;
 	a->argv = xcalloc(2 * task->ncases + nhead + 1, sizeof(*a->argv));
 	while (n < nhead) {
 		a->argv[n] = head[n];
@@ -223,7 +219,8 @@ static struct api_job *job_begin(const struct assay_task *task,
 		qsort(a->asked, task->ncases, sizeof(*a->asked), cmp_str);
 		a->judged = xcalloc(task->ncases + 1, sizeof(*a->judged));
 	}
-	return a;
+	*state = a;
+	return 0;
 }
 
 static int api_job_begin(void **state, const struct assay_task *task,
@@ -231,8 +228,7 @@ static int api_job_begin(void **state, const struct assay_task *task,
 {
 	char *head[] = { (char *)task->test->path, "--assay-worker" };
 
-	*state = job_begin(task, spec, head, 2);
-	return 0;
+	return workerjob_begin(state, task, spec, head, 2, NULL);
 }
 
 static void out_add(struct api_job *a, const char *buf, size_t n)
@@ -380,8 +376,8 @@ static void on_head(struct api_job *a, struct assay_job_ctx *ctx)
 	}
 }
 
-static void api_job_output(void *state, int stream, const char *buf, size_t n,
-			   struct assay_job_ctx *ctx)
+void workerjob_output(void *state, int stream, const char *buf, size_t n,
+		      struct assay_job_ctx *ctx)
 {
 	struct api_job *a = state;
 
@@ -443,8 +439,8 @@ static void refused(struct api_job *a, struct assay_job_ctx *ctx)
 	}
 }
 
-static void api_job_end(void *state, const struct assay_exit *ex,
-			struct assay_job_ctx *ctx)
+void workerjob_end(void *state, const struct assay_exit *ex,
+		   struct assay_job_ctx *ctx)
 {
 	struct api_job *a = state;
 	struct assay_verdict v = { .struct_size = sizeof(v) };
@@ -452,9 +448,9 @@ static void api_job_end(void *state, const struct assay_exit *ex,
 
 	if (a->cur) {                   /* it ended in this case */
 		exec_judge_cut(ex, ctx->test, &v, reason, sizeof(reason));
-		if (a->gpu && v.outcome == ASSAY_TIMEOUT)
+		if (a->hang && v.outcome == ASSAY_TIMEOUT)
 			snprintf(reason + strlen(reason), sizeof(reason) - strlen(reason),
-				 " (GPU hang)");
+				 "%s", a->hang);
 		report(a, ctx, v.outcome, reason, io_now_ns() - a->cur_start,
 		       NULL, v.outcome == ASSAY_FAIL ? "assay" : NULL);
 	}
@@ -487,63 +483,13 @@ static const struct assay_kind api_kind = {
 	.summary = "a program written with assay/test.h: each test its own",
 	.claim = api_claim,
 	.job_begin = api_job_begin,
-	.job_output = api_job_output,
-	.job_end = api_job_end,
+	.job_output = workerjob_output,
+	.job_end = workerjob_end,
 	.list_spec = api_list_spec,
-	.list_parse = api_list_parse,
+	.list_parse = workerjob_list_parse,
 };
 
-/* ---- the cuda kind ---- */
-
-
-/* A module file (by its name) that carries a test kernel's shape. */
-static int cuda_claim(const char *path, unsigned mode, int named)
-{
-	const char *dot = strrchr(path, '.');
-
-	(void)named;
-	if (!dot || (strcmp(dot, ".ptx") && strcmp(dot, ".cubin") && strcmp(dot, ".fatbin")))
-		return 0;
-	return binary_module_carries(path, mode, ASSAY_GPU_SHAPE_PREFIX) ? 40 : 0;
-}
-
-static int cuda_list_spec(const struct assay_test *t, struct assay_spec *spec)
-{
-	static const char *argv[4];     /* used before the next call */
-
-	argv[0] = "/proc/self/exe";     /* assay itself, in the child */
-	argv[1] = CUDA_LIST_COMMAND;
-	argv[2] = t->path;
-	argv[3] = NULL;
-	spec->argv = argv;
-	spec->cache_key = "assay/gpu.h 1";
-	return 0;
-}
-
-static int cuda_job_begin(void **state, const struct assay_task *task,
-			  struct assay_spec *spec)
-{
-	char *head[] = { "/proc/self/exe", CUDA_RUN_COMMAND, (char *)task->test->path };
-	struct api_job *a = job_begin(task, spec, head, 3);
-
-	a->gpu = true;
-	*state = a;
-	return 0;
-}
-
-static const struct assay_kind cuda_kind = {
-	.abi_version = ASSAY_PLUGIN_ABI, .struct_size = sizeof(cuda_kind),
-	.name = "cuda",
-	.summary = "a GPU module (.ptx, .cubin, .fatbin) of assay/gpu.h test kernels: each kernel a test",
-	.claim = cuda_claim,
-	.job_begin = cuda_job_begin,
-	.job_output = api_job_output,
-	.job_end = api_job_end,
-	.list_spec = cuda_list_spec,
-	.list_parse = api_list_parse,
-};
-
-static const struct assay_kind *const kinds[] = { &api_kind, &cuda_kind, NULL };
+static const struct assay_kind *const kinds[] = { &api_kind, NULL };
 
 static const struct assay_plugin plugin = {
 	.abi_version = ASSAY_PLUGIN_ABI, .struct_size = sizeof(plugin),

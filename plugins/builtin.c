@@ -10,6 +10,7 @@ assay_plugin_entry_fn *const builtin_plugins[] = {
 	tap_plugin,
 	gtest_plugin,
 	api_plugin,
+	cuda_plugin,
 	installed_plugin,
 	console_plugin,
 	tapout_plugin,

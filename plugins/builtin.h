@@ -14,6 +14,7 @@ const struct assay_plugin *exec_plugin(void);
 const struct assay_plugin *tap_plugin(void);
 const struct assay_plugin *gtest_plugin(void);
 const struct assay_plugin *api_plugin(void);
+const struct assay_plugin *cuda_plugin(void);
 const struct assay_plugin *console_plugin(void);
 const struct assay_plugin *tapout_plugin(void);
 const struct assay_plugin *junit_plugin(void);
@@ -45,6 +46,23 @@ void tapjob_output(void *state, int stream, const char *buf, size_t n,
 		   struct assay_job_ctx *ctx);
 void tapjob_end(void *state, const struct assay_exit *ex,
 		struct assay_job_ctx *ctx);
+
+/* A job that speaks the worker protocol (docs/api.md): plugins/api.c,
+ * for its assay kind and the cuda kind. It runs head[0..nhead) and then
+ * --filter ID for each of the task's cases; hang (or NULL) is added to
+ * the reason of a case that timed out. */
+int workerjob_begin(void **state, const struct assay_task *task,
+		    struct assay_spec *spec, char *const *head, size_t nhead,
+		    const char *hang);
+void workerjob_output(void *state, int stream, const char *buf, size_t n,
+		      struct assay_job_ctx *ctx);
+void workerjob_end(void *state, const struct assay_exit *ex,
+		   struct assay_job_ctx *ctx);
+/* The listing of such a program: "ID[\tATTRIBUTES]" per line, the
+ * attributes (timeout=S, serial, tags=..., gpus=N, ...) to the sink. */
+int workerjob_list_parse(const struct assay_test *t, const struct assay_exit *ex,
+			 const char *out, size_t len, struct assay_case_sink *sink,
+			 char *errbuf, size_t errlen);
 
 /* NULL-terminated, in registration order. */
 extern assay_plugin_entry_fn *const builtin_plugins[];

@@ -4,6 +4,7 @@ builtin_plugin_sources = \
 	plugins/api.c \
 	plugins/builtin.c plugins/builtin.h \
 	plugins/console.c \
+	plugins/cuda.c \
 	plugins/exec.c \
 	plugins/gtest.c \
 	plugins/installed.c \

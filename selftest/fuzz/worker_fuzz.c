@@ -32,12 +32,6 @@ bool binary_file_carries(const char *path, unsigned mode, const char *const *m,
 	return true;
 }
 
-bool binary_module_carries(const char *path, unsigned mode, const char *marker)
-{
-	(void)path; (void)mode; (void)marker;
-	return true;
-}
-
 void case_output_add(char *out, size_t *len, size_t cap, const char *buf,
 		     size_t n)
 {
