@@ -166,6 +166,7 @@ struct api_job {
 	size_t body_len, body_want;
 	/* the case between its frames */
 	char *cur;
+	const char **cur_at;            /* where among asked; NULL: a whole run */
 	uint64_t cur_start;
 	char out[CASE_OUTPUT_MAX];
 	size_t out_len;
@@ -181,17 +182,6 @@ static int cmp_str(const void *x, const void *y)
 static const char **asked_at(const struct api_job *a, const char *id)
 {
 	return bsearch(&id, a->asked, a->task->ncases, sizeof(*a->asked), cmp_str);
-}
-
-/* Whether id may start: asked (a whole run asks for all), and not
- * judged already (a worker that runs a case twice is judged once). */
-static bool may_start(const struct api_job *a, const char *id)
-{
-	const char **at;
-
-	if (!a->task->cases)
-		return true;
-	return (at = asked_at(a, id)) && !a->judged[at - a->asked];
 }
 
 int workerjob_begin(void **state, const struct assay_task *task,
@@ -254,10 +244,9 @@ static void report(struct api_job *a, struct assay_job_ctx *ctx,
 		.classification = classification,
 	};
 
-	const char **at = a->cur && a->task->cases ? asked_at(a, a->cur) : NULL;
-
-	if (at)
-		a->judged[at - a->asked] = true;
+	if (a->cur_at)
+		a->judged[a->cur_at - a->asked] = true;
+	a->cur_at = NULL;
 	a->reported++;
 	ctx->report(ctx, &v);
 	free(a->cur);
@@ -265,15 +254,19 @@ static void report(struct api_job *a, struct assay_job_ctx *ctx,
 	a->out_len = 0;
 }
 
-/* "S ID": the case begins (one the task did not ask for, or judged
- * already, does not: the frame is ignored). */
+/* "S ID": the case begins, when it may: asked (a whole run asks for
+ * all), and not judged already (a worker that runs a case twice is
+ * judged once); else the frame is ignored. */
 static void on_start(struct api_job *a, struct assay_job_ctx *ctx,
 		     const char *id)
 {
-	if (!may_start(a, id))
+	const char **at = NULL;
+
+	if (a->task->cases && (!(at = asked_at(a, id)) || a->judged[at - a->asked]))
 		return;
 	free(a->cur);
 	a->cur = xstrdup(id);
+	a->cur_at = at;
 	a->cur_start = io_now_ns();
 	a->out_len = 0;
 	if (ctx->struct_size >= offsetof(struct assay_job_ctx, case_start) +
