@@ -175,6 +175,7 @@ static int run_tests(struct test_table *t, const struct registry *reg,
 {
 	struct runner_opts ro = {
 		.jobs = o->jobs, .timeout_s = o->timeout_s, .grace_s = o->grace_s,
+		.workers = o->workers, .threads = o->threads,
 		.strict_todo = o->strict_todo, .output_dir = o->output_dir,
 		.max_log = o->max_log, .max_logs_total = o->max_logs_total,
 		.keep_logs = o->keep_logs, .shared_home = o->shared_home, .repeat = o->repeat, .stress = o->hunt ? o->hunt : o->stress,

@@ -111,6 +111,11 @@ const char *opts_usage(void)
 "      --gtest-granularity G  auto (default): a program's cases in batches\n"
 "                       sized from history; case, suite or binary: one\n"
 "                       process per case, per suite, per program\n"
+"      --workers W      programs written with assay/test.h run on W\n"
+"                       persistent worker processes each at most (default\n"
+"                       -j / --threads; 0: a process per batch)\n"
+"      --threads T      each worker runs tests marked `threads` on T\n"
+"                       threads (default 1)\n"
 "\n"
 "Reports:\n"
 "      --format FORMAT  human (default), or tap: assay's results as TAP 14\n"
@@ -235,7 +240,7 @@ enum { OPT_GRACE = 256, OPT_PLUGIN, OPT_REPORTER, OPT_TAIL, OPT_COLOR,
        OPT_SHARD, OPT_TOP, OPT_GRANULARITY, OPT_NO_BACKTRACE,
        OPT_TIMEOUT_MULTIPLIER, OPT_IDLE_TIMEOUT, OPT_WRAPPER,
        OPT_ALLOW_LEAKS, OPT_MAX_OUTPUT, OPT_TAG, OPT_GPU_SLOTS,
-       OPT_REQUIRE_GPU, OPT_RESOURCE_SPEC };
+       OPT_REQUIRE_GPU, OPT_RESOURCE_SPEC, OPT_WORKERS, OPT_THREADS };
 
 static const struct option long_opts[] = {
 	{ "jobs", required_argument, NULL, 'j' },
@@ -280,6 +285,8 @@ static const struct option long_opts[] = {
 	{ "shard", required_argument, NULL, OPT_SHARD },
 	{ "top", required_argument, NULL, OPT_TOP },
 	{ "gtest-granularity", required_argument, NULL, OPT_GRANULARITY },
+	{ "workers", required_argument, NULL, OPT_WORKERS },
+	{ "threads", required_argument, NULL, OPT_THREADS },
 	{ "no-backtrace", no_argument, NULL, OPT_NO_BACKTRACE },
 	{ "timeout-multiplier", required_argument, NULL, OPT_TIMEOUT_MULTIPLIER },
 	{ "idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT },
@@ -540,6 +547,15 @@ static int parse_one(struct opts *o, int c, const char *arg, const char *bad,
 	case OPT_SHARD: return shard_parse(arg, &o->shard, e);
 	case OPT_TOP: return parse_count("--top", arg, 100000, &o->top, e);
 	case OPT_GRANULARITY: return parse_granularity(o, arg, e);
+	case OPT_WORKERS:
+		o->workers_given = true;
+		return parse_uint("--workers", arg, 4096, &o->workers, e);
+	case OPT_THREADS:
+		if (parse_uint("--threads", arg, 1024, &o->threads, e) < 0)
+			return -1;
+		if (!o->threads)
+			return err_set(e, ERR_USAGE, "--threads wants at least 1 thread, got 0");
+		return 0;
 	case OPT_NO_BACKTRACE: o->no_backtrace = true; return 0;
 	case OPT_TIMEOUT_MULTIPLIER: return parse_multiplier(arg, &o->timeout_multiplier, e);
 	case OPT_IDLE_TIMEOUT: return parse_seconds("--idle-timeout", arg, &o->idle_timeout_s, e);
@@ -641,6 +657,10 @@ int opts_parse(struct opts *o, int argc, char **argv, struct err *e)
 	/* --stress N means N copies at once: give them the slots */
 	if (!o->jobs_given && o->jobs < o->stress)
 		o->jobs = o->stress;
+	if (!o->threads)
+		o->threads = 1;
+	if (!o->workers_given)          /* W x T threads fill the slots */
+		o->workers = o->jobs / o->threads ? o->jobs / o->threads : 1;
 	return 0;
 }
 

@@ -62,6 +62,9 @@ struct opts {
 	bool shared_home;               /* --no-isolate-home */
 	const char *merge_out;          /* merge -o FILE */
 	bool jobs_given;                /* -j was given */
+	unsigned workers;               /* --workers, resolved */
+	bool workers_given;
+	unsigned threads;               /* --threads, resolved (1) */
 	const char *state_dir;          /* history; "" for none */
 	enum order_mode order;
 	bool failed_first;

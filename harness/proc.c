@@ -78,6 +78,7 @@ bool proc_is_running(const struct proc *p)
 	return p->state != PROC_IDLE && p->state != PROC_DONE;
 }
 
+
 /* ---- actions of the state table ---- */
 
 static void set_timer(struct proc *p, uint64_t at, enum proc_event ev)
@@ -440,6 +441,8 @@ static proc_action *const proc_table[PROC_NSTATES][PROC_NEVENTS] = {
 	[PROC_KILL_SENT] = { [EV_EXIT] = on_exit_, [EV_EOF] = on_eof,
 			     [EV_STUCK] = on_stuck },
 	[PROC_DRAINING] = { [EV_EOF] = on_eof, [EV_DRAIN_OVER] = on_drain_over },
+	[PROC_SERVED] = { [EV_EXIT] = on_exit_, [EV_EOF] = on_eof,
+			  [EV_CANCEL] = on_cancel, [EV_KILL_NOW] = kill_group },
 };
 
 void proc_dispatch(struct proc *p, enum proc_event ev, uint64_t now)
@@ -463,6 +466,50 @@ void proc_set_timeout(struct proc *p, uint64_t timeout_ns)
 	p->deadline_ns = timeout_ns ? io_now_ns() + timeout_ns : 0;
 	if (p->state == PROC_RUNNING)
 		arm(p);
+}
+
+/* ---- a worker's runs ---- */
+
+bool proc_run_over(struct proc *p)
+{
+	if (p->state != PROC_RUNNING)
+		return false;
+	set_timer(p, 0, EV_NONE);
+	p->end_ns = io_now_ns();
+	p->state = PROC_SERVED;
+	fill_exit(p);
+	p->exit.how = ASSAY_SERVED;
+	p->exit.code = 0;
+	p->ops->done(p);
+	return true;
+}
+
+void proc_next_run(struct proc *p, uint64_t timeout_ns)
+{
+	uint64_t now = io_now_ns();
+
+	p->start_ns = p->last_out_ns = now;
+	p->note[0] = 0;
+	p->timeout_ns = timeout_ns;
+	p->deadline_ns = timeout_ns ? now + timeout_ns : 0;
+	capture_reset(&p->cap[0]);
+	capture_reset(&p->cap[1]);
+	p->state = PROC_RUNNING;
+	arm(p);
+}
+
+int proc_send(struct proc *p, const char *buf, size_t n)
+{
+	while (n) {
+		ssize_t w = p->in_fd < 0 ? (errno = EPIPE, -1) : write(p->in_fd, buf, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		buf += w;
+		n -= (size_t)w;
+	}
+	return 0;
 }
 
 /* ---- starting ---- */
@@ -598,6 +645,8 @@ static void read_stream(struct proc_stream *s)
 				proc_dispatch(p, EV_EOF, io_now_ns());
 			return;
 		}
+		if (p->state == PROC_SERVED)
+			continue;       /* a worker between runs: no run's */
 		if (p->env->logs && p->sort == PROC_TEST)
 			logs_spill(p->env->logs, &p->log[i], &p->cap[i], buf,
 				   (size_t)r);
@@ -679,8 +728,28 @@ static void on_child_exit(struct loop_child *c)
 	proc_dispatch(p, EV_EXIT, io_now_ns());
 }
 
+/* A worker between runs: what its last run held, and nothing of the
+ * process. */
+static void clear_run(struct proc *p)
+{
+	log_stream_clear(&p->log[0]);
+	log_stream_clear(&p->log[1]);
+	p->flooded = p->idle = false;
+	free(p->look_report);
+	p->look_report = NULL;
+	free(p->left);
+	p->left = NULL;
+	p->nleft = 0;
+	p->note[0] = 0;
+	memset(&p->exit, 0, sizeof(p->exit));
+}
+
 void proc_clear(struct proc *p)
 {
+	if (p->state == PROC_SERVED) {
+		clear_run(p);
+		return;
+	}
 	bt_stop(p, io_now_ns());        /* it ends in its own time */
 	close_stream(p, 0);
 	close_stream(p, 1);

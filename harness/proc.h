@@ -36,7 +36,9 @@
 enum proc_sort { PROC_TEST, PROC_WORKER, PROC_HELPER };
 
 enum proc_state { PROC_IDLE, PROC_RUNNING, PROC_LOOKING, PROC_TERM_SENT,
-		  PROC_KILL_SENT, PROC_DRAINING, PROC_DONE, PROC_NSTATES };
+		  PROC_KILL_SENT, PROC_DRAINING, PROC_DONE,
+		  PROC_SERVED,  /* a worker between runs: alive, no deadline */
+		  PROC_NSTATES };
 
 enum proc_event { EV_NONE, EV_EXIT, EV_EOF, EV_DEADLINE, EV_LOOKED,
 		  EV_TRACED, EV_FLOOD, EV_GRACE_OVER, EV_CANCEL, EV_KILL_NOW,
@@ -172,7 +174,23 @@ void proc_set_timeout(struct proc *p, uint64_t timeout_ns);
  * loop. */
 void proc_dispatch(struct proc *p, enum proc_event ev, uint64_t now);
 bool proc_is_running(const struct proc *p);  /* started, not done */
-/* Frees what one run of the proc held; back to PROC_IDLE. */
+/* Frees what one run of the proc held; back to PROC_IDLE. A worker
+ * between runs (PROC_SERVED) keeps its process: only the run's parts
+ * (captures, logs, notes, its exit) are cleared. */
 void proc_clear(struct proc *p);
+
+/*
+ * A worker's runs. proc_run_over: the run is over but the process goes
+ * on (its owner's say, from what it printed): the exit says
+ * ASSAY_SERVED, done is called, and the proc waits in PROC_SERVED
+ * (never timed; output, an exit, a cancel still come). Only from
+ * PROC_RUNNING; false otherwise (a run being looked at or killed ends
+ * as it would). proc_next_run: a new run on the process from PROC_SERVED
+ * (after proc_clear), timed from now. proc_send: writes buf to its
+ * stdin pipe whole, or returns -1 with errno (EAGAIN: the pipe is full).
+ */
+bool proc_run_over(struct proc *p);
+void proc_next_run(struct proc *p, uint64_t timeout_ns);
+int proc_send(struct proc *p, const char *buf, size_t n);
 
 #endif

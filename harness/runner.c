@@ -27,6 +27,7 @@
 #include "sched.h"
 #include "scratch.h"
 #include "watchdog.h"
+#include "worker.h"
 #include "wrapper.h"
 #include "table.h"
 #include "task.h"
@@ -35,6 +36,7 @@
 #define DRAIN_NS 1000000000u    /* exit to giving up on a held pipe */
 #define BATCH_PER_SLOT 4        /* batches per slot a long program aims at */
 #define BATCH_MIN_S 0.05        /* expected seconds worth a process start */
+#define BATCH_MIN_SERVED_S 0.002 /* worth a batch on a worker */
 #define BATCH_MAX_NAMES (64 * 1024)  /* bytes of case names in one batch:
                                       * a kind may pass them in one
                                       * argument (128 KiB at most) */
@@ -74,6 +76,8 @@ struct runner {
 	struct watchdog watchdog;       /* kills what a killed assay leaves */
 	struct logs logs;
 	struct task_env env;
+	struct workers workers;         /* the persistent workers of kinds
+	                                 * that have them (worker.h) */
 	char *debugger;                 /* gdb's path, or NULL */
 	unsigned debuggers;             /* running now (proc.c counts) */
 	struct task *tasks;             /* one per slot */
@@ -141,14 +145,14 @@ static void settle_logs(struct runner *r, struct task *j, bool keep)
 	j->logs_settled = true;
 	if (!keep && r->slots[j->slot].run->alone)
 		return;
-	logs_finish(&r->logs, &j->proc.log[0], &j->proc.out_view,
+	logs_finish(&r->logs, &j->p->log[0], &j->p->out_view,
 		    j->test->pub.id, "stdout", keep);
-	logs_finish(&r->logs, &j->proc.log[1], &j->proc.err_view,
+	logs_finish(&r->logs, &j->p->log[1], &j->p->err_view,
 		    j->test->pub.id, "stderr", keep);
-	if (keep && j->proc.look_report) {      /* what the look saw, too */
+	if (keep && j->p->look_report) {      /* what the look saw, too */
 		char *text = xasprintf("\n--- assay: looked at before any signal ---\n%s",
-				       j->proc.look_report);
-		logs_add(&r->logs, &j->proc.log[1], &j->proc.err_view,
+				       j->p->look_report);
+		logs_add(&r->logs, &j->p->log[1], &j->p->err_view,
 			 j->test->pub.id, "stderr", text);
 		free(text);
 	}
@@ -283,7 +287,7 @@ static void sanitize(struct task *j, struct slot *sl, const struct test *x,
 		results_sanitize(&j->san, NULL, v, reason, n);
 		j->san_seen = sl->san_blamed = j->san.count;
 	} else if (!v->case_name && done && j->san.count > sl->san_blamed) {
-		results_sanitize(&j->san, &j->proc.exit, v, reason, n);
+		results_sanitize(&j->san, &j->p->exit, v, reason, n);
 	}
 }
 
@@ -293,7 +297,7 @@ static void sanitize(struct task *j, struct slot *sl, const struct test *x,
 static char *with_look(struct task *j, struct assay_verdict *v, char *reason,
 		       size_t n)
 {
-	const char *look = j->proc.look_report;
+	const char *look = j->p->look_report;
 	size_t word = strcspn(look, ":\n");
 
 	if (reason != v->reason)
@@ -302,7 +306,7 @@ static char *with_look(struct task *j, struct assay_verdict *v, char *reason,
 		 (int)word, look);
 	v->reason = reason;
 	return xasprintf("%s%slooked at before any signal: %.*s",
-			 j->proc.note, j->proc.note[0] ? "\n" : "",
+			 j->p->note, j->p->note[0] ? "\n" : "",
 			 (int)(strlen(look) - (look[strlen(look) - 1] == '\n')), look);
 }
 
@@ -312,7 +316,7 @@ static char *with_look(struct task *j, struct assay_verdict *v, char *reason,
 static char *with_leftovers(struct task *j, struct assay_verdict *v,
 			    char *reason, size_t n, enum assay_tally tally)
 {
-	const struct proc *p = &j->proc;
+	const struct proc *p = j->p;
 	char what[64];
 
 	snprintf(what, sizeof(what), "left %zu process%s running after it exited",
@@ -337,7 +341,7 @@ static char *with_leftovers(struct task *j, struct assay_verdict *v,
 static char *host_verdict(struct runner *r, struct task *j,
 			  struct assay_verdict *v, char *reason, size_t n)
 {
-	const struct proc *p = &j->proc;
+	const struct proc *p = j->p;
 
 	if (!task_is_done(j))
 		return NULL;
@@ -448,10 +452,10 @@ static void on_verdict(struct assay_job_ctx *ctx, const struct assay_verdict *kv
 		.test = x ? &x->pub : &j->test->pub,
 		.outcome = v.outcome,
 		.reason = v.reason ? v.reason : "",
-		.duration_ns = done ? j->proc.exit.duration_ns
-				    : io_now_ns() - j->proc.start_ns,
-		.exit = done ? &j->proc.exit : NULL,
-		.note = note ? note : done && j->proc.note[0] ? j->proc.note : NULL,
+		.duration_ns = done ? j->p->exit.duration_ns
+				    : io_now_ns() - j->p->start_ns,
+		.exit = done ? &j->p->exit : NULL,
+		.note = note ? note : done && j->p->note[0] ? j->p->note : NULL,
 	};
 	if (v.duration_ns)
 		res.duration_ns = v.duration_ns;
@@ -512,9 +516,15 @@ static void on_case_start(struct assay_job_ctx *ctx, const char *name)
 	limit = x ? x->pub.timeout_s : j->test->pub.timeout_s;
 	j->current = x;
 	j->san_seen = j->san.count;
-	if (proc_is_running(&j->proc))
-		proc_set_timeout(&j->proc, limit > 0 ? (uint64_t)(limit * 1e9) : 0);
+	if (proc_is_running(j->p))
+		proc_set_timeout(j->p, limit > 0 ? (uint64_t)(limit * 1e9) : 0);
 	emit(r, ASSAY_EV_CASE_START, x, NULL, j, NULL);
+}
+
+/* ctx->job_done: the kind says the task's job on its worker is over. */
+static void on_job_done(struct assay_job_ctx *ctx)
+{
+	task_job_done(ctx->host);
 }
 
 /* ---- phases ---- */
@@ -550,7 +560,8 @@ static void start_job(struct runner *r, struct attempt *run, unsigned slot)
 	j->ctx = (struct assay_job_ctx){ .struct_size = sizeof(j->ctx),
 					 .test = &run->test->pub, .host = j,
 					 .report = on_verdict, .task = &j->pub,
-					 .case_start = on_case_start };
+					 .case_start = on_case_start,
+					 .job_done = on_job_done };
 	j->owner = r;
 	attempt_dispatch(run, AEV_START, &r->policy);
 	run->solo = false;      /* not known until it ends */
@@ -748,7 +759,7 @@ static void learn(struct runner *r, const struct task *j, bool final)
 {
 	const struct slot *sl = &r->slots[j->slot];
 	const struct test *t = j->test;
-	const struct proc *p = &j->proc;
+	const struct proc *p = j->p;
 	const struct test *first = sl->run->cases ? sl->run->cases[0] : t;
 	struct sink_task st = { .id = t->pub.id, .start_ns = p->start_ns,
 				.end_ns = p->end_ns,
@@ -788,7 +799,7 @@ static void count_run(struct runner *r, const struct task *j)
 static void unreported_verdict(const struct task *j, struct assay_verdict *v,
 			       char *buf, size_t n)
 {
-	const struct assay_exit *ex = &j->proc.exit;
+	const struct assay_exit *ex = &j->p->exit;
 
 	v->classification = NULL;
 	switch (ex->how) {
@@ -800,7 +811,7 @@ static void unreported_verdict(const struct task *j, struct assay_verdict *v,
 		v->outcome = ASSAY_ERROR;
 		v->classification = "not-runnable";
 		snprintf(buf, n, "cannot execute: %s%s%s", strerror(ex->code),
-			 j->proc.note[0] ? ": " : "", j->proc.note);
+			 j->p->note[0] ? ": " : "", j->p->note);
 		break;
 	case ASSAY_SIGNALED:
 		v->outcome = ASSAY_CRASH;
@@ -828,7 +839,7 @@ static void settle_cases(struct runner *r, struct task *j)
 {
 	struct slot *sl = &r->slots[j->slot];
 	struct attempt *run = sl->run;
-	enum assay_exit_how how = j->proc.exit.how;
+	enum assay_exit_how how = j->p->exit.how;
 	struct test **left = xmalloc((run->ncases + 1) * sizeof(*left));
 	size_t n = 0;
 	char buf[512];
@@ -929,19 +940,19 @@ static void collect(struct runner *r, struct task *j)
 
 	sanitizer_finish(&j->san);
 	if (j->begun) {
-		k->job_end(j->kind_state, &j->proc.exit, &j->ctx);
+		k->job_end(j->kind_state, &j->p->exit, &j->ctx);
 	} else {
 		struct assay_verdict v = { .struct_size = sizeof(v),
 					   .outcome = ASSAY_ERROR,
 					   .classification = "not-runnable",
-					   .reason = j->proc.note };
+					   .reason = j->p->note };
 		on_verdict(&j->ctx, &v);
 	}
 	if (run->cases)
 		settle_cases(r, j);
 	/* what the program's own verdict carries: give it one */
-	if (!sl->own && (j->san.count > sl->san_blamed || j->proc.nleft ||
-			  j->proc.flooded)) {
+	if (!sl->own && (j->san.count > sl->san_blamed || j->p->nleft ||
+			  j->p->flooded)) {
 		struct assay_verdict v = { .struct_size = sizeof(v),
 					   .outcome = ASSAY_PASS, .reason = "" };
 		on_verdict(&j->ctx, &v);
@@ -955,7 +966,7 @@ static void collect(struct runner *r, struct task *j)
 	}
 	r->policy.stopping = r->interrupts || r->stop;
 	run->solo = !sl->company && r->last_task == sl->starts;
-	ev = j->proc.cancelled ? AEV_CANCELLED : j->failed ? AEV_FAILED : AEV_PASSED;
+	ev = j->p->cancelled ? AEV_CANCELLED : j->failed ? AEV_FAILED : AEV_PASSED;
 	next = attempt_next(run, ev, &r->policy);
 	retry = next == ATTEMPT_RETRYING || next == ATTEMPT_ALONE;
 	held = attempt_holds(run) || sl->held.n || run->alone;
@@ -967,13 +978,13 @@ static void collect(struct runner *r, struct task *j)
 	learn(r, j, !retry);
 	if (!retry)
 		count_run(r, j);
-	emit(r, ASSAY_EV_TASK_END, j->test, NULL, j, &j->proc.exit);
+	emit(r, ASSAY_EV_TASK_END, j->test, NULL, j, &j->p->exit);
 	if (j->trace && !hunt_log_kept(&r->hunted, j->trace))
 		(void)scratch_remove(j->trace);
 	gpus = sched_slot_gpus(&r->sched, j->slot);
-	if (gpus && (j->proc.exit.how == ASSAY_SIGNALED ||
-		     j->proc.exit.how == ASSAY_TIMED_OUT))
-		gpu_broken(r, gpus, j->test, &j->proc.exit);
+	if (gpus && (j->p->exit.how == ASSAY_SIGNALED ||
+		     j->p->exit.how == ASSAY_TIMED_OUT))
+		gpu_broken(r, gpus, j->test, &j->p->exit);
 	task_clear(j);
 	sched_release_slot(&r->sched, j->slot);
 	sl->run = NULL;
@@ -995,11 +1006,10 @@ static void collect(struct runner *r, struct task *j)
 	}
 }
 
-/* proc done callback: the task is collected after the loop's phase,
- * never from inside it. */
-static void on_task_done(struct proc *p)
+/* A task's run ended: it is collected after the loop's phase, never
+ * from inside it. */
+static void on_task_done(struct task *j)
 {
-	struct task *j = p->owner;
 	struct runner *r = j->owner;
 
 	j->next_done = NULL;
@@ -1033,7 +1043,8 @@ static void stop_run(void *arg, int signo)
 		info->interrupt_signal = signo;
 	}
 	for (unsigned s = 0; s < r->o->jobs; s++)
-		proc_dispatch(&r->tasks[s].proc, ev, now);
+		proc_dispatch(r->tasks[s].p, ev, now);
+	workers_signal(&r->workers, ev);
 	if (r->health.dev)
 		health_stop(&r->health);
 	info->interrupts = r->interrupts;
@@ -1067,12 +1078,17 @@ static int loop_phases(struct runner *r, struct err *e)
 			continue;
 		}
 		if (!r->running && !r->health.running &&
-		    (r->interrupts || r->stop || !sched_queued(&r->sched)))
-			return 0;
+		    (r->interrupts || r->stop || !sched_queued(&r->sched))) {
+			/* nothing left for the workers: closed, and waited for */
+			workers_close_idle(&r->workers);
+			if (!workers_tidy(&r->workers))
+				return 0;
+		}
 		if ((rc = loop_run_once(r->loop, UINT64_MAX, e)) < 0)
 			return rc;
 		collect_done(r);
 		settle_health(r);
+		workers_tidy(&r->workers);
 	}
 }
 
@@ -1132,6 +1148,10 @@ static int setup(struct runner *r, struct err *e)
 	}
 	r->tasks = xcalloc(r->o->jobs, sizeof(*r->tasks));
 	r->slots = xcalloc(r->o->jobs, sizeof(*r->slots));
+	workers_init(&r->workers, &r->env.proc, &r->scratch, r->o->jobs,
+		     r->o->threads);
+	if (r->o->workers)
+		r->env.workers = &r->workers;
 	for (unsigned s = 0; s < r->o->jobs; s++)
 		task_init(&r->tasks[s], &r->env, s, on_task_done, r);
 	r->tick_ns = (uint64_t)bus_tick_ms(r->bus) * 1000000u;
@@ -1145,6 +1165,7 @@ static void teardown(struct runner *r)
 {
 	for (unsigned s = 0; r->tasks && s < r->o->jobs; s++)
 		task_release(&r->tasks[s]);
+	workers_release(&r->workers);
 	free(r->tasks);
 	for (unsigned s = 0; r->slots && s < r->o->jobs; s++)
 		results_release(&r->slots[s].held);
@@ -1199,26 +1220,69 @@ static bool same_need(const struct test *a, const struct test *b)
 		       a->need.npools * sizeof(*a->need.pool));
 }
 
+/* Whether the cases of program x run on workers (worker.h). */
+static bool served(const struct runner *r, const struct test *x)
+{
+	const struct assay_kind *k = x->kind;
+
+	return r->o->workers && k->struct_size >= offsetof(struct assay_kind, serve_spec) +
+						  sizeof(k->serve_spec) && k->serve_spec;
+}
+
+/* A served program's workers at once: at most r->o->workers of them, a
+ * pool of the scheduler's when that is fewer than the slots. */
+static void limit_workers(struct runner *r, struct test *const *v, size_t n)
+{
+	unsigned pool;
+
+	if (r->o->workers >= r->o->jobs)
+		return;
+	pool = sched_add_pool(&r->sched, r->o->workers);
+	for (size_t i = 0; i < n; i++)
+		if (v[i]->need.npools < SCHED_MAX_POOLS)
+			v[i]->need.pool[v[i]->need.npools++] = pool;
+}
+
+/* Guided self-scheduling's next batch: the cost left over twice the
+ * workers, at least BATCH_MIN_SERVED_S. */
+static double guided_target(double left, unsigned workers)
+{
+	double t = left / (2.0 * (workers ? workers : 1));
+
+	return t > BATCH_MIN_SERVED_S ? t : BATCH_MIN_SERVED_S;
+}
+
 /*
  * Splits the runnable cases v[0..n) of one program into batches, one
  * process each. Automatically: in the order found, each batch holding
  * at most a target of expected seconds, the larger of BATCH_MIN_S (so a
  * process start is worth it) and the program's total over
  * BATCH_PER_SLOT batches per slot (so a long program spreads over every
- * slot); a case longer than the target runs alone. In every mode a batch
- * holds at most BATCH_MAX_NAMES bytes of case names, and cases that
- * need the same of the scheduler (serial, groups).
+ * slot); a case longer than the target runs alone. A program whose
+ * cases run on workers pays no process start per batch: its batches
+ * shrink as its cases are planned (guided self-scheduling), each the
+ * cost left over twice its workers, down to BATCH_MIN_SERVED_S, so the
+ * big ones go first and the last ones even out the workers' ends. In
+ * every mode a batch holds at most BATCH_MAX_NAMES bytes of case names,
+ * and cases that need the same of the scheduler (serial, groups).
  */
 static void plan_batches(struct runner *r, struct test *const *v, size_t n)
 {
-	double total = 0, target, acc = 0;
+	double total = 0, target, acc = 0, left;
 	size_t start = 0, names = 0;
+	bool guided = served(r, v[0]->program);
+	unsigned workers = r->o->workers < r->o->jobs ? r->o->workers : r->o->jobs;
 
+	if (guided)
+		limit_workers(r, v, n);
 	for (size_t i = 0; i < n; i++)
 		total += v[i]->cost_s;
+	left = total;
 	target = total / (BATCH_PER_SLOT * (double)r->o->jobs);
 	if (target < BATCH_MIN_S)
 		target = BATCH_MIN_S;
+	if (guided)
+		target = guided_target(left, workers);
 	for (size_t i = 0; i <= n; i++) {
 		bool cut = i == n;
 		if (!cut && i > start) {
@@ -1241,8 +1305,11 @@ static void plan_batches(struct runner *r, struct test *const *v, size_t n)
 		if (cut && i > start) {
 			queue_batch(r, v + start, i - start);
 			start = i;
+			left -= acc;
 			acc = 0;
 			names = 0;
+			if (guided)
+				target = guided_target(left, workers);
 		}
 		if (i < n) {
 			acc += v[i]->cost_s;

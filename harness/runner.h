@@ -43,6 +43,10 @@ struct gpu_list;
 
 struct runner_opts {
 	unsigned jobs;
+	unsigned workers;       /* a program's workers at once, for kinds
+	                         * that have them (worker.h); 0: a process
+	                         * per task */
+	unsigned threads;       /* each worker's threads */
 	enum runner_batch batch;
 	unsigned repeat;        /* runs of each test, one after another (1) */
 	unsigned stress;        /* copies of each test at once (1) */

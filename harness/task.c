@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -10,16 +12,17 @@
 #include "binary.h"
 #include "gpu.h"
 #include "hunt.h"
+#include "io.h"
 #include "logs.h"
 #include "scratch.h"
 #include "table.h"
 #include "task.h"
+#include "worker.h"
 #include "wrapper.h"
 #include "xalloc.h"
 
-static void on_output(struct proc *p, int stream, const char *buf, size_t n)
+void task_output(struct task *t, int stream, const char *buf, size_t n)
 {
-	struct task *t = p->owner;
 	const struct assay_kind *k = t->test->kind;
 
 	sanitizer_feed(&t->san, stream, buf, n);
@@ -27,14 +30,37 @@ static void on_output(struct proc *p, int stream, const char *buf, size_t n)
 		k->job_output(t->kind_state, stream, buf, n, &t->ctx);
 }
 
+void task_ended(struct task *t)
+{
+	t->done(t);
+}
+
+void task_job_done(struct task *t)
+{
+	if (t->worker)
+		(void)proc_run_over(t->p);
+}
+
+static void on_output(struct proc *p, int stream, const char *buf, size_t n)
+{
+	task_output(p->owner, stream, buf, n);
+}
+
+static void on_done(struct proc *p)
+{
+	task_ended(p->owner);
+}
+
 void task_init(struct task *t, const struct task_env *env, unsigned slot,
-	       void (*done)(struct proc *p), void *owner)
+	       void (*done)(struct task *t), void *owner)
 {
 	memset(t, 0, sizeof(*t));
-	t->ops = (struct proc_ops){ .output = on_output, .done = done };
+	t->ops = (struct proc_ops){ .output = on_output, .done = on_done };
+	t->done = done;
 	t->env = env;
 	t->slot = slot;
 	t->owner = owner;
+	t->p = &t->proc;
 	proc_init(&t->proc, &env->proc, PROC_TEST, &t->ops, t);
 }
 
@@ -100,39 +126,19 @@ static void wrap(struct task *t, const struct wrapper *w, struct spawn_opts *so)
 	so->path = w->path;
 }
 
-void task_start(struct task *t, struct test *x, uint64_t id,
-		const char *const *cases, size_t ncases, unsigned attempt,
-		uint64_t timeout_ns)
+/* The spawn options of t's process: argv (the kind's, or the test's
+ * path alone), its environment, the wrapper and rr in front, the
+ * perturbation of --hunt. */
+static void prepare(struct task *t, const struct assay_spec *spec,
+		    char *const *argv, struct spawn_opts *so)
 {
-	struct assay_spec spec = { .struct_size = sizeof(spec) };
-	struct spawn_opts so = SPAWN_OPTS_INIT;
-	const struct assay_kind *k = x->kind;
-	char *argv[] = { (char *)x->pub.path, NULL };
+	struct test *x = t->test;
 
-	t->test = x;
-	t->pub = (struct assay_task){ .struct_size = sizeof(t->pub), .id = id,
-				      .test = &x->pub, .cases = cases,
-				      .ncases = ncases, .attempt = attempt };
-	sanitizer_init(&t->san);
-	if (scratch_job_dir(t->env->scratch, &t->dir, NULL) < 0) {
-		proc_fail_start(&t->proc, errno,
-				"cannot create its temporary directory");
-		return;
-	}
-	t->tmpdir = xasprintf("%s/tmp", t->dir);
-	t->pub.tmpdir = t->tmpdir;
-	t->marker = xasprintf("ASSAY_TMPDIR=%s", t->tmpdir);
-	t->proc.marker = t->marker;
-	if (k->job_begin && k->job_begin(&t->kind_state, &t->pub, &spec) < 0) {
-		proc_fail_start(&t->proc, EINVAL, "the kind refused to start it");
-		return;
-	}
-	t->begun = true;
-	t->envp = build_env(t, spec.env);
-	so.argv = spec.argv ? (char *const *)spec.argv : argv;
-	so.path = so.argv[0];
+	t->envp = build_env(t, spec->env);
+	so->argv = spec->argv ? (char *const *)spec->argv : argv;
+	so->path = so->argv[0];
 	if (t->env->wrapper)
-		wrap(t, t->env->wrapper, &so);
+		wrap(t, t->env->wrapper, so);
 	if (t->hunt.seed && t->env->hunt && t->env->hunt->rr && t->env->trace_dir) {
 		char *name = logs_name(x->pub.id);
 		char *rr_argv[] = { t->env->hunt->rr, "record", "--output-trace-dir",
@@ -142,20 +148,138 @@ void task_start(struct task *t, struct test *x, uint64_t id,
 		rr_argv[3] = t->trace = xasprintf("%s/%s-%llx", t->env->trace_dir,
 						  name, (unsigned long long)t->hunt.seed);
 		free(name);
-		wrap(t, &rr, &so);
+		wrap(t, &rr, so);
 	}
 	if (t->hunt.seed)
-		so.cpus = &t->hunt.cpus;
-	so.envp = t->envp;
-	so.cwd = spec.cwd;
-	so.stdin_path = spec.stdin_path;
-	so.pdeathsig = SIGKILL;         /* dies with assay, even a kill -9 */
-	so.ptracer_any = true;          /* gdb may look at it when it hangs */
+		so->cpus = &t->hunt.cpus;
+	so->envp = t->envp;
+	so->cwd = spec->cwd;
+	so->stdin_path = spec->stdin_path;
+	so->pdeathsig = SIGKILL;        /* dies with assay, even a kill -9 */
+	so->ptracer_any = true;         /* gdb may look at it when it hangs */
+}
+
+/* The program a test is (or is a case of): what a worker runs. */
+static const struct test *program_of(const struct test *x)
+{
+	return x->program ? x->program : x;
+}
+
+/* Whether t may run on a worker: its kind has them, and nothing of the
+ * task is its own process's (its GPUs, a perturbation). */
+static bool servable(const struct task *t, const struct assay_kind *k)
+{
+	return t->env->workers && t->pub.cases &&
+	       k->struct_size >= offsetof(struct assay_kind, serve_spec) +
+				 sizeof(k->serve_spec) && k->serve_spec &&
+	       !t->gpu_env && !t->hunt.seed;
+}
+
+/* A new worker for t's program, started the way its kind says, with
+ * t's scratch directory and environment as its own; t runs on it. */
+static struct worker *start_worker(struct task *t, uint64_t timeout_ns)
+{
+	struct assay_spec spec = { .struct_size = sizeof(spec) };
+	const struct assay_kind *k = t->test->kind;
+	struct spawn_opts so = SPAWN_OPTS_INIT;
+	struct worker *w;
+
+	if (k->serve_spec(&t->test->pub, t->env->workers->threads, &spec) < 0)
+		return NULL;
+	w = workers_add(t->env->workers, program_of(t->test), t);
+	t->worker = w;
+	t->p = &w->proc;
+	prepare(t, &spec, NULL, &so);
+	/* the directory is the process's: the worker's from now on */
+	w->dir = t->dir;
+	w->tmpdir = t->tmpdir;
+	w->marker = t->marker;
+	t->dir = t->tmpdir = t->marker = NULL;
+	w->proc.marker = w->marker;
+	proc_start(&w->proc, &so, timeout_ns);
+	return w;
+}
+
+/* Sends t's request to its worker; a live worker that does not take it
+ * whole is killed, and t ends as a process killed would. */
+static void send_request(struct task *t, const struct assay_spec *spec)
+{
+	if (t->p->state != PROC_RUNNING)
+		return;         /* it never started: t has ended */
+	/* EPIPE: it is gone already; its end says how */
+	if (proc_send(t->p, spec->request, spec->request_len) < 0 && errno != EPIPE) {
+		snprintf(t->p->note, sizeof(t->p->note),
+			 "its worker did not take the batch: %s", strerror(errno));
+		proc_dispatch(t->p, EV_KILL_NOW, io_now_ns());
+	}
+}
+
+void task_start(struct task *t, struct test *x, uint64_t id,
+		const char *const *cases, size_t ncases, unsigned attempt,
+		uint64_t timeout_ns)
+{
+	struct assay_spec spec = { .struct_size = sizeof(spec) };
+	struct spawn_opts so = SPAWN_OPTS_INIT;
+	const struct assay_kind *k = x->kind;
+	char *argv[] = { (char *)x->pub.path, NULL };
+	struct worker *w = NULL;
+	bool serve;
+
+	t->test = x;
+	t->p = &t->proc;
+	t->pub = (struct assay_task){ .struct_size = sizeof(t->pub), .id = id,
+				      .test = &x->pub, .cases = cases,
+				      .ncases = ncases, .attempt = attempt };
+	sanitizer_init(&t->san);
+	serve = servable(t, k);
+	if (serve && (w = workers_idle(t->env->workers, program_of(x)))) {
+		t->pub.tmpdir = w->tmpdir;      /* the worker's, borrowed */
+	} else {
+		if (scratch_job_dir(t->env->scratch, &t->dir, NULL) < 0) {
+			proc_fail_start(&t->proc, errno,
+					"cannot create its temporary directory");
+			return;
+		}
+		t->tmpdir = xasprintf("%s/tmp", t->dir);
+		t->pub.tmpdir = t->tmpdir;
+		t->marker = xasprintf("ASSAY_TMPDIR=%s", t->tmpdir);
+		t->proc.marker = t->marker;
+	}
+	if (k->job_begin && k->job_begin(&t->kind_state, &t->pub, &spec) < 0) {
+		proc_fail_start(&t->proc, EINVAL, "the kind refused to start it");
+		return;
+	}
+	t->begun = true;
+	serve &= spec.struct_size >= offsetof(struct assay_spec, request_len) +
+				     sizeof(spec.request_len) && spec.request;
+	if (w && !serve) {
+		proc_fail_start(&t->proc, EINVAL,
+				"its kind gave no request for its worker");
+		return;
+	}
+	if (w) {
+		w->task = t;
+		t->worker = w;
+		t->p = &w->proc;
+		proc_next_run(&w->proc, timeout_ns);
+		send_request(t, &spec);
+		return;
+	}
+	if (serve && start_worker(t, timeout_ns)) {
+		send_request(t, &spec);
+		return;
+	}
+	prepare(t, &spec, argv, &so);
 	proc_start(&t->proc, &so, timeout_ns);
 }
 
 void task_clear(struct task *t)
 {
+	if (t->worker) {
+		workers_put(t->env->workers, t->worker);
+		t->worker = NULL;
+		t->p = &t->proc;
+	}
 	if (t->dir)
 		scratch_discard(t->env->scratch, t->dir);
 	free(t->tmpdir);

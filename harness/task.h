@@ -5,10 +5,12 @@
  * Prepares what the process needs (a private empty TMPDIR, a private
  * home unless the run said not to, the ASSAY_* variables, the spawn spec
  * its kind gives, under --hunt its perturbation: CPUs, assay-hunt.so,
- * rr), starts it on its proc,
- * hands what it prints to its kind, and carries the kind's verdicts to
- * the owner through ctx. Never schedules, never decides on retries,
- * never counts or reports results: the runner does. Loop thread only.
+ * rr), starts it on its proc, or, for a kind with workers (serve_spec),
+ * sends it to an idle worker of its program (worker.h; one is started,
+ * prepared the same way, when none is idle). Hands what it prints to its
+ * kind, and carries the kind's verdicts to the owner through ctx. Never
+ * schedules, never decides on retries, never counts or reports results:
+ * the runner does. Loop thread only.
  */
 #ifndef ASSAY_TASK_H
 #define ASSAY_TASK_H
@@ -32,10 +34,16 @@ struct task_env {
 	const struct wrapper *wrapper;  /* in front of every test; or NULL */
 	const struct hunt *hunt;        /* --hunt; or NULL */
 	const char *trace_dir;          /* where rr's recordings go (--record) */
+	struct workers *workers;        /* kinds with workers run on these;
+	                                 * NULL: a process per task */
 };
 
 struct task {
-	struct proc proc;
+	struct proc proc;               /* its own process */
+	struct proc *p;                 /* the one it runs on: &proc, or its
+	                                 * worker's */
+	struct worker *worker;          /* that worker; or NULL */
+	void (*done)(struct task *t);   /* its run ended */
 	struct proc_ops ops;            /* its proc's callbacks */
 	const struct task_env *env;
 	struct test *test;              /* the task's test: a program, a case,
@@ -70,9 +78,10 @@ struct task {
 	                                 * NULL */
 };
 
-/* Prepares a slot's task once; done is called when its process ends. */
+/* Prepares a slot's task once; done is called when its run ends (its
+ * process, or its job on a worker). */
 void task_init(struct task *t, const struct task_env *env, unsigned slot,
-	       void (*done)(struct proc *p), void *owner);
+	       void (*done)(struct task *t), void *owner);
 void task_release(struct task *t);
 
 /*
@@ -90,7 +99,13 @@ void task_start(struct task *t, struct test *x, uint64_t id,
 void task_clear(struct task *t);
 static inline bool task_is_done(const struct task *t)
 {
-	return t->proc.state == PROC_DONE;
+	return t->p->state == PROC_DONE || t->p->state == PROC_SERVED;
 }
+/* From its worker (worker.c): what the process printed in the task, and
+ * the end of its run. */
+void task_output(struct task *t, int stream, const char *buf, size_t n);
+void task_ended(struct task *t);
+/* ctx->job_done: the kind says the job on its worker is over. */
+void task_job_done(struct task *t);
 
 #endif

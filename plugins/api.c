@@ -142,9 +142,19 @@ int workerjob_list_parse(const struct assay_test *t, const struct assay_exit *ex
 
 /* ---- running ---- */
 
-/* The end frame whose head was read: "E ID OUTCOME US MLEN ALEN DLEN". */
+/* A case between its frames. */
+struct running {
+	char *name;                     /* malloc'd, kept for the next one */
+	size_t size;
+	const char **at;                /* where among asked; NULL: a whole run */
+	uint64_t start;
+};
+
+/* The end frame whose head was read: "E ID OUTCOME US MLEN ALEN DLEN"
+ * (id and word point into the head, kept until the body is read). */
 struct end_head {
-	char id[HEAD_MAX], word[16];
+	const char *id, *word;
+	size_t id_len, word_len;
 	unsigned long long us;
 	size_t m, at, d;
 };
@@ -153,6 +163,9 @@ struct api_job {
 	const struct assay_task *task;
 	const char *hang;               /* after a timeout's reason, or NULL */
 	char **argv;
+	char *request;                  /* the batch for a worker: its ids,
+	                                 * a line each, and an empty line */
+	bool over;                      /* its "D" frame came */
 	char said[256];                 /* its output before the first frame */
 	size_t said_len;
 	const char **asked;             /* the task's cases, sorted */
@@ -163,11 +176,12 @@ struct api_job {
 	size_t head_len;
 	struct end_head end;            /* an end frame's head, parsed */
 	char *body;
-	size_t body_len, body_want;
-	/* the case between its frames */
-	char *cur;
-	const char **cur_at;            /* where among asked; NULL: a whole run */
-	uint64_t cur_start;
+	size_t body_len, body_want, body_size;
+	/* the cases between their frames: one, or several on a worker's
+	 * threads; the output since the last end frame is the next one's
+	 * to end */
+	struct running *run;
+	size_t nrun, run_cap;
 	char out[CASE_OUTPUT_MAX];
 	size_t out_len;
 	unsigned long reported;
@@ -203,6 +217,24 @@ int workerjob_begin(void **state, const struct assay_task *task,
 		a->argv[n++] = (char *)task->cases[i];
 	}
 	spec->argv = (const char *const *)a->argv;
+	if (task->cases && spec->struct_size >= offsetof(struct assay_spec, request_len) +
+						sizeof(spec->request_len)) {
+		size_t len = 1;
+
+		for (size_t i = 0; i < task->ncases; i++)
+			len += strlen(task->cases[i]) + 1;
+		a->request = xmalloc(len + 1);
+		spec->request = a->request;
+		spec->request_len = len;
+		len = 0;
+		for (size_t i = 0; i < task->ncases; i++) {
+			size_t k = strlen(task->cases[i]);
+			memcpy(a->request + len, task->cases[i], k);
+			a->request[len + k] = '\n';
+			len += k + 1;
+		}
+		a->request[len] = '\n';
+	}
 	if (task->cases) {
 		a->asked = xmalloc((task->ncases + 1) * sizeof(*a->asked));
 		memcpy(a->asked, task->cases, task->ncases * sizeof(*a->asked));
@@ -210,6 +242,23 @@ int workerjob_begin(void **state, const struct assay_task *task,
 		a->judged = xcalloc(task->ncases + 1, sizeof(*a->judged));
 	}
 	*state = a;
+	return 0;
+}
+
+/* A worker: `PROGRAM --assay-serve -j T`, batch after batch. */
+static int api_serve_spec(const struct assay_test *t, unsigned threads,
+			  struct assay_spec *spec)
+{
+	static char jobs[16];
+	static const char *argv[5];     /* used before the next call */
+
+	snprintf(jobs, sizeof(jobs), "%u", threads ? threads : 1);
+	argv[0] = t->path;
+	argv[1] = "--assay-serve";
+	argv[2] = "-j";
+	argv[3] = jobs;
+	argv[4] = NULL;
+	spec->argv = argv;
 	return 0;
 }
 
@@ -223,7 +272,7 @@ static int api_job_begin(void **state, const struct assay_task *task,
 
 static void out_add(struct api_job *a, const char *buf, size_t n)
 {
-	if (a->cur) {
+	if (a->nrun) {
 		case_output_add(a->out, &a->out_len, CASE_OUTPUT_MAX, buf, n);
 	} else if (!a->reported) {      /* what it said before any case */
 		size_t k = sizeof(a->said) - 1 - a->said_len;
@@ -233,25 +282,37 @@ static void out_add(struct api_job *a, const char *buf, size_t n)
 	}
 }
 
-static void report(struct api_job *a, struct assay_job_ctx *ctx,
+/* The verdict on the running case i, which ends. */
+static void report(struct api_job *a, struct assay_job_ctx *ctx, size_t i,
 		   enum assay_outcome o, const char *reason, uint64_t ns,
 		   const char *diag, const char *classification)
 {
+	struct running *r = &a->run[i], last;
 	struct assay_verdict v = {
-		.struct_size = sizeof(v), .case_name = a->cur, .outcome = o,
+		.struct_size = sizeof(v), .case_name = r->name, .outcome = o,
 		.reason = reason, .duration_ns = ns ? ns : 1,
 		.output = a->out, .output_len = a->out_len, .diag = diag,
 		.classification = classification,
 	};
 
-	if (a->cur_at)
-		a->judged[a->cur_at - a->asked] = true;
-	a->cur_at = NULL;
+	if (r->at)
+		a->judged[r->at - a->asked] = true;
 	a->reported++;
 	ctx->report(ctx, &v);
-	free(a->cur);
-	a->cur = NULL;
 	a->out_len = 0;
+	/* the last one takes its place (names are kept, not freed) */
+	last = a->run[--a->nrun];
+	a->run[a->nrun] = *r;
+	*r = last;
+}
+
+/* Where the case id is among the running ones; -1: it is not. */
+static ptrdiff_t running_at(const struct api_job *a, const char *id, size_t n)
+{
+	for (size_t i = 0; i < a->nrun; i++)
+		if (!strncmp(a->run[i].name, id, n) && !a->run[i].name[n])
+			return (ptrdiff_t)i;
+	return -1;
 }
 
 /* "S ID": the case begins, when it may: asked (a whole run asks for
@@ -262,72 +323,95 @@ static void on_start(struct api_job *a, struct assay_job_ctx *ctx,
 {
 	const char **at = NULL;
 
-	if (a->task->cases && (!(at = asked_at(a, id)) || a->judged[at - a->asked]))
+	size_t n = strlen(id);
+	struct running *r;
+
+	if ((a->task->cases && (!(at = asked_at(a, id)) || a->judged[at - a->asked])) ||
+	    running_at(a, id, n) >= 0)
 		return;
-	free(a->cur);
-	a->cur = xstrdup(id);
-	a->cur_at = at;
-	a->cur_start = io_now_ns();
-	a->out_len = 0;
+	if (a->nrun == a->run_cap) {
+		a->run = xrealloc(a->run, (a->run_cap = a->run_cap ? 2 * a->run_cap : 4) *
+					  sizeof(*a->run));
+		memset(a->run + a->nrun, 0, (a->run_cap - a->nrun) * sizeof(*a->run));
+	}
+	r = &a->run[a->nrun];
+	if (r->size < n + 1)
+		r->name = xrealloc(r->name, r->size = n + 1);
+	memcpy(r->name, id, n + 1);
+	r->at = at;
+	r->start = io_now_ns();
+	if (!a->nrun)
+		a->out_len = 0;
+	a->nrun++;
 	if (ctx->struct_size >= offsetof(struct assay_job_ctx, case_start) +
 				sizeof(ctx->case_start) && ctx->case_start)
 		ctx->case_start(ctx, id);
 }
 
 
+/* Whether the word w[0..n) is s. */
+static bool is(const char *w, size_t n, const char *s)
+{
+	return strlen(s) == n && !memcmp(w, s, n);
+}
+
 /* The end frame and its body are whole: the case's verdict. */
 static void on_end(struct api_job *a, struct assay_job_ctx *ctx)
 {
 	const struct end_head *e = &a->end;
-	char reason[REASON_MAX], *msg, *where, *diag;
+	char reason[REASON_MAX];
 	enum assay_outcome o;
+	const char *w = e->word;
+	size_t n = e->word_len;
 
-	if (!a->cur || strcmp(e->id, a->cur))
-		return;                 /* not the case that began: ignored */
-	o = !strcmp(e->word, "pass") ? ASSAY_PASS : !strcmp(e->word, "skip") ? ASSAY_SKIP :
-	    !strcmp(e->word, "timeout") ? ASSAY_TIMEOUT :
-	    !strcmp(e->word, "crash") ? ASSAY_CRASH : ASSAY_FAIL;
-	msg = xstrndup(a->body, e->m);
-	where = xstrndup(a->body + e->m, e->at);
-	diag = e->d ? xstrndup(a->body + e->m + e->at, e->d) : NULL;
-	if (*where)
-		snprintf(reason, sizeof(reason), "%s: %s", where, msg);
-	else
-		snprintf(reason, sizeof(reason), "%s", msg);
+	ptrdiff_t i = running_at(a, e->id, e->id_len);
+
+	if (i < 0)
+		return;                 /* not a case that began: ignored */
+	o = is(w, n, "pass") ? ASSAY_PASS : is(w, n, "skip") ? ASSAY_SKIP :
+	    is(w, n, "timeout") ? ASSAY_TIMEOUT : is(w, n, "crash") ? ASSAY_CRASH :
+	    ASSAY_FAIL;
+	reason[0] = 0;
+	if (e->at)
+		snprintf(reason, sizeof(reason), "%.*s: %.*s", (int)e->at, a->body + e->m,
+			 (int)e->m, a->body);
+	else if (e->m)
+		snprintf(reason, sizeof(reason), "%.*s", (int)e->m, a->body);
 	for (char *c = reason; *c; c++)         /* one line */
 		if (*c == '\n')
 			*c = ' ';
-	report(a, ctx, o, reason, (uint64_t)e->us * 1000u, diag,
-	       o == ASSAY_FAIL ? "assay" : NULL);
-	free(msg);
-	free(where);
-	free(diag);
+	/* the body ends in a NUL: the details are its last part */
+	report(a, ctx, (size_t)i, o, reason, (uint64_t)e->us * 1000u,
+	       e->d ? a->body + e->m + e->at : NULL, o == ASSAY_FAIL ? "assay" : NULL);
 }
 
-/* The next space-ended word of s at *p into out (n bytes, ended);
- * false when there is none or it does not fit. */
-static bool word(const char **p, char *out, size_t n)
+/* The next space-ended word of *p: w, n bytes; false when empty. */
+static bool word(const char **p, const char **w, size_t *n)
 {
-	size_t len = strcspn(*p, " ");
+	const char *s = *p, *sp = strchr(s, ' ');
 
-	if (!len || len >= n)
-		return false;
-	memcpy(out, *p, len);
-	out[len] = 0;
-	*p += len + ((*p)[len] == ' ');
-	return true;
+	*n = sp ? (size_t)(sp - s) : strlen(s);
+	*w = s;
+	*p = s + *n + (sp != NULL);
+	return *n > 0;
 }
 
-/* The next word of *p as a number of at most max; false otherwise. */
+/* The next word of *p as a decimal number of at most max. */
 static bool number(const char **p, unsigned long long max, unsigned long long *out)
 {
-	char digits[24], *end;
+	const char *w;
+	size_t n;
+	unsigned long long v = 0;
 
-	if (!word(p, digits, sizeof(digits)) || !isdigit((unsigned char)digits[0]))
+	if (!word(p, &w, &n) || n > 19)
 		return false;
-	errno = 0;
-	*out = strtoull(digits, &end, 10);
-	return !*end && !errno && *out <= max;
+	for (size_t i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)w[i]))
+			return false;
+		v = v * 10 + (unsigned)(w[i] - '0');
+	}
+	*out = v;
+	return v <= max;
 }
 
 /* "ID OUTCOME US MLEN ALEN DLEN": an end frame's head, into e. */
@@ -335,7 +419,7 @@ static bool parse_end(const char *s, struct end_head *e)
 {
 	unsigned long long m, at, d;
 
-	if (!word(&s, e->id, sizeof(e->id)) || !word(&s, e->word, sizeof(e->word)) ||
+	if (!word(&s, &e->id, &e->id_len) || !word(&s, &e->word, &e->word_len) ||
 	    !number(&s, ULLONG_MAX, &e->us) || !number(&s, BODY_MAX, &m) ||
 	    !number(&s, BODY_MAX, &at) || !number(&s, BODY_MAX, &d) || *s)
 		return false;
@@ -352,6 +436,14 @@ static void on_head(struct api_job *a, struct assay_job_ctx *ctx)
 	struct end_head *e = &a->end;
 
 	a->head[a->head_len] = 0;
+	if (a->head_len == 1 && a->head[0] == 'D' && !a->over) {
+		a->over = true;         /* the batch is over: no case runs */
+		a->nrun = 0;
+		if (ctx->struct_size >= offsetof(struct assay_job_ctx, job_done) +
+					sizeof(ctx->job_done) && ctx->job_done)
+			ctx->job_done(ctx);
+		return;
+	}
 	if (a->head_len > 2 && a->head[0] == 'S' && a->head[1] == ' ') {
 		on_start(a, ctx, a->head + 2);
 		return;
@@ -359,8 +451,10 @@ static void on_head(struct api_job *a, struct assay_job_ctx *ctx)
 	if (a->head_len > 2 && a->head[0] == 'E' && a->head[1] == ' ' &&
 	    parse_end(a->head + 2, e)) {
 		a->body_want = e->m + e->at + e->d;
-		a->body = xrealloc(a->body, a->body_want + 1);
+		if (a->body_want + 1 > a->body_size)
+			a->body = xrealloc(a->body, a->body_size = a->body_want + 1);
 		a->body_len = 0;
+		a->body[a->body_want] = 0;
 		a->in_body = true;
 		if (!a->body_want) {
 			a->in_body = false;
@@ -391,13 +485,18 @@ void workerjob_output(void *state, int stream, const char *buf, size_t n,
 				on_end(a, ctx);
 			}
 		} else if (a->in_head) {
-			if (buf[i] == '\n') {
+			const char *nl = memchr(buf + i, '\n', n - i);
+			size_t k = nl ? (size_t)(nl - (buf + i)) : n - i;
+			size_t fit = HEAD_MAX - 1 - a->head_len;
+
+			memcpy(a->head + a->head_len, buf + i, k < fit ? k : fit);
+			a->head_len += k < fit ? k : fit;
+			i += k;
+			if (nl) {
 				a->in_head = false;
 				on_head(a, ctx);
-			} else if (a->head_len < HEAD_MAX - 1) {
-				a->head[a->head_len++] = buf[i];
+				i++;
 			}
-			i++;
 		} else {
 			const char *f = memchr(buf + i, FRAME, n - i);
 			size_t k = f ? (size_t)(f - (buf + i)) : n - i;
@@ -438,14 +537,24 @@ void workerjob_end(void *state, const struct assay_exit *ex,
 	struct api_job *a = state;
 	struct assay_verdict v = { .struct_size = sizeof(v) };
 	char reason[REASON_MAX];
+	size_t beside = a->nrun ? a->nrun - 1 : 0;
 
-	if (a->cur) {                   /* it ended in this case */
+	/* it ended in these cases (several: on its threads, and which one
+	 * it was cannot be told) */
+	while (a->nrun) {
+		size_t k;
+
 		exec_judge_cut(ex, ctx->test, &v, reason, sizeof(reason));
+		k = strlen(reason);
 		if (a->hang && v.outcome == ASSAY_TIMEOUT)
-			snprintf(reason + strlen(reason), sizeof(reason) - strlen(reason),
-				 "%s", a->hang);
-		report(a, ctx, v.outcome, reason, io_now_ns() - a->cur_start,
-		       NULL, v.outcome == ASSAY_FAIL ? "assay" : NULL);
+			k += (size_t)snprintf(reason + k, sizeof(reason) - k, "%s", a->hang);
+		if (beside && k < sizeof(reason))
+			snprintf(reason + k, sizeof(reason) - k,
+				 " (while it ran beside %zu other test%s on the worker's threads)",
+				 beside, beside == 1 ? "" : "s");
+		report(a, ctx, a->nrun - 1, v.outcome, reason,
+		       io_now_ns() - a->run[a->nrun - 1].start, NULL,
+		       v.outcome == ASSAY_FAIL ? "assay" : NULL);
 	}
 	/* the program's own verdict, for a whole run only (a batch's cases
 	 * the frames left unjudged are the host's): when it said nothing
@@ -463,10 +572,13 @@ void workerjob_end(void *state, const struct assay_exit *ex,
 		ctx->report(ctx, &v);
 	}
 	free(a->argv);
+	free(a->request);
 	free(a->asked);
 	free(a->judged);
 	free(a->body);
-	free(a->cur);
+	for (size_t i = 0; i < a->run_cap; i++)
+		free(a->run[i].name);
+	free(a->run);
 	free(a);
 }
 
@@ -480,6 +592,7 @@ static const struct assay_kind api_kind = {
 	.job_end = workerjob_end,
 	.list_spec = api_list_spec,
 	.list_parse = workerjob_list_parse,
+	.serve_spec = api_serve_spec,
 };
 
 static const struct assay_kind *const kinds[] = { &api_kind, NULL };

@@ -235,7 +235,9 @@ include selftest/fuzz/local.mk
 # (most of their tests fail on purpose: selftest's run leaves api/ out).
 # Linked with libassay statically: a program, not libtool's wrapper.
 check_PROGRAMS += selftest/api/sample selftest/api/badattr selftest/api/cxx \
-	selftest/api/worker selftest/api/garbage selftest/api/attrs
+	selftest/api/worker selftest/api/garbage selftest/api/attrs selftest/api/pool
+selftest_api_pool_LDADD = harness/api/libassay.la
+selftest_api_pool_LDFLAGS = $(AM_LDFLAGS) -static
 selftest_api_attrs_LDADD = harness/api/libassay.la
 selftest_api_attrs_LDFLAGS = $(AM_LDFLAGS) -static
 selftest_api_garbage_LDADD = harness/api/libassay.la

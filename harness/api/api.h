@@ -66,4 +66,28 @@ void api_record_set(struct api_record *r);
 struct api_record *api_record_get(void);
 void api_record_release(struct api_record *r);
 
+/*
+ * The worker protocol's writer (frames.c; docs/api.md). api_frames_open
+ * moves the tests' standard output and error onto a capture read back
+ * between frames (and, serving, their input to /dev/null: the host's
+ * batches come on fd 0); 0, or -1 with why in *problem (malloc'd).
+ * Start and end frames may come from any thread.
+ */
+int api_frames_open(bool serve, char **problem);
+/* The pump thread's name (/proc/PID/task/TID/comm): assay's look at a
+ * hung worker leaves it out of its verdict (harness/look.c). */
+#define API_PUMP_NAME "assay-pump"
+void api_frames_start(const char *id);
+void api_frames_end(const char *id, const char *outcome, double took_s,
+		    const char *message, const char *at, const char *details);
+/* The batch is over: "D", and everything goes out now. */
+void api_frames_batch_done(void);
+/* Serving: the host's next batch, its ids one per line and an empty
+ * line (malloc'd, *len bytes); NULL at the end of its input. */
+char *api_frames_next_batch(size_t *len);
+/* In a child forked to run a test: the parent's frames are not its. */
+void api_frames_forked(void);
+/* Everything out; the pump stopped. */
+void api_frames_close(void);
+
 #endif

@@ -12,14 +12,16 @@
  * ends the run with "Bail out!" (in a child: the child is killed, and
  * the test has failed). Test points are numbered as they end.
  *
- * Under assay (--assay-worker), the same tests speak the worker
- * protocol instead of TAP (docs/api.md): one at a time, each between a
- * start frame and an end frame on stdout, its own output in between.
- * There the host times the tests that run here (it learned their
- * timeouts from --list, and looks at a hung one before it kills the
- * process); an `isolate` test's child is still timed and killed here.
- * Never leaves a child behind, never reads anything but argv and the
- * registry.
+ * Under assay, the same tests speak the worker protocol instead of TAP
+ * (docs/api.md; frames.c writes it): each between a start frame and an
+ * end frame, its own output in between. --assay-worker runs the tests
+ * its --filter names; --assay-serve runs batch after batch the host
+ * sends on stdin, each ended by a "D" frame, until its end. There the
+ * host times the tests that run here (it learned their timeouts from
+ * --list, and looks at a hung one before it kills the process); an
+ * `isolate` test's child is still timed and killed here. Never leaves
+ * a child behind, never reads anything but argv, the registry and, when
+ * serving, its stdin.
  */
 #include "config.h"
 
@@ -49,6 +51,7 @@ struct run {
 	size_t n;
 	unsigned jobs;
 	size_t next;            /* the next threads test to take */
+	bool timed;             /* a test has a timeout the watchdog keeps */
 	pthread_mutex_t out;    /* stdout and the counts */
 	unsigned long point;    /* the last test point's number */
 	size_t failed, skipped;
@@ -56,10 +59,9 @@ struct run {
 	struct running { const struct api_test *t; double until; } *running;
 	pthread_mutex_t watch;
 	int stop;               /* the watchdog's end (atomic) */
-	bool worker;            /* --assay-worker: frames, not TAP */
+	bool worker;            /* --assay-worker or --assay-serve: frames */
+	bool serve;             /* --assay-serve: batches on stdin */
 };
-
-#define FRAME "\x1e"          /* starts each frame of the worker protocol */
 
 static double now_s(void)
 {
@@ -111,45 +113,6 @@ static void put_text(FILE *f, const char *s)
 	}
 }
 
-/* Appends " N" (decimal) to stdout: printf costs more than a test. */
-static void put_number(unsigned long long n)
-{
-	char buf[24], *p = buf + sizeof(buf);
-
-	do
-		*--p = (char)('0' + n % 10);
-	while (n /= 10);
-	*--p = ' ';
-	fwrite(p, 1, (size_t)(buf + sizeof(buf) - p), stdout);
-}
-
-/* The end frame: "E ID OUTCOME MICROSECONDS MLEN ALEN DLEN", a newline,
- * then the message, the at and the details, MLEN, ALEN and DLEN bytes.
- * Left in stdout's buffer: the next start frame, or the exit, takes it
- * out in the same write (one write per test; a test's start frame is
- * out before the test runs, which is what the host's deadline and its
- * blame for a crash rest on). */
-
-static void end_frame(const char *id, const char *outcome, double took_s,
-		      const char *message, const char *at, const char *details)
-{
-	size_t m = message ? strlen(message) : 0, a = at ? strlen(at) : 0;
-	size_t d = details ? strlen(details) : 0;
-
-	fputs(FRAME "E ", stdout);
-	fputs(id, stdout);
-	putchar(' ');
-	fputs(outcome, stdout);
-	put_number(took_s > 0 ? (unsigned long long)(took_s * 1e6 + 0.5) : 0);
-	put_number(m);
-	put_number(a);
-	put_number(d);
-	putchar('\n');
-	fwrite(message ? message : "", 1, m, stdout);
-	fwrite(at ? at : "", 1, a, stdout);
-	fwrite(details ? details : "", 1, d, stdout);
-}
-
 /* One test point for r, with its failures' details as comments; or its
  * end frame. */
 static void report(struct run *run, const struct api_record *r, double took_s)
@@ -158,9 +121,9 @@ static void report(struct run *run, const struct api_record *r, double took_s)
 	if (run->worker) {
 		run->failed += r->failed;
 		run->skipped += !r->failed && r->skipped;
-		end_frame(r->test->id, r->how == 'c' ? "crash" : r->how == 't' ? "timeout" :
-			  r->failed ? "fail" : r->skipped ? "skip" : "pass",
-			  took_s, r->message, r->at, r->details);
+		api_frames_end(r->test->id, r->how == 'c' ? "crash" : r->how == 't' ? "timeout" :
+			       r->failed ? "fail" : r->skipped ? "skip" : "pass",
+			       took_s, r->message, r->at, r->details);
 		pthread_mutex_unlock(&run->out);
 		return;
 	}
@@ -320,6 +283,7 @@ static void run_apart(const struct api_test *t, struct api_record *r)
 	}
 	if (pid == 0) {
 		FILE *f;
+		api_frames_forked();
 		close(fds[0]);
 		run_here(t, r);
 		fflush(stdout);
@@ -375,18 +339,16 @@ static void run_one(struct run *run, unsigned slot, const struct api_test *t)
 	struct api_record r;
 	double start = now_s();
 
-	if (run->worker) {
-		fputs(FRAME "S ", stdout);
-		fputs(t->id, stdout);
-		putchar('\n');
-		fflush(stdout);
-	}
+	if (run->worker)
+		api_frames_start(t->id);
 	if (t->isolate) {
 		run_apart(t, &r);
-	} else {
+	} else if (run->timed) {
 		watch(run, slot, t);
 		run_here(t, &r);
 		watch(run, slot, NULL);
+	} else {
+		run_here(t, &r);
 	}
 	report(run, &r, now_s() - start);
 	api_record_release(&r);
@@ -441,7 +403,7 @@ static void *watchdog(void *arg)
 
 static int parse_args(int argc, char **argv, bool *list, const char ***filters,
 		      size_t *nfilters, const char **tags, size_t *ntags,
-		      unsigned *jobs, bool *worker)
+		      unsigned *jobs, bool *worker, bool *serve)
 {
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = NULL;
@@ -450,6 +412,8 @@ static int parse_args(int argc, char **argv, bool *list, const char ***filters,
 			*list = true;
 		} else if (!strcmp(a, "--assay-worker")) {
 			*worker = true;
+		} else if (!strcmp(a, "--assay-serve")) {
+			*worker = *serve = true;
 		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			usage(stdout, argv[0]);
 			exit(0);
@@ -553,6 +517,97 @@ static void list(const struct run *run)
 	}
 }
 
+/* Runs run->v[0..n): the `threads` tests on the pool (this thread
+ * too), then every other test alone. */
+static void run_tests(struct run *run, pthread_t *threads, struct worker *workers)
+{
+	run->next = 0;
+	for (unsigned s = 0; s < run->jobs; s++) {
+		workers[s] = (struct worker){ .run = run, .slot = s };
+		if (s)
+			pthread_create(&threads[s], NULL, pool_thread, &workers[s]);
+	}
+	pool_thread(&workers[0]);
+	for (unsigned s = 1; s < run->jobs; s++)
+		pthread_join(threads[s], NULL);
+	for (size_t i = 0; i < run->n; i++)
+		if (!run->v[i]->threads || run->v[i]->isolate || run->v[i]->serial)
+			run_one(run, 0, run->v[i]);
+}
+
+/* The tests by id, for a worker's batches: open addressing over a
+ * power of two at least twice their number. */
+struct index {
+	struct api_test **slot;
+	size_t mask;
+};
+
+static size_t hash_id(const char *s, size_t n)
+{
+	size_t h = 14695981039346656037u;      /* FNV-1a */
+
+	while (n--)
+		h = (h ^ (unsigned char)*s++) * 1099511628211u;
+	return h;
+}
+
+static void index_build(struct index *x, const struct api_tests *all)
+{
+	size_t size = 16;
+
+	while (size < 2 * all->n)
+		size *= 2;
+	if (!(x->slot = calloc(size, sizeof(*x->slot))))
+		abort();
+	x->mask = size - 1;
+	for (size_t i = 0; i < all->n; i++) {
+		size_t h = hash_id(all->v[i].id, strlen(all->v[i].id)) & x->mask;
+		while (x->slot[h])
+			h = (h + 1) & x->mask;
+		x->slot[h] = &all->v[i];
+	}
+}
+
+static struct api_test *index_find(const struct index *x, const char *id, size_t n)
+{
+	for (size_t h = hash_id(id, n) & x->mask; x->slot[h]; h = (h + 1) & x->mask)
+		if (!strncmp(x->slot[h]->id, id, n) && !x->slot[h]->id[n])
+			return x->slot[h];
+	return NULL;
+}
+
+/* --assay-serve: batch after batch from the host, each the tests its
+ * lines name (an id it does not know is left out: the host judges what
+ * it never heard of), until the host's input ends. */
+static void serve(struct run *run, const struct api_tests *all,
+		  pthread_t *threads, struct worker *workers)
+{
+	struct index x;
+	char *batch;
+	size_t len;
+
+	index_build(&x, all);
+	while ((batch = api_frames_next_batch(&len))) {
+		size_t lines = 0;
+		for (size_t i = 0; i < len; i++)
+			lines += batch[i] == '\n';
+		free(run->v);
+		if (!(run->v = calloc(lines + 1, sizeof(*run->v))))
+			abort();
+		run->n = 0;
+		for (char *p = batch, *nl; (nl = memchr(p, '\n', len - (size_t)(p - batch))) && nl > p;
+		     p = nl + 1) {
+			struct api_test *t = index_find(&x, p, (size_t)(nl - p));
+			if (t)
+				run->v[run->n++] = t;
+		}
+		run_tests(run, threads, workers);
+		api_frames_batch_done();
+		free(batch);
+	}
+	free(x.slot);
+}
+
 int assay_main(int argc, char **argv)
 {
 	struct api_tests all;
@@ -560,20 +615,18 @@ int assay_main(int argc, char **argv)
 	const char **filters = calloc((size_t)argc + 1, sizeof(*filters));
 	const char **tags = calloc((size_t)argc + 1, sizeof(*tags));
 	size_t nfilters = 0, ntags = 0, exact;
-	bool want_list = false, timed = false;
+	bool want_list = false;
 	char *problem;
 	pthread_t *threads, dog;
 	struct worker *workers;
 
 	if (!filters || !tags ||
 	    parse_args(argc, argv, &want_list, &filters, &nfilters, tags, &ntags,
-		       &run.jobs, &run.worker) < 0) {
+		       &run.jobs, &run.worker, &run.serve) < 0) {
 		free(filters);
 		free(tags);
 		return EXIT_HARD;
 	}
-	if (run.worker)                 /* one test at a time: its frames */
-		run.jobs = 1;
 	if (api_tests_load(&all, &problem) < 0) {
 		fprintf(stderr, "%s: %s\n", argv[0], problem ? problem : "out of memory");
 		free(problem);
@@ -588,7 +641,7 @@ int assay_main(int argc, char **argv)
 		if (chosen(&all.v[i], filters, nfilters, exact) &&
 		    tagged(&all.v[i], tags, ntags)) {
 			run.v[run.n++] = &all.v[i];
-			timed |= all.v[i].timeout_s > 0;
+			run.timed |= all.v[i].timeout_s > 0;
 		}
 	free(filters);
 	free(tags);
@@ -597,6 +650,13 @@ int assay_main(int argc, char **argv)
 		free(run.v);
 		api_tests_release(&all);
 		return 0;
+	}
+	if (run.worker && api_frames_open(run.serve, &problem) < 0) {
+		fprintf(stderr, "%s: %s\n", argv[0], problem ? problem : "out of memory");
+		free(problem);
+		free(run.v);
+		api_tests_release(&all);
+		return EXIT_HARD;
 	}
 	if (!run.worker)
 		printf("TAP version 14\n1..%zu%s\n", run.n,
@@ -607,30 +667,25 @@ int assay_main(int argc, char **argv)
 	run.running = calloc(run.jobs, sizeof(*run.running));
 	threads = calloc(run.jobs, sizeof(*threads));
 	workers = calloc(run.jobs, sizeof(*workers));
-	timed &= !run.worker;           /* the host times a worker's tests */
-	if (timed)
+	run.timed &= !run.worker;       /* the host times a worker's tests */
+	if (run.timed)
 		pthread_create(&dog, NULL, watchdog, &run);
-	/* the `threads` tests, on the pool (this thread too) */
-	for (unsigned s = 0; s < run.jobs; s++) {
-		workers[s] = (struct worker){ .run = &run, .slot = s };
-		if (s)
-			pthread_create(&threads[s], NULL, pool_thread, &workers[s]);
-	}
-	pool_thread(&workers[0]);
-	for (unsigned s = 1; s < run.jobs; s++)
-		pthread_join(threads[s], NULL);
-	/* then every other test, alone */
-	for (size_t i = 0; i < run.n; i++)
-		if (!run.v[i]->threads || run.v[i]->isolate || run.v[i]->serial)
-			run_one(&run, 0, run.v[i]);
-	if (timed) {
+	if (run.serve)
+		serve(&run, &all, threads, workers);
+	else
+		run_tests(&run, threads, workers);
+	if (run.timed) {
 		__atomic_store_n(&run.stop, 1, __ATOMIC_RELEASE);
 		pthread_join(dog, NULL);
 	}
+	if (run.worker)
+		api_frames_close();
 	free(threads);
 	free(workers);
 	free(run.running);
 	free(run.v);
 	api_tests_release(&all);
+	if (run.serve)
+		return 0;       /* each batch's verdicts are in its frames */
 	return run.failed ? 1 : run.skipped == run.n ? EXIT_SKIPPED : 0;
 }

@@ -153,6 +153,13 @@ struct assay_spec {
 	                                 * size, times) and this spec it keys a
 	                                 * listing the host keeps in its state
 	                                 * directory. NULL: list every run */
+	const char *request;            /* job_begin of a kind with
+	                                 * serve_spec: what the host writes to
+	                                 * a worker's stdin to start this job
+	                                 * there (argv and the rest are then
+	                                 * the one-process way to run it);
+	                                 * NULL: never on a worker */
+	size_t request_len;
 	/* new fields go here, at the end, and nowhere else */
 };
 
@@ -211,6 +218,9 @@ enum assay_exit_how {
 	ASSAY_TIMED_OUT,        /* killed at its deadline; code: last signal */
 	ASSAY_CANCELLED,        /* killed because the run was interrupted */
 	ASSAY_SPAWN_FAILED,     /* never ran; code is the errno */
+	ASSAY_SERVED,           /* a job on a worker (serve_spec) that the
+	                         * kind said was over (ctx->job_done); the
+	                         * worker lives on; code 0 */
 };
 
 struct assay_exit {
@@ -256,6 +266,10 @@ struct assay_job_ctx {
 	 * with the case's timeout and sends ASSAY_EV_CASE_START. Optional
 	 * to call; a crash or a timeout is then blamed on this case. */
 	void (*case_start)(struct assay_job_ctx *c, const char *case_name);
+	/* The job on a worker is over, its verdicts all reported (the
+	 * worker waits for its next request): job_end follows with
+	 * ASSAY_SERVED. Ignored for a job with a process of its own. */
+	void (*job_done)(struct assay_job_ctx *c);
 	/* new fields go here, at the end, and nowhere else */
 };
 
@@ -318,6 +332,18 @@ struct assay_kind {
 	 * schedule it alone (struct assay_traits).
 	 */
 	void (*describe)(const struct assay_test *t, struct assay_traits *out);
+
+	/*
+	 * Workers, optional: how to start a process that runs job after job
+	 * of program t, on threads threads where its tests allow (return 0,
+	 * or -1: a process per job). Each job is then started by writing
+	 * its spec's request to the worker's stdin, and ends when the kind
+	 * calls ctx->job_done; a worker that dies or is killed in a job ends
+	 * it as a process of its own would. The host keeps workers between
+	 * jobs, and closes their stdin when it needs them no more.
+	 */
+	int (*serve_spec)(const struct assay_test *t, unsigned threads,
+			  struct assay_spec *spec);
 	/* new fields go here, at the end, and nowhere else */
 };
 

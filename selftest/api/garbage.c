@@ -1,7 +1,7 @@
 /*
  * selftest/api/garbage.c - for selftest/e2e/api.sh: a program that
  * lists like any written with include/assay/test.h, but whose worker
- * (--assay-worker) breaks the protocol as GARBAGE says: "noise" (bytes
+ * (--assay-worker, --assay-serve) breaks the protocol as GARBAGE says: "noise" (bytes
  * and frames that mean nothing, then true frames), "midframe" (it dies
  * in the middle of an end frame), "wrongid" (an end frame for a test
  * that did not start), "huge" (an end frame claiming more than assay
@@ -64,7 +64,7 @@ int main(int argc, char **argv)
 	const char *mode = getenv("GARBAGE");
 
 	for (int i = 1; mode && i < argc; i++)
-		if (!strcmp(argv[i], "--assay-worker"))
+		if (!strcmp(argv[i], "--assay-worker") || !strcmp(argv[i], "--assay-serve"))
 			frames(mode);
 	return assay_main(argc, argv);
 }

@@ -213,6 +213,39 @@ run_assay run --state-dir '' -c 'tests.*sleeps.timeout=0.4' --no-backtrace \
 expect_out "attrs::late::sleeps: timeout after $(scaled 0.4)s"
 no_process "$W/at/attrs"
 
+# persistent workers: batch after batch, iteration after iteration, on
+# the same processes; their number is --workers (default -j / --threads)
+mkdir -p pl && cp "$api/pool" pl/pool
+# distinct_pids: the processes that ran the p:: tests
+distinct_pids() {
+	awk '{ print $2 }' "$W/pl/pids" | sort -u | wc -l | tr -d ' '
+}
+POOL_DIR=$W/pl run_assay run --state-dir '' -j 2 --repeat 3 pl
+expect_last "assay: 60 passed, 0 failed, 6 skipped"
+[ "$(wc -l <"$W/pl/pids")" -eq 60 ] && [ "$(distinct_pids)" -le 2 ]
+check $? "-j 2: 60 runs of 20 tests on at most 2 workers (got $(distinct_pids))"
+no_process "$W/pl/pool"
+rm -f pl/pids
+POOL_DIR=$W/pl run_assay run --state-dir '' -j 2 --workers 1 --repeat 3 pl
+expect_last "assay: 60 passed, 0 failed, 6 skipped"
+[ "$(distinct_pids)" -eq 1 ]
+check $? "--workers 1: every run on one worker (got $(distinct_pids))"
+rm -f pl/pids
+POOL_DIR=$W/pl run_assay run --state-dir '' -j 2 --workers 0 --repeat 3 pl
+expect_last "assay: 60 passed, 0 failed, 6 skipped"
+[ "$(distinct_pids)" -ge 3 ]
+check $? "--workers 0: a process per batch, each iteration its own (got $(distinct_pids))"
+# --threads: the pair passes only when its two tests run at once
+POOL_PAIR=1 run_assay run --state-dir '' -j 2 --threads 2 --gtest-granularity binary pl
+expect_last "assay: 22 passed, 0 failed, 0 skipped"
+POOL_PAIR=1 run_assay run --state-dir '' -j 2 --threads 1 --gtest-granularity binary \
+	--no-isolate-failures pl
+expect_out "the other test of the pair never ran beside it"
+run_assay run --threads 0 pl
+expect_rc 2
+expect_err "--threads wants at least 1 thread, got 0"
+no_process "$W/pl/pool"
+
 # a program that refuses its own attributes runs whole, and says why
 mkdir -p ba && cp "$api/badattr" ba/badattr
 run_assay run --state-dir '' ba

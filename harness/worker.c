@@ -1,0 +1,155 @@
+/* worker.c - see worker.h. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "io.h"
+#include "scratch.h"
+#include "task.h"
+#include "worker.h"
+#include "xalloc.h"
+
+static void on_output(struct proc *p, int stream, const char *buf, size_t n)
+{
+	struct worker *w = p->owner;
+
+	if (w->task)
+		task_output(w->task, stream, buf, n);
+}
+
+/* Its run ended (the kind's say, or the process's end): the task's;
+ * with no task, the process ended idle. */
+static void on_done(struct proc *p)
+{
+	struct worker *w = p->owner;
+
+	if (w->task)
+		task_ended(w->task);
+	else if (p->state == PROC_DONE)
+		w->dead = true;
+}
+
+void workers_init(struct workers *ws, const struct proc_env *env,
+		  struct scratch *scratch, unsigned keep, unsigned threads)
+{
+	memset(ws, 0, sizeof(*ws));
+	ws->env = env;
+	ws->scratch = scratch;
+	ws->keep = keep;
+	ws->threads = threads ? threads : 1;
+}
+
+static bool takes_tasks(const struct worker *w)
+{
+	return w->proc.state == PROC_SERVED && w->proc.in_fd >= 0 && !w->task;
+}
+
+struct worker *workers_idle(struct workers *ws, const void *prog)
+{
+	for (struct worker *w = ws->list; w; w = w->next)
+		if (w->prog == prog && takes_tasks(w))
+			return w;
+	return NULL;
+}
+
+struct worker *workers_add(struct workers *ws, const void *prog,
+			   struct task *t)
+{
+	struct worker *w = xcalloc(1, sizeof(*w));
+
+	w->ops = (struct proc_ops){ .output = on_output, .done = on_done };
+	w->pool = ws;
+	w->prog = prog;
+	w->task = t;
+	proc_init(&w->proc, ws->env, PROC_TEST, &w->ops, w);
+	w->proc.want_stdin = true;
+	w->next = ws->list;
+	ws->list = w;
+	ws->started++;
+	return w;
+}
+
+static void worker_free(struct workers *ws, struct worker *w)
+{
+	if (w->proc.state == PROC_SERVED)       /* the process too: its */
+		w->proc.state = PROC_RUNNING;   /* stdin closes, it exits */
+	proc_release(&w->proc);
+	if (w->dir)
+		scratch_discard(ws->scratch, w->dir);
+	free(w->tmpdir);
+	free(w->marker);
+	free(w);
+}
+
+/* The longest idle worker past keep: closed (it exits by itself). */
+static void trim(struct workers *ws)
+{
+	struct worker *oldest = NULL;
+	unsigned idle = 0;
+
+	for (struct worker *w = ws->list; w; w = w->next)
+		if (takes_tasks(w)) {
+			idle++;
+			if (!oldest || w->idle_since < oldest->idle_since)
+				oldest = w;
+		}
+	if (oldest && idle > ws->keep)
+		proc_close_stdin(&oldest->proc);
+}
+
+void workers_put(struct workers *ws, struct worker *w)
+{
+	w->task = NULL;
+	w->runs++;
+	if (w->proc.state == PROC_DONE) {
+		w->dead = true;
+		workers_tidy(ws);
+		return;
+	}
+	proc_clear(&w->proc);   /* the run's parts; the process goes on */
+	w->idle_since = io_now_ns();
+	trim(ws);
+}
+
+void workers_close_idle(struct workers *ws)
+{
+	for (struct worker *w = ws->list; w; w = w->next)
+		if (!w->task)
+			proc_close_stdin(&w->proc);
+}
+
+void workers_signal(struct workers *ws, enum proc_event ev)
+{
+	uint64_t now = io_now_ns();
+
+	for (struct worker *w = ws->list; w; w = w->next)
+		if (!w->task && proc_is_running(&w->proc))
+			proc_dispatch(&w->proc, ev, now);
+}
+
+size_t workers_tidy(struct workers *ws)
+{
+	size_t live = 0;
+
+	for (struct worker **pw = &ws->list; *pw;) {
+		struct worker *w = *pw;
+		if (w->dead && !w->task) {
+			*pw = w->next;
+			worker_free(ws, w);
+			continue;
+		}
+		live++;
+		pw = &w->next;
+	}
+	return live;
+}
+
+void workers_release(struct workers *ws)
+{
+	while (ws->list) {
+		struct worker *w = ws->list;
+		ws->list = w->next;
+		worker_free(ws, w);
+	}
+}

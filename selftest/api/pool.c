@@ -1,0 +1,59 @@
+/*
+ * selftest/api/pool.c - for selftest/e2e/api.sh: tests that say which
+ * process ran them (each appends "ID PID" to $POOL_DIR/pids), so the
+ * run can count its workers; and two tests marked `threads` that pass
+ * only when they run at the same time (each waits up to 2 s for the
+ * other; skipped without $POOL_PAIR), so the run can tell a worker's
+ * threads are real.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <assay/test.h>
+
+static void note(const char *id)
+{
+	const char *dir = getenv("POOL_DIR");
+	char path[4096];
+	FILE *f;
+
+	if (!dir)
+		return;
+	snprintf(path, sizeof(path), "%s/pids", dir);
+	ASSERT_NOT_NULL(f = fopen(path, "a"));
+	fprintf(f, "%s %d\n", id, (int)getpid());
+	fclose(f);
+}
+
+#define SAYS(n) ASSAY_TEST(p, n) { note(#n); }
+SAYS(t00) SAYS(t01) SAYS(t02) SAYS(t03) SAYS(t04) SAYS(t05) SAYS(t06)
+SAYS(t07) SAYS(t08) SAYS(t09) SAYS(t10) SAYS(t11) SAYS(t12) SAYS(t13)
+SAYS(t14) SAYS(t15) SAYS(t16) SAYS(t17) SAYS(t18) SAYS(t19)
+
+static int met;
+
+/* Passes once the other test of the pair has begun too (skipped
+ * unless $POOL_PAIR is set: alone, the first would fail). */
+static void meet(void)
+{
+	if (!getenv("POOL_PAIR"))
+		ASSAY_SKIP("POOL_PAIR is not set");
+	__atomic_add_fetch(&met, 1, __ATOMIC_SEQ_CST);
+	for (int i = 0; i < 2000; i++) {
+		struct timespec ms = { 0, 1000000 };
+
+		if (__atomic_load_n(&met, __ATOMIC_SEQ_CST) >= 2)
+			return;
+		nanosleep(&ms, NULL);
+	}
+	ASSAY_FAIL("the other test of the pair never ran beside it");
+}
+
+ASSAY_TEST_WITH(pair, x, "threads") { meet(); }
+ASSAY_TEST_WITH(pair, y, "threads") { meet(); }
+
+ASSAY_MAIN()
