@@ -64,6 +64,13 @@ struct slot {
 	uint64_t starts;                /* its task's id: a task started
 	                                 * later ran beside it */
 	unsigned long san_blamed;       /* sanitizer reports put on cases */
+	size_t started;                 /* its cases that began */
+	bool asked_back;                /* its worker was asked for work back */
+	size_t may_give;                /* cases it may still give back: half
+	                                 * of those not begun when asked */
+	struct test **given;            /* cases its worker gave back, not
+	                                 * queued yet */
+	size_t ngiven, given_cap, given_total;
 };
 
 struct runner {
@@ -513,12 +520,75 @@ static void on_case_start(struct assay_job_ctx *ctx, const char *name)
 		free(id);
 		sl->next_case = pos >= 0 ? (size_t)pos + 1 : 0;
 	}
+	sl->started++;
 	limit = x ? x->pub.timeout_s : j->test->pub.timeout_s;
 	j->current = x;
 	j->san_seen = j->san.count;
 	if (proc_is_running(j->p))
 		proc_set_timeout(j->p, limit > 0 ? (uint64_t)(limit * 1e9) : 0);
 	emit(r, ASSAY_EV_CASE_START, x, NULL, j, NULL);
+}
+
+/* ctx->give_back: the task's worker will not run this case: it is
+ * queued again (flush_given), in the task's iteration. */
+static void on_give_back(struct assay_job_ctx *ctx, const char *name)
+{
+	struct task *j = ctx->host;
+	struct runner *r = j->owner;
+	struct slot *sl = &r->slots[j->slot];
+	char *id = xasprintf("%s::%s", program_of(j->test)->pub.id, name);
+	ptrdiff_t pos = attempt_case_pos(sl->run, table_find(r->t, id));
+
+	free(id);
+	/* what it was not asked for is not taken: a worker that gives back
+	 * all it has, again and again, would run nothing */
+	if (pos < 0 || sl->reported[pos] || !sl->may_give)
+		return;
+	sl->may_give--;
+	sl->reported[pos] = true;
+	xgrow((void **)&sl->given, &sl->given_cap, sl->ngiven + 1, sizeof(*sl->given));
+	sl->given[sl->ngiven++] = sl->run->cases[pos];
+	sl->given_total++;
+}
+
+static void queue(struct runner *r, struct attempt *run);
+
+/* The cases the slot's worker gave back, queued as a run of their own. */
+static void flush_given(struct runner *r, struct slot *sl)
+{
+	if (!sl->ngiven)
+		return;
+	queue(r, attempt_rest(sl->run, sl->given, sl->ngiven));
+	sl->ngiven = 0;
+}
+
+/* A slot is free and nothing waits: the worker with the most cases not
+ * begun yet is asked for some back (work stealing; each task once). */
+static void ask_back(struct runner *r)
+{
+	struct slot *best = NULL;
+	size_t most = 1;
+	unsigned at = 0;
+
+	if (r->interrupts || r->stop || r->running >= r->o->jobs || sched_queued(&r->sched))
+		return;
+	for (unsigned s = 0; s < r->o->jobs; s++) {
+		struct slot *sl = &r->slots[s];
+		size_t left;
+
+		if (!sl->run || !sl->run->cases || sl->asked_back || !r->tasks[s].worker)
+			continue;
+		left = sl->run->ncases - sl->started - sl->given_total;
+		if (left > most) {
+			most = left;
+			best = sl;
+			at = s;
+		}
+	}
+	if (best && task_ask_back(&r->tasks[at])) {
+		best->asked_back = true;
+		best->may_give = (most + 1) / 2;
+	}
 }
 
 /* ctx->job_done: the kind says the task's job on its worker is over. */
@@ -561,7 +631,8 @@ static void start_job(struct runner *r, struct attempt *run, unsigned slot)
 					 .test = &run->test->pub, .host = j,
 					 .report = on_verdict, .task = &j->pub,
 					 .case_start = on_case_start,
-					 .job_done = on_job_done };
+					 .job_done = on_job_done,
+					 .give_back = on_give_back };
 	j->owner = r;
 	attempt_dispatch(run, AEV_START, &r->policy);
 	run->solo = false;      /* not known until it ends */
@@ -593,6 +664,7 @@ static void fill_slots(struct runner *r)
 	while (!r->interrupts && !r->stop &&
 	       (run = sched_next(&r->sched, &slot)))
 		start_job(r, run, slot);
+	ask_back(r);
 }
 
 static void drop_stranded(struct runner *r, struct attempt *run);
@@ -948,6 +1020,7 @@ static void collect(struct runner *r, struct task *j)
 					   .reason = j->p->note };
 		on_verdict(&j->ctx, &v);
 	}
+	flush_given(r, sl);
 	if (run->cases)
 		settle_cases(r, j);
 	/* what the program's own verdict carries: give it one */
@@ -957,7 +1030,7 @@ static void collect(struct runner *r, struct task *j)
 					   .outcome = ASSAY_PASS, .reason = "" };
 		on_verdict(&j->ctx, &v);
 	}
-	if (!j->verdicts) {
+	if (!j->verdicts && !sl->given_total) {
 		struct assay_verdict v = {
 			.struct_size = sizeof(v), .outcome = ASSAY_ERROR,
 			.reason = "its kind reported no verdict (a plugin bug)",
@@ -990,8 +1063,10 @@ static void collect(struct runner *r, struct task *j)
 	sl->run = NULL;
 	free(sl->names);
 	free(sl->reported);
+	free(sl->given);
 	sl->names = NULL;
 	sl->reported = NULL;
+	sl->given = NULL;
 	r->running--;
 	next = attempt_dispatch(run, ev, &r->policy);
 	if (next == ATTEMPT_ALONE) {
@@ -1087,6 +1162,9 @@ static int loop_phases(struct runner *r, struct err *e)
 		if ((rc = loop_run_once(r->loop, UINT64_MAX, e)) < 0)
 			return rc;
 		collect_done(r);
+		for (unsigned s = 0; s < r->o->jobs; s++)
+			if (r->slots[s].run)
+				flush_given(r, &r->slots[s]);
 		settle_health(r);
 		workers_tidy(&r->workers);
 	}

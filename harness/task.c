@@ -41,6 +41,12 @@ void task_job_done(struct task *t)
 		(void)proc_run_over(t->p);
 }
 
+bool task_ask_back(struct task *t)
+{
+	return t->worker && t->worker->give_back && t->p->state == PROC_RUNNING &&
+	       proc_send(t->p, t->worker->give_back, t->worker->give_back_len) == 0;
+}
+
 static void on_output(struct proc *p, int stream, const char *buf, size_t n)
 {
 	task_output(p->owner, stream, buf, n);
@@ -187,6 +193,11 @@ static struct worker *start_worker(struct task *t, uint64_t timeout_ns)
 	if (k->serve_spec(&t->test->pub, t->env->workers->threads, &spec) < 0)
 		return NULL;
 	w = workers_add(t->env->workers, program_of(t->test), t);
+	if (spec.struct_size >= offsetof(struct assay_spec, give_back_len) +
+				sizeof(spec.give_back_len) && spec.give_back) {
+		w->give_back = spec.give_back;
+		w->give_back_len = spec.give_back_len;
+	}
 	t->worker = w;
 	t->p = &w->proc;
 	prepare(t, &spec, NULL, &so);

@@ -107,5 +107,8 @@ void task_output(struct task *t, int stream, const char *buf, size_t n);
 void task_ended(struct task *t);
 /* ctx->job_done: the kind says the job on its worker is over. */
 void task_job_done(struct task *t);
+/* Asks t's worker for some of t's cases back (its kind's give_back);
+ * false when t is not on a worker that can be asked, or it failed. */
+bool task_ask_back(struct task *t);
 
 #endif

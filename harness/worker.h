@@ -33,6 +33,9 @@ struct worker {
 	char *dir, *tmpdir, *marker;    /* its scratch directory, TMPDIR and
 	                                 * "ASSAY_TMPDIR=..." (its first
 	                                 * task's, kept while it lives) */
+	const char *give_back;          /* what asks it for work back (its
+	                                 * kind's); NULL: nothing */
+	size_t give_back_len;
 	uint64_t idle_since;
 	unsigned runs;                  /* tasks it ran */
 	bool dead;                      /* its proc is done: freed by

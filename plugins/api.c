@@ -259,6 +259,11 @@ static int api_serve_spec(const struct assay_test *t, unsigned threads,
 	argv[3] = jobs;
 	argv[4] = NULL;
 	spec->argv = argv;
+	if (spec->struct_size >= offsetof(struct assay_spec, give_back_len) +
+				 sizeof(spec->give_back_len)) {
+		spec->give_back = "Y\n";
+		spec->give_back_len = 2;
+	}
 	return 0;
 }
 
@@ -355,6 +360,22 @@ static bool is(const char *w, size_t n, const char *s)
 	return strlen(s) == n && !memcmp(w, s, n);
 }
 
+/* "G ID": the worker gave the case back unstarted (the host asked):
+ * no verdict here, when it is asked, unjudged and not running. */
+static void on_given(struct api_job *a, struct assay_job_ctx *ctx,
+		     const char *id)
+{
+	const char **at;
+
+	if (!a->task->cases || !(at = asked_at(a, id)) || a->judged[at - a->asked] ||
+	    running_at(a, id, strlen(id)) >= 0 ||
+	    ctx->struct_size < offsetof(struct assay_job_ctx, give_back) +
+			       sizeof(ctx->give_back) || !ctx->give_back)
+		return;
+	a->judged[at - a->asked] = true;
+	ctx->give_back(ctx, id);
+}
+
 /* The end frame and its body are whole: the case's verdict. */
 static void on_end(struct api_job *a, struct assay_job_ctx *ctx)
 {
@@ -446,6 +467,10 @@ static void on_head(struct api_job *a, struct assay_job_ctx *ctx)
 	}
 	if (a->head_len > 2 && a->head[0] == 'S' && a->head[1] == ' ') {
 		on_start(a, ctx, a->head + 2);
+		return;
+	}
+	if (a->head_len > 2 && a->head[0] == 'G' && a->head[1] == ' ') {
+		on_given(a, ctx, a->head + 2);
 		return;
 	}
 	if (a->head_len > 2 && a->head[0] == 'E' && a->head[1] == ' ' &&

@@ -49,6 +49,12 @@ static struct frames {
 	/* what the host's batches left unread */
 	char *req;
 	size_t req_len, req_size;
+	/* a batch runs: the pump reads the host's input for "Y" (give
+	 * work back), and calls yield with its arg */
+	bool batching;
+	bool in_over;           /* the host's input ended */
+	void (*yield)(void *arg);
+	void *yield_arg;
 } fr = { .out = -1, .in = -1, .cap = { -1, -1 }, .wake = { -1, -1 },
 	 .lock = PTHREAD_MUTEX_INITIALIZER };
 
@@ -133,6 +139,35 @@ static void flush(void)
 	fr.len = 0;
 }
 
+/* Whether the host's unread input starts with a "Y" line (taken). */
+static bool take_yield(void)
+{
+	if (fr.req_len < 2 || fr.req[0] != 'Y' || fr.req[1] != '\n')
+		return false;
+	memmove(fr.req, fr.req + 2, fr.req_len - 2);
+	fr.req_len -= 2;
+	return true;
+}
+
+static bool read_more(bool wait);
+
+/* The host spoke while a batch runs: "Y" asks for work back. */
+static void hear_host(void)
+{
+	void (*yield)(void *arg) = NULL;
+	void *arg = NULL;
+
+	pthread_mutex_lock(&fr.lock);
+	if (fr.batching && read_more(false))
+		while (take_yield()) {
+			yield = fr.yield;
+			arg = fr.yield_arg;
+		}
+	pthread_mutex_unlock(&fr.lock);
+	if (yield)
+		yield(arg);
+}
+
 /* The pump: drains the capture as the tests write (a test writing more
  * than the pipe holds never blocks), and sends out what waited
  * FLUSH_MS. */
@@ -141,10 +176,12 @@ static void *pump(void *arg)
 	(void)arg;
 	pthread_setname_np(pthread_self(), API_PUMP_NAME);
 	for (;;) {
-		struct pollfd p[2] = { { .fd = fr.cap[0], .events = POLLIN },
-				       { .fd = fr.wake[0], .events = POLLIN } };
+		struct pollfd p[3] = { { .fd = fr.cap[0], .events = POLLIN },
+				       { .fd = fr.wake[0], .events = POLLIN },
+				       { .fd = fr.in, .events = POLLIN } };
 		double wait;
 		char junk[64];
+		bool batching;
 
 		pthread_mutex_lock(&fr.lock);
 		if (fr.stop) {
@@ -157,10 +194,14 @@ static void *pump(void *arg)
 			flush();
 			wait = -1;
 		}
+		batching = fr.batching && fr.in >= 0 && !fr.in_over;
 		pthread_mutex_unlock(&fr.lock);
-		if (poll(p, 2, wait < 0 ? -1 : (int)(wait * 1e3) + 1) > 0 &&
-		    p[1].revents)
+		if (poll(p, batching ? 3 : 2, wait < 0 ? -1 : (int)(wait * 1e3) + 1) <= 0)
+			continue;
+		if (p[1].revents)
 			(void)!read(fr.wake[0], junk, sizeof(junk));
+		if (batching && p[2].revents)
+			hear_host();
 	}
 }
 
@@ -329,29 +370,62 @@ void api_frames_end(const char *id, const char *outcome, double took_s,
 	pthread_mutex_unlock(&fr.lock);
 }
 
+void api_frames_batch_begin(void (*yield)(void *arg), void *arg)
+{
+	bool now;
+
+	pthread_mutex_lock(&fr.lock);
+	fr.yield = yield;
+	fr.yield_arg = arg;
+	fr.batching = true;
+	now = take_yield();     /* read with the batch */
+	while (take_yield())
+		;
+	pthread_mutex_unlock(&fr.lock);
+	(void)!write(fr.wake[1], "", 1);        /* the pump listens now */
+	if (now && yield)
+		yield(arg);
+}
+
+void api_frames_give_back(const char *id)
+{
+	pthread_mutex_lock(&fr.lock);
+	put("\x1eG ", 3);
+	put_str(id);
+	put("\n", 1);
+	pthread_mutex_unlock(&fr.lock);
+}
+
 void api_frames_batch_done(void)
 {
 	fflush(stdout);
 	pthread_mutex_lock(&fr.lock);
+	fr.batching = false;
 	drain();
 	put("\x1e" "D\n", 3);
 	flush();
 	pthread_mutex_unlock(&fr.lock);
 }
 
-/* Reads more of the host's input; false at its end. */
-static bool read_more(void)
+/* Reads more of the host's input (without wait: only what is there
+ * now); false at its end, or when nothing was there. */
+static bool read_more(bool wait)
 {
+	struct pollfd p = { .fd = fr.in, .events = POLLIN };
 	ssize_t r;
 
+	if (!wait && poll(&p, 1, 0) <= 0)
+		return false;
 	if (fr.req_len == fr.req_size &&
 	    !(fr.req = realloc(fr.req, fr.req_size = fr.req_size ? 2 * fr.req_size : 65536)))
 		abort();
 	do
 		r = read(fr.in, fr.req + fr.req_len, fr.req_size - fr.req_len);
 	while (r < 0 && errno == EINTR);
-	if (r <= 0)
+	if (r <= 0) {
+		fr.in_over = true;
 		return false;
+	}
 	fr.req_len += (size_t)r;
 	return true;
 }
@@ -383,7 +457,7 @@ char *api_frames_next_batch(size_t *len)
 			return b;
 		}
 		from = fr.req_len;
-		if (!read_more())
+		if (!read_more(true))
 			return NULL;
 	}
 }

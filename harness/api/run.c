@@ -50,7 +50,10 @@ struct run {
 	struct api_test **v;    /* the chosen tests */
 	size_t n;
 	unsigned jobs;
-	size_t next;            /* the next threads test to take */
+	uint64_t cursor;        /* the tests left to take: the next (low 32
+	                         * bits) up to the end (high 32), changed
+	                         * whole (a worker gives its tail back) */
+	size_t nthreads;        /* v[0..nthreads) are `threads` tests */
 	bool timed;             /* a test has a timeout the watchdog keeps */
 	pthread_mutex_t out;    /* stdout and the counts */
 	unsigned long point;    /* the last test point's number */
@@ -356,19 +359,58 @@ static void run_one(struct run *run, unsigned slot, const struct api_test *t)
 
 struct worker { struct run *run; unsigned slot; };
 
+#define CURSOR(next, end) ((uint64_t)(end) << 32 | (uint32_t)(next))
+
+/* The next test to run below limit, or -1: none is left. */
+static ptrdiff_t take(struct run *run, size_t limit)
+{
+	uint64_t c = __atomic_load_n(&run->cursor, __ATOMIC_ACQUIRE);
+
+	for (;;) {
+		size_t next = (uint32_t)c, end = c >> 32;
+		if (next >= end || next >= limit)
+			return -1;
+		if (__atomic_compare_exchange_n(&run->cursor, &c, CURSOR(next + 1, end), false,
+						__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+			return (ptrdiff_t)next;
+	}
+}
+
+/* The host asked for work back: the second half of the tests not taken
+ * yet leave the batch, each said in a frame. */
+static void give_back(void *arg)
+{
+	struct run *run = arg;
+	uint64_t c = __atomic_load_n(&run->cursor, __ATOMIC_ACQUIRE);
+	size_t next, end, mid;
+
+	do {
+		next = (uint32_t)c;
+		end = c >> 32;
+		if (next >= end)
+			return;
+		mid = next + (end - next + 1) / 2;
+	} while (!__atomic_compare_exchange_n(&run->cursor, &c, CURSOR(next, mid), false,
+					      __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE));
+	for (size_t i = mid; i < end; i++)
+		api_frames_give_back(run->v[i]->id);
+}
+
+static bool on_pool(const struct api_test *t)
+{
+	return t->threads && !t->isolate && !t->serial;
+}
+
 /* A thread of the pool: takes the next `threads` test until none is left. */
 static void *pool_thread(void *arg)
 {
 	struct worker *w = arg;
 	struct run *run = w->run;
+	ptrdiff_t i;
 
-	for (;;) {
-		size_t i = __atomic_fetch_add(&run->next, 1, __ATOMIC_RELAXED);
-		if (i >= run->n)
-			return NULL;
-		if (run->v[i]->threads && !run->v[i]->isolate && !run->v[i]->serial)
-			run_one(run, w->slot, run->v[i]);
-	}
+	while ((i = take(run, run->nthreads)) >= 0)
+		run_one(run, w->slot, run->v[i]);
+	return NULL;
 }
 
 /* The watchdog: a test past its timeout ends the run (the test may hold
@@ -518,10 +560,26 @@ static void list(const struct run *run)
 }
 
 /* Runs run->v[0..n): the `threads` tests on the pool (this thread
- * too), then every other test alone. */
+ * too), then every other test alone, each in the order given. */
 static void run_tests(struct run *run, pthread_t *threads, struct worker *workers)
 {
-	run->next = 0;
+	struct api_test **rest = malloc((run->n + 1) * sizeof(*rest));
+	size_t nrest = 0;
+	ptrdiff_t i;
+
+	if (!rest)
+		abort();
+	run->nthreads = 0;
+	for (size_t k = 0; k < run->n; k++)
+		if (on_pool(run->v[k]))
+			run->v[run->nthreads++] = run->v[k];
+		else
+			rest[nrest++] = run->v[k];
+	memcpy(run->v + run->nthreads, rest, nrest * sizeof(*rest));
+	free(rest);
+	__atomic_store_n(&run->cursor, CURSOR(0, run->n), __ATOMIC_RELEASE);
+	if (run->serve)
+		api_frames_batch_begin(give_back, run);
 	for (unsigned s = 0; s < run->jobs; s++) {
 		workers[s] = (struct worker){ .run = run, .slot = s };
 		if (s)
@@ -530,9 +588,8 @@ static void run_tests(struct run *run, pthread_t *threads, struct worker *worker
 	pool_thread(&workers[0]);
 	for (unsigned s = 1; s < run->jobs; s++)
 		pthread_join(threads[s], NULL);
-	for (size_t i = 0; i < run->n; i++)
-		if (!run->v[i]->threads || run->v[i]->isolate || run->v[i]->serial)
-			run_one(run, 0, run->v[i]);
+	while ((i = take(run, run->n)) >= 0)
+		run_one(run, 0, run->v[i]);
 }
 
 /* The tests by id, for a worker's batches: open addressing over a

@@ -160,6 +160,12 @@ struct assay_spec {
 	                                 * the one-process way to run it);
 	                                 * NULL: never on a worker */
 	size_t request_len;
+	const char *give_back;          /* serve_spec: what the host writes
+	                                 * to a worker busy with a job to ask
+	                                 * for some of its cases back (it
+	                                 * says which through
+	                                 * ctx->give_back); NULL: never */
+	size_t give_back_len;
 	/* new fields go here, at the end, and nowhere else */
 };
 
@@ -270,6 +276,10 @@ struct assay_job_ctx {
 	 * worker waits for its next request): job_end follows with
 	 * ASSAY_SERVED. Ignored for a job with a process of its own. */
 	void (*job_done)(struct assay_job_ctx *c);
+	/* A case of the task its worker gave back unstarted (asked to by
+	 * the spec's give_back): it gets no verdict from this job; the
+	 * host runs it in another. */
+	void (*give_back)(struct assay_job_ctx *c, const char *case_name);
 	/* new fields go here, at the end, and nowhere else */
 };
 

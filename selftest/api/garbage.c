@@ -1,13 +1,14 @@
 /*
  * selftest/api/garbage.c - for selftest/e2e/api.sh: a program that
  * lists like any written with include/assay/test.h, but whose worker
- * (--assay-worker, --assay-serve) breaks the protocol as GARBAGE says: "noise" (bytes
- * and frames that mean nothing, then true frames), "midframe" (it dies
- * in the middle of an end frame), "wrongid" (an end frame for a test
- * that did not start), "huge" (an end frame claiming more than assay
- * reads), "twice" (it runs g::one twice, passing then failing, and
- * never g::two). assay must judge every test, exactly once, and never
- * trust it.
+ * (--assay-worker, --assay-serve) breaks the protocol as GARBAGE says:
+ * "noise" (bytes and frames that mean nothing, a test given back
+ * unasked, a batch's end with words after it, then true
+ * frames), "midframe" (it dies in the middle of an end frame),
+ * "wrongid" (an end frame for a test that did not start), "huge" (an
+ * end frame claiming more than assay reads), "twice" (it runs g::one
+ * twice, passing then failing, and never g::two). assay must judge
+ * every test, exactly once, and never trust it.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -34,6 +35,7 @@ static void frames(const char *mode)
 {
 	if (!strcmp(mode, "noise")) {
 		fputs(RS "\n" RS "X what\n" RS "E\n" RS "E g::one pass x y z w\n" RS "S\n", stdout);
+		fputs(RS "G\n" RS "G g::two\n" RS "D x\n", stdout);
 		fwrite("\0\xff" RS RS "\n", 1, 5, stdout);
 		fputs(RS "S g::one\n" RS "E g::one pass 3 0 0 0\n", stdout);
 		fputs(RS "S g::two\nspeaks\n" RS "E g::two fail 3 4 3 0\nbadxy\n", stdout);

@@ -1,7 +1,8 @@
 /*
  * selftest/api/pool.c - for selftest/e2e/api.sh: tests that say which
  * process ran them (each appends "ID PID" to $POOL_DIR/pids), so the
- * run can count its workers; and two tests marked `threads` that pass
+ * run can count its workers (20 ms each with $POOL_SLOW, so that a
+ * batch of them outlasts a worker's start); and two tests marked `threads` that pass
  * only when they run at the same time (each waits up to 2 s for the
  * other; skipped without $POOL_PAIR), so the run can tell a worker's
  * threads are real.
@@ -27,6 +28,11 @@ static void note(const char *id)
 	ASSERT_NOT_NULL(f = fopen(path, "a"));
 	fprintf(f, "%s %d\n", id, (int)getpid());
 	fclose(f);
+	if (getenv("POOL_SLOW")) {
+		struct timespec ms20 = { 0, 20000000 };
+
+		nanosleep(&ms20, NULL);
+	}
 }
 
 #define SAYS(n) ASSAY_TEST(p, n) { note(#n); }

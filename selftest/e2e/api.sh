@@ -235,6 +235,13 @@ POOL_DIR=$W/pl run_assay run --state-dir '' -j 2 --workers 0 --repeat 3 pl
 expect_last "assay: 60 passed, 0 failed, 6 skipped"
 [ "$(distinct_pids)" -ge 3 ]
 check $? "--workers 0: a process per batch, each iteration its own (got $(distinct_pids))"
+# work stealing: one batch of them all, and the idle slot asks the busy
+# worker for half of what it has not begun
+rm -f pl/pids
+POOL_DIR=$W/pl POOL_SLOW=1 run_assay run --state-dir '' -j 2 --gtest-granularity binary pl
+expect_last "assay: 20 passed, 0 failed, 2 skipped"
+[ "$(distinct_pids)" -eq 2 ]
+check $? "one batch, two workers: the idle one took half of the busy one's (got $(distinct_pids))"
 # --threads: the pair passes only when its two tests run at once
 POOL_PAIR=1 run_assay run --state-dir '' -j 2 --threads 2 --gtest-granularity binary pl
 expect_last "assay: 22 passed, 0 failed, 0 skipped"
