@@ -50,11 +50,23 @@ ssize_t io_read(int fd, void *buf, size_t n)
 	return r;
 }
 
+static _Thread_local uint64_t recent;
+
 uint64_t io_now_ns(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	return recent = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t io_mark_ns(void)
+{
+	return io_now_ns();
+}
+
+uint64_t io_recent_ns(void)
+{
+	return recent ? recent : io_now_ns();
 }
 
 uint64_t io_wall_ns(void)

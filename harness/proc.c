@@ -462,9 +462,15 @@ static void on_timer(struct loop_timer *t)
 
 void proc_set_timeout(struct proc *p, uint64_t timeout_ns)
 {
+	uint64_t armed = p->timer_ev == EV_DEADLINE && p->timer.slot != SIZE_MAX ?
+			 p->timer.at_ns : 0;
+
 	p->timeout_ns = timeout_ns;
-	p->deadline_ns = timeout_ns ? io_now_ns() + timeout_ns : 0;
-	if (p->state == PROC_RUNNING)
+	p->deadline_ns = timeout_ns ? io_recent_ns() + timeout_ns : 0;
+	/* a later deadline than the timer's is left to on_deadline, which
+	 * moves the timer on (a batch's cases each move it: no heap work
+	 * per case) */
+	if (p->state == PROC_RUNNING && !(armed && p->deadline_ns >= armed))
 		arm(p);
 }
 
@@ -652,7 +658,9 @@ static void read_stream(struct proc_stream *s)
 				   (size_t)r);
 		capture_add(&p->cap[i], buf, (size_t)r);
 		if (p->sort == PROC_TEST && p->env->idle_ns)
-			p->last_out_ns = io_now_ns();
+			p->last_out_ns = io_mark_ns();
+		else
+			io_mark_ns();   /* what this chunk's results stamp */
 		if (p->sort == PROC_TEST && p->env->max_output && !p->flooded &&
 		    p->cap[0].total + p->cap[1].total > p->env->max_output)
 			proc_dispatch(p, EV_FLOOD, io_now_ns());

@@ -61,6 +61,8 @@ struct slot {
 	bool company;                   /* a task ran as it started */
 	size_t next_case;               /* the case of run->cases likely to
 	                                 * start next */
+	ptrdiff_t current_pos;          /* where its task's current case is
+	                                 * in run->cases; -1: unknown */
 	uint64_t starts;                /* its task's id: a task started
 	                                 * later ran beside it */
 	unsigned long san_blamed;       /* sanitizer reports put on cases */
@@ -131,7 +133,7 @@ static void emit(struct runner *r, enum assay_event_type type,
 		.task = task ? &task->pub : NULL, .exit = exit,
 	};
 
-	r->rs->info.elapsed_ns = io_now_ns() - r->start_ns;
+	r->rs->info.elapsed_ns = io_recent_ns() - r->start_ns;
 	bus_emit(r->bus, &ev);
 }
 
@@ -237,10 +239,15 @@ static void final_out(struct runner *r, struct slot *sl, const struct task *task
 	enum assay_tally tally = judge_final(r, sl->run, res);
 	const char *reason = res->reason;       /* maybe the results' own */
 	const char *note = res->note;
-	const struct test *x = res->test && sl->run->cases ?
-			       table_find(r->t, res->id) : NULL;
+	const struct test *x = NULL;
 	char why[96], *hunted = NULL, *on_gpus = NULL;
 	uint64_t gpus = task ? sched_slot_gpus(&r->sched, task->slot) : 0;
+
+	/* the test its id names: the one the result points at, as a rule */
+	if (res->test && sl->run->cases)
+		x = res->id == res->test->id ?
+		    (const struct test *)((const char *)res->test - offsetof(struct test, pub)) :
+		    table_find(r->t, res->id);
 
 	if (res->flaky && tally == ASSAY_TALLY_FAILED && !*res->reason) {
 		snprintf(why, sizeof(why),
@@ -430,8 +437,9 @@ static void on_verdict(struct assay_job_ctx *ctx, const struct assay_verdict *kv
 	/* what the kind's struct holds; fields it predates stay 0 */
 	memcpy(&v, kv, kv->struct_size < sizeof(v) ? kv->struct_size : sizeof(v));
 	if (v.case_name && j->current &&
-	    !strcmp(j->current->pub.case_name, v.case_name))
-		pos = attempt_case_pos(run, j->current);        /* the usual */
+	    !strcmp(j->current->pub.case_name, v.case_name))    /* the usual */
+		pos = sl->current_pos >= 0 && run->cases[sl->current_pos] == j->current ?
+		      sl->current_pos : attempt_case_pos(run, j->current);
 	if (v.case_name && pos < 0) {
 		case_id = xasprintf("%s::%s", program_of(j->test)->pub.id, v.case_name);
 		pos = attempt_case_pos(run, table_find(r->t, case_id));
@@ -459,13 +467,11 @@ static void on_verdict(struct assay_job_ctx *ctx, const struct assay_verdict *kv
 		.test = x ? &x->pub : &j->test->pub,
 		.outcome = v.outcome,
 		.reason = v.reason ? v.reason : "",
-		.duration_ns = done ? j->p->exit.duration_ns
+		.duration_ns = v.duration_ns ? v.duration_ns : done ? j->p->exit.duration_ns
 				    : io_now_ns() - j->p->start_ns,
 		.exit = done ? &j->p->exit : NULL,
 		.note = note ? note : done && j->p->note[0] ? j->p->note : NULL,
 	};
-	if (v.duration_ns)
-		res.duration_ns = v.duration_ns;
 	res.output = v.output;
 	res.output_len = v.output ? v.output_len : 0;
 	res.diag = v.diag;
@@ -512,12 +518,14 @@ static void on_case_start(struct assay_job_ctx *ctx, const char *name)
 	/* most kinds run a batch's cases in the order they were given */
 	if (sl->next_case < run->ncases &&
 	    !strcmp(run->cases[sl->next_case]->pub.case_name, name)) {
+		sl->current_pos = (ptrdiff_t)sl->next_case;
 		x = run->cases[sl->next_case++];
 	} else {
 		char *id = xasprintf("%s::%s", program_of(j->test)->pub.id, name);
 		ptrdiff_t pos = attempt_case_pos(run, x = table_find(r->t, id));
 
 		free(id);
+		sl->current_pos = pos;
 		sl->next_case = pos >= 0 ? (size_t)pos + 1 : 0;
 	}
 	sl->started++;

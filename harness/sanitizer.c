@@ -214,7 +214,13 @@ static void valgrind_line(struct sanitizer_scan *s, const char *p, size_t n)
 static void line_done(struct sanitizer_scan *s, struct sanitizer_line *l)
 {
 	const char *what, *end = l->s + l->len, *p = skip_pid(l->s, end);
-	const struct marker *m = match(l->s, l->len, &what);
+	const struct marker *m;
+
+	if (l->len && l->s[0] == '\x1e') {     /* a worker protocol's frame */
+		l->len = 0;
+		return;
+	}
+	m = match(l->s, l->len, &what);
 
 	if (m && !s->count++) {
 		s->kind = m->kind;

@@ -146,7 +146,8 @@ int workerjob_list_parse(const struct assay_test *t, const struct assay_exit *ex
 struct running {
 	char *name;                     /* malloc'd, kept for the next one */
 	size_t size;
-	const char **at;                /* where among asked; NULL: a whole run */
+	ptrdiff_t at;                   /* which of the task's cases; -1: a
+	                                 * whole run's */
 	uint64_t start;
 };
 
@@ -168,8 +169,11 @@ struct api_job {
 	bool over;                      /* its "D" frame came */
 	char said[256];                 /* its output before the first frame */
 	size_t said_len;
-	const char **asked;             /* the task's cases, sorted */
-	bool *judged;                   /* per asked case: its verdict came */
+	size_t next_asked;              /* the task's case expected next */
+	const char *const **sorted;     /* the task's cases by name, made
+	                                 * when one comes out of order */
+	bool *judged;                   /* per case of the task: its verdict
+	                                 * came (or it was given back) */
 	/* a frame being read */
 	bool in_head, in_body;
 	char head[HEAD_MAX];
@@ -187,15 +191,30 @@ struct api_job {
 	unsigned long reported;
 };
 
-static int cmp_str(const void *x, const void *y)
+static int cmp_case(const void *x, const void *y)
 {
-	return strcmp(*(const char *const *)x, *(const char *const *)y);
+	return strcmp(**(const char *const *const *)x, **(const char *const *const *)y);
 }
 
-/* Where id is among the asked cases; NULL when it is not. */
-static const char **asked_at(const struct api_job *a, const char *id)
+/* Which of the task's cases id is; -1: none. The worker runs them in
+ * the order given, as a rule: the expected one is tried first. */
+static ptrdiff_t asked_at(struct api_job *a, const char *id)
 {
-	return bsearch(&id, a->asked, a->task->ncases, sizeof(*a->asked), cmp_str);
+	const char *const *cases = a->task->cases, *const *key = &id, *const **at;
+	size_t n = a->task->ncases;
+
+	if (a->next_asked < n && !strcmp(cases[a->next_asked], id))
+		return (ptrdiff_t)a->next_asked++;
+	if (!a->sorted) {
+		a->sorted = xmalloc((n + 1) * sizeof(*a->sorted));
+		for (size_t i = 0; i < n; i++)
+			a->sorted[i] = &cases[i];
+		qsort(a->sorted, n, sizeof(*a->sorted), cmp_case);
+	}
+	if (!(at = bsearch(&key, a->sorted, n, sizeof(*a->sorted), cmp_case)))
+		return -1;
+	a->next_asked = (size_t)(*at - cases) + 1;
+	return *at - cases;
 }
 
 int workerjob_begin(void **state, const struct assay_task *task,
@@ -235,12 +254,8 @@ int workerjob_begin(void **state, const struct assay_task *task,
 		}
 		a->request[len] = '\n';
 	}
-	if (task->cases) {
-		a->asked = xmalloc((task->ncases + 1) * sizeof(*a->asked));
-		memcpy(a->asked, task->cases, task->ncases * sizeof(*a->asked));
-		qsort(a->asked, task->ncases, sizeof(*a->asked), cmp_str);
+	if (task->cases)
 		a->judged = xcalloc(task->ncases + 1, sizeof(*a->judged));
-	}
 	*state = a;
 	return 0;
 }
@@ -300,8 +315,8 @@ static void report(struct api_job *a, struct assay_job_ctx *ctx, size_t i,
 		.classification = classification,
 	};
 
-	if (r->at)
-		a->judged[r->at - a->asked] = true;
+	if (r->at >= 0)
+		a->judged[r->at] = true;
 	a->reported++;
 	ctx->report(ctx, &v);
 	a->out_len = 0;
@@ -326,12 +341,11 @@ static ptrdiff_t running_at(const struct api_job *a, const char *id, size_t n)
 static void on_start(struct api_job *a, struct assay_job_ctx *ctx,
 		     const char *id)
 {
-	const char **at = NULL;
-
+	ptrdiff_t at = -1;
 	size_t n = strlen(id);
 	struct running *r;
 
-	if ((a->task->cases && (!(at = asked_at(a, id)) || a->judged[at - a->asked])) ||
+	if ((a->task->cases && ((at = asked_at(a, id)) < 0 || a->judged[at])) ||
 	    running_at(a, id, n) >= 0)
 		return;
 	if (a->nrun == a->run_cap) {
@@ -344,7 +358,7 @@ static void on_start(struct api_job *a, struct assay_job_ctx *ctx,
 		r->name = xrealloc(r->name, r->size = n + 1);
 	memcpy(r->name, id, n + 1);
 	r->at = at;
-	r->start = io_now_ns();
+	r->start = io_recent_ns();
 	if (!a->nrun)
 		a->out_len = 0;
 	a->nrun++;
@@ -365,14 +379,14 @@ static bool is(const char *w, size_t n, const char *s)
 static void on_given(struct api_job *a, struct assay_job_ctx *ctx,
 		     const char *id)
 {
-	const char **at;
+	ptrdiff_t at;
 
-	if (!a->task->cases || !(at = asked_at(a, id)) || a->judged[at - a->asked] ||
+	if (!a->task->cases || (at = asked_at(a, id)) < 0 || a->judged[at] ||
 	    running_at(a, id, strlen(id)) >= 0 ||
 	    ctx->struct_size < offsetof(struct assay_job_ctx, give_back) +
 			       sizeof(ctx->give_back) || !ctx->give_back)
 		return;
-	a->judged[at - a->asked] = true;
+	a->judged[at] = true;
 	ctx->give_back(ctx, id);
 }
 
@@ -598,7 +612,7 @@ void workerjob_end(void *state, const struct assay_exit *ex,
 	}
 	free(a->argv);
 	free(a->request);
-	free(a->asked);
+	free(a->sorted);
 	free(a->judged);
 	free(a->body);
 	for (size_t i = 0; i < a->run_cap; i++)

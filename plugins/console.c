@@ -430,7 +430,9 @@ static void on_result(struct console *c, const struct assay_event *ev,
 	bool flaky;
 
 	run_of(res, &it, &its, &attempt, &flaky);
-	if (its > 1)
+	/* (not for a pass that is not shown: the most common result) */
+	if (its > 1 && !(res->outcome == ASSAY_PASS && !flaky && !retry &&
+			 (c->tty || c->quiet)))
 		snprintf(which, sizeof(which), " [%u/%u]", it, its);
 	upper(name, retry ? "retry" : flaky ? "flaky" :
 		    res->outcome == ASSAY_INTERRUPTED ? "cancel" :
