@@ -95,4 +95,5 @@ void api_frames_forked(void);
 /* Everything out; the pump stopped. */
 void api_frames_close(void);
 
+
 #endif

@@ -197,13 +197,51 @@ static void run_here(const struct api_test *t, struct api_record *r)
 
 /* ---- one test, in a child ---- */
 
-static void put_str(FILE *f, const char *s)
+/* Appends s's length and bytes, n at most, to b at *len (b holds them:
+ * see send_record). */
+static void put_str(char *b, size_t *len, const char *s, size_t max)
 {
 	size_t n = s ? strlen(s) : 0;
 
-	fwrite(&n, sizeof(n), 1, f);
-	if (n)
-		fwrite(s, 1, n, f);
+	if (n > max)
+		n = max;
+	memcpy(b + *len, &n, sizeof(n));
+	memcpy(b + *len + sizeof(n), s ? s : "", n);
+	*len += sizeof(n) + n;
+}
+
+/* Sends r to fd in one write, max bytes at most (its details cut, then
+ * its message), in the child: no stdio (nothing the parent never
+ * called, which each child would bind anew). */
+static void send_record(int fd, const struct api_record *r, size_t max)
+{
+	size_t head = 1 + 3 * sizeof(size_t), m = r->message ? strlen(r->message) : 0;
+	size_t a = r->at ? strlen(r->at) : 0, d = r->details ? strlen(r->details) : 0;
+	char *b, *p;
+	size_t len = 1;
+
+	if (max < head + a + 64)
+		_exit(EXIT_HARD);
+	max -= head + a;
+	if (m > max)
+		m = max;
+	if (d > max - m)
+		d = max - m;
+	if (!(b = malloc(head + a + m + d)))
+		_exit(EXIT_HARD);
+	b[0] = r->failed ? 'F' : r->skipped ? 'S' : 'P';
+	put_str(b, &len, r->message, m);
+	put_str(b, &len, r->at, a);
+	put_str(b, &len, r->details, d);
+	for (p = b; len;) {
+		ssize_t w = write(fd, p, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			_exit(EXIT_HARD);
+		p += w;
+		len -= (size_t)w;
+	}
 }
 
 static char *get_str(const char **p, const char *end)
@@ -266,6 +304,9 @@ static void set_message(struct api_record *r, char *message)
 	r->message = message;
 }
 
+static void judge_apart(const struct api_test *t, struct api_record *r, bool late,
+			int status, const char *buf, size_t len);
+
 /* Runs t in a child: it sends its record back over a pipe; a crash, an
  * exit before it did, or its timeout is the test's failure. */
 static void run_apart(const struct api_test *t, struct api_record *r)
@@ -274,7 +315,8 @@ static void run_apart(const struct api_test *t, struct api_record *r)
 	pid_t pid;
 	char *buf = NULL;
 	size_t len = 0;
-	int late;
+	bool late;
+	double until = t->timeout_s > 0 ? now_s() + t->timeout_s : 0;
 
 	fflush(stdout);
 	/* close-on-exec: what the test starts must not hold the record open */
@@ -285,28 +327,29 @@ static void run_apart(const struct api_test *t, struct api_record *r)
 		return;
 	}
 	if (pid == 0) {
-		FILE *f;
 		api_frames_forked();
 		close(fds[0]);
 		run_here(t, r);
 		fflush(stdout);
-		if (!(f = fdopen(fds[1], "w")))
-			_exit(EXIT_HARD);
-		fputc(r->failed ? 'F' : r->skipped ? 'S' : 'P', f);
-		put_str(f, r->message);
-		put_str(f, r->at);
-		put_str(f, r->details);
-		fclose(f);
+		send_record(fds[1], r, 1 << 20);
 		_exit(0);
 	}
 	close(fds[1]);
-	late = read_all(fds[0], t->timeout_s > 0 ? now_s() + t->timeout_s : 0,
-			&buf, &len);
+	late = read_all(fds[0], until, &buf, &len) < 0;
 	close(fds[0]);
 	if (late)
 		kill(pid, SIGKILL);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
+	judge_apart(t, r, late, status, buf, len);
+	free(buf);
+}
+
+/* The record of t, run apart: from its child's wait status and what it
+ * sent (buf[0..len)). */
+static void judge_apart(const struct api_test *t, struct api_record *r, bool late,
+			int status, const char *buf, size_t len)
+{
 	memset(r, 0, sizeof(*r));
 	r->test = t;
 	if (late) {
@@ -332,7 +375,6 @@ static void run_apart(const struct api_test *t, struct api_record *r)
 			r->message = NULL;
 		}
 	}
-	free(buf);
 }
 
 /* ---- the run ---- */
