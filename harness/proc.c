@@ -78,7 +78,6 @@ bool proc_is_running(const struct proc *p)
 	return p->state != PROC_IDLE && p->state != PROC_DONE;
 }
 
-
 /* ---- actions of the state table ---- */
 
 static void set_timer(struct proc *p, uint64_t at, enum proc_event ev)

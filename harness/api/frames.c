@@ -211,7 +211,6 @@ static void last_words(void)
 {
 	char b[4096];
 	ssize_t r;
-
 	bool locked = false;
 
 	if (!fr.open)

@@ -9,7 +9,7 @@
 #
 # Usage: ASSAY=path sh selftest/bench/api.sh
 # Environment: N=10000, RUNS=3 (the median of RUNS is reported),
-#   REPEAT=10 (assay --repeat: N x REPEAT executions), CFLAGS=-O1,
+#   REPEAT=100 (assay --repeat: N x REPEAT executions), CFLAGS=-O1,
 #   SLOW_N=1000 (the tests of the runners that spend milliseconds on
 #   each: a process per test under assay, Criterion; their rate is what
 #   counts), WORK, KEEP (see lib.sh). A framework that is not installed
@@ -24,7 +24,7 @@ ASSAY=${ASSAY:-$top/harness/assay}
 ASSAY=$(cd "$(dirname "$ASSAY")" && pwd)/$(basename "$ASSAY")
 N=${N:-10000}
 RUNS=${RUNS:-3}
-REPEAT=${REPEAT:-10}
+REPEAT=${REPEAT:-100}
 SLOW_N=${SLOW_N:-1000}
 CFLAGS=${CFLAGS:--O1}
 CC=${CC:-cc}
@@ -135,12 +135,14 @@ row "assay/test.h by itself (TAP, -j $(nproc))" "$N" api-j "$N" "^ok " ./api -j 
 row "assay/test.h by itself, isolate (a fork each)" "$N" iso "$N" "^ok " ./iso
 row "assay run (assay kind, batches)" "$N" assay "1" "assay: $N passed" \
 	"$ASSAY" run -q --state-dir '' d
-row "assay run --repeat $REPEAT" "$((N * REPEAT))" assay-r "1" "assay: $((N * REPEAT)) passed" \
-	"$ASSAY" run -q --state-dir '' --repeat "$REPEAT" d
+row "assay run --repeat $REPEAT (persistent workers)" "$((N * REPEAT))" assay-r "1" \
+	"assay: $((N * REPEAT)) passed" "$ASSAY" run -q --state-dir '' --repeat "$REPEAT" d
+row "assay run --repeat $REPEAT --workers 0 (a process per batch)" "$((N * REPEAT))" assay-r0 "1" \
+	"assay: $((N * REPEAT)) passed" "$ASSAY" run -q --state-dir '' --workers 0 --repeat "$REPEAT" d
 row "assay run, isolate (a fork each)" "$N" assay-iso "1" "assay: $N passed" \
 	"$ASSAY" run -q --state-dir '' di
-row "assay run, a process each (--gtest-granularity case)" "$SLOW_N" assay-case "1" "assay: $SLOW_N passed" \
-	"$ASSAY" run -q --state-dir '' --gtest-granularity case df
+row "assay run, a process each (--workers 0 --gtest-granularity case)" "$SLOW_N" assay-case "1" \
+	"assay: $SLOW_N passed" "$ASSAY" run -q --state-dir '' --workers 0 --gtest-granularity case df
 if [ "$have_check" = 1 ]; then
 	row "Check, no fork (CK_FORK=no)" "$N" check-nofork "1" "100%: Checks: $N" env CK_FORK=no ./check
 	row "Check, fork mode" "$N" check-fork "1" "100%: Checks: $N" env CK_FORK=yes ./check
