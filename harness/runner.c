@@ -1164,8 +1164,17 @@ static int loop_phases(struct runner *r, struct err *e)
 		    (r->interrupts || r->stop || !sched_queued(&r->sched))) {
 			/* nothing left for the workers: closed, and waited for */
 			workers_close_idle(&r->workers);
-			if (!workers_tidy(&r->workers))
+			if (!workers_tidy(&r->workers)) {
+				for (char *s = r->workers.left, *nl; s && *s; s = nl + 1) {
+					nl = s + strcspn(s, "\n");
+					add_note(r->rs, xasprintf("assay: %.*s", (int)(nl - s), s));
+					if (!*nl)
+						break;
+				}
+				free(r->workers.left);
+				r->workers.left = NULL;
 				return 0;
+			}
 		}
 		if ((rc = loop_run_once(r->loop, UINT64_MAX, e)) < 0)
 			return rc;

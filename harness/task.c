@@ -192,7 +192,8 @@ static struct worker *start_worker(struct task *t, uint64_t timeout_ns)
 
 	if (k->serve_spec(&t->test->pub, t->env->workers->threads, &spec) < 0)
 		return NULL;
-	w = workers_add(t->env->workers, program_of(t->test), t);
+	w = workers_add(t->env->workers, program_of(t->test),
+			program_of(t->test)->pub.id, t);
 	if (spec.struct_size >= offsetof(struct assay_spec, give_back_len) +
 				sizeof(spec.give_back_len) && spec.give_back) {
 		w->give_back = spec.give_back;

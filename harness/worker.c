@@ -19,15 +19,27 @@ static void on_output(struct proc *p, int stream, const char *buf, size_t n)
 }
 
 /* Its run ended (the kind's say, or the process's end): the task's;
- * with no task, the process ended idle. */
+ * with no task, the process ended idle, and what its tests left running
+ * is said at the run's end. */
 static void on_done(struct proc *p)
 {
 	struct worker *w = p->owner;
+	char *line;
 
-	if (w->task)
+	if (w->task) {
 		task_ended(w->task);
-	else if (p->state == PROC_DONE)
-		w->dead = true;
+		return;
+	}
+	if (p->state != PROC_DONE)
+		return;
+	w->dead = true;
+	if (!p->nleft)
+		return;
+	line = xasprintf("%s%s%s: its tests left %zu process%s running, killed as its worker exited: %s",
+			 w->pool->left ? w->pool->left : "", w->pool->left ? "\n" : "",
+			 w->name, p->nleft, p->nleft == 1 ? "" : "es", p->left ? p->left : "");
+	free(w->pool->left);
+	w->pool->left = line;
 }
 
 void workers_init(struct workers *ws, const struct proc_env *env,
@@ -54,10 +66,11 @@ struct worker *workers_idle(struct workers *ws, const void *prog)
 }
 
 struct worker *workers_add(struct workers *ws, const void *prog,
-			   struct task *t)
+			   const char *name, struct task *t)
 {
 	struct worker *w = xcalloc(1, sizeof(*w));
 
+	w->name = name;
 	w->ops = (struct proc_ops){ .output = on_output, .done = on_done };
 	w->pool = ws;
 	w->prog = prog;
@@ -147,6 +160,8 @@ size_t workers_tidy(struct workers *ws)
 
 void workers_release(struct workers *ws)
 {
+	free(ws->left);
+	ws->left = NULL;
 	while (ws->list) {
 		struct worker *w = ws->list;
 		ws->list = w->next;

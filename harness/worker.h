@@ -29,6 +29,7 @@ struct worker {
 	struct workers *pool;
 	const void *prog;               /* the program it runs (a struct
 	                                 * test), compared, never read */
+	const char *name;               /* its id, for what it left behind */
 	struct task *task;              /* the task on it now; NULL: idle */
 	char *dir, *tmpdir, *marker;    /* its scratch directory, TMPDIR and
 	                                 * "ASSAY_TMPDIR=..." (its first
@@ -50,15 +51,20 @@ struct workers {
 	unsigned keep;                  /* idle workers kept at most */
 	unsigned threads;               /* each worker's threads (--threads) */
 	size_t started;                 /* workers started in the run */
+	char *left;                     /* what workers' tests left running,
+	                                 * found as the workers exited idle
+	                                 * (killed since): a line each; or
+	                                 * NULL */
 };
 
 void workers_init(struct workers *ws, const struct proc_env *env,
 		  struct scratch *scratch, unsigned keep, unsigned threads);
 /* An idle worker of prog whose process lives; NULL: none. */
 struct worker *workers_idle(struct workers *ws, const void *prog);
-/* A new worker of prog for task t, its proc ready for proc_start. */
+/* A new worker of prog (its id: name, borrowed for the run) for task
+ * t, its proc ready for proc_start. */
 struct worker *workers_add(struct workers *ws, const void *prog,
-			   struct task *t);
+			   const char *name, struct task *t);
 /* t's task on w is over (collected): w is idle again, or freed if its
  * process is gone; the longest idle past `keep` is closed. */
 void workers_put(struct workers *ws, struct worker *w);

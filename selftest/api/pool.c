@@ -59,6 +59,15 @@ static void meet(void)
 	ASSAY_FAIL("the other test of the pair never ran beside it");
 }
 
+/* With $POOL_LEAVE: a process left running, in its worker's group. */
+ASSAY_TEST(left, behind)
+{
+	if (getenv("POOL_LEAVE") && fork() == 0) {
+		execlp("sleep", "sleep", "300", (char *)NULL);
+		_exit(127);
+	}
+}
+
 ASSAY_TEST_WITH(pair, x, "threads") { meet(); }
 ASSAY_TEST_WITH(pair, y, "threads") { meet(); }
 
