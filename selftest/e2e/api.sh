@@ -235,6 +235,14 @@ POOL_DIR=$W/pl run_assay run --state-dir '' -j 2 --workers 0 --repeat 3 pl
 expect_last "assay: 63 passed, 0 failed, 6 skipped"
 [ "$(distinct_pids)" -ge 3 ]
 check $? "--workers 0: a process per batch, each iteration its own (got $(distinct_pids))"
+# guided self-scheduling: batches shrink as the queue empties (each
+# batch is a <testsuite> of the JUnit report): 23 tests without history
+# on 2 workers go out as 5, 4, 3, ... down to 1
+rm -f pl/pids
+run_assay run --state-dir '' -j 2 --junit "$W/gss.xml" pl
+sizes=$(grep -o '<testsuite [^>]*' "$W/gss.xml" | sed -n 's/.* tests="\([0-9]*\)".*/\1/p' | sort -n | tr '\n' ' ')
+echo "$sizes" | awk '{ s = 0; for (i = 1; i <= NF; i++) s += $i; exit !(s == 23 && $1 == 1 && $NF >= 4) }'
+check $? "batches shrink: the biggest first, down to one test (sizes: $sizes)"
 # work stealing: one batch of them all, and the idle slot asks the busy
 # worker for half of what it has not begun
 rm -f pl/pids
