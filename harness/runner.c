@@ -599,6 +599,24 @@ static void ask_back(struct runner *r)
 	}
 }
 
+/* ctx->rerun: a case the task's process ended in, beside others, that
+ * its kind cannot judge: it runs again, alone. */
+static void on_rerun(struct assay_job_ctx *ctx, const char *name)
+{
+	struct task *j = ctx->host;
+	struct runner *r = j->owner;
+	struct slot *sl = &r->slots[j->slot];
+	char *id = xasprintf("%s::%s", program_of(j->test)->pub.id, name);
+	ptrdiff_t pos = attempt_case_pos(sl->run, table_find(r->t, id));
+
+	free(id);
+	if (pos < 0 || sl->reported[pos] || r->interrupts)
+		return;
+	sl->reported[pos] = true;
+	sl->given_total++;      /* not a verdict, but not the kind's silence */
+	queue(r, attempt_rest(sl->run, &sl->run->cases[pos], 1));
+}
+
 /* ctx->job_done: the kind says the task's job on its worker is over. */
 static void on_job_done(struct assay_job_ctx *ctx)
 {
@@ -640,7 +658,8 @@ static void start_job(struct runner *r, struct attempt *run, unsigned slot)
 					 .report = on_verdict, .task = &j->pub,
 					 .case_start = on_case_start,
 					 .job_done = on_job_done,
-					 .give_back = on_give_back };
+					 .give_back = on_give_back,
+					 .rerun = on_rerun };
 	j->owner = r;
 	attempt_dispatch(run, AEV_START, &r->policy);
 	run->solo = false;      /* not known until it ends */

@@ -576,10 +576,31 @@ void workerjob_end(void *state, const struct assay_exit *ex,
 	struct api_job *a = state;
 	struct assay_verdict v = { .struct_size = sizeof(v) };
 	char reason[REASON_MAX];
-	size_t beside = a->nrun ? a->nrun - 1 : 0;
+	size_t beside;
 
-	/* it ended in these cases (several: on its threads, and which one
-	 * it was cannot be told) */
+	/* it ended in these cases. Several (on its threads) cannot be told
+	 * apart: at a deadline the one that ran longest is judged, and the
+	 * rest (all of them after a crash) run again alone */
+	if (a->nrun > 1 && ctx->struct_size >= offsetof(struct assay_job_ctx, rerun) +
+						sizeof(ctx->rerun) && ctx->rerun) {
+		size_t keep = 0;
+		struct running k;
+
+		for (size_t i = 1; i < a->nrun; i++)
+			if (a->run[i].start < a->run[keep].start)
+				keep = i;
+		for (size_t i = 0; i < a->nrun; i++)
+			if (i != keep || ex->how != ASSAY_TIMED_OUT) {
+				if (a->run[i].at >= 0)
+					a->judged[a->run[i].at] = true;
+				ctx->rerun(ctx, a->run[i].name);
+			}
+		k = a->run[keep];       /* (names are kept, not freed) */
+		a->run[keep] = a->run[0];
+		a->run[0] = k;
+		a->nrun = ex->how == ASSAY_TIMED_OUT;
+	}
+	beside = a->nrun ? a->nrun - 1 : 0;
 	while (a->nrun) {
 		size_t k;
 

@@ -280,6 +280,10 @@ struct assay_job_ctx {
 	 * the spec's give_back): it gets no verdict from this job; the
 	 * host runs it in another. */
 	void (*give_back)(struct assay_job_ctx *c, const char *case_name);
+	/* A case of the task that was running when its process ended and
+	 * cannot be judged for it (several ran at once; which one crashed
+	 * cannot be told): the host runs it again, alone. From job_end. */
+	void (*rerun)(struct assay_job_ctx *c, const char *case_name);
 	/* new fields go here, at the end, and nowhere else */
 };
 

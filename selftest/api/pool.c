@@ -68,6 +68,34 @@ ASSAY_TEST(left, behind)
 	}
 }
 
+/* With $POOL_BOOM: boom::a waits (2 s at most) for boom::b to run beside
+ * it, then crashes; boom::b passes after 0.2 s. Which of the two took
+ * the worker down cannot be told: both run again, alone. */
+static int booms;
+
+ASSAY_TEST_WITH(boom, a, "threads")
+{
+	if (!getenv("POOL_BOOM"))
+		ASSAY_SKIP("POOL_BOOM is not set");
+	__atomic_add_fetch(&booms, 1, __ATOMIC_SEQ_CST);
+	for (int i = 0; i < 2000 && __atomic_load_n(&booms, __ATOMIC_SEQ_CST) < 2; i++) {
+		struct timespec ms = { 0, 1000000 };
+
+		nanosleep(&ms, NULL);
+	}
+	abort();
+}
+
+ASSAY_TEST_WITH(boom, b, "threads")
+{
+	struct timespec ms200 = { 0, 200000000 };
+
+	if (!getenv("POOL_BOOM"))
+		ASSAY_SKIP("POOL_BOOM is not set");
+	__atomic_add_fetch(&booms, 1, __ATOMIC_SEQ_CST);
+	nanosleep(&ms200, NULL);
+}
+
 ASSAY_TEST_WITH(pair, x, "threads") { meet(); }
 ASSAY_TEST_WITH(pair, y, "threads") { meet(); }
 
