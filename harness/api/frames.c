@@ -22,6 +22,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -81,6 +82,14 @@ static bool write_all(int fd, const char *buf, size_t n)
 	return true;
 }
 
+/* stdout's buffer into the capture, when it holds anything (fflush
+ * itself writes the stream's lock: a fault after each fork). */
+static void flush_stdout(void)
+{
+	if (__fpending(stdout))
+		fflush(stdout);
+}
+
 /* Makes room for n more bytes (the lock held). */
 static void reserve(size_t n)
 {
@@ -92,13 +101,19 @@ static void reserve(size_t n)
 		abort();        /* libassay's rule: no memory, no judging */
 }
 
+/* The buffer is about to hold something: the pump's clock starts. */
+static void filling(void)
+{
+	if (fr.len)
+		return;
+	fr.since = now_s();
+	if (fr.wake[1] >= 0)
+		(void)!write(fr.wake[1], "", 1);
+}
+
 static void put(const char *s, size_t n)
 {
-	if (!fr.len) {
-		fr.since = now_s();
-		if (fr.wake[1] >= 0)
-			(void)!write(fr.wake[1], "", 1);
-	}
+	filling();
 	reserve(n);
 	memcpy(fr.buf + fr.len, s, n);
 	fr.len += n;
@@ -121,15 +136,23 @@ static void put_number(unsigned long long n)
 	put(p, (size_t)(b + sizeof(b) - p));
 }
 
-/* What the tests wrote so far, into the buffer (the lock held). */
+/* What the tests wrote so far, into the buffer (the lock held). Read
+ * straight into it: a buffer on the stack would be pages written again
+ * after each fork of an isolate test, a fault each. */
 static void drain(void)
 {
-	char b[16384];
-	ssize_t r;
+	for (;;) {
+		ssize_t r;
 
-	while ((r = read(fr.cap[0], b, sizeof(b))) > 0 || (r < 0 && errno == EINTR))
-		if (r > 0)
-			put(b, (size_t)r);
+		reserve(4096);
+		r = read(fr.cap[0], fr.buf + fr.len, fr.size - fr.len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return;
+		filling();
+		fr.len += (size_t)r;
+	}
 }
 
 static void flush(void)
@@ -240,7 +263,7 @@ static void on_fatal(int sig)
 
 static void at_exit(void)
 {
-	fflush(stdout);
+	flush_stdout();
 	fflush(stderr);
 	last_words();
 }
@@ -265,7 +288,7 @@ int api_frames_open(bool serve, char **problem)
 	int null;
 
 	*problem = NULL;
-	fflush(stdout);
+	flush_stdout();
 	fflush(stderr);
 	if ((fr.out = fcntl(1, F_DUPFD_CLOEXEC, 3)) < 0 ||
 	    pipe2(fr.cap, O_CLOEXEC) < 0 || pipe2(fr.wake, O_CLOEXEC | O_NONBLOCK) < 0) {
@@ -311,7 +334,7 @@ int api_frames_open(bool serve, char **problem)
 
 void api_frames_close(void)
 {
-	fflush(stdout);
+	flush_stdout();
 	fflush(stderr);
 	pthread_mutex_lock(&fr.lock);
 	fr.stop = 1;
@@ -333,7 +356,7 @@ void api_frames_forked(void)
 
 void api_frames_start(const char *id)
 {
-	fflush(stdout);
+	flush_stdout();
 	pthread_mutex_lock(&fr.lock);
 	/* the capture was drained at the last end frame: a test's output is
 	 * what comes from here to its end frame */
@@ -349,7 +372,7 @@ void api_frames_end(const char *id, const char *outcome, double took_s,
 	size_t m = message ? strlen(message) : 0, a = at ? strlen(at) : 0;
 	size_t d = details ? strlen(details) : 0;
 
-	fflush(stdout);         /* its printf'd output, into the capture */
+	flush_stdout();         /* its printf'd output, into the capture */
 	pthread_mutex_lock(&fr.lock);
 	drain();
 	put("\x1e" "E ", 3);
@@ -397,7 +420,7 @@ void api_frames_give_back(const char *id)
 
 void api_frames_batch_done(void)
 {
-	fflush(stdout);
+	flush_stdout();
 	pthread_mutex_lock(&fr.lock);
 	fr.batching = false;
 	drain();
