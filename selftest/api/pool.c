@@ -7,8 +7,9 @@
  * other; skipped without $POOL_PAIR), so the run can tell a worker's
  * threads are real.
  */
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -59,13 +60,24 @@ static void meet(void)
 	ASSAY_FAIL("the other test of the pair never ran beside it");
 }
 
-/* With $POOL_LEAVE: a process left running, in its worker's group. */
+/* With $POOL_LEAVE: a process left running, in its worker's group
+ * (the test ends once it is sleep: the close-on-exec pipe's end). */
 ASSAY_TEST(left, behind)
 {
-	if (getenv("POOL_LEAVE") && fork() == 0) {
+	int fds[2];
+	char c;
+
+	if (!getenv("POOL_LEAVE"))
+		return;
+	ASSERT_EQ(pipe2(fds, O_CLOEXEC), 0);
+	if (fork() == 0) {
+		close(fds[0]);
 		execlp("sleep", "sleep", "300", (char *)NULL);
 		_exit(127);
 	}
+	close(fds[1]);
+	EXPECT_EQ(read(fds[0], &c, 1), 0);
+	close(fds[0]);
 }
 
 /* With $POOL_BOOM: boom::a waits (2 s at most) for boom::b to run beside
