@@ -503,6 +503,13 @@ void proc_next_run(struct proc *p, uint64_t timeout_ns)
 	arm(p);
 }
 
+void proc_end_served(struct proc *p)
+{
+	proc_close_stdin(p);
+	if (p->state == PROC_SERVED && p->timer_ev != EV_CANCEL)
+		set_timer(p, io_now_ns() + p->env->grace_ns, EV_CANCEL);
+}
+
 int proc_send(struct proc *p, const char *buf, size_t n)
 {
 	while (n) {

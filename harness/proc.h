@@ -191,6 +191,9 @@ void proc_clear(struct proc *p);
  */
 bool proc_run_over(struct proc *p);
 void proc_next_run(struct proc *p, uint64_t timeout_ns);
+/* A worker between runs is told to end: its stdin closed, and the grace
+ * period to exit by itself, then SIGTERM and SIGKILL as for a cancel. */
+void proc_end_served(struct proc *p);
 int proc_send(struct proc *p, const char *buf, size_t n);
 
 #endif

@@ -108,7 +108,7 @@ static void trim(struct workers *ws)
 				oldest = w;
 		}
 	if (oldest && idle > ws->keep)
-		proc_close_stdin(&oldest->proc);
+		proc_end_served(&oldest->proc);
 }
 
 void workers_put(struct workers *ws, struct worker *w)
@@ -120,6 +120,10 @@ void workers_put(struct workers *ws, struct worker *w)
 		workers_tidy(ws);
 		return;
 	}
+	/* stopped after its run ended (a stop signal came before the task
+	 * was collected): it ends in its own time, and is freed then */
+	if (w->proc.state != PROC_SERVED)
+		return;
 	proc_clear(&w->proc);   /* the run's parts; the process goes on */
 	w->idle_since = io_now_ns();
 	trim(ws);
@@ -129,7 +133,7 @@ void workers_close_idle(struct workers *ws)
 {
 	for (struct worker *w = ws->list; w; w = w->next)
 		if (!w->task)
-			proc_close_stdin(&w->proc);
+			proc_end_served(&w->proc);
 }
 
 void workers_signal(struct workers *ws, enum proc_event ev)

@@ -7,7 +7,8 @@
  * task ends that task as a process of its own would; one that dies idle
  * is forgotten. At most `keep` idle ones are kept (the longest idle is
  * closed first); the runner closes the rest when the run has nothing
- * left for them. Closing is the end of its stdin: it exits by itself.
+ * left for them. Closing is the end of its stdin: it exits by itself,
+ * or is stopped after the grace period (proc_end_served).
  *
  * Never judges, never schedules, never picks a worker busy with a task.
  * Loop thread only.

@@ -7,8 +7,9 @@
  * frames), "midframe" (it dies in the middle of an end frame),
  * "wrongid" (an end frame for a test that did not start), "huge" (an
  * end frame claiming more than assay reads), "twice" (it runs g::one
- * twice, passing then failing, and never g::two). assay must judge
- * every test, exactly once, and never trust it.
+ * twice, passing then failing, and never g::two), "linger" (a worker
+ * that never exits at the end of its input). assay must judge every
+ * test, exactly once, never trust it, and never wait for it for ever.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -61,10 +62,20 @@ static void frames(const char *mode)
 	}
 }
 
+/* "linger": a worker never ends once its batches are done. */
+static void linger(void)
+{
+	for (;;)
+		pause();
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = getenv("GARBAGE");
 
+	for (int i = 1; mode && !strcmp(mode, "linger") && i < argc; i++)
+		if (!strcmp(argv[i], "--assay-serve"))
+			atexit(linger);
 	for (int i = 1; mode && i < argc; i++)
 		if (!strcmp(argv[i], "--assay-worker") || !strcmp(argv[i], "--assay-serve"))
 			frames(mode);

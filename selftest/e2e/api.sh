@@ -175,6 +175,10 @@ expect_out "CRASH    garbage::g::one: crash (SIGABRT)"
 expect_out "CRASH    garbage::g::two: its program crashed (ABRT) before it reached this case"
 GARBAGE=wrongid run_assay run --state-dir '' --no-isolate-failures --gtest-granularity binary gb
 expect_out "FAIL     garbage::g::one: the program exited (code 0) in the middle of this case"
+# a worker that never exits at the end of its input is stopped after
+# the grace period: the run ends, and nothing is left
+GARBAGE=linger run_assay run --state-dir '' --grace 0.2 gb
+expect_last "assay: 2 passed, 0 failed, 0 skipped"
 no_process "$W/gb/garbage"
 
 # attributes reach assay's scheduler: a serial test runs alone, tests
