@@ -1,10 +1,11 @@
 /*
  * proc.h - the supervisor of one OS process, from spawn to its last byte.
  *
- * Three sorts share it: a test process (runs one task), a worker (runs
- * many tasks) and a helper (a debugger, a lister, a device probe: it
- * produces no result, and its owner gets its output and exit through
- * the done callback). A proc's life is a state x event table of small
+ * Two sorts share it: a test process (runs one task; a worker, worker.h,
+ * runs many, each run ending in PROC_SERVED while the process goes on)
+ * and a helper (a debugger, a lister, a device probe: it produces no
+ * result, and its owner gets its output and exit through the done
+ * callback). A proc's life is a state x event table of small
  * actions (see proc.c): it starts from a spawn spec, reads its pipes into
  * bounded captures (a test's overflow spills to its log), meets its
  * deadline (a test is looked at first, look.h: two samples of /proc an
@@ -33,7 +34,7 @@
 #include "loop.h"
 #include "spawn.h"
 
-enum proc_sort { PROC_TEST, PROC_WORKER, PROC_HELPER };
+enum proc_sort { PROC_TEST, PROC_HELPER };
 
 enum proc_state { PROC_IDLE, PROC_RUNNING, PROC_LOOKING, PROC_TERM_SENT,
 		  PROC_KILL_SENT, PROC_DRAINING, PROC_DONE,

@@ -6,11 +6,15 @@
  *
  * Recognised by the marker every file that includes the header carries
  * (not by a guess). Listed with --list; a task runs a batch of its tests
- * with --assay-worker and one --filter per test, and reads the worker
- * protocol: a start frame starts a case (and its deadline), an end
- * frame judges it, the bytes between are its output.
+ * on a worker (`--assay-serve`: the batch's ids on its stdin, a "D" frame
+ * at its end, "G" frames for tests it gave back when asked), or in a
+ * process of its own (`--assay-worker` and one --filter per test), and
+ * reads the worker protocol: a start frame starts a case (and its
+ * deadline), an end frame judges it, the bytes between are its output.
  * A case that was running when the process crashed, was killed or timed
- * out is blamed for it; the cases after it are the host's to run again.
+ * out is blamed for it (several at once on the worker's threads: each
+ * runs again alone, but the longest at a deadline); the cases after it
+ * are the host's to run again.
  * Never judges a case the frames are silent on, never reads a frame
  * past its bounds.
  */
