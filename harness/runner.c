@@ -537,6 +537,17 @@ static void on_case_start(struct assay_job_ctx *ctx, const char *name)
 	emit(r, ASSAY_EV_CASE_START, x, NULL, j, NULL);
 }
 
+/* Where the case name of j's program is among its attempt's cases; -1:
+ * it is not one of them. */
+static ptrdiff_t case_pos(struct runner *r, const struct task *j, const char *name)
+{
+	char *id = xasprintf("%s::%s", program_of(j->test)->pub.id, name);
+	ptrdiff_t pos = attempt_case_pos(r->slots[j->slot].run, table_find(r->t, id));
+
+	free(id);
+	return pos;
+}
+
 /* ctx->give_back: the task's worker will not run this case: it is
  * queued again (flush_given), in the task's iteration. */
 static void on_give_back(struct assay_job_ctx *ctx, const char *name)
@@ -544,10 +555,8 @@ static void on_give_back(struct assay_job_ctx *ctx, const char *name)
 	struct task *j = ctx->host;
 	struct runner *r = j->owner;
 	struct slot *sl = &r->slots[j->slot];
-	char *id = xasprintf("%s::%s", program_of(j->test)->pub.id, name);
-	ptrdiff_t pos = attempt_case_pos(sl->run, table_find(r->t, id));
+	ptrdiff_t pos = case_pos(r, j, name);
 
-	free(id);
 	/* what it was not asked for is not taken: a worker that gives back
 	 * all it has, again and again, would run nothing */
 	if (pos < 0 || sl->reported[pos] || !sl->may_give)
@@ -606,10 +615,8 @@ static void on_rerun(struct assay_job_ctx *ctx, const char *name)
 	struct task *j = ctx->host;
 	struct runner *r = j->owner;
 	struct slot *sl = &r->slots[j->slot];
-	char *id = xasprintf("%s::%s", program_of(j->test)->pub.id, name);
-	ptrdiff_t pos = attempt_case_pos(sl->run, table_find(r->t, id));
+	ptrdiff_t pos = case_pos(r, j, name);
 
-	free(id);
 	if (pos < 0 || sl->reported[pos] || r->interrupts)
 		return;
 	sl->reported[pos] = true;
