@@ -81,9 +81,11 @@ void api_frames_start(const char *id);
 void api_frames_end(const char *id, const char *outcome, double took_s,
 		    const char *message, const char *at, const char *details);
 /* A batch begins: while it runs, a "Y" from the host calls yield(arg)
- * (from another thread), which may give tests back. */
+ * (from any thread, with the frames' lock held, so the batch does not
+ * end meanwhile), which may give tests back with api_frames_give_back
+ * and call nothing else of this module. */
 void api_frames_batch_begin(void (*yield)(void *arg), void *arg);
-/* The test id leaves the batch unstarted: "G ID". */
+/* From yield only: the test id leaves the batch unstarted: "G ID". */
 void api_frames_give_back(const char *id);
 /* The batch is over: "D", and everything goes out now. */
 void api_frames_batch_done(void);

@@ -177,18 +177,17 @@ static bool read_more(bool wait);
 /* The host spoke while a batch runs: "Y" asks for work back. */
 static void hear_host(void)
 {
-	void (*yield)(void *arg) = NULL;
-	void *arg = NULL;
+	bool yield = false;
 
 	pthread_mutex_lock(&fr.lock);
 	if (fr.batching && read_more(false))
-		while (take_yield()) {
-			yield = fr.yield;
-			arg = fr.yield_arg;
-		}
+		while (take_yield())
+			yield = true;
+	/* under the lock: the batch cannot end (and its tests be freed)
+	 * while its tests are given back */
+	if (yield && fr.yield)
+		fr.yield(fr.yield_arg);
 	pthread_mutex_unlock(&fr.lock);
-	if (yield)
-		yield(arg);
 }
 
 /* The pump: drains the capture as the tests write (a test writing more
@@ -394,28 +393,25 @@ void api_frames_end(const char *id, const char *outcome, double took_s,
 
 void api_frames_batch_begin(void (*yield)(void *arg), void *arg)
 {
-	bool now;
+	bool now = false;
 
 	pthread_mutex_lock(&fr.lock);
 	fr.yield = yield;
 	fr.yield_arg = arg;
 	fr.batching = true;
-	now = take_yield();     /* read with the batch */
-	while (take_yield())
-		;
-	pthread_mutex_unlock(&fr.lock);
-	(void)!write(fr.wake[1], "", 1);        /* the pump listens now */
+	while (take_yield())    /* read with the batch */
+		now = true;
 	if (now && yield)
 		yield(arg);
+	pthread_mutex_unlock(&fr.lock);
+	(void)!write(fr.wake[1], "", 1);        /* the pump listens now */
 }
 
 void api_frames_give_back(const char *id)
 {
-	pthread_mutex_lock(&fr.lock);
-	put("\x1eG ", 3);
+	put("\x1eG ", 3);     /* (the lock is held: see api_frames_batch_begin) */
 	put_str(id);
 	put("\n", 1);
-	pthread_mutex_unlock(&fr.lock);
 }
 
 void api_frames_batch_done(void)
