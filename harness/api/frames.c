@@ -253,8 +253,17 @@ static void last_words(void)
 		pthread_mutex_unlock(&fr.lock);
 }
 
+/* The first thread to crash says the last words and ends the process
+ * with its signal; one crashing meanwhile waits for that (with
+ * SA_RESETHAND, the second crash killed the process at once, before
+ * the first had written a thing). */
 static void on_fatal(int sig)
 {
+	static int dying;
+
+	if (__atomic_exchange_n(&dying, 1, __ATOMIC_ACQ_REL))
+		for (;;)
+			pause();
 	last_words();
 	signal(sig, SIG_DFL);
 	raise(sig);
@@ -313,8 +322,7 @@ int api_frames_open(bool serve, char **problem)
 	setvbuf(stdout, NULL, _IOFBF, BUFSIZ);
 	fr.open = true;
 	for (size_t i = 0; i < sizeof(fatal) / sizeof(*fatal); i++) {
-		struct sigaction sa = { .sa_handler = on_fatal,
-					.sa_flags = SA_RESETHAND | SA_NODEFER };
+		struct sigaction sa = { .sa_handler = on_fatal, .sa_flags = SA_NODEFER };
 		struct sigaction old;
 
 		/* a handler the program installed is its own business */

@@ -108,6 +108,26 @@ ASSAY_TEST_WITH(boom, b, "threads")
 	nanosleep(&ms200, NULL);
 }
 
+/* With $POOL_BOOM2: both crash once the other runs too (0.3 s at most
+ * to wait): two crashes at once on a worker's threads. */
+static int booms2;
+
+static void boom2(void)
+{
+	if (!getenv("POOL_BOOM2"))
+		ASSAY_SKIP("POOL_BOOM2 is not set");
+	__atomic_add_fetch(&booms2, 1, __ATOMIC_SEQ_CST);
+	for (int i = 0; i < 300 && __atomic_load_n(&booms2, __ATOMIC_SEQ_CST) < 2; i++) {
+		struct timespec ms = { 0, 1000000 };
+
+		nanosleep(&ms, NULL);
+	}
+	abort();
+}
+
+ASSAY_TEST_WITH(boom2, x, "threads") { boom2(); }
+ASSAY_TEST_WITH(boom2, y, "threads") { boom2(); }
+
 ASSAY_TEST_WITH(pair, x, "threads") { meet(); }
 ASSAY_TEST_WITH(pair, y, "threads") { meet(); }
 
