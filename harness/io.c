@@ -59,11 +59,6 @@ uint64_t io_now_ns(void)
 	return recent = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-uint64_t io_mark_ns(void)
-{
-	return io_now_ns();
-}
-
 uint64_t io_recent_ns(void)
 {
 	return recent ? recent : io_now_ns();

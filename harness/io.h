@@ -35,12 +35,10 @@ int io_run(char *const *argv, uint64_t timeout_ns, int out_fd, int err_fd,
 	   int *status);
 /* Monotonic time in nanoseconds. */
 uint64_t io_now_ns(void);
-/* io_now_ns as this thread last read it through io_now_ns or
- * io_mark_ns: for what a result's path stamps many times a
- * millisecond (events, a case's start), where a read per chunk of
- * output is close enough. io_mark_ns reads it now. */
+/* io_now_ns as this thread last read it: for what a result's path
+ * stamps many times a millisecond (events, a case's start), where a
+ * read per chunk of output (the loop's, proc.c's) is close enough. */
 uint64_t io_recent_ns(void);
-uint64_t io_mark_ns(void);
 /* Wall-clock time in nanoseconds since the epoch. */
 uint64_t io_wall_ns(void);
 

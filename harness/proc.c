@@ -664,9 +664,9 @@ static void read_stream(struct proc_stream *s)
 				   (size_t)r);
 		capture_add(&p->cap[i], buf, (size_t)r);
 		if (p->sort == PROC_TEST && p->env->idle_ns)
-			p->last_out_ns = io_mark_ns();
+			p->last_out_ns = io_now_ns();
 		else
-			io_mark_ns();   /* what this chunk's results stamp */
+			(void)io_now_ns();      /* what this chunk's results stamp */
 		if (p->sort == PROC_TEST && p->env->max_output && !p->flooded &&
 		    p->cap[0].total + p->cap[1].total > p->env->max_output)
 			proc_dispatch(p, EV_FLOOD, io_now_ns());

@@ -167,12 +167,6 @@ static void settle_logs(struct runner *r, struct task *j, bool keep)
 	}
 }
 
-/* The program a test belongs to: itself, unless it is a listed case. */
-static const struct test *program_of(const struct test *x)
-{
-	return x->program ? x->program : x;
-}
-
 /* What the sinks learn from a final result of a listed case. */
 static void learn_case(struct runner *r, const struct test *x,
 		       const struct assay_result *res)

@@ -89,4 +89,10 @@ void table_expand(struct test_table *t, struct table_cases *cases);
  * and are renumbered. */
 void table_filter(struct test_table *t, const bool *keep);
 
+/* The program a test belongs to: itself, unless it is a listed case. */
+static inline const struct test *program_of(const struct test *x)
+{
+	return x->program ? x->program : x;
+}
+
 #endif

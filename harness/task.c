@@ -165,12 +165,6 @@ static void prepare(struct task *t, const struct assay_spec *spec,
 	so->ptracer_any = true;         /* gdb may look at it when it hangs */
 }
 
-/* The program a test is (or is a case of): what a worker runs. */
-static const struct test *program_of(const struct test *x)
-{
-	return x->program ? x->program : x;
-}
-
 /* Whether t may run on a worker: its kind has them, and nothing of the
  * task is its own process's (its GPUs, a perturbation). */
 static bool servable(const struct task *t, const struct assay_kind *k)

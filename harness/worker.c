@@ -79,7 +79,6 @@ struct worker *workers_add(struct workers *ws, const void *prog,
 	w->proc.want_stdin = true;
 	w->next = ws->list;
 	ws->list = w;
-	ws->started++;
 	return w;
 }
 
@@ -114,7 +113,6 @@ static void trim(struct workers *ws)
 void workers_put(struct workers *ws, struct worker *w)
 {
 	w->task = NULL;
-	w->runs++;
 	if (w->proc.state == PROC_DONE) {
 		w->dead = true;
 		workers_tidy(ws);

@@ -39,7 +39,6 @@ struct worker {
 	                                 * kind's); NULL: nothing */
 	size_t give_back_len;
 	uint64_t idle_since;
-	unsigned runs;                  /* tasks it ran */
 	bool dead;                      /* its proc is done: freed by
 	                                 * workers_tidy */
 	struct worker *next;
@@ -51,7 +50,6 @@ struct workers {
 	struct worker *list;
 	unsigned keep;                  /* idle workers kept at most */
 	unsigned threads;               /* each worker's threads (--threads) */
-	size_t started;                 /* workers started in the run */
 	char *left;                     /* what workers' tests left running,
 	                                 * found as the workers exited idle
 	                                 * (killed since): a line each; or
