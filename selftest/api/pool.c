@@ -41,23 +41,35 @@ SAYS(t00) SAYS(t01) SAYS(t02) SAYS(t03) SAYS(t04) SAYS(t05) SAYS(t06)
 SAYS(t07) SAYS(t08) SAYS(t09) SAYS(t10) SAYS(t11) SAYS(t12) SAYS(t13)
 SAYS(t14) SAYS(t15) SAYS(t16) SAYS(t17) SAYS(t18) SAYS(t19)
 
+/* Counts this test into *n (skipped unless $env is set), then waits
+ * up to ms milliseconds for the other test of its pair to count in;
+ * whether it did. */
+static int pair_up(const char *env, int *n, int ms)
+{
+	char why[64];
+
+	snprintf(why, sizeof(why), "%s is not set", env);
+	if (!getenv(env))
+		ASSAY_SKIP(why);
+	__atomic_add_fetch(n, 1, __ATOMIC_SEQ_CST);
+	for (int i = 0; i < ms; i++) {
+		struct timespec one = { 0, 1000000 };
+
+		if (__atomic_load_n(n, __ATOMIC_SEQ_CST) >= 2)
+			return 1;
+		nanosleep(&one, NULL);
+	}
+	return 0;
+}
+
 static int met;
 
 /* Passes once the other test of the pair has begun too (skipped
  * unless $POOL_PAIR is set: alone, the first would fail). */
 static void meet(void)
 {
-	if (!getenv("POOL_PAIR"))
-		ASSAY_SKIP("POOL_PAIR is not set");
-	__atomic_add_fetch(&met, 1, __ATOMIC_SEQ_CST);
-	for (int i = 0; i < 2000; i++) {
-		struct timespec ms = { 0, 1000000 };
-
-		if (__atomic_load_n(&met, __ATOMIC_SEQ_CST) >= 2)
-			return;
-		nanosleep(&ms, NULL);
-	}
-	ASSAY_FAIL("the other test of the pair never ran beside it");
+	if (!pair_up("POOL_PAIR", &met, 2000))
+		ASSAY_FAIL("the other test of the pair never ran beside it");
 }
 
 /* With $POOL_LEAVE: a process left running, in its worker's group
@@ -87,14 +99,7 @@ static int booms;
 
 ASSAY_TEST_WITH(boom, a, "threads")
 {
-	if (!getenv("POOL_BOOM"))
-		ASSAY_SKIP("POOL_BOOM is not set");
-	__atomic_add_fetch(&booms, 1, __ATOMIC_SEQ_CST);
-	for (int i = 0; i < 2000 && __atomic_load_n(&booms, __ATOMIC_SEQ_CST) < 2; i++) {
-		struct timespec ms = { 0, 1000000 };
-
-		nanosleep(&ms, NULL);
-	}
+	(void)pair_up("POOL_BOOM", &booms, 2000);
 	abort();
 }
 
@@ -114,14 +119,7 @@ static int booms2;
 
 static void boom2(void)
 {
-	if (!getenv("POOL_BOOM2"))
-		ASSAY_SKIP("POOL_BOOM2 is not set");
-	__atomic_add_fetch(&booms2, 1, __ATOMIC_SEQ_CST);
-	for (int i = 0; i < 300 && __atomic_load_n(&booms2, __ATOMIC_SEQ_CST) < 2; i++) {
-		struct timespec ms = { 0, 1000000 };
-
-		nanosleep(&ms, NULL);
-	}
+	(void)pair_up("POOL_BOOM2", &booms2, 300);
 	abort();
 }
 
