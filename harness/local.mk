@@ -70,7 +70,8 @@ harness_assay_hunt_so_LINK = $(CCLD) $(harness_assay_hunt_so_CFLAGS) $(CFLAGS) \
 # (registration, checks, the standalone run; docs/api.md).
 lib_LTLIBRARIES = harness/api/libassay.la
 harness_api_libassay_la_SOURCES = harness/api/api.h harness/api/registry.c \
-	harness/api/check.c harness/api/frames.c harness/api/run.c
+	harness/api/check.c harness/api/frames.c harness/api/run.c \
+	harness/api/zygote.c
 harness_api_libassay_la_CFLAGS = $(AM_CFLAGS) -pthread
 harness_api_libassay_la_LDFLAGS = $(AM_LDFLAGS) -pthread -version-info 0:0:0 \
 	-export-symbols-regex '^assay_'

@@ -143,12 +143,17 @@ void procfs_cmdline(pid_t pid, char *out, size_t n)
 	out[len] = '\0';
 }
 
-/* SIGKILL in SigPnd or ShdPnd of /proc/PID/status, or no such process. */
+/* SIGKILL in SigPnd or ShdPnd of /proc/PID/status, exiting already (a
+ * SIGKILL taken: PF_EXITING), or no such process. */
 bool procfs_dying(pid_t pid)
 {
+	enum { PF_EXITING = 0x4 };
 	char path[64], buf[2048];
 	const char *keys[] = { "\nSigPnd:", "\nShdPnd:" };
+	struct procfs_stat s;
 
+	if (procfs_pid_stat(pid, &s) && s.flags & PF_EXITING)
+		return true;
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
 	if (procfs_read(path, buf, sizeof(buf)) <= 0)
 		return true;    /* gone already */

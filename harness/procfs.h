@@ -46,7 +46,7 @@ bool procfs_env(pid_t pid, const char *name, char *out, size_t n);
  * cut to n. */
 void procfs_cmdline(pid_t pid, char *out, size_t n);
 /* Whether pid is dying: a SIGKILL is pending for it (someone killed it
- * and it has not finished exiting), or it is gone already. */
+ * and it has not finished exiting), it is exiting, or it is gone. */
 bool procfs_dying(pid_t pid);
 
 /* One process of procfs_list. */

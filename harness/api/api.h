@@ -74,6 +74,9 @@ void api_record_release(struct api_record *r);
  * Start and end frames may come from any thread.
  */
 int api_frames_open(bool serve, char **problem);
+/* Then starts the pump thread (frames leave within FLUSH_MS from here
+ * on): the same return. */
+int api_frames_pump(char **problem);
 /* The pump thread's name (/proc/PID/task/TID/comm): assay's look at a
  * hung worker leaves it out of its verdict (harness/look.c). */
 #define API_PUMP_NAME "assay-pump"
@@ -96,6 +99,29 @@ char *api_frames_next_batch(size_t *len);
 void api_frames_forked(void);
 /* Everything out; the pump stopped. */
 void api_frames_close(void);
+
+/* What became of a test run in a child of its own: what the child sent
+ * (its record, buf[0..len), malloc'd), its wait status, and whether it
+ * ran past its timeout (then it was killed). */
+struct api_apart {
+	bool late;
+	int status;
+	char *buf;
+	size_t len;
+};
+/* Runs t in a child and waits for it; the child closes `line` (if not
+ * -1), and the wait ends early (late) if line's other end closes. */
+typedef void (*api_apart_fn)(const struct api_test *t, int line, struct api_apart *a);
+
+/*
+ * The fork server (zygote.c): api_zygote_start forks it now, from the
+ * program as it is (0, or -1: none); api_zygote_run has it run t (one of
+ * all's tests) with fn, false if there is no server (any more: then the
+ * caller forks); api_zygote_stop ends it.
+ */
+int api_zygote_start(const struct api_tests *all, api_apart_fn fn);
+bool api_zygote_run(const struct api_test *t, struct api_apart *a);
+void api_zygote_stop(void);
 
 
 #endif

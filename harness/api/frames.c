@@ -332,6 +332,12 @@ int api_frames_open(bool serve, char **problem)
 	atexit(at_exit);
 	if (__sanitizer_set_death_callback)
 		__sanitizer_set_death_callback(last_words);
+	return 0;
+}
+
+int api_frames_pump(char **problem)
+{
+	*problem = NULL;
 	if (pthread_create(&fr.pump, NULL, pump, NULL)) {
 		*problem = api_format("cannot start the worker's pump thread");
 		return -1;
@@ -357,8 +363,12 @@ void api_frames_close(void)
 
 void api_frames_forked(void)
 {
-	fr.open = false;        /* the parent's buffer is the parent's */
-	fr.len = 0;
+	/* the parent's buffer is the parent's; written only if not said
+	 * yet (a page written in a forked child is a page copied) */
+	if (fr.open)
+		fr.open = false;
+	if (fr.len)
+		fr.len = 0;
 }
 
 void api_frames_start(const char *id)

@@ -36,6 +36,7 @@
 #include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -198,6 +199,35 @@ static void run_here(const struct api_test *t, struct api_record *r)
 
 /* ---- one test, in a child ---- */
 
+/* _exit, its address taken as the program loaded: a child that calls
+ * a function nothing called before it binds it (lazy binding), which
+ * touches pages each child then faults in or copies anew (volatile: so
+ * that the compiler calls the pointer, not _exit's PLT entry). */
+static void (*volatile quit)(int) = _exit;
+
+/* Calls once what a test's child calls (but the test itself and quit),
+ * so that the children forked after it find them bound. (Each call is
+ * one the compiler cannot leave out.) */
+static void bind_child_calls(void)
+{
+	jmp_buf j;
+	char b[8];
+	volatile size_t n = 0;
+	const char *volatile empty = "";
+
+	if (!setjmp(j)) {
+		void *volatile p = calloc(1, 1);
+		free(p);
+	}
+	memset(b, 0, n);
+	memcpy(b + n, empty, n);
+	n = strlen(empty);
+	(void)__fpending(stdout);
+	(void)!write(-1, b, n);
+	(void)prctl(PR_GET_PDEATHSIG, &j);
+	(void)getppid();
+}
+
 /* Appends s's length and bytes, n at most, to b at *len (b holds them:
  * see send_record). */
 static void put_str(char *b, size_t *len, const char *s, size_t max)
@@ -218,18 +248,19 @@ static void send_record(int fd, const struct api_record *r, size_t max)
 {
 	size_t head = 1 + 3 * sizeof(size_t), m = r->message ? strlen(r->message) : 0;
 	size_t a = r->at ? strlen(r->at) : 0, d = r->details ? strlen(r->details) : 0;
-	char *b, *p;
+	char small[1024], *b = small, *p;
 	size_t len = 1;
 
 	if (max < head + a + 64)
-		_exit(EXIT_HARD);
+		quit(EXIT_HARD);
 	max -= head + a;
 	if (m > max)
 		m = max;
 	if (d > max - m)
 		d = max - m;
-	if (!(b = malloc(head + a + m + d)))
-		_exit(EXIT_HARD);
+	/* a passing test's fits on the stack, a page written anyway */
+	if (head + a + m + d > sizeof(small) && !(b = malloc(head + a + m + d)))
+		quit(EXIT_HARD);
 	b[0] = r->failed ? 'F' : r->skipped ? 'S' : 'P';
 	put_str(b, &len, r->message, m);
 	put_str(b, &len, r->at, a);
@@ -239,7 +270,7 @@ static void send_record(int fd, const struct api_record *r, size_t max)
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0)
-			_exit(EXIT_HARD);
+			quit(EXIT_HARD);
 		p += w;
 		len -= (size_t)w;
 	}
@@ -264,8 +295,9 @@ static char *get_str(const char **p, const char *end)
 	return s;
 }
 
-/* Reads all of fd until EOF or the deadline (0: none); -1 past it. */
-static int read_all(int fd, double until, char **buf, size_t *len)
+/* Reads all of fd until EOF or the deadline (0: none); -1 past it, or
+ * when `line` (if not -1) is readable: its other end closed. */
+static int read_all(int fd, int line, double until, char **buf, size_t *len)
 {
 	size_t cap = 4096;
 	char *b = malloc(cap);
@@ -275,15 +307,20 @@ static int read_all(int fd, double until, char **buf, size_t *len)
 	*len = 0;
 	for (;;) {
 		int ms = until > 0 ? (int)((until - now_s()) * 1000) + 1 : -1;
-		struct pollfd p = { .fd = fd, .events = POLLIN };
+		struct pollfd p[2] = { { .fd = fd, .events = POLLIN },
+				       { .fd = line, .events = POLLIN } };
 		ssize_t r;
 		if (until > 0 && ms <= 0) {
 			*buf = b;
 			return -1;
 		}
-		if (poll(&p, 1, ms) < 0 && errno != EINTR)
+		if (poll(p, line < 0 ? 1 : 2, ms) < 0 && errno != EINTR)
 			break;
-		if (!p.revents)
+		if (p[1].revents) {
+			*buf = b;
+			return -1;
+		}
+		if (!p[0].revents)
 			continue;
 		if (*len == cap && !(b = realloc(b, cap *= 2)))
 			abort();
@@ -305,56 +342,83 @@ static void set_message(struct api_record *r, char *message)
 	r->message = message;
 }
 
-static void judge_apart(const struct api_test *t, struct api_record *r, bool late,
-			int status, const char *buf, size_t len);
-
-/* Runs t in a child: it sends its record back over a pipe; a crash, an
- * exit before it did, or its timeout is the test's failure. */
-static void run_apart(const struct api_test *t, struct api_record *r)
+/* Runs t in a child: it sends its record back over a pipe and exits
+ * (an api_apart_fn: here, or in the fork server). */
+static void run_child(const struct api_test *t, int line, struct api_apart *a)
 {
-	int fds[2], status = 0;
-	pid_t pid;
-	char *buf = NULL;
-	size_t len = 0;
-	bool late;
+	int fds[2];
+	pid_t pid, parent = getpid();
 	double until = t->timeout_s > 0 ? now_s() + t->timeout_s : 0;
 
+	memset(a, 0, sizeof(*a));
 	if (__fpending(stdout))         /* (fflush writes its lock: a fault) */
 		fflush(stdout);
 	/* close-on-exec: what the test starts must not hold the record open */
-	if (pipe2(fds, O_CLOEXEC) < 0 || (pid = fork()) < 0) {
-		memset(r, 0, sizeof(*r));
-		r->test = t;
-		set_message(r, api_format("cannot start its child: %s", strerror(errno)));
-		return;
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		goto fail;
+	if ((pid = fork()) < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		goto fail;
 	}
 	if (pid == 0) {
+		struct api_record r;
 		api_frames_forked();
+		/* its parent's end is its own: what waits for it is gone */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+			quit(EXIT_HARD);
 		close(fds[0]);
-		run_here(t, r);
-		fflush(stdout);
-		send_record(fds[1], r, 1 << 20);
-		_exit(0);
+		if (line >= 0)
+			close(line);
+		run_here(t, &r);
+		if (__fpending(stdout))
+			fflush(stdout);
+		send_record(fds[1], &r, 1 << 20);
+		quit(0);
 	}
 	close(fds[1]);
-	late = read_all(fds[0], until, &buf, &len) < 0;
+	a->late = read_all(fds[0], line, until, &a->buf, &a->len) < 0;
 	close(fds[0]);
-	if (late)
+	if (a->late)
 		kill(pid, SIGKILL);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+	while (waitpid(pid, &a->status, 0) < 0 && errno == EINTR)
 		;
-	judge_apart(t, r, late, status, buf, len);
-	free(buf);
+	return;
+fail:
+	/* an exit status no child gives: its record says why */
+	a->status = -1;
+	a->buf = api_format("%s", strerror(errno));
+	a->len = strlen(a->buf);
+}
+
+static void judge_apart(const struct api_test *t, struct api_record *r,
+			const struct api_apart *a);
+
+/* Runs t in a child, forked by the fork server if there is one. */
+static void run_apart(const struct api_test *t, struct api_record *r)
+{
+	struct api_apart a;
+
+	if (!api_zygote_run(t, &a))
+		run_child(t, -1, &a);
+	judge_apart(t, r, &a);
+	free(a.buf);
 }
 
 /* The record of t, run apart: from its child's wait status and what it
  * sent (buf[0..len)). */
-static void judge_apart(const struct api_test *t, struct api_record *r, bool late,
-			int status, const char *buf, size_t len)
+static void judge_apart(const struct api_test *t, struct api_record *r,
+			const struct api_apart *a)
 {
+	int status = a->status;
+	size_t len = a->len;
+	const char *buf = a->buf;
+
 	memset(r, 0, sizeof(*r));
 	r->test = t;
-	if (late) {
+	if (status == -1) {
+		set_message(r, api_format("cannot start its child: %.*s", (int)len, buf));
+	} else if (a->late) {
 		set_message(r, api_format("timeout: it ran past %gs (killed)", t->timeout_s));
 		r->how = 't';
 	} else if (WIFSIGNALED(status)) {
@@ -709,6 +773,32 @@ static void serve(struct run *run, const struct api_tests *all,
 	free(x.slot);
 }
 
+/* The fork server, for the `isolate` tests to run (serving: any of
+ * all's may come); without one, each is forked here. */
+static void start_zygote(const struct run *run, const struct api_tests *all)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < (run->serve ? all->n : run->n); i++)
+		n += (run->serve ? &all->v[i] : run->v[i])->isolate;
+	if (n) {
+		bind_child_calls();
+		(void)api_zygote_start(all, run_child);
+	}
+}
+
+/* A worker's frames, and its pump going; the fork server between the
+ * two, so that it starts as small as the program is, with the tests'
+ * output captured and no thread but this one. */
+static int set_up(const struct run *run, const struct api_tests *all, char **problem)
+{
+	*problem = NULL;
+	if (run->worker && api_frames_open(run->serve, problem) < 0)
+		return -1;
+	start_zygote(run, all);
+	return run->worker ? api_frames_pump(problem) : 0;
+}
+
 int assay_main(int argc, char **argv)
 {
 	struct api_tests all;
@@ -752,7 +842,7 @@ int assay_main(int argc, char **argv)
 		api_tests_release(&all);
 		return 0;
 	}
-	if (run.worker && api_frames_open(run.serve, &problem) < 0) {
+	if (set_up(&run, &all, &problem) < 0) {
 		fprintf(stderr, "%s: %s\n", argv[0], problem ? problem : "out of memory");
 		free(problem);
 		free(run.v);
@@ -779,6 +869,7 @@ int assay_main(int argc, char **argv)
 		__atomic_store_n(&run.stop, 1, __ATOMIC_RELEASE);
 		pthread_join(dog, NULL);
 	}
+	api_zygote_stop();
 	if (run.worker)
 		api_frames_close();
 	free(threads);

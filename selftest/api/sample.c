@@ -9,6 +9,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -193,6 +194,49 @@ ASSAY_TEST_WITH(together, one, "threads")
 ASSAY_TEST_WITH(together, two, "threads")
 {
 	meet();
+}
+
+/* an isolate test starts from the program as it started (the fork
+ * server's copy), not from what the tests before it left */
+static int touched;
+
+ASSAY_TEST(fresh, touches)
+{
+	touched = 1;
+}
+
+ASSAY_TEST_WITH(fresh, apart_sees_the_start, "isolate")
+{
+	ASSERT_EQ(touched, 0);
+}
+
+/* the fork server killed mid-test (the first time, with SAMPLE_MARK
+ * naming a file that is not there yet): the test runs again, forked
+ * by the program itself, as do the isolate tests after it */
+ASSAY_TEST_WITH(server, dies, "isolate")
+{
+	const char *mark = getenv("SAMPLE_MARK");
+	FILE *f;
+
+	if (mark && access(mark, F_OK) != 0 && (f = fopen(mark, "w"))) {
+		fclose(f);
+		kill(getppid(), SIGKILL);
+		pause();        /* (the server's end ends this child too) */
+	}
+}
+
+ASSAY_TEST_WITH(server, after, "isolate")
+{
+	ASSERT_EQ(getpid() != getppid(), 1);
+}
+
+/* with SAMPLE_WAIT set, waits for ever in its child (api.sh kills the
+ * program meanwhile) */
+ASSAY_TEST_WITH(orphan, waits, "isolate")
+{
+	if (getenv("SAMPLE_WAIT"))
+		for (;;)
+			pause();
 }
 
 /* past its timeout, in this process: the run bails out */

@@ -18,6 +18,13 @@ ASSAY_TEST(w, first)
 	ASSERT_EQ(1, 1);
 }
 
+/* (so that the program has a fork server when it crashes: not a
+ * process its tests left) */
+ASSAY_TEST_WITH(w, apart, "isolate")
+{
+	ASSERT_EQ(getpid() != getppid(), 1);
+}
+
 ASSAY_TEST(w, crashes)
 {
 	puts("about to crash");

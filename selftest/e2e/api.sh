@@ -96,6 +96,40 @@ expect_out "ok 3 - apart::passes"
 expect_out '  message: "EXPECT_STREQ(\"in\", \"child\"): \"in\" == \"child\" is false"'
 no_process "$S"
 
+# the fork server: an isolate test starts from the program's start, not
+# from what the tests before it left
+run "$S" --filter 'fresh::*'
+expect_rc 0 "an isolate test sees the program's state at its start"
+# the server killed mid-test: that test runs again, forked by the
+# program, and so do the isolate tests after it
+rm -f "$W/mark"
+SAMPLE_MARK="$W/mark" run "$S" --filter 'server::*'
+expect_rc 0 "the fork server gone: the program forks its isolate tests itself"
+[ -f "$W/mark" ]
+check $? "(the test did kill its fork server)"
+expect_out "ok 1 - server::dies"
+expect_out "ok 2 - server::after"
+no_process "$S"
+# the program killed mid-test (SIGKILL: no word from it): the server
+# and the test's child end with it
+SAMPLE_WAIT=1 "$S" --filter 'orphan::*' >/dev/null 2>&1 &
+prog=$!
+n=0
+while [ "$n" -lt 200 ] && [ "$(count_process "$S")" -lt 3 ]; do
+	sleep 0.05
+	n=$((n + 1))
+done
+[ "$(count_process "$S")" -eq 3 ]
+check $? "the program, its fork server and the test's child"
+kill -KILL "$prog"
+wait "$prog" 2>/dev/null
+n=0
+while [ "$n" -lt 100 ] && [ "$(count_process "$S")" -gt 0 ]; do
+	sleep 0.05
+	n=$((n + 1))
+done
+no_process "$S"
+
 # threads: tests marked so run at once on -j threads
 run "$S" -j 2 --filter 'together::*'
 expect_rc 0 "-j 2: two tests marked threads meet"
@@ -153,7 +187,9 @@ for g in binary case; do
 	check $? "a test's timeout attribute is assay's deadline for it ($g)"
 	grep -Eq "FAIL     worker::w::fails: .*selftest/api/worker.c:[0-9]+: EXPECT_EQ\(4, 5\): 4 == 5 is false" "$W/out"
 	check $? "a failure's reason is where and what ($g)"
-	expect_last "assay: 3 passed, 4 failed, 1 skipped"
+	! grep -q "running after it exited" "$W/out"
+	check $? "the crashed program's fork server is not a process its test left ($g)"
+	expect_last "assay: 4 passed, 4 failed, 1 skipped"
 	no_process "$W/v/worker"
 done
 run_assay run -v --state-dir '' --no-isolate-failures u

@@ -92,9 +92,9 @@ expect_last() {
 E2E_RUN=$W
 export E2E_RUN
 
-# no_process MARKER: none of this run's processes has MARKER in its
-# command line
-no_process() {
+# find_process MARKER: the pids of this run's processes with MARKER in
+# their command line, one line
+find_process() {
 	found=""
 	for f in /proc/[0-9]*/cmdline; do
 		d=${f%/cmdline}
@@ -103,8 +103,21 @@ no_process() {
 			found="$found ${d#/proc/}"
 		fi
 	done
+	echo $found
+}
+
+# count_process MARKER: how many there are
+count_process() {
+	set -- $(find_process "$1")
+	echo $#
+}
+
+# no_process MARKER: none of this run's processes has MARKER in its
+# command line (a check)
+no_process() {
+	found=$(find_process "$1")
 	[ -z "$found" ]
-	check $? "no process of this run left with '$1' in its command line${found:+ (found:$found)}"
+	check $? "no process of this run left with '$1' in its command line${found:+ (found: $found)}"
 }
 
 # run_maxrss ARG...: runs assay under selftest/tools/maxrss, like
