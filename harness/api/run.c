@@ -7,8 +7,9 @@
  *
  * Tests marked `threads` run first, on -j threads at once; every other
  * test then runs alone, one after another, on the main thread; an
- * `isolate` test runs in a child process (forked once nothing else
- * runs), so its crash or hang costs only it. A test past its timeout
+ * `isolate` test runs in a child process (forked by the fork server,
+ * zygote.c, once nothing else runs), so its crash or hang costs only
+ * it. A test past its timeout
  * ends the run with "Bail out!" (in a child: the child is killed, and
  * the test has failed). Test points are numbered as they end.
  *
@@ -212,6 +213,7 @@ static void bind_child_calls(void)
 {
 	jmp_buf j;
 	char b[8];
+	int sig;
 	volatile size_t n = 0;
 	const char *volatile empty = "";
 
@@ -224,7 +226,7 @@ static void bind_child_calls(void)
 	n = strlen(empty);
 	(void)__fpending(stdout);
 	(void)!write(-1, b, n);
-	(void)prctl(PR_GET_PDEATHSIG, &j);
+	(void)prctl(PR_GET_PDEATHSIG, &sig);
 	(void)getppid();
 }
 

@@ -164,3 +164,9 @@ if [ "$have_gtest" = 1 ]; then
 else
 	echo "| GoogleTest | not installed (apt-get install libgtest-dev) | | | |"
 fi
+# what a fork costs as the forking process grows (why isolate tests are
+# forked by a fork server made as the program starts)
+if build forkcost $CC -O2 -o forkcost "$here/forkcost.c"; then
+	echo
+	./forkcost | sed 's/^/    /'
+fi

@@ -26,6 +26,7 @@ EXTRA_DIST += \
 	selftest/bench/installed.sh \
 	selftest/bench/sleeper.c \
 	selftest/bench/lookcost.c \
+	selftest/bench/forkcost.c \
 	selftest/bench/api.sh
 
 bench: harness/assay
