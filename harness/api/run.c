@@ -359,8 +359,10 @@ static void run_child(const struct api_test *t, int line, struct api_apart *a)
 	if (pipe2(fds, O_CLOEXEC) < 0)
 		goto fail;
 	if ((pid = fork()) < 0) {
+		int e = errno;
 		close(fds[0]);
 		close(fds[1]);
+		errno = e;
 		goto fail;
 	}
 	if (pid == 0) {
@@ -846,6 +848,7 @@ int assay_main(int argc, char **argv)
 	}
 	if (set_up(&run, &all, &problem) < 0) {
 		fprintf(stderr, "%s: %s\n", argv[0], problem ? problem : "out of memory");
+		api_zygote_stop();
 		free(problem);
 		free(run.v);
 		api_tests_release(&all);
