@@ -52,7 +52,29 @@ harness_libassaycore_a_SOURCES = \
 	$(builtin_plugin_sources)
 
 bin_PROGRAMS += harness/assay
-harness_assay_SOURCES = harness/main.c
+harness_assay_SOURCES = harness/main.c harness/gpucheck.c harness/gpucheck.h
+nodist_harness_assay_SOURCES = harness/gpucheck-ptx.c
+
+# The built-in GPU suite (assay gpu-check): harness/gpucheck.cu's test
+# kernels as PTX, carried in assay as lines of text (gpucheck.h); built
+# without nvcc, assay carries none and says so.
+BUILT_SOURCES = harness/gpucheck-ptx.c
+CLEANFILES += harness/gpucheck-ptx.c harness/gpucheck.ptx
+EXTRA_DIST += harness/gpucheck.cu
+if HAVE_NVCC
+harness/gpucheck.ptx: $(srcdir)/harness/gpucheck.cu $(srcdir)/include/assay/gpu.h
+	$(AM_V_GEN)$(MKDIR_P) harness && $(NVCC) -ptx -arch=compute_75 \
+		-I$(srcdir)/include $(srcdir)/harness/gpucheck.cu -o $@
+harness/gpucheck-ptx.c: harness/gpucheck.ptx
+	$(AM_V_GEN)awk 'BEGIN { print "/* harness/gpucheck.cu as PTX (nvcc): made by make, do not edit */"; \
+		print "#include <stddef.h>"; print "const char *const gpucheck_ptx[] = {" } \
+		{ gsub(/\\/, "\\\\"); gsub(/"/, "\\\""); printf "\t\"%s\\n\",\n", $$0 } \
+		END { print "\tNULL"; print "};" }' harness/gpucheck.ptx >$@.tmp && mv $@.tmp $@
+else
+harness/gpucheck-ptx.c:
+	$(AM_V_GEN)printf '%s\n' '/* assay was built without nvcc: no GPU suite */' \
+		'#include <stddef.h>' 'const char *const gpucheck_ptx[] = { NULL };' >$@
+endif
 
 # assay-hunt.so: preloaded into --hunt's runs. Built without the
 # sanitizers: their runtime must be the first library a program loads.

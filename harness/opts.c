@@ -36,6 +36,7 @@ const char *opts_usage(void)
 "       assay merge -o OUT.xml IN.xml...  join JUnit reports into one\n"
 "       assay history [--state-dir DIR] [--top N]  slowest, failing, flaky\n"
 "       assay devices                   the CUDA devices GPU tests can use\n"
+"       assay gpu-check [OPTIONS]       run assay's built-in GPU suite on the GPUs\n"
 "       assay --help | --version\n"
 "\n"
 "PATH is a test program or a directory to search. In a directory, every\n"
@@ -220,6 +221,10 @@ static int parse_command(struct opts *o, const char *cmd, struct err *e)
 		o->command = OPTS_HISTORY;
 	else if (!strcmp(cmd, "devices"))
 		o->command = OPTS_DEVICES;
+	else if (!strcmp(cmd, "gpu-check")) {
+		o->command = OPTS_RUN;
+		o->gpu_check = true;
+	}
 	else if (!strcmp(cmd, "help"))
 		o->command = OPTS_HELP;
 	else if (!strcmp(cmd, "version"))
@@ -634,6 +639,10 @@ int opts_parse(struct opts *o, int argc, char **argv, struct err *e)
 		return err_set(e, ERR_USAGE, "no command given: try 'assay run PATH' or 'assay --help'");
 	if (o->command == OPTS_DEVICES && o->paths.n)
 		return err_set(e, ERR_USAGE, "'assay devices' takes no operand, got '%s'",
+			       o->paths.v[0]);
+	if (o->gpu_check && o->paths.n)
+		return err_set(e, ERR_USAGE,
+			       "'assay gpu-check' runs its own suite and takes no path, got '%s' (to run a module of your own: assay run FILE.ptx)",
 			       o->paths.v[0]);
 	if (o->command == OPTS_MERGE && (!o->merge_out || !o->paths.n))
 		return err_set(e, ERR_USAGE,

@@ -66,6 +66,8 @@ struct opts {
 	bool workers_given;
 	unsigned threads;               /* --threads, resolved (1) */
 	const char *state_dir;          /* history; "" for none */
+	bool gpu_check;                 /* assay gpu-check: a run of the
+	                                 * built-in GPU suite */
 	enum order_mode order;
 	bool failed_first;
 	uint64_t seed;                  /* --seed, or 0 */

@@ -6,7 +6,7 @@
 # fault (a crash, the canary after it, the rest of the batch still run),
 # a hang (a timeout that says GPU hang), a device that cannot be opened,
 # no driver at all. With nvcc, the real PTX of selftest/gpu/kernels.cu
-# is listed too.
+# is listed too, and assay gpu-check's built-in suite is run.
 . "$(dirname "$0")/lib.sh"
 
 fake="$ASSAY_BUILDDIR/selftest/gpu/fakecuda.so"
@@ -75,5 +75,52 @@ m/kernels.ptx::warp_vote_shuffle" ]
 	check $? "each test is a kernel of its own name"
 else
 	skip "selftest/gpu/kernels.ptx is not built (no nvcc): the real PTX not listed"
+fi
+
+# assay gpu-check: the built-in suite, carried in assay as nvcc's PTX
+run_assay gpu-check m
+expect_rc 2
+expect_err "'assay gpu-check' runs its own suite and takes no path, got 'm'"
+suite="$ASSAY_BUILDDIR/harness/gpucheck.ptx"
+if [ -f "$suite" ]; then
+	FAKECUDA_LOG="$W/jit.log" ASSAY_LIBCUDA=$fake run_assay gpu-check --state-dir st
+	expect_rc 0
+	cmp -s st/gpu-check/gpu-check.ptx "$suite"
+	check $? "gpu-check writes its module into the state directory and runs it"
+	grep -q '^PASS .* gpu-check.ptx::litmus_store_buffering$' "$W/out"
+	check $? "its cases are the module's kernels"
+	n=$("$ASSAY" list st/gpu-check | wc -l)
+	[ "$n" -ge 14 ]
+	check $? "the suite's kernels are listed from its PTX (got $n)"
+	expect_last "assay: $n passed, 0 failed, 0 skipped"
+	grep -qx 'CUDA_CACHE_DISABLE=1' "$W/jit.log" && ! grep -qvx 'CUDA_CACHE_DISABLE=1' "$W/jit.log"
+	check $? "the driver's JIT compiles it afresh each time (CUDA_CACHE_DISABLE=1)"
+	# no driver: skipped, saying why; --require-gpu: failed. Without a
+	# state directory the module is written to a temporary one, removed
+	mkdir -p tmp
+	TMPDIR=$W/tmp ASSAY_LIBCUDA=/nonexistent/libcuda.so.1 run_assay gpu-check --state-dir ''
+	expect_rc 0
+	expect_out "gpu-check.ptx::barriers: it needs a GPU: no CUDA driver"
+	expect_last "assay: 0 passed, 0 failed, $n skipped"
+	[ -z "$(ls tmp)" ]
+	check $? "its temporary directory is gone after the run (left: $(ls tmp))"
+	ASSAY_LIBCUDA=/nonexistent/libcuda.so.1 run_assay gpu-check --state-dir '' --require-gpu
+	expect_rc 1
+	expect_last "assay: 0 passed, $n failed, 0 skipped"
+	# the PTX is sound for the devices assay is built for: ptxas
+	# assembles it (the driver's JIT does the same on the device)
+	ptxas=$(command -v ptxas || echo /usr/local/cuda/bin/ptxas)
+	if [ -x "$ptxas" ]; then
+		for a in sm_75 sm_90; do
+			"$ptxas" -arch=$a "$suite" -o "$W/suite-$a.cubin" 2>"$W/ptxas.err"
+			check $? "ptxas assembles the suite for $a$(sed 's/^/: /' "$W/ptxas.err" | head -n 3)"
+		done
+	else
+		skip "no ptxas: the suite's PTX not assembled"
+	fi
+else
+	run_assay gpu-check --state-dir ''
+	expect_rc 3
+	expect_err "this assay was built without nvcc, so it carries no GPU suite"
 fi
 finish

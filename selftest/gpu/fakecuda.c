@@ -177,6 +177,14 @@ CUresult cuCtxSetCurrent(CUhandle ctx)
 
 CUresult cuModuleLoadData(CUhandle *mod, const void *image)
 {
+	const char *log = getenv("FAKECUDA_LOG"), *cache = getenv("CUDA_CACHE_DISABLE");
+	FILE *f;
+
+	/* what the driver's JIT would be told: compile afresh, or not */
+	if (log && (f = fopen(log, "a"))) {
+		fprintf(f, "CUDA_CACHE_DISABLE=%s\n", cache ? cache : "");
+		fclose(f);
+	}
 	*mod = (CUhandle)image;
 	return strstr(image, ".entry assay_canary") ||
 	       strstr(image, "assay_gpu_shape_") ? 0 : 218;     /* INVALID_PTX */
