@@ -200,6 +200,13 @@ static __device__ unsigned generation(unsigned *gen)
 	return *(volatile unsigned *)gen + 1;
 }
 
+/* This thread's pair: the same in the first half of the blocks as in
+ * the second. */
+static __device__ unsigned pair(void)
+{
+	return (blockIdx.x % (gridDim.x / 2)) * blockDim.x + threadIdx.x;
+}
+
 __device__ unsigned mp_data[PAIRS], mp_flag[PAIRS], mp_gen, mp_done;
 
 /* Message passing: a writer stores data, fences, stores a flag; a
@@ -208,11 +215,10 @@ __device__ unsigned mp_data[PAIRS], mp_flag[PAIRS], mp_gen, mp_done;
  * the flag new and the data old. */
 ASSAY_GPU_TEST(litmus_message_passing, 64, 128)
 {
-	unsigned half = gridDim.x / 2, g = generation(&mp_gen);
-	unsigned p = (blockIdx.x % half) * blockDim.x + threadIdx.x;
+	unsigned g = generation(&mp_gen), p = pair();
 	volatile unsigned *data = mp_data, *flag = mp_flag;
 
-	if (blockIdx.x < half) {
+	if (blockIdx.x < gridDim.x / 2) {
 		data[p] = g;
 		__threadfence();
 		flag[p] = g;
@@ -235,8 +241,7 @@ __device__ unsigned sb_x[PAIRS], sb_y[PAIRS], sb_r0[PAIRS], sb_r1[PAIRS], sb_gen
  * fences, one of the stores comes first). Checked by the last block. */
 ASSAY_GPU_TEST(litmus_store_buffering, 64, 128)
 {
-	unsigned half = gridDim.x / 2, g = generation(&sb_gen);
-	unsigned p = (blockIdx.x % half) * blockDim.x + threadIdx.x;
+	unsigned half = gridDim.x / 2, g = generation(&sb_gen), p = pair();
 	volatile unsigned *x = sb_x, *y = sb_y;
 
 	if (blockIdx.x < half) {
