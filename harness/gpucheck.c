@@ -23,7 +23,9 @@ int gpucheck_write(const char *dir, struct err *e)
 
 	errno = 0;
 	if (io_mkdir_p(dir) < 0 || !(f = fopen(tmp, "w"))) {
-		rc = err_set(e, ERR_SYS, "cannot write the GPU suite's module %s", tmp);
+		rc = err_set(e, ERR_SYS,
+			     "cannot write the GPU suite's module %s (--state-dir DIR puts it elsewhere; '' in a temporary directory)",
+			     tmp);
 		goto out;
 	}
 	for (size_t i = 0; gpucheck_ptx[i]; i++)
