@@ -1146,7 +1146,9 @@ static void stop_run(void *arg, int signo)
 		info->interrupt_signal = signo;
 	}
 	for (unsigned s = 0; s < r->o->jobs; s++)
-		proc_dispatch(r->tasks[s].p, ev, now);
+		if (!task_is_done(&r->tasks[s]))       /* (a worker's that ended
+							 * its run is not stopped) */
+			proc_dispatch(r->tasks[s].p, ev, now);
 	workers_signal(&r->workers, ev);
 	if (r->health.dev)
 		health_stop(&r->health);

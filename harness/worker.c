@@ -27,7 +27,10 @@ static void on_done(struct proc *p)
 	char *line;
 
 	if (w->task) {
-		task_ended(w->task);
+		if (!w->ended) {
+			w->ended = true;
+			task_ended(w->task);
+		}
 		return;
 	}
 	if (p->state != PROC_DONE)
@@ -113,6 +116,7 @@ static void trim(struct workers *ws)
 void workers_put(struct workers *ws, struct worker *w)
 {
 	w->task = NULL;
+	w->ended = false;
 	if (w->proc.state == PROC_DONE) {
 		w->dead = true;
 		workers_tidy(ws);

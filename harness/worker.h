@@ -32,6 +32,9 @@ struct worker {
 	                                 * test), compared, never read */
 	const char *name;               /* its id, for what it left behind */
 	struct task *task;              /* the task on it now; NULL: idle */
+	bool ended;                     /* task's run ended and was said so
+	                                 * (once: its process may end too
+	                                 * before the task is collected) */
 	char *dir, *tmpdir, *marker;    /* its scratch directory, TMPDIR and
 	                                 * "ASSAY_TMPDIR=..." (its first
 	                                 * task's, kept while it lives) */
