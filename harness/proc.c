@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,8 @@
 
 #define READ_CHUNK (64 * 1024)
 #define READS_PER_WAKEUP 16     /* then let other procs have a turn */
+#define STDIN_PIPE_BYTES (1 << 20)      /* a worker's batches: room for one */
+#define SEND_WAIT_MS 1000       /* a worker taking none of a batch */
 
 static void on_readable(struct loop_io *io);
 static void on_timer(struct loop_timer *t);
@@ -514,7 +517,13 @@ int proc_send(struct proc *p, const char *buf, size_t n)
 {
 	while (n) {
 		ssize_t w = p->in_fd < 0 ? (errno = EPIPE, -1) : write(p->in_fd, buf, n);
+		struct pollfd out = { .fd = p->in_fd, .events = POLLOUT };
 		if (w < 0 && errno == EINTR)
+			continue;
+		/* more than the pipe holds: a worker waiting for its batch
+		 * reads it at once; SEND_WAIT_MS of nothing read is a failure */
+		if (w < 0 && errno == EAGAIN && poll(&out, 1, SEND_WAIT_MS) > 0 &&
+		    !(out.revents & (POLLERR | POLLHUP)))
 			continue;
 		if (w < 0)
 			return -1;
@@ -561,6 +570,7 @@ static int open_stdin(struct proc *p, int *rd, struct err *e)
 		return 0;
 	if (pipe2(fds, O_CLOEXEC) < 0)
 		return err_set(e, ERR_SYS, "cannot create its input pipe");
+	(void)fcntl(fds[1], F_SETPIPE_SZ, STDIN_PIPE_BYTES);    /* when allowed */
 	if (fcntl(fds[1], F_SETFL, O_NONBLOCK) < 0) {
 		close(fds[0]);
 		close(fds[1]);

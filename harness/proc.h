@@ -188,7 +188,9 @@ void proc_clear(struct proc *p);
  * PROC_RUNNING; false otherwise (a run being looked at or killed ends
  * as it would). proc_next_run: a new run on the process from PROC_SERVED
  * (after proc_clear), timed from now. proc_send: writes buf to its
- * stdin pipe whole, or returns -1 with errno (EAGAIN: the pipe is full).
+ * stdin pipe whole (waiting, a second at most, for the process to take
+ * what the pipe cannot hold), or returns -1 with errno (EAGAIN: it took
+ * nothing for that second).
  */
 bool proc_run_over(struct proc *p);
 void proc_next_run(struct proc *p, uint64_t timeout_ns);
