@@ -25,6 +25,7 @@
 #include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -254,17 +255,21 @@ static void last_words(void)
 }
 
 /* The first thread to crash says the last words and ends the process
- * with its signal; one crashing meanwhile waits for that (with
+ * with its signal; another crashing meanwhile waits for that (with
  * SA_RESETHAND, the second crash killed the process at once, before
- * the first had written a thing). */
+ * the first had written a thing). The first crashing again, in the
+ * last words, ends the process at once. */
 static void on_fatal(int sig)
 {
-	static int dying;
+	static pid_t dying;
+	pid_t self = (pid_t)syscall(SYS_gettid), first = 0;
 
-	if (__atomic_exchange_n(&dying, 1, __ATOMIC_ACQ_REL))
+	if (!__atomic_compare_exchange_n(&dying, &first, self, false, __ATOMIC_ACQ_REL,
+					 __ATOMIC_ACQUIRE) && first != self)
 		for (;;)
 			pause();
-	last_words();
+	if (!first)
+		last_words();
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
