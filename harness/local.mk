@@ -68,7 +68,7 @@ harness/gpucheck.ptx: $(srcdir)/harness/gpucheck.cu $(srcdir)/include/assay/gpu.
 harness/gpucheck-ptx.c: harness/gpucheck.ptx
 	$(AM_V_GEN)awk 'BEGIN { print "/* harness/gpucheck.cu as PTX (nvcc): made by make, do not edit */"; \
 		print "#include <stddef.h>"; print "const char *const gpucheck_ptx[] = {" } \
-		{ gsub(/\\/, "\\\\"); gsub(/"/, "\\\""); printf "\t\"%s\\n\",\n", $$0 } \
+		{ gsub(/[\\"]/, "\\\\&"); printf "\t\"%s\\n\",\n", $$0 } \
 		END { print "\tNULL"; print "};" }' harness/gpucheck.ptx >$@.tmp && mv $@.tmp $@
 else
 harness/gpucheck-ptx.c:
