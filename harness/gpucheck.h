@@ -21,8 +21,22 @@ extern const char *const gpucheck_ptx[];
 
 /* Whether this assay carries the suite. */
 bool gpucheck_built(void);
-/* Writes the module into dir (made if missing) as GPUCHECK_MODULE, in
- * place of any there; 0, or ERR_SYS with e. */
-int gpucheck_write(const char *dir, struct err *e);
+
+/* Where the module is for a run. */
+struct gpucheck {
+	char *dir;              /* the run's one path */
+	bool temporary;         /* made for this run: removed after it */
+};
+
+/*
+ * Writes the module into state_dir/gpu-check (with state_dir "", a
+ * temporary directory under TMPDIR, named as the run's scratch is) as
+ * GPUCHECK_MODULE, unless it is there as it is, and tells the driver's
+ * JIT to compile it afresh (CUDA_CACHE_DISABLE=1 in the environment).
+ * 0; ERR_NOTSUP when assay carries no suite, ERR_SYS with e.
+ */
+int gpucheck_prepare(struct gpucheck *g, const char *state_dir, struct err *e);
+/* Removes a temporary directory; frees g's. */
+void gpucheck_release(struct gpucheck *g);
 
 #endif

@@ -508,57 +508,12 @@ static int show_devices(struct err *e)
 	return 0;
 }
 
-/* Where assay gpu-check wrote its module. */
-struct gpu_check {
-	char *dir;
-	bool temporary;         /* made for this run: removed after it */
-};
-
-/*
- * assay gpu-check: the built-in GPU suite's module is the run's one path,
- * written into the state directory (or, with none, a temporary one);
- * the driver's JIT compiles it afresh each run (CUDA_CACHE_DISABLE).
- */
-static int gpu_check_prepare(struct opts *o, struct gpu_check *g, struct err *e)
-{
-	const char *tmp = getenv("TMPDIR");
-
-	if (!gpucheck_built())
-		return err_set(e, ERR_NOTSUP,
-			       "this assay was built without nvcc, so it carries no GPU suite: build it again where the CUDA toolkit is (configure looks for nvcc in PATH and /usr/local/cuda/bin; NVCC=PATH names it)");
-	if (*o->state_dir) {
-		g->dir = xasprintf("%s/gpu-check", o->state_dir);
-	} else {
-		g->dir = xasprintf("%s/assay-gpu-check.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-		if (!mkdtemp(g->dir))
-			return err_set(e, ERR_SYS, "cannot make a directory like %s for the GPU suite",
-				       g->dir);
-		g->temporary = true;
-	}
-	setenv("CUDA_CACHE_DISABLE", "1", 1);
-	strlist_push(&o->paths, g->dir);
-	return gpucheck_write(g->dir, e);
-}
-
-static void gpu_check_release(struct gpu_check *g)
-{
-	char *module;
-
-	if (g->temporary) {
-		module = xasprintf("%s/%s", g->dir, GPUCHECK_MODULE);
-		(void)unlink(module);
-		(void)rmdir(g->dir);
-		free(module);
-	}
-	free(g->dir);
-}
-
 int main(int argc, char **argv)
 {
 	struct err e = ERR_INIT;
 	struct registry *reg;
 	struct opts o;
-	struct gpu_check g = { 0 };
+	struct gpucheck g = { 0 };
 	int rc;
 
 	ensure_std_fds();
@@ -592,14 +547,16 @@ int main(int argc, char **argv)
 	} else if (o.command == OPTS_VERSION) {
 		printf("assay %s\n", PACKAGE_VERSION);
 		rc = EXIT_PASSED;
-	} else if (o.gpu_check && (rc = gpu_check_prepare(&o, &g, &e)) < 0) {
+	} else if (o.gpu_check && (rc = gpucheck_prepare(&g, o.state_dir, &e)) < 0) {
 		rc = fail(rc, &e);
 	} else {
+		if (o.gpu_check)        /* assay gpu-check: a run of its module */
+			strlist_push(&o.paths, g.dir);
 		registry_new(&reg);
 		rc = command(&o, reg, argc, argv, &e);
 		registry_free(reg);
 	}
-	gpu_check_release(&g);
+	gpucheck_release(&g);
 	opts_release(&o);
 	return rc;
 }

@@ -95,6 +95,13 @@ if [ -f "$suite" ]; then
 	expect_last "assay: $n passed, 0 failed, 0 skipped"
 	grep -qx 'CUDA_CACHE_DISABLE=1' "$W/jit.log" && ! grep -qvx 'CUDA_CACHE_DISABLE=1' "$W/jit.log"
 	check $? "the driver's JIT compiles it afresh each time (CUDA_CACHE_DISABLE=1)"
+	# run again: the module, as it was, is not written again (its
+	# listing stays cached)
+	inode=$(stat -c %i st/gpu-check/gpu-check.ptx)
+	ASSAY_LIBCUDA=$fake run_assay gpu-check --state-dir st
+	expect_rc 0
+	[ "$(stat -c %i st/gpu-check/gpu-check.ptx)" = "$inode" ]
+	check $? "a second run leaves the module as it was"
 	# no driver: skipped, saying why; --require-gpu: failed. Without a
 	# state directory the module is written to a temporary one, removed
 	mkdir -p tmp
