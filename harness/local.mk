@@ -95,6 +95,8 @@ harness_api_libassay_la_SOURCES = harness/api/api.h harness/api/registry.c \
 	harness/api/check.c harness/api/frames.c harness/api/run.c \
 	harness/api/zygote.c
 harness_api_libassay_la_CFLAGS = $(AM_CFLAGS) -pthread
+# (-z now: every function it calls is bound as it loads, so no isolate
+# test's child binds one anew: harness/api/zygote.c)
 harness_api_libassay_la_LDFLAGS = $(AM_LDFLAGS) -pthread -version-info 0:0:0 \
-	-export-symbols-regex '^assay_'
+	-export-symbols-regex '^assay_' -Wl,-z,now
 harness_api_libassay_la_LIBADD = -lm

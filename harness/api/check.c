@@ -18,7 +18,9 @@
 
 #define SHOWN_MAX 200           /* bytes of a string a failure shows */
 
-static _Thread_local struct api_record *current;
+/* (initial-exec: a load of the thread's block, not a call, in a shared
+ * libassay too) */
+static _Thread_local struct api_record *current __attribute__((tls_model("initial-exec")));
 
 void api_record_set(struct api_record *r)
 {

@@ -207,7 +207,8 @@ static void run_here(const struct api_test *t, struct api_record *r)
 static void (*volatile quit)(int) = _exit;
 
 /* Calls once what a test's child calls (but the test itself and quit),
- * so that the children forked after it find them bound. (Each call is
+ * so that the children forked after it find them bound: for a program
+ * linked with libassay.a (libassay.so is linked -z now). (Each call is
  * one the compiler cannot leave out.) */
 static void bind_child_calls(void)
 {
