@@ -110,7 +110,7 @@ struct api_apart {
 	size_t len;
 };
 /* Runs t in a child and waits for it; the child closes `line` (if not
- * -1), and the wait ends early (late) if line's other end closes. */
+ * -1: the fork server's end of its socket). */
 typedef void (*api_apart_fn)(const struct api_test *t, int line, struct api_apart *a);
 
 /*

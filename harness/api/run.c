@@ -298,9 +298,8 @@ static char *get_str(const char **p, const char *end)
 	return s;
 }
 
-/* Reads all of fd until EOF or the deadline (0: none); -1 past it, or
- * when `line` (if not -1) is readable: its other end closed. */
-static int read_all(int fd, int line, double until, char **buf, size_t *len)
+/* Reads all of fd until EOF or the deadline (0: none); -1 past it. */
+static int read_all(int fd, double until, char **buf, size_t *len)
 {
 	size_t cap = 4096;
 	char *b = malloc(cap);
@@ -310,20 +309,15 @@ static int read_all(int fd, int line, double until, char **buf, size_t *len)
 	*len = 0;
 	for (;;) {
 		int ms = until > 0 ? (int)((until - now_s()) * 1000) + 1 : -1;
-		struct pollfd p[2] = { { .fd = fd, .events = POLLIN },
-				       { .fd = line, .events = POLLIN } };
+		struct pollfd p = { .fd = fd, .events = POLLIN };
 		ssize_t r;
 		if (until > 0 && ms <= 0) {
 			*buf = b;
 			return -1;
 		}
-		if (poll(p, line < 0 ? 1 : 2, ms) < 0 && errno != EINTR)
+		if (poll(&p, 1, ms) < 0 && errno != EINTR)
 			break;
-		if (p[1].revents) {
-			*buf = b;
-			return -1;
-		}
-		if (!p[0].revents)
+		if (!p.revents)
 			continue;
 		if (*len == cap && !(b = realloc(b, cap *= 2)))
 			abort();
@@ -382,7 +376,7 @@ static void run_child(const struct api_test *t, int line, struct api_apart *a)
 		quit(0);
 	}
 	close(fds[1]);
-	a->late = read_all(fds[0], line, until, &a->buf, &a->len) < 0;
+	a->late = read_all(fds[0], until, &a->buf, &a->len) < 0;
 	close(fds[0]);
 	if (a->late)
 		kill(pid, SIGKILL);
