@@ -56,6 +56,12 @@ struct api_record {
 	size_t details_len;
 };
 
+/* n bytes of buf to fd, whole (retrying EINTR; async-signal-safe);
+ * false on an error. */
+bool api_write_all(int fd, const char *buf, size_t n);
+/* CLOCK_MONOTONIC, in seconds. */
+double api_now_s(void);
+
 /* printf into new memory; no memory aborts (libassay's rule: it has
  * nothing to judge tests with then). */
 char *api_format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

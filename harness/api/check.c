@@ -2,17 +2,21 @@
  * harness/api/check.c - the checks behind ASSERT_* and EXPECT_*: judge,
  * and when a check fails, write what failed into the running test's
  * record (where, the expression as written, both values); a fatal one
- * then leaves the test. Never prints: main.c reports the record. See
- * api.h.
+ * then leaves the test; and libassay's small helpers (api_format,
+ * api_now_s, api_write_all). Never prints: run.c reports the record.
+ * See api.h.
  */
 #include "config.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "api.h"
 
@@ -54,8 +58,8 @@ static struct api_record *record(const char *file, int line)
 }
 
 char *api_format(const char *fmt, ...)
-		 {
-		 va_list ap;
+{
+	va_list ap;
 	char *s;
 	int n;
 
@@ -65,6 +69,28 @@ char *api_format(const char *fmt, ...)
 	if (n < 0)
 		abort();        /* no memory: no test can be judged */
 	return s;
+}
+
+double api_now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+bool api_write_all(int fd, const char *buf, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, buf, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return false;
+		buf += w;
+		n -= (size_t)w;
+	}
+	return true;
 }
 
 /* Appends s to r's details, and frees it. */

@@ -60,29 +60,6 @@ static struct frames {
 } fr = { .out = -1, .in = -1, .cap = { -1, -1 }, .wake = { -1, -1 },
 	 .lock = PTHREAD_MUTEX_INITIALIZER };
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* Writes all of buf to fd (async-signal-safe); false when it cannot. */
-static bool write_all(int fd, const char *buf, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, buf, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return false;
-		buf += w;
-		n -= (size_t)w;
-	}
-	return true;
-}
-
 /* stdout's buffer into the capture, when it holds anything (fflush
  * itself writes the stream's lock: a fault after each fork). */
 static void flush_stdout(void)
@@ -107,7 +84,7 @@ static void filling(void)
 {
 	if (fr.len)
 		return;
-	fr.since = now_s();
+	fr.since = api_now_s();
 	if (fr.wake[1] >= 0)
 		(void)!write(fr.wake[1], "", 1);
 }
@@ -158,7 +135,7 @@ static void drain(void)
 
 static void flush(void)
 {
-	if (fr.len && !write_all(fr.out, fr.buf, fr.len))
+	if (fr.len && !api_write_all(fr.out, fr.buf, fr.len))
 		_exit(1);       /* the host is gone: nobody to tell */
 	fr.len = 0;
 }
@@ -212,7 +189,7 @@ static void *pump(void *arg)
 			return NULL;
 		}
 		drain();
-		wait = fr.len ? fr.since + FLUSH_MS / 1e3 - now_s() : -1;
+		wait = fr.len ? fr.since + FLUSH_MS / 1e3 - api_now_s() : -1;
 		if (fr.len && wait <= 0) {
 			flush();
 			wait = -1;
@@ -246,10 +223,10 @@ static void last_words(void)
 		struct timespec ts = { 0, 100000 };
 		nanosleep(&ts, NULL);
 	}
-	(void)write_all(fr.out, fr.buf, fr.len);
+	(void)api_write_all(fr.out, fr.buf, fr.len);
 	fr.len = 0;
 	while ((r = read(fr.cap[0], b, sizeof(b))) > 0)
-		(void)write_all(fr.out, b, (size_t)r);
+		(void)api_write_all(fr.out, b, (size_t)r);
 	if (locked)
 		pthread_mutex_unlock(&fr.lock);
 }

@@ -69,14 +69,6 @@ struct run {
 	bool serve;             /* --assay-serve: batches on stdin */
 };
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void usage(FILE *f, const char *argv0)
 {
 	fprintf(f,
@@ -171,7 +163,7 @@ static void watch(struct run *run, unsigned slot, const struct api_test *t)
 {
 	pthread_mutex_lock(&run->watch);
 	run->running[slot].t = t;
-	run->running[slot].until = t && t->timeout_s > 0 ? now_s() + t->timeout_s : 0;
+	run->running[slot].until = t && t->timeout_s > 0 ? api_now_s() + t->timeout_s : 0;
 	pthread_mutex_unlock(&run->watch);
 }
 
@@ -251,7 +243,7 @@ static void send_record(int fd, const struct api_record *r, size_t max)
 {
 	size_t head = 1 + 3 * sizeof(size_t), m = r->message ? strlen(r->message) : 0;
 	size_t a = r->at ? strlen(r->at) : 0, d = r->details ? strlen(r->details) : 0;
-	char small[1024], *b = small, *p;
+	char small[1024], *b = small;
 	size_t len = 1;
 
 	if (max < head + a + 64)
@@ -268,15 +260,8 @@ static void send_record(int fd, const struct api_record *r, size_t max)
 	put_str(b, &len, r->message, m);
 	put_str(b, &len, r->at, a);
 	put_str(b, &len, r->details, d);
-	for (p = b; len;) {
-		ssize_t w = write(fd, p, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			quit(EXIT_HARD);
-		p += w;
-		len -= (size_t)w;
-	}
+	if (!api_write_all(fd, b, len))
+		quit(EXIT_HARD);
 }
 
 static char *get_str(const char **p, const char *end)
@@ -308,7 +293,7 @@ static int read_all(int fd, double until, char **buf, size_t *len)
 		abort();
 	*len = 0;
 	for (;;) {
-		int ms = until > 0 ? (int)((until - now_s()) * 1000) + 1 : -1;
+		int ms = until > 0 ? (int)((until - api_now_s()) * 1000) + 1 : -1;
 		struct pollfd p = { .fd = fd, .events = POLLIN };
 		ssize_t r;
 		if (until > 0 && ms <= 0) {
@@ -345,7 +330,7 @@ static void run_child(const struct api_test *t, int line, struct api_apart *a)
 {
 	int fds[2];
 	pid_t pid, parent = getpid();
-	double until = t->timeout_s > 0 ? now_s() + t->timeout_s : 0;
+	double until = t->timeout_s > 0 ? api_now_s() + t->timeout_s : 0;
 
 	memset(a, 0, sizeof(*a));
 	if (__fpending(stdout))         /* (fflush writes its lock: a fault) */
@@ -447,7 +432,7 @@ static void judge_apart(const struct api_test *t, struct api_record *r,
 static void run_one(struct run *run, unsigned slot, const struct api_test *t)
 {
 	struct api_record r;
-	double start = now_s();
+	double start = api_now_s();
 
 	if (run->worker)
 		api_frames_start(t->id);
@@ -460,7 +445,7 @@ static void run_one(struct run *run, unsigned slot, const struct api_test *t)
 	} else {
 		run_here(t, &r);
 	}
-	report(run, &r, now_s() - start);
+	report(run, &r, api_now_s() - start);
 	api_record_release(&r);
 }
 
@@ -528,7 +513,7 @@ static void *watchdog(void *arg)
 
 	while (!__atomic_load_n(&run->stop, __ATOMIC_ACQUIRE)) {
 		struct timespec ts = { 0, 10000000 };
-		double t = now_s();
+		double t = api_now_s();
 		nanosleep(&ts, NULL);
 		pthread_mutex_lock(&run->watch);
 		for (unsigned s = 0; s < run->jobs; s++) {
