@@ -15,6 +15,9 @@
 #include "procfs.h"
 #include "xalloc.h"
 
+/* of /proc/PID/stat's flags (linux/sched.h) */
+enum { PF_EXITING = 0x4, PF_KTHREAD = 0x200000 };
+
 ssize_t procfs_read(const char *path, char *buf, size_t n)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -84,7 +87,6 @@ bool procfs_pid_stat(pid_t pid, struct procfs_stat *s)
  */
 static ssize_t read_mm(pid_t pid, const char *file, char *buf, size_t n)
 {
-	enum { PF_EXITING = 0x4, PF_KTHREAD = 0x200000 };
 	const uint64_t end = io_now_ns() + 200000000u;  /* 0.2 s, at most */
 	const struct timespec ms = { 0, 1000000 };
 	char path[64], cmdline[64], probe[8];
@@ -143,11 +145,11 @@ void procfs_cmdline(pid_t pid, char *out, size_t n)
 	out[len] = '\0';
 }
 
-/* SIGKILL in SigPnd or ShdPnd of /proc/PID/status, exiting already (a
- * SIGKILL taken: PF_EXITING), or no such process. */
+/* SIGKILL in SigPnd or ShdPnd of /proc/PID/status, exiting already
+ * (PF_EXITING: the kernel is ending it, whatever the cause), or no
+ * such process. */
 bool procfs_dying(pid_t pid)
 {
-	enum { PF_EXITING = 0x4 };
 	char path[64], buf[2048];
 	const char *keys[] = { "\nSigPnd:", "\nShdPnd:" };
 	struct procfs_stat s;

@@ -21,7 +21,6 @@
 #include "config.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -468,8 +467,9 @@ static bool parse_end(const char *s, struct end_head *e)
 	return true;
 }
 
-/* The head line of a frame is whole: a start, or an end whose body
- * follows (read once, here). */
+/* The head line of a frame is whole: a start, an end whose body
+ * follows (read once, here), a batch's end (D) or a test given back
+ * (G). */
 static void on_head(struct api_job *a, struct assay_job_ctx *ctx)
 {
 	struct end_head *e = &a->end;

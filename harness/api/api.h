@@ -2,10 +2,14 @@
  * harness/api/api.h - what libassay's parts share (not installed).
  *
  * registry.c keeps the registered tests and their attributes; check.c
- * judges assertions into the running test's record; main.c runs the
- * tests (standalone: TAP). A record belongs to one thread: the test it
- * describes runs on that thread only. Nothing here ever touches a record
- * of another thread, and nothing here exits the process but main.c.
+ * judges assertions into the running test's record; run.c runs the
+ * tests (standalone: TAP); frames.c speaks the worker protocol under
+ * assay; zygote.c forks the `isolate` tests' children. A record belongs
+ * to one thread: the test it describes runs on that thread only.
+ * Nothing here ever touches a record of another thread. What ends the
+ * process: run.c (its exit status, the watchdog's bail-out, a child's
+ * end), frames.c when the host is gone or a fatal signal came, and the
+ * fork server's own end.
  */
 #ifndef ASSAY_API_H
 #define ASSAY_API_H

@@ -6,13 +6,16 @@
  * The tests' standard output and error are a pipe of the worker's own
  * (the capture), read back in order: a test's output is drained into
  * the frame buffer before its end frame is, so it lands between its
- * frames whatever the test wrote it with. Frames and output leave in
+ * frames whatever the test wrote it with (tests running at once on
+ * threads share the capture: there it lands before the next end). Frames and output leave in
  * few writes: when the buffer is big, when a batch ends, and within
  * FLUSH_MS of being written (a pump thread), so the host hears of a
  * test that hangs; a crash (a fatal signal, exit, a sanitizer's death)
  * writes out what is buffered first, so its test is still the one
- * blamed. Never runs a test, never exits the process, and never holds
- * the lock across anything but the buffer, the capture and a write.
+ * blamed. Never runs a test; ends the process only when the host is
+ * gone (nobody to tell) or a fatal signal came; holds the lock across
+ * the buffer, the capture, a write, and the host's "Y" with the give
+ * back it calls (so that a batch cannot end meanwhile), nothing else.
  */
 #include "config.h"
 

@@ -20,7 +20,8 @@
  * sends on stdin, each ended by a "D" frame, until its end. There the
  * host times the tests that run here (it learned their timeouts from
  * --list, and looks at a hung one before it kills the process); an
- * `isolate` test's child is still timed and killed here. Never leaves
+ * `isolate` test's child is still timed and killed by whoever forked it
+ * (the fork server, or this process). Never leaves
  * a child behind, never reads anything but argv, the registry and, when
  * serving, its stdin.
  */
@@ -56,7 +57,8 @@ struct run {
 	uint64_t cursor;        /* the tests left to take: the next (low 32
 	                         * bits) up to the end (high 32), changed
 	                         * whole (a worker gives its tail back) */
-	size_t nthreads;        /* v[0..nthreads) are `threads` tests */
+	size_t nthreads;        /* v[0..nthreads) run on the pool (on_pool:
+	                         * `threads`, not `isolate` or `serial`) */
 	bool timed;             /* a test has a timeout the watchdog keeps */
 	pthread_mutex_t out;    /* stdout and the counts */
 	unsigned long point;    /* the last test point's number */
