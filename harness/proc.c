@@ -462,13 +462,13 @@ static void on_timer(struct loop_timer *t)
 	proc_dispatch(p, p->timer_ev, io_now_ns());
 }
 
-void proc_set_timeout(struct proc *p, uint64_t timeout_ns)
+void proc_set_deadline(struct proc *p, uint64_t deadline_ns, uint64_t timeout_ns)
 {
 	uint64_t armed = p->timer_ev == EV_DEADLINE && p->timer.slot != SIZE_MAX ?
 			 p->timer.at_ns : 0;
 
 	p->timeout_ns = timeout_ns;
-	p->deadline_ns = timeout_ns ? io_recent_ns() + timeout_ns : 0;
+	p->deadline_ns = deadline_ns;
 	/* a later deadline than the timer's is left to on_deadline, which
 	 * moves the timer on (a batch's cases each move it: no heap work
 	 * per case) */

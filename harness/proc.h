@@ -167,9 +167,9 @@ void proc_start(struct proc *p, const struct spawn_opts *o,
 void proc_fail_start(struct proc *p, int errnum, const char *what);
 /* Closes the process's standard input pipe (its end of input). */
 void proc_close_stdin(struct proc *p);
-/* Moves a running proc's deadline to timeout_ns from now (0: none),
- * e.g. when a new case of a batch starts; its exit says that timeout. */
-void proc_set_timeout(struct proc *p, uint64_t timeout_ns);
+/* Moves a running proc's deadline to deadline_ns (io clock; 0: none),
+ * e.g. when a case of a batch starts; at it, its exit says timeout_ns. */
+void proc_set_deadline(struct proc *p, uint64_t deadline_ns, uint64_t timeout_ns);
 /* Feeds an event to the state table at time now: EV_CANCEL (SIGTERM,
  * then SIGKILL after the grace) or EV_KILL_NOW; the rest come from the
  * loop. */

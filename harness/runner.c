@@ -73,6 +73,13 @@ struct slot {
 	struct test **given;            /* cases its worker gave back, not
 	                                 * queued yet */
 	size_t ngiven, given_cap, given_total;
+	/* its cases running now (several on a worker's threads), each with
+	 * its deadline (0: none): the task's is the earliest */
+	struct flight {
+		const struct test *x;
+		uint64_t until_ns, limit_ns;
+	} *flight;
+	size_t nflight, flight_cap;
 };
 
 struct runner {
@@ -411,6 +418,39 @@ static enum hold hold_or_send(const struct runner *r, const struct attempt *run,
 static void flush_held(struct runner *r, struct task *j, bool retry,
 		       bool alone);
 
+/* The earliest deadline of sl's running cases, or NULL. */
+static const struct flight *first_due(const struct slot *sl)
+{
+	const struct flight *first = NULL;
+
+	for (size_t i = 0; i < sl->nflight; i++)
+		if (sl->flight[i].until_ns &&
+		    (!first || sl->flight[i].until_ns < first->until_ns))
+			first = &sl->flight[i];
+	return first;
+}
+
+/* j's deadline: the earliest of its running cases' (none: unchanged). */
+static void set_deadline(struct task *j, const struct slot *sl)
+{
+	const struct flight *f = first_due(sl);
+
+	if (sl->nflight && proc_is_running(j->p))
+		proc_set_deadline(j->p, f ? f->until_ns : 0, f ? f->limit_ns : 0);
+}
+
+/* x has its verdict: it runs no more; the task's deadline is the next
+ * running case's. */
+static void case_ended(struct task *j, struct slot *sl, const struct test *x)
+{
+	for (size_t i = 0; i < sl->nflight; i++)
+		if (sl->flight[i].x == x) {
+			sl->flight[i] = sl->flight[--sl->nflight];
+			set_deadline(j, sl);
+			return;
+		}
+}
+
 /* ctx->report: a kind's verdict on the task's test or one of its cases. */
 static void on_verdict(struct assay_job_ctx *ctx, const struct assay_verdict *kv)
 {
@@ -445,6 +485,8 @@ static void on_verdict(struct assay_job_ctx *ctx, const struct assay_verdict *kv
 		return;
 	}
 	x = pos >= 0 ? run->cases[pos] : NULL;
+	if (x && !done)
+		case_ended(j, sl, x);
 	/* a case reported twice (two tests of one name) is two results:
 	 * none is dropped */
 	if (pos >= 0)
@@ -526,8 +568,17 @@ static void on_case_start(struct assay_job_ctx *ctx, const char *name)
 	limit = x ? x->pub.timeout_s : j->test->pub.timeout_s;
 	j->current = x;
 	j->san_seen = j->san.count;
-	if (proc_is_running(j->p))
-		proc_set_timeout(j->p, limit > 0 ? (uint64_t)(limit * 1e9) : 0);
+	if (x) {
+		uint64_t limit_ns = limit > 0 ? (uint64_t)(limit * 1e9) : 0;
+		xgrow((void **)&sl->flight, &sl->flight_cap, sl->nflight + 1,
+		      sizeof(*sl->flight));
+		sl->flight[sl->nflight++] = (struct flight){
+			x, limit_ns ? io_recent_ns() + limit_ns : 0, limit_ns };
+		set_deadline(j, sl);
+	} else if (proc_is_running(j->p)) {     /* not one of the batch's */
+		proc_set_deadline(j->p, limit > 0 ? io_recent_ns() + (uint64_t)(limit * 1e9) : 0,
+				  limit > 0 ? (uint64_t)(limit * 1e9) : 0);
+	}
 	emit(r, ASSAY_EV_CASE_START, x, NULL, j, NULL);
 }
 
@@ -1039,6 +1090,8 @@ static void collect(struct runner *r, struct task *j)
 	uint64_t gpus;
 
 	sanitizer_finish(&j->san);
+	if (j->p->exit.how == ASSAY_TIMED_OUT && first_due(sl))
+		j->ctx.timed_out_case = first_due(sl)->x->pub.case_name;
 	if (j->begun) {
 		k->job_end(j->kind_state, &j->p->exit, &j->ctx);
 	} else {
@@ -1092,9 +1145,11 @@ static void collect(struct runner *r, struct task *j)
 	free(sl->names);
 	free(sl->reported);
 	free(sl->given);
+	free(sl->flight);
 	sl->names = NULL;
 	sl->reported = NULL;
 	sl->given = NULL;
+	sl->flight = NULL;
 	r->running--;
 	next = attempt_dispatch(run, ev, &r->policy);
 	if (next == ATTEMPT_ALONE) {

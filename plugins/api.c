@@ -583,15 +583,23 @@ void workerjob_end(void *state, const struct assay_exit *ex,
 	size_t beside;
 
 	/* it ended in these cases. Several (on its threads) cannot be told
-	 * apart: at a deadline the one that ran longest is judged, and the
-	 * rest (all of them after a crash) run again alone */
+	 * apart: at a deadline the one whose deadline passed is judged, and
+	 * the rest (all of them after a crash) run again alone */
+	beside = a->nrun ? a->nrun - 1 : 0;
 	if (a->nrun > 1 && ctx->struct_size >= offsetof(struct assay_job_ctx, rerun) +
 						sizeof(ctx->rerun) && ctx->rerun) {
 		size_t keep = 0;
 		struct running k;
+		const char *due = ctx->struct_size >= offsetof(struct assay_job_ctx, timed_out_case) +
+				  sizeof(ctx->timed_out_case) ? ctx->timed_out_case : NULL;
 
+		/* the one whose deadline passed, as the host says; else the
+		 * one that ran longest */
 		for (size_t i = 1; i < a->nrun; i++)
 			if (a->run[i].start < a->run[keep].start)
+				keep = i;
+		for (size_t i = 0; due && i < a->nrun; i++)
+			if (!strcmp(a->run[i].name, due))
 				keep = i;
 		for (size_t i = 0; i < a->nrun; i++)
 			if (i != keep || ex->how != ASSAY_TIMED_OUT) {
@@ -604,7 +612,6 @@ void workerjob_end(void *state, const struct assay_exit *ex,
 		a->run[0] = k;
 		a->nrun = ex->how == ASSAY_TIMED_OUT;
 	}
-	beside = a->nrun ? a->nrun - 1 : 0;
 	while (a->nrun) {
 		size_t k;
 

@@ -269,7 +269,9 @@ struct assay_job_ctx {
 	void (*report)(struct assay_job_ctx *c, const struct assay_verdict *v);
 	const struct assay_task *task;
 	/* A case of the task began: the host restarts the task's deadline
-	 * with the case's timeout and sends ASSAY_EV_CASE_START. Optional
+	 * with the case's timeout (with several running at once, the task's
+	 * deadline is the earliest of theirs) and sends
+	 * ASSAY_EV_CASE_START. Optional
 	 * to call; a crash or a timeout is then blamed on this case. */
 	void (*case_start)(struct assay_job_ctx *c, const char *case_name);
 	/* The job on a worker is over, its verdicts all reported (the
@@ -284,6 +286,10 @@ struct assay_job_ctx {
 	 * cannot be judged for it (several ran at once; which one crashed
 	 * cannot be told): the host runs it again, alone. From job_end. */
 	void (*rerun)(struct assay_job_ctx *c, const char *case_name);
+	/* At job_end after a timeout: the case whose deadline passed (the
+	 * earliest of those running: each case's deadline is its start
+	 * plus its timeout), or NULL (none said it began). */
+	const char *timed_out_case;
 	/* new fields go here, at the end, and nowhere else */
 };
 

@@ -126,6 +126,27 @@ static void boom2(void)
 ASSAY_TEST_WITH(boom2, x, "threads") { boom2(); }
 ASSAY_TEST_WITH(boom2, y, "threads") { boom2(); }
 
+/* With $POOL_HANG: hang::a (timeout 0.5 s) waits (1 s at most) for
+ * hang::b to run beside it, then hangs; hang::b, beside it, runs 3 s
+ * (past a's deadline: its own is assay's default), and alone passes at
+ * once. a's deadline is the task's though b began later. */
+static int hangs;
+
+ASSAY_TEST_WITH(hang, a, "threads timeout=0.5")
+{
+	(void)pair_up("POOL_HANG", &hangs, 1000);
+	for (;;)
+		pause();
+}
+
+ASSAY_TEST_WITH(hang, b, "threads")
+{
+	struct timespec three = { 3, 0 };
+
+	if (pair_up("POOL_HANG", &hangs, 1000))
+		nanosleep(&three, NULL);
+}
+
 ASSAY_TEST_WITH(pair, x, "threads") { meet(); }
 ASSAY_TEST_WITH(pair, y, "threads") { meet(); }
 

@@ -273,38 +273,38 @@ distinct_pids() {
 	awk '{ print $2 }' "$W/pl/pids" | sort -u | wc -l | tr -d ' '
 }
 POOL_DIR=$W/pl run_assay run --state-dir '' -j 2 --repeat 3 pl
-expect_last "assay: 63 passed, 0 failed, 18 skipped"
+expect_last "assay: 63 passed, 0 failed, 24 skipped"
 [ "$(wc -l <"$W/pl/pids")" -eq 60 ] && [ "$(distinct_pids)" -le 2 ]
 check $? "-j 2: 60 runs of 20 tests on at most 2 workers (got $(distinct_pids))"
 no_process "$W/pl/pool"
 rm -f pl/pids
 POOL_DIR=$W/pl run_assay run --state-dir '' -j 2 --workers 1 --repeat 3 pl
-expect_last "assay: 63 passed, 0 failed, 18 skipped"
+expect_last "assay: 63 passed, 0 failed, 24 skipped"
 [ "$(distinct_pids)" -eq 1 ]
 check $? "--workers 1: every run on one worker (got $(distinct_pids))"
 rm -f pl/pids
 POOL_DIR=$W/pl run_assay run --state-dir '' -j 2 --workers 0 --repeat 3 pl
-expect_last "assay: 63 passed, 0 failed, 18 skipped"
+expect_last "assay: 63 passed, 0 failed, 24 skipped"
 [ "$(distinct_pids)" -ge 3 ]
 check $? "--workers 0: a process per batch, each iteration its own (got $(distinct_pids))"
 # guided self-scheduling: batches shrink as the queue empties (each
-# batch is a <testsuite> of the JUnit report): 27 tests without history
+# batch is a <testsuite> of the JUnit report): 29 tests without history
 # on 2 workers go out as 5, 4, 3, ... down to 1
 rm -f pl/pids
 run_assay run --state-dir '' -j 2 --junit "$W/gss.xml" pl
 sizes=$(grep -o '<testsuite [^>]*' "$W/gss.xml" | sed -n 's/.* tests="\([0-9]*\)".*/\1/p' | sort -n | tr '\n' ' ')
-echo "$sizes" | awk '{ s = 0; for (i = 1; i <= NF; i++) s += $i; exit !(s == 27 && $1 == 1 && $NF >= 4) }'
+echo "$sizes" | awk '{ s = 0; for (i = 1; i <= NF; i++) s += $i; exit !(s == 29 && $1 == 1 && $NF >= 4) }'
 check $? "batches shrink: the biggest first, down to one test (sizes: $sizes)"
 # work stealing: one batch of them all, and the idle slot asks the busy
 # worker for half of what it has not begun
 rm -f pl/pids
 POOL_DIR=$W/pl POOL_SLOW=1 run_assay run --state-dir '' -j 2 --gtest-granularity binary pl
-expect_last "assay: 21 passed, 0 failed, 6 skipped"
+expect_last "assay: 21 passed, 0 failed, 8 skipped"
 [ "$(distinct_pids)" -eq 2 ]
 check $? "one batch, two workers: the idle one took half of the busy one's (got $(distinct_pids))"
 # --threads: the pair passes only when its two tests run at once
 POOL_PAIR=1 run_assay run --state-dir '' -j 2 --threads 2 --gtest-granularity binary pl
-expect_last "assay: 23 passed, 0 failed, 4 skipped"
+expect_last "assay: 23 passed, 0 failed, 6 skipped"
 POOL_PAIR=1 run_assay run --state-dir '' -j 2 --threads 1 --gtest-granularity binary \
 	--no-isolate-failures pl
 expect_out "the other test of the pair never ran beside it"
@@ -313,7 +313,7 @@ expect_out "the other test of the pair never ran beside it"
 POOL_BOOM=1 run_assay run --state-dir '' -j 2 --threads 2 --gtest-granularity binary \
 	--no-isolate-failures pl
 expect_out "CRASH    pool::boom::a: crash (SIGABRT)"
-expect_last "assay: 22 passed, 1 failed, 4 skipped"
+expect_last "assay: 22 passed, 1 failed, 6 skipped"
 grep -q "beside" "$W/out"
 [ $? -ne 0 ]
 check $? "the crash is its own test's, not shared with the one beside it"
@@ -323,7 +323,15 @@ POOL_BOOM2=1 run_assay run --state-dir '' -j 2 --threads 2 --gtest-granularity b
 	--no-isolate-failures pl
 expect_out "CRASH    pool::boom2::x: crash (SIGABRT)"
 expect_out "CRASH    pool::boom2::y: crash (SIGABRT)"
-expect_last "assay: 21 passed, 2 failed, 4 skipped"
+expect_last "assay: 21 passed, 2 failed, 6 skipped"
+# a hang among a worker's threads: the task's deadline is the earliest
+# of its running tests' (a later start with a longer timeout does not
+# move it), and the test whose deadline passed is the one judged
+POOL_HANG=1 run_assay run --state-dir '' -j 2 --threads 2 --gtest-granularity binary \
+	--no-isolate-failures pl
+grep -Eq "TIMEOUT  pool::hang::a: timeout after $(scaled 0.5)s \(while it ran beside 1 other test on the worker's threads\)" "$W/out"
+check $? "the hung test is judged at its own deadline, beside the other"
+expect_last "assay: 22 passed, 1 failed, 6 skipped"
 # what a test leaves running is found when its worker exits
 POOL_LEAVE=1 run_assay run --state-dir '' -j 2 pl
 expect_out "pool: its tests left 1 process running, killed as its worker exited: "

@@ -229,7 +229,7 @@ static void a_deadline_through_the_loop(void)
 
 	start(&p, PROC_TEST, argv, 50 * MS);
 	EXPECT_TRUE(p.deadline_ns >= p.start_ns + 50 * MS);   /* from its start */
-	proc_set_timeout(&p, 80 * MS);          /* moved: a new case began */
+	proc_set_deadline(&p, io_now_ns() + 80 * MS, 80 * MS);  /* moved: a new case began */
 	run_until_done(&p);
 	EXPECT_EQ(p.exit.how, ASSAY_TIMED_OUT);
 	EXPECT_EQ(p.exit.code, SIGTERM);
