@@ -1392,13 +1392,16 @@ static bool same_need(const struct test *a, const struct test *b)
 		       a->need.npools * sizeof(*a->need.pool));
 }
 
-/* Whether the cases of program x run on workers (worker.h). */
+/* Whether cases like x (a listed case) run on its program's workers
+ * (worker.h). */
 static bool served(const struct runner *r, const struct test *x)
 {
-	const struct assay_kind *k = x->kind;
+	const struct assay_kind *k = x->program->kind;
 
-	return r->o->workers && k->struct_size >= offsetof(struct assay_kind, serve_spec) +
-						  sizeof(k->serve_spec) && k->serve_spec;
+	/* as task.c's servable: --hunt and GPU tests get a process each */
+	return r->o->workers && !r->o->hunt && !x->need.gpus &&
+	       k->struct_size >= offsetof(struct assay_kind, serve_spec) +
+				 sizeof(k->serve_spec) && k->serve_spec;
 }
 
 /* A served program's workers at once: at most r->o->workers of them, a
@@ -1442,7 +1445,7 @@ static void plan_batches(struct runner *r, struct test *const *v, size_t n)
 {
 	double total = 0, target, acc = 0, left;
 	size_t start = 0, names = 0;
-	bool guided = served(r, v[0]->program);
+	bool guided = served(r, v[0]);
 	unsigned workers = r->o->workers < r->o->jobs ? r->o->workers : r->o->jobs;
 
 	if (guided)
