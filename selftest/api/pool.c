@@ -126,9 +126,10 @@ static void boom2(void)
 ASSAY_TEST_WITH(boom2, x, "threads") { boom2(); }
 ASSAY_TEST_WITH(boom2, y, "threads") { boom2(); }
 
-/* With $POOL_HANG: hang::a (timeout 0.5 s) waits (1 s at most) for
- * hang::b to run beside it, then hangs; hang::b, beside it, runs 3 s
- * (past a's deadline: its own is assay's default), and alone passes at
+/* With $POOL_HANG: hang::a (timeout 0.5 s, scaled up in a sanitizer's
+ * build) waits (1 s at most) for hang::b to run beside it, then hangs;
+ * hang::b, beside it, runs 10 s (past a's deadline, so it is still
+ * running there; its own is assay's default), and alone passes at
  * once. a's deadline is the task's though b began later. */
 static int hangs;
 
@@ -141,10 +142,10 @@ ASSAY_TEST_WITH(hang, a, "threads timeout=0.5")
 
 ASSAY_TEST_WITH(hang, b, "threads")
 {
-	struct timespec three = { 3, 0 };
+	struct timespec ten = { 10, 0 };
 
 	if (pair_up("POOL_HANG", &hangs, 1000))
-		nanosleep(&three, NULL);
+		nanosleep(&ten, NULL);
 }
 
 ASSAY_TEST_WITH(pair, x, "threads") { meet(); }
