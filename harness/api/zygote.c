@@ -94,6 +94,7 @@ int api_zygote_start(const struct api_tests *all, api_apart_fn fn)
 {
 	int sv[2];
 	pid_t parent = getpid();
+	char ready;
 
 	zy.all = all;
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
@@ -109,12 +110,20 @@ int api_zygote_start(const struct api_tests *all, api_apart_fn fn)
 		api_frames_forked();
 		close(sv[0]);
 		/* the program's end is the server's, however it ends */
-		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent ||
+		    !send_all(sv[1], "", 1))
 			_exit(EXIT_HARD);
 		serve_forks(sv[1], fn);
 	}
 	close(sv[1]);
 	zy.fd = sv[0];
+	/* Not before it is sure to die with the program: a program that
+	 * crashed before its server ran that far would leave it behind,
+	 * alive for a moment, and assay would name it as a test's. */
+	if (!recv_all(zy.fd, &ready, 1)) {
+		api_zygote_stop();
+		return -1;
+	}
 	return 0;
 }
 
