@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -72,16 +71,12 @@ static void parse(struct gpu_list *l, char *out)
 int gpu_discover(struct gpu_list *l, struct err *e)
 {
 	char *argv[] = { "/proc/self/exe", GPU_PROBE_COMMAND, NULL }, *out;
-	int fd = memfd_create("gpu-probe", MFD_CLOEXEC), status = 0;
-	off_t len;
+	int status = 0;
 
 	memset(l, 0, sizeof(*l));
-	if (fd < 0)
-		return err_set(e, ERR_SYS, "cannot look for GPUs: memfd_create: %s",
-			       strerror(errno));
-	if (io_run(argv, GPU_PROBE_NS, fd, -1, &status) < 0) {
+	if (io_run_output(argv, GPU_PROBE_NS, GPU_PROBE_MAX, &out, &status) < 0) {
 		int errnum = errno;
-		close(fd);
+		free(out);
 		if (errnum == ETIMEDOUT) {
 			l->missing = xasprintf("the CUDA driver did not answer in %.0f s "
 					       "(the GPU probe was killed)", GPU_PROBE_NS / 1e9);
@@ -90,16 +85,6 @@ int gpu_discover(struct gpu_list *l, struct err *e)
 		return err_set(e, ERR_SYS, "cannot start the GPU probe (%s): %s", argv[0],
 			       strerror(errnum));
 	}
-	len = lseek(fd, 0, SEEK_CUR);
-	if (len < 0)
-		len = 0;
-	if (len > (off_t)GPU_PROBE_MAX)
-		len = GPU_PROBE_MAX;
-	out = xmalloc((size_t)len + 1);
-	if (pread(fd, out, (size_t)len, 0) != len)
-		len = 0;
-	out[len] = 0;
-	close(fd);
 	parse(l, out);
 	free(out);
 	if (!l->n && WIFSIGNALED(status)) {

@@ -319,3 +319,61 @@ ASSAY_GPU_TEST(memory_pattern, 256, 256)
 	}
 	ASSAY_GPU_EXPECT_EQ(bad, 0);
 }
+
+/* ---- the host-driven tests (harness/gpuhost.c) ---- */
+
+/* Each is a case of the module, named by a marker the cuda kind lists
+ * (gpuhost.h); assay's worker runs it with the driver's calls, and
+ * these kernels. */
+#define HOST_TEST(name) extern "C" __device__ const unsigned assay_gpu_host_##name = 1;
+
+HOST_TEST(device_facts)
+HOST_TEST(context_churn)
+HOST_TEST(jit_good_module)
+HOST_TEST(jit_bad_module)
+HOST_TEST(launch_storm)
+HOST_TEST(copy_bandwidth)
+HOST_TEST(stream_event_order)
+HOST_TEST(illegal_address)
+HOST_TEST(infinite_loop)
+
+/* the launch storm: each thread counts itself */
+extern "C" __global__ void assay_gpucheck_count(unsigned long long *n)
+{
+	atomicAdd(n, 1ull);
+}
+
+/* streams and events: spins for cycles, then sets the flag */
+extern "C" __global__ void assay_gpucheck_spin_set(unsigned *flag, long long cycles)
+{
+	long long t0 = clock64();
+
+	while (clock64() - t0 < cycles)
+		;
+	*(volatile unsigned *)flag = 1;
+}
+
+/* ... which another stream reads, after the event it waits for */
+extern "C" __global__ void assay_gpucheck_read(unsigned *out, const unsigned *flag)
+{
+	*out = *(const volatile unsigned *)flag;
+}
+
+/* one step of a sequence whose result depends on the steps' order */
+extern "C" __global__ void assay_gpucheck_step(unsigned *x, unsigned i)
+{
+	*x = *x * 31u + i;
+}
+
+/* the fault: a store to the address it is given (one nothing maps) */
+extern "C" __global__ void assay_gpucheck_store(unsigned *p)
+{
+	*(volatile unsigned *)p = 0xdeadbeefu;
+}
+
+/* the hang: spins until the flag, which stays 0, is set */
+extern "C" __global__ void assay_gpucheck_spin_forever(const unsigned *flag)
+{
+	while (!*(const volatile unsigned *)flag)
+		;
+}

@@ -2,7 +2,6 @@
 #include "config.h"
 
 #include <ctype.h>
-#include <dlfcn.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -13,125 +12,24 @@
 
 #include "assay/gpu.h"
 
+#include "cudadrv.h"
 #include "gpuhelper.h"
+#include "gpuhost.h"
 #include "io.h"
 #include "xalloc.h"
 
-/* The driver's types, as its ABI has them (no cuda.h needed to build). */
-typedef int cu_result;
-typedef int cu_device;
-typedef unsigned long long cu_ptr;
-typedef void *cu_handle;                /* CUcontext, CUmodule, CUfunction */
-
-enum {
-	CU_SUCCESS = 0,
-	CU_ERROR_NOT_READY = 600,
-	CU_ERROR_STUB_LIBRARY = 34,
-	CU_ERROR_NO_DEVICE = 100,
-	CU_ATTR_CC_MAJOR = 75,
-	CU_ATTR_CC_MINOR = 76,
-};
-
-struct driver {
-	cu_result (*init)(unsigned flags);
-	cu_result (*version)(int *v);
-	cu_result (*count)(int *n);
-	cu_result (*get)(cu_device *d, int ordinal);
-	cu_result (*name)(char *buf, int len, cu_device d);
-	cu_result (*uuid)(unsigned char uuid[16], cu_device d);
-	cu_result (*mem)(size_t *bytes, cu_device d);
-	cu_result (*attr)(int *v, int attr, cu_device d);
-	cu_result (*pci)(char *buf, int len, cu_device d);
-	cu_result (*error_name)(cu_result r, const char **name);
-	/* the canary's */
-	cu_result (*ctx_retain)(cu_handle *ctx, cu_device d);
-	cu_result (*ctx_release)(cu_device d);
-	cu_result (*ctx_set)(cu_handle ctx);
-	cu_result (*module_load)(cu_handle *mod, const void *image);
-	cu_result (*function)(cu_handle *f, cu_handle mod, const char *name);
-	cu_result (*alloc)(cu_ptr *p, size_t bytes);
-	cu_result (*free)(cu_ptr p);
-	cu_result (*launch)(cu_handle f, unsigned gx, unsigned gy, unsigned gz,
-			    unsigned bx, unsigned by, unsigned bz, unsigned shared,
-			    cu_handle stream, void **params, void **extra);
-	cu_result (*sync)(void);
-	cu_result (*to_host)(void *dst, cu_ptr src, size_t bytes);
-	/* the cuda kind's worker's */
-	cu_result (*global)(cu_ptr *p, size_t *bytes, cu_handle mod, const char *name);
-	cu_result (*memset8)(cu_ptr p, unsigned char v, size_t n);
-	cu_result (*query)(cu_handle stream);
-};
-
-/* The entry points, by versioned name (the first of each list found). */
-static const struct {
-	size_t at;
-	const char *names[2];
-} entries[] = {
-	{ offsetof(struct driver, init), { "cuInit" } },
-	{ offsetof(struct driver, version), { "cuDriverGetVersion" } },
-	{ offsetof(struct driver, count), { "cuDeviceGetCount" } },
-	{ offsetof(struct driver, get), { "cuDeviceGet" } },
-	{ offsetof(struct driver, name), { "cuDeviceGetName" } },
-	{ offsetof(struct driver, uuid), { "cuDeviceGetUuid_v2", "cuDeviceGetUuid" } },
-	{ offsetof(struct driver, mem), { "cuDeviceTotalMem_v2" } },
-	{ offsetof(struct driver, attr), { "cuDeviceGetAttribute" } },
-	{ offsetof(struct driver, pci), { "cuDeviceGetPCIBusId" } },
-	{ offsetof(struct driver, error_name), { "cuGetErrorName" } },
-	{ offsetof(struct driver, ctx_retain), { "cuDevicePrimaryCtxRetain" } },
-	{ offsetof(struct driver, ctx_release), { "cuDevicePrimaryCtxRelease_v2" } },
-	{ offsetof(struct driver, ctx_set), { "cuCtxSetCurrent" } },
-	{ offsetof(struct driver, module_load), { "cuModuleLoadData" } },
-	{ offsetof(struct driver, function), { "cuModuleGetFunction" } },
-	{ offsetof(struct driver, alloc), { "cuMemAlloc_v2" } },
-	{ offsetof(struct driver, free), { "cuMemFree_v2" } },
-	{ offsetof(struct driver, launch), { "cuLaunchKernel" } },
-	{ offsetof(struct driver, sync), { "cuCtxSynchronize" } },
-	{ offsetof(struct driver, to_host), { "cuMemcpyDtoH_v2" } },
-	{ offsetof(struct driver, global), { "cuModuleGetGlobal_v2" } },
-	{ offsetof(struct driver, memset8), { "cuMemsetD8_v2" } },
-	{ offsetof(struct driver, query), { "cuStreamQuery" } },
-};
-
-/* r as the driver names it: "CUDA_ERROR_NO_DEVICE (100)". */
-static const char *result_name(const struct driver *d, cu_result r, char *buf,
-			       size_t n)
-{
-	const char *name = NULL;
-
-	if (d->error_name(r, &name) != CU_SUCCESS || !name)
-		name = "an unknown error";
-	snprintf(buf, n, "%s (%d)", name, r);
-	return buf;
-}
-
-/* Resolves every entry point of h into d; the name of the first missing
- * one, or NULL. */
-static const char *resolve(void *h, struct driver *d)
-{
-	for (size_t i = 0; i < sizeof(entries) / sizeof(entries[0]); i++) {
-		void *f = NULL;
-
-		for (size_t k = 0; k < 2 && entries[i].names[k] && !f; k++)
-			f = dlsym(h, entries[i].names[k]);
-		if (!f)
-			return entries[i].names[0];
-		memcpy((char *)d + entries[i].at, &f, sizeof(f));
-	}
-	return NULL;
-}
-
-static void probe_device(const struct driver *d, int ordinal)
+static void probe_device(const struct cu_driver *d, int ordinal)
 {
 	cu_device dev;
 	unsigned char u[16] = { 0 };
-	char name[128] = "", pci[32] = "", why[96];
+	char name[128] = "", pci[32] = "", why[96], uuid[48];
 	size_t mem = 0;
 	int major = 0, minor = 0;
 	cu_result r;
 
 	if ((r = d->get(&dev, ordinal)) != CU_SUCCESS) {
 		printf("missing device %d cannot be opened: %s\n", ordinal,
-		       result_name(d, r, why, sizeof(why)));
+		       cu_name(d, r, why, sizeof(why)));
 		return;
 	}
 	(void)d->name(name, (int)sizeof(name), dev);
@@ -143,57 +41,19 @@ static void probe_device(const struct driver *d, int ordinal)
 	for (char *c = name; *c; c++)           /* one field of one line */
 		if (*c == '\t' || *c == '\n')
 			*c = ' ';
-	printf("device %d\tGPU-%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
-	       "%02x%02x%02x%02x%02x%02x\t%d\t%d\t%zu\t%s\t%s\n", ordinal,
-	       u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9],
-	       u[10], u[11], u[12], u[13], u[14], u[15], major, minor, mem,
-	       *pci ? pci : "-", *name ? name : "unnamed");
-}
-
-/* Loads and starts the driver (ASSAY_LIBCUDA, or libcuda.so.1) into d;
- * false with what is missing written on stdout after prefix. */
-static bool open_driver(struct driver *d, const char *prefix)
-{
-	const char *lib = getenv("ASSAY_LIBCUDA"), *lack, *visible;
-	char why[96];
-	void *h;
-	cu_result r;
-
-	if (!lib || !*lib)
-		lib = "libcuda.so.1";
-	if (!(h = dlopen(lib, RTLD_NOW | RTLD_LOCAL))) {
-		printf("%sno CUDA driver: %s cannot be loaded (%s)\n", prefix, lib, dlerror());
-		return false;
-	}
-	if ((lack = resolve(h, d))) {
-		printf("%sthe CUDA driver %s lacks %s: it is older than assay "
-		       "needs (CUDA 11.4 or later)\n", prefix, lib, lack);
-		return false;
-	}
-	if ((r = d->init(0)) == CU_SUCCESS)
-		return true;
-	visible = getenv("CUDA_VISIBLE_DEVICES");
-	if (r == CU_ERROR_STUB_LIBRARY)
-		printf("%sno CUDA driver: %s is the CUDA toolkit's stub "
-		       "library, not a driver (CUDA_ERROR_STUB_LIBRARY)\n", prefix, lib);
-	else if (r == CU_ERROR_NO_DEVICE)
-		printf("%sno CUDA device: the driver found none%s%s%s\n", prefix,
-		       visible ? " (CUDA_VISIBLE_DEVICES=" : "",
-		       visible ? visible : "", visible ? " hides the others)" : "");
-	else
-		printf("%sthe CUDA driver did not start: cuInit: %s\n", prefix,
-		       result_name(d, r, why, sizeof(why)));
-	return false;
+	cu_uuid_text(u, uuid);
+	printf("device %d\t%s\t%d\t%d\t%zu\t%s\t%s\n", ordinal, uuid, major, minor,
+	       mem, *pci ? pci : "-", *name ? name : "unnamed");
 }
 
 int gpu_probe_main(void)
 {
-	struct driver d;
+	struct cu_driver d;
 	char why[96];
 	int version = 0, n = 0;
 	cu_result r;
 
-	if (!open_driver(&d, "missing ")) {
+	if (!cu_open(&d, "missing ")) {
 		fflush(stdout);
 		return 0;
 	}
@@ -201,7 +61,7 @@ int gpu_probe_main(void)
 		printf("driver %d\n", version);
 	if ((r = d.count(&n)) != CU_SUCCESS)
 		printf("missing the CUDA driver cannot count its devices: %s\n",
-		       result_name(&d, r, why, sizeof(why)));
+		       cu_name(&d, r, why, sizeof(why)));
 	else if (n <= 0)
 		printf("missing no CUDA device: the driver found none\n");
 	for (int i = 0; i < n; i++)
@@ -252,7 +112,7 @@ static const char canary_ptx[] =
 
 /* Runs the canary on the device of ordinal; NULL when it passed, else
  * what went wrong (static or in why). */
-static const char *canary_run(const struct driver *d, int ordinal, char *why,
+static const char *canary_run(const struct cu_driver *d, int ordinal, char *why,
 			      size_t n)
 {
 	unsigned *host = calloc(CANARY_N, sizeof(*host)), count = CANARY_N;
@@ -286,7 +146,7 @@ static const char *canary_run(const struct driver *d, int ordinal, char *why,
 	else if ((r = d->to_host(host, out, CANARY_N * sizeof(*host))) != CU_SUCCESS)
 		step = "cuMemcpyDtoH";
 	if (step)
-		snprintf(why, n, "%s: %s", step, result_name(d, r, err, sizeof(err)));
+		snprintf(why, n, "%s: %s", step, cu_name(d, r, err, sizeof(err)));
 	for (unsigned i = 0; !step && i < CANARY_N; i++)
 		if (host[i] != ((i * 2654435761u) ^ 0x5a5a5a5au)) {
 			snprintf(why, n, "the kernel's result is wrong at %u of %u: "
@@ -304,7 +164,7 @@ static const char *canary_run(const struct driver *d, int ordinal, char *why,
 
 int gpu_canary_main(const char *ordinal)
 {
-	struct driver d;
+	struct cu_driver d;
 	char why[256], *end;
 	const char *bad;
 	long i;
@@ -320,7 +180,7 @@ int gpu_canary_main(const char *ordinal)
 		return 1;
 	}
 	setenv("CUDA_CACHE_DISABLE", "1", 1);   /* the JIT itself, each time */
-	if (!open_driver(&d, "fail ")) {
+	if (!cu_open(&d, "fail ")) {
 		fflush(stdout);
 		return 1;
 	}
@@ -357,22 +217,27 @@ static int cmp_name(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The tests the module carries: each assay_gpu_shape_NAME it holds
- * (a PTX's text, an ELF's symbol names), sorted, once each. */
+/* The tests the module carries: each assay_gpu_shape_NAME (a test
+ * kernel) and GPUHOST_PREFIX NAME (a host-driven test) it holds (a
+ * PTX's text, an ELF's symbol names), sorted, once each. */
 static size_t module_tests(const char *m, size_t len, char ***names)
 {
-	const size_t pl = strlen(ASSAY_GPU_SHAPE_PREFIX);
+	const char *prefixes[] = { ASSAY_GPU_SHAPE_PREFIX, GPUHOST_PREFIX };
 	size_t n = 0, k = 0;
 	char **v = NULL;
 
-	for (const char *p = m; (p = memmem(p, len - (size_t)(p - m), ASSAY_GPU_SHAPE_PREFIX, pl));) {
-		const char *s = p += pl;
+	for (size_t i = 0; i < 2; i++) {
+		const size_t pl = strlen(prefixes[i]);
 
-		while (p < m + len && (isalnum((unsigned char)*p) || *p == '_'))
-			p++;
-		if (p > s && p - s < 200) {
-			v = xrealloc(v, (n + 1) * sizeof(*v));
-			v[n++] = xstrndup(s, (size_t)(p - s));
+		for (const char *p = m; (p = memmem(p, len - (size_t)(p - m), prefixes[i], pl));) {
+			const char *s = p += pl;
+
+			while (p < m + len && (isalnum((unsigned char)*p) || *p == '_'))
+				p++;
+			if (p > s && p - s < 200) {
+				v = xrealloc(v, (n + 1) * sizeof(*v));
+				v[n++] = xstrndup(s, (size_t)(p - s));
+			}
 		}
 	}
 	if (n)
@@ -421,18 +286,6 @@ static unsigned long long now_us(void)
 	return (unsigned long long)t.tv_sec * 1000000u + (unsigned long long)t.tv_nsec / 1000u;
 }
 
-/* The kernel's completion, polled: cuCtxSynchronize would wait forever
- * on a hung kernel, and the host's deadline is what ends one. */
-static cu_result wait_kernel(const struct driver *d)
-{
-	const struct timespec pause = { 0, 200000 };
-	cu_result r;
-
-	while ((r = d->query(NULL)) == CU_ERROR_NOT_READY)
-		nanosleep(&pause, NULL);
-	return r;
-}
-
 /* A failed check as a line: "k.cu:12: i + i == 2 * i: 3 != 4 (block
  * (1,0,0) thread (5,0,0))", without its place when file is NULL. */
 static void record_line(FILE *f, const char *file, const struct assay_gpu_record *x)
@@ -461,7 +314,7 @@ struct launch {
 
 /* Launches test kernel name of mod with a zeroed result buffer, waits
  * for it and reads the buffer back, into l. */
-static void launch(const struct driver *d, cu_handle mod, const char *name,
+static void launch(const struct cu_driver *d, cu_handle mod, const char *name,
 		   struct launch *l)
 {
 	char sym[256];
@@ -493,7 +346,7 @@ static void launch(const struct driver *d, cu_handle mod, const char *name,
 	else if ((l->r = d->launch(f, shape[0], 1, 1, shape[1], 1, 1, 0, NULL, params,
 				   NULL)) != CU_SUCCESS)
 		l->step = "cuLaunchKernel";
-	else if ((l->r = wait_kernel(d)) != CU_SUCCESS)
+	else if ((l->r = cu_wait(d, NULL)) != CU_SUCCESS)
 		l->step = "the kernel", l->lost = true;
 	else if ((l->r = d->to_host(&l->res, out, sizeof(l->res))) != CU_SUCCESS)
 		l->step = "cuMemcpyDtoH (its result)", l->lost = true;
@@ -503,7 +356,7 @@ static void launch(const struct driver *d, cu_handle mod, const char *name,
 
 /* One test kernel between its frames; false when the device's context
  * is lost (a fault in the kernel), so that the worker stops. */
-static bool run_kernel(const struct driver *d, cu_handle mod, const char *name)
+static bool run_kernel(const struct cu_driver *d, cu_handle mod, const char *name)
 {
 	struct launch l = { .file = "?" };
 	unsigned long long t0 = now_us();
@@ -520,7 +373,7 @@ static bool run_kernel(const struct driver *d, cu_handle mod, const char *name)
 	if (!mf || !df)
 		abort();                /* out of memory in a helper */
 	if (l.step) {
-		fprintf(mf, "%s: %s", l.step, result_name(d, l.r, why, sizeof(why)));
+		fprintf(mf, "%s: %s", l.step, cu_name(d, l.r, why, sizeof(why)));
 	} else if (res->failures) {
 		unsigned kept = res->failures < ASSAY_GPU_RECORDS ?
 				(unsigned)res->failures : ASSAY_GPU_RECORDS;
@@ -545,9 +398,35 @@ static bool run_kernel(const struct driver *d, cu_handle mod, const char *name)
 	return !l.lost;
 }
 
+/* A host-driven test between its frames; false when the device's
+ * context is lost. */
+static bool run_host(const struct gpuhost *h, const char *name)
+{
+	unsigned long long t0 = now_us();
+	struct gpuhost_result res;
+
+	printf("\x1e" "S %s\n", name);
+	fflush(stdout);
+	res = gpuhost_run(h, name);
+	end_frame(name, res.outcome, now_us() - t0, res.message ? res.message : "", "", "");
+	free(res.message);
+	return !res.lost;
+}
+
+/* Whether the module's test name is host-driven: it carries the marker. */
+static bool host_driven(const struct cu_driver *d, cu_handle mod, const char *name)
+{
+	char sym[256];
+	cu_ptr p;
+	size_t n;
+
+	snprintf(sym, sizeof(sym), GPUHOST_PREFIX "%s", name);
+	return d->global(&p, &n, mod, sym) == CU_SUCCESS;
+}
+
 int cuda_run_main(int argc, char **argv)
 {
-	struct driver d;
+	struct cu_driver d;
 	cu_handle ctx = NULL, mod = NULL;
 	cu_device dev;
 	char why[96], **names = NULL;
@@ -561,7 +440,7 @@ int cuda_run_main(int argc, char **argv)
 	}
 	if (!(m = module_read(argv[0], &len)))
 		return 99;
-	if (!open_driver(&d, "")) {
+	if (!cu_open(&d, "")) {
 		fflush(stdout);
 		free(m);
 		return 99;
@@ -571,7 +450,7 @@ int cuda_run_main(int argc, char **argv)
 	    (r = d.ctx_set(ctx)) != CU_SUCCESS ||
 	    (r = d.module_load(&mod, m)) != CU_SUCCESS) {
 		printf("%s: the device or the module cannot be opened: %s\n", argv[0],
-		       result_name(&d, r, why, sizeof(why)));
+		       cu_name(&d, r, why, sizeof(why)));
 		fflush(stdout);
 		free(m);
 		return 99;
@@ -584,7 +463,10 @@ int cuda_run_main(int argc, char **argv)
 			names[n++] = xstrdup(argv[i + 1]);
 		}
 	for (size_t i = 0; i < n; i++) {
-		if (!run_kernel(&d, mod, names[i])) {
+		struct gpuhost h = { &d, dev, ctx, mod, argv[0], m };
+
+		if (!(host_driven(&d, mod, names[i]) ? run_host(&h, names[i])
+						     : run_kernel(&d, mod, names[i]))) {
 			/* the context is gone with the fault: the rest
 			 * run in a fresh worker, and the device's health is
 			 * the host's to check (a signal says so) */

@@ -4,11 +4,9 @@
  * (`assay __gpu-canary INDEX`: a kernel, its result checked), and the
  * cuda kind's lister and worker (test kernels of a module).
  *
- * The driver (libcuda.so.1, or ASSAY_LIBCUDA for tests and unusual
- * installs) is loaded with dlopen, so one assay binary runs on machines
- * with and without one, and its entry points are resolved by their
- * versioned names (cuDeviceTotalMem_v2, ...), never through a header's
- * macros, which change with the toolkit. Runs only in a helper process
+ * The driver is loaded as cudadrv.h says (dlopen, entry points by
+ * versioned name); the worker runs gpu-check's host-driven tests with
+ * gpuhost.h. Runs only in a helper process
  * assay started and times (gpu.h, health.h), never in assay itself:
  * main() hands these commands here before anything else. Writes only
  * its lines on stdout, each flushed before it returns.

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -218,6 +219,31 @@ int io_run(char *const *argv, uint64_t timeout_ns, int out_fd, int err_fd,
 		errno = ETIMEDOUT;
 	}
 	return w > 0 ? 0 : -1;
+}
+
+int io_run_output(char *const *argv, uint64_t timeout_ns, size_t max, char **out,
+		  int *status)
+{
+	int fd = memfd_create("assay-helper", MFD_CLOEXEC), rc, errnum;
+	off_t len;
+
+	*out = xstrdup("");
+	if (fd < 0)
+		return -1;
+	rc = io_run(argv, timeout_ns, fd, -1, status);
+	errnum = errno;
+	len = lseek(fd, 0, SEEK_CUR);
+	if (len > 0) {
+		if ((size_t)len > max)
+			len = (off_t)max;
+		*out = xrealloc(*out, (size_t)len + 1);
+		if (pread(fd, *out, (size_t)len, 0) != len)
+			len = 0;
+		(*out)[len] = '\0';
+	}
+	close(fd);
+	errno = errnum;
+	return rc;
 }
 
 char *io_find_program(const char *name)

@@ -33,6 +33,13 @@ int io_read_file(const char *path, size_t max, char **buf, size_t *len);
  */
 int io_run(char *const *argv, uint64_t timeout_ns, int out_fd, int err_fd,
 	   int *status);
+/*
+ * io_run with its stdout kept: what it wrote (at most max bytes of it,
+ * malloc'd and NUL-ended in *out, also when it fails: a child killed at
+ * its timeout may have said something first), stderr to /dev/null.
+ */
+int io_run_output(char *const *argv, uint64_t timeout_ns, size_t max, char **out,
+		  int *status);
 /* Monotonic time in nanoseconds. */
 uint64_t io_now_ns(void);
 /* io_now_ns as this thread last read it: for what a result's path

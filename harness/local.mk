@@ -11,7 +11,9 @@ harness_libassaycore_a_SOURCES = \
 	harness/err.c harness/err.h \
 	harness/gitinfo.c harness/gitinfo.h \
 	harness/gpu.c harness/gpu.h \
+	harness/cudadrv.c harness/cudadrv.h \
 	harness/gpuhelper.c harness/gpuhelper.h \
+	harness/gpuhost.c harness/gpuhost.h \
 	harness/health.c harness/health.h \
 	harness/hash.h \
 	harness/history.c harness/history.h \

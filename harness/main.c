@@ -24,6 +24,7 @@
 #include "gpu.h"
 #include "gpucheck.h"
 #include "gpuhelper.h"
+#include "gpuhost.h"
 #include "history.h"
 #include "hunt.h"
 #include "io.h"
@@ -523,6 +524,8 @@ int main(int argc, char **argv)
 		return gpu_canary_main(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], CUDA_LIST_COMMAND))
 		return cuda_list_main(argv[2]);
+	if (argc >= 2 && !strcmp(argv[1], GPU_FAULT_COMMAND))
+		return gpu_fault_main(argc - 2, argv + 2);
 	if (argc >= 2 && !strcmp(argv[1], CUDA_RUN_COMMAND))
 		return cuda_run_main(argc - 2, argv + 2);
 	signal(SIGPIPE, SIG_IGN);

@@ -20,6 +20,7 @@
 #include "builtin.h"
 #include "harness/binary.h"
 #include "harness/gpuhelper.h"
+#include "harness/gpuhost.h"
 
 /* A module file (by its name) that carries a test kernel's shape. */
 static int cuda_claim(const char *path, unsigned mode, int named)
@@ -29,7 +30,8 @@ static int cuda_claim(const char *path, unsigned mode, int named)
 	(void)named;
 	if (!dot || (strcmp(dot, ".ptx") && strcmp(dot, ".cubin") && strcmp(dot, ".fatbin")))
 		return 0;
-	return binary_module_carries(path, mode, ASSAY_GPU_SHAPE_PREFIX) ? 40 : 0;
+	return binary_module_carries(path, mode, ASSAY_GPU_SHAPE_PREFIX) ||
+	       binary_module_carries(path, mode, GPUHOST_PREFIX) ? 40 : 0;
 }
 
 static int cuda_list_spec(const struct assay_test *t, struct assay_spec *spec)
@@ -42,7 +44,7 @@ static int cuda_list_spec(const struct assay_test *t, struct assay_spec *spec)
 	argv[3] = NULL;
 	spec->argv = argv;
 	/* what it lists is in the module alone: kept until it changes */
-	spec->cache_key = "assay/gpu.h 1";
+	spec->cache_key = "assay/gpu.h 2";     /* 2: host-driven tests */
 	return 0;
 }
 

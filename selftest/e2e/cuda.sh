@@ -77,21 +77,92 @@ else
 	skip "selftest/gpu/kernels.ptx is not built (no nvcc): the real PTX not listed"
 fi
 
+# the host-driven tests of assay gpu-check (harness/gpuhost.c): a marker
+# in the module names each, and the kernels they launch are the
+# module's; the fake runs those kernels on the host as their code would
+mkdir -p h
+printf '.global assay_gpu_host_%s\n' device_facts context_churn jit_good_module \
+	jit_bad_module launch_storm copy_bandwidth stream_event_order \
+	illegal_address infinite_loop nosuch >h/h.ptx
+printf '.visible .entry assay_gpucheck_%s\n' count spin_set read step store \
+	spin_forever >>h/h.ptx
+FAKECUDA_DEVICES=1 ASSAY_LIBCUDA=$fake run_assay run -v --state-dir '' -j1 \
+	--no-isolate-failures --junit h.xml --junit-output all h
+expect_rc 1
+for t in device_facts context_churn jit_good_module jit_bad_module launch_storm \
+	copy_bandwidth stream_event_order illegal_address infinite_loop; do
+	grep -q "^PASS .* h.ptx::$t\$" "$W/out"
+	check $? "host-driven test $t passes on a sound device"
+done
+expect_out "h.ptx::nosuch: assay has no host test nosuch: the module names one (assay_gpu_host_nosuch) that this assay does not know"
+expect_last "assay: 9 passed, 1 failed, 0 skipped"
+# what each saw and measured is its output
+for line in "device: Fake GPU 0, GPU-00010203-0405-0607-0809-0a0b0c0d0e0f, compute capability 9.0" \
+	"132 multiprocessors, warps of 32, at most 1024 threads a block, L2 50.0 MiB, compute mode 0" \
+	"8 contexts made and destroyed, 32 MiB used in each: 924.0 MiB free before, 924.0 MiB after" \
+	"refused: CUDA_ERROR_INVALID_PTX (218)" \
+	"its log: ptxas application ptx input, line 8; error   : fake: what ptxas would say" \
+	"a kernel's store to address 16: CUDA_ERROR_ILLEGAL_ADDRESS (700), and the context refused what came after (cuMemAlloc: CUDA_ERROR_ILLEGAL_ADDRESS (700))" \
+	"a kernel that spins for ever: still running after 1 s, its process killed (SIGKILL)" \
+	"then the canary, in a fresh process: passed in" \
+	"64 MiB from pinned memory, 4 rounds, each verified: host to device" \
+	"10000 launches of 4 x 64 in" \
+	"a kernel of 5.00 ms between two events on one stream; the other stream waited for the second; 64 steps in order"; do
+	grep -qF "$line" h.xml
+	check $? "the report holds what a host-driven test said: $line"
+done
+no_process "$ASSAY __gpu-fault"
+# each fails, saying what went wrong, when the device does
+run_hosts() {   # run_hosts TEST ENV...: a module of TEST alone, with the fake and ENV
+	t=$1
+	shift
+	mkdir -p "$t"
+	printf '.global assay_gpu_host_%s\n' "$t" >"$t/h.ptx"
+	grep entry h/h.ptx >>"$t/h.ptx"
+	env "$@" FAKECUDA_DEVICES=1 ASSAY_LIBCUDA=$fake "$ASSAY" run --state-dir '' \
+		--no-isolate-failures "$t" >"$W/out" 2>"$W/err"
+	RC=$?
+}
+run_hosts context_churn FAKECUDA_LEAK=1
+expect_rc 1
+expect_out "h.ptx::context_churn: device memory leaked: 512.0 MiB less free after 8 contexts were made and destroyed (at most 16 MiB may differ)"
+run_hosts copy_bandwidth FAKECUDA_BAD=0
+expect_rc 1
+grep -Eq "^FAIL .* h.ptx::copy_bandwidth: round 1: the copy back differs at byte 4096 of 67108864: 0x[0-9a-f]{16}, not 0x[0-9a-f]{16}$" "$W/out"
+check $? "a copy that comes back wrong fails, naming the byte and both values"
+run_hosts illegal_address FAKECUDA_BAD=0
+expect_rc 1
+expect_out "h.ptx::illegal_address: the canary after a fault failed: the kernel's result is wrong at 7 of 65536"
+run_hosts infinite_loop FAKECUDA_BAD=0
+expect_rc 1
+expect_out "h.ptx::infinite_loop: the canary after a hang failed: the kernel's result is wrong at 7 of 65536"
+# the child of the fault and hang tests, by itself
+"$ASSAY" __gpu-fault h/h.ptx sideways >"$W/out"
+RC=$?
+expect_rc 2
+expect_out "fail usage: assay __gpu-fault MODULE illegal-address|hang"
+ASSAY_LIBCUDA=/nonexistent/libcuda.so.1 "$ASSAY" __gpu-fault h/h.ptx hang >"$W/out"
+RC=$?
+expect_rc 1
+expect_out "fail no CUDA driver: /nonexistent/libcuda.so.1 cannot be loaded"
+
 # assay gpu-check: the built-in suite, carried in assay as nvcc's PTX
 run_assay gpu-check m
 expect_rc 2
 expect_err "'assay gpu-check' runs its own suite and takes no path, got 'm'"
 suite="$ASSAY_BUILDDIR/harness/gpucheck.ptx"
 if [ -f "$suite" ]; then
-	FAKECUDA_LOG="$W/jit.log" ASSAY_LIBCUDA=$fake run_assay gpu-check --state-dir st
+	FAKECUDA_LOG="$W/jit.log" ASSAY_LIBCUDA=$fake run_assay gpu-check -v --state-dir st
 	expect_rc 0
 	cmp -s st/gpu-check/gpu-check.ptx "$suite"
 	check $? "gpu-check writes its module into the state directory and runs it"
 	grep -q '^PASS .* gpu-check.ptx::litmus_store_buffering$' "$W/out"
 	check $? "its cases are the module's kernels"
+	grep -q '^PASS .* gpu-check.ptx::stream_event_order$' "$W/out"
+	check $? "and its host-driven tests"
 	n=$("$ASSAY" list st/gpu-check | wc -l)
-	[ "$n" -ge 14 ]
-	check $? "the suite's kernels are listed from its PTX (got $n)"
+	[ "$n" -eq 23 ]
+	check $? "the suite's 14 kernels and 9 host-driven tests are listed from its PTX (got $n)"
 	expect_last "assay: $n passed, 0 failed, 0 skipped"
 	grep -qx 'CUDA_CACHE_DISABLE=1' "$W/jit.log" && ! grep -qvx 'CUDA_CACHE_DISABLE=1' "$W/jit.log"
 	check $? "the driver's JIT compiles it afresh each time (CUDA_CACHE_DISABLE=1)"

@@ -9,14 +9,18 @@
  *   FAKECUDA_BAD=I       device I computes wrong (assay's canary fails)
  *   FAKECUDA_HANG=I      device I never finishes a kernel
  *   FAKECUDA_CTX=CODE    what cuDevicePrimaryCtxRetain returns (default 0)
+ *   FAKECUDA_LEAK=1      cuCtxDestroy keeps the context's 64 MiB
  * and CUDA_VISIBLE_DEVICES as the driver does: a list of its UUIDs or
  * indexes, which become its devices 0, 1, ...
  * Its kernels run on the host: a launch of assay's canary computes what
  * the canary's PTX would, into memory cuMemAlloc took with malloc. A
  * module carrying assay/gpu.h test kernels loads (any text holding
- * assay_gpu_shape_NAME will do); its test kernel NAME, launched, passes,
+ * assay_gpu_shape_NAME, or assay gpu-check's assay_gpu_host_NAME, will
+ * do); its test kernel NAME, launched, passes,
  * or as its name says: "fail" records failed checks in its result
  * buffer, "fault" ends in CUDA_ERROR_ILLEGAL_ADDRESS, "hang" never ends.
+ * The kernels of assay gpu-check's host-driven tests (assay_gpucheck_*)
+ * do on the host what their code does; streams run in order, at once.
  * Built a second time with FAKECUDA_OLD, it lacks cuDeviceTotalMem_v2,
  * as a driver older than assay needs does.
  */
@@ -60,6 +64,23 @@ CUresult cuMemcpyDtoH_v2(void *dst, CUdeviceptr src, size_t bytes);
 CUresult cuModuleGetGlobal_v2(CUdeviceptr *p, size_t *bytes, CUhandle mod, const char *name);
 CUresult cuMemsetD8_v2(CUdeviceptr p, unsigned char v, size_t n);
 CUresult cuStreamQuery(CUhandle stream);
+CUresult cuMemGetInfo_v2(size_t *free, size_t *total);
+CUresult cuCtxCreate_v2(CUhandle *ctx, unsigned flags, CUdevice d);
+CUresult cuCtxDestroy_v2(CUhandle ctx);
+CUresult cuModuleLoadDataEx(CUhandle *mod, const void *image, unsigned n, int *options,
+			    void **values);
+CUresult cuModuleUnload(CUhandle mod);
+CUresult cuMemAllocHost_v2(void **p, size_t bytes);
+CUresult cuMemFreeHost(void *p);
+CUresult cuMemcpyHtoD_v2(CUdeviceptr dst, const void *src, size_t bytes);
+CUresult cuStreamCreate(CUhandle *s, unsigned flags);
+CUresult cuStreamDestroy_v2(CUhandle s);
+CUresult cuStreamWaitEvent(CUhandle s, CUhandle e, unsigned flags);
+CUresult cuEventCreate(CUhandle *e, unsigned flags);
+CUresult cuEventRecord(CUhandle e, CUhandle s);
+CUresult cuEventQuery(CUhandle e);
+CUresult cuEventElapsedTime(float *ms, CUhandle from, CUhandle to);
+CUresult cuEventDestroy_v2(CUhandle e);
 
 static int env(const char *name, int fallback)
 {
@@ -135,7 +156,14 @@ CUresult cuDeviceTotalMem_v2(size_t *bytes, CUdevice d)
 CUresult cuDeviceGetAttribute(int *v, int attr, CUdevice d)
 {
 	(void)d;
-	*v = attr == 75 ? 9 : attr == 76 ? 0 : 1;  /* compute capability 9.0 */
+	switch (attr) {
+	case 1:  *v = 1024; break;              /* threads a block */
+	case 10: *v = 32; break;                /* a warp */
+	case 16: *v = 132; break;               /* multiprocessors */
+	case 38: *v = 50 << 20; break;          /* L2 */
+	case 75: *v = 9; break;                 /* compute capability 9.0 */
+	default: *v = 0;
+	}
 	return 0;
 }
 
@@ -186,8 +214,8 @@ CUresult cuModuleLoadData(CUhandle *mod, const void *image)
 		fclose(f);
 	}
 	*mod = (CUhandle)image;
-	return strstr(image, ".entry assay_canary") ||
-	       strstr(image, "assay_gpu_shape_") ? 0 : 218;     /* INVALID_PTX */
+	return strstr(image, ".entry assay_canary") || strstr(image, "assay_gpu_shape_") ||
+	       strstr(image, "assay_gpu_host_") ? 0 : 218;      /* INVALID_PTX */
 }
 
 /* Whether the module carries prefix's name: a test kernel NAME is in
@@ -204,7 +232,8 @@ static int carries(const char *mod, const char *prefix, const char *name)
 
 CUresult cuModuleGetFunction(CUhandle *f, CUhandle mod, const char *name)
 {
-	if (!strcmp(name, "assay_canary") || carries(mod, "assay_gpu_test_", name)) {
+	if (!strcmp(name, "assay_canary") || carries(mod, "assay_gpu_test_", name) ||
+	    (!strncmp(name, "assay_gpucheck_", 15) && strstr(mod, name))) {
 		*f = (CUhandle)name;    /* the handle: its name, the caller's */
 		return 0;
 	}
@@ -219,6 +248,10 @@ CUresult cuModuleGetGlobal_v2(CUdeviceptr *p, size_t *bytes, CUhandle mod, const
 	if (carries(mod, "assay_gpu_shape_", name)) {
 		*p = (CUdeviceptr)(uintptr_t)shape;
 		*bytes = sizeof(shape);
+	} else if (!strncmp(name, "assay_gpu_host_", 15) && strstr(mod, name)) {
+		static const unsigned one = 1;
+		*p = (CUdeviceptr)(uintptr_t)&one;
+		*bytes = sizeof(one);
 	} else if (carries(mod, "assay_gpu_file_", name)) {
 		*p = (CUdeviceptr)(uintptr_t)file;
 		*bytes = sizeof(file);
@@ -234,9 +267,16 @@ CUresult cuMemsetD8_v2(CUdeviceptr p, unsigned char v, size_t n)
 	return 0;
 }
 
+static CUresult pending;         /* what the last launch ends in */
+static int lost;                /* a fault lost the context */
+
 CUresult cuMemAlloc_v2(CUdeviceptr *p, size_t bytes)
 {
-	void *m = malloc(bytes);
+	void *m;
+
+	if (lost)
+		return 700;
+	m = malloc(bytes);
 
 	*p = (CUdeviceptr)(uintptr_t)m;
 	return m ? 0 : 2;
@@ -247,8 +287,6 @@ CUresult cuMemFree_v2(CUdeviceptr p)
 	free((void *)(uintptr_t)p);
 	return 0;
 }
-
-static CUresult pending;         /* what the last launch ends in */
 
 /* A test kernel, run "on the device" as its name says. */
 static void test_kernel(const char *name, struct assay_gpu_result *r)
@@ -273,6 +311,25 @@ static void test_kernel(const char *name, struct assay_gpu_result *r)
 	}
 }
 
+/* A kernel of assay gpu-check's host-driven tests, run on the host. */
+static void gpucheck_kernel(const char *name, unsigned threads, void **params)
+{
+	void *p = (void *)(uintptr_t)*(CUdeviceptr *)params[0];
+
+	if (!strcmp(name, "assay_gpucheck_count"))
+		*(unsigned long long *)p += threads;
+	else if (!strcmp(name, "assay_gpucheck_spin_set"))
+		*(unsigned *)p = 1;
+	else if (!strcmp(name, "assay_gpucheck_read"))
+		*(unsigned *)p = *(unsigned *)(uintptr_t)*(CUdeviceptr *)params[1];
+	else if (!strcmp(name, "assay_gpucheck_step"))
+		*(unsigned *)p = *(unsigned *)p * 31u + *(unsigned *)params[1];
+	else if (!strcmp(name, "assay_gpucheck_store"))
+		pending = lost = 700;           /* ILLEGAL_ADDRESS, sticky */
+	else if (!strcmp(name, "assay_gpucheck_spin_forever"))
+		pending = 600;                  /* NOT_READY, for ever */
+}
+
 CUresult cuLaunchKernel(CUhandle f, unsigned gx, unsigned gy, unsigned gz,
 			unsigned bx, unsigned by, unsigned bz, unsigned shared,
 			CUhandle stream, void **params, void **extra)
@@ -283,6 +340,10 @@ CUresult cuLaunchKernel(CUhandle f, unsigned gx, unsigned gy, unsigned gz,
 	(void)gy; (void)gz; (void)by; (void)bz; (void)shared;
 	(void)stream; (void)extra;
 	pending = 0;
+	if (!strncmp(f, "assay_gpucheck_", 15)) {
+		gpucheck_kernel(f, gx * bx, params);
+		return 0;
+	}
 	if (strcmp(f, "assay_canary")) {
 		test_kernel(f, (struct assay_gpu_result *)(void *)out);
 		return 0;
@@ -299,7 +360,7 @@ CUresult cuCtxSynchronize(void)
 {
 	while (current == env("FAKECUDA_HANG", -1))
 		pause();
-	return 0;
+	return lost ? 700 : 0;
 }
 
 CUresult cuStreamQuery(CUhandle stream)
@@ -311,5 +372,129 @@ CUresult cuStreamQuery(CUhandle stream)
 CUresult cuMemcpyDtoH_v2(void *dst, CUdeviceptr src, size_t bytes)
 {
 	memcpy(dst, (void *)(uintptr_t)src, bytes);
+	return 0;
+}
+
+/* ---- what assay gpu-check's host-driven tests use ---- */
+
+static int contexts;            /* made and not destroyed: 64 MiB each */
+
+CUresult cuMemGetInfo_v2(size_t *free, size_t *total)
+{
+	*total = (size_t)(current + 1) << 30;
+	*free = *total - ((size_t)(100 + 64 * contexts) << 20);
+	return 0;
+}
+
+CUresult cuCtxCreate_v2(CUhandle *ctx, unsigned flags, CUdevice d)
+{
+	(void)flags;
+	contexts++;
+	*ctx = (CUhandle)(intptr_t)(d + 1);
+	current = d;
+	return 0;
+}
+
+CUresult cuCtxDestroy_v2(CUhandle ctx)
+{
+	(void)ctx;
+	if (!env("FAKECUDA_LEAK", 0))
+		contexts--;
+	return 0;
+}
+
+CUresult cuModuleLoadDataEx(CUhandle *mod, const void *image, unsigned n, int *options,
+			    void **values)
+{
+	CUresult r = cuModuleLoadData(mod, image);
+	char *log = NULL;
+	size_t size = 0;
+
+	for (unsigned i = 0; i < n; i++)
+		if (options[i] == 5)            /* CU_JIT_ERROR_LOG_BUFFER */
+			log = values[i];
+		else if (options[i] == 6)       /* its size */
+			size = (size_t)(uintptr_t)values[i];
+	if (r && log && size)
+		snprintf(log, size, "ptxas application ptx input, line 8; error   : "
+			 "fake: what ptxas would say");
+	return r;
+}
+
+CUresult cuModuleUnload(CUhandle mod)
+{
+	(void)mod;
+	return 0;
+}
+
+CUresult cuMemAllocHost_v2(void **p, size_t bytes)
+{
+	return (*p = malloc(bytes)) ? 0 : 2;
+}
+
+CUresult cuMemFreeHost(void *p)
+{
+	free(p);
+	return 0;
+}
+
+CUresult cuMemcpyHtoD_v2(CUdeviceptr dst, const void *src, size_t bytes)
+{
+	memcpy((void *)(uintptr_t)dst, src, bytes);
+	if (current == env("FAKECUDA_BAD", -1) && bytes > 4096)
+		((unsigned char *)(uintptr_t)dst)[4096] ^= 1;
+	return 0;
+}
+
+static int handles;             /* streams' and events' */
+
+CUresult cuStreamCreate(CUhandle *s, unsigned flags)
+{
+	(void)flags;
+	*s = (CUhandle)(intptr_t)++handles;
+	return 0;
+}
+
+CUresult cuStreamDestroy_v2(CUhandle s)
+{
+	(void)s;
+	return 0;
+}
+
+CUresult cuStreamWaitEvent(CUhandle s, CUhandle e, unsigned flags)
+{
+	(void)s; (void)e; (void)flags;
+	return 0;
+}
+
+CUresult cuEventCreate(CUhandle *e, unsigned flags)
+{
+	(void)flags;
+	*e = (CUhandle)(intptr_t)++handles;
+	return 0;
+}
+
+CUresult cuEventRecord(CUhandle e, CUhandle s)
+{
+	(void)e; (void)s;
+	return 0;
+}
+
+CUresult cuEventQuery(CUhandle e)
+{
+	(void)e;
+	return 0;
+}
+
+CUresult cuEventElapsedTime(float *ms, CUhandle from, CUhandle to)
+{
+	(void)from; (void)to;
+	*ms = 5.0f;
+	return 0;
+}
+
+CUresult cuEventDestroy_v2(CUhandle e)
+{
+	(void)e;
 	return 0;
 }
