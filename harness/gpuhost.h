@@ -34,7 +34,7 @@ struct gpuhost {
 	const char *image;              /* its text, NUL-ended */
 };
 
-/* How one went: outcome "pass", "fail" or "crash", and its message
+/* How one went: outcome "pass", "fail", "skip" or "crash", and its message
  * (malloc'd; NULL when it passed); lost: the worker's context with it. */
 struct gpuhost_result {
 	const char *outcome;
@@ -44,7 +44,9 @@ struct gpuhost_result {
 
 /*
  * Runs host test name (what it measured and saw on stdout, as the
- * test's output). A name assay has no test for fails, saying so.
+ * test's output). A name assay has no test for fails, saying so; the
+ * fault and the hang are skipped on a device in exclusive-process
+ * compute mode (their child could not open it).
  */
 struct gpuhost_result gpuhost_run(const struct gpuhost *h, const char *name);
 

@@ -10,6 +10,7 @@
  *   FAKECUDA_HANG=I      device I never finishes a kernel
  *   FAKECUDA_CTX=CODE    what cuDevicePrimaryCtxRetain returns (default 0)
  *   FAKECUDA_LEAK=1      cuCtxDestroy keeps the context's 64 MiB
+ *   FAKECUDA_MODE=M      its devices' compute mode (default 0)
  * and CUDA_VISIBLE_DEVICES as the driver does: a list of its UUIDs or
  * indexes, which become its devices 0, 1, ...
  * Its kernels run on the host: a launch of assay's canary computes what
@@ -160,6 +161,7 @@ CUresult cuDeviceGetAttribute(int *v, int attr, CUdevice d)
 	case 1:  *v = 1024; break;              /* threads a block */
 	case 10: *v = 32; break;                /* a warp */
 	case 16: *v = 132; break;               /* multiprocessors */
+	case 20: *v = env("FAKECUDA_MODE", 0); break;  /* compute mode */
 	case 38: *v = 50 << 20; break;          /* L2 */
 	case 75: *v = 9; break;                 /* compute capability 9.0 */
 	default: *v = 0;
