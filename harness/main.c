@@ -170,6 +170,7 @@ struct plan {
 	struct hunt hunt;               /* runs 0: no --hunt */
 	double timeout_scale;           /* --timeout-multiplier x the wrapper's */
 	struct gpu_list gpus;           /* when a test needs one */
+	bool gpus_loaded;               /* gpus is read (load_gpus) */
 };
 
 static int run_tests(struct test_table *t, const struct registry *reg,
@@ -285,6 +286,40 @@ static void warn_unused(const struct conf *c, const struct test_table *t)
 			r[i]->where, r[i]->pattern, t->n ? t->v[0]->pub.id : "unit/buf_test");
 }
 
+/*
+ * The devices, once: a CTest resource spec's (read even when no test
+ * needs it: a mistake in it is told now) or, when want, the driver's
+ * (the probe of assay devices). None is not an error (p->gpus.missing).
+ */
+static int load_gpus(const struct opts *o, struct plan *p, bool want,
+		     struct err *e)
+{
+	char *ignored = NULL;
+	int rc;
+
+	if (p->gpus_loaded)
+		return 0;
+	if (o->resource_spec) {
+		if ((rc = gpu_read_spec(&p->gpus, o->resource_spec, &ignored, e)) < 0)
+			return rc;
+		if (ignored)
+			fprintf(stderr, "assay: warning: %s: assay schedules its gpus only, "
+				"not: %s\n", o->resource_spec, ignored);
+		free(ignored);
+	} else if (!want) {
+		return 0;
+	} else if ((rc = gpu_discover(&p->gpus, e)) < 0) {
+		return rc;
+	}
+	p->gpus_loaded = true;
+	if (p->gpus.n > SCHED_MAX_GPUS) {
+		fprintf(stderr, "assay: warning: %zu CUDA devices; GPU tests use the first %d\n",
+			p->gpus.n, SCHED_MAX_GPUS);
+		p->gpus.n = SCHED_MAX_GPUS;
+	}
+	return 0;
+}
+
 /* Orders the tests by what conf and history say, then shards them. */
 static int plan_run(struct test_table *t, struct conf *c,
 		    const struct opts *o, struct plan *p, struct err *e)
@@ -312,6 +347,11 @@ static int plan_run(struct test_table *t, struct conf *c,
 		p->timeout_scale *= WRAPPER_RR_SCALE;
 		oo.timeout_scale = p->timeout_scale;
 	}
+	/* --each-gpu: the devices, before the tests copied for them meet
+	 * their history */
+	if (o->each_gpu && (rc = load_gpus(o, p, true, e)) < 0)
+		return rc;
+	oo.each_gpu = o->each_gpu ? (unsigned)p->gpus.n : 0;
 	order_plan(t, c, &p->history, &oo, &p->pools);
 	warn_unused(c, t);
 	return pick_tests(t, o, p, e);
@@ -361,38 +401,20 @@ static int check_junit(const struct opts *o, struct err *e)
 }
 
 /*
- * When a test needs GPUs, finds the devices (the probe of assay
- * devices), once. A test that needs more than there are is skipped,
- * saying why, or with --require-gpu is an error; one line says what the
- * GPU tests have.
+ * When a test needs GPUs, finds the devices (load_gpus). A test that
+ * needs more than there are is skipped, saying why, or with
+ * --require-gpu is an error; one line says what the GPU tests have.
  */
 static int find_gpus(struct test_table *t, const struct opts *o,
 		     struct plan *p, struct err *e)
 {
 	size_t want = 0, left = 0;
-	char *ignored = NULL;
 	int rc;
 
 	for (size_t i = 0; i < t->n; i++)
 		want += t->v[i]->need.gpus > 0;
-	if (o->resource_spec) {         /* read even when no test needs it:
-					 * a mistake in it is told now */
-		if ((rc = gpu_read_spec(&p->gpus, o->resource_spec, &ignored, e)) < 0)
-			return rc;
-		if (ignored)
-			fprintf(stderr, "assay: warning: %s: assay schedules its gpus only, "
-				"not: %s\n", o->resource_spec, ignored);
-		free(ignored);
-	}
-	if (!want)
-		return 0;
-	if (!o->resource_spec && (rc = gpu_discover(&p->gpus, e)) < 0)
+	if ((rc = load_gpus(o, p, want > 0, e)) < 0 || !want)
 		return rc;
-	if (p->gpus.n > SCHED_MAX_GPUS) {
-		fprintf(stderr, "assay: warning: %zu CUDA devices; GPU tests use the first %d\n",
-			p->gpus.n, SCHED_MAX_GPUS);
-		p->gpus.n = SCHED_MAX_GPUS;
-	}
 	for (size_t i = 0; i < t->n; i++) {
 		struct test *x = t->v[i];
 		char *why;

@@ -36,7 +36,7 @@ const char *opts_usage(void)
 "       assay merge -o OUT.xml IN.xml...  join JUnit reports into one\n"
 "       assay history [--state-dir DIR] [--top N]  slowest, failing, flaky\n"
 "       assay devices                   the CUDA devices GPU tests can use\n"
-"       assay gpu-check [OPTIONS]       run assay's built-in GPU suite on the GPUs\n"
+"       assay gpu-check [OPTIONS]       run assay's built-in GPU suite on each GPU\n"
 "       assay --help | --version\n"
 "\n"
 "PATH is a test program or a directory to search. In a directory, every\n"
@@ -105,6 +105,8 @@ const char *opts_usage(void)
 "                       gpu-exclusive (docs/gpu.md)\n"
 "      --require-gpu    a test that needs more GPUs than this machine has\n"
 "                       fails (default: it is skipped, saying why)\n"
+"      --each-gpu       each test that needs one GPU runs on every device,\n"
+"                       a test of its own on each: ID@gpuK\n"
 "      --resource-spec FILE  the GPUs (ids, slots) of a CTest resource spec,\n"
 "                       in place of those the driver reports\n"
 "      --shard K/N      run the K-th of N cost-balanced parts (default:\n"
@@ -224,6 +226,7 @@ static int parse_command(struct opts *o, const char *cmd, struct err *e)
 	else if (!strcmp(cmd, "gpu-check")) {
 		o->command = OPTS_RUN;
 		o->gpu_check = true;
+		o->each_gpu = true;     /* it checks every device */
 	}
 	else if (!strcmp(cmd, "help"))
 		o->command = OPTS_HELP;
@@ -245,7 +248,7 @@ enum { OPT_GRACE = 256, OPT_PLUGIN, OPT_REPORTER, OPT_TAIL, OPT_COLOR,
        OPT_SHARD, OPT_TOP, OPT_GRANULARITY, OPT_NO_BACKTRACE,
        OPT_TIMEOUT_MULTIPLIER, OPT_IDLE_TIMEOUT, OPT_WRAPPER,
        OPT_ALLOW_LEAKS, OPT_MAX_OUTPUT, OPT_TAG, OPT_GPU_SLOTS,
-       OPT_REQUIRE_GPU, OPT_RESOURCE_SPEC, OPT_WORKERS, OPT_THREADS };
+       OPT_REQUIRE_GPU, OPT_EACH_GPU, OPT_RESOURCE_SPEC, OPT_WORKERS, OPT_THREADS };
 
 static const struct option long_opts[] = {
 	{ "jobs", required_argument, NULL, 'j' },
@@ -299,6 +302,7 @@ static const struct option long_opts[] = {
 	{ "allow-leaks", no_argument, NULL, OPT_ALLOW_LEAKS },
 	{ "gpu-slots", required_argument, NULL, OPT_GPU_SLOTS },
 	{ "require-gpu", no_argument, NULL, OPT_REQUIRE_GPU },
+	{ "each-gpu", no_argument, NULL, OPT_EACH_GPU },
 	{ "resource-spec", required_argument, NULL, OPT_RESOURCE_SPEC },
 	{ "max-output", required_argument, NULL, OPT_MAX_OUTPUT },
 	{ "set", required_argument, NULL, 'c' },
@@ -567,6 +571,7 @@ static int parse_one(struct opts *o, int c, const char *arg, const char *bad,
 	case OPT_WRAPPER: o->wrapper = arg; return 0;
 	case OPT_ALLOW_LEAKS: o->allow_leaks = true; return 0;
 	case OPT_REQUIRE_GPU: o->require_gpu = true; return 0;
+	case OPT_EACH_GPU: o->each_gpu = true; return 0;
 	case OPT_RESOURCE_SPEC: o->resource_spec = arg; return 0;
 	case OPT_GPU_SLOTS: return parse_count("--gpu-slots", arg, 64, &o->gpu_slots, e);
 	case OPT_MAX_OUTPUT:

@@ -39,6 +39,7 @@ struct opts {
 	const char *wrapper;            /* --wrapper CMD, or NULL */
 	bool allow_leaks;               /* leftovers do not fail a test */
 	bool require_gpu;               /* GPU tests without GPUs fail */
+	bool each_gpu;                  /* a one-GPU test runs on each device */
 	unsigned gpu_slots;             /* --gpu-slots (1) */
 	const char *resource_spec;      /* --resource-spec FILE, or NULL */
 	const char *kind;               /* --kind: forced for every path */

@@ -177,20 +177,23 @@ void order_plan(struct test_table *t, struct conf *c,
 		struct order_pools *pools)
 {
 	memset(pools, 0, sizeof(*pools));
+	for (size_t i = 0; i < t->n; i++)
+		apply_settings(t->v[i], c, o, pools);
+	/* a program whose cases replaced it still names its deadline in a
+	 * batch's timeout reason */
+	for (size_t i = 0; i < t->nprograms; i++)
+		apply_settings(t->programs[i], c, o, pools);
+	if (o->each_gpu)
+		(void)table_each_gpu(t, o->each_gpu);
 	for (size_t i = 0; i < t->n; i++) {
 		struct test *x = t->v[i];
 		const struct hist_entry *he = h ? history_find(h, x->pub.id) : NULL;
 		size_t nr = he ? strlen(he->recent) : 0;
 
-		apply_settings(x, c, o, pools);
 		x->cost_known = he && he->runs > 0;
 		x->cost_s = x->cost_known ? he->mean_s : 0;
 		x->failed_last = nr && he->recent[nr - 1] == 'F';
 	}
-	/* a program whose cases replaced it still names its deadline in a
-	 * batch's timeout reason */
-	for (size_t i = 0; i < t->nprograms; i++)
-		apply_settings(t->programs[i], c, o, pools);
 	estimate_unknown(t);
 	for (size_t i = 0; i < t->n; i++) {
 		struct test *x = t->v[i];

@@ -44,6 +44,10 @@ struct order_opts {
 	double timeout_scale;           /* every deadline times this
 	                                 * (--timeout-multiplier, --wrapper);
 	                                 * 0 counts as 1 */
+	unsigned each_gpu;              /* n: each test that needs one GPU
+	                                 * runs on each of n devices, a test
+	                                 * of its own (table_each_gpu), after
+	                                 * assay.conf and before history */
 };
 
 /* The exclusion groups tests named: a test's need.pool[i] indexes

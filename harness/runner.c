@@ -755,7 +755,7 @@ static void queue(struct runner *r, struct attempt *run)
 {
 	double prio = run->cases ? 0 : run->test->priority;
 
-	if (need_of(run)->gpus && need_of(run)->gpus > sched_gpus_live(&r->sched)) {
+	if (need_of(run)->gpus && need_of(run)->gpus > sched_gpus_live(&r->sched, need_of(run))) {
 		drop_stranded(r, run);
 		return;
 	}
@@ -1387,6 +1387,7 @@ static bool same_need(const struct test *a, const struct test *b)
 	return a->need.weight == b->need.weight &&
 	       a->need.gpus == b->need.gpus &&
 	       a->need.gpu_whole == b->need.gpu_whole &&
+	       a->need.gpu_only == b->need.gpu_only &&
 	       a->need.npools == b->need.npools &&
 	       !memcmp(a->need.pool, b->need.pool,
 		       a->need.npools * sizeof(*a->need.pool));

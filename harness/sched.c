@@ -92,7 +92,14 @@ static bool need_valid(const struct sched *s, const struct sched_need *n)
 	for (unsigned k = 0; k < n->npools; k++)
 		if (n->pool[k] >= s->npools)
 			return false;
-	return n->gpus <= s->ngpus;
+	return n->gpus <= s->ngpus &&
+	       (!n->gpu_only || s->ngpus >= 64 || n->gpu_only >> s->ngpus == 0);
+}
+
+/* Whether n may take device d. */
+static bool may_take(const struct sched_need *n, unsigned d)
+{
+	return !n->gpu_only || n->gpu_only >> d & 1;
 }
 
 /* The slots n takes on device d. */
@@ -111,7 +118,8 @@ static uint64_t pick_gpus(const struct sched *s, const struct sched_need *n)
 	for (unsigned k = 0; k < n->gpus; k++) {
 		unsigned best = s->ngpus;
 		for (unsigned d = 0; d < s->ngpus; d++)
-			if (!(got >> d & 1) && s->gpu_state[d] == SCHED_GPU_OPEN &&
+			if (!(got >> d & 1) && may_take(n, d) &&
+			    s->gpu_state[d] == SCHED_GPU_OPEN &&
 			    s->gpu_slots[d] - s->gpu_used[d] >= gpu_units(s, n, d) &&
 			    (best == s->ngpus || s->gpu_used[d] < s->gpu_used[best]))
 				best = d;
@@ -200,13 +208,13 @@ void sched_gpu_set(struct sched *s, unsigned d, enum sched_gpu_state st)
 		gpu_waiters_ready(s);
 }
 
-unsigned sched_gpus_live(const struct sched *s)
+unsigned sched_gpus_live(const struct sched *s, const struct sched_need *n)
 {
-	unsigned n = 0;
+	unsigned live = 0;
 
 	for (unsigned d = 0; d < s->ngpus; d++)
-		n += s->gpu_state[d] != SCHED_GPU_LOST;
-	return n;
+		live += s->gpu_state[d] != SCHED_GPU_LOST && (!n || may_take(n, d));
+	return live;
 }
 
 /* Removes h's item i, keeping the heap's order. */
@@ -222,11 +230,18 @@ static struct sched_item heap_remove_at(struct sched_heap *h, size_t i)
 	return it;
 }
 
-/* The first item of h that needs more than live devices, taken out. */
-static void *strand(struct sched_heap *h, unsigned live, size_t *waiting)
+/* Whether n needs more devices than are left to it. */
+static bool stranded(const struct sched *s, const struct sched_need *n)
+{
+	return n->gpus > sched_gpus_live(s, n);
+}
+
+/* The first item of h that needs more devices than are left to it,
+ * taken out. */
+static void *strand(const struct sched *s, struct sched_heap *h, size_t *waiting)
 {
 	for (size_t i = 0; i < h->n; i++)
-		if (h->v[i].need->gpus > live) {
+		if (stranded(s, h->v[i].need)) {
 			if (waiting)
 				(*waiting)--;
 			return heap_remove_at(h, i).item;
@@ -236,18 +251,17 @@ static void *strand(struct sched_heap *h, unsigned live, size_t *waiting)
 
 void *sched_gpu_stranded(struct sched *s)
 {
-	unsigned live = sched_gpus_live(s);
 	void *item;
 
-	if (s->has_reserved && s->reserved.need->gpus > live) {
+	if (s->has_reserved && stranded(s, s->reserved.need)) {
 		s->has_reserved = false;
 		return s->reserved.item;
 	}
-	if ((item = strand(&s->ready, live, NULL)) ||
-	    (item = strand(&s->gpu_wait, live, &s->nwaiting)))
+	if ((item = strand(s, &s->ready, NULL)) ||
+	    (item = strand(s, &s->gpu_wait, &s->nwaiting)))
 		return item;
 	for (unsigned p = 0; p < s->npools; p++)
-		if ((item = strand(&s->pools[p].wait, live, &s->nwaiting)))
+		if ((item = strand(s, &s->pools[p].wait, &s->nwaiting)))
 			return item;
 	return NULL;
 }

@@ -16,12 +16,13 @@
  *
  * GPUs are devices, not a pool: an item that needs N of them gets any N
  * devices with a slot free (or, whole, every slot of N devices), the
- * least busy first, and learns which (sched_slot_gpus). One that finds
+ * least busy first, among those it may take (gpu_only: pinned), and
+ * learns which (sched_slot_gpus). One that finds
  * too few waits in the GPU heap; every GPU a slot gives back sends the
  * whole heap to the ready queue again (GPU tests are few; a device freed
  * may suit a waiter behind the first). A device may be drained (it
  * takes nothing while its health is checked) or lost for good; an item
- * that needs more devices than are left is the caller's to take back
+ * that needs more devices than are left to it is the caller's to take back
  * (sched_gpu_stranded). Never spawns, never prints, never blocks: the
  * runner asks, sched answers from memory.
  */
@@ -43,6 +44,8 @@ struct sched_need {
 	unsigned pool[SCHED_MAX_POOLS]; /* from sched_add_pool */
 	unsigned gpus;                  /* devices, each its own; 0: none */
 	bool gpu_whole;                 /* every slot of each of them */
+	uint64_t gpu_only;              /* the devices it may take (bit i:
+	                                 * device i); 0: any */
 };
 
 struct sched_item {
@@ -98,8 +101,8 @@ enum sched_gpu_state { SCHED_GPU_OPEN, SCHED_GPU_DRAINING, SCHED_GPU_LOST };
  * items that wait for a device are ready again). What runs there goes
  * on; a lost device stays lost. */
 void sched_gpu_set(struct sched *s, unsigned d, enum sched_gpu_state st);
-/* The devices not lost. */
-unsigned sched_gpus_live(const struct sched *s);
+/* The devices not lost that n may take (NULL: any). */
+unsigned sched_gpus_live(const struct sched *s, const struct sched_need *n);
 /* Takes out and returns a queued item that needs more devices than are
  * left, or NULL: it can never run. */
 void *sched_gpu_stranded(struct sched *s);

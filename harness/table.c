@@ -173,3 +173,89 @@ void table_filter(struct test_table *t, const bool *keep)
 	}
 	t->n = n;
 }
+
+static char *dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+/* A copy of x named id (taken), pinned to device k. */
+static struct test *copy_test(const struct test *x, char *id, unsigned k)
+{
+	struct test *y = xmalloc(sizeof(*y));
+
+	*y = *x;
+	y->pub.id = id;
+	y->pub.suite = xstrdup(x->pub.suite);
+	y->pub.path = xstrdup(x->pub.path);
+	y->pub.case_name = dup_or_null(x->pub.case_name);
+	y->problem = dup_or_null(x->problem);
+	y->skip = dup_or_null(x->skip);
+	y->traits.tags = dup_or_null(x->traits.tags);
+	y->traits.groups = dup_or_null(x->traits.groups);
+	y->need.gpu_only = (uint64_t)1 << k;
+	return y;
+}
+
+/* The copy of program prog for device k (made once; *copies holds, per
+ * program seen, its ngpus copies after it). */
+static struct test *program_copy(struct test_table *t, struct test *prog, unsigned k,
+				 unsigned ngpus, struct test ***copies, size_t *n)
+{
+	struct test **c = *copies;
+	size_t at = 0;
+
+	while (at < *n && c[at] != prog)
+		at += ngpus + 1;
+	if (at == *n) {
+		*copies = c = xrealloc(c, (*n + ngpus + 1) * sizeof(*c));
+		*n += ngpus + 1;
+		c[at] = prog;
+		for (unsigned d = 0; d < ngpus; d++) {
+			struct test *y = copy_test(prog, xasprintf("%s@gpu%u", prog->pub.id, d), d);
+
+			c[at + 1 + d] = y;
+			xgrow((void **)&t->programs, &t->capprograms, t->nprograms + 1,
+			      sizeof(*t->programs));
+			t->programs[t->nprograms++] = y;
+		}
+	}
+	return c[at + 1 + k];
+}
+
+size_t table_each_gpu(struct test_table *t, unsigned ngpus)
+{
+	struct test **v = NULL, **progs = NULL;
+	size_t n = 0, cap = 0, nprogs = 0, copied = 0;
+
+	for (size_t i = 0; i < t->n; i++) {
+		struct test *x = t->v[i];
+
+		xgrow((void **)&v, &cap, n + ngpus + 1, sizeof(*v));
+		if (x->need.gpus != 1 || !ngpus) {
+			v[n++] = x;
+			continue;
+		}
+		for (unsigned k = 0; k < ngpus; k++) {
+			struct test *prog = x->program ?
+				program_copy(t, x->program, k, ngpus, &progs, &nprogs) : NULL;
+			char *id = prog ? xasprintf("%s::%s", prog->pub.id, x->pub.case_name)
+					: xasprintf("%s@gpu%u", x->pub.id, k);
+			struct test *y = copy_test(x, id, k);
+
+			y->program = prog;
+			v[n++] = y;
+		}
+		test_free(x);
+		copied++;
+	}
+	free(progs);
+	free(t->v);
+	t->v = v;
+	t->n = n;
+	t->cap = cap;
+	for (size_t i = 0; i < n; i++)
+		v[i]->index = i;
+	ids_rebuild(t);
+	return copied;
+}

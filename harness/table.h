@@ -95,4 +95,13 @@ static inline const struct test *program_of(const struct test *x)
 	return x->program ? x->program : x;
 }
 
+/*
+ * Each test that needs one GPU becomes ngpus tests, the k-th pinned to
+ * device k (need.gpu_only) and named ID@gpuK; a listed case is named
+ * PROGRAM@gpuK::CASE, its program copied the same way, so that each
+ * device's cases run in batches and report in suites of their own.
+ * Returns how many tests became copies.
+ */
+size_t table_each_gpu(struct test_table *t, unsigned ngpus);
+
 #endif

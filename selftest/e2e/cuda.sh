@@ -77,6 +77,40 @@ else
 	skip "selftest/gpu/kernels.ptx is not built (no nvcc): the real PTX not listed"
 fi
 
+# --each-gpu: each case runs on each device, a test of its own pinned
+# to it (ID@gpuK), its device's suite in the report
+mkdir -p e
+printf '.global assay_gpu_shape_%s[2]\n' adds faults zlast >e/e.ptx
+ASSAY_LIBCUDA=$fake run_assay run -v --state-dir '' --each-gpu --no-isolate-failures \
+	--junit e.xml e
+expect_rc 1
+for d in 0 1; do
+	for c in adds zlast; do
+		grep -q "^PASS .* e.ptx@gpu$d::$c\$" "$W/out"
+		check $? "--each-gpu: $c runs on GPU $d"
+	done
+	grep -q "^CRASH .* e.ptx@gpu$d::faults: the kernel: CUDA_ERROR_ILLEGAL_ADDRESS (700)\$" "$W/out"
+	check $? "--each-gpu: faults crashes on GPU $d"
+	[ "$(grep -c "<testcase classname=\"e.ptx@gpu$d\"" e.xml)" = 3 ]
+	check $? "--each-gpu: the report's suite e.ptx@gpu$d holds GPU $d's 3 cases"
+done
+expect_out "assay: GPU 1 (GPU-10111213-1415-1617-1819-1a1b1c1d1e1f) passed its canary after e.ptx@gpu1::faults crashed on it"
+expect_out "    note: on GPU 1 (GPU-10111213-1415-1617-1819-1a1b1c1d1e1f, Fake GPU 1)"
+! grep -q 'classname="e.ptx"' e.xml
+check $? "--each-gpu: no case reported outside its device's suite"
+expect_last "assay: 4 passed, 2 failed, 0 skipped"
+# a device quarantined takes its own tests with it; the other goes on
+FAKECUDA_BAD=1 ASSAY_LIBCUDA=$fake run_assay run --state-dir '' --each-gpu \
+	--no-isolate-failures -j1 --order given e
+expect_rc 1
+expect_out "NOT-RUN   0.000s  e.ptx@gpu1::zlast: not run (device lost): GPU 1 (GPU-10111213-1415-1617-1819-1a1b1c1d1e1f) quarantined: its canary failed after e.ptx@gpu1::faults crashed on it"
+expect_out "assay: GPU 0 (GPU-00010203-0405-0607-0809-0a0b0c0d0e0f) passed its canary after e.ptx@gpu0::faults crashed on it"
+expect_last "assay: 3 passed, 2 failed, 0 skipped"
+# with a state directory, each device's copy has a history of its own
+ASSAY_LIBCUDA=$fake run_assay run --state-dir st-e --each-gpu --no-isolate-failures e
+ASSAY_LIBCUDA=$fake run_assay history --state-dir st-e
+expect_out "e.ptx@gpu1::faults"
+
 # the host-driven tests of assay gpu-check (harness/gpuhost.c): a marker
 # in the module names each, and the kernels they launch are the
 # module's; the fake runs those kernels on the host as their code would
@@ -162,14 +196,19 @@ if [ -f "$suite" ]; then
 	expect_rc 0
 	cmp -s st/gpu-check/gpu-check.ptx "$suite"
 	check $? "gpu-check writes its module into the state directory and runs it"
-	grep -q '^PASS .* gpu-check.ptx::litmus_store_buffering$' "$W/out"
+	grep -q '^PASS .* gpu-check.ptx@gpu0::litmus_store_buffering$' "$W/out"
 	check $? "its cases are the module's kernels"
-	grep -q '^PASS .* gpu-check.ptx::stream_event_order$' "$W/out"
+	grep -q '^PASS .* gpu-check.ptx@gpu1::stream_event_order$' "$W/out"
 	check $? "and its host-driven tests"
 	n=$("$ASSAY" list st/gpu-check | wc -l)
 	[ "$n" -eq 23 ]
 	check $? "the suite's 14 kernels and 9 host-driven tests are listed from its PTX (got $n)"
-	expect_last "assay: $n passed, 0 failed, 0 skipped"
+	# the whole suite on each of the fake's two devices
+	for d in 0 1; do
+		[ "$(grep -c "^PASS .* gpu-check.ptx@gpu$d::" "$W/out")" = "$n" ]
+		check $? "gpu-check runs the whole suite on GPU $d"
+	done
+	expect_last "assay: $((2 * n)) passed, 0 failed, 0 skipped"
 	grep -qx 'CUDA_CACHE_DISABLE=1' "$W/jit.log" && ! grep -qvx 'CUDA_CACHE_DISABLE=1' "$W/jit.log"
 	check $? "the driver's JIT compiles it afresh each time (CUDA_CACHE_DISABLE=1)"
 	# run again: the module, as it was, is not written again (its

@@ -733,17 +733,55 @@ ASSAY_TEST(sched, gpus_drained_and_lost)
 	ASSERT_TRUE(sched_next(&s, &b) == T(1));
 	EXPECT_EQ(sched_slot_gpus(&s, b), 1);
 	sched_gpu_set(&s, 1, SCHED_GPU_LOST);
-	EXPECT_EQ(sched_gpus_live(&s), 1);
+	EXPECT_EQ(sched_gpus_live(&s, NULL), 1);
 	EXPECT_TRUE(sched_gpu_stranded(&s) == T(2));
 	EXPECT_TRUE(sched_gpu_stranded(&s) == NULL);
 	EXPECT_EQ(sched_queued(&s), 0);
 	sched_release_slot(&s, a);
 	sched_gpu_set(&s, 1, SCHED_GPU_OPEN);           /* lost stays lost */
-	EXPECT_EQ(sched_gpus_live(&s), 1);
+	EXPECT_EQ(sched_gpus_live(&s, NULL), 1);
 	sched_push(&s, T(3), 0, &one);
 	sched_release_slot(&s, b);
 	ASSERT_TRUE(sched_next(&s, &a) == T(3));
 	EXPECT_EQ(sched_slot_gpus(&s, a), 1);
+	sched_release(&s);
+}
+
+/* A pinned item takes only its devices: it waits for them while another
+ * is free, leaves the others to the rest, and is stranded when its own
+ * are lost, whatever else is left. */
+ASSAY_TEST(sched, gpus_pinned)
+{
+	struct sched s;
+	struct sched_need on1 = { .weight = 1, .gpus = 1, .gpu_only = 2 };
+	struct sched_need on0 = { .weight = 1, .gpus = 1, .gpu_only = 1 };
+	struct sched_need any = { .weight = 1, .gpus = 1 };
+	unsigned a, b, c;
+
+	sched_init(&s, 4);
+	sched_set_gpus(&s, 2, (unsigned[]){ 1, 1 });
+	sched_push(&s, T(0), 9, &on1);
+	sched_push(&s, T(1), 8, &on1);
+	sched_push(&s, T(2), 7, &any);
+	ASSERT_TRUE(sched_next(&s, &a) == T(0));
+	EXPECT_EQ(sched_slot_gpus(&s, a), 2);
+	ASSERT_TRUE(sched_next(&s, &b) == T(2));        /* T(1) waits for 1 */
+	EXPECT_EQ(sched_slot_gpus(&s, b), 1);
+	EXPECT_TRUE(sched_next(&s, &c) == NULL);
+	EXPECT_EQ(sched_gpus_live(&s, &on1), 1);
+	sched_release_slot(&s, b);                      /* 0 free: not its */
+	EXPECT_TRUE(sched_next(&s, &c) == NULL);
+	sched_push(&s, T(3), 6, &on0);
+	ASSERT_TRUE(sched_next(&s, &c) == T(3));
+	EXPECT_EQ(sched_slot_gpus(&s, c), 1);
+	sched_release_slot(&s, c);
+	sched_gpu_set(&s, 1, SCHED_GPU_LOST);           /* its device is gone */
+	EXPECT_EQ(sched_gpus_live(&s, &on1), 0);
+	EXPECT_EQ(sched_gpus_live(&s, &on0), 1);
+	EXPECT_TRUE(sched_gpu_stranded(&s) == T(1));
+	EXPECT_TRUE(sched_gpu_stranded(&s) == NULL);
+	sched_release_slot(&s, a);
+	EXPECT_TRUE(sched_pop(&s) == NULL);
 	sched_release(&s);
 }
 

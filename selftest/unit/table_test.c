@@ -2,8 +2,7 @@
 #include "config.h"
 
 #include <stdio.h>
-
-#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "assay/test.h"
@@ -59,6 +58,54 @@ ASSAY_TEST(table, ids_stay_unique)
 ASSAY_TEST(table, many_ids)
 {
 	many_ids();
+}
+
+/* --each-gpu's copies: a one-GPU test once per device, pinned and named
+ * for it; a listed case under its program's copy for that device; a
+ * test that needs none, or two, left as it was. */
+ASSAY_TEST(table, each_gpu)
+{
+	struct test_table t;
+	struct table_cases cases[3] = { { 0 } };
+	struct case_traits tr[2] = { { .gpus = 1 }, { .gpus = 1 } };
+	struct test *x;
+
+	table_init(&t);
+	table_add(&t, ".", "k.ptx", "./k.ptx", NULL, NULL);
+	table_add(&t, ".", "plain", "./plain", NULL, NULL);
+	table_add(&t, ".", "wide", "./wide", NULL, NULL);
+	cases[0].names = calloc(2, sizeof(char *));
+	cases[0].skips = calloc(2, sizeof(char *));
+	cases[0].traits = malloc(sizeof(tr));
+	memcpy(cases[0].traits, tr, sizeof(tr));
+	cases[0].names[0] = strdup("a");
+	cases[0].names[1] = strdup("b");
+	cases[0].n = 2;
+	table_expand(&t, cases);
+	for (size_t i = 0; i < t.n; i++)
+		t.v[i]->need.gpus = t.v[i]->traits.gpus;
+	t.v[3]->need.gpus = 2;                          /* wide */
+	EXPECT_EQ(table_each_gpu(&t, 2), 2);
+	ASSERT_EQ(t.n, 6);
+	EXPECT_STREQ(t.v[0]->pub.id, "k.ptx@gpu0::a");
+	EXPECT_STREQ(t.v[1]->pub.id, "k.ptx@gpu1::a");
+	EXPECT_STREQ(t.v[2]->pub.id, "k.ptx@gpu0::b");
+	EXPECT_STREQ(t.v[3]->pub.id, "k.ptx@gpu1::b");
+	EXPECT_STREQ(t.v[4]->pub.id, "plain");
+	EXPECT_STREQ(t.v[5]->pub.id, "wide");
+	EXPECT_EQ(t.v[0]->need.gpu_only, 1);
+	EXPECT_EQ(t.v[3]->need.gpu_only, 2);
+	EXPECT_EQ(t.v[5]->need.gpu_only, 0);
+	EXPECT_STREQ(t.v[1]->pub.case_name, "a");
+	EXPECT_TRUE(t.v[0]->program == t.v[2]->program);   /* one copy a device */
+	EXPECT_TRUE(t.v[0]->program != t.v[1]->program);
+	EXPECT_STREQ(t.v[1]->program->pub.id, "k.ptx@gpu1");
+	EXPECT_EQ(t.v[1]->program->need.gpu_only, 2);
+	x = table_find(&t, "k.ptx@gpu1::b");
+	EXPECT_TRUE(x == t.v[3]);
+	EXPECT_EQ(x->index, 3);
+	EXPECT_TRUE(table_find(&t, "k.ptx::a") == NULL);
+	table_release(&t);
 }
 
 int main(int argc, char **argv)
