@@ -125,6 +125,26 @@ static void ids_rebuild(struct test_table *t)
 		t->ids[id_slot(t->ids, n, t->v[i]->pub.id)] = t->v[i];
 }
 
+/* The tests are v[0..n) (cap long) from now on, indexed and found. */
+static void table_replace(struct test_table *t, struct test **v, size_t n, size_t cap)
+{
+	free(t->v);
+	t->v = v;
+	t->n = n;
+	t->cap = cap;
+	for (size_t i = 0; i < n; i++)
+		v[i]->index = i;
+	ids_rebuild(t);
+}
+
+/* x is a program whose cases stand for it: kept, for them to name. */
+static void add_program(struct test_table *t, struct test *x)
+{
+	xgrow((void **)&t->programs, &t->capprograms, t->nprograms + 1,
+	      sizeof(*t->programs));
+	t->programs[t->nprograms++] = x;
+}
+
 void table_expand(struct test_table *t, struct table_cases *cases)
 {
 	struct test **v = NULL;
@@ -143,17 +163,9 @@ void table_expand(struct test_table *t, struct table_cases *cases)
 		free(c->names);
 		free(c->skips);
 		free(c->traits);
-		xgrow((void **)&t->programs, &t->capprograms, t->nprograms + 1,
-		      sizeof(*t->programs));
-		t->programs[t->nprograms++] = x;
+		add_program(t, x);
 	}
-	free(t->v);
-	t->v = v;
-	t->n = n;
-	t->cap = cap;
-	for (size_t i = 0; i < n; i++)
-		v[i]->index = i;
-	ids_rebuild(t);
+	table_replace(t, v, n, cap);
 }
 
 void table_filter(struct test_table *t, const bool *keep)
@@ -215,9 +227,7 @@ static struct test *program_copy(struct test_table *t, struct test *prog, unsign
 			struct test *y = copy_test(prog, xasprintf("%s@gpu%u", prog->pub.id, d), d);
 
 			c[at + 1 + d] = y;
-			xgrow((void **)&t->programs, &t->capprograms, t->nprograms + 1,
-			      sizeof(*t->programs));
-			t->programs[t->nprograms++] = y;
+			add_program(t, y);
 		}
 	}
 	return c[at + 1 + k];
@@ -250,12 +260,6 @@ size_t table_each_gpu(struct test_table *t, unsigned ngpus)
 		copied++;
 	}
 	free(progs);
-	free(t->v);
-	t->v = v;
-	t->n = n;
-	t->cap = cap;
-	for (size_t i = 0; i < n; i++)
-		v[i]->index = i;
-	ids_rebuild(t);
+	table_replace(t, v, n, cap);
 	return copied;
 }
