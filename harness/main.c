@@ -328,6 +328,7 @@ static int plan_run(struct test_table *t, struct conf *c,
 				 .timeout_s = o->timeout_s,
 				 .slots = o->jobs, .retries = o->retries,
 				 .allow_leaks = o->allow_leaks };
+	const char *gpu_names[SCHED_MAX_GPUS];
 	int rc;
 
 	if (o->wrapper && (rc = wrapper_parse(&p->wrapper, o->wrapper, e)) < 0)
@@ -351,7 +352,10 @@ static int plan_run(struct test_table *t, struct conf *c,
 	 * their history */
 	if (o->each_gpu && (rc = load_gpus(o, p, true, e)) < 0)
 		return rc;
-	oo.each_gpu = o->each_gpu ? (unsigned)p->gpus.n : 0;
+	if (o->each_gpu)
+		for (size_t k = 0; k < p->gpus.n; k++)
+			gpu_names[oo.each_gpu++] = p->gpus.v[k].id;
+	oo.gpu_names = gpu_names;
 	order_plan(t, c, &p->history, &oo, &p->pools);
 	warn_unused(c, t);
 	return pick_tests(t, o, p, e);

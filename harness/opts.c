@@ -106,7 +106,8 @@ const char *opts_usage(void)
 "      --require-gpu    a test that needs more GPUs than this machine has\n"
 "                       fails (default: it is skipped, saying why)\n"
 "      --each-gpu       each test that needs one GPU runs on every device,\n"
-"                       a test of its own on each: ID@gpuK\n"
+"                       a test of its own on each: ID@gpuK, or a case\n"
+"                       PROGRAM@gpuK::CASE (K: the device's id)\n"
 "      --resource-spec FILE  the GPUs (ids, slots) of a CTest resource spec,\n"
 "                       in place of those the driver reports\n"
 "      --shard K/N      run the K-th of N cost-balanced parts (default:\n"
@@ -470,6 +471,8 @@ static unsigned applies_to(int c)
 		return RUN | LIST;      /* what is found and selected */
 	case OPT_STATE_DIR:
 		return RUN | LIST | HISTORY;
+	case OPT_EACH_GPU: case OPT_RESOURCE_SPEC:
+		return RUN | LIST;      /* the names of the copies */
 	case 'z':
 		return LIST;
 	case 'o':

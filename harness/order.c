@@ -184,7 +184,7 @@ void order_plan(struct test_table *t, struct conf *c,
 	for (size_t i = 0; i < t->nprograms; i++)
 		apply_settings(t->programs[i], c, o, pools);
 	if (o->each_gpu)
-		(void)table_each_gpu(t, o->each_gpu);
+		(void)table_each_gpu(t, o->each_gpu, o->gpu_names);
 	for (size_t i = 0; i < t->n; i++) {
 		struct test *x = t->v[i];
 		const struct hist_entry *he = h ? history_find(h, x->pub.id) : NULL;

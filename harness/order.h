@@ -48,6 +48,7 @@ struct order_opts {
 	                                 * runs on each of n devices, a test
 	                                 * of its own (table_each_gpu), after
 	                                 * assay.conf and before history */
+	const char *const *gpu_names;   /* their names, each_gpu of them */
 };
 
 /* The exclusion groups tests named: a test's need.pool[i] indexes

@@ -209,10 +209,11 @@ static struct test *copy_test(const struct test *x, char *id, unsigned k)
 	return y;
 }
 
-/* The copy of program prog for device k (made once; *copies holds, per
- * program seen, its ngpus copies after it). */
+/* The copy of program prog for device k, named for names[k] (made once;
+ * *copies holds, per program seen, its ngpus copies after it). */
 static struct test *program_copy(struct test_table *t, struct test *prog, unsigned k,
-				 unsigned ngpus, struct test ***copies, size_t *n)
+				 unsigned ngpus, const char *const *names,
+				 struct test ***copies, size_t *n)
 {
 	struct test **c = *copies;
 	size_t at = 0;
@@ -224,7 +225,8 @@ static struct test *program_copy(struct test_table *t, struct test *prog, unsign
 		*n += ngpus + 1;
 		c[at] = prog;
 		for (unsigned d = 0; d < ngpus; d++) {
-			struct test *y = copy_test(prog, xasprintf("%s@gpu%u", prog->pub.id, d), d);
+			struct test *y = copy_test(prog, xasprintf("%s@gpu%s", prog->pub.id,
+								   names[d]), d);
 
 			c[at + 1 + d] = y;
 			add_program(t, y);
@@ -233,7 +235,7 @@ static struct test *program_copy(struct test_table *t, struct test *prog, unsign
 	return c[at + 1 + k];
 }
 
-size_t table_each_gpu(struct test_table *t, unsigned ngpus)
+size_t table_each_gpu(struct test_table *t, unsigned ngpus, const char *const *names)
 {
 	struct test **v = NULL, **progs = NULL;
 	size_t n = 0, cap = 0, nprogs = 0, copied = 0;
@@ -248,9 +250,9 @@ size_t table_each_gpu(struct test_table *t, unsigned ngpus)
 		}
 		for (unsigned k = 0; k < ngpus; k++) {
 			struct test *prog = x->program ?
-				program_copy(t, x->program, k, ngpus, &progs, &nprogs) : NULL;
+				program_copy(t, x->program, k, ngpus, names, &progs, &nprogs) : NULL;
 			char *id = prog ? xasprintf("%s::%s", prog->pub.id, x->pub.case_name)
-					: xasprintf("%s@gpu%u", x->pub.id, k);
+					: xasprintf("%s@gpu%s", x->pub.id, names[k]);
 			struct test *y = copy_test(x, id, k);
 
 			y->program = prog;

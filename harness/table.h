@@ -97,11 +97,12 @@ static inline const struct test *program_of(const struct test *x)
 
 /*
  * Each test that needs one GPU becomes ngpus tests, the k-th pinned to
- * device k (need.gpu_only) and named ID@gpuK; a listed case is named
- * PROGRAM@gpuK::CASE, its program copied the same way, so that each
+ * device k (need.gpu_only) and named ID@gpuNAME, NAME the device's
+ * (names[k]: its id, as assay devices lists it); a listed case is named
+ * PROGRAM@gpuNAME::CASE, its program copied the same way, so that each
  * device's cases run in batches and report in suites of their own.
  * Returns how many tests became copies.
  */
-size_t table_each_gpu(struct test_table *t, unsigned ngpus);
+size_t table_each_gpu(struct test_table *t, unsigned ngpus, const char *const *names);
 
 #endif

@@ -111,6 +111,18 @@ ASSAY_LIBCUDA=$fake run_assay run --state-dir st-e --each-gpu --no-isolate-failu
 ASSAY_LIBCUDA=$fake run_assay history --state-dir st-e
 expect_out "e.ptx@gpu1::faults"
 
+# the copies are named by the device's id: a resource spec's, here
+printf '{"version": {"major": 1, "minor": 0}, "local": [{"gpus": [{"id": "0", "slots": 1}, {"id": "7", "slots": 1}]}]}\n' >spec.json
+run_assay list --each-gpu --resource-spec spec.json e
+expect_rc 0
+[ "$(cat "$W/out")" = "e.ptx@gpu0::adds
+e.ptx@gpu7::adds
+e.ptx@gpu0::faults
+e.ptx@gpu7::faults
+e.ptx@gpu0::zlast
+e.ptx@gpu7::zlast" ]
+check $? "--each-gpu names each copy by its device's id ($(tr '\n' ' ' <"$W/out"))"
+
 # the host-driven tests of assay gpu-check (harness/gpuhost.c): a marker
 # in the module names each, and the kernels they launch are the
 # module's; the fake runs those kernels on the host as their code would
@@ -135,7 +147,7 @@ for line in "device: Fake GPU 0, GPU-00010203-0405-0607-0809-0a0b0c0d0e0f, compu
 	"132 multiprocessors, warps of 32, at most 1024 threads a block, L2 50.0 MiB, compute mode 0" \
 	"8 contexts made and destroyed, 32 MiB used in each: 924.0 MiB free before, 924.0 MiB after" \
 	"refused: CUDA_ERROR_INVALID_PTX (218)" \
-	"its log: ptxas application ptx input, line 8; error   : fake: what ptxas would say" \
+	"its log: ptxas application ptx input, line 8; error   : Unknown symbol '%assay_undeclared'" \
 	"a kernel's store to address 16: CUDA_ERROR_ILLEGAL_ADDRESS (700), and the context refused what came after (cuMemAlloc: CUDA_ERROR_ILLEGAL_ADDRESS (700))" \
 	"a kernel that spins for ever: still running after 1 s, its process killed (SIGKILL)" \
 	"then the canary, in a fresh process: passed in" \
@@ -159,7 +171,7 @@ run_hosts() {   # run_hosts TEST ENV...: a module of TEST alone, with the fake a
 }
 run_hosts context_churn FAKECUDA_LEAK=1
 expect_rc 1
-expect_out "h.ptx::context_churn: device memory leaked: 512.0 MiB less free after 8 contexts were made and destroyed (at most 64 MiB may differ)"
+expect_out "h.ptx::context_churn: device memory leaked: 128.0 MiB less free after 8 contexts were made and destroyed, twice (at most 64 MiB may differ)"
 run_hosts copy_bandwidth FAKECUDA_BAD=0
 expect_rc 1
 grep -Eq "^FAIL .* h.ptx::copy_bandwidth: round 1: the copy back differs at byte 4096 of 67108864: 0x[0-9a-f]{16}, not 0x[0-9a-f]{16}$" "$W/out"

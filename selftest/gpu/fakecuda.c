@@ -9,7 +9,7 @@
  *   FAKECUDA_BAD=I       device I computes wrong (assay's canary fails)
  *   FAKECUDA_HANG=I      device I never finishes a kernel
  *   FAKECUDA_CTX=CODE    what cuDevicePrimaryCtxRetain returns (default 0)
- *   FAKECUDA_LEAK=1      cuCtxDestroy keeps the context's 64 MiB
+ *   FAKECUDA_LEAK=1      cuCtxDestroy keeps the context's 16 MiB
  *   FAKECUDA_MODE=M      its devices' compute mode (default 0)
  * and CUDA_VISIBLE_DEVICES as the driver does: a list of its UUIDs or
  * indexes, which become its devices 0, 1, ...
@@ -379,12 +379,14 @@ CUresult cuMemcpyDtoH_v2(void *dst, CUdeviceptr src, size_t bytes)
 
 /* ---- what assay gpu-check's host-driven tests use ---- */
 
-static int contexts;            /* made and not destroyed: 64 MiB each */
+static int contexts;            /* made and not destroyed: 16 MiB each */
 
 CUresult cuMemGetInfo_v2(size_t *free, size_t *total)
 {
+	size_t used = (size_t)(100 + 16 * contexts) << 20;
+
 	*total = (size_t)(current + 1) << 30;
-	*free = *total - ((size_t)(100 + 64 * contexts) << 20);
+	*free = used < *total ? *total - used : 0;
 	return 0;
 }
 
@@ -419,7 +421,8 @@ CUresult cuModuleLoadDataEx(CUhandle *mod, const void *image, unsigned n, int *o
 			size = (size_t)(uintptr_t)values[i];
 	if (r && log && size)
 		snprintf(log, size, "ptxas application ptx input, line 8; error   : "
-			 "fake: what ptxas would say");
+			 "Unknown symbol '%s'", strstr(image, "%assay_undeclared") ?
+			 "%assay_undeclared" : "?");
 	return r;
 }
 

@@ -85,7 +85,7 @@ ASSAY_TEST(table, each_gpu)
 	for (size_t i = 0; i < t.n; i++)
 		t.v[i]->need.gpus = t.v[i]->traits.gpus;
 	t.v[3]->need.gpus = 2;                          /* wide */
-	EXPECT_EQ(table_each_gpu(&t, 2), 2);
+	EXPECT_EQ(table_each_gpu(&t, 2, (const char *[]){ "0", "1" }), 2);
 	ASSERT_EQ(t.n, 6);
 	EXPECT_STREQ(t.v[0]->pub.id, "k.ptx@gpu0::a");
 	EXPECT_STREQ(t.v[1]->pub.id, "k.ptx@gpu1::a");
