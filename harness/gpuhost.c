@@ -527,7 +527,9 @@ static char *canary_after(const char *what)
 	return why;
 }
 
-static char *in_child(const struct gpuhost *h, const char *what)
+/* The fault or the hang (what) in a child, then the canary; *broken:
+ * the canary did not pass (the device is the host's to check). */
+static char *in_child(const struct gpuhost *h, const char *what, bool *broken)
 {
 	char *line, *why;
 	int status = 0;
@@ -551,35 +553,39 @@ static char *in_child(const struct gpuhost *h, const char *what)
 				WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status),
 				line);
 	free(line);
-	return why ? why : canary_after(hang ? "a hang" : "a fault");
+	if (!why)
+		*broken = (why = canary_after(hang ? "a hang" : "a fault")) != NULL;
+	return why;
 }
 
-static char *illegal_address(const struct gpuhost *h)
+static char *illegal_address(const struct gpuhost *h, bool *broken)
 {
-	return in_child(h, "illegal-address");
+	return in_child(h, "illegal-address", broken);
 }
 
-static char *infinite_loop(const struct gpuhost *h)
+static char *infinite_loop(const struct gpuhost *h, bool *broken)
 {
-	return in_child(h, "hang");
+	return in_child(h, "hang", broken);
 }
 
 /* ---- the table ---- */
 
+/* Each test, run here (run) or with a child of its own that opens the
+ * device too, followed by the canary (apart). */
 static const struct {
 	const char *name;
 	char *(*run)(const struct gpuhost *h);
-	bool apart;                     /* opens the device in another process */
+	char *(*apart)(const struct gpuhost *h, bool *broken);
 } tests[] = {
-	{ "context_churn", context_churn, false },
-	{ "copy_bandwidth", copy_bandwidth, false },
-	{ "device_facts", device_facts, false },
-	{ "illegal_address", illegal_address, true },
-	{ "infinite_loop", infinite_loop, true },
-	{ "jit_bad_module", jit_bad_module, false },
-	{ "jit_good_module", jit_good_module, false },
-	{ "launch_storm", launch_storm, false },
-	{ "stream_event_order", stream_event_order, false },
+	{ "context_churn", context_churn, NULL },
+	{ "copy_bandwidth", copy_bandwidth, NULL },
+	{ "device_facts", device_facts, NULL },
+	{ "illegal_address", NULL, illegal_address },
+	{ "infinite_loop", NULL, infinite_loop },
+	{ "jit_bad_module", jit_bad_module, NULL },
+	{ "jit_good_module", jit_good_module, NULL },
+	{ "launch_storm", launch_storm, NULL },
+	{ "stream_event_order", stream_event_order, NULL },
 };
 
 #define CU_COMPUTEMODE_EXCLUSIVE_PROCESS 3
@@ -592,6 +598,7 @@ struct gpuhost_result gpuhost_run(const struct gpuhost *h, const char *name)
 
 	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
 		int mode = 0;
+		bool broken = false;
 
 		if (strcmp(name, tests[i].name))
 			continue;
@@ -604,9 +611,16 @@ struct gpuhost_result gpuhost_run(const struct gpuhost *h, const char *name)
 					      "worker holds it");
 			return res;
 		}
-		res.message = tests[i].run(h);
-		if (!res.message)
+		res.message = tests[i].run ? tests[i].run(h) : tests[i].apart(h, &broken);
+		if (!res.message) {
 			res.outcome = "pass";
+		} else if (broken) {
+			/* its canary failed: a crash, so that the host drains
+			 * the device and, its own canary failing too,
+			 * quarantines it */
+			res.outcome = "crash";
+			res.lost = true;
+		}
 		/* what went wrong may have been the context's (an error
 		 * sticks to it): a test of this worker after it would be
 		 * judged on a broken one. Polled: a hung kernel is the

@@ -35,7 +35,9 @@ struct gpuhost {
 };
 
 /* How one went: outcome "pass", "fail", "skip" or "crash", and its message
- * (malloc'd; NULL when it passed); lost: the worker's context with it. */
+ * (malloc'd; NULL when it passed); lost: the worker's context with it,
+ * or the device (a canary after the fault or the hang failed): the
+ * worker is to end, so that its host checks the device. */
 struct gpuhost_result {
 	const char *outcome;
 	char *message;

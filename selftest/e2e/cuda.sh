@@ -159,14 +159,16 @@ for line in "device: Fake GPU 0, GPU-00010203-0405-0607-0809-0a0b0c0d0e0f, compu
 done
 no_process "$ASSAY __gpu-fault"
 # each fails, saying what went wrong, when the device does
-run_hosts() {   # run_hosts TEST ENV...: a module of TEST alone, with the fake and ENV
+run_hosts() {   # run_hosts "TEST..." ENV...: a module of those tests alone, run
+		# one at a time in their order, with the fake and ENV
 	t=$1
 	shift
-	mkdir -p "$t"
-	printf '.global assay_gpu_host_%s\n' "$t" >"$t/h.ptx"
-	grep entry h/h.ptx >>"$t/h.ptx"
+	m=${t%% *}
+	mkdir -p "$m"
+	printf '.global assay_gpu_host_%s\n' $t >"$m/h.ptx"
+	grep entry h/h.ptx >>"$m/h.ptx"
 	env "$@" FAKECUDA_DEVICES=1 ASSAY_LIBCUDA=$fake "$ASSAY" run --state-dir '' \
-		--no-isolate-failures "$t" >"$W/out" 2>"$W/err"
+		--no-isolate-failures -j1 --order given "$m" >"$W/out" 2>"$W/err"
 	RC=$?
 }
 run_hosts context_churn FAKECUDA_LEAK=1
@@ -176,12 +178,19 @@ run_hosts copy_bandwidth FAKECUDA_BAD=0
 expect_rc 1
 grep -Eq "^FAIL .* h.ptx::copy_bandwidth: round 1: the copy back differs at byte 4096 of 67108864: 0x[0-9a-f]{16}, not 0x[0-9a-f]{16}$" "$W/out"
 check $? "a copy that comes back wrong fails, naming the byte and both values"
-run_hosts illegal_address FAKECUDA_BAD=0
+# a canary that fails after the fault or the hang is the device's
+# crash: assay checks the device, quarantines it, and what was to run
+# there does not
+run_hosts "illegal_address launch_storm" FAKECUDA_BAD=0
 expect_rc 1
+expect_out "CRASH     "
 expect_out "h.ptx::illegal_address: the canary after a fault failed: the kernel's result is wrong at 7 of 65536"
+expect_out "assay: GPU 0 (GPU-00010203-0405-0607-0809-0a0b0c0d0e0f) quarantined: its canary failed after h.ptx::illegal_address crashed on it"
+expect_out "NOT-RUN   0.000s  h.ptx::launch_storm: not run (device lost)"
 run_hosts infinite_loop FAKECUDA_BAD=0
 expect_rc 1
 expect_out "h.ptx::infinite_loop: the canary after a hang failed: the kernel's result is wrong at 7 of 65536"
+expect_out "quarantined: its canary failed after h.ptx::infinite_loop crashed on it"
 # on a device only one process may open, the fault and the hang cannot
 # have their child: skipped, saying so
 run_hosts infinite_loop FAKECUDA_MODE=3
