@@ -233,7 +233,7 @@ static struct sched_item heap_remove_at(struct sched_heap *h, size_t i)
 /* Whether n needs more devices than are left to it. */
 static bool stranded(const struct sched *s, const struct sched_need *n)
 {
-	return n->gpus > sched_gpus_live(s, n);
+	return n->gpus && n->gpus > sched_gpus_live(s, n);
 }
 
 /* The first item of h that needs more devices than are left to it,
