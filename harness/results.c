@@ -21,11 +21,6 @@ static char *dup_or_null(const char *s, size_t len)
 	return d;
 }
 
-static char *dup_str(const char *s)
-{
-	return dup_or_null(s, s ? strlen(s) : 0);
-}
-
 void results_add(struct results *l, const struct assay_result *res)
 {
 	struct assay_result *c;
@@ -35,10 +30,10 @@ void results_add(struct results *l, const struct assay_result *res)
 	*c = *res;
 	c->id = xstrdup(res->id);
 	c->reason = xstrdup(res->reason);
-	c->note = dup_str(res->note);
+	c->note = xstrdup_or_null(res->note);
 	c->output = dup_or_null(res->output, res->output_len);
-	c->diag = dup_str(res->diag);
-	c->classification = dup_str(res->classification);
+	c->diag = xstrdup_or_null(res->diag);
+	c->classification = xstrdup_or_null(res->classification);
 }
 
 void results_clear(struct results *l)

@@ -186,11 +186,6 @@ void table_filter(struct test_table *t, const bool *keep)
 	t->n = n;
 }
 
-static char *dup_or_null(const char *s)
-{
-	return s ? xstrdup(s) : NULL;
-}
-
 /* A copy of x named id (taken), pinned to device k. */
 static struct test *copy_test(const struct test *x, char *id, unsigned k)
 {
@@ -200,11 +195,11 @@ static struct test *copy_test(const struct test *x, char *id, unsigned k)
 	y->pub.id = id;
 	y->pub.suite = xstrdup(x->pub.suite);
 	y->pub.path = xstrdup(x->pub.path);
-	y->pub.case_name = dup_or_null(x->pub.case_name);
-	y->problem = dup_or_null(x->problem);
-	y->skip = dup_or_null(x->skip);
-	y->traits.tags = dup_or_null(x->traits.tags);
-	y->traits.groups = dup_or_null(x->traits.groups);
+	y->pub.case_name = xstrdup_or_null(x->pub.case_name);
+	y->problem = xstrdup_or_null(x->problem);
+	y->skip = xstrdup_or_null(x->skip);
+	y->traits.tags = xstrdup_or_null(x->traits.tags);
+	y->traits.groups = xstrdup_or_null(x->traits.groups);
 	y->need.gpu_only = (uint64_t)1 << k;
 	return y;
 }

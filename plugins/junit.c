@@ -409,11 +409,6 @@ static void testcase(struct junit *j, const char *suite, const struct held *h,
 
 /* ---- holding results ---- */
 
-static char *dup_or_null(const char *s)
-{
-	return s ? xstrdup(s) : NULL;
-}
-
 /* A retried attempt's stream, as it will be written, or NULL. */
 static char *stream_copy(struct junit *j, const struct assay_output *o)
 {
@@ -451,8 +446,8 @@ static void hold(struct junit *j, struct helds *l, const struct assay_result *r,
 			: xstrdup(name),
 		.outcome = r->outcome, .tally = assay_result_tally(r),
 		.reason = xstrdup(r->reason ? r->reason : ""),
-		.classification = has_class ? dup_or_null(r->classification) : NULL,
-		.note = dup_or_null(r->note),
+		.classification = has_class ? xstrdup_or_null(r->classification) : NULL,
+		.note = xstrdup_or_null(r->note),
 		.duration_ns = r->duration_ns, .own = !is_case,
 		.iteration = has_run ? r->iteration : 0,
 		.attempt = has_run ? r->attempt : 0,
@@ -469,7 +464,7 @@ static void hold(struct junit *j, struct helds *l, const struct assay_result *r,
 	 * hold no more than will be written */
 	failed = element_of(h) == FAILURE || element_of(h) == ERROR;
 	if (failed)
-		h->diag = dup_or_null(r->diag);
+		h->diag = xstrdup_or_null(r->diag);
 	if (is_case && r->output && (failed || j->all_output)) {
 		h->output = xmalloc(r->output_len + 1);
 		memcpy(h->output, r->output, r->output_len);
