@@ -550,6 +550,7 @@ static void on_case_start(struct assay_job_ctx *ctx, const char *name)
 	const struct attempt *run = sl->run;
 	struct test *x = NULL;
 	double limit;
+	uint64_t limit_ns, until_ns;
 
 	/* most kinds run a batch's cases in the order they were given */
 	if (sl->next_case < run->ncases &&
@@ -566,18 +567,17 @@ static void on_case_start(struct assay_job_ctx *ctx, const char *name)
 	}
 	sl->started++;
 	limit = x ? x->pub.timeout_s : j->test->pub.timeout_s;
+	limit_ns = limit > 0 ? (uint64_t)(limit * 1e9) : 0;
+	until_ns = limit_ns ? io_recent_ns() + limit_ns : 0;
 	j->current = x;
 	j->san_seen = j->san.count;
 	if (x) {
-		uint64_t limit_ns = limit > 0 ? (uint64_t)(limit * 1e9) : 0;
 		xgrow((void **)&sl->flight, &sl->flight_cap, sl->nflight + 1,
 		      sizeof(*sl->flight));
-		sl->flight[sl->nflight++] = (struct flight){
-			x, limit_ns ? io_recent_ns() + limit_ns : 0, limit_ns };
+		sl->flight[sl->nflight++] = (struct flight){ x, until_ns, limit_ns };
 		set_deadline(j, sl);
 	} else if (proc_is_running(j->p)) {     /* not one of the batch's */
-		proc_set_deadline(j->p, limit > 0 ? io_recent_ns() + (uint64_t)(limit * 1e9) : 0,
-				  limit > 0 ? (uint64_t)(limit * 1e9) : 0);
+		proc_set_deadline(j->p, until_ns, limit_ns);
 	}
 	emit(r, ASSAY_EV_CASE_START, x, NULL, j, NULL);
 }
@@ -1084,14 +1084,15 @@ static void collect(struct runner *r, struct task *j)
 	const struct assay_kind *k = j->test->kind;
 	struct slot *sl = &r->slots[j->slot];
 	struct attempt *run = sl->run;
+	const struct flight *due;
 	enum attempt_event ev;
 	enum attempt_state next;
 	bool retry, held;
 	uint64_t gpus;
 
 	sanitizer_finish(&j->san);
-	if (j->p->exit.how == ASSAY_TIMED_OUT && first_due(sl))
-		j->ctx.timed_out_case = first_due(sl)->x->pub.case_name;
+	if (j->p->exit.how == ASSAY_TIMED_OUT && (due = first_due(sl)))
+		j->ctx.timed_out_case = due->x->pub.case_name;
 	if (j->begun) {
 		k->job_end(j->kind_state, &j->p->exit, &j->ctx);
 	} else {
