@@ -43,6 +43,8 @@ static struct {
 	const struct api_tests *all;
 } zy = { .pid = -1, .fd = -1 };
 
+/* api_write_all over the socket, but without SIGPIPE: a program whose
+ * server died must live to fork its tests itself. */
 static bool send_all(int fd, const void *buf, size_t n)
 {
 	for (const char *p = buf; n;) {
