@@ -12,61 +12,37 @@
 
 #include "conf.h"
 #include "discover.h"
-#include "hash.h"
 #include "opts.h"
 #include "registry.h"
+#include "strindex.h"
 #include "table.h"
 #include "xalloc.h"
+
+static const char *itself(const void *item)
+{
+	return item;
+}
 
 /*
  * Directory entries already taken, as "DEV:INO/NAME" of the directory
  * holding them: the same entry reached through two roots runs once,
  * while two names for one program (symlinks, hard links) stay two tests.
+ *
+ * seen_add takes key (malloc'd); returns 0 when it was there already.
  */
-struct seen {
-	char **v;
-	size_t n, cap;          /* cap: a power of 2, kept at most half full */
-};
-
-static size_t seen_slot(char **v, size_t cap, const char *key)
+static int seen_add(struct strindex *seen, char *key)
 {
-	size_t h = (size_t)hash_str(key);
-
-	for (h &= cap - 1; v[h] && strcmp(v[h], key); h = (h + 1) & (cap - 1))
-		;
-	return h;
+	if (!strindex_add(seen, key))
+		return 1;
+	free(key);
+	return 0;
 }
 
-/* Takes key (malloc'd); returns 0 when it was there already. */
-static int seen_add(struct seen *s, char *key)
+static void seen_release(struct strindex *seen)
 {
-	size_t i;
-
-	if (2 * (s->n + 1) > s->cap) {
-		size_t cap = s->cap ? 2 * s->cap : 256;
-		char **v = xcalloc(cap, sizeof(*v));
-		for (size_t k = 0; k < s->cap; k++)
-			if (s->v[k])
-				v[seen_slot(v, cap, s->v[k])] = s->v[k];
-		free(s->v);
-		s->v = v;
-		s->cap = cap;
-	}
-	i = seen_slot(s->v, s->cap, key);
-	if (s->v[i]) {
-		free(key);
-		return 0;
-	}
-	s->v[i] = key;
-	s->n++;
-	return 1;
-}
-
-static void seen_release(struct seen *s)
-{
-	for (size_t k = 0; k < s->cap; k++)
-		free(s->v[k]);
-	free(s->v);
+	for (size_t k = 0; k < seen->cap; k++)
+		free(seen->v[k]);
+	strindex_release(seen);
 }
 
 struct walk {
@@ -74,7 +50,7 @@ struct walk {
 	struct test_table *t;
 	const struct assay_kind *forced;
 	const char *root;
-	struct seen seen;
+	struct strindex seen;   /* of malloc'd strings */
 	struct err *e;
 	char **dropped;         /* o->dropped, when the caller wants them */
 	size_t ndropped;
@@ -308,7 +284,8 @@ static int walk_root(struct walk *w, const char *path)
 
 int discover(struct test_table *t, const struct discover_opts *o, struct err *e)
 {
-	struct walk w = { .o = o, .t = t, .e = e, .dropped = o->dropped };
+	struct walk w = { .o = o, .t = t, .e = e, .dropped = o->dropped,
+			  .seen = { .key = itself } };
 	int rc = 0;
 
 	if (o->kind && !(w.forced = registry_kind(o->reg, o->kind))) {

@@ -43,6 +43,7 @@ harness_libassaycore_a_SOURCES = \
 	harness/shard.c harness/shard.h \
 	harness/sinks.c harness/sinks.h \
 	harness/spawn.c harness/spawn.h \
+	harness/strindex.c harness/strindex.h \
 	harness/table.c harness/table.h \
 	harness/tap.c harness/tap.h \
 	harness/term.c harness/term.h \

@@ -4,13 +4,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hash.h"
 #include "table.h"
 #include "xalloc.h"
+
+static const char *test_id(const void *item)
+{
+	return ((const struct test *)item)->pub.id;
+}
 
 void table_init(struct test_table *t)
 {
 	memset(t, 0, sizeof(*t));
+	t->ids.key = test_id;
 }
 
 static void test_free(struct test *x)
@@ -34,38 +39,13 @@ void table_release(struct test_table *t)
 		test_free(t->programs[i]);
 	free(t->programs);
 	free(t->v);
-	free(t->ids);
-	memset(t, 0, sizeof(*t));
-}
-
-static size_t id_slot(struct test **ids, size_t nids, const char *id)
-{
-	size_t i = (size_t)hash_str(id) & (nids - 1);
-
-	while (ids[i] && strcmp(ids[i]->pub.id, id))
-		i = (i + 1) & (nids - 1);
-	return i;
+	strindex_release(&t->ids);
+	table_init(t);
 }
 
 struct test *table_find(const struct test_table *t, const char *id)
 {
-	return t->nids ? t->ids[id_slot(t->ids, t->nids, id)] : NULL;
-}
-
-/* Keeps the id set at most half full. */
-static void ids_insert(struct test_table *t, struct test *x)
-{
-	if (2 * (t->n + 1) > t->nids) {
-		size_t n = t->nids ? 2 * t->nids : 64;
-		struct test **ids = xcalloc(n, sizeof(*ids));
-		for (size_t i = 0; i < t->nids; i++)
-			if (t->ids[i])
-				ids[id_slot(ids, n, t->ids[i]->pub.id)] = t->ids[i];
-		free(t->ids);
-		t->ids = ids;
-		t->nids = n;
-	}
-	t->ids[id_slot(t->ids, t->nids, x->pub.id)] = x;
+	return strindex_find(&t->ids, id);
 }
 
 struct test *table_add(struct test_table *t, const char *root,
@@ -86,7 +66,7 @@ struct test *table_add(struct test_table *t, const char *root,
 	}
 	x->problem = problem ? xstrdup(problem) : NULL;
 	x->san = -1;
-	ids_insert(t, x);
+	strindex_add(&t->ids, x);
 	x->index = t->n;
 	xgrow((void **)&t->v, &t->cap, t->n + 1, sizeof(*t->v));
 	t->v[t->n++] = x;
@@ -111,18 +91,12 @@ static struct test *new_case(struct test *prog, char *name, char *skip,
 	return x;
 }
 
-/* Rebuilds the id set from t->v[0..n). */
+/* Indexes t->v[0..n) anew. */
 static void ids_rebuild(struct test_table *t)
 {
-	size_t n = 64;
-
-	while (n < 2 * t->n)
-		n *= 2;
-	free(t->ids);
-	t->ids = xcalloc(n, sizeof(*t->ids));
-	t->nids = n;
+	strindex_clear(&t->ids);
 	for (size_t i = 0; i < t->n; i++)
-		t->ids[id_slot(t->ids, n, t->v[i]->pub.id)] = t->v[i];
+		strindex_add(&t->ids, t->v[i]);
 }
 
 /* The tests are v[0..n) (cap long) from now on, indexed and found. */
@@ -172,7 +146,7 @@ void table_filter(struct test_table *t, const bool *keep)
 {
 	size_t n = 0;
 
-	memset(t->ids, 0, t->nids * sizeof(*t->ids));
+	strindex_clear(&t->ids);
 	for (size_t i = 0; i < t->n; i++) {
 		struct test *x = t->v[i];
 		if (!keep[i]) {
@@ -181,7 +155,7 @@ void table_filter(struct test_table *t, const bool *keep)
 		}
 		x->index = n;
 		t->v[n++] = x;
-		t->ids[id_slot(t->ids, t->nids, x->pub.id)] = x;
+		strindex_add(&t->ids, x);
 	}
 	t->n = n;
 }

@@ -12,6 +12,7 @@
 
 #include "assay/plugin.h"
 #include "sched.h"
+#include "strindex.h"
 
 /* What a program's kind said of one of its cases beside its name (its
  * attributes: struct assay_case_traits); empty, the host's defaults. */
@@ -60,8 +61,7 @@ struct table_cases {
 struct test_table {
 	struct test **v;
 	size_t n, cap;
-	struct test **ids;              /* open-addressing set by id */
-	size_t nids;                    /* slots in ids: a power of 2 */
+	struct strindex ids;            /* the tests of v, by id */
 	struct test **programs;         /* programs whose cases replaced them */
 	size_t nprograms, capprograms;
 };

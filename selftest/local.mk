@@ -30,6 +30,7 @@ check_PROGRAMS += \
 	selftest/unit/select_test \
 	selftest/unit/shard_test \
 	selftest/unit/spawn_test \
+	selftest/unit/strindex_test \
 	selftest/unit/table_test \
 	selftest/unit/tap_test \
 	selftest/unit/tapgen_test \
@@ -80,6 +81,8 @@ selftest_unit_shard_test_LDADD = harness/api/libassay.la $(LDADD)
 selftest_unit_shard_test_LDFLAGS = $(AM_LDFLAGS) -static
 selftest_unit_spawn_test_LDADD = harness/api/libassay.la $(LDADD)
 selftest_unit_spawn_test_LDFLAGS = $(AM_LDFLAGS) -static
+selftest_unit_strindex_test_LDADD = harness/api/libassay.la $(LDADD)
+selftest_unit_strindex_test_LDFLAGS = $(AM_LDFLAGS) -static
 selftest_unit_table_test_LDADD = harness/api/libassay.la $(LDADD)
 selftest_unit_table_test_LDFLAGS = $(AM_LDFLAGS) -static
 selftest_unit_tap_test_LDADD = harness/api/libassay.la $(LDADD)
