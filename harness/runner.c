@@ -983,9 +983,11 @@ static void unreported_verdict(const struct task *j, struct assay_verdict *v,
 	v->reason = buf;
 }
 
-/* The cases of a batch its kind left without a verdict: after a crash or
- * a timeout that came once some case had run, they run again in a new
- * process (the same attempt); otherwise the host judges them. */
+/* The cases of a batch its kind left without a verdict: after a crash, a
+ * timeout or an exit that came once some case had run (a case that
+ * called exit() is its own kind's to judge), they run again in a new
+ * process (the same attempt); otherwise the host judges them. Each time
+ * fewer are left, so this ends. */
 static void settle_cases(struct runner *r, struct task *j)
 {
 	struct slot *sl = &r->slots[j->slot];
@@ -1002,7 +1004,7 @@ static void settle_cases(struct runner *r, struct task *j)
 		free(left);
 		return;
 	}
-	if ((how == ASSAY_SIGNALED || how == ASSAY_TIMED_OUT) &&
+	if ((how == ASSAY_SIGNALED || how == ASSAY_TIMED_OUT || how == ASSAY_EXITED) &&
 	    n < run->ncases && !r->interrupts) {   /* some case ran */
 		queue(r, attempt_rest(run, left, n));
 		free(left);

@@ -1,8 +1,8 @@
 /*
  * selftest/api/worker.c - for selftest/e2e/api.sh: a program written
- * with include/assay/test.h that crashes and hangs in its own process,
- * between tests that pass and one that fails. Under assay each costs
- * only its own test, whatever the batches.
+ * with include/assay/test.h that crashes, exits and hangs in its own
+ * process, between tests that pass and one that fails. Under assay each
+ * costs only its own test, whatever the batches.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -30,6 +30,13 @@ ASSAY_TEST(w, crashes)
 	puts("about to crash");
 	fflush(stdout);
 	abort();
+}
+
+ASSAY_TEST(w, exits)
+{
+	puts("about to leave");
+	fflush(stdout);
+	exit(3);
 }
 
 ASSAY_TEST(w, second)

@@ -178,6 +178,8 @@ for g in binary case; do
 	expect_rc 1
 	expect_out "CRASH    worker::w::crashes: crash (SIGABRT)"
 	expect_out "about to crash"
+	expect_out "FAIL     worker::w::exits: the program exited (code 3) in the middle of this case"
+	expect_out "about to leave"
 	# (the look's word: sleeping, unless a sanitizer's own threads
 	# are busy in the program)
 	grep -Eq "TIMEOUT  worker::w::hangs: timeout after [0-9.]+s; [a-z-]+" "$W/out"
@@ -189,7 +191,7 @@ for g in binary case; do
 	check $? "a failure's reason is where and what ($g)"
 	! grep -q "running after it exited" "$W/out"
 	check $? "the crashed program's fork server is not a process its test left ($g)"
-	expect_last "assay: 4 passed, 4 failed, 1 skipped"
+	expect_last "assay: 4 passed, 5 failed, 1 skipped"
 	no_process "$W/v/worker"
 done
 run_assay run -v --state-dir '' --no-isolate-failures u
