@@ -100,6 +100,6 @@ harness_api_libassay_la_SOURCES = harness/api/api.h harness/api/registry.c \
 harness_api_libassay_la_CFLAGS = $(AM_CFLAGS) -pthread
 # (-z now: every function it calls is bound as it loads, so no isolate
 # test's child binds one anew: harness/api/zygote.c)
-harness_api_libassay_la_LDFLAGS = $(AM_LDFLAGS) -pthread -version-info 0:0:0 \
+harness_api_libassay_la_LDFLAGS = $(AM_LDFLAGS) -pthread -version-info 1:0:1 \
 	-export-symbols-regex '^assay_' -Wl,-z,now
 harness_api_libassay_la_LIBADD = -lm

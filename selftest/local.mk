@@ -238,7 +238,16 @@ include selftest/fuzz/local.mk
 # (most of their tests fail on purpose: selftest's run leaves api/ out).
 # Linked with libassay statically: a program, not libtool's wrapper.
 check_PROGRAMS += selftest/api/sample selftest/api/badattr selftest/api/cxx \
-	selftest/api/worker selftest/api/garbage selftest/api/attrs selftest/api/pool
+	selftest/api/worker selftest/api/garbage selftest/api/attrs selftest/api/pool \
+	selftest/api/checks selftest/api/checks-cxx
+EXTRA_DIST += selftest/api/checks.expected
+# (checks: what a release build's linker may drop, it drops)
+selftest_api_checks_CFLAGS = $(AM_CFLAGS) -ffunction-sections -fdata-sections
+selftest_api_checks_LDADD = harness/api/libassay.la
+selftest_api_checks_LDFLAGS = $(AM_LDFLAGS) -static -Wl,--gc-sections
+selftest_api_checks_cxx_SOURCES = selftest/api/checks-cxx.cc
+selftest_api_checks_cxx_LDADD = harness/api/libassay.la
+selftest_api_checks_cxx_LDFLAGS = $(AM_LDFLAGS) -static
 selftest_api_pool_LDADD = harness/api/libassay.la
 selftest_api_pool_LDFLAGS = $(AM_LDFLAGS) -static
 selftest_api_attrs_LDADD = harness/api/libassay.la

@@ -135,22 +135,55 @@ static int failed(int fatal, const char *file, int line, char *what,
 static const char *const op_sym[] = { "==", "!=", "<", "<=", ">", ">=" };
 static const char *const op_name[] = { "EQ", "NE", "LT", "LE", "GT", "GE" };
 
-int assay_check_int(int fatal, enum assay_cmp op, intmax_t a, intmax_t b,
-		    const char *ea, const char *eb, const char *file, int line)
+/* Which of a and b is the greater, as the integers they stand for
+ * (-1, 0 or 1): ua, ub say which was unsigned (its bits are its value);
+ * a signed one's bits are its value as intmax_t. */
+static int compare_integers(uintmax_t a, int ua, uintmax_t b, int ub)
 {
-	int ok = op == ASSAY_CMP_EQ ? a == b : op == ASSAY_CMP_NE ? a != b :
-		 op == ASSAY_CMP_LT ? a < b : op == ASSAY_CMP_LE ? a <= b :
-		 op == ASSAY_CMP_GT ? a > b : a >= b;
-	char *what, *values;
+	int na = !ua && (intmax_t)a < 0, nb = !ub && (intmax_t)b < 0;
+
+	if (na != nb)
+		return na ? -1 : 1;
+	if (na)
+		return ((intmax_t)a > (intmax_t)b) - ((intmax_t)a < (intmax_t)b);
+	return (a > b) - (a < b);
+}
+
+/* v as the integer it stands for. */
+static char *integer_text(uintmax_t v, int is_unsigned)
+{
+	return is_unsigned ? api_format("%" PRIuMAX, v) : api_format("%" PRIdMAX, (intmax_t)v);
+}
+
+int assay_check_integer(int fatal, enum assay_cmp op, uintmax_t a, uintmax_t b,
+			unsigned which_unsigned, const char *ea, const char *eb,
+			const char *file, int line)
+{
+	int ua = which_unsigned & 1, ub = (which_unsigned >> 1) & 1;
+	int c = compare_integers(a, ua, b, ub);
+	int ok = op == ASSAY_CMP_EQ ? c == 0 : op == ASSAY_CMP_NE ? c != 0 :
+		 op == ASSAY_CMP_LT ? c < 0 : op == ASSAY_CMP_LE ? c <= 0 :
+		 op == ASSAY_CMP_GT ? c > 0 : c >= 0;
+	char *what, *values, *ta, *tb;
 
 	if (ok)
 		return 1;
-	what = api_format("%s_%s(%s, %s): %" PRIdMAX " %s %" PRIdMAX " is false",
-			  fatal ? "ASSERT" : "EXPECT", op_name[op], ea, eb, a,
-			  op_sym[op], b);
-	values = api_format("    %s = %" PRIdMAX "\n    %s = %" PRIdMAX "\n",
-			    ea, a, eb, b);
+	ta = integer_text(a, ua);
+	tb = integer_text(b, ub);
+	what = api_format("%s_%s(%s, %s): %s %s %s is false", fatal ? "ASSERT" : "EXPECT",
+			  op_name[op], ea, eb, ta, op_sym[op], tb);
+	values = api_format("    %s = %s\n    %s = %s\n", ea, ta, eb, tb);
+	free(ta);
+	free(tb);
 	return failed(fatal, file, line, what, values);
+}
+
+/* What programs built against the first header call. */
+int assay_check_int(int fatal, enum assay_cmp op, intmax_t a, intmax_t b,
+		    const char *ea, const char *eb, const char *file, int line)
+{
+	return assay_check_integer(fatal, op, (uintmax_t)a, (uintmax_t)b, 0, ea, eb,
+				   file, line);
 }
 
 int assay_check_near(int fatal, double a, double b, double tol,
@@ -244,7 +277,8 @@ static void hex_around(char *out, size_t cap, const unsigned char *p,
 
 	out[0] = 0;
 	for (size_t j = from; j < n && j < from + 8 && k + 8 < cap; j++)
-		k += (size_t)snprintf(out + k, cap - k, j == i ? "[%02x] " : "%02x ", p[j]);
+		k += (size_t)snprintf(out + k, cap - k, j == i ? "%s[%02x]" : "%s%02x",
+				      k ? " " : "", p[j]);
 }
 
 int assay_check_mem(int fatal, const void *a, const void *b, size_t n,
@@ -283,6 +317,20 @@ int assay_check_ptr(int fatal, int equal, const void *a, const void *b,
 			  fatal ? "ASSERT" : "EXPECT", equal ? "PTR_EQ" : "PTR_NE",
 			  ea, eb, a, equal ? "==" : "!=", b);
 	values = api_format("    %s = %p\n    %s = %p\n", ea, a, eb, b);
+	return failed(fatal, file, line, what, values);
+}
+
+int assay_check_null(int fatal, int want_null, const void *p, const char *e,
+		     const char *file, int line)
+{
+	char *what, *values;
+
+	if (!p == !!want_null)
+		return 1;
+	what = want_null
+		? api_format("%s_NULL(%s): %p is not NULL", fatal ? "ASSERT" : "EXPECT", e, p)
+		: api_format("%s_NOT_NULL(%s): it is NULL", fatal ? "ASSERT" : "EXPECT", e);
+	values = want_null ? api_format("    %s = %p\n", e, p) : NULL;
 	return failed(fatal, file, line, what, values);
 }
 

@@ -44,6 +44,7 @@
 #include <stdint.h>
 
 #ifdef __cplusplus
+#include <type_traits>
 extern "C" {
 #endif
 
@@ -76,6 +77,13 @@ enum assay_cmp { ASSAY_CMP_EQ, ASSAY_CMP_NE, ASSAY_CMP_LT, ASSAY_CMP_LE,
 
 /* The checks behind the macros: each returns whether it held; a fatal
  * one that did not never returns. */
+/* a op b, as the integers they stand for: which_unsigned's bit 0 says a
+ * is unsigned (its bits are its value), bit 1 the same of b; a signed
+ * one's bits are its value as intmax_t. */
+int assay_check_integer(int fatal, enum assay_cmp op, uintmax_t a, uintmax_t b,
+			unsigned which_unsigned, const char *ea, const char *eb,
+			const char *file, int line);
+/* (both signed: what programs built against the first header call) */
 int assay_check_int(int fatal, enum assay_cmp op, intmax_t a, intmax_t b,
 		    const char *ea, const char *eb, const char *file, int line);
 int assay_check_near(int fatal, double a, double b, double tol,
@@ -89,6 +97,8 @@ int assay_check_mem(int fatal, const void *a, const void *b, size_t n,
 		    const char *ea, const char *eb, const char *file, int line);
 int assay_check_ptr(int fatal, int equal, const void *a, const void *b,
 		    const char *ea, const char *eb, const char *file, int line);
+int assay_check_null(int fatal, int want_null, const void *p, const char *e,
+		     const char *file, int line);
 int assay_check_bool(int fatal, int want, int got, const char *e,
 		     const char *file, int line);
 void assay_fail_here(int fatal, const char *what, const char *file, int line);
@@ -104,10 +114,14 @@ void assay_skip_here(const char *reason, const char *file, int line);
 /* What tells assay's `assay` kind that a program is built with this API
  * (it looks for these bytes in the file): in each file that includes
  * this header (but libassay's own). Never mentioned elsewhere, so
- * nothing else carries it. */
+ * nothing else carries it. Each test's constructor refers to it, so a
+ * linker that drops what nothing refers to (--gc-sections) keeps it. */
 #if defined(__GNUC__) && !defined(ASSAY_API_INTERNAL)
 static const char assay_api_marker_[] __attribute__((used, unused)) =
 	"\x1f" "assay-test-api:1" "\x1f";
+#define ASSAY_KEEP_MARKER_() __asm__ __volatile__("" : : "r"(assay_api_marker_))
+#else
+#define ASSAY_KEEP_MARKER_() ((void)0)
 #endif
 
 #define ASSAY_CTOR_(f) static void f(void) __attribute__((constructor)); \
@@ -128,6 +142,7 @@ static const char assay_api_marker_[] __attribute__((used, unused)) =
 		__FILE__, __LINE__, NULL };                                   \
 	ASSAY_CTOR_(assay_reg_##suite##__##name)                              \
 	{                                                                     \
+		ASSAY_KEEP_MARKER_();                                         \
 		assay_register(&assay_def_##suite##__##name);                 \
 	}                                                                     \
 	static void assay_fn_##suite##__##name(void)
@@ -152,6 +167,7 @@ static const char assay_api_marker_[] __attribute__((used, unused)) =
 		attrs, __FILE__, __LINE__, NULL };                            \
 	ASSAY_CTOR_(assay_reg_##fx##__##name)                                 \
 	{                                                                     \
+		ASSAY_KEEP_MARKER_();                                         \
 		assay_register(&assay_def_##fx##__##name);                    \
 	}                                                                     \
 	static void assay_fn_##fx##__##name(assay_fixture_type_##fx *fixture)
@@ -168,20 +184,34 @@ static const char assay_api_marker_[] __attribute__((used, unused)) =
 
 /* ---- checks: ASSERT_* stop the test, EXPECT_* go on ---- */
 
-#define ASSAY_INT_(f, op, a, b) assay_check_int(f, op, (intmax_t)(a),        \
-	(intmax_t)(b), #a, #b, __FILE__, __LINE__)
-#define ASSERT_EQ(a, b) ASSAY_INT_(1, ASSAY_CMP_EQ, a, b)
-#define ASSERT_NE(a, b) ASSAY_INT_(1, ASSAY_CMP_NE, a, b)
-#define ASSERT_LT(a, b) ASSAY_INT_(1, ASSAY_CMP_LT, a, b)
-#define ASSERT_LE(a, b) ASSAY_INT_(1, ASSAY_CMP_LE, a, b)
-#define ASSERT_GT(a, b) ASSAY_INT_(1, ASSAY_CMP_GT, a, b)
-#define ASSERT_GE(a, b) ASSAY_INT_(1, ASSAY_CMP_GE, a, b)
-#define EXPECT_EQ(a, b) ASSAY_INT_(0, ASSAY_CMP_EQ, a, b)
-#define EXPECT_NE(a, b) ASSAY_INT_(0, ASSAY_CMP_NE, a, b)
-#define EXPECT_LT(a, b) ASSAY_INT_(0, ASSAY_CMP_LT, a, b)
-#define EXPECT_LE(a, b) ASSAY_INT_(0, ASSAY_CMP_LE, a, b)
-#define EXPECT_GT(a, b) ASSAY_INT_(0, ASSAY_CMP_GT, a, b)
-#define EXPECT_GE(a, b) ASSAY_INT_(0, ASSAY_CMP_GE, a, b)
+/* Integers of any type, compared as the numbers they are (an unsigned
+ * one is never taken for a negative one). Neither expression is
+ * evaluated twice: only one arm of ASSAY_BITS_ runs, and ASSAY_UNSIGNED_
+ * evaluates nothing. */
+#ifdef __cplusplus
+#define ASSAY_UNSIGNED_(x) (std::is_unsigned<std::decay<decltype(x)>::type>::value ? 1u : 0u)
+#else
+#define ASSAY_UNSIGNED_(x) _Generic((x) + 0, unsigned int: 1u, unsigned long: 1u,  \
+	unsigned long long: 1u, default: 0u)
+#endif
+#define ASSAY_BITS_(x) (ASSAY_UNSIGNED_(x) ? (uintmax_t)(x) : (uintmax_t)(intmax_t)(x))
+/* (ea, eb: the expressions as written, made strings by the macro the
+ * test called, before their own macros are expanded) */
+#define ASSAY_INT_(f, op, a, b, ea, eb) assay_check_integer(f, op,             \
+	ASSAY_BITS_(a), ASSAY_BITS_(b), ASSAY_UNSIGNED_(a) | ASSAY_UNSIGNED_(b) << 1, \
+	ea, eb, __FILE__, __LINE__)
+#define ASSERT_EQ(a, b) ASSAY_INT_(1, ASSAY_CMP_EQ, a, b, #a, #b)
+#define ASSERT_NE(a, b) ASSAY_INT_(1, ASSAY_CMP_NE, a, b, #a, #b)
+#define ASSERT_LT(a, b) ASSAY_INT_(1, ASSAY_CMP_LT, a, b, #a, #b)
+#define ASSERT_LE(a, b) ASSAY_INT_(1, ASSAY_CMP_LE, a, b, #a, #b)
+#define ASSERT_GT(a, b) ASSAY_INT_(1, ASSAY_CMP_GT, a, b, #a, #b)
+#define ASSERT_GE(a, b) ASSAY_INT_(1, ASSAY_CMP_GE, a, b, #a, #b)
+#define EXPECT_EQ(a, b) ASSAY_INT_(0, ASSAY_CMP_EQ, a, b, #a, #b)
+#define EXPECT_NE(a, b) ASSAY_INT_(0, ASSAY_CMP_NE, a, b, #a, #b)
+#define EXPECT_LT(a, b) ASSAY_INT_(0, ASSAY_CMP_LT, a, b, #a, #b)
+#define EXPECT_LE(a, b) ASSAY_INT_(0, ASSAY_CMP_LE, a, b, #a, #b)
+#define EXPECT_GT(a, b) ASSAY_INT_(0, ASSAY_CMP_GT, a, b, #a, #b)
+#define EXPECT_GE(a, b) ASSAY_INT_(0, ASSAY_CMP_GE, a, b, #a, #b)
 
 /* |a - b| <= tol */
 #define ASSERT_NEAR(a, b, tol) assay_check_near(1, (a), (b), (tol), #a, #b,  \
@@ -207,10 +237,10 @@ static const char assay_api_marker_[] __attribute__((used, unused)) =
 #define ASSERT_PTR_NE(a, b) assay_check_ptr(1, 0, (a), (b), #a, #b, __FILE__, __LINE__)
 #define EXPECT_PTR_EQ(a, b) assay_check_ptr(0, 1, (a), (b), #a, #b, __FILE__, __LINE__)
 #define EXPECT_PTR_NE(a, b) assay_check_ptr(0, 0, (a), (b), #a, #b, __FILE__, __LINE__)
-#define ASSERT_NULL(p) assay_check_ptr(1, 1, (p), NULL, #p, "NULL", __FILE__, __LINE__)
-#define ASSERT_NOT_NULL(p) assay_check_ptr(1, 0, (p), NULL, #p, "NULL", __FILE__, __LINE__)
-#define EXPECT_NULL(p) assay_check_ptr(0, 1, (p), NULL, #p, "NULL", __FILE__, __LINE__)
-#define EXPECT_NOT_NULL(p) assay_check_ptr(0, 0, (p), NULL, #p, "NULL", __FILE__, __LINE__)
+#define ASSERT_NULL(p) assay_check_null(1, 1, (p), #p, __FILE__, __LINE__)
+#define ASSERT_NOT_NULL(p) assay_check_null(1, 0, (p), #p, __FILE__, __LINE__)
+#define EXPECT_NULL(p) assay_check_null(0, 1, (p), #p, __FILE__, __LINE__)
+#define EXPECT_NOT_NULL(p) assay_check_null(0, 0, (p), #p, __FILE__, __LINE__)
 
 #define ASSERT_TRUE(c) assay_check_bool(1, 1, !!(c), #c, __FILE__, __LINE__)
 #define ASSERT_FALSE(c) assay_check_bool(1, 0, !!(c), #c, __FILE__, __LINE__)

@@ -60,13 +60,28 @@ expect_out ': ASSERT_STREQ("ab\"c\n", "abd"): "ab\"c\n" == "abd" is false'
 expect_out ': ASSERT_STREQ(p, "x"): NULL == "x" is false'
 expect_out ": ASSERT_MEMEQ(a, b, 6): they differ first at byte 3: 0x04 != 0x09"
 expect_out "#     a from byte 0: 01 02 03 [04] 05 06"
-expect_out ": ASSERT_PTR_EQ(&x, NULL): 0x"
+expect_out ": ASSERT_NULL(&x): 0x"
 expect_out ": ASSERT_TRUE(1 > 2): it is false"
 expect_out ": ASSERT_EQ(v, 0): 7 == 0 is false"
 expect_no_out "a fatal check in a helper must stop the test"
 expect_out ': EXPECT_CONTAINS("haystack", "needle"): "haystack" does not contain "needle"'
 [ "$(grep -c '^not ok' "$W/out")" = 10 ] && ! grep -q '^ok' "$W/out"
 check $? "ten failures, nothing passed"
+
+# every check's whole message, made to fail once each by checks.c, built
+# as C and as C++: the expression as written, both values, file:line
+src=${ASSAY_SRCDIR:-$(cd "$here/../.." && pwd)}
+for p in checks checks-cxx; do
+	run "$api/$p"
+	expect_rc 1 "$p: its failures: exit 1"
+	sed 's|[^ "]*selftest/api/checks\.c|checks.c|g' "$W/out" >"$W/checks.out"
+	diff "$src/selftest/api/checks.expected" "$W/checks.out" >"$W/diff"
+	check $? "$p: every check says what checks.expected says ($(head -c 400 "$W/diff"))"
+done
+# (checks is linked with --gc-sections: its marker is still there)
+mkdir -p gc && cp "$api/checks" gc/checks
+run_assay list gc
+expect_out "checks::ints::expects"
 
 run "$S" --filter 'skip::*' --filter 'counter::*'
 expect_out "ok 1 - skip::reason # SKIP no network here"

@@ -1,0 +1,2 @@
+// selftest/api/checks-cxx.cc - checks.c built as C++ (see there).
+#include "checks.c"
