@@ -105,7 +105,8 @@ void api_frames_batch_done(void);
 /* Serving: the host's next batch, its ids one per line and an empty
  * line (malloc'd, *len bytes); NULL at the end of its input. */
 char *api_frames_next_batch(size_t *len);
-/* In a child forked to run a test: the parent's frames are not its. */
+/* In a child forked to run a test (or to fork them): the parent's frames
+ * and the host's pipes are not its. */
 void api_frames_forked(void);
 /* Everything out; the pump stopped. */
 void api_frames_close(void);

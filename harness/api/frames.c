@@ -41,6 +41,7 @@
 
 static struct frames {
 	bool open;
+	pid_t pid;              /* the worker's: its children are not it */
 	int out;                /* the host's pipe: fd 1 as it was */
 	int in;                 /* the host's batches: fd 0 as it was, or -1 */
 	int cap[2];             /* the capture: fds 1 and 2 write cap[1] */
@@ -216,7 +217,9 @@ static void last_words(void)
 	ssize_t r;
 	bool locked = false;
 
-	if (!fr.open)
+	/* (a test's own child, forked without exec, has these handlers
+	 * too: its exit or crash must not say the worker's last words) */
+	if (!fr.open || getpid() != fr.pid)
 		return;
 	fr.open = false;
 	/* the pump may be between reading the capture and buffering it:
@@ -283,6 +286,7 @@ int api_frames_open(bool serve, char **problem)
 	*problem = NULL;
 	flush_stdout();
 	fflush(stderr);
+	fr.pid = getpid();
 	if ((fr.out = fcntl(1, F_DUPFD_CLOEXEC, 3)) < 0 ||
 	    pipe2(fr.cap, O_CLOEXEC) < 0 || pipe2(fr.wake, O_CLOEXEC | O_NONBLOCK) < 0) {
 		*problem = api_format("cannot set up the worker's pipes: %s", strerror(errno));
@@ -348,12 +352,22 @@ void api_frames_close(void)
 
 void api_frames_forked(void)
 {
-	/* the parent's buffer is the parent's; written only if not said
+	/* the parent's buffer is the parent's, and so are the host's
+	 * pipes (held open here, they would keep the host waiting for this
+	 * process too once the program ended); each written only if not
 	 * yet (a page written in a forked child is a page copied) */
 	if (fr.open)
 		fr.open = false;
 	if (fr.len)
 		fr.len = 0;
+	if (fr.out >= 0) {
+		close(fr.out);
+		fr.out = -1;
+	}
+	if (fr.in >= 0) {
+		close(fr.in);
+		fr.in = -1;
+	}
 }
 
 void api_frames_start(const char *id)

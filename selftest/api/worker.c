@@ -1,13 +1,14 @@
 /*
  * selftest/api/worker.c - for selftest/e2e/api.sh: a program written
  * with include/assay/test.h that crashes, exits and hangs in its own
- * process, between tests that pass and one that fails. Under assay each
+ * process, between tests that pass and two that fail. Under assay each
  * costs only its own test, whatever the batches.
  */
 #define _POSIX_C_SOURCE 200809L
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <assay/test.h>
@@ -16,6 +17,24 @@ ASSAY_TEST(w, first)
 {
 	puts("first speaks");
 	ASSERT_EQ(1, 1);
+}
+
+/* a child of a test's, forked without exec, that exits: its output is
+ * the test's, and it takes nothing of the worker's (the output of the
+ * test before, not yet read, nor frames); failed, to show its output */
+ASSAY_TEST(w, forks)
+{
+	int status = -1;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		puts("child speaks");
+		exit(0);
+	}
+	ASSERT_EQ(waitpid(pid, &status, 0), pid);
+	EXPECT_EQ(status, 0);
+	puts("forks speaks");
+	ASSAY_ADD_FAILURE("failed to show its output");
 }
 
 /* (so that the program has a fork server when it crashes: not a

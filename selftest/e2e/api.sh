@@ -206,7 +206,14 @@ for g in binary case; do
 	check $? "a failure's reason is where and what ($g)"
 	! grep -q "running after it exited" "$W/out"
 	check $? "the crashed program's fork server is not a process its test left ($g)"
-	expect_last "assay: 4 passed, 5 failed, 1 skipped"
+	# (what w::forks' block shows: up to the next result's line)
+	awk '/^FAIL .*worker::w::forks/ { on = 1; next } on && /^[A-Z]/ { exit } on' \
+		"$W/out" >"$W/forks"
+	grep -q "child speaks" "$W/forks" && grep -q "forks speaks" "$W/forks" &&
+		! grep -q "first speaks" "$W/forks"
+	check $? "a test's forked child that exits says no last words of the worker's ($g)"
+	expect_no_out "left processes behind"
+	expect_last "assay: 4 passed, 6 failed, 1 skipped"
 	no_process "$W/v/worker"
 done
 run_assay run -v --state-dir '' --no-isolate-failures u
