@@ -120,6 +120,33 @@ ASSAY_TEST(opts, defaults)
 	defaults();
 }
 
+/* --workers and --threads: W x T threads fill the -j slots, T 1 unless
+ * given; -j's default is the CPU count */
+ASSAY_TEST(opts, workers_and_threads)
+{
+	struct opts o;
+	struct err e = ERR_INIT;
+
+	EXPECT_EQ(PARSE(&o, &e, "run"), 0);
+	EXPECT_EQ(o.threads, 1);
+	EXPECT_EQ(o.workers, sysconf(_SC_NPROCESSORS_ONLN));
+	opts_release(&o);
+	EXPECT_EQ(PARSE(&o, &e, "run", "-j", "8", "--threads", "2"), 0);
+	EXPECT_EQ(o.workers, 4);
+	EXPECT_EQ(o.threads, 2);
+	opts_release(&o);
+	EXPECT_EQ(PARSE(&o, &e, "run", "-j", "3", "--threads", "4"), 0);
+	EXPECT_EQ(o.workers, 1);        /* never none */
+	opts_release(&o);
+	EXPECT_EQ(PARSE(&o, &e, "run", "-j", "8", "--workers", "3"), 0);
+	EXPECT_EQ(o.workers, 3);
+	EXPECT_EQ(o.threads, 1);
+	opts_release(&o);
+	EXPECT_EQ(PARSE(&o, &e, "run", "-j", "2", "--workers", "0"), 0);
+	EXPECT_EQ(o.workers, 0);        /* a process per batch */
+	opts_release(&o);
+}
+
 ASSAY_TEST(opts, bad_input)
 {
 	bad_input();
