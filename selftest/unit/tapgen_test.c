@@ -2,10 +2,10 @@
  * selftest/unit/tapgen_test.c - tests include/assay/tap.h, the TAP
  * producer for test programs, and nothing else.
  *
- * Each scenario runs in a forked child whose stdout is a pipe; the
- * parent compares what came out, byte for byte, and the exit status with
- * what the scenario must give. The parent reports with plain printf and
- * never calls the producer, so every child starts from fresh state.
+ * Each scenario runs in a forked child whose stdout is a pipe; the test
+ * compares what came out, byte for byte, and the exit status with what
+ * the scenario must give. The test's own process never calls the
+ * producer, so every child starts from fresh state.
  */
 #include "config.h"
 
@@ -18,24 +18,14 @@
 #include <unistd.h>
 
 #include "assay/tap.h"
+#include "assay/test.h"
 
 #define OUT_MAX (256 * 1024)
 #define NTHREADS 4
 #define NPOINTS 250
 
-static int checks, failures;
 static char out[OUT_MAX];       /* the last child's stdout */
 static size_t out_len;
-
-static int check(int ok, const char *scenario, const char *what)
-{
-	checks++;
-	if (!ok)
-		failures++;
-	printf("%sok %d - %s: %s\n", ok ? "" : "not ", checks, scenario, what);
-	fflush(stdout);
-	return ok;
-}
 
 /* Child scenarios: each writes TAP to stdout and returns its status. */
 
@@ -288,9 +278,12 @@ static int run_child(int (*fn)(void))
 	pid_t pid;
 
 	fflush(stdout);
-	if (pipe(p) < 0 || (pid = fork()) < 0) {
-		perror("tapgen_test: pipe/fork");
-		exit(2);
+	if (pipe(p) < 0)
+		return -1;
+	if ((pid = fork()) < 0) {
+		close(p[0]);
+		close(p[1]);
+		return -1;
 	}
 	if (pid == 0) {
 		close(p[0]);
@@ -327,15 +320,14 @@ static void show_diff(const char *want, const char *got)
 	printf("#   got:  %.*s\n", (int)strcspn(got + bol, "\n"), got + bol);
 }
 
-static void expect(const char *name, int (*fn)(void), int status,
-		   const char *want)
+/* Runs fn's scenario: its exit status and its whole output checked. */
+static void expect(int (*fn)(void), int status, const char *want)
 {
-	int got = run_child(fn);
-
-	if (!check(got == status, name, "exit status"))
-		printf("#   want %d, got %d\n", status, got);
-	if (!check(!strcmp(out, want), name, "output is the exact TAP"))
+	EXPECT_EQ(run_child(fn), status);
+	if (strcmp(out, want)) {
 		show_diff(want, out);
+		ASSAY_ADD_FAILURE("the output is not the exact TAP (where it first differs: above)");
+	}
 }
 
 /* Checks one "ok N - thread T point P" line; marks (T, P) in seen. */
@@ -358,7 +350,7 @@ static int thread_line(const char *line, size_t len, unsigned want_n,
  * Every point appears once, numbered 1..N in order, and each two-line
  * diagnostic is whole: no line from another thread lands inside it.
  */
-static void expect_threads(void)
+ASSAY_TEST(tapgen, threads)
 {
 	static char seen[NTHREADS][NPOINTS];
 	static const char head[] = "TAP version 14\n1..1000\n";
@@ -366,7 +358,7 @@ static void expect_threads(void)
 	unsigned n = 0;
 	int good = 1;
 
-	check(run_child(scn_threads) == 0, "threads", "exit status");
+	EXPECT_EQ(run_child(scn_threads), 0);
 	good = !strncmp(out, head, sizeof(head) - 1);
 	for (line = out + sizeof(head) - 1; good && *line; line = nl + 1) {
 		nl = strchr(line, '\n');
@@ -382,22 +374,18 @@ static void expect_threads(void)
 		if (!good)
 			printf("#   bad line: %s\n", line);
 	}
-	check(good && !*line && !prev && n == NTHREADS * NPOINTS, "threads",
-	      "1000 points numbered in order, no line interleaved");
+	EXPECT_TRUE(good && !*line && !prev);
+	EXPECT_EQ(n, NTHREADS * NPOINTS);
 }
 
-int main(void)
-{
-	expect("basic", scn_basic, 1, want_basic);
-	expect("todo", scn_todo, 0, want_todo);
-	expect("trailing plan", scn_trailing, 0, want_trailing);
-	expect("empty", scn_empty, 0, want_empty);
-	expect("plan mismatch", scn_mismatch, 1, want_mismatch);
-	expect("skip all", scn_skip_all, 0, want_skip_all);
-	expect("bail out", scn_bail, 255, want_bail);
-	expect("is", scn_is, 1, want_is());
-	expect("long text", scn_long, 0, want_long());
-	expect_threads();
-	printf("1..%d\n", checks);
-	return failures ? 1 : 0;
-}
+ASSAY_TEST(tapgen, basic) { expect(scn_basic, 1, want_basic); }
+ASSAY_TEST(tapgen, todo) { expect(scn_todo, 0, want_todo); }
+ASSAY_TEST(tapgen, trailing_plan) { expect(scn_trailing, 0, want_trailing); }
+ASSAY_TEST(tapgen, empty) { expect(scn_empty, 0, want_empty); }
+ASSAY_TEST(tapgen, plan_mismatch) { expect(scn_mismatch, 1, want_mismatch); }
+ASSAY_TEST(tapgen, skip_all) { expect(scn_skip_all, 0, want_skip_all); }
+ASSAY_TEST(tapgen, bail_out) { expect(scn_bail, 255, want_bail); }
+ASSAY_TEST(tapgen, is) { expect(scn_is, 1, want_is()); }
+ASSAY_TEST(tapgen, long_text) { expect(scn_long, 0, want_long()); }
+
+ASSAY_MAIN()
