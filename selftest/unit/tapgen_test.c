@@ -349,8 +349,10 @@ static int thread_line(const char *line, size_t len, unsigned want_n,
 /*
  * Every point appears once, numbered 1..N in order, and each two-line
  * diagnostic is whole: no line from another thread lands inside it.
+ * (isolate: its child starts threads, which ThreadSanitizer refuses in
+ * a child of a process with threads of its own, as a worker has)
  */
-ASSAY_TEST(tapgen, threads)
+ASSAY_TEST_WITH(tapgen, threads, "isolate")
 {
 	static char seen[NTHREADS][NPOINTS];
 	static const char head[] = "TAP version 14\n1..1000\n";
