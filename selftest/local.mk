@@ -237,9 +237,17 @@ include selftest/fuzz/local.mk
 # Programs written with include/assay/test.h, for selftest/e2e/api.sh
 # (most of their tests fail on purpose: selftest's run leaves api/ out).
 # Linked with libassay statically: a program, not libtool's wrapper.
-check_PROGRAMS += selftest/api/sample selftest/api/badattr selftest/api/cxx \
+SELFTEST_API = selftest/api/sample selftest/api/badattr selftest/api/cxx \
 	selftest/api/worker selftest/api/garbage selftest/api/attrs selftest/api/pool \
 	selftest/api/checks selftest/api/checks-cxx
+check_PROGRAMS += $(SELFTEST_API)
+
+# The test API's checks alone (ci/test runs them in a build made with
+# --enable-sanitize=thread: the worker pools' threads under ThreadSanitizer)
+check-api: harness/assay $(SELFTEST_API)
+	$(SELFTEST_ENV) harness/assay run --timeout 120 --state-dir '' \
+		$(top_srcdir)/selftest/e2e/api.sh
+.PHONY: check-api
 EXTRA_DIST += selftest/api/checks.expected
 # (checks: what a release build's linker may drop, it drops)
 selftest_api_checks_CFLAGS = $(AM_CFLAGS) -ffunction-sections -fdata-sections
