@@ -5,6 +5,9 @@
  * "noise" (bytes and frames that mean nothing, a test given back
  * unasked, a batch's end with words after it, then true
  * frames), "midframe" (it dies in the middle of an end frame),
+ * "midheader" (in the middle of an end frame's header), "midstart" (in
+ * the middle of the first start frame), "midexit" (it exits in the
+ * middle of an end frame's header, every time it is started),
  * "wrongid" (an end frame for a test that did not start), "huge" (an
  * end frame claiming more than assay reads), "twice" (it runs g::one
  * twice, passing then failing, and never g::two), "linger" (a worker
@@ -46,6 +49,20 @@ static void frames(const char *mode)
 		fputs(RS "S g::one\n" RS "E g::one fail 3 100 0 0\nonly ten b", stdout);
 		fflush(stdout);
 		abort();
+	}
+	if (!strcmp(mode, "midheader")) {
+		fputs(RS "S g::one\n" RS "E g::one fa", stdout);
+		fflush(stdout);
+		abort();
+	}
+	if (!strcmp(mode, "midstart")) {
+		fputs(RS "S g::o", stdout);
+		fflush(stdout);
+		abort();
+	}
+	if (!strcmp(mode, "midexit")) {
+		fputs(RS "S g::one\n" RS "E g::one pa", stdout);
+		exit(0);
 	}
 	if (!strcmp(mode, "wrongid")) {
 		fputs(RS "S g::one\n" RS "E g::two pass 3 0 0 0\n", stdout);

@@ -225,7 +225,7 @@ expect_out "sample::skip::reason: no network here"
 
 # a worker that breaks the protocol: every test judged once, exactly
 mkdir -p gb && cp "$api/garbage" gb/garbage
-for m in noise:1 midframe:0 wrongid:0 huge:0 twice:1; do
+for m in noise:1 midframe:0 midheader:0 midstart:0 midexit:0 wrongid:0 huge:0 twice:1; do
 	GARBAGE=${m%:*} run_assay run --state-dir '' --no-isolate-failures \
 		--gtest-granularity binary gb
 	expect_last "assay: ${m#*:} passed, $((2 - ${m#*:})) failed, 0 skipped"
@@ -233,6 +233,16 @@ done
 GARBAGE=midframe run_assay run --state-dir '' --no-isolate-failures --gtest-granularity binary gb
 expect_out "CRASH    garbage::g::one: crash (SIGABRT)"
 expect_out "CRASH    garbage::g::two: its program crashed (ABRT) before it reached this case"
+GARBAGE=midheader run_assay run --state-dir '' --no-isolate-failures --gtest-granularity binary gb
+expect_out "CRASH    garbage::g::one: crash (SIGABRT)"
+expect_out "CRASH    garbage::g::two: its program crashed (ABRT) before it reached this case"
+GARBAGE=midstart run_assay run --state-dir '' --no-isolate-failures --gtest-granularity binary gb
+expect_out "CRASH    garbage::g::one: its program crashed (ABRT) before it reached this case"
+# (g::two runs again after the exit, in a worker that again says
+# nothing of it: judged then, once)
+GARBAGE=midexit run_assay run --state-dir '' --no-isolate-failures --gtest-granularity binary gb
+expect_out "FAIL     garbage::g::one: the program exited (code 0) in the middle of this case"
+expect_out "FAIL     garbage::g::two: listed, but its program never reported it (exit code 0)"
 GARBAGE=wrongid run_assay run --state-dir '' --no-isolate-failures --gtest-granularity binary gb
 expect_out "FAIL     garbage::g::one: the program exited (code 0) in the middle of this case"
 # a worker that never exits at the end of its input is stopped after
