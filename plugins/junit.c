@@ -6,13 +6,18 @@
  * A job's cases are written as they come into a case file of its slot
  * (unlinked, in TMPDIR), counted and forgotten; only its own result is
  * held until its TASK_END, when its log files have their names. Then the
- * job becomes one <testsuite> in an unlinked body file: the counts, the
- * case file copied in (each log mark it holds made the note on where the
- * program's whole output is), the held result. So memory does not grow
- * with the run or with a program's cases: a failed attempt that will be
- * retried is all that is kept. At close the report is the root with the
- * run's totals around the body, written to a temporary file beside FILE
- * and renamed over it. Every
+ * job's test cases go to the spool (an unlinked file beside FILE) as one
+ * part of its program's suite: the case file copied in (each log mark it
+ * holds made the note on where the program's whole output is), then the
+ * held result. A program run in several jobs (batches, --repeat, its
+ * copies on each GPU are programs of their own) is one <testsuite>: its
+ * counts and times are summed as its jobs end, and at close each suite
+ * is written, in the order the suites began, around its parts read back
+ * from the spool. So memory does not grow with the run's cases: a
+ * suite's counts and a part's place (16 bytes a job) are kept, and a
+ * failed attempt that will be retried. The report is the root with the
+ * run's totals around the suites, written to a temporary file beside
+ * FILE and renamed over it. Every
  * string goes through xmltext first. Never writes XML by hand (libxml2's
  * xmlTextWriter does), never leaves FILE half-written, never reads
  * anything but events.
@@ -37,6 +42,7 @@
 #include "builtin.h"
 #include "harness/io.h"
 #include "harness/junitfile.h"
+#include "harness/strindex.h"
 #include "harness/xalloc.h"
 #include "harness/xmltext.h"
 
@@ -83,6 +89,19 @@ struct slot {
 	unsigned iteration;     /* of the cases written */
 };
 
+/* One <testsuite> of the report, as its jobs end: their counts, and
+ * where their test cases are in the spool, in the order they ended. */
+struct testsuite {
+	char *name;             /* the program's id */
+	unsigned long tests, count[4];
+	uint64_t time_ns;       /* its jobs' times, summed */
+	uint64_t start_wall_ns; /* when its first job started, or 0 */
+	struct part {
+		off_t at, len;
+	} *parts;
+	size_t nparts, cap;
+};
+
 /* Where a streamed case's note on its program's log goes: filled in
  * when the program ends and the log has its name. User text is escaped,
  * so this processing instruction can only be ours. */
@@ -91,9 +110,15 @@ struct slot {
 
 struct junit {
 	char *path;
-	struct junitfile jf;    /* suites go to jf.body as jobs end */
-	xmlTextWriterPtr w;     /* where elements go now: jf.body, or the
-	                         * case file of a running task */
+	struct junitfile jf;    /* the suites go to jf.body at close */
+	FILE *spool;            /* the jobs' test cases, as they end */
+	xmlTextWriterPtr sw;    /* writing into it */
+	struct testsuite **suites;      /* in the order they began */
+	size_t nsuites, suites_cap;
+	struct strindex by_name;        /* the same, by name */
+	xmlTextWriterPtr w;     /* where elements go now: the spool, jf.body
+	                         * (a suite's start), or the case file of a
+	                         * running task */
 	bool streaming;         /* writing into a case file: a log mark
 	                         * stands for the program's log's name */
 	struct slot *slots;
@@ -281,13 +306,16 @@ static void case_output(struct junit *j, const struct held *h,
 	text_element(j, "system-out");
 }
 
-static void properties(struct junit *j)
+/* The run's properties, once; whether they were written here. */
+static bool properties(struct junit *j)
 {
 	const char *const *p = j->run->props;
 
+	if (j->props_written)
+		return false;
 	j->props_written = true;
 	if (!p || !*p)
-		return;
+		return false;
 	start(j, "properties");
 	for (; p[0] && p[1]; p += 2) {
 		start(j, "property");
@@ -296,6 +324,7 @@ static void properties(struct junit *j)
 		end(j);
 	}
 	end(j);
+	return true;
 }
 
 /* ---- outcomes ---- */
@@ -583,13 +612,13 @@ static void copy_cases(struct junit *j, struct slot *s, const struct assay_exit 
 				at++;
 				continue;
 			}
-			check(j, xmlTextWriterWriteRawLen(j->jf.body, (const xmlChar *)buf + from,
+			check(j, xmlTextWriterWriteRawLen(j->w, (const xmlChar *)buf + from,
 							  (int)(at - from)));
-			check(j, xmlTextWriterWriteRaw(j->jf.body, (const xmlChar *)notes[k]));
+			check(j, xmlTextWriterWriteRaw(j->w, (const xmlChar *)notes[k]));
 			from = at = at + strlen(marks[k]);
 		}
 		if (safe > from)
-			check(j, xmlTextWriterWriteRawLen(j->jf.body, (const xmlChar *)buf + from,
+			check(j, xmlTextWriterWriteRawLen(j->w, (const xmlChar *)buf + from,
 							  (int)(safe - from)));
 		else
 			safe = from;
@@ -607,8 +636,41 @@ static void copy_cases(struct junit *j, struct slot *s, const struct assay_exit 
 	free(notes[1]);
 }
 
-/* A suite: the results held in s, after the cases the slot from wrote
- * into its file (from: NULL when none). */
+static const char *testsuite_name(const void *item)
+{
+	return ((const struct testsuite *)item)->name;
+}
+
+/* The suite named name, made (and put last) when it is new. */
+static struct testsuite *testsuite_of(struct junit *j, const char *name)
+{
+	struct testsuite *ts = strindex_find(&j->by_name, name);
+
+	if (ts)
+		return ts;
+	ts = xcalloc(1, sizeof(*ts));
+	ts->name = xstrdup(name);
+	strindex_add(&j->by_name, ts);
+	xgrow((void **)&j->suites, &j->suites_cap, j->nsuites + 1, sizeof(*j->suites));
+	j->suites[j->nsuites++] = ts;
+	return ts;
+}
+
+/* Where the spool's next byte goes, all written so far flushed; -1
+ * when that cannot be known. */
+static off_t spool_end(struct junit *j)
+{
+	check(j, xmlTextWriterFlush(j->sw));
+	if (fflush(j->spool) != 0) {
+		check(j, -1);
+		return -1;
+	}
+	return ftello(j->spool);
+}
+
+/* A job of suite ended: the results held in s, after the cases the slot
+ * from wrote into its file (from: NULL when none), become a part of the
+ * suite in the spool, and its counts. */
 static void write_suite(struct junit *j, const char *suite, struct helds *s,
 			uint64_t start_wall_ns, uint64_t duration_ns,
 			const struct assay_exit *ex, struct slot *from)
@@ -617,28 +679,32 @@ static void write_suite(struct junit *j, const char *suite, struct helds *s,
 	struct reruns *rr = cases ? reruns_of(j, suite, from->iteration, false) :
 			    s->n ? reruns_of(j, suite, s->v[0].iteration, false) : NULL;
 	unsigned long count[4] = { 0 }, tests = s->n + (cases ? from->ncases : 0);
+	struct testsuite *ts = testsuite_of(j, suite);
+	off_t at, end;
 
 	quiet_begin(j);
 	for (size_t i = 0; i < s->n; i++)
 		count[element_of(&s->v[i])]++;
 	for (int i = 0; cases && i < 4; i++)
 		count[i] += from->count[i];
-	start(j, "testsuite");
-	attr(j, "name", suite);
-	attr_count(j, "tests", tests);
-	attr_count(j, "failures", count[FAILURE]);
-	attr_count(j, "errors", count[ERROR]);
-	attr_count(j, "skipped", count[SKIPPED]);
-	attr_time(j, "time", duration_ns);
-	timestamp(j, start_wall_ns ? start_wall_ns : j->start_wall_ns);
-	attr(j, "hostname", j->hostname);
-	if (!j->props_written)
-		properties(j);
+	at = spool_end(j);
+	j->w = j->sw;
 	if (cases)
 		copy_cases(j, from, ex);
 	for (size_t i = 0; i < s->n; i++)
 		testcase(j, suite, &s->v[i], ex, rr);
-	end(j);
+	j->w = j->jf.body;
+	end = spool_end(j);
+	if (at >= 0 && end > at) {
+		xgrow((void **)&ts->parts, &ts->cap, ts->nparts + 1, sizeof(*ts->parts));
+		ts->parts[ts->nparts++] = (struct part){ at, end - at };
+	}
+	ts->tests += tests;
+	for (int i = 0; i < 4; i++)
+		ts->count[i] += count[i];
+	ts->time_ns += duration_ns;
+	if (start_wall_ns && (!ts->start_wall_ns || start_wall_ns < ts->start_wall_ns))
+		ts->start_wall_ns = start_wall_ns;
 	if (from) {
 		from->ncases = 0;
 		memset(from->count, 0, sizeof(from->count));
@@ -649,6 +715,50 @@ static void write_suite(struct junit *j, const char *suite, struct helds *s,
 	forget(s, true);
 	if (rr)
 		reruns_drop(j, rr);
+	quiet_end(j);
+}
+
+/* Each suite into the report: its start tag with its totals, then its
+ * parts, read back from the spool in the order its jobs ended. */
+static void write_suites(struct junit *j)
+{
+	char buf[65536];
+
+	if (spool_end(j) < 0)
+		return;
+	quiet_begin(j);
+	for (size_t k = 0; k < j->nsuites && !j->bad; k++) {
+		struct testsuite *ts = j->suites[k];
+		start(j, "testsuite");
+		attr(j, "name", ts->name);
+		attr_count(j, "tests", ts->tests);
+		attr_count(j, "failures", ts->count[FAILURE]);
+		attr_count(j, "errors", ts->count[ERROR]);
+		attr_count(j, "skipped", ts->count[SKIPPED]);
+		attr_time(j, "time", ts->time_ns);
+		timestamp(j, ts->start_wall_ns ? ts->start_wall_ns : j->start_wall_ns);
+		attr(j, "hostname", j->hostname);
+		if (!properties(j))     /* (else its end tag ended the line) */
+			check(j, xmlTextWriterWriteRaw(j->jf.body, (const xmlChar *)"\n"));
+		for (size_t i = 0; i < ts->nparts && !j->bad; i++) {
+			off_t left = ts->parts[i].len;
+			if (fseeko(j->spool, ts->parts[i].at, SEEK_SET) != 0)
+				check(j, -1);
+			while (left > 0 && !j->bad) {
+				size_t n = fread(buf, 1, left < (off_t)sizeof(buf) ?
+						 (size_t)left : sizeof(buf), j->spool);
+				if (!n) {
+					errno = ferror(j->spool) ? errno : EIO;
+					check(j, -1);
+					break;
+				}
+				check(j, xmlTextWriterWriteRawLen(j->jf.body, (const xmlChar *)buf,
+								  (int)n));
+				left -= (off_t)n;
+			}
+		}
+		end(j);
+	}
 	quiet_end(j);
 }
 
@@ -696,11 +806,26 @@ static char *suite_of(const struct assay_test *t)
 	return xstrndup(t->id, c < n ? n - c : n);
 }
 
+/* A writer of test cases into f (a case file, the spool), or NULL. */
+static xmlTextWriterPtr writer_on(struct junit *j, FILE *f)
+{
+	xmlOutputBufferPtr ob = xmlOutputBufferCreateFile(f, NULL);
+	xmlTextWriterPtr w;
+
+	if (!ob)
+		return NULL;
+	if (!(w = xmlNewTextWriter(ob))) {
+		xmlOutputBufferClose(ob);
+		return NULL;
+	}
+	check(j, xmlTextWriterSetIndent(w, 1));
+	check(j, xmlTextWriterSetIndentString(w, (const xmlChar *)"  "));
+	return w;
+}
+
 /* The case file of s, ready to write into; false when it cannot be. */
 static bool cases_open(struct junit *j, struct slot *s)
 {
-	xmlOutputBufferPtr ob;
-
 	if (s->cw)
 		return true;
 	if (!s->cases) {
@@ -716,15 +841,7 @@ static bool cases_open(struct junit *j, struct slot *s)
 		if (!s->cases)
 			return false;
 	}
-	if (!(ob = xmlOutputBufferCreateFile(s->cases, NULL)))
-		return false;
-	if (!(s->cw = xmlNewTextWriter(ob))) {
-		xmlOutputBufferClose(ob);
-		return false;
-	}
-	check(j, xmlTextWriterSetIndent(s->cw, 1));
-	check(j, xmlTextWriterSetIndentString(s->cw, (const xmlChar *)"  "));
-	return true;
+	return (s->cw = writer_on(j, s->cases)) != NULL;
 }
 
 /* A case of a running task: written at once into the slot's case file
@@ -836,6 +953,23 @@ static void junit_event(void *state, const struct assay_event *ev)
 
 /* ---- the file ---- */
 
+static void free_junit(struct junit *j);
+
+/* The spool, beside the report (unlinked), and its writer. */
+static bool spool_open(struct junit *j)
+{
+	int fd = junitfile_scratch(j->path);
+
+	errno = 0;
+	if (fd < 0)
+		return false;
+	if (!(j->spool = fdopen(fd, "w+"))) {
+		close(fd);
+		return false;
+	}
+	return (j->sw = writer_on(j, j->spool)) != NULL;
+}
+
 static int junit_open(void **state, struct assay_reporter_opts *o, char *errbuf,
 		      size_t errlen)
 {
@@ -857,11 +991,12 @@ static int junit_open(void **state, struct assay_reporter_opts *o, char *errbuf,
 	j->path = xstrdup(o->arg);
 	j->all_output = has_caps && o->all_output;
 	j->max_text = has_caps && o->max_text >= 1024 ? o->max_text : 1024 * 1024;
-	if (junitfile_open(&j->jf, j->path) < 0) {
+	j->by_name.key = testsuite_name;
+	if (junitfile_open(&j->jf, j->path) < 0 || !spool_open(j)) {
 		snprintf(errbuf, errlen, "cannot create a temporary file beside %s: %s",
-			 j->path, strerror(errno));
-		free(j->path);
-		free(j);
+			 j->path, errno ? strerror(errno) : "out of memory");
+		junitfile_abort(&j->jf);
+		free_junit(j);
 		return -1;
 	}
 	j->w = j->jf.body;
@@ -889,6 +1024,17 @@ static void free_junit(struct junit *j)
 			fclose(j->slots[i].cases);
 	}
 	free(j->slots);
+	for (size_t i = 0; i < j->nsuites; i++) {
+		free(j->suites[i]->name);
+		free(j->suites[i]->parts);
+		free(j->suites[i]);
+	}
+	free(j->suites);
+	strindex_release(&j->by_name);
+	if (j->sw)
+		xmlFreeTextWriter(j->sw);
+	if (j->spool)
+		fclose(j->spool);
 	while (j->nreruns)
 		reruns_drop(j, &j->reruns[0]);
 	free(j->reruns);
@@ -914,6 +1060,7 @@ static int junit_close(void *state, char *errbuf, size_t errlen)
 		if (j->slots[i].h.n || j->slots[i].ncases)
 			write_suite(j, j->slots[i].suite, &j->slots[i].h,
 				    j->slots[i].start_wall_ns, 0, NULL, &j->slots[i]);
+	write_suites(j);
 	quiet_begin(j);
 	if (j->bad) {
 		failure(j, "write", j->jf.werrno ? j->jf.werrno : j->bad_errno,

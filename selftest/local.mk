@@ -244,7 +244,7 @@ check_PROGRAMS += $(SELFTEST_API)
 
 # The test API's checks alone (ci/test runs them in a build made with
 # --enable-sanitize=thread: the worker pools' threads under ThreadSanitizer)
-check-api: harness/assay $(SELFTEST_API)
+check-api: harness/assay $(SELFTEST_API) selftest/plugin/sample.so
 	$(SELFTEST_ENV) harness/assay run --timeout 120 --state-dir '' \
 		$(top_srcdir)/selftest/e2e/api.sh
 .PHONY: check-api

@@ -321,14 +321,24 @@ POOL_DIR=$W/pl run_assay run --state-dir '' -j 2 --workers 0 --repeat 3 pl
 expect_last "assay: 63 passed, 0 failed, 24 skipped"
 [ "$(distinct_pids)" -ge 3 ]
 check $? "--workers 0: a process per batch, each iteration its own (got $(distinct_pids))"
-# guided self-scheduling: batches shrink as the queue empties (each
-# batch is a <testsuite> of the JUnit report): 29 tests without history
-# on 2 workers go out as 5, 4, 3, ... down to 1
+# guided self-scheduling: batches shrink as the queue empties (the
+# sample plugin's reporter says each task's number of cases): 29 tests
+# without history on 2 workers go out as 5, 4, 3, ... down to 1; and
+# the JUnit report has one suite for the program, whatever its batches
 rm -f pl/pids
-run_assay run --state-dir '' -j 2 --junit "$W/gss.xml" pl
-sizes=$(grep -o '<testsuite [^>]*' "$W/gss.xml" | sed -n 's/.* tests="\([0-9]*\)".*/\1/p' | sort -n | tr '\n' ' ')
-echo "$sizes" | awk '{ s = 0; for (i = 1; i <= NF; i++) s += $i; exit !(s == 29 && $1 == 1 && $NF >= 4) }'
+run_assay run --state-dir '' -j 2 --junit "$W/gss.xml" \
+	--plugin "$ASSAY_BUILDDIR/selftest/plugin/sample.so" --reporter "tally=$W/tally" pl
+# (in the order they started; a batch a stealing worker took half of
+# counts its half twice, so they cover the 29 at least)
+sizes=$(sed -n 's/^batch //p' "$W/tally" | tr '\n' ' ')
+echo "$sizes" | awk '{ s = 0; max = min = $1
+	for (i = 1; i <= NF; i++) { s += $i; if ($i > max) max = $i; if ($i < min) min = $i }
+	exit !(s >= 29 && $1 == max && $1 >= 4 && min == 1) }'
 check $? "batches shrink: the biggest first, down to one test (sizes: $sizes)"
+[ "$(grep -c '<testsuite ' "$W/gss.xml")" = 1 ] &&
+	grep -q '<testsuite name="pool" tests="29" failures="0" errors="0" skipped="8"' "$W/gss.xml"
+check $? "one JUnit suite for the program's batches, its counts summed ($(grep -o '<testsuite [^>]*' "$W/gss.xml" | head -n 3 | tr '\n' ' '))"
+schema_check "$W/gss.xml" "a program's batches as one suite"
 # work stealing: one batch of them all, and the idle slot asks the busy
 # worker for half of what it has not begun
 rm -f pl/pids

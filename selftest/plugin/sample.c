@@ -8,8 +8,9 @@
  * Each runs as `PROGRAM --expect-failure`, with XFAIL_EXPECTED=1 in its
  * environment and XFAIL_UNSET removed (the spawn spec of ABI 2).
  * reporter "tally": --reporter tally=FILE writes "OUTCOME ID" per result,
- * then "total N", "tasks N" (tasks started) and "cases N" (case starts
- * its kinds saw) at the end.
+ * "batch N" per task started on N listed cases, then "total N", "tasks
+ * N" (tasks started) and "cases N" (case starts its kinds saw) at the
+ * end.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,8 +109,8 @@ static void tally_event(void *state, const struct assay_event *ev)
 	if (ev->type == ASSAY_EV_TEST_END)
 		fprintf(t->f, "%s %s\n", assay_outcome_name(ev->result->outcome),
 			ev->result->id);
-	else if (ev->type == ASSAY_EV_TASK_START)
-		t->tasks++;
+	else if (ev->type == ASSAY_EV_TASK_START && ++t->tasks && ev->task->ncases)
+		fprintf(t->f, "batch %zu\n", ev->task->ncases);
 	else if (ev->type == ASSAY_EV_CASE_START)
 		t->cases++;
 	else if (ev->type == ASSAY_EV_RUN_END)
