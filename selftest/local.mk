@@ -242,7 +242,7 @@ SELFTEST_API = selftest/api/sample selftest/api/badattr selftest/api/cxx \
 	selftest/api/checks selftest/api/checks-cxx
 check_PROGRAMS += $(SELFTEST_API)
 
-# The test API's checks alone (ci/test runs them in a build made with
+# The test API's checks alone (quick to run in a build made with
 # --enable-sanitize=thread: the worker pools' threads under ThreadSanitizer)
 check-api: harness/assay $(SELFTEST_API) selftest/plugin/sample.so
 	$(SELFTEST_ENV) harness/assay run --timeout 120 --state-dir '' \

@@ -38,6 +38,15 @@ mk() {
 run_assay() {
 	"$ASSAY" "$@" >"$W/out" 2>"$W/err"
 	RC=$?
+	# (once, a TSan run saw this directory vanish during a run of
+	# assay: what was left, for whoever meets it again)
+	if [ ! -d "$W" ]; then
+		echo "# $W is gone after: $ASSAY $*"
+		d=$W
+		while [ ! -d "$d" ]; do d=$(dirname "$d"); done
+		echo "# what is left of it: $d"
+		ls -la "$d" 2>&1 | sed 's/^/#   /'
+	fi
 }
 
 # check STATUS WHAT: one TAP point ('#' and '\' in WHAT escaped)
