@@ -124,6 +124,15 @@ ASSAY_TEST(opts, defaults)
  * given; -j's default is the CPU count */
 ASSAY_TEST(opts, workers_and_threads)
 {
+	static const struct {
+		char *jobs, *flag, *value;
+		unsigned workers, threads;
+	} cases[] = {
+		{ "8", "--threads", "2", 4, 2 },
+		{ "3", "--threads", "4", 1, 4 },        /* never no worker */
+		{ "8", "--workers", "3", 3, 1 },
+		{ "2", "--workers", "0", 0, 1 },        /* a process per batch */
+	};
 	struct opts o;
 	struct err e = ERR_INIT;
 
@@ -131,20 +140,13 @@ ASSAY_TEST(opts, workers_and_threads)
 	EXPECT_EQ(o.threads, 1);
 	EXPECT_EQ(o.workers, sysconf(_SC_NPROCESSORS_ONLN));
 	opts_release(&o);
-	EXPECT_EQ(PARSE(&o, &e, "run", "-j", "8", "--threads", "2"), 0);
-	EXPECT_EQ(o.workers, 4);
-	EXPECT_EQ(o.threads, 2);
-	opts_release(&o);
-	EXPECT_EQ(PARSE(&o, &e, "run", "-j", "3", "--threads", "4"), 0);
-	EXPECT_EQ(o.workers, 1);        /* never none */
-	opts_release(&o);
-	EXPECT_EQ(PARSE(&o, &e, "run", "-j", "8", "--workers", "3"), 0);
-	EXPECT_EQ(o.workers, 3);
-	EXPECT_EQ(o.threads, 1);
-	opts_release(&o);
-	EXPECT_EQ(PARSE(&o, &e, "run", "-j", "2", "--workers", "0"), 0);
-	EXPECT_EQ(o.workers, 0);        /* a process per batch */
-	opts_release(&o);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		EXPECT_EQ(PARSE(&o, &e, "run", "-j", cases[i].jobs, cases[i].flag,
+				cases[i].value), 0);
+		EXPECT_EQ(o.workers, cases[i].workers);
+		EXPECT_EQ(o.threads, cases[i].threads);
+		opts_release(&o);
+	}
 }
 
 ASSAY_TEST(opts, bad_input)
