@@ -34,8 +34,8 @@
  *                    is told which in CUDA_VISIBLE_DEVICES)
  *     gpu-exclusive  under assay: every slot of its GPU(s)
  *
- * Everything here is usable from C11 and C++; the library's own names
- * start with assay_ and ASSAY_.
+ * Everything here is usable from C11 and C++11 (and later); the
+ * library's own names start with assay_ and ASSAY_.
  */
 #ifndef ASSAY_TEST_H
 #define ASSAY_TEST_H
