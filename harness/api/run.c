@@ -170,12 +170,13 @@ static void watch(struct run *run, unsigned slot, const struct api_test *t)
 }
 
 /* Runs t on this thread: fixture set-up, the test, tear-down (whatever
- * became of the test), each fatal check or skip leaving its part. */
+ * became of the set-up and the test: the fixture starts zeroed, so what
+ * a failed set-up did not reach is still zero), each fatal check or
+ * skip leaving its part. */
 static void run_here(const struct api_test *t, struct api_record *r)
 {
 	const struct assay_fixture_def *fx = t->def->fixture;
 	void *f = fx ? calloc(1, fx->size ? fx->size : 1) : NULL;
-	volatile bool set_up = false;
 
 	memset(r, 0, sizeof(*r));
 	r->test = t;
@@ -183,10 +184,9 @@ static void run_here(const struct api_test *t, struct api_record *r)
 	if (!setjmp(r->out)) {
 		if (fx && fx->setup)
 			fx->setup(f);
-		set_up = true;
 		t->def->fn(f);
 	}
-	if (set_up && fx && fx->teardown && !setjmp(r->out))
+	if (fx && fx->teardown && !setjmp(r->out))
 		fx->teardown(f);
 	api_record_set(NULL);
 	free(f);

@@ -147,6 +147,28 @@ ASSAY_TEST_F(counter, fails_then_tears_down)
 	ASSERT_EQ(fixture->n, 0);
 }
 
+/* a set-up that fails: the body does not run, the tear-down does */
+static void broken_setup(void *p)
+{
+	(void)p;
+	ASSERT_EQ(1, 2);
+	puts("set-up went on after its failed ASSERT");
+}
+
+static void broken_teardown(void *p)
+{
+	(void)p;
+	puts("broken's teardown ran");
+}
+
+ASSAY_FIXTURE(broken, struct counter, broken_setup, broken_teardown);
+
+ASSAY_TEST_F(broken, body_skipped)
+{
+	(void)fixture;
+	puts("the body ran after a failed set-up");
+}
+
 /* in a child of its own: a crash, a hang and a pass cost only
  * themselves */
 ASSAY_TEST_WITH(apart, crashes, "isolate")

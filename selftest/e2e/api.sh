@@ -90,6 +90,12 @@ expect_out "ok 2 - counter::starts_at_41"
 expect_out '  message: "ASSERT_EQ(fixture->n, 0): 2 == 0 is false"'
 [ "$(grep -c '^teardown saw' "$W/out")" = 2 ] && expect_out "teardown saw 2"
 check $? "the fixture is set up for each test and torn down after a failure too"
+run "$S" --filter 'broken::*'
+expect_rc 1 "a failed set-up fails its test"
+expect_out '  message: "ASSERT_EQ(1, 2): 1 == 2 is false"'
+expect_out "broken's teardown ran"
+expect_no_out "set-up went on"
+expect_no_out "the body ran"
 run "$S" --filter 'skip::*'
 expect_rc 77 "nothing but skips: exit 77"
 run "$S" --filter 'nothing::*'
