@@ -186,20 +186,35 @@ static const char assay_api_marker_[] __attribute__((used, unused)) =
 
 /* Integers of any type, compared as the numbers they are (an unsigned
  * one is never taken for a negative one). Neither expression is
- * evaluated twice: only one arm of ASSAY_BITS_ runs, and ASSAY_UNSIGNED_
- * evaluates nothing. */
-#ifdef __cplusplus
-#define ASSAY_UNSIGNED_(x) (std::is_unsigned<std::decay<decltype(x)>::type>::value ? 1u : 0u)
-#else
-#define ASSAY_UNSIGNED_(x) _Generic((x) + 0, unsigned int: 1u, unsigned long: 1u,  \
-	unsigned long long: 1u, default: 0u)
-#endif
-#define ASSAY_BITS_(x) (ASSAY_UNSIGNED_(x) ? (uintmax_t)(x) : (uintmax_t)(intmax_t)(x))
+ * evaluated twice: in C only one arm of ASSAY_BITS_ runs, and
+ * ASSAY_UNSIGNED_ evaluates nothing; in C++ each is an argument. */
 /* (ea, eb: the expressions as written, made strings by the macro the
  * test called, before their own macros are expanded) */
+#ifdef __cplusplus
+/* (a function template: usable in templates and lambdas alike) */
+template <class A, class B>
+inline int assay_int_(int fatal, enum assay_cmp op, const A &a, const B &b,
+		      const char *ea, const char *eb, const char *file, int line)
+{
+	const bool ua = std::is_unsigned<A>::value, ub = std::is_unsigned<B>::value;
+
+	return assay_check_integer(fatal, op,
+				   ua ? (uintmax_t)a : (uintmax_t)(intmax_t)a,
+				   ub ? (uintmax_t)b : (uintmax_t)(intmax_t)b,
+				   (ua ? 1u : 0u) | (ub ? 2u : 0u), ea, eb, file, line);
+}
+#define ASSAY_INT_(f, op, a, b, ea, eb) assay_int_(f, op, (a), (b), ea, eb,    \
+	__FILE__, __LINE__)
+#else
+/* (smaller unsigned types hold no value an int cannot; _Generic drops
+ * qualifiers, and evaluates nothing) */
+#define ASSAY_UNSIGNED_(x) _Generic((x), unsigned int: 1u, unsigned long: 1u,      \
+	unsigned long long: 1u, default: 0u)
+#define ASSAY_BITS_(x) (ASSAY_UNSIGNED_(x) ? (uintmax_t)(x) : (uintmax_t)(intmax_t)(x))
 #define ASSAY_INT_(f, op, a, b, ea, eb) assay_check_integer(f, op,             \
 	ASSAY_BITS_(a), ASSAY_BITS_(b), ASSAY_UNSIGNED_(a) | ASSAY_UNSIGNED_(b) << 1, \
 	ea, eb, __FILE__, __LINE__)
+#endif
 #define ASSERT_EQ(a, b) ASSAY_INT_(1, ASSAY_CMP_EQ, a, b, #a, #b)
 #define ASSERT_NE(a, b) ASSAY_INT_(1, ASSAY_CMP_NE, a, b, #a, #b)
 #define ASSERT_LT(a, b) ASSAY_INT_(1, ASSAY_CMP_LT, a, b, #a, #b)

@@ -34,4 +34,22 @@ ASSAY_TEST(cxx, values)
 	EXPECT_TRUE(s.size() == 5);
 }
 
+// the integer checks in a function template and in a lambda
+template <class T>
+static void twice_is_sum(T v)
+{
+	EXPECT_EQ(v + v, 2 * v);
+	ASSERT_GT(v, 0);
+}
+
+ASSAY_TEST(cxx, generic)
+{
+	twice_is_sum(3);
+	twice_is_sum(7u);
+	twice_is_sum(static_cast<unsigned long long>(-1) / 4);
+	auto twice = [](auto x) { EXPECT_EQ(x + x, 2 * x); return x; };
+	EXPECT_EQ(twice(5), 5);
+	EXPECT_EQ([] { return 9; }(), 9);
+}
+
 ASSAY_MAIN()
