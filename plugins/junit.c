@@ -501,20 +501,23 @@ static void hold(struct junit *j, struct helds *l, const struct assay_result *r,
 	}
 }
 
+static void held_free(struct held *h)
+{
+	free(h->name);
+	free(h->reason);
+	free(h->classification);
+	free(h->note);
+	free(h->diag);
+	free(h->output);
+	free(h->out);
+	free(h->err);
+}
+
 /* Frees what l holds; keep: its array, for the next job. */
 static void forget(struct helds *l, bool keep)
 {
-	for (size_t i = 0; i < l->n; i++) {
-		struct held *h = &l->v[i];
-		free(h->name);
-		free(h->reason);
-		free(h->classification);
-		free(h->note);
-		free(h->diag);
-		free(h->output);
-		free(h->out);
-		free(h->err);
-	}
+	for (size_t i = 0; i < l->n; i++)
+		held_free(&l->v[i]);
 	l->n = 0;
 	if (!keep) {
 		free(l->v);
@@ -546,6 +549,26 @@ static void reruns_drop(struct junit *j, struct reruns *rr)
 	forget(&rr->h, false);
 	free(rr->suite);
 	*rr = j->reruns[--j->nreruns];
+}
+
+/* The failed attempts of the test named name are written with its
+ * final one: forgotten; rr too, once it holds none (another test of
+ * the suite may still run again, in a later job). */
+static void reruns_written(struct junit *j, struct reruns *rr, const char *name)
+{
+	size_t k = 0;
+
+	if (!rr)
+		return;
+	for (size_t i = 0; i < rr->h.n; i++) {
+		if (!strcmp(rr->h.v[i].name, name))
+			held_free(&rr->h.v[i]);
+		else
+			rr->h.v[k++] = rr->h.v[i];
+	}
+	rr->h.n = k;
+	if (!k)
+		reruns_drop(j, rr);
 }
 
 /* ---- suites ---- */
@@ -660,12 +683,14 @@ static struct testsuite *testsuite_of(struct junit *j, const char *name)
  * when that cannot be known. */
 static off_t spool_end(struct junit *j)
 {
+	off_t at;
+
 	check(j, xmlTextWriterFlush(j->sw));
-	if (fflush(j->spool) != 0) {
+	if (fflush(j->spool) != 0 || (at = ftello(j->spool)) < 0) {
 		check(j, -1);
 		return -1;
 	}
-	return ftello(j->spool);
+	return at;
 }
 
 /* A job of suite ended: the results held in s, after the cases the slot
@@ -691,8 +716,11 @@ static void write_suite(struct junit *j, const char *suite, struct helds *s,
 	j->w = j->sw;
 	if (cases)
 		copy_cases(j, from, ex);
-	for (size_t i = 0; i < s->n; i++)
+	for (size_t i = 0; i < s->n; i++) {
 		testcase(j, suite, &s->v[i], ex, rr);
+		reruns_written(j, rr, s->v[i].name);
+		rr = reruns_of(j, suite, s->v[i].iteration, false);
+	}
 	j->w = j->jf.body;
 	end = spool_end(j);
 	if (at >= 0 && end > at) {
@@ -713,8 +741,6 @@ static void write_suite(struct junit *j, const char *suite, struct helds *s,
 	j->failures += count[FAILURE];
 	j->errors += count[ERROR];
 	forget(s, true);
-	if (rr)
-		reruns_drop(j, rr);
 	quiet_end(j);
 }
 
@@ -849,6 +875,7 @@ static bool cases_open(struct junit *j, struct slot *s)
 static void stream_case(struct junit *j, struct slot *s, struct helds *one)
 {
 	const struct held *h = &one->v[0];
+	struct reruns *rr;
 
 	if (!cases_open(j, s)) {
 		check(j, -1);
@@ -857,7 +884,9 @@ static void stream_case(struct junit *j, struct slot *s, struct helds *one)
 	quiet_begin(j);
 	j->w = s->cw;
 	j->streaming = true;
-	testcase(j, s->suite, h, NULL, reruns_of(j, s->suite, h->iteration, false));
+	rr = reruns_of(j, s->suite, h->iteration, false);
+	testcase(j, s->suite, h, NULL, rr);
+	reruns_written(j, rr, h->name);
 	j->w = j->jf.body;
 	j->streaming = false;
 	quiet_end(j);
@@ -901,6 +930,7 @@ static void task_start(struct junit *j, const struct assay_event *ev)
 	s->start_wall_ns = io_wall_ns();
 	free(s->suite);
 	s->suite = suite_of(ev->test);
+	(void)testsuite_of(j, s->suite);        /* its place: as it begins */
 }
 
 static void task_end(struct junit *j, const struct assay_event *ev)
@@ -960,14 +990,15 @@ static bool spool_open(struct junit *j)
 {
 	int fd = junitfile_scratch(j->path);
 
-	errno = 0;
 	if (fd < 0)
 		return false;
 	if (!(j->spool = fdopen(fd, "w+"))) {
 		close(fd);
 		return false;
 	}
-	return (j->sw = writer_on(j, j->spool)) != NULL;
+	if (!(j->sw = writer_on(j, j->spool)))
+		errno = ENOMEM;
+	return j->sw != NULL;
 }
 
 static int junit_open(void **state, struct assay_reporter_opts *o, char *errbuf,
@@ -994,7 +1025,7 @@ static int junit_open(void **state, struct assay_reporter_opts *o, char *errbuf,
 	j->by_name.key = testsuite_name;
 	if (junitfile_open(&j->jf, j->path) < 0 || !spool_open(j)) {
 		snprintf(errbuf, errlen, "cannot create a temporary file beside %s: %s",
-			 j->path, errno ? strerror(errno) : "out of memory");
+			 j->path, strerror(errno));
 		junitfile_abort(&j->jf);
 		free_junit(j);
 		return -1;

@@ -267,4 +267,26 @@ ASSAY_TEST_WITH(slow, sleeps, "timeout=0.2")
 	sleep(10);
 }
 
+/* fails on its first run, passes on the next: SAMPLE_FLAKY names the
+ * file that counts its runs */
+ASSAY_TEST(flaky, once)
+{
+	const char *path = getenv("SAMPLE_FLAKY");
+	FILE *f;
+	int n = 0;
+
+	if (!path)
+		ASSAY_SKIP("SAMPLE_FLAKY is not set");
+	if ((f = fopen(path, "r"))) {
+		if (fscanf(f, "%d", &n) != 1)
+			n = 0;
+		fclose(f);
+	}
+	ASSERT_NOT_NULL(f = fopen(path, "w"));
+	fprintf(f, "%d\n", ++n);
+	fclose(f);
+	printf("run %d\n", n);
+	ASSERT_GE(n, 2);
+}
+
 ASSAY_MAIN()

@@ -184,6 +184,7 @@ expect_err "unknown argument '--frobnicate'"
 run "$api/cxx"
 expect_rc 0 "C++: a fixture and checks on C++ values"
 expect_out "ok 2 - cxx::values"
+expect_out "ok 3 - cxx::generic"
 
 # under assay: the assay kind knows it by its marker, lists its tests,
 # runs them in batches through the worker protocol
@@ -222,6 +223,19 @@ for g in binary case; do
 	expect_last "assay: 4 passed, 6 failed, 1 skipped"
 	no_process "$W/v/worker"
 done
+# a case of a batch that fails, then passes when retried in a job of
+# its own: its failed attempt is in the JUnit report, and its program
+# is one suite
+SAMPLE_FLAKY=$W/flaky.count run_assay run --state-dir '' --retries 1 --no-isolate-failures \
+	--gtest-granularity binary --junit "$W/flaky.xml" u
+expect_out "sample::flaky::once (passed on attempt 2)"
+awk '/<testcase classname="sample" name="flaky::once"/,/<\/testcase>/' "$W/flaky.xml" >"$W/flaky.case"
+grep -q '<flakyFailure message=".*ASSERT_GE(n, 2): 1 &gt;= 2 is false"' "$W/flaky.case" &&
+	grep -q 'run 1' "$W/flaky.case" && ! grep -q '<failure' "$W/flaky.case"
+check $? "JUnit: the retried case's failed attempt is its flakyFailure ($(head -c 300 "$W/flaky.case"))"
+[ "$(grep -c '<testsuite ' "$W/flaky.xml")" = 1 ]
+check $? "JUnit: the program and its retries are one suite"
+schema_check "$W/flaky.xml" "a batch's retried case"
 run_assay run -v --state-dir '' --no-isolate-failures u
 expect_out "PASS      "
 expect_out "sample::pass::ints"
