@@ -984,10 +984,11 @@ static void unreported_verdict(const struct task *j, struct assay_verdict *v,
 }
 
 /* The cases of a batch its kind left without a verdict: after a crash, a
- * timeout or an exit that came once some case had run (a case that
- * called exit() is its own kind's to judge), they run again in a new
- * process (the same attempt); otherwise the host judges them. Each time
- * fewer are left, so this ends. */
+ * timeout or an exit (any status) that came once the program had got to
+ * some case (the kind judged it, gave it back, or asked that it run
+ * again: the one that crashed or called exit() is judged by its kind),
+ * they run again in a new process (the same attempt); otherwise the
+ * host judges them. Each time fewer are left, so this ends. */
 static void settle_cases(struct runner *r, struct task *j)
 {
 	struct slot *sl = &r->slots[j->slot];
@@ -1005,7 +1006,7 @@ static void settle_cases(struct runner *r, struct task *j)
 		return;
 	}
 	if ((how == ASSAY_SIGNALED || how == ASSAY_TIMED_OUT || how == ASSAY_EXITED) &&
-	    n < run->ncases && !r->interrupts) {   /* some case ran */
+	    n < run->ncases && !r->interrupts) {
 		queue(r, attempt_rest(run, left, n));
 		free(left);
 		return;
