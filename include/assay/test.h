@@ -93,6 +93,11 @@ int assay_check_str(int fatal, int equal, const char *a, const char *b,
 		    const char *ea, const char *eb, const char *file, int line);
 int assay_check_contains(int fatal, const char *haystack, const char *needle,
 			 const char *eh, const char *en, const char *file, int line);
+int assay_check_memory(int fatal, const void *a, const void *b, size_t n,
+		       const char *ea, const char *eb, const char *en,
+		       const char *file, int line);
+/* (n without its expression: what programs built against the first
+ * header call) */
 int assay_check_mem(int fatal, const void *a, const void *b, size_t n,
 		    const char *ea, const char *eb, const char *file, int line);
 int assay_check_ptr(int fatal, int equal, const void *a, const void *b,
@@ -245,8 +250,10 @@ inline int assay_int_(int fatal, enum assay_cmp op, const A &a, const B &b,
 #define EXPECT_CONTAINS(h, n) assay_check_contains(0, (h), (n), #h, #n, __FILE__, __LINE__)
 
 /* n bytes; a failure shows the first byte that differs and its neighbours */
-#define ASSERT_MEMEQ(a, b, n) assay_check_mem(1, (a), (b), (n), #a, #b, __FILE__, __LINE__)
-#define EXPECT_MEMEQ(a, b, n) assay_check_mem(0, (a), (b), (n), #a, #b, __FILE__, __LINE__)
+#define ASSERT_MEMEQ(a, b, n) assay_check_memory(1, (a), (b), (n), #a, #b, #n,       \
+	__FILE__, __LINE__)
+#define EXPECT_MEMEQ(a, b, n) assay_check_memory(0, (a), (b), (n), #a, #b, #n,       \
+	__FILE__, __LINE__)
 
 #define ASSERT_PTR_EQ(a, b) assay_check_ptr(1, 1, (a), (b), #a, #b, __FILE__, __LINE__)
 #define ASSERT_PTR_NE(a, b) assay_check_ptr(1, 0, (a), (b), #a, #b, __FILE__, __LINE__)

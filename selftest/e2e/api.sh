@@ -58,7 +58,7 @@ expect_out ": EXPECT_GE(-1, 0): -1 >= 0 is false"
 expect_out "ASSERT_NEAR(0.1 + 0.2, 0.4, 1e-9): 0.30000000000000004 and 0.40000000000000002 differ by"
 expect_out ': ASSERT_STREQ("ab\"c\n", "abd"): "ab\"c\n" == "abd" is false'
 expect_out ': ASSERT_STREQ(p, "x"): NULL == "x" is false'
-expect_out ": ASSERT_MEMEQ(a, b, 6): they differ first at byte 3: 0x04 != 0x09"
+expect_out ": ASSERT_MEMEQ(a, b, sizeof(a)): they differ first at byte 3 of 6: 0x04 != 0x09"
 expect_out "#     a from byte 0: 01 02 03 [04] 05 06"
 expect_out ": ASSERT_NULL(&x): 0x"
 expect_out ": ASSERT_TRUE(1 > 2): it is false"
