@@ -695,8 +695,9 @@ static off_t spool_end(struct junit *j)
 
 /* A job of suite ended: the results held in s, after the cases the slot
  * from wrote into its file (from: NULL when none), become a part of the
- * suite in the spool, and its counts. */
-static void write_suite(struct junit *j, const char *suite, struct helds *s,
+ * suite in the spool, and its counts the suite's (write_suites writes
+ * the suites at close). */
+static void spool_job(struct junit *j, const char *suite, struct helds *s,
 			uint64_t start_wall_ns, uint64_t duration_ns,
 			const struct assay_exit *ex, struct slot *from)
 {
@@ -915,7 +916,7 @@ static void test_end(struct junit *j, const struct assay_event *ev)
 	/* never started: a suite of its own at once */
 	suite = suite_of(ev->test);
 	hold(j, &once, ev->result, suite, false);
-	write_suite(j, suite, &once, 0, 0, NULL, NULL);
+	spool_job(j, suite, &once, 0, 0, NULL, NULL);
 	forget(&once, false);
 	free(suite);
 }
@@ -941,7 +942,7 @@ static void task_end(struct junit *j, const struct assay_event *ev)
 		return;
 	s->task = 0;
 	if (s->h.n || s->ncases)        /* none: a retried attempt */
-		write_suite(j, s->suite, &s->h, s->start_wall_ns,
+		spool_job(j, s->suite, &s->h, s->start_wall_ns,
 			    ev->exit ? ev->exit->duration_ns : 0, ev->exit, s);
 }
 
@@ -1089,7 +1090,7 @@ static int junit_close(void *state, char *errbuf, size_t errlen)
 	 * reported, so the report still counts every result */
 	for (unsigned i = 0; i < j->nslots; i++)
 		if (j->slots[i].h.n || j->slots[i].ncases)
-			write_suite(j, j->slots[i].suite, &j->slots[i].h,
+			spool_job(j, j->slots[i].suite, &j->slots[i].h,
 				    j->slots[i].start_wall_ns, 0, NULL, &j->slots[i]);
 	write_suites(j);
 	quiet_begin(j);
