@@ -352,12 +352,11 @@ void api_frames_close(void)
 
 void api_frames_forked(void)
 {
-	/* the parent's buffer is the parent's, and so are the host's
-	 * pipes (held open here, they would keep the host waiting for this
+	/* the parent's buffer is the parent's (its last words are said in
+	 * its own process only: last_words), and so are the host's pipes
+	 * (held open here, they would keep the host waiting for this
 	 * process too once the program ended); each written only if not
 	 * yet (a page written in a forked child is a page copied) */
-	if (fr.open)
-		fr.open = false;
 	if (fr.len)
 		fr.len = 0;
 	if (fr.out >= 0) {
