@@ -106,16 +106,26 @@ static void tally_event(void *state, const struct assay_event *ev)
 {
 	struct tally *t = state;
 
-	if (ev->type == ASSAY_EV_TEST_END)
+	switch (ev->type) {
+	case ASSAY_EV_TEST_END:
 		fprintf(t->f, "%s %s\n", assay_outcome_name(ev->result->outcome),
 			ev->result->id);
-	else if (ev->type == ASSAY_EV_TASK_START && ++t->tasks && ev->task->ncases)
-		fprintf(t->f, "batch %zu\n", ev->task->ncases);
-	else if (ev->type == ASSAY_EV_CASE_START)
+		break;
+	case ASSAY_EV_TASK_START:
+		t->tasks++;
+		if (ev->task->ncases)
+			fprintf(t->f, "batch %zu\n", ev->task->ncases);
+		break;
+	case ASSAY_EV_CASE_START:
 		t->cases++;
-	else if (ev->type == ASSAY_EV_RUN_END)
+		break;
+	case ASSAY_EV_RUN_END:
 		fprintf(t->f, "total %zu\ntasks %lu\ncases %lu\n", ev->run->total,
 			t->tasks, t->cases);
+		break;
+	default:
+		break;
+	}
 }
 
 static int tally_close(void *state, char *errbuf, size_t errlen)
